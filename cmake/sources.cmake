@@ -1,0 +1,37 @@
+# Targets. The folder layout is the architecture:
+#   orgcast_logic  pure logic (config, directory, resolution): no Asio, no I/O
+#   orgcast_io     Redis, HTTP, the directory store and the API (Asio/Beast)
+# The daemon, the CLI, the tests and the benchmarks all link these.
+
+add_library(orgcast_logic STATIC
+  daemon/core/log.cpp
+  daemon/core/mask.cpp
+  daemon/core/text.cpp
+  daemon/config/config.cpp
+  daemon/config/schema.cpp
+  daemon/config/loader.cpp
+  daemon/directory/csv.cpp
+  daemon/directory/phone.cpp
+  daemon/directory/codec.cpp
+  daemon/directory/vocabulary.cpp
+  daemon/directory/importer.cpp
+  daemon/directory/org_index.cpp
+  daemon/directory/selector.cpp
+  daemon/directory/resolver.cpp
+  daemon/directory/index_from_chunks.cpp
+)
+target_include_directories(orgcast_logic PUBLIC ${CMAKE_SOURCE_DIR}/daemon)
+target_link_libraries(orgcast_logic PUBLIC Boost::json yaml-cpp)
+
+if(EXISTS ${CMAKE_SOURCE_DIR}/cmake/io.cmake)
+  include(cmake/io.cmake)
+endif()
+
+if(ORGCAST_TESTS)
+  enable_testing()
+  find_package(GTest REQUIRED)
+  include(cmake/tests.cmake)
+endif()
+if(ORGCAST_BENCH AND EXISTS ${CMAKE_SOURCE_DIR}/cmake/bench.cmake)
+  include(cmake/bench.cmake)
+endif()

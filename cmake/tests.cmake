@@ -1,0 +1,17 @@
+# Unit tests: pure logic, no services.
+add_executable(orgcast_unit_tests
+  tests/unit/csv_test.cpp
+  tests/unit/phone_test.cpp
+  tests/unit/config_test.cpp
+  tests/unit/importer_test.cpp
+  tests/unit/resolver_test.cpp
+)
+target_link_libraries(orgcast_unit_tests PRIVATE orgcast_logic GTest::gtest_main GTest::gmock)
+target_include_directories(orgcast_unit_tests PRIVATE ${CMAKE_SOURCE_DIR}/tests)
+target_compile_definitions(orgcast_unit_tests PRIVATE ORGCAST_SOURCE_DIR="${CMAKE_SOURCE_DIR}")
+include(GoogleTest)
+gtest_discover_tests(orgcast_unit_tests DISCOVERY_TIMEOUT 60)
+
+if(EXISTS ${CMAKE_SOURCE_DIR}/cmake/integration_tests.cmake)
+  include(cmake/integration_tests.cmake)
+endif()

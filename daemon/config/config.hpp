@@ -1,0 +1,65 @@
+#pragma once
+// The daemon's configuration, as validated by config/loader. Every field here
+// has one row in config/schema.cpp, which is also what documents it.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/log.hpp"
+
+namespace orgcast {
+
+struct ServerConfig {
+  std::string listen_host = "127.0.0.1";
+  std::uint16_t listen_port = 8080;
+  int threads = 2;
+  std::size_t body_limit_bytes = 1 << 20;
+  std::size_t import_body_limit_bytes = std::size_t{512} << 20;
+  int max_connections = 1024;
+  int idle_timeout_ms = 30000;
+  int shutdown_grace_ms = 5000;
+};
+
+struct RedisConfig {
+  std::string host = "127.0.0.1";
+  int port = 6379;
+  int db = 0;
+  std::string password_file;  // empty: no AUTH
+  std::string key_prefix = "orgcast:";
+  int connect_timeout_ms = 2000;
+  int command_timeout_ms = 5000;
+  int reconnect_min_ms = 100;
+  int reconnect_max_ms = 5000;
+};
+
+/// A named group of tags: cells, departments, frontal organisations...
+struct TagGroup {
+  std::string name;
+  std::vector<std::string> tags;
+};
+
+struct DirectoryConfig {
+  std::vector<std::string> levels{"state", "district", "block", "mandal", "booth"};
+  bool allow_level_skips = false;
+  std::vector<std::string> roles{"president",      "vice_president", "general_secretary", "secretary",
+                                 "treasurer",      "spokesperson",   "it_incharge",       "member",
+                                 "chief_enroller", "enroller",       "booth_level_agent"};
+  std::vector<TagGroup> tag_groups;
+  std::vector<std::string> languages{"hi", "en"};
+  std::string default_language = "hi";
+  int change_poll_ms = 200;
+  int max_errors_listed = 1000;
+
+  /// Every tag of every group, in declaration order (bit positions in the index).
+  std::vector<std::string> all_tags() const;
+};
+
+struct Config {
+  std::string source_path;
+  LogLevel log_level = LogLevel::info;
+  ServerConfig server;
+  RedisConfig redis;
+  DirectoryConfig directory;
+};
+
+}  // namespace orgcast

@@ -1,0 +1,192 @@
+#include "config/schema.hpp"
+
+#include <charconv>
+#include <set>
+
+#include "core/text.hpp"
+
+namespace orgcast::config_schema {
+namespace {
+
+using Apply = std::function<std::optional<std::string>(Config&, const YAML::Node&)>;
+
+bool scalar(const YAML::Node& node, std::string& out) {
+  if (!node.IsScalar()) return false;
+  out = node.Scalar();
+  return true;
+}
+
+template <typename Field>
+Option string_option(std::string path, std::string doc, Field field) {
+  return {path, Kind::string, std::move(doc), 0, 0, [field](Config& c, const YAML::Node& n) -> std::optional<std::string> {
+            std::string value;
+            if (!scalar(n, value)) return "expected a string";
+            field(c) = value;
+            return std::nullopt;
+          }};
+}
+
+template <typename Field>
+Option int_option(std::string path, std::string doc, long long min, long long max, Field field) {
+  return {path, Kind::integer, std::move(doc), min, max,
+          [field, min, max](Config& c, const YAML::Node& n) -> std::optional<std::string> {
+            std::string text;
+            long long value = 0;
+            if (!scalar(n, text)) return "expected an integer";
+            auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+            if (ec != std::errc{} || end != text.data() + text.size()) return "expected an integer, got " + quoted(text);
+            if (value < min || value > max)
+              return "expected an integer from " + std::to_string(min) + " to " + std::to_string(max) + ", got " + text;
+            field(c) = static_cast<std::remove_reference_t<decltype(field(c))>>(value);
+            return std::nullopt;
+          }};
+}
+
+template <typename Field>
+Option bool_option(std::string path, std::string doc, Field field) {
+  return {path, Kind::boolean, std::move(doc), 0, 0, [field](Config& c, const YAML::Node& n) -> std::optional<std::string> {
+            std::string text;
+            if (!scalar(n, text)) return "expected true or false";
+            if (text == "true") field(c) = true;
+            else if (text == "false") field(c) = false;
+            else return "expected true or false, got " + quoted(text);
+            return std::nullopt;
+          }};
+}
+
+std::optional<std::string> read_identifiers(const YAML::Node& n, std::vector<std::string>& out, bool allow_empty) {
+  if (!n.IsSequence()) return "expected a list of names";
+  std::vector<std::string> values;
+  std::set<std::string> seen;
+  for (const auto& item : n) {
+    std::string text;
+    if (!scalar(item, text) || !is_identifier(text))
+      return "expected lower-case names ([a-z][a-z0-9_]*), got " + quoted(item.IsScalar() ? item.Scalar() : "a non-scalar");
+    if (!seen.insert(text).second) return "the name " + quoted(text) + " is listed twice";
+    values.push_back(text);
+  }
+  if (values.empty() && !allow_empty) return "expected at least one name";
+  out = std::move(values);
+  return std::nullopt;
+}
+
+template <typename Field>
+Option identifiers_option(std::string path, std::string doc, Field field) {
+  return {path, Kind::identifier_list, std::move(doc), 0, 0,
+          [field](Config& c, const YAML::Node& n) { return read_identifiers(n, field(c), false); }};
+}
+
+Option listen_option() {
+  return {"server.listen", Kind::endpoint, "address:port the HTTP API listens on (port 0 picks a free port)", 0, 0,
+          [](Config& c, const YAML::Node& n) -> std::optional<std::string> {
+            std::string text;
+            if (!scalar(n, text)) return "expected host:port";
+            auto colon = text.rfind(':');
+            if (colon == std::string::npos || colon == 0) return "expected host:port, got " + quoted(text);
+            unsigned port = 0;
+            auto port_text = text.substr(colon + 1);
+            auto [end, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+            if (ec != std::errc{} || end != port_text.data() + port_text.size() || port > 65535)
+              return "expected a port from 0 to 65535 after ':', got " + quoted(port_text);
+            c.server.listen_host = text.substr(0, colon);
+            c.server.listen_port = static_cast<std::uint16_t>(port);
+            return std::nullopt;
+          }};
+}
+
+Option tags_option() {
+  return {"directory.tags", Kind::tag_groups,
+          "tag groups (cells, departments, frontal organisations...): a map of group name to a list of tags", 0, 0,
+          [](Config& c, const YAML::Node& n) -> std::optional<std::string> {
+            if (!n.IsMap()) return "expected a map of group name to a list of tags";
+            std::vector<TagGroup> groups;
+            std::set<std::string> seen;
+            for (const auto& entry : n) {
+              TagGroup group;
+              if (!scalar(entry.first, group.name) || !is_identifier(group.name)) return "group names must be lower-case names";
+              if (auto error = read_identifiers(entry.second, group.tags, true)) return "in group " + quoted(group.name) + ": " + *error;
+              for (const auto& tag : group.tags)
+                if (!seen.insert(tag).second) return "the tag " + quoted(tag) + " is in two groups";
+              groups.push_back(std::move(group));
+            }
+            // Tags are bits of a 64-bit mask in the org index.
+            if (seen.size() > 64) return "at most 64 tags in all, got " + std::to_string(seen.size());
+            c.directory.tag_groups = std::move(groups);
+            return std::nullopt;
+          }};
+}
+
+Option log_level_option() {
+  return {"log.level", Kind::log_level, "debug, info, warn or error", 0, 0,
+          [](Config& c, const YAML::Node& n) -> std::optional<std::string> {
+            std::string text;
+            if (!scalar(n, text) || !parse_log_level(text, c.log_level))
+              return "expected one of debug, info, warn, error";
+            return std::nullopt;
+          }};
+}
+
+}  // namespace
+
+const std::vector<Option>& options() {
+  static const std::vector<Option> table = {
+      log_level_option(),
+      listen_option(),
+      int_option("server.threads", "I/O threads serving HTTP and Redis", 1, 64, [](Config& c) -> int& { return c.server.threads; }),
+      int_option("server.body_limit_bytes", "largest request body accepted, except imports", 1024, 64ll << 20,
+                 [](Config& c) -> std::size_t& { return c.server.body_limit_bytes; }),
+      int_option("server.import_body_limit_bytes", "largest body accepted by POST /v1/directory/import", 1024, 4ll << 30,
+                 [](Config& c) -> std::size_t& { return c.server.import_body_limit_bytes; }),
+      int_option("server.max_connections", "connections served at once; more wait in the accept queue", 1, 100000,
+                 [](Config& c) -> int& { return c.server.max_connections; }),
+      int_option("server.idle_timeout_ms", "a connection idle this long is closed", 100, 3600000,
+                 [](Config& c) -> int& { return c.server.idle_timeout_ms; }),
+      int_option("server.shutdown_grace_ms", "on SIGTERM, how long requests in flight may take to finish", 0, 600000,
+                 [](Config& c) -> int& { return c.server.shutdown_grace_ms; }),
+      string_option("redis.host", "Redis server address", [](Config& c) -> std::string& { return c.redis.host; }),
+      int_option("redis.port", "Redis server port", 1, 65535, [](Config& c) -> int& { return c.redis.port; }),
+      int_option("redis.db", "Redis database number", 0, 15, [](Config& c) -> int& { return c.redis.db; }),
+      string_option("redis.password_file", "file holding the Redis password (or $CREDENTIALS_DIRECTORY/name); empty: no AUTH",
+                    [](Config& c) -> std::string& { return c.redis.password_file; }),
+      string_option("redis.key_prefix", "prefix of every key orgcast writes", [](Config& c) -> std::string& { return c.redis.key_prefix; }),
+      int_option("redis.connect_timeout_ms", "deadline for connecting to Redis", 10, 600000,
+                 [](Config& c) -> int& { return c.redis.connect_timeout_ms; }),
+      int_option("redis.command_timeout_ms", "deadline for any Redis reply; past it the connection is reset", 10, 600000,
+                 [](Config& c) -> int& { return c.redis.command_timeout_ms; }),
+      int_option("redis.reconnect_min_ms", "first reconnect delay (doubles up to the max)", 1, 600000,
+                 [](Config& c) -> int& { return c.redis.reconnect_min_ms; }),
+      int_option("redis.reconnect_max_ms", "largest reconnect delay", 1, 600000,
+                 [](Config& c) -> int& { return c.redis.reconnect_max_ms; }),
+      identifiers_option("directory.levels", "hierarchy level names, top first",
+                         [](Config& c) -> std::vector<std::string>& { return c.directory.levels; }),
+      bool_option("directory.allow_level_skips", "may a unit sit more than one level below its parent",
+                  [](Config& c) -> bool& { return c.directory.allow_level_skips; }),
+      identifiers_option("directory.roles", "roles a contact may hold in a unit",
+                         [](Config& c) -> std::vector<std::string>& { return c.directory.roles; }),
+      tags_option(),
+      identifiers_option("directory.languages", "language codes contacts may have (ISO 639-1)",
+                         [](Config& c) -> std::vector<std::string>& { return c.directory.languages; }),
+      string_option("directory.default_language", "language for contacts whose language is empty",
+                    [](Config& c) -> std::string& { return c.directory.default_language; }),
+      int_option("directory.change_poll_ms", "how often the daemon looks for directory changes in Redis", 10, 1000,
+                 [](Config& c) -> int& { return c.directory.change_poll_ms; }),
+      int_option("directory.max_errors_listed", "how many import errors are listed before the rest are only counted", 1,
+                 1000000, [](Config& c) -> int& { return c.directory.max_errors_listed; }),
+  };
+  return table;
+}
+
+std::string expected(const Option& option) {
+  switch (option.kind) {
+    case Kind::string: return "a string";
+    case Kind::integer: return "an integer from " + std::to_string(option.min) + " to " + std::to_string(option.max);
+    case Kind::boolean: return "true or false";
+    case Kind::endpoint: return "host:port";
+    case Kind::identifier_list: return "a list of lower-case names";
+    case Kind::tag_groups: return "a map of group name to a list of tags";
+    case Kind::log_level: return "debug, info, warn or error";
+  }
+  return "a value";
+}
+
+}  // namespace orgcast::config_schema

@@ -1,0 +1,27 @@
+#pragma once
+// Small string helpers shared by the config loader, the CSV importer and the
+// API: nothing here allocates more than its result.
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace orgcast {
+
+std::string_view trim(std::string_view s);
+
+/// Splits on `sep`, trimming each piece and dropping empty pieces.
+std::vector<std::string_view> split_trimmed(std::string_view s, char sep);
+
+/// Levenshtein distance, for "did you mean" suggestions.
+std::size_t edit_distance(std::string_view a, std::string_view b);
+
+/// The closest candidate within a small distance, or "" when none is close.
+std::string closest_match(std::string_view word, const std::vector<std::string>& candidates);
+
+/// True when `s` is a lower-case identifier: [a-z0-9_]+ starting with a letter.
+bool is_identifier(std::string_view s);
+
+/// Quotes a string for JSON-ish human messages: "abc".
+std::string quoted(std::string_view s);
+
+}  // namespace orgcast

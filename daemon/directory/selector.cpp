@@ -1,0 +1,230 @@
+#include "directory/selector.hpp"
+
+#include <boost/json.hpp>
+
+#include "core/text.hpp"
+
+namespace orgcast::directory {
+namespace json = boost::json;
+namespace {
+
+class Parser {
+ public:
+  Parser(const OrgIndex& index, std::string at) : index_(index), vocab_(index.vocabulary()), at_(std::move(at)) {}
+
+  std::vector<SelectorError> errors;
+  Selector selector;
+
+  void parse(const json::value& root) {
+    if (!root.is_object()) return fail(at_, "a selector is a JSON object");
+    static const std::vector<std::string> keys = {"units", "levels", "roles", "tags", "languages", "channels", "exclude"};
+    for (const auto& [key, value] : root.as_object()) {
+      std::string pointer = at_ + "/" + escape(key);
+      if (key == "units") selector.units = unit_list(value, pointer);
+      else if (key == "levels") selector.levels = name_mask(value, pointer, vocab_.levels(), "level");
+      else if (key == "roles") roles(value, pointer);
+      else if (key == "tags") tags(value, pointer);
+      else if (key == "languages") selector.languages = name_mask(value, pointer, vocab_.languages(), "language");
+      else if (key == "channels") channels(value, pointer);
+      else if (key == "exclude") exclude(value, pointer);
+      else unknown_key(key, pointer, keys);
+    }
+  }
+
+ private:
+  void fail(std::string pointer, std::string message) { errors.push_back({std::move(pointer), std::move(message)}); }
+
+  static std::string escape(std::string_view key) {
+    std::string out;
+    for (char c : key) {
+      if (c == '~') out += "~0";
+      else if (c == '/') out += "~1";
+      else out += c;
+    }
+    return out;
+  }
+
+  void unknown_key(std::string_view key, const std::string& pointer, const std::vector<std::string>& allowed) {
+    std::string message = "unknown key " + quoted(key);
+    if (auto guess = closest_match(key, allowed); !guess.empty()) message += "; did you mean " + quoted(guess) + "?";
+    fail(pointer, message);
+  }
+
+  const json::array* array_of(const json::value& value, const std::string& pointer, std::string_view what) {
+    if (!value.is_array()) {
+      fail(pointer, "expected an array of " + std::string(what));
+      return nullptr;
+    }
+    return &value.as_array();
+  }
+
+  std::vector<UnitChoice> unit_list(const json::value& value, const std::string& pointer) {
+    std::vector<UnitChoice> out;
+    auto* items = array_of(value, pointer, "unit ids or {\"id\", \"descendants\"} objects");
+    if (!items) return out;
+    for (std::size_t i = 0; i < items->size(); ++i) {
+      const auto& item = (*items)[i];
+      std::string at = pointer + "/" + std::to_string(i);
+      UnitChoice choice;
+      std::string_view id;
+      if (item.is_string()) {
+        id = item.as_string();
+      } else if (item.is_object()) {
+        const auto& object = item.as_object();
+        for (const auto& [key, field] : object) {
+          if (key == "id") {
+            if (!field.is_string()) fail(at + "/id", "expected a unit id (string)");
+            else id = field.as_string();
+          } else if (key == "descendants") {
+            if (!field.is_bool()) fail(at + "/descendants", "expected true or false");
+            else choice.descendants = field.as_bool();
+          } else {
+            unknown_key(key, at + "/" + escape(key), {"id", "descendants"});
+          }
+        }
+        if (!object.contains("id")) fail(at, "a unit object needs an \"id\"");
+        at += "/id";
+      } else {
+        fail(at, "expected a unit id or {\"id\", \"descendants\"}");
+        continue;
+      }
+      if (id.empty()) continue;
+      choice.unit = index_.units().find(id);
+      if (choice.unit == kNoUnit) fail(at, "unknown unit " + quoted(id));
+      else out.push_back(choice);
+    }
+    return out;
+  }
+
+  std::uint64_t name_mask(const json::value& value, const std::string& pointer, const std::vector<std::string>& names,
+                          std::string_view what) {
+    std::uint64_t mask = 0;
+    auto* items = array_of(value, pointer, std::string(what) + " names");
+    if (!items) return mask;
+    for (std::size_t i = 0; i < items->size(); ++i) {
+      std::string at = pointer + "/" + std::to_string(i);
+      if (!(*items)[i].is_string()) {
+        fail(at, "expected a " + std::string(what) + " name");
+        continue;
+      }
+      std::string_view name = (*items)[i].as_string();
+      int bit = -1;
+      for (std::size_t n = 0; n < names.size() && n < 64; ++n)
+        if (names[n] == name) bit = static_cast<int>(n);
+      if (bit < 0) {
+        std::string message = "unknown " + std::string(what) + " " + quoted(name);
+        if (auto guess = closest_match(name, names); !guess.empty()) message += "; did you mean " + quoted(guess) + "?";
+        fail(at, message);
+        continue;
+      }
+      mask |= std::uint64_t{1} << bit;
+    }
+    return mask;
+  }
+
+  void roles(const json::value& value, const std::string& pointer) {
+    auto* items = array_of(value, pointer, "role names");
+    if (!items) return;
+    for (std::size_t i = 0; i < items->size(); ++i) {
+      std::string at = pointer + "/" + std::to_string(i);
+      std::string_view name = (*items)[i].is_string() ? std::string_view((*items)[i].as_string()) : std::string_view{};
+      int role = vocab_.role_of(name);
+      if (role < 0) {
+        std::string message = (*items)[i].is_string() ? "unknown role " + quoted(name) : "expected a role name";
+        if (auto guess = closest_match(name, vocab_.roles()); !guess.empty()) message += "; did you mean " + quoted(guess) + "?";
+        fail(at, message);
+        continue;
+      }
+      selector.roles.set(static_cast<std::size_t>(role));
+    }
+  }
+
+  void tags(const json::value& value, const std::string& pointer) {
+    if (value.is_array()) {
+      selector.tags_any = name_mask(value, pointer, vocab_.tags(), "tag");
+      return;
+    }
+    if (!value.is_object()) return fail(pointer, "expected an array of tags (any of) or {\"any\": [...], \"all\": [...]}");
+    for (const auto& [key, field] : value.as_object()) {
+      std::string at = pointer + "/" + escape(key);
+      if (key == "any") selector.tags_any = name_mask(field, at, vocab_.tags(), "tag");
+      else if (key == "all") selector.tags_all = name_mask(field, at, vocab_.tags(), "tag");
+      else unknown_key(key, at, {"any", "all"});
+    }
+  }
+
+  void channels(const json::value& value, const std::string& pointer) {
+    static const std::vector<std::string> names = {"sms", "whatsapp", "push"};
+    selector.channels = static_cast<std::uint8_t>(name_mask(value, pointer, names, "channel"));
+  }
+
+  void exclude(const json::value& value, const std::string& pointer) {
+    if (!value.is_object()) return fail(pointer, "expected {\"units\": [...], \"contacts\": [...], \"tags\": [...]}");
+    for (const auto& [key, field] : value.as_object()) {
+      std::string at = pointer + "/" + escape(key);
+      if (key == "units") {
+        selector.exclude_units = unit_list(field, at);
+      } else if (key == "tags") {
+        selector.exclude_tags = name_mask(field, at, vocab_.tags(), "tag");
+      } else if (key == "contacts") {
+        auto* items = array_of(field, at, "contact ids");
+        if (!items) continue;
+        for (std::size_t i = 0; i < items->size(); ++i) {
+          std::string item_at = at + "/" + std::to_string(i);
+          if (!(*items)[i].is_string()) {
+            fail(item_at, "expected a contact id");
+            continue;
+          }
+          std::string_view id = (*items)[i].as_string();
+          auto ref = index_.find_contact(id);
+          if (!ref) fail(item_at, "unknown contact " + quoted(id));
+          else selector.exclude_persons.push_back(ref->person);
+        }
+      } else {
+        unknown_key(key, at, {"units", "contacts", "tags"});
+      }
+    }
+  }
+
+  const OrgIndex& index_;
+  const Vocabulary& vocab_;
+  std::string at_;
+};
+
+}  // namespace
+
+std::variant<Selector, std::vector<SelectorError>> parse_selector(std::string_view text, const OrgIndex& index) {
+  boost::system::error_code ec;
+  json::parse_options options;
+  options.max_depth = 16;
+  json::value root = json::parse(text, ec, {}, options);
+  if (ec) {
+    // Boost.JSON does not say where; count lines up to the first byte it
+    // could not take by re-parsing incrementally.
+    json::stream_parser parser({}, options);
+    std::size_t consumed = 0;
+    boost::system::error_code step;
+    for (; consumed < text.size(); ++consumed) {
+      parser.write(text.data() + consumed, 1, step);
+      if (step) break;
+    }
+    std::size_t line = 1, column = 1;
+    for (std::size_t i = 0; i < consumed && i < text.size(); ++i) {
+      if (text[i] == '\n') ++line, column = 1;
+      else ++column;
+    }
+    return std::vector<SelectorError>{{"", "not valid JSON at line " + std::to_string(line) + ", column " +
+                                               std::to_string(column) + ": " + ec.message()}};
+  }
+  return parse_selector(root, index, "");
+}
+
+std::variant<Selector, std::vector<SelectorError>> parse_selector(const json::value& root, const OrgIndex& index,
+                                                                  const std::string& at) {
+  Parser parser(index, at);
+  parser.parse(root);
+  if (!parser.errors.empty()) return std::move(parser.errors);
+  return std::move(parser.selector);
+}
+
+}  // namespace orgcast::directory

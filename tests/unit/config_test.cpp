@@ -1,0 +1,105 @@
+#include "config/loader.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+
+using namespace orgcast;
+using ::testing::HasSubstr;
+
+namespace {
+
+std::vector<std::string> errors_of(const std::string& yaml) {
+  auto result = load_config_text(yaml, "test.yaml");
+  std::vector<std::string> out;
+  for (const auto& e : result.errors) out.push_back(e.to_string());
+  return out;
+}
+
+TEST(Config, EmptyFileTakesDefaults) {
+  auto result = load_config_text("", "empty.yaml");
+  ASSERT_TRUE(result.config) << result.errors.size();
+  EXPECT_EQ(result.config->server.listen_port, 8080);
+  EXPECT_EQ(result.config->directory.levels.size(), 5u);
+}
+
+TEST(Config, ReadsValues) {
+  auto result = load_config_text(
+      "server:\n  listen: 0.0.0.0:9090\n  threads: 4\nredis:\n  port: 6390\n"
+      "directory:\n  levels: [country, state, district]\n  tags:\n    cells: [it_cell, legal_cell]\n    frontal: [yuva_morcha]\n",
+      "t.yaml");
+  ASSERT_TRUE(result.config);
+  EXPECT_EQ(result.config->server.listen_host, "0.0.0.0");
+  EXPECT_EQ(result.config->server.listen_port, 9090);
+  EXPECT_EQ(result.config->server.threads, 4);
+  EXPECT_EQ(result.config->redis.port, 6390);
+  EXPECT_EQ(result.config->directory.levels[0], "country");
+  EXPECT_EQ(result.config->directory.all_tags(), (std::vector<std::string>{"it_cell", "legal_cell", "yuva_morcha"}));
+}
+
+TEST(Config, UnknownKeyNamesLineColumnAndSuggestion) {
+  EXPECT_THAT(errors_of("server:\n  thraeds: 4\n"),
+              ::testing::ElementsAre("test.yaml:2:3: server.thraeds: unknown key; did you mean \"threads\"?"));
+}
+
+TEST(Config, UnknownSectionListsTheAllowedOnes) {
+  auto errors = errors_of("servre:\n  threads: 4\n");
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_THAT(errors[0], HasSubstr("test.yaml:1:1: servre: unknown key; did you mean \"server\"?"));
+}
+
+TEST(Config, WrongTypeSaysWhatWasExpected) {
+  EXPECT_THAT(errors_of("server:\n  threads: many\n"),
+              ::testing::ElementsAre("test.yaml:2:12: server.threads: expected an integer, got \"many\""));
+  EXPECT_THAT(errors_of("redis:\n  port: 70000\n"),
+              ::testing::ElementsAre("test.yaml:2:9: redis.port: expected an integer from 1 to 65535, got 70000"));
+  EXPECT_THAT(errors_of("directory:\n  allow_level_skips: maybe\n"),
+              ::testing::ElementsAre("test.yaml:2:22: directory.allow_level_skips: expected true or false, got \"maybe\""));
+}
+
+TEST(Config, BadValuesAreAllReported) {
+  auto errors = errors_of("server:\n  listen: nowhere\n  threads: 0\nlog:\n  level: loud\n");
+  ASSERT_EQ(errors.size(), 3u);
+  EXPECT_THAT(errors[0], HasSubstr("test.yaml:2:11: server.listen: expected host:port"));
+  EXPECT_THAT(errors[1], HasSubstr("test.yaml:3:12: server.threads: expected an integer from 1 to 64, got 0"));
+  EXPECT_THAT(errors[2], HasSubstr("test.yaml:5:10: log.level: expected one of debug, info, warn, error"));
+}
+
+TEST(Config, DuplicateRolesAndTagsAreRejected) {
+  EXPECT_THAT(errors_of("directory:\n  roles: [president, president]\n")[0],
+              HasSubstr("directory.roles: the name \"president\" is listed twice"));
+  EXPECT_THAT(errors_of("directory:\n  tags:\n    a: [x]\n    b: [x]\n")[0], HasSubstr("the tag \"x\" is in two groups"));
+}
+
+TEST(Config, CrossChecks) {
+  EXPECT_THAT(errors_of("directory:\n  languages: [en]\n  default_language: hi\n")[0],
+              HasSubstr("test.yaml:3:21: directory.default_language: \"hi\" is not one of directory.languages"));
+}
+
+TEST(Config, SyntaxErrorHasPosition) {
+  auto errors = errors_of("server:\n  listen: [a\n");
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_THAT(errors[0], HasSubstr("test.yaml:3:1: not valid YAML"));
+}
+
+TEST(Config, DuplicateKey) {
+  EXPECT_THAT(errors_of("server:\n  threads: 2\n  threads: 3\n")[0], HasSubstr("test.yaml:3:3: server.threads: this key is given twice"));
+}
+
+TEST(Config, ExampleFileLoadsAndDocumentsEveryKey) {
+  std::string path = std::string(ORGCAST_SOURCE_DIR) + "/config/orgcast.example.yaml";
+  auto result = load_config_file(path);
+  for (const auto& e : result.errors) ADD_FAILURE() << e.to_string();
+  ASSERT_TRUE(result.config);
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  for (const auto& key : config_key_paths()) {
+    auto leaf = key.substr(key.rfind('.') + 1);
+    EXPECT_THAT(text.str(), HasSubstr(leaf + ":")) << "the example does not document " << key;
+  }
+}
+
+}  // namespace
