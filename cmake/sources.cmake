@@ -19,6 +19,7 @@ add_library(orgcast_logic STATIC
   daemon/directory/selector.cpp
   daemon/directory/resolver.cpp
   daemon/directory/index_from_chunks.cpp
+  daemon/directory/contact_json.cpp
 )
 target_include_directories(orgcast_logic PUBLIC ${CMAKE_SOURCE_DIR}/daemon)
 target_link_libraries(orgcast_logic PUBLIC Boost::json yaml-cpp)

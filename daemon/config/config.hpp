@@ -18,6 +18,8 @@ struct ServerConfig {
   int max_connections = 1024;
   int idle_timeout_ms = 30000;
   int shutdown_grace_ms = 5000;
+
+  bool operator==(const ServerConfig&) const = default;
 };
 
 struct RedisConfig {
@@ -30,6 +32,8 @@ struct RedisConfig {
   int command_timeout_ms = 5000;
   int reconnect_min_ms = 100;
   int reconnect_max_ms = 5000;
+
+  bool operator==(const RedisConfig&) const = default;
 };
 
 /// A named group of tags: cells, departments, frontal organisations...
@@ -44,7 +48,10 @@ struct DirectoryConfig {
   std::vector<std::string> roles{"president",      "vice_president", "general_secretary", "secretary",
                                  "treasurer",      "spokesperson",   "it_incharge",       "member",
                                  "chief_enroller", "enroller",       "booth_level_agent"};
-  std::vector<TagGroup> tag_groups;
+  std::vector<TagGroup> tag_groups{
+      {"cells", {"it_cell", "legal_cell", "media_cell", "social_media_cell", "minority_cell"}},
+      {"departments", {"finance", "training", "election_management"}},
+      {"frontal", {"yuva_morcha", "mahila_morcha", "kisan_morcha", "sc_morcha", "st_morcha", "obc_morcha"}}};
   std::vector<std::string> languages{"hi", "en"};
   std::string default_language = "hi";
   int change_poll_ms = 200;

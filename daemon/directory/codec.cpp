@@ -8,6 +8,13 @@ ContactView ContactRecord::view() const {
   return v;
 }
 
+ContactRecord to_record(const ContactView& v) {
+  ContactRecord out{std::string(v.id),       std::string(v.name),    std::string(v.name_hi), v.mobile, v.whatsapp,
+                    std::string(v.language), std::string(v.unit_id), std::string(v.role),    {},       std::string(v.app_token)};
+  out.tags.assign(v.tags.begin(), v.tags.end());
+  return out;
+}
+
 namespace codec {
 namespace {
 

@@ -53,9 +53,7 @@ bool decode_contact(std::string_view encoded, ContactRecord& out) {
   codec::ChunkReader reader(encoded);
   ContactView v;
   if (!reader.next(v)) return false;
-  out = ContactRecord{std::string(v.id), std::string(v.name), std::string(v.name_hi), v.mobile, v.whatsapp,
-                      std::string(v.language), std::string(v.unit_id), std::string(v.role), {}, std::string(v.app_token)};
-  for (auto tag : v.tags) out.tags.emplace_back(tag);
+  out = to_record(v);
   return true;
 }
 

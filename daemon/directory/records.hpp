@@ -46,4 +46,7 @@ struct ContactRecord {
   ContactView view() const;
 };
 
+/// An owned copy of a view.
+ContactRecord to_record(const ContactView& view);
+
 }  // namespace orgcast::directory

@@ -1,0 +1,29 @@
+# The I/O library: Redis client, HTTP server, directory store, API handlers.
+add_library(orgcast_io STATIC
+  daemon/redis/client.cpp
+  daemon/http/problem.cpp
+  daemon/http/router.cpp
+  daemon/http/multipart.cpp
+  daemon/http/server.cpp
+  daemon/metrics/registry.cpp
+  daemon/directory_store/store.cpp
+  daemon/directory_store/watcher.cpp
+  daemon/api/common.cpp
+  daemon/api/health_api.cpp
+  daemon/api/directory_api.cpp
+  daemon/api/audience_api.cpp
+  daemon/app/secrets.cpp
+  daemon/app/daemon.cpp
+)
+target_link_libraries(orgcast_io PUBLIC orgcast_logic Boost::url PkgConfig::HIREDIS PkgConfig::SYSTEMD Threads::Threads)
+target_precompile_headers(orgcast_io PRIVATE ${CMAKE_SOURCE_DIR}/daemon/pch/asio_pch.hpp)
+
+add_executable(orgcastd daemon/app/orgcastd_main.cpp)
+target_link_libraries(orgcastd PRIVATE orgcast_io)
+
+add_executable(orgcast daemon/cli/orgcast_main.cpp)
+target_link_libraries(orgcast PRIVATE orgcast_io CURL::libcurl)
+target_precompile_headers(orgcast REUSE_FROM orgcast_io)
+
+add_executable(orgcast-gen-directory tools/gen_directory/main.cpp)
+target_link_libraries(orgcast-gen-directory PRIVATE orgcast_logic)

@@ -1,0 +1,120 @@
+// POST /v1/audiences/preview  {"selector": {...}, "sample": 20}
+// How many people a selector reaches, broken down by level, by the children
+// of the audience's root unit and by reachable channel, with a sample.
+#include <boost/json.hpp>
+#include <chrono>
+
+#include "api/common.hpp"
+#include "api/routes.hpp"
+#include "core/mask.hpp"
+#include "core/run_on.hpp"
+#include "directory/phone.hpp"
+#include "directory/resolver.hpp"
+#include "directory_store/store.hpp"
+#include "directory_store/watcher.hpp"
+
+namespace orgcast::api {
+namespace json = boost::json;
+using boost::asio::awaitable;
+
+namespace {
+
+constexpr std::size_t kDefaultSample = 20;
+constexpr std::size_t kMaxSample = 100;
+
+json::object unit_json(const directory::UnitTable& units, std::uint32_t u, const directory::Vocabulary& vocab) {
+  return json::object{{"id", units.id(u)},
+                      {"name", units.name(u)},
+                      {"name_hi", units.name_hi(u)},
+                      {"level", vocab.levels()[units.level(u)]}};
+}
+
+awaitable<http::Response> preview(Context context, http::Request& request) {
+  auto index = context.watcher->index();
+  if (!index) co_return index_unavailable();
+  http::Response error;
+  auto body = parse_json_body(request, error);
+  if (!body) co_return error;
+  if (!body->is_object()) co_return pointer_problem("Invalid preview request", {{"", "expected {\"selector\": {...}}"}});
+  std::vector<directory::SelectorError> problems;
+  std::size_t sample_size = kDefaultSample;
+  for (const auto& [key, value] : body->as_object()) {
+    if (key == "sample") {
+      if (!value.is_int64() || value.as_int64() < 0 || value.as_int64() > static_cast<std::int64_t>(kMaxSample))
+        problems.push_back({"/sample", "expected an integer from 0 to " + std::to_string(kMaxSample)});
+      else sample_size = static_cast<std::size_t>(value.as_int64());
+    } else if (key != "selector") {
+      problems.push_back({"/" + std::string(key), "unknown key \"" + std::string(key) + "\"; expected selector, sample"});
+    }
+  }
+  const auto* selector_json = body->as_object().if_contains("selector");
+  if (!selector_json) problems.push_back({"/selector", "missing: the audience selector"});
+  if (!problems.empty()) co_return pointer_problem("Invalid preview request", problems);
+  auto parsed = directory::parse_selector(*selector_json, *index, "/selector");
+  if (auto* errors = std::get_if<std::vector<directory::SelectorError>>(&parsed)) co_return pointer_problem("Invalid selector", *errors);
+  auto selector = std::get<directory::Selector>(std::move(parsed));
+
+  auto started = std::chrono::steady_clock::now();
+  auto work = [&] {
+    auto resolution = directory::resolve(*index, selector);
+    return directory::summarize(*index, selector, resolution, sample_size);
+  };
+  auto summary = co_await run_on(context.compute, std::move(work));
+  double took_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+
+  const auto& units = index->units();
+  const auto& vocab = index->vocabulary();
+  json::object out;
+  out["count"] = summary.count;
+  out["directory_version"] = index->version();
+  out["resolve_ms"] = took_ms;
+  json::object by_level;
+  for (std::size_t l = 0; l < summary.by_level.size(); ++l) by_level[vocab.levels()[l]] = summary.by_level[l];
+  out["by_level"] = std::move(by_level);
+  out["by_channel"] = json::object{{"sms", summary.sms}, {"whatsapp", summary.whatsapp}, {"push", summary.push}};
+  if (summary.root != directory::kNoUnit) {
+    out["root"] = unit_json(units, summary.root, vocab);
+    out["at_root"] = summary.at_root;
+    json::array children;
+    for (auto [child, count] : summary.by_child) {
+      auto entry = unit_json(units, child, vocab);
+      entry["count"] = count;
+      children.push_back(std::move(entry));
+    }
+    out["by_child"] = std::move(children);
+  }
+
+  std::vector<std::uint32_t> records;
+  for (auto p : summary.sample) records.push_back(index->posts()[p].record);
+  json::array sample;
+  auto fetched = co_await context.store->fetch_records(*index, records);
+  for (std::size_t i = 0; i < summary.sample.size(); ++i) {
+    const auto& post = index->posts()[summary.sample[i]];
+    json::object person{{"unit", unit_json(units, post.unit, vocab)},
+                        {"role", vocab.roles()[post.role]},
+                        {"language", vocab.languages()[post.language]}};
+    json::array channels;
+    if (post.channels & directory::channel_sms) channels.emplace_back("sms");
+    if (post.channels & directory::channel_whatsapp) channels.emplace_back("whatsapp");
+    if (post.channels & directory::channel_push) channels.emplace_back("push");
+    person["channels"] = std::move(channels);
+    if (fetched && !(*fetched)[i].id.empty()) {
+      const auto& record = (*fetched)[i];
+      person["contact_id"] = record.id;
+      person["name"] = record.name;
+      person["name_hi"] = record.name_hi;
+      person["mobile"] = mask_phone(phone::to_e164(record.mobile));  // a preview never needs the number
+    }
+    sample.push_back(std::move(person));
+  }
+  out["sample"] = std::move(sample);
+  co_return http::json_response(200, json::serialize(out));
+}
+
+}  // namespace
+
+void add_audience_routes(http::Router& router, const Context& context) {
+  router.add("POST", "/v1/audiences/preview", [context](http::Request& r) { return preview(context, r); });
+}
+
+}  // namespace orgcast::api

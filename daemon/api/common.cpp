@@ -1,0 +1,36 @@
+#include "api/common.hpp"
+
+#include <boost/json.hpp>
+
+namespace orgcast::api {
+
+std::optional<boost::json::value> parse_json_body(const http::Request& request, http::Response& error) {
+  auto type = request.header("content-type");
+  if (type && type->find("json") == std::string_view::npos) {
+    error = http::problem(415, "unsupported-media-type", "Unsupported media type", "send the body as application/json");
+    return std::nullopt;
+  }
+  boost::system::error_code ec;
+  boost::json::parse_options options;
+  options.max_depth = 32;
+  auto value = boost::json::parse(request.body, ec, {}, options);
+  if (ec) {
+    error = http::problem(400, "invalid-json", "Invalid JSON", "the body is not valid JSON: " + ec.message());
+    return std::nullopt;
+  }
+  return value;
+}
+
+http::Response pointer_problem(std::string title, const std::vector<directory::SelectorError>& errors) {
+  std::vector<http::ProblemItem> items;
+  for (const auto& e : errors) items.push_back({"pointer", e.pointer, e.message});
+  std::string detail = errors.size() == 1 ? (errors[0].pointer.empty() ? "" : errors[0].pointer + ": ") + errors[0].message
+                                          : std::to_string(errors.size()) + " problems; see errors";
+  return http::problem(400, "invalid-input", std::move(title), detail, items);
+}
+
+http::Response redis_unavailable(const std::string& why) { return http::unavailable("Redis is unavailable: " + why, 2); }
+
+http::Response index_unavailable() { return http::unavailable("the directory index is not loaded yet", 1); }
+
+}  // namespace orgcast::api

@@ -1,0 +1,24 @@
+#pragma once
+// Small pieces every API group uses: JSON bodies, pointer problems, and the
+// answers for "Redis is down" and "no index yet".
+#include <boost/json/value.hpp>
+#include <optional>
+#include <vector>
+
+#include "directory/selector.hpp"
+#include "http/message.hpp"
+#include "http/problem.hpp"
+
+namespace orgcast::api {
+
+/// The parsed body, or a 400/415 response that says what is wrong and where.
+std::optional<boost::json::value> parse_json_body(const http::Request& request, http::Response& error);
+
+/// 400 listing each problem with its JSON pointer.
+http::Response pointer_problem(std::string title, const std::vector<directory::SelectorError>& errors);
+
+/// 503 for an operation that needs Redis or the index.
+http::Response redis_unavailable(const std::string& why);
+http::Response index_unavailable();
+
+}  // namespace orgcast::api

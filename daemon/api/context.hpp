@@ -1,0 +1,36 @@
+#pragma once
+// What the API handlers need, given to them explicitly by main: the Redis
+// client, the directory store and watcher, the compute pool for CPU-heavy
+// work, the current directory config (it may change on SIGHUP), metrics, log.
+#include <functional>
+#include <memory>
+
+#include <boost/asio/any_io_executor.hpp>
+
+#include "config/config.hpp"
+#include "core/log.hpp"
+
+namespace orgcast::redis {
+class Client;
+}
+namespace orgcast::directory_store {
+class Store;
+class Watcher;
+}  // namespace orgcast::directory_store
+namespace orgcast::metrics {
+class Registry;
+}
+
+namespace orgcast::api {
+
+struct Context {
+  std::shared_ptr<redis::Client> redis;
+  directory_store::Store* store = nullptr;
+  std::shared_ptr<directory_store::Watcher> watcher;
+  boost::asio::any_io_executor compute;
+  std::function<DirectoryConfig()> directory_config;
+  metrics::Registry* metrics = nullptr;
+  const Log* log = nullptr;
+};
+
+}  // namespace orgcast::api

@@ -1,0 +1,14 @@
+#pragma once
+// Every route of the HTTP API, mounted on one router. Each group lives in its
+// own file; handlers are thin: parse, call the logic, shape the answer.
+#include "api/context.hpp"
+#include "config/config.hpp"
+#include "http/router.hpp"
+
+namespace orgcast::api {
+
+void add_health_routes(http::Router& router, const Context& context);
+void add_directory_routes(http::Router& router, const Context& context, const ServerConfig& server);
+void add_audience_routes(http::Router& router, const Context& context);
+
+}  // namespace orgcast::api

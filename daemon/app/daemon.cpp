@@ -1,0 +1,169 @@
+#include "app/daemon.hpp"
+
+#include <systemd/sd-daemon.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <fstream>
+#include <mutex>
+#include <thread>
+
+#include "api/routes.hpp"
+#include "app/secrets.hpp"
+#include "config/loader.hpp"
+#include "directory_store/store.hpp"
+#include "directory_store/watcher.hpp"
+#include "http/server.hpp"
+#include "metrics/registry.hpp"
+#include "redis/client.hpp"
+
+namespace asio = boost::asio;
+
+namespace orgcast {
+namespace {
+
+redis::Options redis_options(const RedisConfig& c, std::string password) {
+  redis::Options o;
+  o.host = c.host;
+  o.port = c.port;
+  o.db = c.db;
+  o.password = std::move(password);
+  o.connect_timeout = std::chrono::milliseconds(c.connect_timeout_ms);
+  o.command_timeout = std::chrono::milliseconds(c.command_timeout_ms);
+  o.reconnect_min = std::chrono::milliseconds(c.reconnect_min_ms);
+  o.reconnect_max = std::chrono::milliseconds(c.reconnect_max_ms);
+  return o;
+}
+
+// Pings systemd's watchdog from an I/O thread: if the I/O threads hang,
+// the pings stop and systemd restarts the daemon.
+void schedule_watchdog(asio::steady_timer& timer, std::chrono::microseconds period) {
+  timer.expires_after(period);
+  timer.async_wait([&timer, period](boost::system::error_code ec) {
+    if (ec) return;
+    sd_notify(0, "WATCHDOG=1");
+    schedule_watchdog(timer, period);
+  });
+}
+
+}  // namespace
+
+int run_daemon(Config config, DaemonOptions options, Log& log) {
+  std::string password;
+  if (!config.redis.password_file.empty()) {
+    std::string error;
+    auto secret = read_secret(config.redis.password_file, &error);
+    if (!secret) {
+      log.error("main", error);
+      return 1;
+    }
+    password = *secret;
+  }
+
+  asio::io_context io(config.server.threads);
+  asio::thread_pool compute(1);  // index builds, imports, big resolutions
+  metrics::Registry metrics;
+
+  auto redis = redis::Client::create(io.get_executor(), redis_options(config.redis, password), log);
+  directory_store::Store store(redis, config.redis.key_prefix);
+  auto watcher = std::make_shared<directory_store::Watcher>(
+      io.get_executor(), compute.get_executor(), redis, store, directory::Vocabulary(config.directory),
+      std::chrono::milliseconds(config.directory.change_poll_ms), log, metrics);
+
+  std::mutex config_mutex;  // guards `config` against SIGHUP reloads
+  api::Context context;
+  context.redis = redis;
+  context.store = &store;
+  context.watcher = watcher;
+  context.compute = compute.get_executor();
+  context.directory_config = [&] {
+    std::lock_guard lock(config_mutex);
+    return config.directory;
+  };
+  context.metrics = &metrics;
+  context.log = &log;
+  metrics.gauge_function("orgcast_redis_connected", "1 when the Redis connection is up", [redis] { return redis->connected() ? 1.0 : 0.0; });
+
+  http::Router router;
+  api::add_health_routes(router, context);
+  api::add_directory_routes(router, context, config.server);
+  api::add_audience_routes(router, context);
+
+  http::Server server(io.get_executor(), config.server, router, log, metrics);
+  std::uint16_t port = 0;
+  try {
+    port = server.start();
+  } catch (const std::exception& e) {
+    log.error("main", "cannot listen on " + config.server.listen_host + ":" + std::to_string(config.server.listen_port) + ": " + e.what());
+    return 1;
+  }
+  log.info("main", "listening on " + config.server.listen_host + ":" + std::to_string(port));
+  if (!options.port_file.empty()) {
+    std::ofstream(options.port_file + ".tmp") << port << "\n";
+    std::rename((options.port_file + ".tmp").c_str(), options.port_file.c_str());
+  }
+  redis->start();
+  watcher->start();
+
+  asio::steady_timer watchdog(io);
+  std::uint64_t watchdog_usec = 0;
+  if (sd_watchdog_enabled(0, &watchdog_usec) > 0) schedule_watchdog(watchdog, std::chrono::microseconds(watchdog_usec / 2));
+
+  asio::signal_set signals(io, SIGINT, SIGTERM, SIGHUP);
+  asio::steady_timer force_stop(io);
+  std::function<void()> wait_signal;
+  wait_signal = [&] {
+    signals.async_wait([&](boost::system::error_code ec, int signal) {
+      if (ec) return;
+      if (signal == SIGHUP) {
+        sd_notify(0, "RELOADING=1");
+        auto loaded = load_config_file(config.source_path);
+        if (!loaded.config) {
+          for (const auto& e : loaded.errors) log.error("config", e.to_string());
+          log.error("config", "reload refused: the running configuration is kept");
+        } else {
+          std::lock_guard lock(config_mutex);
+          if (!(loaded.config->server == config.server) || !(loaded.config->redis == config.redis))
+            log.warn("config", "changes to server or redis settings take effect at the next restart");
+          config.log_level = loaded.config->log_level;
+          config.directory = loaded.config->directory;
+          log.set_level(config.log_level);
+          watcher->set_vocabulary(directory::Vocabulary(config.directory));
+          watcher->set_poll_interval(std::chrono::milliseconds(config.directory.change_poll_ms));
+          log.info("config", "reloaded " + config.source_path);
+        }
+        sd_notify(0, "READY=1");
+        wait_signal();
+        return;
+      }
+      log.info("main", "stopping (signal " + std::to_string(signal) + ")");
+      sd_notify(0, "STOPPING=1");
+      server.stop([&] {
+        asio::post(io, [&] {
+          watcher->stop();
+          redis->stop();
+          watchdog.cancel();
+          // Whatever is still running after the grace is abandoned.
+          force_stop.expires_after(std::chrono::seconds(2));
+          force_stop.async_wait([&](boost::system::error_code e) {
+            if (!e) io.stop();
+          });
+        });
+      });
+    });
+  };
+  wait_signal();
+  sd_notify(0, "READY=1");
+
+  std::vector<std::thread> threads;
+  for (int i = 1; i < config.server.threads; ++i) threads.emplace_back([&] { io.run(); });
+  io.run();
+  for (auto& t : threads) t.join();
+  compute.join();
+  log.info("main", "stopped");
+  return 0;
+}
+
+}  // namespace orgcast

@@ -1,0 +1,199 @@
+// orgcast: the command-line client.
+//   orgcast import   --config FILE --units units.csv --contacts contacts.csv [--report-only]
+//   orgcast audience --selector FILE [--url http://127.0.0.1:8080] [--sample N] [--config FILE]
+// `import` writes to Redis directly (no daemon needed); `audience` asks a
+// running orgcastd.
+#include <curl/curl.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/use_future.hpp>
+#include <boost/json.hpp>
+#include <chrono>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <sstream>
+
+#include "app/secrets.hpp"
+#include "config/loader.hpp"
+#include "directory/importer.hpp"
+#include "directory_store/store.hpp"
+#include "redis/client.hpp"
+
+namespace asio = boost::asio;
+using namespace orgcast;
+
+namespace {
+
+int usage() {
+  std::cerr << "usage:\n"
+               "  orgcast import   --config FILE --units units.csv --contacts contacts.csv [--report-only]\n"
+               "  orgcast audience --selector FILE [--url URL] [--sample N] [--config FILE]\n";
+  return 2;
+}
+
+std::optional<std::string> read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::string data;
+  in.seekg(0, std::ios::end);
+  data.resize(static_cast<std::size_t>(in.tellg()));
+  in.seekg(0);
+  in.read(data.data(), static_cast<std::streamsize>(data.size()));
+  return data;
+}
+
+std::string base_name(const std::string& path) { return path.substr(path.rfind('/') + 1); }
+
+std::optional<Config> load_config(const std::string& path) {
+  auto loaded = load_config_file(path);
+  if (!loaded.config) {
+    for (const auto& e : loaded.errors) std::cerr << e.to_string() << "\n";
+    return std::nullopt;
+  }
+  return loaded.config;
+}
+
+int run_import(std::map<std::string, std::string>& args) {
+  if (!args.contains("units") || !args.contains("contacts") || !args.contains("config")) return usage();
+  auto config = load_config(args["config"]);
+  if (!config) return 2;
+  auto units = read_file(args["units"]);
+  auto contacts = read_file(args["contacts"]);
+  if (!units || !contacts) {
+    std::cerr << "orgcast: cannot read " << (!units ? args["units"] : args["contacts"]) << "\n";
+    return 1;
+  }
+  auto started = std::chrono::steady_clock::now();
+  directory::ImportOptions options;
+  options.units_file = base_name(args["units"]);
+  options.contacts_file = base_name(args["contacts"]);
+  options.max_errors_listed = static_cast<std::size_t>(config->directory.max_errors_listed);
+  auto result = directory::import_directory(*units, *contacts, directory::Vocabulary(config->directory), options);
+  units.reset();
+  contacts.reset();
+  if (!result.ok()) {
+    for (const auto& e : result.errors) std::cerr << e.to_string() << "\n";
+    if (result.error_count > result.errors.size())
+      std::cerr << "... and " << result.error_count - result.errors.size() << " more\n";
+    std::cerr << "orgcast: " << result.error_count << " error(s); nothing was imported\n";
+    return 1;
+  }
+  std::cout << "valid: " << result.unit_count << " units, " << result.contact_count << " contacts, "
+            << result.person_count << " people\n";
+  if (args.contains("report-only")) return 0;
+
+  std::string password;
+  if (!config->redis.password_file.empty()) {
+    std::string error;
+    auto secret = read_secret(config->redis.password_file, &error);
+    if (!secret) {
+      std::cerr << "orgcast: " << error << "\n";
+      return 1;
+    }
+    password = *secret;
+  }
+  asio::io_context io;
+  Log log(LogLevel::warn);
+  redis::Options ro;
+  ro.host = config->redis.host;
+  ro.port = config->redis.port;
+  ro.db = config->redis.db;
+  ro.password = password;
+  ro.command_timeout = std::chrono::milliseconds(std::max(config->redis.command_timeout_ms, 30000));
+  auto client = redis::Client::create(io.get_executor(), ro, log);
+  client->start();
+  directory_store::Store store(client, config->redis.key_prefix);
+  auto task = [&]() -> asio::awaitable<redis::Result<directory_store::VersionMeta>> {
+    // Give the client a bounded time to connect.
+    for (int i = 0; i < 100 && !client->connected(); ++i) {
+      asio::steady_timer t(io, std::chrono::milliseconds(50));
+      co_await t.async_wait(asio::use_awaitable);
+    }
+    auto meta = co_await store.publish(std::move(result), "orgcast import " + options.units_file + " " + options.contacts_file);
+    client->stop();
+    co_return meta;
+  };
+  auto future = asio::co_spawn(io, task(), asio::use_future);
+  io.run();
+  auto meta = future.get();
+  if (!meta) {
+    std::cerr << "orgcast: writing to Redis at " << ro.host << ":" << ro.port << " failed: " << meta.error().message()
+              << "; " << client->status() << "\n";
+    return 1;
+  }
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  std::cout << "imported directory version " << meta->version << " in " << seconds << " s ("
+            << static_cast<long>(static_cast<double>(meta->contacts + meta->units) / seconds) << " rows/s)\n";
+  return 0;
+}
+
+std::size_t collect(char* data, std::size_t size, std::size_t count, void* out) {
+  static_cast<std::string*>(out)->append(data, size * count);
+  return size * count;
+}
+
+int run_audience(std::map<std::string, std::string>& args) {
+  if (!args.contains("selector")) return usage();
+  auto selector_text = read_file(args["selector"]);
+  if (!selector_text) {
+    std::cerr << "orgcast: cannot read " << args["selector"] << "\n";
+    return 1;
+  }
+  std::string url = args.contains("url") ? args["url"] : "";
+  if (url.empty() && args.contains("config")) {
+    auto config = load_config(args["config"]);
+    if (!config) return 2;
+    url = "http://" + config->server.listen_host + ":" + std::to_string(config->server.listen_port);
+  }
+  if (url.empty()) url = "http://127.0.0.1:8080";
+  boost::system::error_code ec;
+  auto selector = boost::json::parse(*selector_text, ec);
+  if (ec) {
+    std::cerr << args["selector"] << ": not valid JSON: " << ec.message() << "\n";
+    return 1;
+  }
+  boost::json::object request{{"selector", selector}};
+  if (args.contains("sample")) request["sample"] = std::stoi(args["sample"]);
+  std::string body = boost::json::serialize(request), response;
+  CURL* curl = curl_easy_init();
+  curl_slist* headers = curl_slist_append(nullptr, "Content-Type: application/json");
+  std::string endpoint = url + "/v1/audiences/preview";
+  curl_easy_setopt(curl, CURLOPT_URL, endpoint.c_str());
+  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+  curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.c_str());
+  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, collect);
+  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &response);
+  curl_easy_setopt(curl, CURLOPT_TIMEOUT, 60L);
+  auto rc = curl_easy_perform(curl);
+  long status = 0;
+  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+  curl_slist_free_all(headers);
+  curl_easy_cleanup(curl);
+  if (rc != CURLE_OK) {
+    std::cerr << "orgcast: " << endpoint << ": " << curl_easy_strerror(rc) << "\n";
+    return 1;
+  }
+  (status == 200 ? std::cout : std::cerr) << response << "\n";
+  return status == 200 ? 0 : 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) return usage();
+  std::string command = argv[1];
+  std::map<std::string, std::string> args;
+  for (int i = 2; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (arg.rfind("--", 0) != 0) return usage();
+    arg = arg.substr(2);
+    if (arg == "report-only") args[arg] = "1";
+    else if (i + 1 < argc) args[arg] = argv[++i];
+    else return usage();
+  }
+  if (command == "import") return run_import(args);
+  if (command == "audience") return run_audience(args);
+  return usage();
+}

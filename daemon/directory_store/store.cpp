@@ -1,0 +1,301 @@
+#include "directory_store/store.hpp"
+
+#include <boost/json.hpp>
+#include <chrono>
+#include <ctime>
+#include <map>
+
+#include "directory/codec.hpp"
+
+namespace asio = boost::asio;
+namespace json = boost::json;
+
+namespace orgcast::directory_store {
+namespace {
+
+constexpr std::size_t kPipelineDepth = 64;  // chunks per round trip: ~4 MB of SETs
+constexpr const char* kStreamMaxLen = "10000";
+
+class StoreCategory final : public boost::system::error_category {
+ public:
+  const char* name() const noexcept override { return "directory-store"; }
+  std::string message(int value) const override {
+    switch (static_cast<StoreErrc>(value)) {
+      case StoreErrc::stale_version: return "another directory version became current meanwhile";
+      case StoreErrc::missing_data: return "a directory chunk is missing from Redis (the version was replaced)";
+      case StoreErrc::corrupt: return "directory data in Redis is corrupt";
+    }
+    return "directory store error";
+  }
+};
+
+// Put or delete one contact, only if `version` is still current.
+constexpr const char* kChangeContactScript = R"(
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then
+  return redis.error_reply('STALE directory version changed')
+end
+redis.call('HSET', KEYS[2], ARGV[2], ARGV[3])
+return redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[4], '*', 'kind', 'contact', 'v', ARGV[1], 'id', ARGV[2], 'rec', ARGV[3])
+)";
+
+std::string now_iso8601() {
+  std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buffer[32];
+  std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buffer;
+}
+
+std::string meta_json(const VersionMeta& m) {
+  json::object o;
+  o["version"] = m.version;
+  o["unit_chunks"] = m.unit_chunks;
+  o["contact_chunks"] = m.contact_chunks;
+  o["units"] = m.units;
+  o["contacts"] = m.contacts;
+  o["persons"] = m.persons;
+  o["imported_at"] = m.imported_at;
+  o["source"] = m.source;
+  return json::serialize(o);
+}
+
+std::optional<VersionMeta> parse_meta(const std::string& text) {
+  boost::system::error_code ec;
+  auto value = json::parse(text, ec);
+  if (ec || !value.is_object()) return std::nullopt;
+  const auto& o = value.as_object();
+  VersionMeta m;
+  try {
+    m.version = json::value_to<std::uint64_t>(o.at("version"));
+    m.unit_chunks = json::value_to<std::size_t>(o.at("unit_chunks"));
+    m.contact_chunks = json::value_to<std::size_t>(o.at("contact_chunks"));
+    m.units = json::value_to<std::size_t>(o.at("units"));
+    m.contacts = json::value_to<std::size_t>(o.at("contacts"));
+    m.persons = json::value_to<std::size_t>(o.at("persons"));
+    m.imported_at = json::value_to<std::string>(o.at("imported_at"));
+    m.source = json::value_to<std::string>(o.at("source"));
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+  return m;
+}
+
+// Runs commands in pipelines of kPipelineDepth; fails on the first connection
+// error or server error.
+asio::awaitable<redis::Result<std::vector<redis::Reply>>> run_batched(redis::Client& redis, std::vector<redis::Args> commands) {
+  std::vector<redis::Reply> all;
+  all.reserve(commands.size());
+  for (std::size_t first = 0; first < commands.size(); first += kPipelineDepth) {
+    auto last = std::min(commands.size(), first + kPipelineDepth);
+    std::vector<redis::Args> batch(std::make_move_iterator(commands.begin() + static_cast<std::ptrdiff_t>(first)),
+                                   std::make_move_iterator(commands.begin() + static_cast<std::ptrdiff_t>(last)));
+    auto replies = co_await redis.pipeline(std::move(batch));
+    if (!replies) co_return replies.error();
+    for (auto& reply : *replies) {
+      if (reply.is_error()) co_return make_error_code(redis::Errc::server_error);
+      all.push_back(std::move(reply));
+    }
+  }
+  co_return all;
+}
+
+// Makes version v current and announces it, atomically. (Built outside the
+// coroutine: GCC 12 miscompiles nested braced lists of literals in coroutines.)
+std::vector<redis::Args> switch_commands(const Keys& keys, std::uint64_t v) {
+  return {{"MULTI"},
+          {"SET", keys.current(), std::to_string(v)},
+          {"XADD", keys.changes(), "MAXLEN", "~", kStreamMaxLen, "*", "kind", "import", "v", std::to_string(v)},
+          {"EXEC"}};
+}
+
+}  // namespace
+
+const boost::system::error_category& store_category() {
+  static const StoreCategory instance;
+  return instance;
+}
+
+Store::Store(std::shared_ptr<redis::Client> redis, std::string key_prefix)
+    : redis_(std::move(redis)), keys_{std::move(key_prefix)} {}
+
+asio::awaitable<redis::Result<VersionMeta>> Store::publish(directory::ImportedDirectory imported, std::string source) {
+  auto counter = redis::ok_reply(co_await redis_->command(redis::cmd("INCR", keys_.next())));
+  if (!counter) co_return counter.error();
+  VersionMeta meta;
+  meta.version = static_cast<std::uint64_t>(counter->integer);
+  meta.unit_chunks = imported.unit_chunks.size();
+  meta.contact_chunks = imported.contact_chunks.size();
+  meta.units = imported.unit_count;
+  meta.contacts = imported.contact_count;
+  meta.persons = imported.person_count;
+  meta.imported_at = now_iso8601();
+  meta.source = std::move(source);
+  const auto v = meta.version;
+
+  // Registered before any chunk is written, so that clean-up finds the
+  // chunks of an import that dies halfway.
+  auto registered = redis::ok_reply(co_await redis_->command(redis::cmd(
+      "HSET", keys_.versions(), std::to_string(v),
+       std::to_string(meta.unit_chunks) + "," + std::to_string(meta.contact_chunks))));
+  if (!registered) co_return registered.error();
+
+  std::vector<redis::Args> writes;
+  writes.reserve(meta.unit_chunks + meta.contact_chunks + 1);
+  for (std::size_t k = 0; k < imported.unit_chunks.size(); ++k)
+    writes.push_back(redis::cmd("SET", keys_.unit_chunk(v, k), std::move(imported.unit_chunks[k])));
+  for (std::size_t k = 0; k < imported.contact_chunks.size(); ++k)
+    writes.push_back(redis::cmd("SET", keys_.contact_chunk(v, k), std::move(imported.contact_chunks[k])));
+  writes.push_back(redis::cmd("SET", keys_.meta(v), meta_json(meta)));
+  auto written = co_await run_batched(*redis_, std::move(writes));
+  if (!written) co_return written.error();
+
+  auto switched = co_await redis_->pipeline(switch_commands(keys_, v));
+  if (!switched) co_return switched.error();
+  if (!switched->back().is_array()) co_return make_error_code(redis::Errc::server_error);
+  co_await remove_old_versions(v);
+  co_return meta;
+}
+
+asio::awaitable<void> Store::remove_old_versions(std::uint64_t current) {
+  // The previous version is kept: a daemon may still be loading it.
+  auto versions = co_await redis_->command(redis::cmd("HGETALL", keys_.versions()));
+  if (!versions || !versions->is_array()) co_return;
+  std::vector<redis::Args> deletes;
+  for (std::size_t i = 0; i + 1 < versions->elements.size(); i += 2) {
+    auto v = static_cast<std::uint64_t>(versions->elements[i].as_integer());
+    if (v + 1 >= current) continue;
+    const auto& counts = versions->elements[i + 1].str;
+    auto comma = counts.find(',');
+    std::size_t units = std::stoul(counts.substr(0, comma));
+    std::size_t contacts = comma == std::string::npos ? 0 : std::stoul(counts.substr(comma + 1));
+    auto unlink = redis::cmd("UNLINK", keys_.meta(v), keys_.overlay(v));
+    for (std::size_t k = 0; k < units; ++k) unlink.push_back(keys_.unit_chunk(v, k));
+    for (std::size_t k = 0; k < contacts; ++k) unlink.push_back(keys_.contact_chunk(v, k));
+    deletes.push_back(std::move(unlink));
+    deletes.push_back(redis::cmd("HDEL", keys_.versions(), std::to_string(v)));
+  }
+  if (!deletes.empty()) co_await run_batched(*redis_, std::move(deletes));
+}
+
+asio::awaitable<redis::Result<VersionMeta>> Store::current_meta() {
+  auto current = redis::ok_reply(co_await redis_->command(redis::cmd("GET", keys_.current())));
+  if (!current) co_return current.error();
+  if (current->is_nil()) co_return VersionMeta{};
+  auto v = static_cast<std::uint64_t>(current->as_integer());
+  auto meta_text = redis::ok_reply(co_await redis_->command(redis::cmd("GET", keys_.meta(v))));
+  if (!meta_text) co_return meta_text.error();
+  if (meta_text->is_nil()) co_return make_error_code(StoreErrc::missing_data);
+  auto meta = parse_meta(meta_text->str);
+  if (!meta) co_return make_error_code(StoreErrc::corrupt);
+  co_return *meta;
+}
+
+asio::awaitable<redis::Result<Snapshot>> Store::load_current() {
+  Snapshot snapshot;
+  // The stream position is read first: a change made while the snapshot is
+  // read is then seen again, and applying a change twice is harmless.
+  auto last = redis::ok_reply(co_await redis_->command(redis::cmd("XREVRANGE", keys_.changes(), "+", "-", "COUNT", "1")));
+  if (!last) co_return last.error();
+  snapshot.stream_position = last->elements.empty() ? "0-0" : last->elements[0].elements.at(0).str;
+
+  auto meta = co_await current_meta();
+  if (!meta) co_return meta.error();
+  snapshot.meta = *meta;
+  if (meta->version == 0) co_return snapshot;
+  const auto v = meta->version;
+
+  std::vector<redis::Args> gets;
+  for (std::size_t k = 0; k < meta->unit_chunks; ++k) gets.push_back(redis::cmd("GET", keys_.unit_chunk(v, k)));
+  for (std::size_t k = 0; k < meta->contact_chunks; ++k) gets.push_back(redis::cmd("GET", keys_.contact_chunk(v, k)));
+  gets.push_back(redis::cmd("HGETALL", keys_.overlay(v)));
+  auto replies = co_await run_batched(*redis_, std::move(gets));
+  if (!replies) co_return replies.error();
+  for (std::size_t i = 0; i + 1 < replies->size(); ++i) {
+    auto& reply = (*replies)[i];
+    if (reply.is_nil()) co_return make_error_code(StoreErrc::missing_data);
+    (i < meta->unit_chunks ? snapshot.unit_chunks : snapshot.contact_chunks).push_back(std::move(reply.str));
+  }
+  auto& overlay = replies->back();
+  for (std::size_t i = 0; i + 1 < overlay.elements.size(); i += 2)
+    snapshot.overlay.push_back({std::move(overlay.elements[i].str), std::move(overlay.elements[i + 1].str)});
+  co_return snapshot;
+}
+
+asio::awaitable<redis::Result<std::vector<Change>>> Store::changes_since(std::string position, std::size_t max) {
+  auto reply = redis::ok_reply(co_await redis_->command(
+      redis::cmd("XREAD", "COUNT", std::to_string(max), "STREAMS", keys_.changes(), std::move(position))));
+  if (!reply) co_return reply.error();
+  std::vector<Change> changes;
+  if (reply->is_nil() || reply->elements.empty()) co_return changes;
+  for (auto& entry : reply->elements.at(0).elements.at(1).elements) {
+    Change change;
+    change.stream_id = entry.elements.at(0).str;
+    auto& fields = entry.elements.at(1).elements;
+    for (std::size_t i = 0; i + 1 < fields.size(); i += 2) {
+      const auto& name = fields[i].str;
+      if (name == "kind") change.kind = fields[i + 1].str;
+      else if (name == "v") change.version = static_cast<std::uint64_t>(fields[i + 1].as_integer());
+      else if (name == "id") change.contact_id = fields[i + 1].str;
+      else if (name == "rec") change.record = std::move(fields[i + 1].str);
+    }
+    changes.push_back(std::move(change));
+  }
+  co_return changes;
+}
+
+asio::awaitable<redis::Result<std::string>> Store::change_contact(std::uint64_t version, const std::string& id,
+                                                                 const std::optional<directory::ContactRecord>& record) {
+  std::string encoded = record ? directory::codec::encode_contact(record->view()) : std::string();
+  auto reply = co_await redis_->command(redis::cmd("EVAL", kChangeContactScript, "3", keys_.current(), keys_.overlay(version),
+                                         keys_.changes(), std::to_string(version), id, encoded, kStreamMaxLen));
+  if (!reply) co_return reply.error();
+  if (reply->is_error()) {
+    if (reply->str.rfind("STALE", 0) == 0) co_return make_error_code(StoreErrc::stale_version);
+    co_return make_error_code(redis::Errc::server_error);
+  }
+  co_return reply->str;
+}
+
+asio::awaitable<redis::Result<std::vector<directory::ContactRecord>>> Store::fetch_records(
+    const directory::OrgIndex& index, std::span<const std::uint32_t> records) {
+  const auto v = index.version();
+  std::map<std::size_t, std::size_t> chunk_slot;  // chunk number -> reply index
+  std::vector<redis::Args> commands;
+  auto overlay = redis::cmd("HMGET", keys_.overlay(v));
+  for (auto r : records) {
+    if (r < index.snapshot_records()) {
+      auto chunk = r / directory::codec::kContactsPerChunk;
+      if (chunk_slot.emplace(chunk, commands.size()).second) commands.push_back(redis::cmd("GET", keys_.contact_chunk(v, chunk)));
+    } else {
+      overlay.emplace_back(index.overlay_id(r));
+    }
+  }
+  const bool any_overlay = overlay.size() > 2;
+  if (any_overlay) commands.push_back(overlay);
+  auto replies = co_await run_batched(*redis_, std::move(commands));
+  if (!replies) co_return replies.error();
+
+  std::vector<directory::ContactRecord> out(records.size());
+  std::size_t overlay_at = 0;
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    auto r = records[i];
+    std::string_view encoded;
+    std::size_t position = 0;
+    if (r < index.snapshot_records()) {
+      encoded = (*replies)[chunk_slot[r / directory::codec::kContactsPerChunk]].str;
+      position = r % directory::codec::kContactsPerChunk;
+    } else {
+      encoded = replies->back().elements.at(overlay_at++).str;
+    }
+    directory::codec::ChunkReader reader(encoded);
+    directory::ContactView view;
+    bool found = false;
+    for (std::size_t p = 0; p <= position && (found = reader.next(view)); ++p) {
+    }
+    if (found) out[i] = directory::to_record(view);
+  }
+  co_return out;
+}
+
+}  // namespace orgcast::directory_store

@@ -1,0 +1,38 @@
+#pragma once
+// HTTP requests and responses as the handlers see them: plain data, no Beast
+// types, so that handler files compile without Beast and are easy to test.
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+namespace orgcast::http {
+
+struct Request {
+  std::string method;  // "GET", "POST", ...
+  std::string target;  // as sent: path and query
+  std::string path;    // decoded path, without the query
+  std::unordered_map<std::string, std::string> query;   // decoded
+  std::vector<std::pair<std::string, std::string>> headers;  // names lower-case
+  std::unordered_map<std::string, std::string> params;  // from the route pattern, e.g. {id}
+  std::string body;
+
+  /// The first header with this (lower-case) name.
+  std::optional<std::string_view> header(std::string_view name) const;
+};
+
+struct Response {
+  int status = 200;
+  std::string content_type = "application/json";
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;  // extra headers
+};
+
+/// A JSON body with a status.
+Response json_response(int status, std::string body);
+/// A text/plain body with a status.
+Response text_response(int status, std::string body, std::string content_type = "text/plain; charset=utf-8");
+
+}  // namespace orgcast::http

@@ -1,0 +1,259 @@
+#include "http/server.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/url/parse.hpp>
+#include <list>
+#include <mutex>
+
+#include "http/problem.hpp"
+#include "metrics/registry.hpp"
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using asio::ip::tcp;
+using boost::system::error_code;
+
+namespace orgcast::http {
+namespace {
+
+constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
+
+// Copies Beast's request into the plain Request the handlers see.
+bool to_request(const bhttp::request<bhttp::string_body>& in, Request& out) {
+  out.method = std::string(in.method_string());
+  out.target = std::string(in.target());
+  auto url = boost::urls::parse_origin_form(out.target);
+  if (!url) return false;
+  out.path = std::string(url->path());
+  for (auto param : url->params()) out.query[std::string(param.key)] = std::string(param.value);
+  for (const auto& field : in) {
+    std::string name(field.name_string());
+    for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    out.headers.emplace_back(std::move(name), std::string(field.value()));
+  }
+  return true;
+}
+
+bhttp::response<bhttp::string_body> to_beast(Response&& response, unsigned version, bool keep_alive) {
+  bhttp::response<bhttp::string_body> out{static_cast<bhttp::status>(response.status), version};
+  out.set(bhttp::field::server, "orgcastd");
+  out.set(bhttp::field::content_type, response.content_type);
+  for (auto& [name, value] : response.headers) out.set(name, value);
+  out.body() = std::move(response.body);
+  out.keep_alive(keep_alive);
+  out.prepare_payload();
+  return out;
+}
+
+}  // namespace
+
+struct Server::State : std::enable_shared_from_this<State> {
+  State(asio::any_io_executor executor, const ServerConfig& config, const Router& router, const Log& log,
+        metrics::Registry& metrics)
+      : executor(executor), acceptor(asio::make_strand(executor)), config(config), router(router), log(log),
+        metrics(metrics), grace(executor) {}
+
+  struct Connection {
+    asio::any_io_executor strand;
+    std::weak_ptr<beast::tcp_stream> stream;
+    bool busy = false;  // a request is being read or handled
+  };
+
+  asio::any_io_executor executor;
+  tcp::acceptor acceptor;
+  ServerConfig config;
+  const Router& router;
+  const Log& log;
+  metrics::Registry& metrics;
+  asio::steady_timer grace;
+  std::mutex mutex;  // guards connections, stopping and on_drained
+  std::list<Connection> connections;
+  bool stopping = false;
+  std::function<void()> on_drained;
+
+  void close(const Connection& c) {
+    asio::post(c.strand, [weak = c.stream] {
+      if (auto stream = weak.lock()) {
+        error_code ignored;
+        stream->socket().shutdown(tcp::socket::shutdown_both, ignored);
+        stream->socket().close(ignored);
+      }
+    });
+  }
+
+  void finished(std::list<Connection>::iterator it) {
+    std::function<void()> done;
+    {
+      std::lock_guard lock(mutex);
+      connections.erase(it);
+      if (stopping && connections.empty()) done = std::move(on_drained);
+    }
+    if (done) done();
+  }
+
+  void set_busy(std::list<Connection>::iterator it, bool busy) {
+    std::lock_guard lock(mutex);
+    it->busy = busy;
+  }
+
+  asio::awaitable<void> accept_loop(std::shared_ptr<State> self) {
+    while (true) {
+      auto [ec, socket] = co_await acceptor.async_accept(asio::make_strand(executor), kUseTuple);
+      if (ec == asio::error::operation_aborted || !acceptor.is_open()) break;
+      if (ec) {
+        log.warn("http", "accept failed: " + ec.message());
+        continue;
+      }
+      std::list<Connection>::iterator it;
+      bool over_limit = false;
+      auto stream = std::make_shared<beast::tcp_stream>(std::move(socket));
+      {
+        std::lock_guard lock(mutex);
+        if (stopping) break;
+        over_limit = connections.size() >= static_cast<std::size_t>(config.max_connections);
+        it = connections.insert(connections.end(), Connection{stream->get_executor(), stream, true});
+      }
+      asio::co_spawn(stream->get_executor(), session(self, stream, it, over_limit), asio::detached);
+    }
+  }
+
+  // `self` keeps the server state alive while the connection lives.
+  asio::awaitable<void> session(std::shared_ptr<State> /*self*/, std::shared_ptr<beast::tcp_stream> stream,
+                                std::list<Connection>::iterator it, bool over_limit) {
+    beast::flat_buffer buffer;
+    if (over_limit) {
+      metrics.counter("orgcast_http_rejected_total", "connections refused because server.max_connections were open").inc();
+      auto response = to_beast(unavailable("too many connections", 1), 11, false);
+      stream->expires_after(std::chrono::seconds(5));
+      co_await bhttp::async_write(*stream, response, kUseTuple);
+    }
+    while (!over_limit) {
+      set_busy(it, false);
+      {
+        std::lock_guard lock(mutex);
+        if (stopping) break;
+      }
+      bhttp::request_parser<bhttp::string_body> parser;
+      parser.header_limit(16 * 1024);
+      stream->expires_after(std::chrono::milliseconds(config.idle_timeout_ms));
+      auto [read_ec, header_bytes] = co_await bhttp::async_read_header(*stream, buffer, parser, kUseTuple);
+      if (read_ec) break;
+      set_busy(it, true);
+      const auto& header = parser.get();
+      Request request;
+      auto match = router.match(std::string(header.method_string()), std::string(header.target().substr(0, header.target().find('?'))), &request);
+      parser.body_limit(match.body_limit ? match.body_limit : config.body_limit_bytes);
+      if (beast::iequals(header[bhttp::field::expect], "100-continue")) {
+        bhttp::response<bhttp::empty_body> proceed{bhttp::status::continue_, header.version()};
+        co_await bhttp::async_write(*stream, proceed, kUseTuple);
+      }
+      stream->expires_after(std::chrono::milliseconds(config.idle_timeout_ms));
+      auto [body_ec, body_bytes] = co_await bhttp::async_read(*stream, buffer, parser, kUseTuple);
+      Response response;
+      bool keep_alive = false;
+      unsigned version = header.version();
+      if (body_ec == bhttp::error::body_limit) {
+        response = problem(413, "body-too-large", "Request body too large",
+                           "the body exceeds this endpoint's limit of " +
+                               std::to_string(match.body_limit ? match.body_limit : config.body_limit_bytes) + " bytes");
+      } else if (body_ec) {
+        break;
+      } else {
+        auto message = parser.release();
+        keep_alive = message.keep_alive();
+        auto params = std::move(request.params);
+        request = Request{};
+        request.params = std::move(params);
+        if (!to_request(message, request)) {
+          response = problem(400, "bad-target", "Bad request target", "the request target is not a valid path and query");
+        } else if (!match.handler) {
+          response = match.status == 405
+                         ? problem(405, "method-not-allowed", "Method not allowed", request.method + " is not allowed here")
+                         : problem(404, "not-found", "Not found", "no resource at " + request.path);
+          if (match.status == 405) response.headers.emplace_back("Allow", match.allow);
+        } else {
+          request.body = std::move(message.body());
+          try {
+            response = co_await (*match.handler)(request);
+          } catch (const std::exception& e) {
+            log.error("http", request.method + " " + request.path + " failed: " + e.what());
+            response = problem(500, "internal", "Internal error", "the server failed to handle this request");
+          }
+        }
+      }
+      {
+        std::lock_guard lock(mutex);
+        if (stopping) keep_alive = false;
+      }
+      metrics.counter("orgcast_http_responses_total", "HTTP responses by status class",
+                      {{"class", std::to_string(response.status / 100) + "xx"}}).inc();
+      auto out = to_beast(std::move(response), version, keep_alive);
+      stream->expires_after(std::chrono::milliseconds(config.idle_timeout_ms));
+      auto [write_ec, written] = co_await bhttp::async_write(*stream, out, kUseTuple);
+      if (write_ec || !keep_alive) break;
+    }
+    error_code ignored;
+    stream->socket().shutdown(tcp::socket::shutdown_send, ignored);
+    finished(it);
+  }
+};
+
+Server::Server(asio::any_io_executor executor, const ServerConfig& config, const Router& router, const Log& log,
+               metrics::Registry& metrics)
+    : state_(std::make_shared<State>(executor, config, router, log, metrics)) {}
+
+Server::~Server() = default;
+
+std::uint16_t Server::start() {
+  auto& s = *state_;
+  tcp::endpoint endpoint(asio::ip::make_address(s.config.listen_host), s.config.listen_port);
+  s.acceptor.open(endpoint.protocol());
+  s.acceptor.set_option(asio::socket_base::reuse_address(true));
+  s.acceptor.bind(endpoint);
+  s.acceptor.listen(asio::socket_base::max_listen_connections);
+  asio::co_spawn(s.acceptor.get_executor(), s.accept_loop(state_), asio::detached);
+  return s.acceptor.local_endpoint().port();
+}
+
+void Server::stop(std::function<void()> done) {
+  auto self = state_;
+  asio::post(self->acceptor.get_executor(), [self, done = std::move(done)]() mutable {
+    error_code ignored;
+    self->acceptor.close(ignored);
+    bool drained = false;
+    {
+      std::lock_guard lock(self->mutex);
+      self->stopping = true;
+      drained = self->connections.empty();
+      if (!drained) self->on_drained = done;
+      for (const auto& c : self->connections)
+        if (!c.busy) self->close(c);
+    }
+    if (drained) {
+      done();
+      return;
+    }
+    self->grace.expires_after(std::chrono::milliseconds(self->config.shutdown_grace_ms));
+    self->grace.async_wait([self](error_code ec) {
+      if (ec) return;
+      std::function<void()> late;
+      {
+        std::lock_guard lock(self->mutex);
+        for (const auto& c : self->connections) self->close(c);
+        late = std::move(self->on_drained);
+      }
+      if (late) late();
+    });
+  });
+}
+
+}  // namespace orgcast::http
