@@ -113,6 +113,7 @@ int run_daemon(Config config, DaemonOptions options, Log& log) {
 
   asio::signal_set signals(io, SIGINT, SIGTERM, SIGHUP);
   asio::steady_timer force_stop(io);
+  std::function<void()> shutdown_check;  // lives as long as the loop that uses it
   std::function<void()> wait_signal;
   wait_signal = [&] {
     signals.async_wait([&](boost::system::error_code ec, int signal) {
@@ -145,11 +146,21 @@ int run_daemon(Config config, DaemonOptions options, Log& log) {
           watcher->stop();
           redis->stop();
           watchdog.cancel();
-          // Whatever is still running after the grace is abandoned.
-          force_stop.expires_after(std::chrono::seconds(2));
-          force_stop.async_wait([&](boost::system::error_code e) {
-            if (!e) io.stop();
-          });
+          // Stop as soon as the watcher and Redis are done, or after 2 s
+          // whatever is still running.
+          auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+          shutdown_check = [&, deadline] {
+            bool done = watcher->finished() && !redis->connected();
+            if (done || std::chrono::steady_clock::now() >= deadline) {
+              io.stop();
+              return;
+            }
+            force_stop.expires_after(std::chrono::milliseconds(20));
+            force_stop.async_wait([&](boost::system::error_code e) {
+              if (!e) shutdown_check();
+            });
+          };
+          shutdown_check();
         });
       });
     });

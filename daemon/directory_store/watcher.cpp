@@ -162,6 +162,7 @@ asio::awaitable<void> Watcher::run(std::shared_ptr<Watcher>) {  // the argument 
     need_full = !co_await follow_changes();
     if (!need_full) co_await sleep_for(std::chrono::milliseconds(poll_ms_.load()));
   }
+  finished_ = true;
 }
 
 }  // namespace orgcast::directory_store

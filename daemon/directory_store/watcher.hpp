@@ -39,6 +39,8 @@ class Watcher : public std::enable_shared_from_this<Watcher> {
   void set_vocabulary(directory::Vocabulary vocabulary);
   void set_poll_interval(std::chrono::milliseconds poll) { poll_ms_ = static_cast<int>(poll.count()); }
   std::string status() const;
+  /// True once the watcher's loop has returned after stop().
+  bool finished() const { return finished_.load(); }
 
  private:
   boost::asio::awaitable<void> run(std::shared_ptr<Watcher> self);
@@ -54,6 +56,7 @@ class Watcher : public std::enable_shared_from_this<Watcher> {
   metrics::Registry& metrics_;
   std::atomic<int> poll_ms_;
   std::atomic<bool> stopping_{false};
+  std::atomic<bool> finished_{false};
   std::atomic<bool> vocabulary_changed_{false};
   mutable std::mutex mutex_;  // guards index_, vocabulary_ and status_
   std::shared_ptr<const directory::OrgIndex> index_;

@@ -105,6 +105,29 @@ struct Server::State : std::enable_shared_from_this<State> {
     it->busy = busy;
   }
 
+  // Answers 413 and closes, reading (and dropping) a bounded amount of what
+  // the client is still sending, so that it sees the answer rather than a reset.
+  asio::awaitable<void> reject_too_large(beast::tcp_stream& stream, beast::flat_buffer& buffer, std::size_t limit,
+                                         unsigned version) {
+    metrics.counter("orgcast_http_responses_total", "HTTP responses by status class", {{"class", "4xx"}}).inc();
+    auto response = to_beast(problem(413, "body-too-large", "Request body too large",
+                                     "the body exceeds this endpoint's limit of " + std::to_string(limit) + " bytes"),
+                             version, false);
+    stream.expires_after(std::chrono::seconds(5));
+    auto [ec, n] = co_await bhttp::async_write(stream, response, kUseTuple);
+    if (ec) co_return;
+    error_code ignored;
+    stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    std::size_t drained = 0;
+    stream.expires_after(std::chrono::seconds(1));
+    while (drained < (std::size_t{8} << 20)) {
+      buffer.clear();
+      auto [read_ec, got] = co_await stream.async_read_some(buffer.prepare(64 * 1024), kUseTuple);
+      if (read_ec) break;
+      drained += got;
+    }
+  }
+
   asio::awaitable<void> accept_loop(std::shared_ptr<State> self) {
     while (true) {
       auto [ec, socket] = co_await acceptor.async_accept(asio::make_strand(executor), kUseTuple);
@@ -144,6 +167,9 @@ struct Server::State : std::enable_shared_from_this<State> {
       }
       bhttp::request_parser<bhttp::string_body> parser;
       parser.header_limit(16 * 1024);
+      // Beast checks Content-Length against the body limit while it parses
+      // the header; the route's own limit is applied once the route is known.
+      parser.body_limit(boost::none);
       stream->expires_after(std::chrono::milliseconds(config.idle_timeout_ms));
       auto [read_ec, header_bytes] = co_await bhttp::async_read_header(*stream, buffer, parser, kUseTuple);
       if (read_ec) break;
@@ -151,7 +177,14 @@ struct Server::State : std::enable_shared_from_this<State> {
       const auto& header = parser.get();
       Request request;
       auto match = router.match(std::string(header.method_string()), std::string(header.target().substr(0, header.target().find('?'))), &request);
-      parser.body_limit(match.body_limit ? match.body_limit : config.body_limit_bytes);
+      const std::size_t limit = match.body_limit ? match.body_limit : config.body_limit_bytes;
+      parser.body_limit(limit);
+      if (parser.content_length() && *parser.content_length() > limit) {
+        // Refused before the body is read: a client that sent
+        // "Expect: 100-continue" never sends it at all.
+        co_await reject_too_large(*stream, buffer, limit, header.version());
+        break;
+      }
       if (beast::iequals(header[bhttp::field::expect], "100-continue")) {
         bhttp::response<bhttp::empty_body> proceed{bhttp::status::continue_, header.version()};
         co_await bhttp::async_write(*stream, proceed, kUseTuple);
@@ -162,9 +195,8 @@ struct Server::State : std::enable_shared_from_this<State> {
       bool keep_alive = false;
       unsigned version = header.version();
       if (body_ec == bhttp::error::body_limit) {
-        response = problem(413, "body-too-large", "Request body too large",
-                           "the body exceeds this endpoint's limit of " +
-                               std::to_string(match.body_limit ? match.body_limit : config.body_limit_bytes) + " bytes");
+        co_await reject_too_large(*stream, buffer, limit, version);
+        break;
       } else if (body_ec) {
         break;
       } else {

@@ -1,0 +1,25 @@
+# Integration tests: real Redis (started by tools/test, port in
+# ORGCAST_TEST_REDIS_PORT), real orgcastd and orgcast processes.
+add_library(orgcast_test_support STATIC
+  tests/support/process.cpp
+  tests/support/redis_server.cpp
+  tests/support/http_client.cpp
+  tests/support/daemon_under_test.cpp
+)
+target_include_directories(orgcast_test_support PUBLIC ${CMAKE_SOURCE_DIR}/tests)
+target_link_libraries(orgcast_test_support PUBLIC orgcast_io CURL::libcurl GTest::gtest GTest::gmock)
+target_compile_definitions(orgcast_test_support PUBLIC ORGCAST_SOURCE_DIR="${CMAKE_SOURCE_DIR}" ORGCAST_BUILD_DIR="${CMAKE_BINARY_DIR}")
+
+add_executable(orgcast_integration_tests
+  tests/integration/redis_client_test.cpp
+  tests/integration/directory_api_test.cpp
+  tests/integration/daemon_lifecycle_test.cpp
+)
+target_link_libraries(orgcast_integration_tests PRIVATE orgcast_test_support GTest::gtest_main)
+target_precompile_headers(orgcast_integration_tests REUSE_FROM orgcast_io)
+add_dependencies(orgcast_integration_tests orgcastd orgcast)
+gtest_discover_tests(orgcast_integration_tests DISCOVERY_TIMEOUT 60 PROPERTIES TIMEOUT 120 LABELS integration)
+
+# The systemd unit passes systemd-analyze verify.
+add_test(NAME systemd_unit_verifies COMMAND ${CMAKE_SOURCE_DIR}/tests/systemd/verify-unit.sh
+         ${CMAKE_SOURCE_DIR}/systemd/orgcastd.service ${CMAKE_BINARY_DIR}/orgcastd)

@@ -1,0 +1,49 @@
+#include "support/daemon_under_test.hpp"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+namespace orgcast::testing {
+
+DaemonUnderTest::DaemonUnderTest(int redis_port, std::string key_prefix, std::string extra_yaml)
+    : redis_port_(redis_port), prefix_(std::move(key_prefix)), dir_(temp_dir("daemon")), config_path_(dir_ + "/orgcast.yaml") {
+  write_config(extra_yaml);
+}
+
+DaemonUnderTest::~DaemonUnderTest() {
+  if (process_ && process_->running()) {
+    process_->signal(SIGTERM);
+    if (!process_->wait(std::chrono::seconds(10))) process_->kill();
+  }
+}
+
+void DaemonUnderTest::write_config(const std::string& extra_yaml) {
+  std::ofstream out(config_path_);
+  out << "log:\n  level: debug\n"
+      << "server:\n  listen: 127.0.0.1:0\n  threads: 2\n  shutdown_grace_ms: 2000\n"
+      << "redis:\n  port: " << redis_port_ << "\n  key_prefix: \"" << prefix_ << "\"\n"
+      << "  reconnect_min_ms: 20\n  reconnect_max_ms: 200\n  connect_timeout_ms: 500\n"
+      << extra_yaml;
+}
+
+void DaemonUnderTest::start() {
+  std::string port_file = dir_ + "/port";
+  std::remove(port_file.c_str());
+  process_ = std::make_unique<Process>(
+      std::vector<std::string>{build_dir() + "/orgcastd", "--config", config_path_, "--port-file", port_file},
+      dir_ + "/orgcastd-" + std::to_string(std::rand()) + ".log");
+  bool listening = eventually(
+      [&] {
+        std::ifstream in(port_file);
+        return static_cast<bool>(in >> port_);
+      },
+      std::chrono::seconds(20));
+  ASSERT_TRUE(listening) << "orgcastd did not start: " << process_->log();
+}
+
+bool DaemonUnderTest::wait_ready(std::chrono::milliseconds timeout) {
+  return eventually([&] { return get("/readyz").status == 200; }, timeout);
+}
+
+}  // namespace orgcast::testing

@@ -1,0 +1,34 @@
+#pragma once
+// An orgcastd started as a real process with its own config file, against a
+// Redis of the test's choosing, on a port chosen by the OS.
+#include <memory>
+#include <string>
+
+#include "support/http_client.hpp"
+#include "support/process.hpp"
+
+namespace orgcast::testing {
+
+class DaemonUnderTest {
+ public:
+  /// `extra_yaml` is appended to the generated config (e.g. a directory section).
+  DaemonUnderTest(int redis_port, std::string key_prefix, std::string extra_yaml = "");
+  ~DaemonUnderTest();
+
+  /// Starts orgcastd and waits until it listens (not necessarily ready).
+  void start();
+  bool wait_ready(std::chrono::milliseconds timeout);
+  std::string url(const std::string& path) const { return "http://127.0.0.1:" + std::to_string(port_) + path; }
+  Process& process() { return *process_; }
+  const std::string& config_path() const { return config_path_; }
+  void write_config(const std::string& extra_yaml);
+  HttpResult get(const std::string& path) const { return http("GET", url(path)); }
+
+ private:
+  int redis_port_;
+  std::string prefix_, dir_, config_path_;
+  int port_ = 0;
+  std::unique_ptr<Process> process_;
+};
+
+}  // namespace orgcast::testing
