@@ -1,0 +1,4 @@
+# Benchmarks: built in Release by tools/bench, which runs them.
+add_executable(orgcast-bench-directory bench/directory_bench.cpp)
+target_link_libraries(orgcast-bench-directory PRIVATE orgcast_io)
+target_precompile_headers(orgcast-bench-directory REUSE_FROM orgcast_io)
