@@ -19,6 +19,7 @@
 #include <map>
 #include <random>
 
+#include "core/files.hpp"
 #include "core/text.hpp"
 #include "directory/importer.hpp"
 #include "directory/index_from_chunks.hpp"
@@ -31,16 +32,6 @@ using namespace orgcast;
 using Clock = std::chrono::steady_clock;
 
 namespace {
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::string data;
-  in.seekg(0, std::ios::end);
-  data.resize(static_cast<std::size_t>(in.tellg()));
-  in.seekg(0);
-  in.read(data.data(), static_cast<std::streamsize>(data.size()));
-  return data;
-}
 
 double rss_bytes() {
   std::ifstream statm("/proc/self/statm");
@@ -101,9 +92,13 @@ int main(int argc, char** argv) {
   // Import: parse, validate, encode and write to Redis (AOF on).
   {
     auto start = Clock::now();
-    auto units = read_file(args["units"]);
-    auto contacts = read_file(args["contacts"]);
-    auto imported = directory::import_directory(units, contacts, vocabulary);
+    auto units = read_whole_file(args["units"]);
+    auto contacts = read_whole_file(args["contacts"]);
+    if (!units || !contacts) {
+      std::cerr << "cannot read the CSV files\n";
+      return 1;
+    }
+    auto imported = directory::import_directory(*units, *contacts, vocabulary);
     if (!imported.ok()) {
       for (const auto& e : imported.errors) std::cerr << e.to_string() << "\n";
       return 1;

@@ -27,3 +27,8 @@ target_precompile_headers(orgcast REUSE_FROM orgcast_io)
 
 add_executable(orgcast-gen-directory tools/gen_directory/main.cpp)
 target_link_libraries(orgcast-gen-directory PRIVATE orgcast_logic)
+
+# The provider simulator (tests, benchmarks, demo): see tools/provider_sim/README.md.
+add_executable(provider-sim tools/provider_sim/main.cpp)
+target_link_libraries(provider-sim PRIVATE orgcast_io)
+target_precompile_headers(provider-sim REUSE_FROM orgcast_io)

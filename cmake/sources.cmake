@@ -5,6 +5,7 @@
 
 add_library(orgcast_logic STATIC
   daemon/core/log.cpp
+  daemon/core/files.cpp
   daemon/core/mask.cpp
   daemon/core/text.cpp
   daemon/config/config.cpp

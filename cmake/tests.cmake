@@ -5,8 +5,11 @@ add_executable(orgcast_unit_tests
   tests/unit/config_test.cpp
   tests/unit/importer_test.cpp
   tests/unit/resolver_test.cpp
+  tests/unit/codec_test.cpp
+  tests/unit/http_parts_test.cpp
 )
-target_link_libraries(orgcast_unit_tests PRIVATE orgcast_logic GTest::gtest_main GTest::gmock)
+# http_parts_test needs the router (orgcast_io); everything else is pure logic.
+target_link_libraries(orgcast_unit_tests PRIVATE orgcast_io GTest::gtest_main GTest::gmock)
 target_include_directories(orgcast_unit_tests PRIVATE ${CMAKE_SOURCE_DIR}/tests)
 target_compile_definitions(orgcast_unit_tests PRIVATE ORGCAST_SOURCE_DIR="${CMAKE_SOURCE_DIR}")
 include(GoogleTest)

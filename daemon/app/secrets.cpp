@@ -1,8 +1,8 @@
 #include "app/secrets.hpp"
 
 #include <cstdlib>
-#include <fstream>
-#include <sstream>
+
+#include "core/files.hpp"
 
 namespace orgcast {
 
@@ -11,14 +11,12 @@ std::optional<std::string> read_secret(const std::string& name, std::string* err
   if (name.find('/') == std::string::npos) {
     if (const char* dir = std::getenv("CREDENTIALS_DIRECTORY")) path = std::string(dir) + "/" + name;
   }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
+  auto content = read_whole_file(path);
+  if (!content) {
     if (error) *error = "cannot read the secret file " + path;
     return std::nullopt;
   }
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  std::string secret = buffer.str();
+  std::string secret = std::move(*content);
   while (!secret.empty() && (secret.back() == '\n' || secret.back() == '\r')) secret.pop_back();
   return secret;
 }

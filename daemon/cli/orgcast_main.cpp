@@ -17,6 +17,7 @@
 
 #include "app/secrets.hpp"
 #include "config/loader.hpp"
+#include "core/files.hpp"
 #include "directory/importer.hpp"
 #include "directory_store/store.hpp"
 #include "redis/client.hpp"
@@ -31,17 +32,6 @@ int usage() {
                "  orgcast import   --config FILE --units units.csv --contacts contacts.csv [--report-only]\n"
                "  orgcast audience --selector FILE [--url URL] [--sample N] [--config FILE]\n";
   return 2;
-}
-
-std::optional<std::string> read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::string data;
-  in.seekg(0, std::ios::end);
-  data.resize(static_cast<std::size_t>(in.tellg()));
-  in.seekg(0);
-  in.read(data.data(), static_cast<std::streamsize>(data.size()));
-  return data;
 }
 
 std::string base_name(const std::string& path) { return path.substr(path.rfind('/') + 1); }
@@ -59,8 +49,8 @@ int run_import(std::map<std::string, std::string>& args) {
   if (!args.contains("units") || !args.contains("contacts") || !args.contains("config")) return usage();
   auto config = load_config(args["config"]);
   if (!config) return 2;
-  auto units = read_file(args["units"]);
-  auto contacts = read_file(args["contacts"]);
+  auto units = read_whole_file(args["units"]);
+  auto contacts = read_whole_file(args["contacts"]);
   if (!units || !contacts) {
     std::cerr << "orgcast: cannot read " << (!units ? args["units"] : args["contacts"]) << "\n";
     return 1;
@@ -136,7 +126,7 @@ std::size_t collect(char* data, std::size_t size, std::size_t count, void* out) 
 
 int run_audience(std::map<std::string, std::string>& args) {
   if (!args.contains("selector")) return usage();
-  auto selector_text = read_file(args["selector"]);
+  auto selector_text = read_whole_file(args["selector"]);
   if (!selector_text) {
     std::cerr << "orgcast: cannot read " << args["selector"] << "\n";
     return 1;

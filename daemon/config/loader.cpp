@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "config/schema.hpp"
+#include "core/files.hpp"
 #include "core/text.hpp"
 
 namespace orgcast {
@@ -142,11 +143,9 @@ ConfigLoadResult load_config_text(const std::string& text, const std::string& fi
 }
 
 ConfigLoadResult load_config_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return {std::nullopt, {ConfigError{path, 0, 0, "", "cannot open the file"}}};
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return load_config_text(buffer.str(), path);
+  auto text = read_whole_file(path);
+  if (!text) return {std::nullopt, {ConfigError{path, 0, 0, "", "cannot open the file"}}};
+  return load_config_text(*text, path);
 }
 
 std::vector<std::string> config_key_paths() {

@@ -1,0 +1,314 @@
+// provider-sim: a simulated messaging provider (see README.md beside this file).
+// It reuses orgcast's HTTP server for its own API and sends delivery reports
+// with a small pool of Beast clients.
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/experimental/channel.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/json.hpp>
+#include <boost/url/parse.hpp>
+#include <atomic>
+#include <ctime>
+#include <fstream>
+#include <iostream>
+#include <mutex>
+#include <random>
+#include <thread>
+#include <unordered_map>
+
+#include "http/problem.hpp"
+#include "http/router.hpp"
+#include "http/server.hpp"
+#include "metrics/registry.hpp"
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace json = boost::json;
+using asio::ip::tcp;
+using namespace orgcast;
+constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
+
+namespace {
+
+struct Options {
+  std::string listen = "127.0.0.1:0";
+  std::string port_file;
+  int latency_ms = 0;
+  double transient_rate = 0, throttle_rate = 0, permanent_rate = 0, undelivered_rate = 0;
+  int report_delay_ms = 50;
+  std::uint64_t seed = 1;
+};
+
+struct Report {
+  std::chrono::steady_clock::time_point due;
+  std::string host, port, target, body;
+};
+
+class Simulator {
+ public:
+  Simulator(asio::io_context& io, Options options) : io_(io), options_(std::move(options)), random_(options_.seed) {}
+
+  // Decides what happens to one send request (thread-safe).
+  enum class Outcome { accept, throttle, transient, permanent };
+  Outcome draw() {
+    std::lock_guard lock(mutex_);
+    double x = std::uniform_real_distribution<double>(0, 1)(random_);
+    if (x < options_.throttle_rate) return Outcome::throttle;
+    x -= options_.throttle_rate;
+    if (x < options_.transient_rate) return Outcome::transient;
+    x -= options_.transient_rate;
+    if (x < options_.permanent_rate) return Outcome::permanent;
+    return Outcome::accept;
+  }
+
+  bool undelivered() {
+    std::lock_guard lock(mutex_);
+    return std::uniform_real_distribution<double>(0, 1)(random_) < options_.undelivered_rate;
+  }
+
+  asio::awaitable<http::Response> send(http::Request& request) {
+    ++requests_;
+    if (options_.latency_ms > 0) {
+      asio::steady_timer timer(co_await asio::this_coro::executor, std::chrono::milliseconds(options_.latency_ms));
+      co_await timer.async_wait(kUseTuple);
+    }
+    boost::system::error_code ec;
+    auto body = json::parse(request.body, ec);
+    if (ec || !body.is_object() || !body.as_object().contains("to") || !body.as_object()["to"].is_string())
+      co_return error(400, "bad_request", "expected a JSON object with \"to\"");
+    auto& o = body.as_object();
+    std::string to(o["to"].as_string());
+    switch (draw()) {
+      case Outcome::throttle: {
+        ++throttled_;
+        auto r = error(429, "throttled", "too many requests");
+        r.headers.emplace_back("Retry-After", "1");
+        co_return r;
+      }
+      case Outcome::transient: ++transient_; co_return error(503, "unavailable", "try again later");
+      case Outcome::permanent: ++permanent_; co_return error(400, "invalid_recipient", "the recipient cannot receive messages");
+      case Outcome::accept: break;
+    }
+    std::string id = "sim-" + std::to_string(++accepted_);
+    {
+      std::lock_guard lock(mutex_);
+      if (++per_recipient_[to] == 2) ++duplicates_;
+    }
+    if (auto* callback = o.if_contains("callback_url"); callback && callback->is_string()) {
+      auto url = boost::urls::parse_uri(callback->as_string());
+      if (url) {
+        json::object report{{"message_id", id},
+                            {"reference", o.contains("reference") && o["reference"].is_string() ? o["reference"].as_string() : ""},
+                            {"to", to},
+                            {"timestamp", now_iso8601()}};
+        bool failed = undelivered();
+        report["status"] = failed ? "undelivered" : "delivered";
+        report["error_code"] = failed ? "absent_subscriber" : "";
+        Report r{std::chrono::steady_clock::now() + std::chrono::milliseconds(options_.report_delay_ms),
+                 std::string(url->host()), url->has_port() ? std::string(url->port()) : "80",
+                 std::string(url->encoded_target().empty() ? "/" : url->encoded_target()), json::serialize(report)};
+        std::lock_guard lock(reports_mutex_);
+        reports_.push_back(std::move(r));
+      }
+    }
+    co_return http::json_response(200, json::serialize(json::object{{"message_id", id}}));
+  }
+
+  http::Response stats() {
+    std::lock_guard lock(mutex_);
+    json::object o{{"requests", requests_.load()},     {"accepted", accepted_.load()},
+                   {"throttled", throttled_.load()},   {"transient", transient_.load()},
+                   {"permanent", permanent_.load()},   {"unique_recipients", per_recipient_.size()},
+                   {"duplicates", duplicates_},        {"reports_sent", reports_sent_.load()},
+                   {"reports_failed", reports_failed_.load()}};
+    return http::json_response(200, json::serialize(o));
+  }
+
+  http::Response recipients() {
+    std::lock_guard lock(mutex_);
+    std::string out = "to,count\n";
+    for (const auto& [to, count] : per_recipient_) out += to + "," + std::to_string(count) + "\n";
+    return http::text_response(200, std::move(out), "text/csv; charset=utf-8");
+  }
+
+  http::Response reset() {
+    std::lock_guard lock(mutex_);
+    per_recipient_.clear();
+    duplicates_ = 0;
+    requests_ = accepted_ = throttled_ = transient_ = permanent_ = reports_sent_ = reports_failed_ = 0;
+    return http::json_response(200, R"({"reset":true})");
+  }
+
+  // Moves due reports to the senders every few milliseconds.
+  asio::awaitable<void> schedule(std::shared_ptr<asio::experimental::channel<void(boost::system::error_code, Report)>> out) {
+    asio::steady_timer timer(co_await asio::this_coro::executor);
+    while (true) {
+      timer.expires_after(std::chrono::milliseconds(5));
+      co_await timer.async_wait(kUseTuple);
+      std::vector<Report> due;
+      {
+        std::lock_guard lock(reports_mutex_);
+        auto now = std::chrono::steady_clock::now();
+        while (!reports_.empty() && reports_.front().due <= now) {
+          due.push_back(std::move(reports_.front()));
+          reports_.pop_front();
+        }
+      }
+      for (auto& r : due) co_await out->async_send(boost::system::error_code{}, std::move(r), kUseTuple);
+    }
+  }
+
+  // One keep-alive connection posting reports, reconnecting as needed.
+  asio::awaitable<void> sender(std::shared_ptr<asio::experimental::channel<void(boost::system::error_code, Report)>> in) {
+    auto executor = co_await asio::this_coro::executor;
+    std::optional<beast::tcp_stream> stream;
+    std::string connected_to;
+    beast::flat_buffer buffer;
+    while (true) {
+      auto [ec, report] = co_await in->async_receive(kUseTuple);
+      if (ec) co_return;
+      bool sent = false;
+      for (int attempt = 0; attempt < 3 && !sent; ++attempt) {
+        std::string where = report.host + ":" + report.port;
+        if (!stream || connected_to != where) {
+          stream.emplace(executor);
+          tcp::resolver resolver(executor);
+          auto [rec, endpoints] = co_await resolver.async_resolve(report.host, report.port, kUseTuple);
+          if (rec) break;
+          stream->expires_after(std::chrono::seconds(5));
+          auto [cec, ep] = co_await stream->async_connect(endpoints, kUseTuple);
+          if (cec) {
+            stream.reset();
+            asio::steady_timer backoff(executor, std::chrono::milliseconds(100 << attempt));
+            co_await backoff.async_wait(kUseTuple);
+            continue;
+          }
+          connected_to = where;
+        }
+        beast::http::request<beast::http::string_body> req{beast::http::verb::post, report.target, 11};
+        req.set(beast::http::field::host, report.host);
+        req.set(beast::http::field::content_type, "application/json");
+        req.body() = report.body;
+        req.prepare_payload();
+        stream->expires_after(std::chrono::seconds(10));
+        auto [wec, written] = co_await beast::http::async_write(*stream, req, kUseTuple);
+        beast::http::response<beast::http::string_body> res;
+        boost::system::error_code rec2 = wec;
+        if (!wec) {
+          auto [r, n] = co_await beast::http::async_read(*stream, buffer, res, kUseTuple);
+          rec2 = r;
+        }
+        if (rec2) {
+          stream.reset();  // stale keep-alive connection: reconnect and retry
+          continue;
+        }
+        sent = res.result_int() < 500;
+        if (!res.keep_alive()) stream.reset();
+      }
+      ++(sent ? reports_sent_ : reports_failed_);
+    }
+  }
+
+ private:
+  static http::Response error(int status, const std::string& code, const std::string& message) {
+    return http::json_response(status, json::serialize(json::object{{"error", json::object{{"code", code}, {"message", message}}}}));
+  }
+  static std::string now_iso8601() {
+    std::time_t t = std::time(nullptr);
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char buffer[32];
+    std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buffer;
+  }
+
+  asio::io_context& io_;
+  Options options_;
+  std::mutex mutex_;  // guards random_, per_recipient_, duplicates_
+  std::mt19937_64 random_;
+  std::unordered_map<std::string, std::uint64_t> per_recipient_;
+  std::uint64_t duplicates_ = 0;
+  std::atomic<std::uint64_t> requests_{0}, accepted_{0}, throttled_{0}, transient_{0}, permanent_{0};
+  std::atomic<std::uint64_t> reports_sent_{0}, reports_failed_{0};
+  std::mutex reports_mutex_;
+  std::deque<Report> reports_;
+};
+
+double rate(const std::string& text, const std::string& flag) {
+  double v = std::stod(text);
+  if (v < 0 || v > 1) {
+    std::cerr << "provider-sim: " << flag << " must be from 0 to 1\n";
+    std::exit(2);
+  }
+  return v;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options options;
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (i + 1 >= argc) {
+      std::cerr << "provider-sim: " << arg << " needs a value (see README.md)\n";
+      return 2;
+    }
+    std::string value = argv[++i];
+    if (arg == "--listen") options.listen = value;
+    else if (arg == "--port-file") options.port_file = value;
+    else if (arg == "--latency-ms") options.latency_ms = std::stoi(value);
+    else if (arg == "--transient-rate") options.transient_rate = rate(value, arg);
+    else if (arg == "--throttle-rate") options.throttle_rate = rate(value, arg);
+    else if (arg == "--permanent-rate") options.permanent_rate = rate(value, arg);
+    else if (arg == "--undelivered-rate") options.undelivered_rate = rate(value, arg);
+    else if (arg == "--report-delay-ms") options.report_delay_ms = std::stoi(value);
+    else if (arg == "--seed") options.seed = std::stoull(value);
+    else {
+      std::cerr << "provider-sim: unknown flag " << arg << " (see tools/provider_sim/README.md)\n";
+      return 2;
+    }
+  }
+  asio::io_context io(2);
+  Log log(LogLevel::warn);
+  metrics::Registry metrics;
+  Simulator sim(io, options);
+  http::Router router;
+  router.add("POST", "/send", [&](http::Request& r) { return sim.send(r); });
+  router.add("GET", "/stats", [&](http::Request&) -> asio::awaitable<http::Response> { co_return sim.stats(); });
+  router.add("GET", "/recipients", [&](http::Request&) -> asio::awaitable<http::Response> { co_return sim.recipients(); });
+  router.add("POST", "/reset", [&](http::Request&) -> asio::awaitable<http::Response> { co_return sim.reset(); });
+
+  ServerConfig server_config;
+  auto colon = options.listen.rfind(':');
+  server_config.listen_host = options.listen.substr(0, colon);
+  server_config.listen_port = static_cast<std::uint16_t>(std::stoi(options.listen.substr(colon + 1)));
+  server_config.max_connections = 10000;
+  server_config.shutdown_grace_ms = 500;
+  http::Server server(io.get_executor(), server_config, router, log, metrics);
+  auto port = server.start();
+  std::cout << "provider-sim listening on " << server_config.listen_host << ":" << port << std::endl;
+  if (!options.port_file.empty()) {
+    std::ofstream(options.port_file + ".tmp") << port << "\n";
+    std::rename((options.port_file + ".tmp").c_str(), options.port_file.c_str());
+  }
+
+  auto channel = std::make_shared<asio::experimental::channel<void(boost::system::error_code, Report)>>(io, 4096);
+  asio::co_spawn(io, sim.schedule(channel), asio::detached);
+  for (int i = 0; i < 8; ++i) asio::co_spawn(io, sim.sender(channel), asio::detached);
+
+  asio::signal_set signals(io, SIGINT, SIGTERM);
+  signals.async_wait([&](boost::system::error_code, int) {
+    server.stop([&] { io.stop(); });
+  });
+  std::thread second([&] { io.run(); });
+  io.run();
+  second.join();
+  return 0;
+}
