@@ -5,6 +5,7 @@ add_library(orgcast_test_support STATIC
   tests/support/redis_server.cpp
   tests/support/http_client.cpp
   tests/support/daemon_under_test.cpp
+  tests/support/provider_sim_process.cpp
 )
 target_include_directories(orgcast_test_support PUBLIC ${CMAKE_SOURCE_DIR}/tests)
 target_link_libraries(orgcast_test_support PUBLIC orgcast_io CURL::libcurl GTest::gtest GTest::gmock)
@@ -14,10 +15,11 @@ add_executable(orgcast_integration_tests
   tests/integration/redis_client_test.cpp
   tests/integration/directory_api_test.cpp
   tests/integration/daemon_lifecycle_test.cpp
+  tests/integration/http_client_test.cpp
 )
 target_link_libraries(orgcast_integration_tests PRIVATE orgcast_test_support GTest::gtest_main)
 target_precompile_headers(orgcast_integration_tests REUSE_FROM orgcast_io)
-add_dependencies(orgcast_integration_tests orgcastd orgcast)
+add_dependencies(orgcast_integration_tests orgcastd orgcast provider-sim)
 gtest_discover_tests(orgcast_integration_tests DISCOVERY_TIMEOUT 60 PROPERTIES TIMEOUT 120 LABELS integration)
 
 # The systemd unit passes systemd-analyze verify.

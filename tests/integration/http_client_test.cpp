@@ -1,0 +1,105 @@
+// The curl-multi HTTP client against the provider simulator: many requests
+// in flight at once, HTTP errors as responses, transport failures as
+// error codes, and deadlines.
+#include "http_client/client.hpp"
+
+#include <curl/curl.h>
+#include <gtest/gtest.h>
+
+#include <boost/asio/experimental/awaitable_operators.hpp>
+
+#include "support/io_runner.hpp"
+#include "support/provider_sim_process.hpp"
+
+using namespace orgcast;
+using namespace orgcast::testing;
+using namespace std::chrono_literals;
+namespace asio = boost::asio;
+
+namespace {
+
+http_client::Request send_to(const ProviderSim& sim, const std::string& to) {
+  http_client::Request r;
+  r.url = sim.url("/send");
+  r.headers = {{"Content-Type", "application/json"}};
+  r.body = R"({"to": ")" + to + R"(", "channel": "sms", "text": "नमस्ते"})";
+  return r;
+}
+
+class HttpClientTest : public ::testing::Test {
+ protected:
+  Log log_{LogLevel::error};
+  IoRunner io_;
+  std::shared_ptr<http_client::Client> client_ = http_client::Client::create(io_.executor(), {}, log_);
+  void TearDown() override { client_->stop(); }
+};
+
+TEST_F(HttpClientTest, ManyRequestsInFlightAllComplete) {
+  ProviderSim sim({"--latency-ms", "20"});
+  constexpr int kRequests = 400;
+  auto all = [&]() -> asio::awaitable<int> {
+    std::vector<std::future<boost::system::result<http_client::Response>>> futures;
+    for (int i = 0; i < kRequests; ++i)
+      futures.push_back(asio::co_spawn(io_.executor(), client_->send(send_to(sim, "+9170000" + std::to_string(10000 + i))), asio::use_future));
+    int ok = 0;
+    for (auto& f : futures) {
+      while (f.wait_for(0s) != std::future_status::ready) {
+        asio::steady_timer t(co_await asio::this_coro::executor, 5ms);
+        co_await t.async_wait(asio::use_awaitable);
+      }
+      auto r = f.get();
+      if (r && r->status == 200 && r->body.find("sim-") != std::string::npos) ++ok;
+    }
+    co_return ok;
+  };
+  auto started = std::chrono::steady_clock::now();
+  EXPECT_EQ(io_.run(all()), kRequests);
+  // 400 requests of 20 ms each, 64 connections: concurrent, so far below 8 s.
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 4s);
+  EXPECT_EQ(client_->in_flight(), 0u);
+}
+
+TEST_F(HttpClientTest, HttpErrorsAreResponsesWithHeaders) {
+  ProviderSim sim({"--throttle-rate", "1"});
+  auto r = io_.run(client_->send(send_to(sim, "+917000000001")));
+  ASSERT_TRUE(r) << r.error().message();
+  EXPECT_EQ(r->status, 429);
+  EXPECT_EQ(r->header("retry-after"), "1");
+  EXPECT_NE(r->body.find("throttled"), std::string::npos);
+}
+
+TEST_F(HttpClientTest, RefusedConnectionIsNeverSent) {
+  http_client::Request r;
+  r.url = "http://127.0.0.1:" + std::to_string(free_port()) + "/send";
+  auto result = io_.run(client_->send(r));
+  ASSERT_FALSE(result);
+  EXPECT_EQ(result.error().value(), CURLE_COULDNT_CONNECT);
+  EXPECT_TRUE(http_client::never_sent(result.error()));
+}
+
+TEST_F(HttpClientTest, SlowServerTimesOut) {
+  ProviderSim sim({"--latency-ms", "1000"});
+  auto request = send_to(sim, "+917000000002");
+  request.timeout = 150ms;
+  auto started = std::chrono::steady_clock::now();
+  auto result = io_.run(client_->send(request));
+  auto took = std::chrono::steady_clock::now() - started;
+  ASSERT_FALSE(result);
+  EXPECT_EQ(result.error().value(), CURLE_OPERATION_TIMEDOUT);
+  EXPECT_FALSE(http_client::never_sent(result.error())) << "the provider may have acted on it";
+  EXPECT_GE(took, 140ms);
+  EXPECT_LT(took, 900ms);
+}
+
+TEST_F(HttpClientTest, StopFailsWhatIsInFlight) {
+  ProviderSim sim({"--latency-ms", "2000"});
+  auto pending = asio::co_spawn(io_.executor(), client_->send(send_to(sim, "+917000000003")), asio::use_future);
+  ASSERT_TRUE(eventually([&] { return client_->in_flight() == 1; }, 2s));
+  client_->stop();
+  ASSERT_EQ(pending.wait_for(2s), std::future_status::ready);
+  auto r = pending.get();
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error(), asio::error::operation_aborted);
+}
+
+}  // namespace
