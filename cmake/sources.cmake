@@ -21,8 +21,12 @@ add_library(orgcast_logic STATIC
   daemon/directory/resolver.cpp
   daemon/directory/index_from_chunks.cpp
   daemon/directory/contact_json.cpp
+  daemon/dispatch/backoff.cpp
+  daemon/dispatch/token_bucket.cpp
+  adapters/core/send_result.cpp
 )
-target_include_directories(orgcast_logic PUBLIC ${CMAKE_SOURCE_DIR}/daemon)
+# daemon/ holds the daemon's parts; the top level makes adapters/<provider>/ includable as such.
+target_include_directories(orgcast_logic PUBLIC ${CMAKE_SOURCE_DIR}/daemon ${CMAKE_SOURCE_DIR})
 target_link_libraries(orgcast_logic PUBLIC Boost::json yaml-cpp)
 
 if(EXISTS ${CMAKE_SOURCE_DIR}/cmake/io.cmake)
