@@ -24,6 +24,8 @@ add_library(orgcast_logic STATIC
   daemon/dispatch/backoff.cpp
   daemon/dispatch/token_bucket.cpp
   adapters/core/send_result.cpp
+  adapters/core/adapter.cpp
+  adapters/provider_sim/provider_sim_adapter.cpp
 )
 # daemon/ holds the daemon's parts; the top level makes adapters/<provider>/ includable as such.
 target_include_directories(orgcast_logic PUBLIC ${CMAKE_SOURCE_DIR}/daemon ${CMAKE_SOURCE_DIR})

@@ -103,3 +103,28 @@ TEST_F(HttpClientTest, StopFailsWhatIsInFlight) {
 }
 
 }  // namespace
+
+// The provider-sim adapter over the real client and the real simulator.
+#include "adapters/provider_sim/provider_sim_adapter.hpp"
+#include "dispatch/http_transport.hpp"
+
+namespace {
+
+TEST_F(HttpClientTest, ProviderSimAdapterEndToEnd) {
+  ProviderSim ok_sim;
+  adapters::ProviderSimAdapter adapter("sim", ok_sim.url(""), dispatch::make_transport(client_));
+  auto sent = io_.run(adapter.send({"b1:1:1", adapters::Channel::sms, "+919829012345", "hello", ""}));
+  EXPECT_TRUE(sent.accepted()) << sent.reason;
+  EXPECT_EQ(sent.provider_message_id.rfind("sim-", 0), 0u);
+
+  ProviderSim refusing({"--permanent-rate", "1"});
+  adapters::ProviderSimAdapter refused("sim", refusing.url(""), dispatch::make_transport(client_));
+  auto failed = io_.run(refused.send({"b1:2:1", adapters::Channel::sms, "+919829012346", "hello", ""}));
+  EXPECT_EQ(failed.failure, adapters::SendFailure::invalid_recipient);
+
+  adapters::ProviderSimAdapter nowhere("sim", "http://127.0.0.1:" + std::to_string(free_port()), dispatch::make_transport(client_));
+  EXPECT_EQ(io_.run(nowhere.send({"b1:3:1", adapters::Channel::sms, "+919829012347", "hello", ""})).failure,
+            adapters::SendFailure::unreachable);
+}
+
+}  // namespace

@@ -1,0 +1,98 @@
+#pragma once
+// The adapter contract. An adapter turns one outbound message into its
+// provider's API call and the provider's callbacks (delivery reports,
+// inbound messages) into our terms. It never touches the HTTP server, Redis,
+// the queue or the org index: it gets a Transport for its HTTP calls, and
+// the daemon mounts its callback route and hands it the raw request.
+#include <functional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <boost/asio/awaitable.hpp>
+
+#include "adapters/core/send_result.hpp"
+
+namespace orgcast::adapters {
+
+enum class Channel { sms, whatsapp, push };
+const char* name(Channel channel);
+
+struct OutboundMessage {
+  std::string reference;     // ours, echoed back in reports: "<broadcast>:<recipient>:<attempt>"
+  Channel channel = Channel::sms;
+  std::string to;            // E.164 for SMS and WhatsApp, a device token for push
+  std::string text;
+  std::string callback_url;  // where the provider should report delivery
+};
+
+// ---- the HTTP an adapter may do, through the daemon's client
+
+struct HttpCall {
+  std::string method = "POST";
+  std::string url;
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+  std::chrono::milliseconds timeout{10000};
+};
+
+struct HttpReply {
+  enum class Transport { ok, unreachable, interrupted };  // interrupted: timeout or reset, maybe sent
+  Transport transport = Transport::ok;
+  long status = 0;
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;  // names lower-case
+  std::string error;                                         // transport error text
+  std::string header(std::string_view name) const;
+};
+
+using Transport = std::function<boost::asio::awaitable<HttpReply>(HttpCall)>;
+
+// ---- callbacks
+
+enum class ReportStatus { accepted, delivered, read, failed };
+
+struct DeliveryReport {
+  std::string provider_message_id;
+  std::string reference;  // ours, when the provider echoes it
+  ReportStatus status = ReportStatus::delivered;
+  std::string provider_code;
+  std::string reason;
+};
+
+struct InboundMessage {
+  std::string from;  // E.164
+  std::string text;
+  std::string provider_message_id;
+};
+
+struct CallbackRequest {
+  std::string method;
+  std::string query;
+  std::vector<std::pair<std::string, std::string>> headers;  // names lower-case
+  std::string body;
+};
+
+struct CallbackResult {
+  int status = 200;       // what to answer the provider
+  std::string body;
+  std::string error;      // non-empty: the callback was refused (and why)
+  std::vector<DeliveryReport> reports;
+  std::vector<InboundMessage> inbound;
+};
+
+class Adapter {
+ public:
+  virtual ~Adapter() = default;
+  /// The provider's name in config and in /v1/webhooks/{name}.
+  virtual std::string_view name() const = 0;
+  virtual boost::asio::awaitable<SendResult> send(const OutboundMessage& message) = 0;
+  /// Pure: parses one callback request.
+  virtual CallbackResult parse_callback(const CallbackRequest& request) const = 0;
+};
+
+/// The failure for a transport problem (no HTTP answer at all).
+SendResult transport_failure(const HttpReply& reply);
+
+}  // namespace orgcast::adapters

@@ -1,0 +1,90 @@
+#include "adapters/provider_sim/provider_sim_adapter.hpp"
+
+#include <boost/json.hpp>
+
+namespace orgcast::adapters {
+namespace json = boost::json;
+
+ProviderSimAdapter::ProviderSimAdapter(std::string name, std::string base_url, Transport transport,
+                                       std::chrono::milliseconds timeout)
+    : name_(std::move(name)), base_url_(std::move(base_url)), transport_(std::move(transport)), timeout_(timeout) {}
+
+HttpCall ProviderSimAdapter::request_for(const OutboundMessage& m) const {
+  HttpCall call;
+  call.url = base_url_ + "/send";
+  call.headers = {{"Content-Type", "application/json"}};
+  call.body = json::serialize(json::object{{"to", m.to},
+                                           {"channel", adapters::name(m.channel)},
+                                           {"text", m.text},
+                                           {"reference", m.reference},
+                                           {"callback_url", m.callback_url}});
+  call.timeout = timeout_;
+  return call;
+}
+
+SendResult ProviderSimAdapter::interpret(const HttpReply& reply) {
+  if (reply.transport != HttpReply::Transport::ok) return transport_failure(reply);
+  SendResult result;
+  result.failure = failure_for_http_status(reply.status);
+  boost::system::error_code ec;
+  auto body = json::parse(reply.body, ec);
+  const json::object* o = !ec && body.is_object() ? &body.as_object() : nullptr;
+  if (result.accepted()) {
+    const json::value* id = o ? o->if_contains("message_id") : nullptr;
+    if (!id || !id->is_string()) {
+      // Accepted without an id cannot be tracked: treat as a provider fault.
+      result.failure = SendFailure::transient;
+      result.reason = "accepted without a message_id";
+      return result;
+    }
+    result.provider_message_id = id->as_string();
+    return result;
+  }
+  if (const json::value* error = o ? o->if_contains("error") : nullptr; error && error->is_object()) {
+    const auto& e = error->as_object();
+    if (auto* code = e.if_contains("code"); code && code->is_string()) result.provider_code = code->as_string();
+    if (auto* message = e.if_contains("message"); message && message->is_string()) result.reason = message->as_string();
+  }
+  if (result.failure == SendFailure::bad_request && result.provider_code == "invalid_recipient")
+    result.failure = SendFailure::invalid_recipient;
+  if (result.reason.empty()) result.reason = "HTTP " + std::to_string(reply.status);
+  result.retry_after = parse_retry_after(reply.header("retry-after"));
+  return result;
+}
+
+boost::asio::awaitable<SendResult> ProviderSimAdapter::send(const OutboundMessage& message) {
+  auto reply = co_await transport_(request_for(message));
+  co_return interpret(reply);
+}
+
+CallbackResult ProviderSimAdapter::parse_callback(const CallbackRequest& request) const {
+  CallbackResult result;
+  boost::system::error_code ec;
+  auto body = json::parse(request.body, ec);
+  if (ec || !body.is_object()) {
+    result.status = 400;
+    result.error = "the report is not a JSON object";
+    return result;
+  }
+  const auto& o = body.as_object();
+  auto text = [&](const char* key) -> std::string {
+    auto* v = o.if_contains(key);
+    return v && v->is_string() ? std::string(v->as_string()) : std::string();
+  };
+  DeliveryReport report;
+  report.provider_message_id = text("message_id");
+  report.reference = text("reference");
+  auto status = text("status");
+  if (report.provider_message_id.empty() || (status != "delivered" && status != "undelivered")) {
+    result.status = 400;
+    result.error = "a report needs message_id and status delivered or undelivered";
+    return result;
+  }
+  report.status = status == "delivered" ? ReportStatus::delivered : ReportStatus::failed;
+  report.provider_code = text("error_code");
+  if (report.status == ReportStatus::failed) report.reason = "not delivered: " + report.provider_code;
+  result.reports.push_back(std::move(report));
+  return result;
+}
+
+}  // namespace orgcast::adapters
