@@ -21,6 +21,7 @@ add_library(orgcast_logic STATIC
   daemon/directory/resolver.cpp
   daemon/directory/index_from_chunks.cpp
   daemon/directory/contact_json.cpp
+  daemon/broadcast/spec.cpp
   daemon/dispatch/backoff.cpp
   daemon/dispatch/token_bucket.cpp
   adapters/core/send_result.cpp
