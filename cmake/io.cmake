@@ -14,6 +14,8 @@ add_library(orgcast_io STATIC
   daemon/api/health_api.cpp
   daemon/api/directory_api.cpp
   daemon/api/audience_api.cpp
+  daemon/api/broadcast_api.cpp
+  daemon/broadcast/store.cpp
   daemon/app/secrets.cpp
   daemon/app/daemon.cpp
 )

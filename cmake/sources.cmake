@@ -22,6 +22,7 @@ add_library(orgcast_logic STATIC
   daemon/directory/index_from_chunks.cpp
   daemon/directory/contact_json.cpp
   daemon/broadcast/spec.cpp
+  daemon/broadcast/recipients.cpp
   daemon/dispatch/backoff.cpp
   daemon/dispatch/token_bucket.cpp
   adapters/core/send_result.cpp

@@ -20,12 +20,16 @@ class Watcher;
 namespace orgcast::metrics {
 class Registry;
 }
+namespace orgcast::broadcast {
+class Store;
+}
 
 namespace orgcast::api {
 
 struct Context {
   std::shared_ptr<redis::Client> redis;
   directory_store::Store* store = nullptr;
+  broadcast::Store* broadcasts = nullptr;
   std::shared_ptr<directory_store::Watcher> watcher;
   boost::asio::any_io_executor compute;
   std::function<DirectoryConfig()> directory_config;

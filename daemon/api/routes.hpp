@@ -10,5 +10,6 @@ namespace orgcast::api {
 void add_health_routes(http::Router& router, const Context& context);
 void add_directory_routes(http::Router& router, const Context& context, const ServerConfig& server);
 void add_audience_routes(http::Router& router, const Context& context);
+void add_broadcast_routes(http::Router& router, const Context& context);
 
 }  // namespace orgcast::api

@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "api/routes.hpp"
+#include "broadcast/store.hpp"
 #include "app/secrets.hpp"
 #include "config/loader.hpp"
 #include "directory_store/store.hpp"
@@ -68,6 +69,7 @@ int run_daemon(Config config, DaemonOptions options, Log& log) {
 
   auto redis = redis::Client::create(io.get_executor(), redis_options(config.redis, password), log);
   directory_store::Store store(redis, config.redis.key_prefix);
+  broadcast::Store broadcasts(redis, config.redis.key_prefix);
   auto watcher = std::make_shared<directory_store::Watcher>(
       io.get_executor(), compute.get_executor(), redis, store, directory::Vocabulary(config.directory),
       std::chrono::milliseconds(config.directory.change_poll_ms), log, metrics);
@@ -76,6 +78,7 @@ int run_daemon(Config config, DaemonOptions options, Log& log) {
   api::Context context;
   context.redis = redis;
   context.store = &store;
+  context.broadcasts = &broadcasts;
   context.watcher = watcher;
   context.compute = compute.get_executor();
   context.directory_config = [&] {
@@ -90,6 +93,7 @@ int run_daemon(Config config, DaemonOptions options, Log& log) {
   api::add_health_routes(router, context);
   api::add_directory_routes(router, context, config.server);
   api::add_audience_routes(router, context);
+  api::add_broadcast_routes(router, context);
 
   http::Server server(io.get_executor(), config.server, router, log, metrics);
   std::uint16_t port = 0;

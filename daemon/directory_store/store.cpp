@@ -260,40 +260,44 @@ asio::awaitable<redis::Result<std::string>> Store::change_contact(std::uint64_t 
 asio::awaitable<redis::Result<std::vector<directory::ContactRecord>>> Store::fetch_records(
     const directory::OrgIndex& index, std::span<const std::uint32_t> records) {
   const auto v = index.version();
-  std::map<std::size_t, std::size_t> chunk_slot;  // chunk number -> reply index
-  std::vector<redis::Args> commands;
-  auto overlay = redis::cmd("HMGET", keys_.overlay(v));
-  for (auto r : records) {
-    if (r < index.snapshot_records()) {
-      auto chunk = r / directory::codec::kContactsPerChunk;
-      if (chunk_slot.emplace(chunk, commands.size()).second) commands.push_back(redis::cmd("GET", keys_.contact_chunk(v, chunk)));
-    } else {
-      overlay.emplace_back(index.overlay_id(r));
-    }
+  constexpr auto per_chunk = directory::codec::kContactsPerChunk;
+  // Each chunk is fetched and decoded once, however many of its records are wanted.
+  std::map<std::size_t, std::vector<std::size_t>> wanted_by_chunk;  // chunk -> positions in `records`
+  std::vector<std::size_t> overlay_wanted;
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    if (records[i] < index.snapshot_records()) wanted_by_chunk[records[i] / per_chunk].push_back(i);
+    else overlay_wanted.push_back(i);
   }
-  const bool any_overlay = overlay.size() > 2;
-  if (any_overlay) commands.push_back(overlay);
+  std::vector<redis::Args> commands;
+  for (const auto& [chunk, positions] : wanted_by_chunk) commands.push_back(redis::cmd("GET", keys_.contact_chunk(v, chunk)));
+  if (!overlay_wanted.empty()) {
+    auto overlay = redis::cmd("HMGET", keys_.overlay(v));
+    for (auto i : overlay_wanted) overlay.emplace_back(index.overlay_id(records[i]));
+    commands.push_back(std::move(overlay));
+  }
   auto replies = co_await run_batched(*redis_, std::move(commands));
   if (!replies) co_return replies.error();
 
-  std::vector<directory::ContactRecord> out(records.size());
-  std::size_t overlay_at = 0;
-  for (std::size_t i = 0; i < records.size(); ++i) {
-    auto r = records[i];
-    std::string_view encoded;
-    std::size_t position = 0;
-    if (r < index.snapshot_records()) {
-      encoded = (*replies)[chunk_slot[r / directory::codec::kContactsPerChunk]].str;
-      position = r % directory::codec::kContactsPerChunk;
-    } else {
-      encoded = replies->back().elements.at(overlay_at++).str;
-    }
-    directory::codec::ChunkReader reader(encoded);
+  std::vector<directory::ContactRecord> out(records.size());  // not found: empty id
+  std::size_t reply = 0;
+  for (auto& [chunk, positions] : wanted_by_chunk) {
+    std::sort(positions.begin(), positions.end(), [&](std::size_t a, std::size_t b) { return records[a] < records[b]; });
+    directory::codec::ChunkReader reader((*replies)[reply++].str);
     directory::ContactView view;
-    bool found = false;
-    for (std::size_t p = 0; p <= position && (found = reader.next(view)); ++p) {
+    std::size_t next = 0;          // position of the record the reader gives next
+    std::optional<std::size_t> held;  // position of the record in `view`
+    for (auto i : positions) {
+      const std::size_t wanted = records[i] % per_chunk;
+      while (held != wanted && next <= wanted && reader.next(view)) held = next++;
+      if (held == wanted) out[i] = directory::to_record(view);
     }
-    if (found) out[i] = directory::to_record(view);
+  }
+  if (!overlay_wanted.empty()) {
+    const auto& values = replies->back().elements;
+    for (std::size_t n = 0; n < overlay_wanted.size() && n < values.size(); ++n) {
+      directory::ContactRecord record;
+      if (!values[n].str.empty() && directory::decode_contact(values[n].str, record)) out[overlay_wanted[n]] = std::move(record);
+    }
   }
   co_return out;
 }

@@ -28,9 +28,11 @@ HttpResult perform(CURL* curl, curl_slist* headers) {
 
 }  // namespace
 
-HttpResult http(const std::string& method, const std::string& url, const std::string& body, const std::string& content_type) {
+HttpResult http(const std::string& method, const std::string& url, const std::string& body, const std::string& content_type,
+                const std::vector<std::pair<std::string, std::string>>& extra) {
   CURL* curl = curl_easy_init();
   curl_slist* headers = curl_slist_append(nullptr, ("Content-Type: " + content_type).c_str());
+  for (const auto& [name, value] : extra) headers = curl_slist_append(headers, (name + ": " + value).c_str());
   curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
   curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method.c_str());
   if (!body.empty() || method == "POST" || method == "PUT") {

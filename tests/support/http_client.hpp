@@ -14,7 +14,8 @@ struct HttpResult {
 };
 
 HttpResult http(const std::string& method, const std::string& url, const std::string& body = "",
-                const std::string& content_type = "application/json");
+                const std::string& content_type = "application/json",
+                const std::vector<std::pair<std::string, std::string>>& headers = {});
 
 /// POST multipart/form-data with file parts (name, filename, content).
 HttpResult http_multipart(const std::string& url, const std::vector<std::pair<std::string, std::string>>& parts);

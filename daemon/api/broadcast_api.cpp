@@ -1,0 +1,112 @@
+// Broadcasts over HTTP (issue 3, enqueue side; dispatch is not built yet):
+//   POST /v1/broadcasts        202 once every recipient is durably queued;
+//                              Idempotency-Key makes a retry return the same broadcast
+//   GET  /v1/broadcasts/{id}   state and counters
+#include <boost/json.hpp>
+
+#include "api/common.hpp"
+#include "api/routes.hpp"
+#include "broadcast/recipients.hpp"
+#include "broadcast/spec.hpp"
+#include "broadcast/store.hpp"
+#include "core/run_on.hpp"
+#include "directory/resolver.hpp"
+#include "directory_store/store.hpp"
+#include "directory_store/watcher.hpp"
+#include "metrics/registry.hpp"
+#include "redis/client.hpp"
+
+namespace orgcast::api {
+namespace json = boost::json;
+using boost::asio::awaitable;
+
+namespace {
+
+http::Response accepted(const std::string& id, std::size_t recipients, std::size_t skipped, bool replay) {
+  json::object body{{"id", id}, {"recipients", recipients}, {"skipped", skipped}, {"state", "queued"}};
+  if (replay) body["idempotent_replay"] = true;
+  auto response = http::json_response(202, json::serialize(body));
+  response.headers.emplace_back("Location", "/v1/broadcasts/" + id);
+  return response;
+}
+
+awaitable<http::Response> replay(Context context, const std::string& id) {
+  if (id.empty())
+    co_return http::problem(409, "in-progress", "Request in progress",
+                            "a broadcast with this Idempotency-Key is still being created; retry in a moment");
+  auto info = co_await context.broadcasts->get(id);
+  if (!info) co_return redis_unavailable(info.error().message());
+  if (!*info) co_return http::problem(409, "in-progress", "Request in progress", "retry in a moment");
+  co_return accepted(id, (*info)->total, static_cast<std::size_t>((*info)->counters["skipped"]), true);
+}
+
+awaitable<http::Response> create(Context context, http::Request& request) {
+  auto index = context.watcher->index();
+  if (!index) co_return index_unavailable();
+  if (!context.redis->connected()) co_return redis_unavailable(context.redis->status());
+  http::Response error;
+  auto body = parse_json_body(request, error);
+  if (!body) co_return error;
+  auto parsed = broadcast::parse_spec(*body, *index, std::chrono::system_clock::now());
+  if (auto* problems = std::get_if<std::vector<directory::SelectorError>>(&parsed)) co_return pointer_problem("Invalid broadcast", *problems);
+  auto spec = std::get<broadcast::Spec>(std::move(parsed));
+
+  std::string key(request.header("idempotency-key").value_or(""));
+  if (key.size() > 200) co_return pointer_problem("Invalid broadcast", {{"", "the Idempotency-Key header is longer than 200 bytes"}});
+  if (!key.empty()) {
+    auto claimed = co_await context.broadcasts->claim_idempotency_key(key);
+    if (!claimed) co_return redis_unavailable(claimed.error().message());
+    if (*claimed) co_return co_await replay(context, **claimed);
+  }
+
+  auto resolve = [&] {
+    auto resolution = directory::resolve(*index, spec.audience);
+    auto summary = directory::summarize(*index, spec.audience, resolution, 0);
+    return std::make_pair(std::move(resolution), std::move(summary));
+  };
+  auto [resolution, summary] = co_await run_on(context.compute, std::move(resolve));
+  std::vector<std::uint32_t> records;
+  records.reserve(resolution.posts.size());
+  for (auto p : resolution.posts) records.push_back(index->posts()[p].record);
+  auto fetched = co_await context.store->fetch_records(*index, records);
+  if (!fetched) co_return redis_unavailable(fetched.error().message());
+  auto build = [&] { return broadcast::queue_audience(*index, summary, resolution.posts, *fetched, spec.channels); };
+  auto audience = co_await run_on(context.compute, std::move(build));
+  const auto total = audience.total, skipped = audience.skipped;
+  auto id = co_await context.broadcasts->create(spec, std::move(audience), key);
+  if (!id) co_return redis_unavailable(id.error().message());
+  context.metrics->counter("orgcast_broadcasts_created_total", "broadcasts accepted", {{"priority", broadcast::name(spec.priority)}}).inc();
+  context.metrics->counter("orgcast_recipients_queued_total", "recipients durably queued").inc(total - skipped);
+  context.log->info("broadcast", *id + " queued: " + std::to_string(total) + " recipients (" + std::to_string(skipped) +
+                                     " skipped, no address on the policy's channels), priority " + broadcast::name(spec.priority));
+  co_return accepted(*id, total, skipped, false);
+}
+
+awaitable<http::Response> show(Context context, http::Request& request) {
+  const auto& id = request.params["id"];
+  auto info = co_await context.broadcasts->get(id);
+  if (!info) co_return redis_unavailable(info.error().message());
+  if (!*info) co_return http::problem(404, "not-found", "No such broadcast", "no broadcast with id " + id);
+  const auto& b = **info;
+  json::object counts, by_channel, by_unit;
+  for (const auto& [key, value] : b.counters) {
+    if (key.rfind("ch:", 0) == 0) by_channel[key.substr(3)] = value;
+    else if (key.rfind("u:", 0) == 0) by_unit[key.substr(2)] = value;
+    else counts[key] = value;
+  }
+  boost::system::error_code ec;
+  json::object out{{"id", b.id},     {"state", b.state},         {"priority", b.priority},
+                   {"total", b.total}, {"created_at", b.created_at}, {"counts", std::move(counts)},
+                   {"by_channel", std::move(by_channel)}, {"by_unit", std::move(by_unit)},
+                   {"message", json::parse(b.message_json, ec)}, {"audience", json::parse(b.audience_json, ec)}};
+  co_return http::json_response(200, json::serialize(out));
+}
+
+}  // namespace
+
+void add_broadcast_routes(http::Router& router, const Context& context) {
+  router.add("POST", "/v1/broadcasts", [context](http::Request& r) { return create(context, r); });
+  router.add("GET", "/v1/broadcasts/{id}", [context](http::Request& r) { return show(context, r); });
+}
+
+}  // namespace orgcast::api

@@ -1,0 +1,106 @@
+#include "broadcast/recipients.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+#include "directory/codec.hpp"
+
+namespace orgcast::broadcast {
+
+const char* name(State state) {
+  static const char* names[] = {"queued", "sending", "sent", "delivered", "read", "failed", "skipped", "expired", "cancelled"};
+  auto i = static_cast<std::size_t>(state);
+  return i < std::size(names) ? names[i] : "unknown";
+}
+
+bool terminal(State state) {
+  return state == State::delivered || state == State::read || state == State::failed || state == State::skipped ||
+         state == State::expired || state == State::cancelled;
+}
+
+void StateRecord::encode_into(std::string& out) const {
+  char bytes[kBytes] = {static_cast<char>(state), static_cast<char>(channel), static_cast<char>(attempts),
+                        static_cast<char>(reserved)};
+  for (int b = 0; b < 4; ++b) bytes[4 + b] = static_cast<char>((breakdown >> (8 * b)) & 0xFF);
+  out.append(bytes, kBytes);
+}
+
+StateRecord StateRecord::decode(std::string_view bytes, std::size_t index) {
+  StateRecord r;
+  if ((index + 1) * kBytes > bytes.size()) return r;
+  const auto* p = reinterpret_cast<const unsigned char*>(bytes.data() + index * kBytes);
+  r.state = static_cast<State>(p[0]);
+  r.channel = p[1];
+  r.attempts = p[2];
+  r.reserved = p[3];
+  r.breakdown = static_cast<std::uint32_t>(p[4]) | static_cast<std::uint32_t>(p[5]) << 8 |
+                static_cast<std::uint32_t>(p[6]) << 16 | static_cast<std::uint32_t>(p[7]) << 24;
+  return r;
+}
+
+int first_usable_channel(const std::vector<adapters::Channel>& policy, const directory::ContactRecord& c, int from) {
+  for (int i = from; i < static_cast<int>(policy.size()); ++i) {
+    switch (policy[static_cast<std::size_t>(i)]) {
+      case adapters::Channel::sms:
+        if (c.mobile) return i;
+        break;
+      case adapters::Channel::whatsapp:
+        if (c.whatsapp) return i;
+        break;
+      case adapters::Channel::push:
+        if (!c.app_token.empty()) return i;
+        break;
+    }
+  }
+  return -1;
+}
+
+QueuedAudience queue_audience(const directory::OrgIndex& index, const directory::AudienceSummary& summary,
+                              const std::vector<std::uint32_t>& posts, const std::vector<directory::ContactRecord>& records,
+                              const std::vector<adapters::Channel>& policy) {
+  QueuedAudience out;
+  const auto& units = index.units();
+  // Per-unit counts are kept for the children of the audience's root (the
+  // root itself is entry 0).
+  std::vector<std::uint32_t> children;
+  if (summary.root != directory::kNoUnit) {
+    out.breakdown_units.emplace_back(units.id(summary.root));
+    children = units.children(summary.root);
+    for (auto c : children) out.breakdown_units.emplace_back(units.id(c));
+  } else {
+    out.breakdown_units.emplace_back("");
+  }
+  directory::codec::ChunkWriter writer;
+  std::string states;
+  for (std::size_t i = 0; i < posts.size(); ++i) {
+    const auto& record = records[i];
+    if (record.id.empty()) continue;  // vanished from Redis meanwhile: not queued, not counted
+    StateRecord state;
+    auto unit = index.posts()[posts[i]].unit;
+    auto it = std::upper_bound(children.begin(), children.end(), unit);
+    if (!children.empty() && it != children.begin() && unit >= *(it - 1) && unit < units.subtree_end(*(it - 1)))
+      state.breakdown = static_cast<std::uint32_t>(it - children.begin());
+    int channel = first_usable_channel(policy, record, 0);
+    if (channel < 0) {
+      state.state = State::skipped;
+      ++out.skipped;
+    } else {
+      state.channel = static_cast<std::uint8_t>(channel);
+    }
+    writer.append(record.view());
+    state.encode_into(states);
+    ++out.total;
+    if (writer.count() == kRecipientsPerChunk) {
+      out.record_chunks.push_back(writer.take());
+      out.state_chunks.push_back(std::move(states));
+      states.clear();
+    }
+  }
+  if (writer.count() > 0) {
+    out.record_chunks.push_back(writer.take());
+    out.state_chunks.push_back(std::move(states));
+  }
+  return out;
+}
+
+}  // namespace orgcast::broadcast

@@ -1,0 +1,55 @@
+#pragma once
+// A broadcast's recipients, as queued in Redis (docs/PIPELINE.md): chunks of
+// up to kRecipientsPerChunk contact snapshots (the directory's record codec,
+// so names and addresses are as they were when the broadcast was accepted),
+// and beside each chunk one 8-byte state record per recipient, updated in
+// place with SETRANGE.
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "adapters/core/adapter.hpp"
+#include "directory/org_index.hpp"
+#include "directory/resolver.hpp"
+
+namespace orgcast::broadcast {
+
+inline constexpr std::size_t kRecipientsPerChunk = 500;
+
+enum class State : std::uint8_t { queued = 0, sending, sent, delivered, read, failed, skipped, expired, cancelled };
+inline constexpr int kStateCount = 9;
+const char* name(State state);
+/// Terminal: nothing more will happen to the recipient.
+bool terminal(State state);
+
+struct StateRecord {
+  State state = State::queued;
+  std::uint8_t channel = 0;    // index into the broadcast's channel policy
+  std::uint8_t attempts = 0;   // on the current channel
+  std::uint8_t reserved = 0;
+  std::uint32_t breakdown = 0; // index of the unit (child of the audience root) for per-unit counts
+
+  static constexpr std::size_t kBytes = 8;
+  void encode_into(std::string& out) const;
+  static StateRecord decode(std::string_view bytes, std::size_t index);
+};
+
+struct QueuedAudience {
+  std::vector<std::string> record_chunks;  // directory codec chunks of ContactViews
+  std::vector<std::string> state_chunks;   // StateRecord::kBytes per recipient
+  std::vector<std::string> breakdown_units;  // unit ids, indexed by StateRecord::breakdown
+  std::size_t total = 0, skipped = 0;
+};
+
+/// The first channel of the policy the contact has an address for, or -1.
+int first_usable_channel(const std::vector<adapters::Channel>& policy, const directory::ContactRecord& contact, int from = 0);
+
+/// Builds the chunks from resolved posts and their fetched records (same
+/// order). Recipients with no address on any channel of the policy are
+/// `skipped` at once.
+QueuedAudience queue_audience(const directory::OrgIndex& index, const directory::AudienceSummary& summary,
+                              const std::vector<std::uint32_t>& posts, const std::vector<directory::ContactRecord>& records,
+                              const std::vector<adapters::Channel>& policy);
+
+}  // namespace orgcast::broadcast

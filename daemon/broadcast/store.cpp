@@ -1,0 +1,126 @@
+#include "broadcast/store.hpp"
+
+#include <boost/json.hpp>
+
+namespace asio = boost::asio;
+namespace json = boost::json;
+
+namespace orgcast::broadcast {
+namespace {
+
+constexpr std::size_t kPipelineDepth = 64;
+constexpr const char* kIdempotencyTtl = "86400";
+
+}  // namespace
+
+std::string message_json(const Spec& spec) {
+  json::object o;
+  json::array channels;
+  for (auto c : spec.channels) channels.emplace_back(adapters::name(c));
+  o["channels"] = std::move(channels);
+  if (spec.sms_text) o["sms"] = *spec.sms_text;
+  if (spec.whatsapp_text) o["whatsapp"] = *spec.whatsapp_text;
+  if (spec.push_text) o["push"] = json::object{{"title", spec.push_text->title}, {"body", spec.push_text->body}};
+  o["priority"] = name(spec.priority);
+  if (spec.send_at) o["send_at"] = format_rfc3339(*spec.send_at);
+  if (spec.expires_at) o["expires_at"] = format_rfc3339(*spec.expires_at);
+  if (spec.report_timeout) o["report_timeout_s"] = spec.report_timeout->count();
+  return json::serialize(o);
+}
+
+Store::Store(std::shared_ptr<redis::Client> redis, std::string key_prefix)
+    : redis_(std::move(redis)), prefix_(std::move(key_prefix)) {}
+
+std::string Store::stream(Priority priority, const std::string& id) const {
+  return prefix_ + "q:" + name(priority) + ":" + id;
+}
+
+asio::awaitable<redis::Result<std::optional<std::string>>> Store::claim_idempotency_key(const std::string& key) {
+  auto idem = prefix_ + "bc:idem:" + key;
+  auto claimed = redis::ok_reply(co_await redis_->command(redis::cmd("SET", idem, "", "NX", "EX", kIdempotencyTtl)));
+  if (!claimed) co_return claimed.error();
+  if (!claimed->is_nil()) co_return std::optional<std::string>{};  // "OK": ours
+  auto existing = redis::ok_reply(co_await redis_->command(redis::cmd("GET", idem)));
+  if (!existing) co_return existing.error();
+  co_return std::optional<std::string>(existing->str);
+}
+
+asio::awaitable<redis::Result<std::string>> Store::create(const Spec& spec, QueuedAudience audience,
+                                                         const std::string& idempotency_key) {
+  auto seq = redis::ok_reply(co_await redis_->command(redis::cmd("INCR", prefix_ + "bc:seq")));
+  if (!seq) co_return seq.error();
+  const std::string id = "b" + std::to_string(seq->integer);
+  const std::string base = prefix_ + "bc:" + id;
+
+  // The recipients first: nothing refers to them until the EXEC below.
+  std::vector<redis::Args> writes;
+  for (std::size_t k = 0; k < audience.record_chunks.size(); ++k) {
+    writes.push_back(redis::cmd("SET", base + ":r:" + std::to_string(k), std::move(audience.record_chunks[k])));
+    writes.push_back(redis::cmd("SET", base + ":s:" + std::to_string(k), std::move(audience.state_chunks[k])));
+  }
+  for (std::size_t first = 0; first < writes.size(); first += kPipelineDepth) {
+    std::vector<redis::Args> batch(std::make_move_iterator(writes.begin() + static_cast<std::ptrdiff_t>(first)),
+                                   std::make_move_iterator(writes.begin() + static_cast<std::ptrdiff_t>(std::min(writes.size(), first + kPipelineDepth))));
+    auto replies = co_await redis_->pipeline(std::move(batch));
+    if (!replies) co_return replies.error();
+    for (const auto& r : *replies)
+      if (r.is_error()) co_return make_error_code(redis::Errc::server_error);
+  }
+
+  // Then, atomically: the broadcast, its counters and its queue.
+  const auto chunks = audience.state_chunks.size();
+  json::array units;
+  for (const auto& u : audience.breakdown_units) units.emplace_back(u);
+  const auto queue = stream(spec.priority, id);
+  std::vector<redis::Args> tx;
+  tx.push_back(redis::cmd("MULTI"));
+  tx.push_back(redis::cmd("HSET", base, "state", chunks ? "queued" : "done", "priority", name(spec.priority), "total",
+                          std::to_string(audience.total), "chunks", std::to_string(chunks), "created_at",
+                          format_rfc3339(std::chrono::system_clock::now()), "message", message_json(spec), "audience",
+                          spec.audience_json, "units", json::serialize(units), "idempotency_key", idempotency_key));
+  tx.push_back(redis::cmd("HSET", base + ":c", "queued", std::to_string(audience.total - audience.skipped), "skipped",
+                          std::to_string(audience.skipped)));
+  if (chunks) {
+    tx.push_back(redis::cmd("XGROUP", "CREATE", queue, "dispatch", "0", "MKSTREAM"));
+    for (std::size_t k = 0; k < chunks; ++k) tx.push_back(redis::cmd("XADD", queue, "*", "k", std::to_string(k)));
+    tx.push_back(redis::cmd("SADD", prefix_ + "q:active:" + name(spec.priority), queue));
+  }
+  if (!idempotency_key.empty())
+    tx.push_back(redis::cmd("SET", prefix_ + "bc:idem:" + idempotency_key, id, "EX", kIdempotencyTtl));
+  tx.push_back(redis::cmd("EXEC"));
+  auto done = co_await redis_->pipeline(std::move(tx));
+  if (!done) co_return done.error();
+  if (!done->back().is_array()) co_return make_error_code(redis::Errc::server_error);
+  for (const auto& r : done->back().elements)
+    if (r.is_error()) co_return make_error_code(redis::Errc::server_error);
+  co_return id;
+}
+
+asio::awaitable<redis::Result<std::optional<BroadcastInfo>>> Store::get(const std::string& id) {
+  const std::string base = prefix_ + "bc:" + id;
+  std::vector<redis::Args> reads;
+  reads.push_back(redis::cmd("HGETALL", base));
+  reads.push_back(redis::cmd("HGETALL", base + ":c"));
+  auto replies = co_await redis_->pipeline(std::move(reads));
+  if (!replies) co_return replies.error();
+  const auto& fields = (*replies)[0].elements;
+  if (fields.empty()) co_return std::optional<BroadcastInfo>{};
+  BroadcastInfo info;
+  info.id = id;
+  for (std::size_t i = 0; i + 1 < fields.size(); i += 2) {
+    const auto& key = fields[i].str;
+    const auto& value = fields[i + 1].str;
+    if (key == "state") info.state = value;
+    else if (key == "priority") info.priority = value;
+    else if (key == "created_at") info.created_at = value;
+    else if (key == "message") info.message_json = value;
+    else if (key == "audience") info.audience_json = value;
+    else if (key == "total") info.total = static_cast<std::size_t>(fields[i + 1].as_integer());
+    else if (key == "chunks") info.chunks = static_cast<std::size_t>(fields[i + 1].as_integer());
+  }
+  const auto& counters = (*replies)[1].elements;
+  for (std::size_t i = 0; i + 1 < counters.size(); i += 2) info.counters[counters[i].str] = counters[i + 1].as_integer();
+  co_return std::optional<BroadcastInfo>(std::move(info));
+}
+
+}  // namespace orgcast::broadcast

@@ -1,0 +1,48 @@
+#pragma once
+// Broadcasts in Redis (keys in docs/PIPELINE.md): creation, which queues
+// every recipient durably before the API answers 202, idempotency keys, and
+// reading a broadcast's state and counters.
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include <boost/asio/awaitable.hpp>
+
+#include "broadcast/recipients.hpp"
+#include "broadcast/spec.hpp"
+#include "redis/client.hpp"
+
+namespace orgcast::broadcast {
+
+struct BroadcastInfo {
+  std::string id, state, priority, created_at;
+  std::string message_json;  // channels and texts, as the dispatcher reads them
+  std::string audience_json;
+  std::size_t total = 0, chunks = 0;
+  std::map<std::string, long long> counters;  // "queued", "ch:sms:sent", "u:<unit>:delivered"...
+};
+
+class Store {
+ public:
+  Store(std::shared_ptr<redis::Client> redis, std::string key_prefix);
+
+  /// Claims an Idempotency-Key for a new broadcast. nullopt: ours to create;
+  /// otherwise the id it already names ("" while that creation is still in flight).
+  boost::asio::awaitable<redis::Result<std::optional<std::string>>> claim_idempotency_key(const std::string& key);
+  /// Writes the broadcast and queues every chunk; returns its id.
+  boost::asio::awaitable<redis::Result<std::string>> create(const Spec& spec, QueuedAudience audience,
+                                                          const std::string& idempotency_key);
+  boost::asio::awaitable<redis::Result<std::optional<BroadcastInfo>>> get(const std::string& id);
+
+  std::string stream(Priority priority, const std::string& id) const;
+
+ private:
+  std::shared_ptr<redis::Client> redis_;
+  std::string prefix_;
+};
+
+/// The channels and texts of a spec as JSON (what the dispatcher needs).
+std::string message_json(const Spec& spec);
+
+}  // namespace orgcast::broadcast

@@ -1,0 +1,102 @@
+// POST /v1/broadcasts (enqueue side): 202 only once recipients are queued in
+// Redis, Idempotency-Key returns the same broadcast, bad input is a pointer
+// problem. Dispatch is not built yet (docs/PIPELINE.md).
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <hiredis/hiredis.h>
+
+#include <boost/json.hpp>
+
+#include "support/daemon_under_test.hpp"
+#include "support/redis_server.hpp"
+#include "support/sample_directory.hpp"
+
+using namespace orgcast::testing;
+using namespace std::chrono_literals;
+using ::testing::HasSubstr;
+namespace json = boost::json;
+
+namespace {
+
+long long redis_integer(int port, const std::vector<std::string>& args) {
+  redisContext* c = redisConnect("127.0.0.1", port);
+  std::vector<const char*> argv;
+  std::vector<std::size_t> lengths;
+  for (const auto& a : args) {
+    argv.push_back(a.data());
+    lengths.push_back(a.size());
+  }
+  auto* reply = static_cast<redisReply*>(redisCommandArgv(c, static_cast<int>(argv.size()), argv.data(), lengths.data()));
+  long long value = reply && reply->type == REDIS_REPLY_INTEGER ? reply->integer : -1;
+  if (reply) freeReplyObject(reply);
+  redisFree(c);
+  return value;
+}
+
+HttpResult post_broadcast(const DaemonUnderTest& d, const std::string& body, const std::string& key = "") {
+  std::vector<std::pair<std::string, std::string>> headers;
+  if (!key.empty()) headers.emplace_back("Idempotency-Key", key);
+  return http("POST", d.url("/v1/broadcasts"), body, "application/json", headers);
+}
+
+class BroadcastApiTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    daemon_ = std::make_unique<DaemonUnderTest>(shared_redis_port(), prefix_);
+    daemon_->start();
+    ASSERT_TRUE(daemon_->wait_ready(10s));
+    auto imported = http_multipart(daemon_->url("/v1/directory/import"),
+                                   {{"units", orgcast::fixtures::kSampleUnits}, {"contacts", orgcast::fixtures::kSampleContacts}});
+    ASSERT_EQ(imported.status, 200) << imported.body;
+    ASSERT_TRUE(eventually([&] { return daemon_->get("/readyz").body.find("\"directory_version\":1") != std::string::npos; }, 5s));
+  }
+  std::string prefix_ = unique_prefix();
+  std::unique_ptr<DaemonUnderTest> daemon_;
+};
+
+const std::string kWhatsAppToTheState =
+    R"({"audience": {"units": ["RJ"]}, "message": {"text": "बैठक कल 10 बजे"}, "channels": ["whatsapp"], "priority": "urgent"})";
+
+TEST_F(BroadcastApiTest, AcceptedOnceQueuedWithCounts) {
+  auto r = post_broadcast(*daemon_, kWhatsAppToTheState);
+  ASSERT_EQ(r.status, 202) << r.body;
+  auto body = json::parse(r.body).as_object();
+  std::string id(body["id"].as_string());
+  EXPECT_EQ(body["recipients"].as_int64(), 11);
+  EXPECT_EQ(body["skipped"].as_int64(), 3) << "C2, C5 and C9 have no WhatsApp";
+  EXPECT_EQ(redis_integer(shared_redis_port(), {"XLEN", prefix_ + "q:urgent:" + id}), 1) << "one chunk queued";
+  EXPECT_EQ(redis_integer(shared_redis_port(), {"SISMEMBER", prefix_ + "q:active:urgent", prefix_ + "q:urgent:" + id}), 1);
+
+  auto shown = daemon_->get("/v1/broadcasts/" + id);
+  ASSERT_EQ(shown.status, 200) << shown.body;
+  auto info = json::parse(shown.body).as_object();
+  EXPECT_EQ(info["total"].as_int64(), 11);
+  EXPECT_EQ(info["priority"].as_string(), "urgent");
+  EXPECT_EQ(info["counts"].as_object()["queued"].as_int64(), 8);
+  EXPECT_EQ(info["counts"].as_object()["skipped"].as_int64(), 3);
+  EXPECT_EQ(info["message"].as_object()["whatsapp"].as_string(), "बैठक कल 10 बजे");
+  EXPECT_EQ(daemon_->get("/v1/broadcasts/b999999").status, 404);
+}
+
+TEST_F(BroadcastApiTest, IdempotencyKeyReturnsTheSameBroadcast) {
+  auto first = post_broadcast(*daemon_, kWhatsAppToTheState, "summons-2026-11-23");
+  auto second = post_broadcast(*daemon_, kWhatsAppToTheState, "summons-2026-11-23");
+  ASSERT_EQ(first.status, 202) << first.body;
+  ASSERT_EQ(second.status, 202) << second.body;
+  auto a = json::parse(first.body).as_object(), b = json::parse(second.body).as_object();
+  EXPECT_EQ(a["id"], b["id"]);
+  EXPECT_TRUE(b["idempotent_replay"].as_bool());
+  EXPECT_EQ(redis_integer(shared_redis_port(), {"XLEN", prefix_ + "q:urgent:" + std::string(a["id"].as_string())}), 1)
+      << "queued once";
+  auto third = post_broadcast(*daemon_, kWhatsAppToTheState, "another-key");
+  EXPECT_NE(json::parse(third.body).as_object()["id"], a["id"]);
+}
+
+TEST_F(BroadcastApiTest, BadBroadcastsNameTheField) {
+  auto r = post_broadcast(*daemon_, R"({"audience": {"roles": ["presidnt"]}, "message": {"text": "x"}, "channels": ["fax"]})");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_THAT(r.body, HasSubstr(R"("pointer":"/audience/roles/0")"));
+  EXPECT_THAT(r.body, HasSubstr(R"("pointer":"/channels/0")"));
+}
+
+}  // namespace
