@@ -17,6 +17,7 @@ add_executable(orgcast_integration_tests
   tests/integration/daemon_lifecycle_test.cpp
   tests/integration/http_client_test.cpp
   tests/integration/broadcast_api_test.cpp
+  tests/integration/dispatch_test.cpp
 )
 target_link_libraries(orgcast_integration_tests PRIVATE orgcast_test_support GTest::gtest_main)
 target_precompile_headers(orgcast_integration_tests REUSE_FROM orgcast_io)

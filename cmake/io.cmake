@@ -15,6 +15,8 @@ add_library(orgcast_io STATIC
   daemon/api/directory_api.cpp
   daemon/api/audience_api.cpp
   daemon/api/broadcast_api.cpp
+  daemon/api/webhook_api.cpp
+  daemon/dispatch/dispatcher.cpp
   daemon/broadcast/store.cpp
   daemon/app/secrets.cpp
   daemon/app/daemon.cpp

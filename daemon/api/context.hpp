@@ -3,7 +3,11 @@
 // client, the directory store and watcher, the compute pool for CPU-heavy
 // work, the current directory config (it may change on SIGHUP), metrics, log.
 #include <functional>
+#include <map>
 #include <memory>
+#include <string>
+
+#include "adapters/core/adapter.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
 
@@ -35,6 +39,8 @@ struct Context {
   std::function<DirectoryConfig()> directory_config;
   metrics::Registry* metrics = nullptr;
   const Log* log = nullptr;
+  std::string key_prefix;
+  std::map<std::string, std::shared_ptr<adapters::Adapter>> adapters;  // by provider name, for webhooks
 };
 
 }  // namespace orgcast::api

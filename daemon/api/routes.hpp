@@ -11,5 +11,6 @@ void add_health_routes(http::Router& router, const Context& context);
 void add_directory_routes(http::Router& router, const Context& context, const ServerConfig& server);
 void add_audience_routes(http::Router& router, const Context& context);
 void add_broadcast_routes(http::Router& router, const Context& context);
+void add_webhook_routes(http::Router& router, const Context& context);
 
 }  // namespace orgcast::api

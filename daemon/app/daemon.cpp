@@ -7,11 +7,16 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <fstream>
+#include <unistd.h>
 #include <mutex>
 #include <thread>
 
 #include "api/routes.hpp"
+#include "adapters/provider_sim/provider_sim_adapter.hpp"
 #include "broadcast/store.hpp"
+#include "dispatch/dispatcher.hpp"
+#include "dispatch/http_transport.hpp"
+#include "http_client/client.hpp"
 #include "app/secrets.hpp"
 #include "config/loader.hpp"
 #include "directory_store/store.hpp"
@@ -87,6 +92,34 @@ int run_daemon(Config config, DaemonOptions options, Log& log) {
   };
   context.metrics = &metrics;
   context.log = &log;
+  context.key_prefix = config.redis.key_prefix;
+
+  // Dispatch: until real provider accounts (issue 5), one provider speaking
+  // provider-sim's API carries every channel.
+  std::shared_ptr<http_client::Client> http_out;
+  std::shared_ptr<dispatch::Dispatcher> dispatcher;
+  if (!config.dispatch.provider_url.empty()) {
+    http_client::Options out_options;
+    out_options.max_connections_per_host = config.dispatch.concurrency;
+    http_out = http_client::Client::create(io.get_executor(), out_options, log);
+    auto adapter = std::make_shared<adapters::ProviderSimAdapter>(
+        "sim", config.dispatch.provider_url, dispatch::make_transport(http_out),
+        std::chrono::milliseconds(config.dispatch.request_timeout_ms));
+    context.adapters["sim"] = adapter;
+    dispatch::DispatcherOptions d;
+    d.key_prefix = config.redis.key_prefix;
+    char host[256] = "orgcastd";
+    gethostname(host, sizeof host - 1);
+    d.consumer = std::string(host) + ":" + std::to_string(getpid());
+    d.callback_url = config.dispatch.callback_base_url.empty() ? "" : config.dispatch.callback_base_url + "/v1/webhooks/sim";
+    d.workers = config.dispatch.workers;
+    d.window = std::max(1, config.dispatch.concurrency / config.dispatch.workers);
+    d.rate_per_second = config.dispatch.rate_per_second;
+    d.backoff = {std::chrono::milliseconds(config.dispatch.retry_base_ms), std::chrono::milliseconds(config.dispatch.retry_cap_ms),
+                 config.dispatch.max_attempts};
+    d.lease = std::chrono::milliseconds(config.dispatch.lease_ms);
+    dispatcher = std::make_shared<dispatch::Dispatcher>(io.get_executor(), redis, adapter, d, log, metrics);
+  }
   metrics.gauge_function("orgcast_redis_connected", "1 when the Redis connection is up", [redis] { return redis->connected() ? 1.0 : 0.0; });
 
   http::Router router;
@@ -94,6 +127,7 @@ int run_daemon(Config config, DaemonOptions options, Log& log) {
   api::add_directory_routes(router, context, config.server);
   api::add_audience_routes(router, context);
   api::add_broadcast_routes(router, context);
+  api::add_webhook_routes(router, context);
 
   http::Server server(io.get_executor(), config.server, router, log, metrics);
   std::uint16_t port = 0;
@@ -110,6 +144,7 @@ int run_daemon(Config config, DaemonOptions options, Log& log) {
   }
   redis->start();
   watcher->start();
+  if (dispatcher) dispatcher->start();
 
   asio::steady_timer watchdog(io);
   std::uint64_t watchdog_usec = 0;
@@ -148,13 +183,15 @@ int run_daemon(Config config, DaemonOptions options, Log& log) {
       server.stop([&] {
         asio::post(io, [&] {
           watcher->stop();
+          if (dispatcher) dispatcher->stop();
+          if (http_out) http_out->stop();
           redis->stop();
           watchdog.cancel();
           // Stop as soon as the watcher and Redis are done, or after 2 s
           // whatever is still running.
           auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
           shutdown_check = [&, deadline] {
-            bool done = watcher->finished() && !redis->connected();
+            bool done = watcher->finished() && !redis->connected() && (!dispatcher || dispatcher->finished());
             if (done || std::chrono::steady_clock::now() >= deadline) {
               io.stop();
               return;

@@ -61,12 +61,28 @@ struct DirectoryConfig {
   std::vector<std::string> all_tags() const;
 };
 
+/// The dispatcher. Real provider accounts come with issue 5; until then
+/// every channel goes to one provider speaking tools/provider-sim's API.
+struct DispatchConfig {
+  std::string provider_url;        // empty: this instance does not dispatch
+  std::string callback_base_url;   // how providers reach /v1/webhooks/{provider}
+  int rate_per_second = 1000;      // token bucket for the provider
+  int concurrency = 64;            // requests in flight to the provider
+  int workers = 4;                 // chunks worked on at once
+  int max_attempts = 6;            // per channel, for retryable failures
+  int retry_base_ms = 1000;
+  int retry_cap_ms = 300000;
+  int lease_ms = 30000;            // a chunk idle this long is taken over (its instance died)
+  int request_timeout_ms = 10000;
+};
+
 struct Config {
   std::string source_path;
   LogLevel log_level = LogLevel::info;
   ServerConfig server;
   RedisConfig redis;
   DirectoryConfig directory;
+  DispatchConfig dispatch;
 };
 
 }  // namespace orgcast

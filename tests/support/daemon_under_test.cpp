@@ -6,8 +6,9 @@
 
 namespace orgcast::testing {
 
-DaemonUnderTest::DaemonUnderTest(int redis_port, std::string key_prefix, std::string extra_yaml)
-    : redis_port_(redis_port), prefix_(std::move(key_prefix)), dir_(temp_dir("daemon")), config_path_(dir_ + "/orgcast.yaml") {
+DaemonUnderTest::DaemonUnderTest(int redis_port, std::string key_prefix, std::string extra_yaml, int http_port)
+    : redis_port_(redis_port), prefix_(std::move(key_prefix)), dir_(temp_dir("daemon")), config_path_(dir_ + "/orgcast.yaml"),
+      fixed_port_(http_port) {
   write_config(extra_yaml);
 }
 
@@ -21,7 +22,7 @@ DaemonUnderTest::~DaemonUnderTest() {
 void DaemonUnderTest::write_config(const std::string& extra_yaml) {
   std::ofstream out(config_path_);
   out << "log:\n  level: debug\n"
-      << "server:\n  listen: 127.0.0.1:0\n  threads: 2\n  shutdown_grace_ms: 2000\n"
+      << "server:\n  listen: 127.0.0.1:" << fixed_port_ << "\n  threads: 2\n  shutdown_grace_ms: 2000\n"
       << "redis:\n  port: " << redis_port_ << "\n  key_prefix: \"" << prefix_ << "\"\n"
       << "  reconnect_min_ms: 20\n  reconnect_max_ms: 200\n  connect_timeout_ms: 500\n"
       << extra_yaml;

@@ -12,7 +12,8 @@ namespace orgcast::testing {
 class DaemonUnderTest {
  public:
   /// `extra_yaml` is appended to the generated config (e.g. a directory section).
-  DaemonUnderTest(int redis_port, std::string key_prefix, std::string extra_yaml = "");
+  /// http_port 0: any free port (known after start()).
+  DaemonUnderTest(int redis_port, std::string key_prefix, std::string extra_yaml = "", int http_port = 0);
   ~DaemonUnderTest();
 
   /// Starts orgcastd and waits until it listens (not necessarily ready).
@@ -28,6 +29,7 @@ class DaemonUnderTest {
   int redis_port_;
   std::string prefix_, dir_, config_path_;
   int port_ = 0;
+  int fixed_port_ = 0;
   std::unique_ptr<Process> process_;
 };
 

@@ -1,0 +1,59 @@
+// POST /v1/webhooks/{provider}: delivery reports (and, later, inbound
+// messages) from a provider. The adapter parses; each report is applied by
+// one Lua script that only moves a recipient's state forward.
+#include <boost/json.hpp>
+
+#include "api/common.hpp"
+#include "api/routes.hpp"
+#include "broadcast/keys.hpp"
+#include "dispatch/report_script.hpp"
+#include "metrics/registry.hpp"
+#include "redis/client.hpp"
+
+namespace orgcast::api {
+using boost::asio::awaitable;
+
+namespace {
+
+const char* state_code(adapters::ReportStatus status) {
+  switch (status) {
+    case adapters::ReportStatus::delivered: return "3";
+    case adapters::ReportStatus::read: return "4";
+    case adapters::ReportStatus::failed: return "5";
+    case adapters::ReportStatus::accepted: return "2";
+  }
+  return "2";
+}
+
+awaitable<http::Response> receive(Context context, http::Request& request) {
+  const auto& name = request.params["provider"];
+  auto it = context.adapters.find(name);
+  if (it == context.adapters.end()) co_return http::problem(404, "not-found", "Unknown provider", "no provider named " + name);
+  adapters::CallbackRequest callback{request.method, "", request.headers, request.body};
+  auto parsed = it->second->parse_callback(callback);
+  if (!parsed.error.empty()) {
+    context.metrics->counter("orgcast_webhook_rejected_total", "provider callbacks refused", {{"provider", name}}).inc();
+    co_return http::problem(parsed.status, "invalid-callback", "Invalid callback", parsed.error);
+  }
+  if (!context.redis->connected()) co_return redis_unavailable(context.redis->status());  // the provider retries
+  broadcast::Keys keys{context.key_prefix};
+  std::vector<redis::Args> scripts;
+  for (const auto& report : parsed.reports)
+    scripts.push_back(redis::cmd("EVAL", dispatch::kApplyReportScript, "2", keys.provider_message(name, report.provider_message_id),
+                                 keys.early_report(name, report.provider_message_id), state_code(report.status), context.key_prefix,
+                                 report.reason));
+  auto applied = co_await context.redis->pipeline(std::move(scripts));
+  if (!applied) co_return redis_unavailable(applied.error().message());
+  for (const auto& reply : *applied)
+    context.metrics->counter("orgcast_delivery_reports_total", "delivery reports by outcome",
+                             {{"provider", name}, {"outcome", reply.is_error() ? "error" : reply.str}}).inc();
+  co_return http::json_response(parsed.status, parsed.body.empty() ? R"({"ok":true})" : parsed.body);
+}
+
+}  // namespace
+
+void add_webhook_routes(http::Router& router, const Context& context) {
+  router.add("POST", "/v1/webhooks/{provider}", [context](http::Request& r) { return receive(context, r); });
+}
+
+}  // namespace orgcast::api

@@ -1,0 +1,29 @@
+#pragma once
+// Redis keys of broadcasts and their queues (docs/PIPELINE.md). Shared by
+// the broadcast store (enqueue), the dispatcher and report ingestion.
+#include <cstddef>
+#include <string>
+
+namespace orgcast::broadcast {
+
+struct Keys {
+  std::string prefix;
+
+  std::string broadcast(const std::string& id) const { return prefix + "bc:" + id; }
+  std::string records(const std::string& id, std::size_t k) const { return broadcast(id) + ":r:" + std::to_string(k); }
+  std::string states(const std::string& id, std::size_t k) const { return broadcast(id) + ":s:" + std::to_string(k); }
+  std::string counters(const std::string& id) const { return broadcast(id) + ":c"; }
+  std::string failures(const std::string& id) const { return broadcast(id) + ":f"; }
+  std::string active(const std::string& priority) const { return prefix + "q:active:" + priority; }
+  std::string stream(const std::string& priority, const std::string& id) const { return prefix + "q:" + priority + ":" + id; }
+  std::string provider_message(const std::string& provider, const std::string& message_id) const {
+    return prefix + "pm:" + provider + ":" + message_id;
+  }
+  std::string early_report(const std::string& provider, const std::string& message_id) const {
+    return prefix + "pm:early:" + provider + ":" + message_id;
+  }
+};
+
+inline constexpr const char* kConsumerGroup = "dispatch";
+
+}  // namespace orgcast::broadcast

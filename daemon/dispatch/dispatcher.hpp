@@ -1,0 +1,79 @@
+#pragma once
+// The dispatcher (docs/PIPELINE.md, "Dispatch"): workers take queued chunks
+// from the broadcasts' Redis Streams (urgent first, round-robin between the
+// broadcasts of one priority), send each recipient through the provider's
+// adapter under its rate limit, fall back along the channel policy, retry
+// what may succeed later, and record every outcome before acknowledging the
+// chunk. A chunk whose instance died is taken over after the lease; its
+// recipients left in `sending` are sent again (the documented duplicate
+// window), so nothing is lost.
+#include <atomic>
+#include <chrono>
+#include <map>
+#include <memory>
+#include <string>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/strand.hpp>
+
+#include "adapters/core/adapter.hpp"
+#include "broadcast/keys.hpp"
+#include "core/log.hpp"
+#include "dispatch/backoff.hpp"
+#include "dispatch/token_bucket.hpp"
+#include "redis/client.hpp"
+
+namespace orgcast::metrics {
+class Registry;
+}
+
+namespace orgcast::dispatch {
+
+struct DispatcherOptions {
+  std::string key_prefix;
+  std::string consumer;      // unique per instance: host:pid
+  std::string callback_url;  // full URL of this daemon's webhook for the adapter
+  int workers = 4;
+  int window = 16;           // recipients sent in parallel by one worker
+  double rate_per_second = 1000;
+  BackoffPolicy backoff;
+  std::chrono::milliseconds lease{30000};
+  std::chrono::milliseconds idle_poll{100};
+};
+
+class Dispatcher : public std::enable_shared_from_this<Dispatcher> {
+ public:
+  Dispatcher(boost::asio::any_io_executor executor, std::shared_ptr<redis::Client> redis,
+             std::shared_ptr<adapters::Adapter> adapter, DispatcherOptions options, const Log& log,
+             metrics::Registry& metrics);
+
+  void start();
+  void stop();
+  /// True once every worker returned after stop().
+  bool finished() const { return running_.load() == 0 && stopping_.load(); }
+
+  struct Broadcast;  // what a worker needs of a broadcast (cached)
+  struct Chunk;
+
+ private:
+  boost::asio::awaitable<void> worker(std::shared_ptr<Dispatcher> self, int number);
+  boost::asio::awaitable<bool> take_and_work();
+  boost::asio::awaitable<void> work_chunk(std::string stream, std::string entry);
+  boost::asio::awaitable<std::shared_ptr<const Broadcast>> broadcast_of(const std::string& id);
+  boost::asio::awaitable<void> acquire_token();
+
+  boost::asio::strand<boost::asio::any_io_executor> strand_;
+  std::shared_ptr<redis::Client> redis_;
+  std::shared_ptr<adapters::Adapter> adapter_;
+  DispatcherOptions options_;
+  broadcast::Keys keys_;
+  const Log& log_;
+  metrics::Registry& metrics_;
+  TokenBucket bucket_;
+  std::map<std::string, std::shared_ptr<const Broadcast>> broadcasts_;  // on the strand
+  std::atomic<bool> stopping_{false};
+  std::atomic<int> running_{0};
+};
+
+}  // namespace orgcast::dispatch
