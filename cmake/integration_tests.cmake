@@ -18,10 +18,11 @@ add_executable(orgcast_integration_tests
   tests/integration/http_client_test.cpp
   tests/integration/broadcast_api_test.cpp
   tests/integration/dispatch_test.cpp
+  tests/integration/crash_test.cpp
 )
 target_link_libraries(orgcast_integration_tests PRIVATE orgcast_test_support GTest::gtest_main)
 target_precompile_headers(orgcast_integration_tests REUSE_FROM orgcast_io)
-add_dependencies(orgcast_integration_tests orgcastd orgcast provider-sim)
+add_dependencies(orgcast_integration_tests orgcastd orgcast provider-sim orgcast-gen-directory)
 gtest_discover_tests(orgcast_integration_tests DISCOVERY_TIMEOUT 60 PROPERTIES TIMEOUT 120 LABELS integration)
 
 # The systemd unit passes systemd-analyze verify.

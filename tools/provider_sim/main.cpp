@@ -4,11 +4,11 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
-#include <boost/asio/experimental/channel.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -146,36 +146,40 @@ class Simulator {
     return http::json_response(200, R"({"reset":true})");
   }
 
-  // Moves due reports to the senders every few milliseconds.
-  asio::awaitable<void> schedule(std::shared_ptr<asio::experimental::channel<void(boost::system::error_code, Report)>> out) {
-    asio::steady_timer timer(co_await asio::this_coro::executor);
-    while (true) {
-      timer.expires_after(std::chrono::milliseconds(5));
-      co_await timer.async_wait(kUseTuple);
-      std::vector<Report> due;
-      {
-        std::lock_guard lock(reports_mutex_);
-        auto now = std::chrono::steady_clock::now();
-        while (!reports_.empty() && reports_.front().due <= now) {
-          due.push_back(std::move(reports_.front()));
-          reports_.pop_front();
-        }
-      }
-      for (auto& r : due) co_await out->async_send(boost::system::error_code{}, std::move(r), kUseTuple);
-    }
+  // The next report that is due, if any.
+  std::optional<Report> next_due() {
+    std::lock_guard lock(reports_mutex_);
+    if (reports_.empty() || reports_.front().due > std::chrono::steady_clock::now()) return std::nullopt;
+    Report r = std::move(reports_.front());
+    reports_.pop_front();
+    return r;
   }
 
   // One keep-alive connection posting reports, reconnecting as needed.
-  asio::awaitable<void> sender(std::shared_ptr<asio::experimental::channel<void(boost::system::error_code, Report)>> in) {
+  // (Reports are taken from the queue directly: passing them through a
+  // co_await'ed channel send trips GCC 12's double destruction of temporaries.)
+  asio::awaitable<void> sender() {
     auto executor = co_await asio::this_coro::executor;
     std::optional<beast::tcp_stream> stream;
     std::string connected_to;
     beast::flat_buffer buffer;
+    asio::steady_timer idle(executor);
     while (true) {
-      auto [ec, report] = co_await in->async_receive(kUseTuple);
-      if (ec) co_return;
+      std::optional<Report> due = next_due();
+      if (!due) {
+        idle.expires_after(std::chrono::milliseconds(5));
+        co_await idle.async_wait(kUseTuple);
+        continue;
+      }
+      Report& report = *due;
       bool sent = false;
-      for (int attempt = 0; attempt < 3 && !sent; ++attempt) {
+      // Like a real provider, keep trying for a while (~20 s): the receiver
+      // may be restarting.
+      for (int attempt = 0; attempt < 9 && !sent; ++attempt) {
+        if (attempt > 0) {
+          asio::steady_timer backoff(executor, std::chrono::milliseconds(std::min(5000, 100 << attempt)));
+          co_await backoff.async_wait(kUseTuple);
+        }
         std::string where = report.host + ":" + report.port;
         if (!stream || connected_to != where) {
           stream.emplace(executor);
@@ -186,8 +190,6 @@ class Simulator {
           auto [cec, ep] = co_await stream->async_connect(endpoints, kUseTuple);
           if (cec) {
             stream.reset();
-            asio::steady_timer backoff(executor, std::chrono::milliseconds(100 << attempt));
-            co_await backoff.async_wait(kUseTuple);
             continue;
           }
           connected_to = where;
@@ -299,9 +301,9 @@ int main(int argc, char** argv) {
     std::rename((options.port_file + ".tmp").c_str(), options.port_file.c_str());
   }
 
-  auto channel = std::make_shared<asio::experimental::channel<void(boost::system::error_code, Report)>>(io, 4096);
-  asio::co_spawn(io, sim.schedule(channel), asio::detached);
-  for (int i = 0; i < 8; ++i) asio::co_spawn(io, sim.sender(channel), asio::detached);
+  // Each sender on its own strand: a Beast stream with timeouts must not be
+  // touched by two threads at once.
+  for (int i = 0; i < 8; ++i) asio::co_spawn(asio::make_strand(io), sim.sender(), asio::detached);
 
   asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](boost::system::error_code, int) {
