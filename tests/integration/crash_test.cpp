@@ -81,3 +81,51 @@ TEST(Crash, KilledInstanceLosesNothing) {
 }
 
 }  // namespace
+
+namespace {
+
+// Two instances on one Redis share a broadcast: both do part of the work and
+// nothing is sent twice.
+TEST(Crash, TwoInstancesShareTheWork) {
+  auto data = temp_dir("twodata");
+  ASSERT_EQ(run_command({build_dir() + "/orgcast-gen-directory", "--preset", "small", "--out", data}).code, 0);
+  ProviderSim sim({"--latency-ms", "5", "--report-delay-ms", "10"});
+  const std::string prefix = unique_prefix();
+  auto dispatch_yaml = [&](int port) {
+    return "dispatch:\n  provider_url: " + sim.url("") + "\n  callback_base_url: http://127.0.0.1:" + std::to_string(port) +
+           "\n  workers: 2\n  concurrency: 8\n  rate_per_second: 2000\n";
+  };
+  const int port_a = free_port(), port_b = free_port();
+  DaemonUnderTest a(shared_redis_port(), prefix, dispatch_yaml(port_a), port_a);
+  DaemonUnderTest b(shared_redis_port(), prefix, dispatch_yaml(port_b), port_b);
+  ASSERT_EQ(run_command({build_dir() + "/orgcast", "import", "--config", a.config_path(), "--units", data + "/units.csv",
+                         "--contacts", data + "/contacts.csv"}).code, 0);
+  a.start();
+  b.start();
+  ASSERT_TRUE(a.wait_ready(10s) && b.wait_ready(10s));
+  auto r = http("POST", a.url("/v1/broadcasts"), R"({"audience": {}, "message": {"text": "Hello"}, "channels": ["sms"]})");
+  ASSERT_EQ(r.status, 202) << r.body;
+  auto accepted = object_of(r);
+  const std::string id(accepted["id"].as_string());
+  const auto total = number(accepted, "recipients");
+  auto delivered = [&] {
+    auto body = object_of(b.get("/v1/broadcasts/" + id));
+    return body.contains("counts") ? number(body["counts"].as_object(), "delivered") : -1;
+  };
+  ASSERT_TRUE(eventually([&] { return delivered() == total; }, 60s));
+  auto sent_by = [](DaemonUnderTest& d) {
+    auto metrics = d.get("/metrics").body;
+    auto at = metrics.find("orgcast_dispatch_outcomes_total{state=\"sent\"} ");
+    return at == std::string::npos ? 0L : std::stol(metrics.substr(at + 46));
+  };
+  auto from_a = sent_by(a), from_b = sent_by(b);
+  std::cout << "two instances: " << total << " recipients, " << from_a << " sent by one, " << from_b << " by the other\n";
+  EXPECT_GT(from_a, 0);
+  EXPECT_GT(from_b, 0);
+  EXPECT_EQ(from_a + from_b, total);
+  auto stats = object_of(http("GET", sim.url("/stats")));
+  EXPECT_EQ(number(stats, "unique_recipients"), total);
+  EXPECT_EQ(number(stats, "duplicates"), 0);
+}
+
+}  // namespace
