@@ -15,6 +15,8 @@ struct Keys {
   std::string counters(const std::string& id) const { return broadcast(id) + ":c"; }
   std::string failures(const std::string& id) const { return broadcast(id) + ":f"; }
   std::string active(const std::string& priority) const { return prefix + "q:active:" + priority; }
+  /// zset of "<priority>|<stream>" by send_at (ms since the epoch): queued, not yet active.
+  std::string scheduled() const { return prefix + "q:scheduled"; }
   std::string stream(const std::string& priority, const std::string& id) const { return prefix + "q:" + priority + ":" + id; }
   std::string provider_message(const std::string& provider, const std::string& message_id) const {
     return prefix + "pm:" + provider + ":" + message_id;

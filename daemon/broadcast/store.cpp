@@ -2,6 +2,8 @@
 
 #include <boost/json.hpp>
 
+#include "broadcast/keys.hpp"
+
 namespace asio = boost::asio;
 namespace json = boost::json;
 
@@ -74,7 +76,9 @@ asio::awaitable<redis::Result<std::string>> Store::create(const Spec& spec, Queu
   const auto queue = stream(spec.priority, id);
   std::vector<redis::Args> tx;
   tx.push_back(redis::cmd("MULTI"));
-  tx.push_back(redis::cmd("HSET", base, "state", chunks ? "queued" : "done", "priority", name(spec.priority), "total",
+  const auto now = std::chrono::system_clock::now();
+  const bool later = spec.send_at && *spec.send_at > now;
+  tx.push_back(redis::cmd("HSET", base, "state", !chunks ? "done" : later ? "scheduled" : "queued", "priority", name(spec.priority), "total",
                           std::to_string(audience.total), "chunks", std::to_string(chunks), "created_at",
                           format_rfc3339(std::chrono::system_clock::now()), "message", message_json(spec), "audience",
                           spec.audience_json, "units", json::serialize(units), "idempotency_key", idempotency_key));
@@ -83,7 +87,13 @@ asio::awaitable<redis::Result<std::string>> Store::create(const Spec& spec, Queu
   if (chunks) {
     tx.push_back(redis::cmd("XGROUP", "CREATE", queue, "dispatch", "0", "MKSTREAM"));
     for (std::size_t k = 0; k < chunks; ++k) tx.push_back(redis::cmd("XADD", queue, "*", "k", std::to_string(k)));
-    tx.push_back(redis::cmd("SADD", prefix_ + "q:active:" + name(spec.priority), queue));
+    if (later) {
+      // Queued now, read by dispatchers from send_at on (their pump moves it to the active set).
+      auto due_ms = std::chrono::duration_cast<std::chrono::milliseconds>(spec.send_at->time_since_epoch()).count();
+      tx.push_back(redis::cmd("ZADD", Keys{prefix_}.scheduled(), std::to_string(due_ms), std::string(name(spec.priority)) + "|" + queue));
+    } else {
+      tx.push_back(redis::cmd("SADD", Keys{prefix_}.active(name(spec.priority)), queue));
+    }
   }
   if (!idempotency_key.empty())
     tx.push_back(redis::cmd("SET", prefix_ + "bc:idem:" + idempotency_key, id, "EX", kIdempotencyTtl));

@@ -152,6 +152,20 @@ asio::awaitable<std::shared_ptr<const Dispatcher::Broadcast>> Dispatcher::broadc
 }
 
 asio::awaitable<bool> Dispatcher::take_and_work() {
+  // Scheduled broadcasts whose send_at has come become active. Idempotent,
+  // so every instance may do it.
+  const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  auto due = co_await redis_->command(redis::cmd("ZRANGEBYSCORE", keys_.scheduled(), "-inf", std::to_string(now_ms), "LIMIT", "0", "100"));
+  if (due && due->is_array() && !due->elements.empty()) {
+    std::vector<redis::Args> activate;
+    for (const auto& member : due->elements) {
+      auto bar = member.str.find('|');
+      if (bar == std::string::npos) continue;
+      activate.push_back(redis::cmd("SADD", keys_.active(member.str.substr(0, bar)), member.str.substr(bar + 1)));
+      activate.push_back(redis::cmd("ZREM", keys_.scheduled(), member.str));
+    }
+    co_await redis_->pipeline(std::move(activate));
+  }
   for (const char* priority : kPriorities) {
     auto members = co_await redis_->command(redis::cmd("SMEMBERS", keys_.active(priority)));
     if (!members || !members->is_array() || members->elements.empty()) continue;

@@ -5,7 +5,9 @@
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
+#include <thread>
 
+#include "broadcast/spec.hpp"
 #include "support/daemon_under_test.hpp"
 #include "support/provider_sim_process.hpp"
 #include "support/redis_server.hpp"
@@ -87,6 +89,23 @@ TEST_F(DispatchTest, PermanentFailuresFallBackThenFailWithTheReason) {
   // The 8 with WhatsApp tried it first, then SMS: 8 + 11 requests.
   EXPECT_EQ(sim_stats()["requests"].as_int64(), 19);
   EXPECT_EQ(info(id)["by_channel"].as_object()["sms:failed"].as_int64(), 11);
+}
+
+}  // namespace
+
+namespace {
+
+TEST_F(DispatchTest, ScheduledBroadcastWaitsForSendAt) {
+  start({"--report-delay-ms", "10"});
+  auto send_at = orgcast::broadcast::format_rfc3339(std::chrono::system_clock::now() + 3s);
+  auto r = http("POST", daemon_->url("/v1/broadcasts"),
+                R"({"audience": {"units": ["RJ"]}, "message": {"text": "x"}, "channels": ["sms"], "send_at": ")" + send_at + "\"}");
+  ASSERT_EQ(r.status, 202) << r.body;
+  std::string id(json::parse(r.body).as_object()["id"].as_string());
+  EXPECT_EQ(info(id)["state"].as_string(), "scheduled");
+  std::this_thread::sleep_for(1500ms);  // well before send_at (whole seconds): nothing may have gone out
+  EXPECT_EQ(sim_stats()["requests"].as_int64(), 0);
+  ASSERT_TRUE(eventually([&] { return count(id, "delivered") == 11; }, 15s)) << json::serialize(info(id));
 }
 
 }  // namespace
