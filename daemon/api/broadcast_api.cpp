@@ -2,6 +2,7 @@
 //   POST /v1/broadcasts        202 once every recipient is durably queued;
 //                              Idempotency-Key makes a retry return the same broadcast
 //   GET  /v1/broadcasts/{id}   state and counters
+//   GET  /v1/broadcasts/{id}/recipients?state=failed&page=1&per_page=100[&format=csv]
 #include <boost/json.hpp>
 
 #include "api/common.hpp"
@@ -10,6 +11,7 @@
 #include "broadcast/spec.hpp"
 #include "broadcast/store.hpp"
 #include "core/run_on.hpp"
+#include "directory/phone.hpp"
 #include "directory/resolver.hpp"
 #include "directory_store/store.hpp"
 #include "directory_store/watcher.hpp"
@@ -102,9 +104,67 @@ awaitable<http::Response> show(Context context, http::Request& request) {
   co_return http::json_response(200, json::serialize(out));
 }
 
+std::string csv_field(std::string_view value) {
+  if (value.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(value);
+  std::string out = "\"";
+  for (char c : value) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+
+awaitable<http::Response> recipients(Context context, http::Request& request) {
+  const auto& id = request.params["id"];
+  std::optional<broadcast::State> state;
+  if (auto it = request.query.find("state"); it != request.query.end() && !it->second.empty()) {
+    for (int s = 0; s < broadcast::kStateCount; ++s)
+      if (it->second == broadcast::name(static_cast<broadcast::State>(s))) state = static_cast<broadcast::State>(s);
+    if (!state) co_return pointer_problem("Invalid query", {{"", "state=" + it->second + " is not a delivery state (queued, sending, sent, delivered, read, failed, skipped, expired, cancelled)"}});
+  }
+  auto number = [&](const char* key, std::size_t fallback, std::size_t max) -> std::optional<std::size_t> {
+    auto it = request.query.find(key);
+    if (it == request.query.end()) return fallback;
+    try {
+      auto v = std::stoul(it->second);
+      if (v >= 1 && v <= max) return v;
+    } catch (const std::exception&) {
+    }
+    return std::nullopt;
+  };
+  auto page = number("page", 1, 1000000), per_page = number("per_page", 100, 10000);
+  if (!page || !per_page) co_return pointer_problem("Invalid query", {{"", "page is 1 or more; per_page is 1 to 10000"}});
+  const bool csv = request.query.count("format") && request.query["format"] == "csv";
+  auto info = co_await context.broadcasts->get(id);
+  if (!info) co_return redis_unavailable(info.error().message());
+  if (!*info) co_return http::problem(404, "not-found", "No such broadcast", "no broadcast with id " + id);
+  auto message = json::parse((*info)->message_json);
+  std::vector<std::string> channels;
+  for (const auto& c : message.as_object()["channels"].as_array()) channels.emplace_back(c.as_string());
+  auto rows = co_await context.broadcasts->recipients(id, (*info)->chunks, state, (*page - 1) * *per_page, *per_page);
+  if (!rows) co_return redis_unavailable(rows.error().message());
+  auto channel_of = [&](const broadcast::StateRecord& s) { return s.channel < channels.size() ? channels[s.channel] : std::string(); };
+  if (csv) {
+    std::string out = "contact_id,name,name_hi,mobile,unit_id,role,channel,state,reason\r\n";
+    for (const auto& r : *rows)
+      out += csv_field(r.contact.id) + "," + csv_field(r.contact.name) + "," + csv_field(r.contact.name_hi) + "," +
+             phone::to_e164(r.contact.mobile) + "," + csv_field(r.contact.unit_id) + "," + csv_field(r.contact.role) + "," +
+             channel_of(r.state) + "," + broadcast::name(r.state.state) + "," + csv_field(r.reason) + "\r\n";
+    auto response = http::text_response(200, std::move(out), "text/csv; charset=utf-8");
+    response.headers.emplace_back("Content-Disposition", "attachment; filename=\"" + id + "-recipients.csv\"");
+    co_return response;
+  }
+  json::array items;
+  for (const auto& r : *rows)
+    items.push_back(json::object{{"contact_id", r.contact.id},   {"name", r.contact.name},   {"name_hi", r.contact.name_hi},
+                                 {"mobile", phone::to_e164(r.contact.mobile)}, {"unit_id", r.contact.unit_id},
+                                 {"role", r.contact.role},        {"channel", channel_of(r.state)},
+                                 {"state", broadcast::name(r.state.state)}, {"attempts", r.state.attempts}, {"reason", r.reason}});
+  json::object out{{"id", id}, {"page", *page}, {"per_page", *per_page}, {"recipients", std::move(items)}};
+  co_return http::json_response(200, json::serialize(out));
+}
+
 }  // namespace
 
 void add_broadcast_routes(http::Router& router, const Context& context) {
+  router.add("GET", "/v1/broadcasts/{id}/recipients", [context](http::Request& r) { return recipients(context, r); });
   router.add("POST", "/v1/broadcasts", [context](http::Request& r) { return create(context, r); });
   router.add("GET", "/v1/broadcasts/{id}", [context](http::Request& r) { return show(context, r); });
 }

@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 
 #include "broadcast/keys.hpp"
+#include "directory/codec.hpp"
 
 namespace asio = boost::asio;
 namespace json = boost::json;
@@ -131,6 +132,50 @@ asio::awaitable<redis::Result<std::optional<BroadcastInfo>>> Store::get(const st
   const auto& counters = (*replies)[1].elements;
   for (std::size_t i = 0; i + 1 < counters.size(); i += 2) info.counters[counters[i].str] = counters[i + 1].as_integer();
   co_return std::optional<BroadcastInfo>(std::move(info));
+}
+
+asio::awaitable<redis::Result<std::vector<Store::RecipientRow>>> Store::recipients(const std::string& id, std::size_t chunks,
+                                                                                  std::optional<State> state,
+                                                                                  std::size_t offset, std::size_t limit) {
+  const Keys keys{prefix_};
+  std::vector<RecipientRow> rows;
+  std::size_t skipped = 0;
+  constexpr std::size_t kChunksPerRead = 16;
+  for (std::size_t first = 0; first < chunks && rows.size() < limit; first += kChunksPerRead) {
+    std::vector<redis::Args> reads;
+    const auto last = std::min(chunks, first + kChunksPerRead);
+    for (auto k = first; k < last; ++k) {
+      reads.push_back(redis::cmd("GET", keys.states(id, k)));
+      reads.push_back(redis::cmd("GET", keys.records(id, k)));
+    }
+    auto replies = co_await redis_->pipeline(std::move(reads));
+    if (!replies) co_return replies.error();
+    for (auto k = first; k < last && rows.size() < limit; ++k) {
+      const auto& states = (*replies)[2 * (k - first)].str;
+      directory::codec::ChunkReader reader((*replies)[2 * (k - first) + 1].str);
+      directory::ContactView view;
+      for (std::size_t i = 0; reader.next(view) && rows.size() < limit; ++i) {
+        auto s = StateRecord::decode(states, i);
+        if (state && s.state != *state) continue;
+        if (skipped++ < offset) continue;
+        rows.push_back({k * kRecipientsPerChunk + i, directory::to_record(view), s, {}});
+      }
+    }
+  }
+  // Reasons for the failures among them.
+  redis::Args fields = redis::cmd("HMGET", keys.failures(id));
+  std::vector<std::size_t> failed;
+  for (std::size_t r = 0; r < rows.size(); ++r)
+    if (rows[r].state.state == State::failed) {
+      fields.push_back(std::to_string(rows[r].number));
+      failed.push_back(r);
+    }
+  if (!failed.empty()) {
+    auto reasons = co_await redis_->command(std::move(fields));
+    if (reasons && reasons->is_array())
+      for (std::size_t n = 0; n < failed.size() && n < reasons->elements.size(); ++n) rows[failed[n]].reason = reasons->elements[n].str;
+  }
+  co_return rows;
 }
 
 }  // namespace orgcast::broadcast

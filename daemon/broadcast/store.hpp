@@ -34,6 +34,18 @@ class Store {
   boost::asio::awaitable<redis::Result<std::string>> create(const Spec& spec, QueuedAudience audience,
                                                           const std::string& idempotency_key);
   boost::asio::awaitable<redis::Result<std::optional<BroadcastInfo>>> get(const std::string& id);
+  struct RecipientRow {
+    std::size_t number = 0;  // chunk * kRecipientsPerChunk + index
+    directory::ContactRecord contact;
+    StateRecord state;
+    std::string reason;  // failures only
+  };
+  /// Recipients in `state` (or all, when empty), in queue order: skips `offset`
+  /// matches and returns at most `limit`. Reads the chunks in order: a cost
+  /// proportional to the broadcast, acceptable for reports, not for polling.
+  boost::asio::awaitable<redis::Result<std::vector<RecipientRow>>> recipients(const std::string& id, std::size_t chunks,
+                                                                              std::optional<State> state, std::size_t offset,
+                                                                              std::size_t limit);
 
   std::string stream(Priority priority, const std::string& id) const;
 

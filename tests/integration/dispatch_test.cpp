@@ -21,13 +21,13 @@ namespace {
 
 class DispatchTest : public ::testing::Test {
  protected:
-  void start(const std::vector<std::string>& sim_flags) {
+  void start(const std::vector<std::string>& sim_flags, const std::string& extra_dispatch = "") {
     sim_ = std::make_unique<ProviderSim>(sim_flags);
     int port = free_port();
     daemon_ = std::make_unique<DaemonUnderTest>(
         shared_redis_port(), prefix_,
         "dispatch:\n  provider_url: " + sim_->url("") + "\n  callback_base_url: http://127.0.0.1:" + std::to_string(port) +
-            "\n  workers: 2\n  concurrency: 8\n  retry_base_ms: 20\n  retry_cap_ms: 200\n  max_attempts: 10\n",
+            "\n  workers: 2\n  concurrency: 8\n  retry_base_ms: 20\n  retry_cap_ms: 200\n  max_attempts: 10\n" + extra_dispatch,
         port);
     daemon_->start();
     ASSERT_TRUE(daemon_->wait_ready(10s)) << daemon_->process().log();
@@ -106,6 +106,29 @@ TEST_F(DispatchTest, ScheduledBroadcastWaitsForSendAt) {
   std::this_thread::sleep_for(1500ms);  // well before send_at (whole seconds): nothing may have gone out
   EXPECT_EQ(sim_stats()["requests"].as_int64(), 0);
   ASSERT_TRUE(eventually([&] { return count(id, "delivered") == 11; }, 15s)) << json::serialize(info(id));
+}
+
+}  // namespace
+
+namespace {
+
+TEST_F(DispatchTest, FailedRecipientsAreListedWithTheirReason) {
+  start({"--permanent-rate", "1"});
+  auto id = broadcast(R"(["sms"])");
+  ASSERT_TRUE(eventually([&] { return count(id, "failed") == 11; }, 15s));
+  auto listed = json::parse(daemon_->get("/v1/broadcasts/" + id + "/recipients?state=failed&per_page=5&page=3").body).as_object();
+  ASSERT_EQ(listed["recipients"].as_array().size(), 1u) << "11 failures, pages of 5: the third has one";
+  auto all = json::parse(daemon_->get("/v1/broadcasts/" + id + "/recipients?state=failed&per_page=100").body).as_object();
+  ASSERT_EQ(all["recipients"].as_array().size(), 11u);
+  auto first = all["recipients"].as_array()[0].as_object();
+  EXPECT_EQ(first["contact_id"].as_string(), "C1");
+  EXPECT_EQ(first["mobile"].as_string(), "+919829000001");
+  EXPECT_THAT(std::string(first["reason"].as_string()), ::testing::HasSubstr("sms: invalid_recipient (invalid_recipient)"));
+  auto csv = daemon_->get("/v1/broadcasts/" + id + "/recipients?state=failed&format=csv");
+  EXPECT_THAT(csv.content_type, ::testing::HasSubstr("text/csv"));
+  EXPECT_EQ(std::count(csv.body.begin(), csv.body.end(), '\n'), 12) << csv.body;
+  EXPECT_THAT(csv.body, ::testing::HasSubstr("C1,Ramesh Sharma,रमेश शर्मा,+919829000001,RJ,president,sms,failed,"));
+  EXPECT_EQ(daemon_->get("/v1/broadcasts/" + id + "/recipients?state=lost").status, 400);
 }
 
 }  // namespace
