@@ -88,15 +88,7 @@ std::variant<Spec, std::vector<SelectorError>> parse_spec(const json::value& bod
   const auto& o = body.as_object();
   static const std::vector<std::string> keys = {"audience", "message", "channels", "priority",
                                                 "send_at", "expires_at", "report_timeout_s"};
-  for (const auto& [key, value] : o) {
-    bool known = false;
-    for (const auto& k : keys) known |= (k == key);
-    if (!known) {
-      std::string message = "unknown key " + quoted(key);
-      if (auto guess = closest_match(key, keys); !guess.empty()) message += "; did you mean " + quoted(guess) + "?";
-      errors.push_back({"/" + std::string(key), message});
-    }
-  }
+  directory::reject_unknown_keys(o, keys, "", errors);
 
   if (auto* audience = o.if_contains("audience")) {
     auto parsed = directory::parse_selector(*audience, index, "/audience");

@@ -27,15 +27,7 @@ std::variant<ContactRecord, std::vector<SelectorError>> parse_contact_json(const
     if (!v->is_string()) errors.push_back({std::string("/") + key, "expected a string"});
     else out = v->as_string();
   };
-  for (const auto& [key, value] : body.as_object()) {
-    bool known = false;
-    for (const auto& k : keys) known |= (k == key);
-    if (!known) {
-      std::string message = "unknown key " + quoted(key);
-      if (auto guess = closest_match(key, keys); !guess.empty()) message += "; did you mean " + quoted(guess) + "?";
-      errors.push_back({"/" + std::string(key), message});
-    }
-  }
+  reject_unknown_keys(body.as_object(), keys, "", errors);
   text("name", record.name);
   text("name_hi", record.name_hi);
   if (record.name.empty() && record.name_hi.empty()) errors.push_back({"/name", "a contact needs a name (name or name_hi)"});

@@ -1,5 +1,6 @@
 #include "directory/selector.hpp"
 
+#include <algorithm>
 #include <boost/json.hpp>
 
 #include "core/text.hpp"
@@ -192,6 +193,16 @@ class Parser {
 };
 
 }  // namespace
+
+void reject_unknown_keys(const json::object& object, const std::vector<std::string>& allowed, const std::string& at,
+                         std::vector<SelectorError>& errors) {
+  for (const auto& [key, value] : object) {
+    if (std::find(allowed.begin(), allowed.end(), key) != allowed.end()) continue;
+    std::string message = "unknown key " + quoted(key);
+    if (auto guess = closest_match(key, allowed); !guess.empty()) message += "; did you mean " + quoted(guess) + "?";
+    errors.push_back({at + "/" + std::string(key), message});
+  }
+}
 
 std::variant<Selector, std::vector<SelectorError>> parse_selector(std::string_view text, const OrgIndex& index) {
   boost::system::error_code ec;

@@ -39,6 +39,11 @@ struct SelectorError {
   std::string message;
 };
 
+/// Adds an error (with a "did you mean") for each key of `object` not in `allowed`;
+/// `at` is the object's own JSON pointer.
+void reject_unknown_keys(const boost::json::object& object, const std::vector<std::string>& allowed, const std::string& at,
+                         std::vector<SelectorError>& errors);
+
 /// Parses selector JSON text against the index; every problem is reported.
 std::variant<Selector, std::vector<SelectorError>> parse_selector(std::string_view json, const OrgIndex& index);
 
