@@ -6,6 +6,7 @@
 add_library(orgcast_logic STATIC
   daemon/core/log.cpp
   daemon/core/files.cpp
+  daemon/core/utc_time.cpp
   daemon/core/mask.cpp
   daemon/core/text.cpp
   daemon/config/config.cpp

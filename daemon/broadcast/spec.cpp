@@ -5,6 +5,7 @@
 #include <ctime>
 
 #include "core/text.hpp"
+#include "core/utc_time.hpp"
 
 namespace orgcast::broadcast {
 namespace json = boost::json;
@@ -71,14 +72,7 @@ std::optional<TimePoint> parse_rfc3339(std::string_view s) {
   return std::chrono::time_point_cast<TimePoint::duration>(t + fraction);
 }
 
-std::string format_rfc3339(TimePoint t) {
-  std::time_t secs = std::chrono::system_clock::to_time_t(t);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buffer[32];
-  std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buffer;
-}
+std::string format_rfc3339(TimePoint t) { return format_utc(t); }
 
 std::variant<Spec, std::vector<SelectorError>> parse_spec(const json::value& body, const directory::OrgIndex& index,
                                                           TimePoint now) {

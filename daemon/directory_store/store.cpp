@@ -5,6 +5,7 @@
 #include <ctime>
 #include <map>
 
+#include "core/utc_time.hpp"
 #include "directory/codec.hpp"
 
 namespace asio = boost::asio;
@@ -37,15 +38,6 @@ end
 redis.call('HSET', KEYS[2], ARGV[2], ARGV[3])
 return redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[4], '*', 'kind', 'contact', 'v', ARGV[1], 'id', ARGV[2], 'rec', ARGV[3])
 )";
-
-std::string now_iso8601() {
-  std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buffer[32];
-  std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buffer;
-}
 
 std::string meta_json(const VersionMeta& m) {
   json::object o;
@@ -129,7 +121,7 @@ asio::awaitable<redis::Result<VersionMeta>> Store::publish(directory::ImportedDi
   meta.units = imported.unit_count;
   meta.contacts = imported.contact_count;
   meta.persons = imported.person_count;
-  meta.imported_at = now_iso8601();
+  meta.imported_at = format_utc(std::chrono::system_clock::now());
   meta.source = std::move(source);
   const auto v = meta.version;
 

@@ -23,6 +23,7 @@
 #include <thread>
 #include <unordered_map>
 
+#include "core/utc_time.hpp"
 #include "http/problem.hpp"
 #include "http/router.hpp"
 #include "http/server.hpp"
@@ -107,7 +108,7 @@ class Simulator {
         json::object report{{"message_id", id},
                             {"reference", o.contains("reference") && o["reference"].is_string() ? o["reference"].as_string() : ""},
                             {"to", to},
-                            {"timestamp", now_iso8601()}};
+                            {"timestamp", format_utc(std::chrono::system_clock::now())}};
         bool failed = undelivered();
         report["status"] = failed ? "undelivered" : "delivered";
         report["error_code"] = failed ? "absent_subscriber" : "";
@@ -221,14 +222,6 @@ class Simulator {
  private:
   static http::Response error(int status, const std::string& code, const std::string& message) {
     return http::json_response(status, json::serialize(json::object{{"error", json::object{{"code", code}, {"message", message}}}}));
-  }
-  static std::string now_iso8601() {
-    std::time_t t = std::time(nullptr);
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char buffer[32];
-    std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buffer;
   }
 
   asio::io_context& io_;
