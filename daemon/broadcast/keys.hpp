@@ -9,6 +9,8 @@ namespace orgcast::broadcast {
 struct Keys {
   std::string prefix;
 
+  std::string sequence() const { return prefix + "bc:seq"; }
+  std::string idempotency(const std::string& key) const { return prefix + "bc:idem:" + key; }
   std::string broadcast(const std::string& id) const { return prefix + "bc:" + id; }
   std::string records(const std::string& id, std::size_t k) const { return broadcast(id) + ":r:" + std::to_string(k); }
   std::string states(const std::string& id, std::size_t k) const { return broadcast(id) + ":s:" + std::to_string(k); }

@@ -11,7 +11,6 @@ namespace json = boost::json;
 namespace orgcast::broadcast {
 namespace {
 
-constexpr std::size_t kPipelineDepth = 64;
 constexpr const char* kIdempotencyTtl = "86400";
 
 }  // namespace
@@ -32,14 +31,10 @@ std::string message_json(const Spec& spec) {
 }
 
 Store::Store(std::shared_ptr<redis::Client> redis, std::string key_prefix)
-    : redis_(std::move(redis)), prefix_(std::move(key_prefix)) {}
-
-std::string Store::stream(Priority priority, const std::string& id) const {
-  return prefix_ + "q:" + name(priority) + ":" + id;
-}
+    : redis_(std::move(redis)), keys_{std::move(key_prefix)} {}
 
 asio::awaitable<redis::Result<std::optional<std::string>>> Store::claim_idempotency_key(const std::string& key) {
-  auto idem = prefix_ + "bc:idem:" + key;
+  auto idem = keys_.idempotency(key);
   auto claimed = redis::ok_reply(co_await redis_->command(redis::cmd("SET", idem, "", "NX", "EX", kIdempotencyTtl)));
   if (!claimed) co_return claimed.error();
   if (!claimed->is_nil()) co_return std::optional<std::string>{};  // "OK": ours
@@ -50,31 +45,25 @@ asio::awaitable<redis::Result<std::optional<std::string>>> Store::claim_idempote
 
 asio::awaitable<redis::Result<std::string>> Store::create(const Spec& spec, QueuedAudience audience,
                                                          const std::string& idempotency_key) {
-  auto seq = redis::ok_reply(co_await redis_->command(redis::cmd("INCR", prefix_ + "bc:seq")));
+  auto seq = redis::ok_reply(co_await redis_->command(redis::cmd("INCR", keys_.sequence())));
   if (!seq) co_return seq.error();
   const std::string id = "b" + std::to_string(seq->integer);
-  const std::string base = prefix_ + "bc:" + id;
+  const std::string base = keys_.broadcast(id);
 
   // The recipients first: nothing refers to them until the EXEC below.
   std::vector<redis::Args> writes;
   for (std::size_t k = 0; k < audience.record_chunks.size(); ++k) {
-    writes.push_back(redis::cmd("SET", base + ":r:" + std::to_string(k), std::move(audience.record_chunks[k])));
-    writes.push_back(redis::cmd("SET", base + ":s:" + std::to_string(k), std::move(audience.state_chunks[k])));
+    writes.push_back(redis::cmd("SET", keys_.records(id, k), std::move(audience.record_chunks[k])));
+    writes.push_back(redis::cmd("SET", keys_.states(id, k), std::move(audience.state_chunks[k])));
   }
-  for (std::size_t first = 0; first < writes.size(); first += kPipelineDepth) {
-    std::vector<redis::Args> batch(std::make_move_iterator(writes.begin() + static_cast<std::ptrdiff_t>(first)),
-                                   std::make_move_iterator(writes.begin() + static_cast<std::ptrdiff_t>(std::min(writes.size(), first + kPipelineDepth))));
-    auto replies = co_await redis_->pipeline(std::move(batch));
-    if (!replies) co_return replies.error();
-    for (const auto& r : *replies)
-      if (r.is_error()) co_return make_error_code(redis::Errc::server_error);
-  }
+  auto written = co_await redis::pipeline_in_batches(*redis_, std::move(writes));
+  if (!written) co_return written.error();
 
   // Then, atomically: the broadcast, its counters and its queue.
   const auto chunks = audience.state_chunks.size();
   json::array units;
   for (const auto& u : audience.breakdown_units) units.emplace_back(u);
-  const auto queue = stream(spec.priority, id);
+  const auto queue = keys_.stream(name(spec.priority), id);
   std::vector<redis::Args> tx;
   tx.push_back(redis::cmd("MULTI"));
   const auto now = std::chrono::system_clock::now();
@@ -83,7 +72,7 @@ asio::awaitable<redis::Result<std::string>> Store::create(const Spec& spec, Queu
                           std::to_string(audience.total), "chunks", std::to_string(chunks), "created_at",
                           format_rfc3339(std::chrono::system_clock::now()), "message", message_json(spec), "audience",
                           spec.audience_json, "units", json::serialize(units), "idempotency_key", idempotency_key));
-  tx.push_back(redis::cmd("HSET", base + ":c", "queued", std::to_string(audience.total - audience.skipped), "skipped",
+  tx.push_back(redis::cmd("HSET", keys_.counters(id), "queued", std::to_string(audience.total - audience.skipped), "skipped",
                           std::to_string(audience.skipped)));
   if (chunks) {
     tx.push_back(redis::cmd("XGROUP", "CREATE", queue, "dispatch", "0", "MKSTREAM"));
@@ -91,13 +80,13 @@ asio::awaitable<redis::Result<std::string>> Store::create(const Spec& spec, Queu
     if (later) {
       // Queued now, read by dispatchers from send_at on (their pump moves it to the active set).
       auto due_ms = std::chrono::duration_cast<std::chrono::milliseconds>(spec.send_at->time_since_epoch()).count();
-      tx.push_back(redis::cmd("ZADD", Keys{prefix_}.scheduled(), std::to_string(due_ms), std::string(name(spec.priority)) + "|" + queue));
+      tx.push_back(redis::cmd("ZADD", keys_.scheduled(), std::to_string(due_ms), std::string(name(spec.priority)) + "|" + queue));
     } else {
-      tx.push_back(redis::cmd("SADD", Keys{prefix_}.active(name(spec.priority)), queue));
+      tx.push_back(redis::cmd("SADD", keys_.active(name(spec.priority)), queue));
     }
   }
   if (!idempotency_key.empty())
-    tx.push_back(redis::cmd("SET", prefix_ + "bc:idem:" + idempotency_key, id, "EX", kIdempotencyTtl));
+    tx.push_back(redis::cmd("SET", keys_.idempotency(idempotency_key), id, "EX", kIdempotencyTtl));
   tx.push_back(redis::cmd("EXEC"));
   auto done = co_await redis_->pipeline(std::move(tx));
   if (!done) co_return done.error();
@@ -108,10 +97,9 @@ asio::awaitable<redis::Result<std::string>> Store::create(const Spec& spec, Queu
 }
 
 asio::awaitable<redis::Result<std::optional<BroadcastInfo>>> Store::get(const std::string& id) {
-  const std::string base = prefix_ + "bc:" + id;
   std::vector<redis::Args> reads;
-  reads.push_back(redis::cmd("HGETALL", base));
-  reads.push_back(redis::cmd("HGETALL", base + ":c"));
+  reads.push_back(redis::cmd("HGETALL", keys_.broadcast(id)));
+  reads.push_back(redis::cmd("HGETALL", keys_.counters(id)));
   auto replies = co_await redis_->pipeline(std::move(reads));
   if (!replies) co_return replies.error();
   const auto& fields = (*replies)[0].elements;
@@ -137,7 +125,7 @@ asio::awaitable<redis::Result<std::optional<BroadcastInfo>>> Store::get(const st
 asio::awaitable<redis::Result<std::vector<Store::RecipientRow>>> Store::recipients(const std::string& id, std::size_t chunks,
                                                                                   std::optional<State> state,
                                                                                   std::size_t offset, std::size_t limit) {
-  const Keys keys{prefix_};
+  const Keys& keys = keys_;
   std::vector<RecipientRow> rows;
   std::size_t skipped = 0;
   constexpr std::size_t kChunksPerRead = 16;

@@ -9,6 +9,7 @@
 
 #include <boost/asio/awaitable.hpp>
 
+#include "broadcast/keys.hpp"
 #include "broadcast/recipients.hpp"
 #include "broadcast/spec.hpp"
 #include "redis/client.hpp"
@@ -47,11 +48,10 @@ class Store {
                                                                               std::optional<State> state, std::size_t offset,
                                                                               std::size_t limit);
 
-  std::string stream(Priority priority, const std::string& id) const;
 
  private:
   std::shared_ptr<redis::Client> redis_;
-  std::string prefix_;
+  Keys keys_;
 };
 
 /// The channels and texts of a spec as JSON (what the dispatcher needs).

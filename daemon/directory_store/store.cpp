@@ -14,7 +14,6 @@ namespace json = boost::json;
 namespace orgcast::directory_store {
 namespace {
 
-constexpr std::size_t kPipelineDepth = 64;  // chunks per round trip: ~4 MB of SETs
 constexpr const char* kStreamMaxLen = "10000";
 
 class StoreCategory final : public boost::system::error_category {
@@ -73,25 +72,6 @@ std::optional<VersionMeta> parse_meta(const std::string& text) {
   return m;
 }
 
-// Runs commands in pipelines of kPipelineDepth; fails on the first connection
-// error or server error.
-asio::awaitable<redis::Result<std::vector<redis::Reply>>> run_batched(redis::Client& redis, std::vector<redis::Args> commands) {
-  std::vector<redis::Reply> all;
-  all.reserve(commands.size());
-  for (std::size_t first = 0; first < commands.size(); first += kPipelineDepth) {
-    auto last = std::min(commands.size(), first + kPipelineDepth);
-    std::vector<redis::Args> batch(std::make_move_iterator(commands.begin() + static_cast<std::ptrdiff_t>(first)),
-                                   std::make_move_iterator(commands.begin() + static_cast<std::ptrdiff_t>(last)));
-    auto replies = co_await redis.pipeline(std::move(batch));
-    if (!replies) co_return replies.error();
-    for (auto& reply : *replies) {
-      if (reply.is_error()) co_return make_error_code(redis::Errc::server_error);
-      all.push_back(std::move(reply));
-    }
-  }
-  co_return all;
-}
-
 // Makes version v current and announces it, atomically. (Built outside the
 // coroutine: GCC 12 miscompiles nested braced lists of literals in coroutines.)
 std::vector<redis::Args> switch_commands(const Keys& keys, std::uint64_t v) {
@@ -139,7 +119,7 @@ asio::awaitable<redis::Result<VersionMeta>> Store::publish(directory::ImportedDi
   for (std::size_t k = 0; k < imported.contact_chunks.size(); ++k)
     writes.push_back(redis::cmd("SET", keys_.contact_chunk(v, k), std::move(imported.contact_chunks[k])));
   writes.push_back(redis::cmd("SET", keys_.meta(v), meta_json(meta)));
-  auto written = co_await run_batched(*redis_, std::move(writes));
+  auto written = co_await redis::pipeline_in_batches(*redis_, std::move(writes));
   if (!written) co_return written.error();
 
   auto switched = co_await redis_->pipeline(switch_commands(keys_, v));
@@ -167,7 +147,7 @@ asio::awaitable<void> Store::remove_old_versions(std::uint64_t current) {
     deletes.push_back(std::move(unlink));
     deletes.push_back(redis::cmd("HDEL", keys_.versions(), std::to_string(v)));
   }
-  if (!deletes.empty()) co_await run_batched(*redis_, std::move(deletes));
+  if (!deletes.empty()) co_await redis::pipeline_in_batches(*redis_, std::move(deletes));
 }
 
 asio::awaitable<redis::Result<VersionMeta>> Store::current_meta() {
@@ -201,7 +181,7 @@ asio::awaitable<redis::Result<Snapshot>> Store::load_current() {
   for (std::size_t k = 0; k < meta->unit_chunks; ++k) gets.push_back(redis::cmd("GET", keys_.unit_chunk(v, k)));
   for (std::size_t k = 0; k < meta->contact_chunks; ++k) gets.push_back(redis::cmd("GET", keys_.contact_chunk(v, k)));
   gets.push_back(redis::cmd("HGETALL", keys_.overlay(v)));
-  auto replies = co_await run_batched(*redis_, std::move(gets));
+  auto replies = co_await redis::pipeline_in_batches(*redis_, std::move(gets));
   if (!replies) co_return replies.error();
   for (std::size_t i = 0; i + 1 < replies->size(); ++i) {
     auto& reply = (*replies)[i];
@@ -267,7 +247,7 @@ asio::awaitable<redis::Result<std::vector<directory::ContactRecord>>> Store::fet
     for (auto i : overlay_wanted) overlay.emplace_back(index.overlay_id(records[i]));
     commands.push_back(std::move(overlay));
   }
-  auto replies = co_await run_batched(*redis_, std::move(commands));
+  auto replies = co_await redis::pipeline_in_batches(*redis_, std::move(commands));
   if (!replies) co_return replies.error();
 
   std::vector<directory::ContactRecord> out(records.size());  // not found: empty id

@@ -69,6 +69,17 @@ std::string address_for(adapters::Channel channel, const directory::ContactRecor
   return {};
 }
 
+// The chunk number a queue entry ([id, [field, value...]]) names, read from
+// the reply that delivered it (no second round trip); nullopt if malformed
+// or deleted meanwhile.
+std::optional<std::size_t> chunk_of(const redis::Reply& entry) {
+  if (entry.elements.size() < 2) return std::nullopt;
+  const auto& fields = entry.elements[1].elements;
+  for (std::size_t i = 0; i + 1 < fields.size(); i += 2)
+    if (fields[i].str == "k" && fields[i + 1].as_integer() >= 0) return static_cast<std::size_t>(fields[i + 1].as_integer());
+  return std::nullopt;
+}
+
 std::string encoded(const StateRecord& r) {
   std::string out;
   r.encode_into(out);
@@ -177,49 +188,45 @@ asio::awaitable<bool> Dispatcher::take_and_work() {
     }
     co_await redis_->pipeline(std::move(activate));
   }
-  for (const char* priority : kPriorities) {
-    auto members = co_await redis_->command(redis::cmd("SMEMBERS", keys_.active(priority)));
+  std::vector<std::vector<std::string>> active(kPriorities.size());  // streams per priority, read once a pass
+  for (std::size_t p = 0; p < kPriorities.size(); ++p) {
+    auto members = co_await redis_->command(redis::cmd("SMEMBERS", keys_.active(kPriorities[p])));
     if (!members || !members->is_array() || members->elements.empty()) continue;
+    for (const auto& m : members->elements) active[p].push_back(m.str);
     redis::Args read = redis::cmd("XREADGROUP", "GROUP", broadcast::kConsumerGroup, options_.consumer, "COUNT", "1", "STREAMS");
-    for (const auto& m : members->elements) read.push_back(m.str);
-    for (std::size_t i = 0; i < members->elements.size(); ++i) read.emplace_back(">");
+    for (const auto& stream : active[p]) read.push_back(stream);
+    for (std::size_t i = 0; i < active[p].size(); ++i) read.emplace_back(">");
     auto reply = co_await redis_->command(std::move(read));
     if (!reply || reply->is_error() || !reply->is_array() || reply->elements.empty()) continue;
     // One entry from each stream that had one: round-robin between broadcasts.
     for (const auto& stream : reply->elements)
-      for (const auto& entry : stream.elements.at(1).elements) co_await work_chunk(stream.elements.at(0).str, entry.elements.at(0).str);
+      for (const auto& entry : stream.elements.at(1).elements)
+        if (auto k = chunk_of(entry)) co_await work_chunk(stream.elements.at(0).str, entry.elements.at(0).str, *k);
     co_return true;
   }
   // Nothing new: take over chunks whose instance stopped working on them.
-  for (const char* priority : kPriorities) {
-    auto members = co_await redis_->command(redis::cmd("SMEMBERS", keys_.active(priority)));
-    if (!members || !members->is_array()) continue;
-    for (const auto& m : members->elements) {
-      auto claimed = co_await redis_->command(redis::cmd("XAUTOCLAIM", m.str, broadcast::kConsumerGroup, options_.consumer,
+  for (const auto& streams : active) {
+    for (const auto& stream : streams) {
+      auto claimed = co_await redis_->command(redis::cmd("XAUTOCLAIM", stream, broadcast::kConsumerGroup, options_.consumer,
                                                          std::to_string(options_.lease.count()), "0-0", "COUNT", "1"));
       if (!claimed || !claimed->is_array() || claimed->elements.size() < 2 || claimed->elements[1].elements.empty()) continue;
       const auto& entry = claimed->elements[1].elements[0];
-      if (entry.elements.empty()) continue;
-      log_.warn("dispatch", "taking over chunk " + entry.elements[0].str + " of " + m.str + " (its instance stopped)");
+      auto k = chunk_of(entry);
+      if (!k) continue;
+      log_.warn("dispatch", "taking over chunk " + entry.elements[0].str + " of " + stream + " (its instance stopped)");
       metrics_.counter("orgcast_dispatch_chunks_reclaimed_total", "queue chunks taken over from a stopped instance").inc();
-      co_await work_chunk(m.str, entry.elements[0].str);
+      co_await work_chunk(stream, entry.elements[0].str, *k);
       co_return true;
     }
   }
   co_return false;
 }
 
-asio::awaitable<void> Dispatcher::work_chunk(std::string stream, std::string entry) {
-  // The stream is <prefix>q:<priority>:<id>; the entry's field k is the chunk.
+asio::awaitable<void> Dispatcher::work_chunk(std::string stream, std::string entry, std::size_t k) {
+  // The stream is <prefix>q:<priority>:<id>.
   const auto tail = stream.substr(keys_.prefix.size() + 2);
   const auto priority = tail.substr(0, tail.find(':'));
   const auto id = tail.substr(tail.find(':') + 1);
-  auto fields = co_await redis_->command(redis::cmd("XRANGE", stream, entry, entry));
-  if (!fields || !fields->is_array() || fields->elements.empty()) co_return;
-  std::size_t k = 0;
-  const auto& kv = fields->elements[0].elements.at(1).elements;
-  for (std::size_t i = 0; i + 1 < kv.size(); i += 2)
-    if (kv[i].str == "k") k = static_cast<std::size_t>(kv[i + 1].as_integer());
 
   auto b = co_await broadcast_of(id);
   if (!b) {

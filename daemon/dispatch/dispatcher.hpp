@@ -59,7 +59,7 @@ class Dispatcher : public std::enable_shared_from_this<Dispatcher> {
  private:
   boost::asio::awaitable<void> worker(std::shared_ptr<Dispatcher> self, int number);
   boost::asio::awaitable<bool> take_and_work();
-  boost::asio::awaitable<void> work_chunk(std::string stream, std::string entry);
+  boost::asio::awaitable<void> work_chunk(std::string stream, std::string entry, std::size_t k);
   boost::asio::awaitable<std::shared_ptr<const Broadcast>> broadcast_of(const std::string& id);
   boost::asio::awaitable<void> acquire_token();
 

@@ -453,4 +453,21 @@ asio::awaitable<Result<std::vector<Reply>>> Client::pipeline(std::vector<Args> c
   co_return co_await impl_->run(std::move(commands), false);
 }
 
+asio::awaitable<Result<std::vector<Reply>>> pipeline_in_batches(Client& client, std::vector<Args> commands, std::size_t depth) {
+  std::vector<Reply> all;
+  all.reserve(commands.size());
+  for (std::size_t first = 0; first < commands.size(); first += depth) {
+    auto last = std::min(commands.size(), first + depth);
+    std::vector<Args> batch(std::make_move_iterator(commands.begin() + static_cast<std::ptrdiff_t>(first)),
+                            std::make_move_iterator(commands.begin() + static_cast<std::ptrdiff_t>(last)));
+    auto replies = co_await client.pipeline(std::move(batch));
+    if (!replies) co_return replies.error();
+    for (auto& reply : *replies) {
+      if (reply.is_error()) co_return make_error_code(Errc::server_error);
+      all.push_back(std::move(reply));
+    }
+  }
+  co_return all;
+}
+
 }  // namespace orgcast::redis

@@ -70,6 +70,11 @@ class Client : public std::enable_shared_from_this<Client> {
   friend struct Impl;
 };
 
+/// Runs any number of commands in pipelines of `depth` (bounding what is
+/// buffered at once); fails on the first connection error or server error.
+boost::asio::awaitable<Result<std::vector<Reply>>> pipeline_in_batches(Client& client, std::vector<Args> commands,
+                                                                         std::size_t depth = 64);
+
 /// Turns an error reply into Errc::server_error (for callers that treat any
 /// server error as failure) and keeps other replies.
 Result<Reply> ok_reply(Result<Reply> reply);

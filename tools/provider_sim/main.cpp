@@ -54,7 +54,7 @@ struct Report {
 
 class Simulator {
  public:
-  Simulator(asio::io_context& io, Options options) : io_(io), options_(std::move(options)), random_(options_.seed) {}
+  explicit Simulator(Options options) : options_(std::move(options)), random_(options_.seed) {}
 
   // Decides what happens to one send request (thread-safe).
   enum class Outcome { accept, throttle, transient, permanent };
@@ -224,7 +224,6 @@ class Simulator {
     return http::json_response(status, json::serialize(json::object{{"error", json::object{{"code", code}, {"message", message}}}}));
   }
 
-  asio::io_context& io_;
   Options options_;
   std::mutex mutex_;  // guards random_, per_recipient_, duplicates_
   std::mt19937_64 random_;
@@ -273,7 +272,7 @@ int main(int argc, char** argv) {
   asio::io_context io(2);
   Log log(LogLevel::warn);
   metrics::Registry metrics;
-  Simulator sim(io, options);
+  Simulator sim(options);
   http::Router router;
   router.add("POST", "/send", [&](http::Request& r) { return sim.send(r); });
   router.add("GET", "/stats", [&](http::Request&) -> asio::awaitable<http::Response> { co_return sim.stats(); });
