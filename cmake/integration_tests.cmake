@@ -6,6 +6,7 @@ add_library(orgcast_test_support STATIC
   tests/support/http_client.cpp
   tests/support/daemon_under_test.cpp
   tests/support/provider_sim_process.cpp
+  tests/support/generated_directory.cpp
 )
 target_include_directories(orgcast_test_support PUBLIC ${CMAKE_SOURCE_DIR}/tests)
 target_link_libraries(orgcast_test_support PUBLIC orgcast_io CURL::libcurl GTest::gtest GTest::gmock)
@@ -18,6 +19,8 @@ add_executable(orgcast_integration_tests
   tests/integration/http_client_test.cpp
   tests/integration/broadcast_api_test.cpp
   tests/integration/dispatch_test.cpp
+  tests/integration/dispatch_policy_test.cpp
+  tests/integration/priority_test.cpp
   tests/integration/crash_test.cpp
 )
 target_link_libraries(orgcast_integration_tests PRIVATE orgcast_test_support GTest::gtest_main)

@@ -16,6 +16,7 @@ add_library(orgcast_io STATIC
   daemon/api/audience_api.cpp
   daemon/api/broadcast_api.cpp
   daemon/api/webhook_api.cpp
+  daemon/dispatch/chunk_work.cpp
   daemon/dispatch/dispatcher.cpp
   daemon/broadcast/store.cpp
   daemon/app/secrets.cpp

@@ -66,24 +66,46 @@ CallbackResult ProviderSimAdapter::parse_callback(const CallbackRequest& request
     result.error = "the report is not a JSON object";
     return result;
   }
-  const auto& o = body.as_object();
-  auto text = [&](const char* key) -> std::string {
-    auto* v = o.if_contains(key);
-    return v && v->is_string() ? std::string(v->as_string()) : std::string();
-  };
-  DeliveryReport report;
-  report.provider_message_id = text("message_id");
-  report.reference = text("reference");
-  auto status = text("status");
-  if (report.provider_message_id.empty() || (status != "delivered" && status != "undelivered")) {
-    result.status = 400;
-    result.error = "a report needs message_id and status delivered or undelivered";
-    return result;
+  // One report, or several in {"reports": [...]} (see tools/provider_sim/README.md).
+  std::vector<const json::object*> items;
+  if (auto* many = body.as_object().if_contains("reports")) {
+    if (!many->is_array()) {
+      result.status = 400;
+      result.error = "\"reports\" must be an array";
+      return result;
+    }
+    for (const auto& item : many->as_array()) items.push_back(item.if_object());
+  } else {
+    items.push_back(&body.as_object());
   }
-  report.status = status == "delivered" ? ReportStatus::delivered : ReportStatus::failed;
-  report.provider_code = text("error_code");
-  if (report.status == ReportStatus::failed) report.reason = "not delivered: " + report.provider_code;
-  result.reports.push_back(std::move(report));
+  for (std::size_t n = 0; n < items.size(); ++n) {
+    const std::string where = items.size() > 1 || body.as_object().contains("reports") ? "reports[" + std::to_string(n) + "]: " : "";
+    if (!items[n]) {
+      result.status = 400;
+      result.error = where + "a report is a JSON object";
+      result.reports.clear();
+      return result;
+    }
+    const auto& o = *items[n];
+    auto text = [&](const char* key) -> std::string {
+      auto* v = o.if_contains(key);
+      return v && v->is_string() ? std::string(v->as_string()) : std::string();
+    };
+    DeliveryReport report;
+    report.provider_message_id = text("message_id");
+    report.reference = text("reference");
+    auto status = text("status");
+    if (report.provider_message_id.empty() || (status != "delivered" && status != "undelivered")) {
+      result.status = 400;
+      result.error = where + "a report needs message_id and status delivered or undelivered";
+      result.reports.clear();
+      return result;
+    }
+    report.status = status == "delivered" ? ReportStatus::delivered : ReportStatus::failed;
+    report.provider_code = text("error_code");
+    if (report.status == ReportStatus::failed) report.reason = "not delivered: " + report.provider_code;
+    result.reports.push_back(std::move(report));
+  }
   return result;
 }
 

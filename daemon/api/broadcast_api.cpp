@@ -1,8 +1,9 @@
-// Broadcasts over HTTP (issue 3, enqueue side; dispatch is not built yet):
+// Broadcasts over HTTP:
 //   POST /v1/broadcasts        202 once every recipient is durably queued;
 //                              Idempotency-Key makes a retry return the same broadcast
 //   GET  /v1/broadcasts/{id}   state and counters
 //   GET  /v1/broadcasts/{id}/recipients?state=failed&page=1&per_page=100[&format=csv]
+//   POST /v1/broadcasts/{id}/cancel  what is not yet sent will not be
 #include <boost/json.hpp>
 
 #include "api/common.hpp"
@@ -92,6 +93,7 @@ awaitable<http::Response> show(Context context, http::Request& request) {
   const auto& b = **info;
   json::object counts, by_channel, by_unit;
   for (const auto& [key, value] : b.counters) {
+    if (value == 0 && key != "queued") continue;  // states nobody is in (counters moved through them)
     if (key.rfind("ch:", 0) == 0) by_channel[key.substr(3)] = value;
     else if (key.rfind("u:", 0) == 0) by_unit[key.substr(2)] = value;
     else counts[key] = value;
@@ -102,6 +104,20 @@ awaitable<http::Response> show(Context context, http::Request& request) {
                    {"by_channel", std::move(by_channel)}, {"by_unit", std::move(by_unit)},
                    {"message", json::parse(b.message_json, ec)}, {"audience", json::parse(b.audience_json, ec)}};
   co_return http::json_response(200, json::serialize(out));
+}
+
+// Cancel answers 202: the dispatchers settle what was still queued as
+// `cancelled` in the moments after (GET shows the counts move).
+awaitable<http::Response> cancel(Context context, http::Request& request) {
+  const auto& id = request.params["id"];
+  auto before = co_await context.broadcasts->cancel(id);
+  if (!before) co_return redis_unavailable(before.error().message());
+  if (!*before) co_return http::problem(404, "not-found", "No such broadcast", "no broadcast with id " + id);
+  if (**before == "done")
+    co_return http::problem(409, "nothing-to-cancel", "Nothing to cancel", "broadcast " + id + " had no one to send to");
+  if (**before != "cancelled") context.log->info("broadcast", id + " cancelled (was " + **before + ")");
+  json::object body{{"id", id}, {"state", "cancelled"}, {"previous_state", **before}};
+  co_return http::json_response(202, json::serialize(body));
 }
 
 std::string csv_field(std::string_view value) {
@@ -167,6 +183,7 @@ void add_broadcast_routes(http::Router& router, const Context& context) {
   router.add("GET", "/v1/broadcasts/{id}/recipients", [context](http::Request& r) { return recipients(context, r); });
   router.add("POST", "/v1/broadcasts", [context](http::Request& r) { return create(context, r); });
   router.add("GET", "/v1/broadcasts/{id}", [context](http::Request& r) { return show(context, r); });
+  router.add("POST", "/v1/broadcasts/{id}/cancel", [context](http::Request& r) { return cancel(context, r); });
 }
 
 }  // namespace orgcast::api

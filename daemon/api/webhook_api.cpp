@@ -6,7 +6,7 @@
 #include "api/common.hpp"
 #include "api/routes.hpp"
 #include "broadcast/keys.hpp"
-#include "dispatch/report_script.hpp"
+#include "dispatch/scripts.hpp"
 #include "metrics/registry.hpp"
 #include "redis/client.hpp"
 

@@ -118,6 +118,7 @@ int run_daemon(Config config, DaemonOptions options, Log& log) {
     d.backoff = {std::chrono::milliseconds(config.dispatch.retry_base_ms), std::chrono::milliseconds(config.dispatch.retry_cap_ms),
                  config.dispatch.max_attempts};
     d.lease = std::chrono::milliseconds(config.dispatch.lease_ms);
+    d.report_timeout = std::chrono::seconds(config.dispatch.report_timeout_s);
     dispatcher = std::make_shared<dispatch::Dispatcher>(io.get_executor(), redis, adapter, d, log, metrics);
   }
   metrics.gauge_function("orgcast_redis_connected", "1 when the Redis connection is up", [redis] { return redis->connected() ? 1.0 : 0.0; });

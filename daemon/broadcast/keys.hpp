@@ -16,9 +16,14 @@ struct Keys {
   std::string states(const std::string& id, std::size_t k) const { return broadcast(id) + ":s:" + std::to_string(k); }
   std::string counters(const std::string& id) const { return broadcast(id) + ":c"; }
   std::string failures(const std::string& id) const { return broadcast(id) + ":f"; }
+  /// Set while chunk k has an extra queue entry for recipients that fell back.
+  std::string requeued(const std::string& id, std::size_t k) const { return broadcast(id) + ":rq:" + std::to_string(k); }
   std::string active(const std::string& priority) const { return prefix + "q:active:" + priority; }
   /// zset of "<priority>|<stream>" by send_at (ms since the epoch): queued, not yet active.
   std::string scheduled() const { return prefix + "q:scheduled"; }
+  /// zset of sent recipients' refs by the time (ms) their report is due, for
+  /// the channel policy's "no report in time" fallback.
+  std::string report_wait() const { return prefix + "q:dlr-wait"; }
   std::string stream(const std::string& priority, const std::string& id) const { return prefix + "q:" + priority + ":" + id; }
   std::string provider_message(const std::string& provider, const std::string& message_id) const {
     return prefix + "pm:" + provider + ":" + message_id;

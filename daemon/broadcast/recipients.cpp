@@ -20,7 +20,7 @@ bool terminal(State state) {
 
 void StateRecord::encode_into(std::string& out) const {
   char bytes[kBytes] = {static_cast<char>(state), static_cast<char>(channel), static_cast<char>(attempts),
-                        static_cast<char>(reserved)};
+                        static_cast<char>(usable)};
   for (int b = 0; b < 4; ++b) bytes[4 + b] = static_cast<char>((breakdown >> (8 * b)) & 0xFF);
   out.append(bytes, kBytes);
 }
@@ -32,26 +32,35 @@ StateRecord StateRecord::decode(std::string_view bytes, std::size_t index) {
   r.state = static_cast<State>(p[0]);
   r.channel = p[1];
   r.attempts = p[2];
-  r.reserved = p[3];
+  r.usable = p[3];
   r.breakdown = static_cast<std::uint32_t>(p[4]) | static_cast<std::uint32_t>(p[5]) << 8 |
                 static_cast<std::uint32_t>(p[6]) << 16 | static_cast<std::uint32_t>(p[7]) << 24;
   return r;
 }
 
-int first_usable_channel(const std::vector<adapters::Channel>& policy, const directory::ContactRecord& c, int from) {
-  for (int i = from; i < static_cast<int>(policy.size()); ++i) {
-    switch (policy[static_cast<std::size_t>(i)]) {
-      case adapters::Channel::sms:
-        if (c.mobile) return i;
-        break;
-      case adapters::Channel::whatsapp:
-        if (c.whatsapp) return i;
-        break;
-      case adapters::Channel::push:
-        if (!c.app_token.empty()) return i;
-        break;
-    }
+namespace {
+
+bool has_address(adapters::Channel channel, const directory::ContactRecord& c) {
+  switch (channel) {
+    case adapters::Channel::sms: return c.mobile != 0;
+    case adapters::Channel::whatsapp: return c.whatsapp != 0;
+    case adapters::Channel::push: return !c.app_token.empty();
   }
+  return false;
+}
+
+}  // namespace
+
+std::uint8_t usable_channels(const std::vector<adapters::Channel>& policy, const directory::ContactRecord& c) {
+  std::uint8_t bits = 0;
+  for (std::size_t i = 0; i < policy.size() && i < 8; ++i)
+    if (has_address(policy[i], c)) bits = static_cast<std::uint8_t>(bits | (1u << i));
+  return bits;
+}
+
+int first_usable_channel(const std::vector<adapters::Channel>& policy, const directory::ContactRecord& c, int from) {
+  for (int i = from; i < static_cast<int>(policy.size()); ++i)
+    if (has_address(policy[static_cast<std::size_t>(i)], c)) return i;
   return -1;
 }
 
@@ -81,11 +90,18 @@ QueuedAudience queue_audience(const directory::OrgIndex& index, const directory:
     if (!children.empty() && it != children.begin() && unit >= *(it - 1) && unit < units.subtree_end(*(it - 1)))
       state.breakdown = static_cast<std::uint32_t>(it - children.begin());
     int channel = first_usable_channel(policy, record, 0);
+    const std::string& unit_id = out.breakdown_units[state.breakdown];
     if (channel < 0) {
       state.state = State::skipped;
       ++out.skipped;
+      ++out.counters["skipped"];
+      ++out.counters["u:" + unit_id + ":skipped"];
     } else {
       state.channel = static_cast<std::uint8_t>(channel);
+      state.usable = usable_channels(policy, record);
+      ++out.counters["queued"];
+      ++out.counters[std::string("ch:") + adapters::name(policy[static_cast<std::size_t>(channel)]) + ":queued"];
+      ++out.counters["u:" + unit_id + ":queued"];
     }
     writer.append(record.view());
     state.encode_into(states);

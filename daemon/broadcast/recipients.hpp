@@ -5,6 +5,7 @@
 // and beside each chunk one 8-byte state record per recipient, updated in
 // place with SETRANGE.
 #include <cstdint>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -27,7 +28,7 @@ struct StateRecord {
   State state = State::queued;
   std::uint8_t channel = 0;    // index into the broadcast's channel policy
   std::uint8_t attempts = 0;   // on the current channel
-  std::uint8_t reserved = 0;
+  std::uint8_t usable = 0;     // bit c: the recipient has an address for policy channel c
   std::uint32_t breakdown = 0; // index of the unit (child of the audience root) for per-unit counts
 
   static constexpr std::size_t kBytes = 8;
@@ -39,10 +40,14 @@ struct QueuedAudience {
   std::vector<std::string> record_chunks;  // directory codec chunks of ContactViews
   std::vector<std::string> state_chunks;   // StateRecord::kBytes per recipient
   std::vector<std::string> breakdown_units;  // unit ids, indexed by StateRecord::breakdown
+  /// Initial counters: "queued", "skipped", "ch:<channel>:queued", "u:<unit>:queued"...
+  std::map<std::string, long long> counters;
   std::size_t total = 0, skipped = 0;
 };
 
 /// The first channel of the policy the contact has an address for, or -1.
+/// Bit c set: the contact has an address for policy channel c.
+std::uint8_t usable_channels(const std::vector<adapters::Channel>& policy, const directory::ContactRecord& contact);
 int first_usable_channel(const std::vector<adapters::Channel>& policy, const directory::ContactRecord& contact, int from = 0);
 
 /// Builds the chunks from resolved posts and their fetched records (same

@@ -13,6 +13,25 @@ namespace {
 
 constexpr const char* kIdempotencyTtl = "86400";
 
+// Cancels a broadcast: what is queued will not be sent (the dispatchers
+// settle it as `cancelled`; its queue is made active so they do so even if
+// it was scheduled for later; reports still awaited no longer fall back).
+// KEYS[1] bc:<id>  KEYS[2] q:scheduled
+// ARGV[1] key prefix  ARGV[2] broadcast id  ARGV[3] now (RFC 3339). Returns the previous state, or
+// nil when there is no such broadcast.
+constexpr const char* kCancelScript = R"LUA(
+local meta = redis.call('HMGET', KEYS[1], 'state', 'priority')
+if not meta[1] then return nil end
+if meta[1] == 'cancelled' or meta[1] == 'done' then return meta[1] end
+redis.call('HSET', KEYS[1], 'state', 'cancelled', 'cancelled_at', ARGV[3])
+local stream = ARGV[1] .. 'q:' .. meta[2] .. ':' .. ARGV[2]
+redis.call('ZREM', KEYS[2], meta[2] .. '|' .. stream)
+if redis.call('EXISTS', stream) == 1 and redis.call('XLEN', stream) > 0 then
+  redis.call('SADD', ARGV[1] .. 'q:active:' .. meta[2], stream)
+end
+return meta[1]
+)LUA";
+
 }  // namespace
 
 std::string message_json(const Spec& spec) {
@@ -72,8 +91,14 @@ asio::awaitable<redis::Result<std::string>> Store::create(const Spec& spec, Queu
                           std::to_string(audience.total), "chunks", std::to_string(chunks), "created_at",
                           format_rfc3339(std::chrono::system_clock::now()), "message", message_json(spec), "audience",
                           spec.audience_json, "units", json::serialize(units), "idempotency_key", idempotency_key));
-  tx.push_back(redis::cmd("HSET", keys_.counters(id), "queued", std::to_string(audience.total - audience.skipped), "skipped",
-                          std::to_string(audience.skipped)));
+  redis::Args counters = redis::cmd("HSET", keys_.counters(id), "queued", std::to_string(audience.total - audience.skipped),
+                                    "skipped", std::to_string(audience.skipped));
+  for (const auto& [field, value] : audience.counters)
+    if (field != "queued" && field != "skipped") {
+      counters.push_back(field);
+      counters.push_back(std::to_string(value));
+    }
+  tx.push_back(std::move(counters));
   if (chunks) {
     tx.push_back(redis::cmd("XGROUP", "CREATE", queue, "dispatch", "0", "MKSTREAM"));
     for (std::size_t k = 0; k < chunks; ++k) tx.push_back(redis::cmd("XADD", queue, "*", "k", std::to_string(k)));
@@ -94,6 +119,14 @@ asio::awaitable<redis::Result<std::string>> Store::create(const Spec& spec, Queu
   for (const auto& r : done->back().elements)
     if (r.is_error()) co_return make_error_code(redis::Errc::server_error);
   co_return id;
+}
+
+asio::awaitable<redis::Result<std::optional<std::string>>> Store::cancel(const std::string& id) {
+  auto reply = redis::ok_reply(co_await redis_->command(redis::cmd("EVAL", kCancelScript, "2", keys_.broadcast(id), keys_.scheduled(),
+                                                                   keys_.prefix, id, format_rfc3339(std::chrono::system_clock::now()))));
+  if (!reply) co_return reply.error();
+  if (reply->is_nil()) co_return std::optional<std::string>{};
+  co_return std::optional<std::string>(reply->str);
 }
 
 asio::awaitable<redis::Result<std::optional<BroadcastInfo>>> Store::get(const std::string& id) {

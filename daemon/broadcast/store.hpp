@@ -35,6 +35,9 @@ class Store {
   boost::asio::awaitable<redis::Result<std::string>> create(const Spec& spec, QueuedAudience audience,
                                                           const std::string& idempotency_key);
   boost::asio::awaitable<redis::Result<std::optional<BroadcastInfo>>> get(const std::string& id);
+  /// Cancels what has not been sent yet (the dispatchers settle it as
+  /// `cancelled`). Returns the state before, or nullopt if there is no such broadcast.
+  boost::asio::awaitable<redis::Result<std::optional<std::string>>> cancel(const std::string& id);
   struct RecipientRow {
     std::size_t number = 0;  // chunk * kRecipientsPerChunk + index
     directory::ContactRecord contact;

@@ -74,6 +74,7 @@ struct DispatchConfig {
   int retry_cap_ms = 300000;
   int lease_ms = 30000;            // a chunk idle this long is taken over (its instance died)
   int request_timeout_ms = 10000;
+  int report_timeout_s = 600;      // sent, no report by then: the policy's next channel (0: never)
 };
 
 struct Config {

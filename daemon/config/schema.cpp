@@ -189,6 +189,10 @@ const std::vector<Option>& options() {
       int_option("dispatch.retry_cap_ms", "largest retry delay", 1, 86400000, [](Config& c) -> int& { return c.dispatch.retry_cap_ms; }),
       int_option("dispatch.lease_ms", "a queued chunk idle this long is taken over by another instance", 1000, 3600000,
                  [](Config& c) -> int& { return c.dispatch.lease_ms; }),
+      int_option("dispatch.report_timeout_s",
+                 "a sent message with no delivery report after this long falls back to the policy's next channel (0: never); "
+                 "a broadcast's report_timeout_s overrides it",
+                 0, 604800, [](Config& c) -> int& { return c.dispatch.report_timeout_s; }),
       int_option("dispatch.request_timeout_ms", "deadline of one provider request", 100, 600000,
                  [](Config& c) -> int& { return c.dispatch.request_timeout_ms; }),
   };

@@ -6,30 +6,16 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/json.hpp>
 #include <random>
 
 #include "broadcast/recipients.hpp"
-#include "broadcast/spec.hpp"
-#include "directory/codec.hpp"
-#include "directory/phone.hpp"
-#include "dispatch/report_script.hpp"
+#include "dispatch/scripts.hpp"
 #include "metrics/registry.hpp"
 
 namespace asio = boost::asio;
-namespace json = boost::json;
 namespace orgcast::dispatch {
 
 using broadcast::State;
-using broadcast::StateRecord;
-
-struct Dispatcher::Broadcast {
-  std::string id;
-  std::vector<adapters::Channel> channels;
-  std::string sms, whatsapp, push;
-  std::vector<std::string> units;  // breakdown index -> unit id
-  std::optional<std::chrono::system_clock::time_point> expires_at;
-};
 
 namespace {
 
@@ -53,22 +39,6 @@ asio::awaitable<void> run_all(std::vector<asio::awaitable<void>> tasks) {
   if (*remaining > 0) co_await done.async_wait(kPromptly);
 }
 
-std::optional<adapters::Channel> channel_named(std::string_view n) {
-  if (n == "sms") return adapters::Channel::sms;
-  if (n == "whatsapp") return adapters::Channel::whatsapp;
-  if (n == "push") return adapters::Channel::push;
-  return std::nullopt;
-}
-
-std::string address_for(adapters::Channel channel, const directory::ContactRecord& c) {
-  switch (channel) {
-    case adapters::Channel::sms: return phone::to_e164(c.mobile);
-    case adapters::Channel::whatsapp: return phone::to_e164(c.whatsapp);
-    case adapters::Channel::push: return c.app_token;
-  }
-  return {};
-}
-
 // The chunk number a queue entry ([id, [field, value...]]) names, read from
 // the reply that delivered it (no second round trip); nullopt if malformed
 // or deleted meanwhile.
@@ -79,32 +49,6 @@ std::optional<std::size_t> chunk_of(const redis::Reply& entry) {
     if (fields[i].str == "k" && fields[i + 1].as_integer() >= 0) return static_cast<std::size_t>(fields[i + 1].as_integer());
   return std::nullopt;
 }
-
-std::string encoded(const StateRecord& r) {
-  std::string out;
-  r.encode_into(out);
-  return out;
-}
-
-// Counter moves of a window, summed per field so that a window costs a few
-// HINCRBYs, not six per recipient.
-class CounterMoves {
- public:
-  void move(State from, State to, const char* channel, const std::string& unit) {
-    for (const std::string& p : {std::string(), std::string("ch:") + channel + ":", "u:" + unit + ":"}) {
-      --delta_[p + broadcast::name(from)];
-      ++delta_[p + broadcast::name(to)];
-    }
-  }
-  void flush_into(std::vector<redis::Args>& out, const std::string& key) {
-    for (const auto& [field, delta] : delta_)
-      if (delta != 0) out.push_back(redis::cmd("HINCRBY", key, field, std::to_string(delta)));
-    delta_.clear();
-  }
-
- private:
-  std::map<std::string, long long> delta_;
-};
 
 }  // namespace
 
@@ -147,37 +91,27 @@ asio::awaitable<void> Dispatcher::acquire_token() {
   }
 }
 
-asio::awaitable<std::shared_ptr<const Dispatcher::Broadcast>> Dispatcher::broadcast_of(const std::string& id) {
+asio::awaitable<std::shared_ptr<const DispatchedBroadcast>> Dispatcher::broadcast_of(const std::string& id) {
   if (auto it = broadcasts_.find(id); it != broadcasts_.end()) co_return it->second;
   auto reply = co_await redis_->command(redis::cmd("HMGET", keys_.broadcast(id), "message", "units"));
   if (!reply || !reply->is_array() || reply->elements.size() < 2 || reply->elements[0].is_nil()) co_return nullptr;
-  auto b = std::make_shared<Broadcast>();
-  b->id = id;
-  boost::system::error_code ec;
-  auto message = json::parse(reply->elements[0].str, ec);
-  if (ec || !message.is_object()) co_return nullptr;
-  const auto& m = message.as_object();
-  if (auto* channels = m.if_contains("channels"); channels && channels->is_array())
-    for (const auto& c : channels->as_array())
-      if (auto channel = c.is_string() ? channel_named(c.as_string()) : std::nullopt) b->channels.push_back(*channel);
-  auto text = [&](const char* key) { return m.contains(key) && m.at(key).is_string() ? std::string(m.at(key).as_string()) : std::string(); };
-  b->sms = text("sms");
-  b->whatsapp = text("whatsapp");
-  if (auto* push = m.if_contains("push"); push && push->is_object() && push->as_object().contains("body"))
-    b->push = json::value_to<std::string>(push->as_object().at("body"));
-  if (auto expires = text("expires_at"); !expires.empty()) b->expires_at = broadcast::parse_rfc3339(expires);
-  auto units = json::parse(reply->elements[1].str, ec);
-  if (!ec && units.is_array())
-    for (const auto& u : units.as_array()) b->units.emplace_back(u.is_string() ? std::string(u.as_string()) : std::string());
+  auto parsed = DispatchedBroadcast::parse(id, reply->elements[0].str, reply->elements[1].str, options_.report_timeout);
+  if (!parsed) co_return nullptr;
+  auto b = std::make_shared<const DispatchedBroadcast>(std::move(*parsed));
   broadcasts_[id] = b;
   co_return b;
 }
 
-asio::awaitable<bool> Dispatcher::take_and_work() {
-  // Scheduled broadcasts whose send_at has come become active. Idempotent,
-  // so every instance may do it.
-  const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-  auto due = co_await redis_->command(redis::cmd("ZRANGEBYSCORE", keys_.scheduled(), "-inf", std::to_string(now_ms), "LIMIT", "0", "100"));
+// Work every instance may do, at most once a second: scheduled broadcasts
+// whose send_at has come become active; sent recipients whose report is
+// overdue go to their policy's next channel. Both are idempotent.
+asio::awaitable<void> Dispatcher::housekeeping() {
+  const auto now = std::chrono::steady_clock::now();
+  if (now - last_housekeeping_ < std::chrono::seconds(1)) co_return;
+  last_housekeeping_ = now;
+  const auto now_ms = std::to_string(
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count());
+  auto due = co_await redis_->command(redis::cmd("ZRANGEBYSCORE", keys_.scheduled(), "-inf", now_ms, "LIMIT", "0", "100"));
   if (due && due->is_array() && !due->elements.empty()) {
     std::vector<redis::Args> activate;
     for (const auto& member : due->elements) {
@@ -188,208 +122,149 @@ asio::awaitable<bool> Dispatcher::take_and_work() {
     }
     co_await redis_->pipeline(std::move(activate));
   }
-  std::vector<std::vector<std::string>> active(kPriorities.size());  // streams per priority, read once a pass
-  for (std::size_t p = 0; p < kPriorities.size(); ++p) {
-    auto members = co_await redis_->command(redis::cmd("SMEMBERS", keys_.active(kPriorities[p])));
-    if (!members || !members->is_array() || members->elements.empty()) continue;
-    for (const auto& m : members->elements) active[p].push_back(m.str);
-    redis::Args read = redis::cmd("XREADGROUP", "GROUP", broadcast::kConsumerGroup, options_.consumer, "COUNT", "1", "STREAMS");
-    for (const auto& stream : active[p]) read.push_back(stream);
-    for (std::size_t i = 0; i < active[p].size(); ++i) read.emplace_back(">");
-    auto reply = co_await redis_->command(std::move(read));
-    if (!reply || reply->is_error() || !reply->is_array() || reply->elements.empty()) continue;
-    // One entry from each stream that had one: round-robin between broadcasts.
-    for (const auto& stream : reply->elements)
-      for (const auto& entry : stream.elements.at(1).elements)
-        if (auto k = chunk_of(entry)) co_await work_chunk(stream.elements.at(0).str, entry.elements.at(0).str, *k);
-    co_return true;
-  }
+  auto moved = co_await redis_->command(redis::cmd("EVAL", kReportTimeoutScript, "1", keys_.report_wait(), now_ms, keys_.prefix, "1000"));
+  if (moved && moved->is_array() && moved->elements.size() == 2 && moved->elements[1].integer > 0)
+    metrics_.counter("orgcast_dispatch_report_timeouts_total", "recipients moved to the next channel for want of a delivery report")
+        .inc(static_cast<double>(moved->elements[1].integer));
+}
+
+asio::awaitable<bool> Dispatcher::take_and_work() {
+  co_await housekeeping();
+  // Urgent first, then normal, then bulk; one entry per broadcast per read.
+  for (const char* priority : kPriorities)
+    if (co_await read_and_work(priority)) co_return true;
   // Nothing new: take over chunks whose instance stopped working on them.
-  for (const auto& streams : active) {
-    for (const auto& stream : streams) {
-      auto claimed = co_await redis_->command(redis::cmd("XAUTOCLAIM", stream, broadcast::kConsumerGroup, options_.consumer,
-                                                         std::to_string(options_.lease.count()), "0-0", "COUNT", "1"));
-      if (!claimed || !claimed->is_array() || claimed->elements.size() < 2 || claimed->elements[1].elements.empty()) continue;
-      const auto& entry = claimed->elements[1].elements[0];
-      auto k = chunk_of(entry);
-      if (!k) continue;
-      log_.warn("dispatch", "taking over chunk " + entry.elements[0].str + " of " + stream + " (its instance stopped)");
-      metrics_.counter("orgcast_dispatch_chunks_reclaimed_total", "queue chunks taken over from a stopped instance").inc();
-      co_await work_chunk(stream, entry.elements[0].str, *k);
-      co_return true;
-    }
+  co_return co_await take_over_one();
+}
+
+asio::awaitable<bool> Dispatcher::read_and_work(const char* priority) {
+  auto members = co_await redis_->command(redis::cmd("SMEMBERS", keys_.active(priority)));
+  if (!members || !members->is_array() || members->elements.empty()) co_return false;
+  redis::Args read = redis::cmd("XREADGROUP", "GROUP", broadcast::kConsumerGroup, options_.consumer, "COUNT", "1", "STREAMS");
+  for (const auto& m : members->elements) read.push_back(m.str);
+  for (std::size_t i = 0; i < members->elements.size(); ++i) read.emplace_back(">");
+  auto reply = co_await redis_->command(std::move(read));
+  if (!reply || reply->is_error() || !reply->is_array() || reply->elements.empty()) co_return false;
+  // One entry from each stream that had one: round-robin between broadcasts.
+  std::vector<std::shared_ptr<ChunkWork>> works;
+  for (const auto& stream : reply->elements)
+    for (const auto& entry : stream.elements.at(1).elements)
+      if (auto k = chunk_of(entry))
+        works.push_back(std::make_shared<ChunkWork>(keys_, options_.consumer, stream.elements.at(0).str, entry.elements.at(0).str, *k, false));
+  for (auto& work : works) co_await work_chunk(work);
+  co_return !works.empty();
+}
+
+asio::awaitable<bool> Dispatcher::take_over_one() {
+  std::vector<std::string> streams;
+  for (const char* priority : kPriorities) {
+    auto members = co_await redis_->command(redis::cmd("SMEMBERS", keys_.active(priority)));
+    if (members && members->is_array())
+      for (const auto& m : members->elements) streams.push_back(m.str);
+  }
+  for (const auto& stream : streams) {
+    auto claimed = co_await redis_->command(redis::cmd("XAUTOCLAIM", stream, broadcast::kConsumerGroup, options_.consumer,
+                                                       std::to_string(options_.lease.count()), "0-0", "COUNT", "1"));
+    if (!claimed || !claimed->is_array() || claimed->elements.size() < 2 || claimed->elements[1].elements.empty()) continue;
+    const auto& entry = claimed->elements[1].elements[0];
+    auto k = chunk_of(entry);
+    if (!k) continue;
+    log_.warn("dispatch", "taking over chunk " + entry.elements[0].str + " of " + stream + " (its instance stopped)");
+    metrics_.counter("orgcast_dispatch_chunks_reclaimed_total", "queue chunks taken over from a stopped instance").inc();
+    co_await work_chunk(std::make_shared<ChunkWork>(keys_, options_.consumer, stream, entry.elements[0].str, *k, true));
+    co_return true;
   }
   co_return false;
 }
 
-asio::awaitable<void> Dispatcher::work_chunk(std::string stream, std::string entry, std::size_t k) {
-  // The stream is <prefix>q:<priority>:<id>.
-  const auto tail = stream.substr(keys_.prefix.size() + 2);
-  const auto priority = tail.substr(0, tail.find(':'));
-  const auto id = tail.substr(tail.find(':') + 1);
-
-  auto b = co_await broadcast_of(id);
+asio::awaitable<void> Dispatcher::work_chunk(std::shared_ptr<ChunkWork> work) {
+  auto b = co_await broadcast_of(work->broadcast_id());
   if (!b) {
-    log_.error("dispatch", "broadcast " + id + " is missing or unreadable; its chunk stays queued");
+    log_.error("dispatch", "broadcast " + work->broadcast_id() + " is missing or unreadable; its chunk stays queued");
     co_return;
   }
-  const auto records_key = keys_.records(id, k), states_key = keys_.states(id, k), counters_key = keys_.counters(id);
-  // Argument lists are named locals: GCC 12 mishandles braced lists inside co_await.
-  std::vector<redis::Args> load;
-  load.push_back(redis::cmd("GET", records_key));
-  load.push_back(redis::cmd("GET", states_key));
-  auto loaded = co_await redis_->pipeline(std::move(load));
-  if (!loaded || (*loaded)[0].is_nil() || (*loaded)[1].is_nil()) co_return;  // retried later (lease)
-  std::vector<directory::ContactRecord> recipients;
-  {
-    directory::codec::ChunkReader reader((*loaded)[0].str);
-    directory::ContactView view;
-    while (reader.next(view)) recipients.push_back(directory::to_record(view));
+  work->set_broadcast(b);
+  auto loaded = co_await redis_->pipeline(work->load_commands());
+  if (!loaded || !work->load(*loaded)) co_return;  // retried later (lease)
+  while (work->has_pending() && !stopping_) {
+    // An urgent broadcast overtakes: this chunk waits while a worker takes one of its chunks.
+    if (work->priority() != "urgent" && std::chrono::steady_clock::now() - last_urgent_check_ >= options_.urgent_check) {
+      last_urgent_check_ = std::chrono::steady_clock::now();
+      co_await read_and_work("urgent");
+    }
+    if (!co_await work_window(work)) co_return;  // Redis is away: the entry is taken over later
   }
-  const std::string states_bytes = std::move((*loaded)[1].str);
-  std::vector<StateRecord> states;
-  std::vector<std::size_t> pending;
-  for (std::size_t i = 0; i < recipients.size(); ++i) {
-    states.push_back(StateRecord::decode(states_bytes, i));
-    // `sending`: an instance died mid-send; nothing lost wins, it goes again.
-    if (states[i].state == State::queued || states[i].state == State::sending) pending.push_back(i);
+  if (work->has_pending()) co_return;  // stopping: the rest is taken over after the lease
+  auto finished = co_await redis_->command(work->finish_command());
+  if (finished && finished->integer == 1) {
+    broadcasts_.erase(work->broadcast_id());
+    log_.info("dispatch", "broadcast " + work->broadcast_id() + ": every recipient dispatched");
   }
-  std::map<std::size_t, std::chrono::steady_clock::time_point> not_before;
-  std::mt19937 random(std::random_device{}());
-  const std::size_t window = static_cast<std::size_t>(std::max(1, options_.window));
+}
 
-  while (!pending.empty() && !stopping_) {
-    // Those whose retry is not due yet wait; the rest go now, window by window.
-    auto now = std::chrono::steady_clock::now();
-    std::vector<std::size_t> due, later;
-    for (auto i : pending) (not_before.count(i) && not_before[i] > now ? later : due).push_back(i);
-    if (due.empty()) {
-      auto soonest = std::chrono::steady_clock::time_point::max();
-      for (auto i : later) soonest = std::min(soonest, not_before[i]);
-      co_await sleep_for(std::min<std::chrono::steady_clock::duration>(soonest - now, options_.lease / 3));
-      co_await redis_->command(redis::cmd("XCLAIM", stream, broadcast::kConsumerGroup, options_.consumer, "0", entry, "JUSTID"));
-      continue;
-    }
-    pending = later;
-    for (std::size_t first = 0; first < due.size() && !stopping_; first += window) {
-      std::vector<std::size_t> batch(due.begin() + static_cast<std::ptrdiff_t>(first),
-                                     due.begin() + static_cast<std::ptrdiff_t>(std::min(due.size(), first + window)));
-      const bool expired = b->expires_at && std::chrono::system_clock::now() >= *b->expires_at;
-      std::vector<redis::Args> writes;
-      if (!expired) {
-        // Write-ahead: `sending` is on record before any provider sees the message.
-        for (auto i : batch) {
-          auto s = states[i];
-          s.state = State::sending;
-          writes.push_back(redis::cmd("SETRANGE", states_key, std::to_string(i * StateRecord::kBytes), encoded(s)));
-        }
-        auto marked = co_await redis_->pipeline(std::move(writes));
-        if (!marked) co_return;  // Redis is away: the chunk stays pending and is taken over later
-        writes.clear();
-      }
-      std::vector<adapters::SendResult> results(batch.size());
-      if (!expired) {
-        std::vector<asio::awaitable<void>> sends;
-        for (std::size_t n = 0; n < batch.size(); ++n) {
-          auto i = batch[n];
-          auto channel = b->channels.at(states[i].channel);
-          adapters::OutboundMessage message{id + ":" + std::to_string(k) + ":" + std::to_string(i), channel,
-                                            address_for(channel, recipients[i]),
-                                            channel == adapters::Channel::sms        ? b->sms
-                                            : channel == adapters::Channel::whatsapp ? b->whatsapp
-                                                                                     : b->push,
-                                            options_.callback_url};
-          sends.push_back([](Dispatcher* self, adapters::OutboundMessage m, adapters::SendResult* out) -> asio::awaitable<void> {
-            co_await self->acquire_token();
-            *out = co_await self->adapter_->send(m);
-          }(this, std::move(message), &results[n]));
-        }
-        co_await run_all(std::move(sends));
-      }
-      std::vector<std::string> early_checks;
-      CounterMoves moves;
-      for (std::size_t n = 0; n < batch.size(); ++n) {
-        auto i = batch[n];
-        auto& s = states[i];
-        const auto& result = results[n];
-        const char* channel = adapters::name(b->channels.at(s.channel));
-        const std::string unit = s.breakdown < b->units.size() ? b->units[s.breakdown] : "";
-        State next;
-        if (expired) {
-          next = State::expired;
-        } else if (result.accepted()) {
-          next = State::sent;
-          // id:k:i:channel:unit, for the report script.
-          writes.push_back(redis::cmd("SET", keys_.provider_message(std::string(adapter_->name()), result.provider_message_id),
-                                      id + ":" + std::to_string(k) + ":" + std::to_string(i) + ":" + channel + ":" + unit,
-                                      "EX", "604800"));
-          early_checks.push_back(result.provider_message_id);
-        } else if (adapters::retryable(result.failure) && s.attempts + 1 < options_.backoff.max_attempts) {
-          ++s.attempts;
-          s.state = State::queued;
-          std::uniform_real_distribution<double> draw(0, 1);
-          not_before[i] = std::chrono::steady_clock::now() + retry_delay(options_.backoff, s.attempts, result.retry_after, draw(random));
-          pending.push_back(i);
-          writes.push_back(redis::cmd("SETRANGE", states_key, std::to_string(i * StateRecord::kBytes), encoded(s)));
-          metrics_.counter("orgcast_dispatch_retries_total", "sends retried", {{"failure", adapters::name(result.failure)}}).inc();
-          continue;
-        } else if (int fallback = broadcast::first_usable_channel(b->channels, recipients[i], s.channel + 1); fallback >= 0) {
-          // Permanent on this channel (or out of attempts): the policy's next channel.
-          s.channel = static_cast<std::uint8_t>(fallback);
-          s.attempts = 0;
-          s.state = State::queued;
-          pending.push_back(i);
-          writes.push_back(redis::cmd("SETRANGE", states_key, std::to_string(i * StateRecord::kBytes), encoded(s)));
-          metrics_.counter("orgcast_dispatch_fallbacks_total", "recipients moved to the next channel of the policy").inc();
-          continue;
-        } else {
-          next = State::failed;
-          writes.push_back(redis::cmd("HSET", keys_.failures(id), std::to_string(k * broadcast::kRecipientsPerChunk + i),
-                                      std::string(channel) + ": " + adapters::name(result.failure) +
-                                          (result.provider_code.empty() ? "" : " (" + result.provider_code + ")") +
-                                          (result.reason.empty() ? "" : ": " + result.reason)));
-        }
-        s.state = next;
-        writes.push_back(redis::cmd("SETRANGE", states_key, std::to_string(i * StateRecord::kBytes), encoded(s)));
-        moves.move(State::queued, next, channel, unit);
-        metrics_.counter("orgcast_dispatch_outcomes_total", "recipients leaving the queue", {{"state", broadcast::name(next)}}).inc();
-      }
-      moves.flush_into(writes, counters_key);
-      for (const auto& message_id : early_checks)
-        writes.push_back(redis::cmd("GETDEL", keys_.early_report(std::string(adapter_->name()), message_id)));
-      writes.push_back(redis::cmd("XCLAIM", stream, broadcast::kConsumerGroup, options_.consumer, "0", entry, "JUSTID"));
-      auto written = co_await redis_->pipeline(std::move(writes));
-      if (!written) co_return;  // taken over later; `sending` recipients go again
-      // Reports that beat the write above: apply them now.
-      const auto early_base = written->size() - 1 - early_checks.size();
-      for (std::size_t e = 0; e < early_checks.size(); ++e) {
-        const auto& parked = (*written)[early_base + e];
-        if (parked.is_nil() || parked.str.empty()) continue;
-        auto bar = parked.str.find('|');
-        co_await redis_->command(redis::cmd("EVAL", kApplyReportScript, "2",
-                                            keys_.provider_message(std::string(adapter_->name()), early_checks[e]),
-                                            keys_.early_report(std::string(adapter_->name()), early_checks[e]),
-                                            parked.str.substr(0, bar), keys_.prefix,
-                                            bar == std::string::npos ? "" : parked.str.substr(bar + 1)));
-      }
-    }
+// One window: up to W recipients marked `sending`, sent in parallel, their
+// outcomes recorded in one pipeline. False when Redis failed us.
+asio::awaitable<bool> Dispatcher::work_window(std::shared_ptr<ChunkWork> work) {
+  auto batch = std::make_shared<std::vector<std::size_t>>(
+      work->take_due(std::chrono::steady_clock::now(), static_cast<std::size_t>(std::max(1, options_.window))));
+  if (batch->empty()) {
+    // Every recipient left waits for a retry: sleep, keeping the lease.
+    auto wait = std::min<std::chrono::steady_clock::duration>(work->next_retry() - std::chrono::steady_clock::now(), options_.lease / 3);
+    co_await sleep_for(wait);
+    auto refreshed = co_await redis_->command(
+        redis::cmd("XCLAIM", work->stream(), broadcast::kConsumerGroup, options_.consumer, "0", work->entry(), "JUSTID"));
+    co_return refreshed.has_value();
   }
-  if (stopping_ && !pending.empty()) co_return;
-  // Every recipient of the chunk is recorded: the chunk is done.
-  std::vector<redis::Args> finish;
-  finish.push_back(redis::cmd("XACK", stream, broadcast::kConsumerGroup, entry));
-  finish.push_back(redis::cmd("XDEL", stream, entry));
-  finish.push_back(redis::cmd("XLEN", stream));
-  finish.push_back(redis::cmd("XPENDING", stream, broadcast::kConsumerGroup));
-  auto acked = co_await redis_->pipeline(std::move(finish));
-  if (acked && (*acked)[2].integer == 0 && (*acked)[3].is_array() && !(*acked)[3].elements.empty() &&
-      (*acked)[3].elements[0].integer == 0) {
-    std::vector<redis::Args> done;
-    done.push_back(redis::cmd("SREM", keys_.active(priority), stream));
-    done.push_back(redis::cmd("HSET", keys_.broadcast(id), "state", "dispatched"));
-    co_await redis_->pipeline(std::move(done));
-    broadcasts_.erase(id);
-    log_.info("dispatch", "broadcast " + id + ": every recipient dispatched");
+  if (work->broadcast().expired(std::chrono::system_clock::now())) {
+    auto settled = co_await redis_->command(work->settle_command(*batch, State::expired));
+    co_return settled.has_value();
+  }
+  auto claim = co_await redis_->command(work->claim_command(*batch));
+  if (!claim || claim->is_error()) co_return false;
+  auto mine = work->claimed(*batch, *claim);
+  if (!mine) {  // cancelled: nothing more of this chunk is sent
+    auto settled = co_await redis_->command(work->settle_command(*batch, State::cancelled));
+    co_return settled.has_value();
+  }
+  *batch = std::move(*mine);
+  auto results = std::make_shared<std::vector<adapters::SendResult>>(batch->size());
+  co_await send_batch(work, batch, results);
+  auto recorded = std::make_shared<ChunkWork::Recorded>(
+      work->record(*batch, *results, adapter_->name(), options_.backoff, random_, metrics_));
+  auto written = co_await redis_->pipeline(std::move(recorded->writes));
+  if (!written) co_return false;  // `sending` recipients go again after the takeover
+  // Reports that beat the writes: the GETDELs at the end found them parked.
+  auto early = std::make_shared<std::vector<std::string>>(std::move(recorded->early_checks));
+  auto parked = std::make_shared<std::vector<redis::Reply>>(std::make_move_iterator(written->end() - static_cast<std::ptrdiff_t>(early->size())),
+                                                             std::make_move_iterator(written->end()));
+  co_await apply_early_reports(early, parked);
+  co_return true;
+}
+
+asio::awaitable<void> Dispatcher::send_batch(std::shared_ptr<ChunkWork> work, std::shared_ptr<std::vector<std::size_t>> batch,
+                                             std::shared_ptr<std::vector<adapters::SendResult>> results) {
+  std::vector<asio::awaitable<void>> sends;
+  for (std::size_t n = 0; n < batch->size(); ++n)
+    sends.push_back([](Dispatcher* self, adapters::OutboundMessage m, adapters::SendResult* out) -> asio::awaitable<void> {
+      co_await self->acquire_token();
+      *out = co_await self->adapter_->send(m);
+    }(this, work->message_for((*batch)[n], options_.callback_url), &(*results)[n]));
+  co_await run_all(std::move(sends));
+}
+
+asio::awaitable<void> Dispatcher::apply_early_reports(std::shared_ptr<std::vector<std::string>> message_ids,
+                                                      std::shared_ptr<std::vector<redis::Reply>> parked) {
+  const std::string provider(adapter_->name());
+  for (std::size_t e = 0; e < message_ids->size(); ++e) {
+    const auto& report = (*parked)[e];
+    if (report.is_nil() || report.str.empty()) continue;
+    auto bar = report.str.find('|');
+    // A named argument list: GCC 12 frees temporaries (substr) of a co_await
+    // expression wrongly.
+    redis::Args apply = redis::cmd("EVAL", kApplyReportScript, "2", keys_.provider_message(provider, (*message_ids)[e]),
+                                   keys_.early_report(provider, (*message_ids)[e]), report.str.substr(0, bar), keys_.prefix,
+                                   bar == std::string::npos ? "" : report.str.substr(bar + 1));
+    co_await redis_->command(std::move(apply));
   }
 }
 

@@ -11,6 +11,7 @@
 #include <chrono>
 #include <map>
 #include <memory>
+#include <random>
 #include <string>
 
 #include <boost/asio/any_io_executor.hpp>
@@ -21,6 +22,7 @@
 #include "broadcast/keys.hpp"
 #include "core/log.hpp"
 #include "dispatch/backoff.hpp"
+#include "dispatch/chunk_work.hpp"
 #include "dispatch/token_bucket.hpp"
 #include "redis/client.hpp"
 
@@ -40,6 +42,8 @@ struct DispatcherOptions {
   BackoffPolicy backoff;
   std::chrono::milliseconds lease{30000};
   std::chrono::milliseconds idle_poll{100};
+  std::chrono::seconds report_timeout{600};  // default for broadcasts that do not set one; 0: off
+  std::chrono::milliseconds urgent_check{200};  // how often a worker on other work looks for urgent chunks
 };
 
 class Dispatcher : public std::enable_shared_from_this<Dispatcher> {
@@ -53,14 +57,21 @@ class Dispatcher : public std::enable_shared_from_this<Dispatcher> {
   /// True once every worker returned after stop().
   bool finished() const { return running_.load() == 0 && stopping_.load(); }
 
-  struct Broadcast;  // what a worker needs of a broadcast (cached)
-  struct Chunk;
 
  private:
   boost::asio::awaitable<void> worker(std::shared_ptr<Dispatcher> self, int number);
+  boost::asio::awaitable<void> housekeeping();
   boost::asio::awaitable<bool> take_and_work();
-  boost::asio::awaitable<void> work_chunk(std::string stream, std::string entry, std::size_t k);
-  boost::asio::awaitable<std::shared_ptr<const Broadcast>> broadcast_of(const std::string& id);
+  /// Reads one new entry from each active stream of `priority` and works them; false if none.
+  boost::asio::awaitable<bool> read_and_work(const char* priority);
+  boost::asio::awaitable<bool> take_over_one();
+  boost::asio::awaitable<void> work_chunk(std::shared_ptr<ChunkWork> work);
+  boost::asio::awaitable<bool> work_window(std::shared_ptr<ChunkWork> work);
+  boost::asio::awaitable<void> send_batch(std::shared_ptr<ChunkWork> work, std::shared_ptr<std::vector<std::size_t>> batch,
+                                          std::shared_ptr<std::vector<adapters::SendResult>> results);
+  boost::asio::awaitable<void> apply_early_reports(std::shared_ptr<std::vector<std::string>> message_ids,
+                                                   std::shared_ptr<std::vector<redis::Reply>> parked);
+  boost::asio::awaitable<std::shared_ptr<const DispatchedBroadcast>> broadcast_of(const std::string& id);
   boost::asio::awaitable<void> acquire_token();
 
   boost::asio::strand<boost::asio::any_io_executor> strand_;
@@ -71,7 +82,9 @@ class Dispatcher : public std::enable_shared_from_this<Dispatcher> {
   const Log& log_;
   metrics::Registry& metrics_;
   TokenBucket bucket_;
-  std::map<std::string, std::shared_ptr<const Broadcast>> broadcasts_;  // on the strand
+  std::map<std::string, std::shared_ptr<const DispatchedBroadcast>> broadcasts_;  // on the strand
+  std::mt19937 random_{std::random_device{}()};
+  std::chrono::steady_clock::time_point last_housekeeping_{}, last_urgent_check_{};
   std::atomic<bool> stopping_{false};
   std::atomic<int> running_{0};
 };

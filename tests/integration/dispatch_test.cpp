@@ -8,53 +8,12 @@
 #include <thread>
 
 #include "broadcast/spec.hpp"
-#include "support/daemon_under_test.hpp"
-#include "support/provider_sim_process.hpp"
-#include "support/redis_server.hpp"
-#include "support/sample_directory.hpp"
+#include "integration/dispatch_fixture.hpp"
 
 using namespace orgcast::testing;
 using namespace std::chrono_literals;
-namespace json = boost::json;
 
 namespace {
-
-class DispatchTest : public ::testing::Test {
- protected:
-  void start(const std::vector<std::string>& sim_flags, const std::string& extra_dispatch = "") {
-    sim_ = std::make_unique<ProviderSim>(sim_flags);
-    int port = free_port();
-    daemon_ = std::make_unique<DaemonUnderTest>(
-        shared_redis_port(), prefix_,
-        "dispatch:\n  provider_url: " + sim_->url("") + "\n  callback_base_url: http://127.0.0.1:" + std::to_string(port) +
-            "\n  workers: 2\n  concurrency: 8\n  retry_base_ms: 20\n  retry_cap_ms: 200\n  max_attempts: 10\n" + extra_dispatch,
-        port);
-    daemon_->start();
-    ASSERT_TRUE(daemon_->wait_ready(10s)) << daemon_->process().log();
-    auto imported = http_multipart(daemon_->url("/v1/directory/import"),
-                                   {{"units", orgcast::fixtures::kSampleUnits}, {"contacts", orgcast::fixtures::kSampleContacts}});
-    ASSERT_EQ(imported.status, 200) << imported.body;
-    ASSERT_TRUE(eventually([&] { return daemon_->get("/readyz").body.find("\"directory_version\":1") != std::string::npos; }, 5s));
-  }
-
-  std::string broadcast(const std::string& channels) {
-    auto r = http("POST", daemon_->url("/v1/broadcasts"),
-                  R"({"audience": {"units": ["RJ"]}, "message": {"text": "बैठक कल 10 बजे"}, "channels": )" + channels + "}");
-    EXPECT_EQ(r.status, 202) << r.body;
-    return std::string(json::parse(r.body).as_object()["id"].as_string());
-  }
-
-  json::object info(const std::string& id) { return json::parse(daemon_->get("/v1/broadcasts/" + id).body).as_object(); }
-  long long count(const std::string& id, const char* state) {
-    auto counts = info(id)["counts"].as_object();
-    return counts.contains(state) ? counts[state].as_int64() : 0;
-  }
-  json::object sim_stats() { return json::parse(http("GET", sim_->url("/stats")).body).as_object(); }
-
-  std::string prefix_ = unique_prefix();
-  std::unique_ptr<ProviderSim> sim_;
-  std::unique_ptr<DaemonUnderTest> daemon_;
-};
 
 TEST_F(DispatchTest, EveryoneDeliveredOnceOnTheFirstChannelTheyHave) {
   start({"--report-delay-ms", "20"});
@@ -62,11 +21,12 @@ TEST_F(DispatchTest, EveryoneDeliveredOnceOnTheFirstChannelTheyHave) {
   ASSERT_TRUE(eventually([&] { return count(id, "delivered") == 11; }, 15s)) << json::serialize(info(id)) << daemon_->process().log();
   auto b = info(id);
   EXPECT_EQ(b["counts"].as_object()["queued"].as_int64(), 0);
-  EXPECT_EQ(b["counts"].as_object()["sent"].as_int64(), 0);
-  EXPECT_EQ(b["by_channel"].as_object()["whatsapp:delivered"].as_int64(), 8);
-  EXPECT_EQ(b["by_channel"].as_object()["sms:delivered"].as_int64(), 3) << "C2, C5, C9 have no WhatsApp";
-  EXPECT_EQ(b["by_unit"].as_object()["D-JAI:delivered"].as_int64(), 6);
-  EXPECT_EQ(b["by_unit"].as_object()["D-JOD:delivered"].as_int64(), 4);
+  EXPECT_EQ(count_in(b, "counts", "sent"), 0);
+  EXPECT_EQ(count_in(b, "by_channel", "whatsapp:delivered"), 8);
+  EXPECT_EQ(count_in(b, "by_channel", "sms:delivered"), 3) << "C2, C5, C9 have no WhatsApp";
+  EXPECT_EQ(count_in(b, "by_unit", "D-JAI:delivered"), 6);
+  EXPECT_EQ(count_in(b, "by_unit", "D-JOD:delivered"), 4);
+  for (const auto& [key, value] : b["by_channel"].as_object()) EXPECT_GE(value.as_int64(), 0) << key;
   EXPECT_TRUE(eventually([&] { return info(id)["state"].as_string() == "dispatched"; }, 5s));
   auto stats = sim_stats();
   EXPECT_EQ(stats["accepted"].as_int64(), 11);
@@ -88,7 +48,7 @@ TEST_F(DispatchTest, PermanentFailuresFallBackThenFailWithTheReason) {
   ASSERT_TRUE(eventually([&] { return count(id, "failed") == 11; }, 15s)) << json::serialize(info(id));
   // The 8 with WhatsApp tried it first, then SMS: 8 + 11 requests.
   EXPECT_EQ(sim_stats()["requests"].as_int64(), 19);
-  EXPECT_EQ(info(id)["by_channel"].as_object()["sms:failed"].as_int64(), 11);
+  EXPECT_EQ(count_in(info(id), "by_channel", "sms:failed"), 11);
 }
 
 }  // namespace

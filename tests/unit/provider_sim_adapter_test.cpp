@@ -2,6 +2,7 @@
 // (tools/provider_sim/README.md): success, each error class, each report.
 #include "adapters/provider_sim/provider_sim_adapter.hpp"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
@@ -90,6 +91,15 @@ TEST(ProviderSimAdapter, CallbackCases) {
   EXPECT_TRUE(garbage.reports.empty());
   auto unknown = adapter.parse_callback({"POST", "", {}, R"({"message_id":"sim-3","status":"exploded"})"});
   EXPECT_EQ(unknown.status, 400);
+  auto batch = adapter.parse_callback(
+      {"POST", "", {}, R"({"reports":[{"message_id":"sim-4","status":"delivered"},{"message_id":"sim-5","status":"undelivered","error_code":"x"}]})"});
+  ASSERT_EQ(batch.reports.size(), 2u);
+  EXPECT_EQ(batch.reports[1].provider_message_id, "sim-5");
+  EXPECT_EQ(batch.reports[1].status, ReportStatus::failed);
+  auto bad_item = adapter.parse_callback({"POST", "", {}, R"({"reports":[{"message_id":"sim-6","status":"delivered"},{"status":"read"}]})"});
+  EXPECT_EQ(bad_item.status, 400);
+  EXPECT_THAT(bad_item.error, ::testing::HasSubstr("reports[1]"));
+  EXPECT_TRUE(bad_item.reports.empty()) << "all or nothing: the provider retries the whole batch";
 }
 
 }  // namespace

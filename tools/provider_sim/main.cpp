@@ -42,8 +42,10 @@ struct Options {
   std::string listen = "127.0.0.1:0";
   std::string port_file;
   int latency_ms = 0;
-  double transient_rate = 0, throttle_rate = 0, permanent_rate = 0, undelivered_rate = 0;
+  double transient_rate = 0, throttle_rate = 0, permanent_rate = 0, undelivered_rate = 0, silent_rate = 0;
   int report_delay_ms = 50;
+  int report_batch = 1;       // reports per callback POST; above 1, the {"reports": [...]} form
+  bool hold_reports = false;  // keep reports until POST /reports/release
   std::uint64_t seed = 1;
 };
 
@@ -54,7 +56,8 @@ struct Report {
 
 class Simulator {
  public:
-  explicit Simulator(Options options) : options_(std::move(options)), random_(options_.seed) {}
+  explicit Simulator(Options options)
+      : options_(std::move(options)), random_(options_.seed), holding_(options_.hold_reports) {}
 
   // Decides what happens to one send request (thread-safe).
   enum class Outcome { accept, throttle, transient, permanent };
@@ -69,9 +72,9 @@ class Simulator {
     return Outcome::accept;
   }
 
-  bool undelivered() {
+  bool chance(double rate) {
     std::lock_guard lock(mutex_);
-    return std::uniform_real_distribution<double>(0, 1)(random_) < options_.undelivered_rate;
+    return std::uniform_real_distribution<double>(0, 1)(random_) < rate;
   }
 
   asio::awaitable<http::Response> send(http::Request& request) {
@@ -102,14 +105,16 @@ class Simulator {
       std::lock_guard lock(mutex_);
       if (++per_recipient_[to] == 2) ++duplicates_;
     }
-    if (auto* callback = o.if_contains("callback_url"); callback && callback->is_string()) {
+    // A silent message is accepted and never reported on (a phone that stays off).
+    auto* callback = o.if_contains("callback_url");
+    if (callback && callback->is_string() && !chance(options_.silent_rate)) {
       auto url = boost::urls::parse_uri(callback->as_string());
       if (url) {
         json::object report{{"message_id", id},
                             {"reference", o.contains("reference") && o["reference"].is_string() ? o["reference"].as_string() : ""},
                             {"to", to},
                             {"timestamp", format_utc(std::chrono::system_clock::now())}};
-        bool failed = undelivered();
+        bool failed = chance(options_.undelivered_rate);
         report["status"] = failed ? "undelivered" : "delivered";
         report["error_code"] = failed ? "absent_subscriber" : "";
         Report r{std::chrono::steady_clock::now() + std::chrono::milliseconds(options_.report_delay_ms),
@@ -139,6 +144,12 @@ class Simulator {
     return http::text_response(200, std::move(out), "text/csv; charset=utf-8");
   }
 
+  http::Response release_reports() {
+    holding_ = false;
+    std::lock_guard lock(reports_mutex_);
+    return http::json_response(200, json::serialize(json::object{{"released", reports_.size()}}));
+  }
+
   http::Response reset() {
     std::lock_guard lock(mutex_);
     per_recipient_.clear();
@@ -147,12 +158,24 @@ class Simulator {
     return http::json_response(200, R"({"reset":true})");
   }
 
-  // The next report that is due, if any.
-  std::optional<Report> next_due() {
+  // The next due reports for one callback URL (up to --report-batch of
+  // them, as one POST), if any; `count` is how many it carries.
+  std::optional<Report> next_due(std::size_t& count) {
     std::lock_guard lock(reports_mutex_);
-    if (reports_.empty() || reports_.front().due > std::chrono::steady_clock::now()) return std::nullopt;
+    const auto now = std::chrono::steady_clock::now();
+    if (holding_ || reports_.empty() || reports_.front().due > now) return std::nullopt;
     Report r = std::move(reports_.front());
     reports_.pop_front();
+    count = 1;
+    if (options_.report_batch <= 1) return r;
+    std::string body = "{\"reports\":[" + r.body;
+    while (count < static_cast<std::size_t>(options_.report_batch) && !reports_.empty() && reports_.front().due <= now &&
+           reports_.front().host == r.host && reports_.front().port == r.port && reports_.front().target == r.target) {
+      body += "," + reports_.front().body;
+      reports_.pop_front();
+      ++count;
+    }
+    r.body = body + "]}";
     return r;
   }
 
@@ -166,7 +189,8 @@ class Simulator {
     beast::flat_buffer buffer;
     asio::steady_timer idle(executor);
     while (true) {
-      std::optional<Report> due = next_due();
+      std::size_t count = 0;
+      std::optional<Report> due = next_due(count);
       if (!due) {
         idle.expires_after(std::chrono::milliseconds(5));
         co_await idle.async_wait(kUseTuple);
@@ -215,7 +239,7 @@ class Simulator {
         sent = res.result_int() < 500;
         if (!res.keep_alive()) stream.reset();
       }
-      ++(sent ? reports_sent_ : reports_failed_);
+      (sent ? reports_sent_ : reports_failed_) += count;
     }
   }
 
@@ -231,6 +255,7 @@ class Simulator {
   std::uint64_t duplicates_ = 0;
   std::atomic<std::uint64_t> requests_{0}, accepted_{0}, throttled_{0}, transient_{0}, permanent_{0};
   std::atomic<std::uint64_t> reports_sent_{0}, reports_failed_{0};
+  std::atomic<bool> holding_;
   std::mutex reports_mutex_;
   std::deque<Report> reports_;
 };
@@ -262,7 +287,10 @@ int main(int argc, char** argv) {
     else if (arg == "--throttle-rate") options.throttle_rate = rate(value, arg);
     else if (arg == "--permanent-rate") options.permanent_rate = rate(value, arg);
     else if (arg == "--undelivered-rate") options.undelivered_rate = rate(value, arg);
+    else if (arg == "--silent-rate") options.silent_rate = rate(value, arg);
     else if (arg == "--report-delay-ms") options.report_delay_ms = std::stoi(value);
+    else if (arg == "--report-batch") options.report_batch = std::max(1, std::stoi(value));
+    else if (arg == "--hold-reports") options.hold_reports = value == "1" || value == "true";
     else if (arg == "--seed") options.seed = std::stoull(value);
     else {
       std::cerr << "provider-sim: unknown flag " << arg << " (see tools/provider_sim/README.md)\n";
@@ -277,6 +305,7 @@ int main(int argc, char** argv) {
   router.add("POST", "/send", [&](http::Request& r) { return sim.send(r); });
   router.add("GET", "/stats", [&](http::Request&) -> asio::awaitable<http::Response> { co_return sim.stats(); });
   router.add("GET", "/recipients", [&](http::Request&) -> asio::awaitable<http::Response> { co_return sim.recipients(); });
+  router.add("POST", "/reports/release", [&](http::Request&) -> asio::awaitable<http::Response> { co_return sim.release_reports(); });
   router.add("POST", "/reset", [&](http::Request&) -> asio::awaitable<http::Response> { co_return sim.reset(); });
 
   ServerConfig server_config;

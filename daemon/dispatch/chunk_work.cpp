@@ -1,0 +1,262 @@
+#include "dispatch/chunk_work.hpp"
+
+#include <algorithm>
+#include <boost/json.hpp>
+
+#include "broadcast/spec.hpp"
+#include "directory/codec.hpp"
+#include "directory/phone.hpp"
+#include "dispatch/scripts.hpp"
+#include "metrics/registry.hpp"
+
+namespace json = boost::json;
+
+namespace orgcast::dispatch {
+
+using broadcast::State;
+using broadcast::StateRecord;
+
+namespace {
+
+std::optional<adapters::Channel> channel_named(std::string_view n) {
+  if (n == "sms") return adapters::Channel::sms;
+  if (n == "whatsapp") return adapters::Channel::whatsapp;
+  if (n == "push") return adapters::Channel::push;
+  return std::nullopt;
+}
+
+std::string address_for(adapters::Channel channel, const directory::ContactRecord& c) {
+  switch (channel) {
+    case adapters::Channel::sms: return phone::to_e164(c.mobile);
+    case adapters::Channel::whatsapp: return phone::to_e164(c.whatsapp);
+    case adapters::Channel::push: return c.app_token;
+  }
+  return {};
+}
+
+std::string encoded(const StateRecord& r) {
+  std::string out;
+  r.encode_into(out);
+  return out;
+}
+
+std::string code(State s) { return std::to_string(static_cast<int>(s)); }
+
+// Counter moves of a window, summed per field so that a window costs a few
+// HINCRBYs, not six per recipient.
+class CounterMoves {
+ public:
+  void move(State from, const char* from_channel, State to, const char* to_channel, const std::string& unit) {
+    add("", from, to);
+    --delta_[std::string("ch:") + from_channel + ":" + broadcast::name(from)];
+    ++delta_[std::string("ch:") + to_channel + ":" + broadcast::name(to)];
+    add("u:" + unit + ":", from, to);
+  }
+  void flush_into(std::vector<redis::Args>& out, const std::string& key) {
+    for (const auto& [field, delta] : delta_)
+      if (delta != 0) out.push_back(redis::cmd("HINCRBY", key, field, std::to_string(delta)));
+    delta_.clear();
+  }
+
+ private:
+  void add(const std::string& prefix, State from, State to) {
+    --delta_[prefix + broadcast::name(from)];
+    ++delta_[prefix + broadcast::name(to)];
+  }
+  std::map<std::string, long long> delta_;
+};
+
+}  // namespace
+
+std::optional<DispatchedBroadcast> DispatchedBroadcast::parse(std::string id, const std::string& message_json,
+                                                              const std::string& units_json,
+                                                              std::chrono::seconds default_report_timeout) {
+  DispatchedBroadcast b;
+  b.id = std::move(id);
+  boost::system::error_code ec;
+  auto message = json::parse(message_json, ec);
+  if (ec || !message.is_object()) return std::nullopt;
+  const auto& m = message.as_object();
+  if (auto* channels = m.if_contains("channels"); channels && channels->is_array())
+    for (const auto& c : channels->as_array())
+      if (auto channel = c.is_string() ? channel_named(c.as_string()) : std::nullopt) b.channels.push_back(*channel);
+  if (b.channels.empty()) return std::nullopt;
+  auto text = [&](const char* key) { return m.contains(key) && m.at(key).is_string() ? std::string(m.at(key).as_string()) : std::string(); };
+  b.sms = text("sms");
+  b.whatsapp = text("whatsapp");
+  if (auto* push = m.if_contains("push"); push && push->is_object() && push->as_object().contains("body"))
+    b.push = json::value_to<std::string>(push->as_object().at("body"));
+  if (auto expires = text("expires_at"); !expires.empty()) b.expires_at = broadcast::parse_rfc3339(expires);
+  b.report_timeout = default_report_timeout;
+  if (auto* timeout = m.if_contains("report_timeout_s"); timeout && timeout->is_int64())
+    b.report_timeout = std::chrono::seconds(timeout->as_int64());
+  auto units = json::parse(units_json, ec);
+  if (!ec && units.is_array())
+    for (const auto& u : units.as_array()) b.units.emplace_back(u.is_string() ? std::string(u.as_string()) : std::string());
+  return b;
+}
+
+ChunkWork::ChunkWork(const broadcast::Keys& keys, std::string consumer, std::string stream, std::string entry, std::size_t k,
+                     bool takeover)
+    : keys_(keys), consumer_(std::move(consumer)), stream_(std::move(stream)), entry_(std::move(entry)), k_(k), takeover_(takeover) {
+  // The stream is <prefix>q:<priority>:<id>.
+  const auto tail = stream_.substr(keys_.prefix.size() + 2);
+  priority_ = tail.substr(0, tail.find(':'));
+  id_ = tail.substr(tail.find(':') + 1);
+}
+
+std::vector<redis::Args> ChunkWork::load_commands() const {
+  std::vector<redis::Args> load;
+  load.push_back(redis::cmd("DEL", keys_.requeued(id_, k_)));
+  load.push_back(redis::cmd("GET", keys_.records(id_, k_)));
+  load.push_back(redis::cmd("GET", keys_.states(id_, k_)));
+  return load;
+}
+
+bool ChunkWork::load(std::vector<redis::Reply>& replies) {
+  if (replies.size() < 3 || replies[1].is_nil() || replies[2].is_nil()) return false;
+  directory::codec::ChunkReader reader(replies[1].str);
+  directory::ContactView view;
+  while (reader.next(view)) recipients_.push_back(directory::to_record(view));
+  const std::string& bytes = replies[2].str;
+  for (std::size_t i = 0; i < recipients_.size(); ++i) {
+    states_.push_back(StateRecord::decode(bytes, i));
+    // `sending` on a chunk taken over: its instance died mid-send; nothing
+    // lost wins, it goes again. On a fresh read it belongs to a live
+    // instance working another entry of this chunk: not ours.
+    const auto s = states_[i].state;
+    if (s == State::queued || (takeover_ && s == State::sending)) pending_.push_back(i);
+  }
+  return true;
+}
+
+std::vector<std::size_t> ChunkWork::take_due(SteadyTime now, std::size_t window) {
+  std::vector<std::size_t> due, waiting;
+  for (auto i : pending_) {
+    auto it = not_before_.find(i);
+    (due.size() < window && (it == not_before_.end() || it->second <= now) ? due : waiting).push_back(i);
+  }
+  pending_ = std::move(waiting);
+  return due;
+}
+
+SteadyTime ChunkWork::next_retry() const {
+  auto soonest = SteadyTime::max();
+  for (auto i : pending_)
+    if (auto it = not_before_.find(i); it != not_before_.end()) soonest = std::min(soonest, it->second);
+  return soonest;
+}
+
+redis::Args ChunkWork::claim_command(const std::vector<std::size_t>& batch) const {
+  auto args = redis::cmd("EVAL", kClaimScript, "2", keys_.states(id_, k_), keys_.broadcast(id_));
+  for (auto i : batch) {
+    args.push_back(std::to_string(i));
+    args.push_back(code(states_[i].state));
+  }
+  return args;
+}
+
+std::optional<std::vector<std::size_t>> ChunkWork::claimed(const std::vector<std::size_t>& batch, const redis::Reply& reply) {
+  if (reply.type == redis::Reply::Type::integer && reply.integer < 0) return std::nullopt;
+  std::vector<std::size_t> mine;
+  for (const auto& e : reply.elements) {
+    auto i = static_cast<std::size_t>(e.integer);
+    if (std::find(batch.begin(), batch.end(), i) == batch.end()) continue;
+    states_[i].state = State::sending;
+    mine.push_back(i);
+  }
+  return mine;
+}
+
+adapters::OutboundMessage ChunkWork::message_for(std::size_t i, const std::string& callback_url) const {
+  const auto& b = *broadcast_;
+  auto channel = b.channels.at(states_[i].channel);
+  return {id_ + ":" + std::to_string(k_) + ":" + std::to_string(i), channel, address_for(channel, recipients_[i]),
+          channel == adapters::Channel::sms ? b.sms : channel == adapters::Channel::whatsapp ? b.whatsapp : b.push,
+          callback_url};
+}
+
+ChunkWork::Recorded ChunkWork::record(const std::vector<std::size_t>& batch, const std::vector<adapters::SendResult>& results,
+                                      std::string_view provider, const BackoffPolicy& backoff, std::mt19937& random,
+                                      metrics::Registry& metrics) {
+  const auto& b = *broadcast_;
+  const auto states_key = keys_.states(id_, k_);
+  const auto wall_now = std::chrono::system_clock::now();
+  Recorded out;
+  CounterMoves moves;
+  for (std::size_t n = 0; n < batch.size(); ++n) {
+    const auto i = batch[n];
+    auto& s = states_[i];
+    const auto& result = results[n];
+    const char* channel = adapters::name(b.channels.at(s.channel));
+    const std::string unit = s.breakdown < b.units.size() ? b.units[s.breakdown] : "";
+    if (result.accepted()) {
+      s.state = State::sent;
+      const auto ref = id_ + ":" + std::to_string(k_) + ":" + std::to_string(i) + ":" + std::to_string(s.channel) + ":" +
+                       channel + ":" + unit;
+      out.writes.push_back(redis::cmd("SET", keys_.provider_message(std::string(provider), result.provider_message_id), ref,
+                                      "EX", "604800"));
+      // No report by then: the policy's next channel (if the recipient has one).
+      if (b.report_timeout.count() > 0 && (s.usable >> (s.channel + 1)) != 0) {
+        auto due = std::chrono::duration_cast<std::chrono::milliseconds>((wall_now + b.report_timeout).time_since_epoch());
+        out.writes.push_back(redis::cmd("ZADD", keys_.report_wait(), std::to_string(due.count()), ref));
+      }
+      out.early_checks.push_back(result.provider_message_id);
+      moves.move(State::queued, channel, State::sent, channel, unit);
+    } else if (adapters::retryable(result.failure) && s.attempts + 1 < backoff.max_attempts) {
+      ++s.attempts;
+      s.state = State::queued;
+      std::uniform_real_distribution<double> draw(0, 1);
+      not_before_[i] = std::chrono::steady_clock::now() + retry_delay(backoff, s.attempts, result.retry_after, draw(random));
+      pending_.push_back(i);
+      metrics.counter("orgcast_dispatch_retries_total", "sends retried", {{"failure", adapters::name(result.failure)}}).inc();
+    } else if (int next = broadcast::first_usable_channel(b.channels, recipients_[i], s.channel + 1); next >= 0) {
+      // Permanent on this channel (or out of attempts): the policy's next channel.
+      s.channel = static_cast<std::uint8_t>(next);
+      s.attempts = 0;
+      s.state = State::queued;
+      not_before_.erase(i);
+      pending_.push_back(i);
+      moves.move(State::queued, channel, State::queued, adapters::name(b.channels.at(s.channel)), unit);
+      metrics.counter("orgcast_dispatch_fallbacks_total", "recipients moved to the next channel of the policy").inc();
+    } else {
+      s.state = State::failed;
+      out.writes.push_back(redis::cmd("HSET", keys_.failures(id_), std::to_string(k_ * broadcast::kRecipientsPerChunk + i),
+                                      std::string(channel) + ": " + adapters::name(result.failure) +
+                                          (result.provider_code.empty() ? "" : " (" + result.provider_code + ")") +
+                                          (result.reason.empty() ? "" : ": " + result.reason)));
+      moves.move(State::queued, channel, State::failed, channel, unit);
+    }
+    out.writes.push_back(redis::cmd("SETRANGE", states_key, std::to_string(i * StateRecord::kBytes), encoded(s)));
+    if (s.state != State::queued)
+      metrics.counter("orgcast_dispatch_outcomes_total", "recipients leaving the queue", {{"state", broadcast::name(s.state)}}).inc();
+  }
+  moves.flush_into(out.writes, keys_.counters(id_));
+  // The lease: this instance is still working on the entry.
+  out.writes.push_back(redis::cmd("XCLAIM", stream_, broadcast::kConsumerGroup, consumer_, "0", entry_, "JUSTID"));
+  for (const auto& message_id : out.early_checks)
+    out.writes.push_back(redis::cmd("GETDEL", keys_.early_report(std::string(provider), message_id)));
+  return out;
+}
+
+redis::Args ChunkWork::settle_command(const std::vector<std::size_t>& batch, State to) {
+  auto args = redis::cmd("EVAL", kSettleScript, "2", keys_.states(id_, k_), keys_.counters(id_), code(to), broadcast::name(to));
+  auto add = [&](std::size_t i) {
+    const auto& s = states_[i];
+    args.push_back(std::to_string(i));
+    args.push_back(code(s.state));
+    args.push_back(adapters::name(broadcast_->channels.at(s.channel)));
+    args.push_back(s.breakdown < broadcast_->units.size() ? broadcast_->units[s.breakdown] : "");
+  };
+  for (auto i : batch) add(i);
+  for (auto i : pending_) add(i);
+  pending_.clear();
+  return args;
+}
+
+redis::Args ChunkWork::finish_command() const {
+  return redis::cmd("EVAL", kFinishChunkScript, "3", stream_, keys_.active(priority_), keys_.broadcast(id_),
+                    broadcast::kConsumerGroup, entry_);
+}
+
+}  // namespace orgcast::dispatch

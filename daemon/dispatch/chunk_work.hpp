@@ -1,0 +1,107 @@
+#pragma once
+// One queue entry being worked on: a chunk's recipients and their state
+// records, and the dispatcher's decisions about them as plain functions that
+// build Redis commands. The coroutines in dispatcher.cpp only await what
+// these build; the state lives here, on the heap, not in coroutine frames
+// (GCC 12 mishandles large frames holding strings: docs/PIPELINE.md).
+#include <chrono>
+#include <map>
+#include <memory>
+#include <optional>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "adapters/core/adapter.hpp"
+#include "broadcast/keys.hpp"
+#include "broadcast/recipients.hpp"
+#include "dispatch/backoff.hpp"
+#include "redis/reply.hpp"
+
+namespace orgcast::metrics {
+class Registry;
+}
+
+namespace orgcast::dispatch {
+
+/// What the dispatcher needs of a broadcast (read once, cached).
+struct DispatchedBroadcast {
+  std::string id;
+  std::vector<adapters::Channel> channels;
+  std::string sms, whatsapp, push;
+  std::vector<std::string> units;  // breakdown index -> unit id
+  std::optional<std::chrono::system_clock::time_point> expires_at;
+  std::chrono::seconds report_timeout{0};  // 0: no fallback for a missing report
+
+  /// From the broadcast hash's `message` and `units` fields; nullopt if unreadable.
+  static std::optional<DispatchedBroadcast> parse(std::string id, const std::string& message_json,
+                                                  const std::string& units_json, std::chrono::seconds default_report_timeout);
+  bool expired(std::chrono::system_clock::time_point now) const { return expires_at && now >= *expires_at; }
+};
+
+using SteadyTime = std::chrono::steady_clock::time_point;
+
+class ChunkWork {
+ public:
+  /// `consumer`: this instance's name in the consumer group. `takeover`: the
+  /// entry was claimed from an instance that stopped working on it.
+  ChunkWork(const broadcast::Keys& keys, std::string consumer, std::string stream, std::string entry, std::size_t k,
+            bool takeover);
+
+  const std::string& stream() const { return stream_; }
+  const std::string& entry() const { return entry_; }
+  const std::string& priority() const { return priority_; }
+  const std::string& broadcast_id() const { return id_; }
+  std::size_t chunk() const { return k_; }
+
+  void set_broadcast(std::shared_ptr<const DispatchedBroadcast> b) { broadcast_ = std::move(b); }
+  const DispatchedBroadcast& broadcast() const { return *broadcast_; }
+
+  /// Reads the chunk: clears its "queued again" mark first (so that a
+  /// fallback after this read queues it once more), then its recipients and states.
+  std::vector<redis::Args> load_commands() const;
+  /// Takes the replies of load_commands(); false when the chunk is gone.
+  bool load(std::vector<redis::Reply>& replies);
+
+  bool has_pending() const { return !pending_.empty(); }
+  /// Up to `window` recipients whose (re)try is due; empty if all wait.
+  std::vector<std::size_t> take_due(SteadyTime now, std::size_t window);
+  /// When the soonest waiting retry is due.
+  SteadyTime next_retry() const;
+
+  /// Write-ahead `sending` for the batch (kClaimScript).
+  redis::Args claim_command(const std::vector<std::size_t>& batch) const;
+  /// Keeps those of the batch the script claimed; nullopt: broadcast cancelled.
+  std::optional<std::vector<std::size_t>> claimed(const std::vector<std::size_t>& batch, const redis::Reply& reply);
+
+  adapters::OutboundMessage message_for(std::size_t i, const std::string& callback_url) const;
+
+  struct Recorded {
+    std::vector<redis::Args> writes;        // state writes, counters, mappings, then GETDELs of early reports
+    std::vector<std::string> early_checks;  // provider message ids, one GETDEL each at the end of `writes`
+  };
+  /// Decides each outcome (sent, retry later, next channel, failed) and builds
+  /// the writes that record them; retries and fallbacks go back to pending.
+  Recorded record(const std::vector<std::size_t>& batch, const std::vector<adapters::SendResult>& results,
+                  std::string_view provider, const BackoffPolicy& backoff, std::mt19937& random, metrics::Registry& metrics);
+
+  /// Ends every recipient still to send (and `batch`) as `to` (cancelled or
+  /// expired), with their counters; empties pending.
+  redis::Args settle_command(const std::vector<std::size_t>& batch, broadcast::State to);
+
+  /// XACK and XDEL the entry; the broadcast is dispatched when its queue is empty.
+  redis::Args finish_command() const;
+
+ private:
+  const broadcast::Keys& keys_;
+  std::string consumer_, stream_, entry_, priority_, id_;
+  std::size_t k_;
+  bool takeover_;
+  std::shared_ptr<const DispatchedBroadcast> broadcast_;
+  std::vector<directory::ContactRecord> recipients_;
+  std::vector<broadcast::StateRecord> states_;
+  std::vector<std::size_t> pending_;
+  std::map<std::size_t, SteadyTime> not_before_;
+};
+
+}  // namespace orgcast::dispatch

@@ -1,0 +1,175 @@
+#pragma once
+// The Lua scripts of the pipeline (docs/PIPELINE.md). Each one changes a
+// recipient's state record and the counters that follow it in one atomic
+// step, so that a crash never leaves the two disagreeing.
+//
+// A state record is 8 bytes at offset i*8 of bc:<id>:s:<k>:
+//   byte 1 state (0 queued, 1 sending, 2 sent, 3 delivered, 4 read,
+//   5 failed, 6 skipped, 7 expired, 8 cancelled), byte 2 channel index in
+//   the policy, byte 3 attempts, byte 4 bit set of the policy's channels the
+//   recipient has an address for, bytes 5-8 breakdown unit.
+// A reference to a sent recipient ("ref") is "<id>:<k>:<i>:<channel index>:<channel>:<unit>".
+#include <string>
+
+namespace orgcast::dispatch {
+
+// Shared by the report and report-timeout scripts: moves a recipient whose
+// channel did not deliver to the next channel of the policy it has an
+// address for, and queues its chunk again (once: bc:<id>:rq:<k> marks a
+// chunk already queued again; the dispatcher deletes the mark when it reads
+// the chunk). Returns false when no channel is left or the broadcast was
+// cancelled.
+inline constexpr const char* kLuaHelpers = R"LUA(
+local function parse_ref(ref)
+  local id, k, i, ci, channel, unit = string.match(ref, '^([^:]+):(%d+):(%d+):(%d+):([^:]*):(.*)$')
+  return id, k, tonumber(i), tonumber(ci), channel, unit
+end
+local function move_counters(c, from, from_channel, to, to_channel, unit)
+  redis.call('HINCRBY', c, from, -1)
+  redis.call('HINCRBY', c, to, 1)
+  redis.call('HINCRBY', c, 'ch:' .. from_channel .. ':' .. from, -1)
+  redis.call('HINCRBY', c, 'ch:' .. to_channel .. ':' .. to, 1)
+  redis.call('HINCRBY', c, 'u:' .. unit .. ':' .. from, -1)
+  redis.call('HINCRBY', c, 'u:' .. unit .. ':' .. to, 1)
+end
+local function fall_back(prefix, id, k, i, channel, unit)
+  local skey = prefix .. 'bc:' .. id .. ':s:' .. k
+  local rec = redis.call('GETRANGE', skey, i * 8, i * 8 + 3)
+  local current, usable = string.byte(rec, 2), string.byte(rec, 4)
+  local next_channel = nil
+  for c = current + 1, 7 do
+    if bit.band(usable, bit.lshift(1, c)) ~= 0 then next_channel = c break end
+  end
+  if not next_channel then return false end
+  local b = prefix .. 'bc:' .. id
+  local meta = redis.call('HMGET', b, 'message', 'priority', 'state')
+  if meta[3] == 'cancelled' or not meta[1] then return false end
+  local channels = cjson.decode(meta[1]).channels
+  redis.call('SETRANGE', skey, i * 8, string.char(0, next_channel, 0))
+  move_counters(b .. ':c', 'sent', channel, 'queued', channels[next_channel + 1], unit)
+  if redis.call('SET', b .. ':rq:' .. k, '1', 'NX', 'EX', 604800) then
+    local stream = prefix .. 'q:' .. meta[2] .. ':' .. id
+    redis.call('XADD', stream, '*', 'k', k)
+    redis.call('SADD', prefix .. 'q:active:' .. meta[2], stream)
+  end
+  return true
+end
+)LUA";
+
+// Applies one delivery report: finds the recipient through the provider's
+// message id and moves its state only forward (sent < delivered < read;
+// failed only from sent, and final unless the policy has another channel).
+// A report that arrives before the dispatcher wrote the message id is parked
+// as "early" and applied when it does; a report about a channel the
+// recipient has since left is stale.
+//
+// KEYS[1] pm:<provider>:<message id>   KEYS[2] pm:early:<provider>:<message id>
+// ARGV[1] new state code (3 delivered, 4 read, 5 failed)   ARGV[2] key prefix   ARGV[3] reason
+// Returns "applied", "fallback", "stale" or "early".
+inline const std::string kApplyReportScript = std::string(kLuaHelpers) + R"LUA(
+local ref = redis.call('GET', KEYS[1])
+if not ref then
+  redis.call('SET', KEYS[2], ARGV[1] .. '|' .. ARGV[3], 'EX', 3600)
+  return 'early'
+end
+local prefix = ARGV[2]
+local id, k, i, ci, channel, unit = parse_ref(ref)
+local skey = prefix .. 'bc:' .. id .. ':s:' .. k
+local rec = redis.call('GETRANGE', skey, i * 8, i * 8 + 1)
+local cur, cur_channel = string.byte(rec, 1), string.byte(rec, 2)
+local new = tonumber(ARGV[1])
+local rank = {[2] = 1, [3] = 2, [4] = 3, [5] = 2}
+if cur == nil or cur_channel ~= ci or rank[cur] == nil or cur == 5 or rank[new] == nil then return 'stale' end
+if new == 5 and cur ~= 2 then return 'stale' end
+if new ~= 5 and rank[new] <= rank[cur] then return 'stale' end
+redis.call('ZREM', prefix .. 'q:dlr-wait', ref)
+if new == 5 and fall_back(prefix, id, k, i, channel, unit) then
+  redis.call('HSET', prefix .. 'bc:' .. id .. ':f', tostring(tonumber(k) * 500 + i), channel .. ': ' .. ARGV[3] .. ' (fell back)')
+  return 'fallback'
+end
+redis.call('SETRANGE', skey, i * 8, string.char(new))
+local names = {[2] = 'sent', [3] = 'delivered', [4] = 'read', [5] = 'failed'}
+move_counters(prefix .. 'bc:' .. id .. ':c', names[cur], channel, names[new], channel, unit)
+if new == 5 then
+  redis.call('HSET', prefix .. 'bc:' .. id .. ':f', tostring(tonumber(k) * 500 + i), channel .. ': ' .. ARGV[3])
+end
+return 'applied'
+)LUA";
+
+// Recipients sent but not reported on in time go to the policy's next
+// channel. KEYS[1] q:dlr-wait (zset of refs by due ms); ARGV[1] now (ms),
+// ARGV[2] key prefix, ARGV[3] most to take. Returns {taken, moved}.
+inline const std::string kReportTimeoutScript = std::string(kLuaHelpers) + R"LUA(
+local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[3]))
+local moved = 0
+for _, ref in ipairs(due) do
+  redis.call('ZREM', KEYS[1], ref)
+  local id, k, i, ci, channel, unit = parse_ref(ref)
+  local rec = redis.call('GETRANGE', ARGV[2] .. 'bc:' .. id .. ':s:' .. k, i * 8, i * 8 + 1)
+  if string.byte(rec, 1) == 2 and string.byte(rec, 2) == ci and fall_back(ARGV[2], id, k, i, channel, unit) then
+    moved = moved + 1
+  end
+end
+return {#due, moved}
+)LUA";
+
+// Write-ahead: marks recipients `sending` before any provider sees them,
+// each only if its state is still the one the dispatcher read (so two
+// instances never both send one recipient), and nothing once the broadcast
+// is cancelled.
+// KEYS[1] bc:<id>:s:<k>   KEYS[2] bc:<id>
+// ARGV pairs: recipient index, expected state code.
+// Returns the indexes claimed, or -1 when the broadcast is cancelled.
+inline constexpr const char* kClaimScript = R"LUA(
+if redis.call('HGET', KEYS[2], 'state') == 'cancelled' then return -1 end
+local claimed = {}
+for n = 1, #ARGV, 2 do
+  local offset = tonumber(ARGV[n]) * 8
+  if string.byte(redis.call('GETRANGE', KEYS[1], offset, offset)) == tonumber(ARGV[n + 1]) then
+    redis.call('SETRANGE', KEYS[1], offset, '\1')
+    claimed[#claimed + 1] = tonumber(ARGV[n])
+  end
+end
+return claimed
+)LUA";
+
+// Ends recipients that will not be sent (cancelled or expired), each only if
+// its state is still the expected one, and moves the counters with them.
+// KEYS[1] bc:<id>:s:<k>   KEYS[2] bc:<id>:c
+// ARGV[1] new state code   ARGV[2] its name
+// ARGV then groups of four: index, expected state code, channel, unit.
+// Returns how many were ended.
+inline constexpr const char* kSettleScript = R"LUA(
+local ended = 0
+for n = 3, #ARGV, 4 do
+  local offset = tonumber(ARGV[n]) * 8
+  if string.byte(redis.call('GETRANGE', KEYS[1], offset, offset)) == tonumber(ARGV[n + 1]) then
+    redis.call('SETRANGE', KEYS[1], offset, string.char(tonumber(ARGV[1])))
+    for _, p in ipairs({'', 'ch:' .. ARGV[n + 2] .. ':', 'u:' .. ARGV[n + 3] .. ':'}) do
+      redis.call('HINCRBY', KEYS[2], p .. 'queued', -1)
+      redis.call('HINCRBY', KEYS[2], p .. ARGV[2], 1)
+    end
+    ended = ended + 1
+  end
+end
+return ended
+)LUA";
+
+// A chunk is done: acknowledges and deletes its entry; when the queue is
+// empty and nothing is being worked on, the stream leaves the active set and
+// the broadcast is dispatched (unless cancelled, which stays its state). One
+// script, so that a fallback queueing the chunk again cannot slip between the
+// check and the removal.
+// KEYS[1] q:<priority>:<id>  KEYS[2] q:active:<priority>  KEYS[3] bc:<id>
+// ARGV[1] consumer group  ARGV[2] entry id. Returns 1 when dispatched.
+inline constexpr const char* kFinishChunkScript = R"LUA(
+redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
+redis.call('XDEL', KEYS[1], ARGV[2])
+if redis.call('XLEN', KEYS[1]) > 0 then return 0 end
+if redis.call('XPENDING', KEYS[1], ARGV[1])[1] > 0 then return 0 end
+redis.call('SREM', KEYS[2], KEYS[1])
+if redis.call('HGET', KEYS[3], 'state') ~= 'cancelled' then redis.call('HSET', KEYS[3], 'state', 'dispatched') end
+return 1
+)LUA";
+
+}  // namespace orgcast::dispatch

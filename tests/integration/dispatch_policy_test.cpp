@@ -1,0 +1,91 @@
+// What stops or redirects a broadcast after it was queued: cancel, expiry,
+// a delivery report saying "undelivered", and no report at all in time.
+#include <gtest/gtest.h>
+
+#include <thread>
+
+#include "broadcast/spec.hpp"
+#include "integration/dispatch_fixture.hpp"
+
+using namespace orgcast::testing;
+
+namespace {
+
+long long terminal(json::object b) {
+  long long sum = 0;
+  for (const char* s : {"delivered", "read", "failed", "skipped", "expired", "cancelled"}) sum += DispatchTest::count_in(b, "counts", s);
+  return sum;
+}
+
+TEST_F(DispatchTest, CancelStopsWhatIsNotYetSent) {
+  // 4 messages a second: the 11 recipients take about 3 s, time to cancel midway.
+  start({"--report-delay-ms", "10"}, "  rate_per_second: 4\n");
+  auto id = broadcast(R"(["sms"])");
+  ASSERT_TRUE(eventually([&] { return count(id, "delivered") >= 2; }, 10s)) << json::serialize(info(id));
+  auto cancelled = http("POST", daemon_->url("/v1/broadcasts/" + id + "/cancel"));
+  ASSERT_EQ(cancelled.status, 202) << cancelled.body;
+  EXPECT_NE(cancelled.body.find("\"state\":\"cancelled\""), std::string::npos);
+  ASSERT_TRUE(eventually([&] { return terminal(info(id)) == 11; }, 10s)) << json::serialize(info(id));
+  auto b = info(id);
+  EXPECT_EQ(b["state"].as_string(), "cancelled");
+  const auto cancelled_count = count_in(b, "counts", "cancelled");
+  EXPECT_GT(cancelled_count, 0) << json::serialize(b);
+  EXPECT_EQ(count_in(b, "by_channel", "sms:cancelled"), cancelled_count);
+  EXPECT_EQ(count_in(b, "counts", "queued"), 0);
+  std::this_thread::sleep_for(600ms);
+  EXPECT_EQ(sim_stats()["accepted"].as_int64(), 11 - cancelled_count) << "nothing cancelled reached the provider";
+  // Cancelling again changes nothing; an unknown broadcast is 404.
+  EXPECT_EQ(http("POST", daemon_->url("/v1/broadcasts/" + id + "/cancel")).status, 202);
+  EXPECT_EQ(count(id, "cancelled"), cancelled_count);
+  EXPECT_EQ(http("POST", daemon_->url("/v1/broadcasts/b999999/cancel")).status, 404);
+}
+
+TEST_F(DispatchTest, CancelledBeforeSendAtSendsNothing) {
+  start({"--report-delay-ms", "10"});
+  auto send_at = orgcast::broadcast::format_rfc3339(std::chrono::system_clock::now() + 60s);
+  auto id = broadcast(R"(["sms"])", R"(, "send_at": ")" + send_at + "\"");
+  ASSERT_EQ(http("POST", daemon_->url("/v1/broadcasts/" + id + "/cancel")).status, 202);
+  ASSERT_TRUE(eventually([&] { return count(id, "cancelled") == 11; }, 10s)) << json::serialize(info(id));
+  EXPECT_EQ(sim_stats()["requests"].as_int64(), 0);
+}
+
+TEST_F(DispatchTest, WhatIsLeftAtExpiresAtExpires) {
+  start({"--report-delay-ms", "10"}, "  rate_per_second: 2\n");
+  // expires_at has whole seconds: 2 to 3 s from now, while 11 at 2/s need ~5 s.
+  auto expires_at = orgcast::broadcast::format_rfc3339(std::chrono::system_clock::now() + 3s);
+  auto id = broadcast(R"(["sms"])", R"(, "expires_at": ")" + expires_at + "\"");
+  ASSERT_TRUE(eventually([&] { return terminal(info(id)) == 11; }, 15s)) << json::serialize(info(id));
+  auto b = info(id);
+  const auto expired = count_in(b, "counts", "expired");
+  EXPECT_GT(expired, 0) << json::serialize(b);
+  EXPECT_LT(expired, 11) << json::serialize(b);
+  EXPECT_EQ(count_in(b, "counts", "delivered") + expired, 11);
+  EXPECT_EQ(sim_stats()["accepted"].as_int64(), 11 - expired);
+}
+
+TEST_F(DispatchTest, UndeliveredReportFallsBackToTheNextChannel) {
+  start({"--report-delay-ms", "10", "--undelivered-rate", "1"});
+  auto id = broadcast(R"(["whatsapp", "sms"])");
+  ASSERT_TRUE(eventually([&] { return count(id, "failed") == 11; }, 15s)) << json::serialize(info(id));
+  auto b = info(id);
+  // The 8 with WhatsApp were reported undelivered there, then tried by SMS.
+  EXPECT_EQ(sim_stats()["accepted"].as_int64(), 19);
+  EXPECT_EQ(count_in(b, "by_channel", "sms:failed"), 11);
+  EXPECT_EQ(count_in(b, "by_channel", "whatsapp:failed"), 0);
+  EXPECT_EQ(count_in(b, "by_channel", "whatsapp:sent"), 0);
+}
+
+TEST_F(DispatchTest, NoReportInTimeFallsBackToTheNextChannel) {
+  // Nothing is ever reported; after 1 s without a report, the next channel.
+  start({"--silent-rate", "1"}, "  report_timeout_s: 1\n");
+  auto id = broadcast(R"(["whatsapp", "sms"])");
+  ASSERT_TRUE(eventually([&] { return count_in(info(id), "by_channel", "sms:sent") == 11; }, 15s)) << json::serialize(info(id));
+  auto b = info(id);
+  EXPECT_EQ(count_in(b, "by_channel", "whatsapp:sent"), 0);
+  EXPECT_EQ(count_in(b, "counts", "sent"), 11);
+  EXPECT_EQ(sim_stats()["accepted"].as_int64(), 8 + 11) << "WhatsApp for the 8 who have it, then SMS for all";
+  std::this_thread::sleep_for(1500ms);
+  EXPECT_EQ(sim_stats()["accepted"].as_int64(), 19) << "SMS is the last channel: nothing falls back further";
+}
+
+}  // namespace

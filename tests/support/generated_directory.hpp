@@ -1,0 +1,18 @@
+#pragma once
+// A generated directory (tools/gen-directory's "small" preset: 118 units,
+// 1,326 contacts) imported straight into Redis with `orgcast import`, for
+// tests that need more recipients than the hand-written sample.
+#include <string>
+
+#include "support/daemon_under_test.hpp"
+
+namespace orgcast::testing {
+
+/// Generates the small preset once per test process; returns its folder.
+const std::string& small_directory();
+
+/// Imports it with the daemon's config (the daemon may or may not run);
+/// returns `orgcast import`'s output on failure, empty on success.
+std::string import_small_directory(const DaemonUnderTest& daemon);
+
+}  // namespace orgcast::testing
