@@ -151,7 +151,7 @@ asio::awaitable<bool> Dispatcher::read_and_work(const char* priority) {
     for (const auto& entry : stream.elements.at(1).elements)
       if (auto k = chunk_of(entry))
         works.push_back(std::make_shared<ChunkWork>(keys_, options_.consumer, stream.elements.at(0).str, entry.elements.at(0).str, *k, false));
-  for (auto& work : works) co_await work_chunk(work);
+  co_await work_chunks(std::move(works));
   co_return !works.empty();
 }
 
@@ -171,60 +171,90 @@ asio::awaitable<bool> Dispatcher::take_over_one() {
     if (!k) continue;
     log_.warn("dispatch", "taking over chunk " + entry.elements[0].str + " of " + stream + " (its instance stopped)");
     metrics_.counter("orgcast_dispatch_chunks_reclaimed_total", "queue chunks taken over from a stopped instance").inc();
-    co_await work_chunk(std::make_shared<ChunkWork>(keys_, options_.consumer, stream, entry.elements[0].str, *k, true));
+    std::vector<std::shared_ptr<ChunkWork>> works;
+    works.push_back(std::make_shared<ChunkWork>(keys_, options_.consumer, stream, entry.elements[0].str, *k, true));
+    co_await work_chunks(std::move(works));
     co_return true;
   }
   co_return false;
 }
 
-asio::awaitable<void> Dispatcher::work_chunk(std::shared_ptr<ChunkWork> work) {
-  auto b = co_await broadcast_of(work->broadcast_id());
-  if (!b) {
-    log_.error("dispatch", "broadcast " + work->broadcast_id() + " is missing or unreadable; its chunk stays queued");
-    co_return;
+// Works the chunks window by window in turn, so that the broadcasts they
+// belong to progress side by side; finishes each when all its recipients
+// are recorded.
+asio::awaitable<void> Dispatcher::work_chunks(std::vector<std::shared_ptr<ChunkWork>> works) {
+  std::vector<std::shared_ptr<ChunkWork>> loaded;
+  for (auto& work : works) {
+    auto b = co_await broadcast_of(work->broadcast_id());
+    if (!b) {
+      log_.error("dispatch", "broadcast " + work->broadcast_id() + " is missing or unreadable; its chunk stays queued");
+      continue;
+    }
+    work->set_broadcast(b);
+    auto replies = co_await redis_->pipeline(work->load_commands());
+    if (replies && work->load(*replies)) loaded.push_back(work);  // else taken over later (lease)
   }
-  work->set_broadcast(b);
-  auto loaded = co_await redis_->pipeline(work->load_commands());
-  if (!loaded || !work->load(*loaded)) co_return;  // retried later (lease)
-  while (work->has_pending() && !stopping_) {
-    // An urgent broadcast overtakes: this chunk waits while a worker takes one of its chunks.
-    if (work->priority() != "urgent" && std::chrono::steady_clock::now() - last_urgent_check_ >= options_.urgent_check) {
+  const bool urgent = !loaded.empty() && loaded.front()->priority() == "urgent";
+  while (!stopping_) {
+    // An urgent broadcast overtakes: these chunks wait while this worker takes one of its chunks.
+    if (!urgent && std::chrono::steady_clock::now() - last_urgent_check_ >= options_.urgent_check) {
       last_urgent_check_ = std::chrono::steady_clock::now();
       co_await read_and_work("urgent");
     }
-    if (!co_await work_window(work)) co_return;  // Redis is away: the entry is taken over later
+    bool sent = false, waiting = false;
+    for (std::size_t n = 0; n < loaded.size();) {
+      auto& work = loaded[n];
+      if (!work->has_pending()) {
+        ++n;
+        continue;
+      }
+      auto step = co_await work_window(work);
+      if (step == Step::failed) {  // Redis is away: the entry is taken over later
+        loaded.erase(loaded.begin() + static_cast<std::ptrdiff_t>(n));
+        continue;
+      }
+      (step == Step::sent ? sent : waiting) = true;
+      ++n;
+    }
+    if (sent) continue;
+    if (!waiting) break;
+    // Every recipient left waits for a retry: sleep, keeping the leases.
+    auto soonest = SteadyTime::max();
+    for (const auto& work : loaded)
+      if (work->has_pending()) soonest = std::min(soonest, work->next_retry());
+    co_await sleep_for(std::min<std::chrono::steady_clock::duration>(soonest - std::chrono::steady_clock::now(), options_.lease / 3));
+    std::vector<redis::Args> refresh;
+    for (const auto& work : loaded)
+      if (work->has_pending())
+        refresh.push_back(redis::cmd("XCLAIM", work->stream(), broadcast::kConsumerGroup, options_.consumer, "0", work->entry(), "JUSTID"));
+    co_await redis_->pipeline(std::move(refresh));
   }
-  if (work->has_pending()) co_return;  // stopping: the rest is taken over after the lease
-  auto finished = co_await redis_->command(work->finish_command());
-  if (finished && finished->integer == 1) {
-    broadcasts_.erase(work->broadcast_id());
-    log_.info("dispatch", "broadcast " + work->broadcast_id() + ": every recipient dispatched");
+  if (stopping_) co_return;  // what is left is taken over after the lease
+  for (const auto& work : loaded) {
+    auto finished = co_await redis_->command(work->finish_command());
+    if (finished && finished->integer == 1) {
+      broadcasts_.erase(work->broadcast_id());
+      log_.info("dispatch", "broadcast " + work->broadcast_id() + ": every recipient dispatched");
+    }
   }
 }
 
 // One window: up to W recipients marked `sending`, sent in parallel, their
-// outcomes recorded in one pipeline. False when Redis failed us.
-asio::awaitable<bool> Dispatcher::work_window(std::shared_ptr<ChunkWork> work) {
+// outcomes recorded in one pipeline.
+asio::awaitable<Dispatcher::Step> Dispatcher::work_window(std::shared_ptr<ChunkWork> work) {
   auto batch = std::make_shared<std::vector<std::size_t>>(
       work->take_due(std::chrono::steady_clock::now(), static_cast<std::size_t>(std::max(1, options_.window))));
-  if (batch->empty()) {
-    // Every recipient left waits for a retry: sleep, keeping the lease.
-    auto wait = std::min<std::chrono::steady_clock::duration>(work->next_retry() - std::chrono::steady_clock::now(), options_.lease / 3);
-    co_await sleep_for(wait);
-    auto refreshed = co_await redis_->command(
-        redis::cmd("XCLAIM", work->stream(), broadcast::kConsumerGroup, options_.consumer, "0", work->entry(), "JUSTID"));
-    co_return refreshed.has_value();
-  }
+  if (batch->empty()) co_return Step::waiting;
   if (work->broadcast().expired(std::chrono::system_clock::now())) {
     auto settled = co_await redis_->command(work->settle_command(*batch, State::expired));
-    co_return settled.has_value();
+    co_return settled ? Step::sent : Step::failed;
   }
   auto claim = co_await redis_->command(work->claim_command(*batch));
-  if (!claim || claim->is_error()) co_return false;
+  if (!claim || claim->is_error()) co_return Step::failed;
   auto mine = work->claimed(*batch, *claim);
   if (!mine) {  // cancelled: nothing more of this chunk is sent
     auto settled = co_await redis_->command(work->settle_command(*batch, State::cancelled));
-    co_return settled.has_value();
+    co_return settled ? Step::sent : Step::failed;
   }
   *batch = std::move(*mine);
   auto results = std::make_shared<std::vector<adapters::SendResult>>(batch->size());
@@ -232,13 +262,13 @@ asio::awaitable<bool> Dispatcher::work_window(std::shared_ptr<ChunkWork> work) {
   auto recorded = std::make_shared<ChunkWork::Recorded>(
       work->record(*batch, *results, adapter_->name(), options_.backoff, random_, metrics_));
   auto written = co_await redis_->pipeline(std::move(recorded->writes));
-  if (!written) co_return false;  // `sending` recipients go again after the takeover
+  if (!written) co_return Step::failed;  // `sending` recipients go again after the takeover
   // Reports that beat the writes: the GETDELs at the end found them parked.
   auto early = std::make_shared<std::vector<std::string>>(std::move(recorded->early_checks));
   auto parked = std::make_shared<std::vector<redis::Reply>>(std::make_move_iterator(written->end() - static_cast<std::ptrdiff_t>(early->size())),
                                                              std::make_move_iterator(written->end()));
   co_await apply_early_reports(early, parked);
-  co_return true;
+  co_return Step::sent;
 }
 
 asio::awaitable<void> Dispatcher::send_batch(std::shared_ptr<ChunkWork> work, std::shared_ptr<std::vector<std::size_t>> batch,

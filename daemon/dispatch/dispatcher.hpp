@@ -65,8 +65,9 @@ class Dispatcher : public std::enable_shared_from_this<Dispatcher> {
   /// Reads one new entry from each active stream of `priority` and works them; false if none.
   boost::asio::awaitable<bool> read_and_work(const char* priority);
   boost::asio::awaitable<bool> take_over_one();
-  boost::asio::awaitable<void> work_chunk(std::shared_ptr<ChunkWork> work);
-  boost::asio::awaitable<bool> work_window(std::shared_ptr<ChunkWork> work);
+  boost::asio::awaitable<void> work_chunks(std::vector<std::shared_ptr<ChunkWork>> works);
+  enum class Step { sent, waiting, failed };  // a window went out; all wait for retries; Redis failed
+  boost::asio::awaitable<Step> work_window(std::shared_ptr<ChunkWork> work);
   boost::asio::awaitable<void> send_batch(std::shared_ptr<ChunkWork> work, std::shared_ptr<std::vector<std::size_t>> batch,
                                           std::shared_ptr<std::vector<adapters::SendResult>> results);
   boost::asio::awaitable<void> apply_early_reports(std::shared_ptr<std::vector<std::string>> message_ids,
