@@ -3,7 +3,12 @@
 //                              Idempotency-Key makes a retry return the same broadcast
 //   GET  /v1/broadcasts/{id}   state and counters
 //   GET  /v1/broadcasts/{id}/recipients?state=failed&page=1&per_page=100[&format=csv]
+//   GET  /v1/broadcasts/{id}/events  live progress (server-sent events)
 //   POST /v1/broadcasts/{id}/cancel  what is not yet sent will not be
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/json.hpp>
 
 #include "api/common.hpp"
@@ -85,12 +90,9 @@ awaitable<http::Response> create(Context context, http::Request& request) {
   co_return accepted(*id, total, skipped, false);
 }
 
-awaitable<http::Response> show(Context context, http::Request& request) {
-  const auto& id = request.params["id"];
-  auto info = co_await context.broadcasts->get(id);
-  if (!info) co_return redis_unavailable(info.error().message());
-  if (!*info) co_return http::problem(404, "not-found", "No such broadcast", "no broadcast with id " + id);
-  const auto& b = **info;
+// A broadcast as JSON: state, counts per state, per channel and per unit;
+// with `full`, its message and audience too.
+json::object broadcast_json(const broadcast::BroadcastInfo& b, bool full) {
   json::object counts, by_channel, by_unit;
   for (const auto& [key, value] : b.counters) {
     if (value == 0 && key != "queued") continue;  // states nobody is in (counters moved through them)
@@ -98,12 +100,88 @@ awaitable<http::Response> show(Context context, http::Request& request) {
     else if (key.rfind("u:", 0) == 0) by_unit[key.substr(2)] = value;
     else counts[key] = value;
   }
-  boost::system::error_code ec;
   json::object out{{"id", b.id},     {"state", b.state},         {"priority", b.priority},
                    {"total", b.total}, {"created_at", b.created_at}, {"counts", std::move(counts)},
-                   {"by_channel", std::move(by_channel)}, {"by_unit", std::move(by_unit)},
-                   {"message", json::parse(b.message_json, ec)}, {"audience", json::parse(b.audience_json, ec)}};
-  co_return http::json_response(200, json::serialize(out));
+                   {"by_channel", std::move(by_channel)}, {"by_unit", std::move(by_unit)}};
+  if (full) {
+    boost::system::error_code ec;
+    out["message"] = json::parse(b.message_json, ec);
+    out["audience"] = json::parse(b.audience_json, ec);
+  }
+  return out;
+}
+
+awaitable<http::Response> show(Context context, http::Request& request) {
+  const auto& id = request.params["id"];
+  auto info = co_await context.broadcasts->get(id);
+  if (!info) co_return redis_unavailable(info.error().message());
+  if (!*info) co_return http::problem(404, "not-found", "No such broadcast", "no broadcast with id " + id);
+  co_return http::json_response(200, json::serialize(broadcast_json(**info, true)));
+}
+
+// Live progress as server-sent events: a `progress` event at once and
+// whenever the counts change (polled every events_poll), a comment every
+// 15 s to keep proxies from closing a quiet stream, and a final `done`
+// event once nothing is queued or awaiting a report (or the broadcast was
+// cancelled and nothing is queued).
+struct EventStream {
+  Context context;
+  std::string id;
+  std::string last;
+  int sequence = 0;
+  bool finished = false;
+  std::chrono::steady_clock::time_point last_write = std::chrono::steady_clock::now();
+};
+
+bool settled(const broadcast::BroadcastInfo& b) {
+  auto value = [&](const char* key) {
+    auto it = b.counters.find(key);
+    return it == b.counters.end() ? 0 : it->second;
+  };
+  if (value("queued") > 0) return false;
+  return b.state == "cancelled" || b.state == "done" || (b.state == "dispatched" && value("sent") == 0);
+}
+
+awaitable<std::optional<std::string>> next_event(std::shared_ptr<EventStream> s) {
+  if (s->finished) co_return std::nullopt;
+  if (s->sequence > 0) {
+    boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor, std::chrono::milliseconds(500));
+    co_await timer.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
+  }
+  auto info = co_await s->context.broadcasts->get(s->id);
+  if (!info || !*info) {
+    // Redis is away for a moment: keep the stream open (a comment line).
+    co_return std::string(": waiting for redis\n\n");
+  }
+  auto body = json::serialize(broadcast_json(**info, false));
+  const bool done = settled(**info);
+  if (body == s->last && !done) {
+    if (std::chrono::steady_clock::now() - s->last_write < std::chrono::seconds(15)) co_return std::string();
+    s->last_write = std::chrono::steady_clock::now();
+    co_return std::string(": keep-alive\n\n");
+  }
+  s->last = body;
+  s->last_write = std::chrono::steady_clock::now();
+  std::string event = "id: " + std::to_string(++s->sequence) + "\nevent: progress\ndata: " + body + "\n\n";
+  if (done) {
+    s->finished = true;
+    event += "event: done\ndata: " + body + "\n\n";
+  }
+  co_return event;
+}
+
+awaitable<http::Response> events(Context context, http::Request& request) {
+  const auto& id = request.params["id"];
+  auto info = co_await context.broadcasts->get(id);
+  if (!info) co_return redis_unavailable(info.error().message());
+  if (!*info) co_return http::problem(404, "not-found", "No such broadcast", "no broadcast with id " + id);
+  auto state = std::make_shared<EventStream>(EventStream{context, id});
+  http::Response response;
+  response.content_type = "text/event-stream";
+  response.headers.emplace_back("Cache-Control", "no-cache");
+  response.headers.emplace_back("X-Accel-Buffering", "no");
+  response.stream = [state] { return next_event(state); };
+  co_return response;
 }
 
 // Cancel answers 202: the dispatchers settle what was still queued as
@@ -183,6 +261,7 @@ void add_broadcast_routes(http::Router& router, const Context& context) {
   router.add("GET", "/v1/broadcasts/{id}/recipients", [context](http::Request& r) { return recipients(context, r); });
   router.add("POST", "/v1/broadcasts", [context](http::Request& r) { return create(context, r); });
   router.add("GET", "/v1/broadcasts/{id}", [context](http::Request& r) { return show(context, r); });
+  router.add("GET", "/v1/broadcasts/{id}/events", [context](http::Request& r) { return events(context, r); });
   router.add("POST", "/v1/broadcasts/{id}/cancel", [context](http::Request& r) { return cancel(context, r); });
 }
 

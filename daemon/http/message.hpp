@@ -1,12 +1,15 @@
 #pragma once
 // HTTP requests and responses as the handlers see them: plain data, no Beast
 // types, so that handler files compile without Beast and are easy to test.
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 #include <utility>
 #include <vector>
+
+#include <boost/asio/awaitable.hpp>
 
 namespace orgcast::http {
 
@@ -28,6 +31,11 @@ struct Response {
   std::string content_type = "application/json";
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;  // extra headers
+  /// A streamed response (server-sent events): the server writes the head,
+  /// then each piece this returns as it comes (an empty one: nothing to
+  /// write yet), until it returns nullopt or the client goes away; `body` is
+  /// not used. The connection closes after.
+  std::function<boost::asio::awaitable<std::optional<std::string>>()> stream;
 };
 
 /// A JSON body with a status.

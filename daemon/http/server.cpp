@@ -128,6 +128,45 @@ struct Server::State : std::enable_shared_from_this<State> {
     }
   }
 
+  // A streamed response, chunked; the connection counts as idle meanwhile,
+  // so that a shutdown closes it rather than waiting for it.
+  asio::awaitable<void> stream_response(beast::tcp_stream& stream, std::list<Connection>::iterator it, Response response,
+                                        unsigned version) {
+    bhttp::response<bhttp::empty_body> head{static_cast<bhttp::status>(response.status), version};
+    head.set(bhttp::field::server, "orgcastd");
+    head.set(bhttp::field::content_type, response.content_type);
+    for (auto& [name, value] : response.headers) head.set(name, value);
+    head.chunked(true);
+    head.keep_alive(false);
+    bhttp::response_serializer<bhttp::empty_body> serializer{head};
+    stream.expires_after(std::chrono::milliseconds(config.idle_timeout_ms));
+    auto [head_ec, head_bytes] = co_await bhttp::async_write_header(stream, serializer, kUseTuple);
+    if (head_ec) co_return;
+    set_busy(it, false);
+    while (true) {
+      {
+        std::lock_guard lock(mutex);
+        if (stopping) break;
+      }
+      stream.expires_never();
+      std::optional<std::string> piece;
+      try {
+        piece = co_await response.stream();
+      } catch (const std::exception& e) {
+        log.error("http", std::string("a streamed response failed: ") + e.what());
+      }
+      if (!piece) break;
+      if (piece->empty()) continue;  // nothing new (an empty chunk would end the stream)
+      stream.expires_after(std::chrono::milliseconds(config.idle_timeout_ms));
+      auto chunk = bhttp::make_chunk(asio::buffer(*piece));  // named: no temporaries in co_await (GCC 12)
+      auto [ec, n] = co_await asio::async_write(stream, chunk, kUseTuple);
+      if (ec) co_return;
+    }
+    stream.expires_after(std::chrono::seconds(5));
+    auto last = bhttp::make_chunk_last();
+    co_await asio::async_write(stream, last, kUseTuple);
+  }
+
   asio::awaitable<void> accept_loop(std::shared_ptr<State> self) {
     while (true) {
       auto [ec, socket] = co_await acceptor.async_accept(asio::make_strand(executor), kUseTuple);
@@ -228,6 +267,10 @@ struct Server::State : std::enable_shared_from_this<State> {
       }
       metrics.counter("orgcast_http_responses_total", "HTTP responses by status class",
                       {{"class", std::to_string(response.status / 100) + "xx"}}).inc();
+      if (response.stream) {
+        co_await stream_response(*stream, it, std::move(response), version);
+        break;
+      }
       auto out = to_beast(std::move(response), version, keep_alive);
       stream->expires_after(std::chrono::milliseconds(config.idle_timeout_ms));
       auto [write_ec, written] = co_await bhttp::async_write(*stream, out, kUseTuple);

@@ -2,6 +2,8 @@
 // a delivery report saying "undelivered", and no report at all in time.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <sstream>
 #include <thread>
 
 #include "broadcast/spec.hpp"
@@ -86,6 +88,33 @@ TEST_F(DispatchTest, NoReportInTimeFallsBackToTheNextChannel) {
   EXPECT_EQ(sim_stats()["accepted"].as_int64(), 8 + 11) << "WhatsApp for the 8 who have it, then SMS for all";
   std::this_thread::sleep_for(1500ms);
   EXPECT_EQ(sim_stats()["accepted"].as_int64(), 19) << "SMS is the last channel: nothing falls back further";
+}
+
+}  // namespace
+
+namespace {
+
+TEST_F(DispatchTest, EventsStreamProgressUntilDone) {
+  start({"--report-delay-ms", "10"}, "  rate_per_second: 8\n");
+  auto id = broadcast(R"(["sms"])");
+  // The stream ends by itself once every recipient is settled (~1.5 s here).
+  auto r = daemon_->get("/v1/broadcasts/" + id + "/events");
+  ASSERT_EQ(r.status, 200) << r.error;
+  EXPECT_EQ(r.content_type, "text/event-stream");
+  std::vector<long long> delivered;
+  std::istringstream lines(r.body);
+  std::string line, last_data;
+  while (std::getline(lines, line)) {
+    if (line.rfind("data: ", 0) != 0) continue;
+    last_data = line.substr(6);
+    delivered.push_back(count_in(json::parse(last_data).as_object(), "counts", "delivered"));
+  }
+  ASSERT_GE(delivered.size(), 3u) << r.body;
+  EXPECT_TRUE(std::is_sorted(delivered.begin(), delivered.end())) << r.body;
+  EXPECT_LT(delivered.front(), 11) << "the first event comes at once, not at the end";
+  EXPECT_EQ(delivered.back(), 11);
+  EXPECT_NE(r.body.find("event: done\n"), std::string::npos) << r.body;
+  EXPECT_EQ(daemon_->get("/v1/broadcasts/b999999/events").status, 404);
 }
 
 }  // namespace
