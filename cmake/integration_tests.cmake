@@ -22,11 +22,12 @@ add_executable(orgcast_integration_tests
   tests/integration/dispatch_policy_test.cpp
   tests/integration/priority_test.cpp
   tests/integration/crash_test.cpp
+  tests/integration/durability_test.cpp
 )
 target_link_libraries(orgcast_integration_tests PRIVATE orgcast_test_support GTest::gtest_main)
 target_precompile_headers(orgcast_integration_tests REUSE_FROM orgcast_io)
 add_dependencies(orgcast_integration_tests orgcastd orgcast provider-sim orgcast-gen-directory)
-gtest_discover_tests(orgcast_integration_tests DISCOVERY_TIMEOUT 60 PROPERTIES TIMEOUT 120 LABELS integration)
+gtest_discover_tests(orgcast_integration_tests DISCOVERY_TIMEOUT 60 PROPERTIES TIMEOUT 300 LABELS integration)
 
 # The systemd unit passes systemd-analyze verify.
 add_test(NAME systemd_unit_verifies COMMAND ${CMAKE_SOURCE_DIR}/tests/systemd/verify-unit.sh
