@@ -22,7 +22,7 @@ add_library(orgcast_io STATIC
   daemon/app/secrets.cpp
   daemon/app/daemon.cpp
 )
-target_link_libraries(orgcast_io PUBLIC orgcast_logic Boost::url PkgConfig::HIREDIS PkgConfig::SYSTEMD CURL::libcurl Threads::Threads)
+target_link_libraries(orgcast_io PUBLIC orgcast_logic Boost::url PkgConfig::HIREDIS PkgConfig::SYSTEMD CURL::libcurl OpenSSL::Crypto Threads::Threads)
 target_precompile_headers(orgcast_io PRIVATE ${CMAKE_SOURCE_DIR}/daemon/pch/asio_pch.hpp)
 
 add_executable(orgcastd daemon/app/orgcastd_main.cpp)

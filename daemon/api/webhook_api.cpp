@@ -44,9 +44,17 @@ awaitable<http::Response> receive(Context context, http::Request& request) {
                                  report.reason));
   auto applied = co_await context.redis->pipeline(std::move(scripts));
   if (!applied) co_return redis_unavailable(applied.error().message());
-  for (const auto& reply : *applied)
+  bool all_applied = true;
+  for (const auto& reply : *applied) {
     context.metrics->counter("orgcast_delivery_reports_total", "delivery reports by outcome",
                              {{"provider", name}, {"outcome", reply.is_error() ? "error" : reply.str}}).inc();
+    if (reply.is_error()) {
+      all_applied = false;
+      context.log->warn("webhook", "a " + name + " report was not applied: " + reply.str);
+    }
+  }
+  // The provider sends it again; applying a report twice changes nothing.
+  if (!all_applied) co_return redis_unavailable("a report could not be applied; retry");
   co_return http::json_response(parsed.status, parsed.body.empty() ? R"({"ok":true})" : parsed.body);
 }
 

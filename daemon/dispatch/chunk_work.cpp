@@ -176,14 +176,15 @@ adapters::OutboundMessage ChunkWork::message_for(std::size_t i, const std::strin
           callback_url};
 }
 
-ChunkWork::Recorded ChunkWork::record(const std::vector<std::size_t>& batch, const std::vector<adapters::SendResult>& results,
+std::vector<redis::Args> ChunkWork::record(const std::vector<std::size_t>& batch, const std::vector<adapters::SendResult>& results,
                                       std::string_view provider, const BackoffPolicy& backoff, std::mt19937& random,
                                       metrics::Registry& metrics) {
   const auto& b = *broadcast_;
   const auto states_key = keys_.states(id_, k_);
   const auto wall_now = std::chrono::system_clock::now();
-  Recorded out;
+  std::vector<redis::Args> out;
   CounterMoves moves;
+  std::vector<std::pair<std::string, std::string>> sent_refs;  // provider message id, ref
   for (std::size_t n = 0; n < batch.size(); ++n) {
     const auto i = batch[n];
     auto& s = states_[i];
@@ -194,14 +195,12 @@ ChunkWork::Recorded ChunkWork::record(const std::vector<std::size_t>& batch, con
       s.state = State::sent;
       const auto ref = id_ + ":" + std::to_string(k_) + ":" + std::to_string(i) + ":" + std::to_string(s.channel) + ":" +
                        channel + ":" + unit;
-      out.writes.push_back(redis::cmd("SET", keys_.provider_message(std::string(provider), result.provider_message_id), ref,
-                                      "EX", "604800"));
+      sent_refs.emplace_back(result.provider_message_id, ref);
       // No report by then: the policy's next channel (if the recipient has one).
       if (b.report_timeout.count() > 0 && (s.usable >> (s.channel + 1)) != 0) {
         auto due = std::chrono::duration_cast<std::chrono::milliseconds>((wall_now + b.report_timeout).time_since_epoch());
-        out.writes.push_back(redis::cmd("ZADD", keys_.report_wait(), std::to_string(due.count()), ref));
+        out.push_back(redis::cmd("ZADD", keys_.report_wait(), std::to_string(due.count()), ref));
       }
-      out.early_checks.push_back(result.provider_message_id);
       moves.move(State::queued, channel, State::sent, channel, unit);
     } else if (adapters::retryable(result.failure) && s.attempts + 1 < backoff.max_attempts) {
       ++s.attempts;
@@ -221,21 +220,23 @@ ChunkWork::Recorded ChunkWork::record(const std::vector<std::size_t>& batch, con
       metrics.counter("orgcast_dispatch_fallbacks_total", "recipients moved to the next channel of the policy").inc();
     } else {
       s.state = State::failed;
-      out.writes.push_back(redis::cmd("HSET", keys_.failures(id_), std::to_string(k_ * broadcast::kRecipientsPerChunk + i),
+      out.push_back(redis::cmd("HSET", keys_.failures(id_), std::to_string(k_ * broadcast::kRecipientsPerChunk + i),
                                       std::string(channel) + ": " + adapters::name(result.failure) +
                                           (result.provider_code.empty() ? "" : " (" + result.provider_code + ")") +
                                           (result.reason.empty() ? "" : ": " + result.reason)));
       moves.move(State::queued, channel, State::failed, channel, unit);
     }
-    out.writes.push_back(redis::cmd("SETRANGE", states_key, std::to_string(i * StateRecord::kBytes), encoded(s)));
+    out.push_back(redis::cmd("SETRANGE", states_key, std::to_string(i * StateRecord::kBytes), encoded(s)));
     if (s.state != State::queued)
       metrics.counter("orgcast_dispatch_outcomes_total", "recipients leaving the queue", {{"state", broadcast::name(s.state)}}).inc();
   }
-  moves.flush_into(out.writes, keys_.counters(id_));
+  moves.flush_into(out, keys_.counters(id_));
+  // After the `sent` states: the message ids, each applying a report that beat it.
+  for (const auto& [message_id, ref] : sent_refs)
+    out.push_back(redis::cmd("EVAL", kRecordSentScript, "2", keys_.provider_message(std::string(provider), message_id),
+                                    keys_.early_report(std::string(provider), message_id), ref, keys_.prefix, "604800"));
   // The lease: this instance is still working on the entry.
-  out.writes.push_back(redis::cmd("XCLAIM", stream_, broadcast::kConsumerGroup, consumer_, "0", entry_, "JUSTID"));
-  for (const auto& message_id : out.early_checks)
-    out.writes.push_back(redis::cmd("GETDEL", keys_.early_report(std::string(provider), message_id)));
+  out.push_back(redis::cmd("XCLAIM", stream_, broadcast::kConsumerGroup, consumer_, "0", entry_, "JUSTID"));
   return out;
 }
 

@@ -76,13 +76,10 @@ class ChunkWork {
 
   adapters::OutboundMessage message_for(std::size_t i, const std::string& callback_url) const;
 
-  struct Recorded {
-    std::vector<redis::Args> writes;        // state writes, counters, mappings, then GETDELs of early reports
-    std::vector<std::string> early_checks;  // provider message ids, one GETDEL each at the end of `writes`
-  };
   /// Decides each outcome (sent, retry later, next channel, failed) and builds
-  /// the writes that record them; retries and fallbacks go back to pending.
-  Recorded record(const std::vector<std::size_t>& batch, const std::vector<adapters::SendResult>& results,
+  /// the writes that record them (states, counters, then the message ids,
+  /// which apply reports that beat them); retries and fallbacks go back to pending.
+  std::vector<redis::Args> record(const std::vector<std::size_t>& batch, const std::vector<adapters::SendResult>& results,
                   std::string_view provider, const BackoffPolicy& backoff, std::mt19937& random, metrics::Registry& metrics);
 
   /// Ends every recipient still to send (and `batch`) as `to` (cancelled or

@@ -259,15 +259,10 @@ asio::awaitable<Dispatcher::Step> Dispatcher::work_window(std::shared_ptr<ChunkW
   *batch = std::move(*mine);
   auto results = std::make_shared<std::vector<adapters::SendResult>>(batch->size());
   co_await send_batch(work, batch, results);
-  auto recorded = std::make_shared<ChunkWork::Recorded>(
+  auto writes = std::make_shared<std::vector<redis::Args>>(
       work->record(*batch, *results, adapter_->name(), options_.backoff, random_, metrics_));
-  auto written = co_await redis_->pipeline(std::move(recorded->writes));
+  auto written = co_await redis_->pipeline(std::move(*writes));
   if (!written) co_return Step::failed;  // `sending` recipients go again after the takeover
-  // Reports that beat the writes: the GETDELs at the end found them parked.
-  auto early = std::make_shared<std::vector<std::string>>(std::move(recorded->early_checks));
-  auto parked = std::make_shared<std::vector<redis::Reply>>(std::make_move_iterator(written->end() - static_cast<std::ptrdiff_t>(early->size())),
-                                                             std::make_move_iterator(written->end()));
-  co_await apply_early_reports(early, parked);
   co_return Step::sent;
 }
 
@@ -280,22 +275,6 @@ asio::awaitable<void> Dispatcher::send_batch(std::shared_ptr<ChunkWork> work, st
       *out = co_await self->adapter_->send(m);
     }(this, work->message_for((*batch)[n], options_.callback_url), &(*results)[n]));
   co_await run_all(std::move(sends));
-}
-
-asio::awaitable<void> Dispatcher::apply_early_reports(std::shared_ptr<std::vector<std::string>> message_ids,
-                                                      std::shared_ptr<std::vector<redis::Reply>> parked) {
-  const std::string provider(adapter_->name());
-  for (std::size_t e = 0; e < message_ids->size(); ++e) {
-    const auto& report = (*parked)[e];
-    if (report.is_nil() || report.str.empty()) continue;
-    auto bar = report.str.find('|');
-    // A named argument list: GCC 12 frees temporaries (substr) of a co_await
-    // expression wrongly.
-    redis::Args apply = redis::cmd("EVAL", kApplyReportScript, "2", keys_.provider_message(provider, (*message_ids)[e]),
-                                   keys_.early_report(provider, (*message_ids)[e]), report.str.substr(0, bar), keys_.prefix,
-                                   bar == std::string::npos ? "" : report.str.substr(bar + 1));
-    co_await redis_->command(std::move(apply));
-  }
 }
 
 }  // namespace orgcast::dispatch

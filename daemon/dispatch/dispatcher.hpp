@@ -70,8 +70,6 @@ class Dispatcher : public std::enable_shared_from_this<Dispatcher> {
   boost::asio::awaitable<Step> work_window(std::shared_ptr<ChunkWork> work);
   boost::asio::awaitable<void> send_batch(std::shared_ptr<ChunkWork> work, std::shared_ptr<std::vector<std::size_t>> batch,
                                           std::shared_ptr<std::vector<adapters::SendResult>> results);
-  boost::asio::awaitable<void> apply_early_reports(std::shared_ptr<std::vector<std::string>> message_ids,
-                                                   std::shared_ptr<std::vector<redis::Reply>> parked);
   boost::asio::awaitable<std::shared_ptr<const DispatchedBroadcast>> broadcast_of(const std::string& id);
   boost::asio::awaitable<void> acquire_token();
 

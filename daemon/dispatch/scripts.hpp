@@ -56,44 +56,63 @@ local function fall_back(prefix, id, k, i, channel, unit)
 end
 )LUA";
 
-// Applies one delivery report: finds the recipient through the provider's
-// message id and moves its state only forward (sent < delivered < read;
-// failed only from sent, and final unless the policy has another channel).
-// A report that arrives before the dispatcher wrote the message id is parked
-// as "early" and applied when it does; a report about a channel the
-// recipient has since left is stale.
-//
+// Applies a report (new state code: 3 delivered, 4 read, 5 failed) to the
+// recipient `ref` names, moving its state only forward (sent < delivered <
+// read; failed only from sent, and final unless the policy has another
+// channel); a report about a channel the recipient has since left is stale.
+inline constexpr const char* kLuaApplyReport = R"LUA(
+local function apply_report(prefix, ref, new, reason)
+  local id, k, i, ci, channel, unit = parse_ref(ref)
+  local skey = prefix .. 'bc:' .. id .. ':s:' .. k
+  local rec = redis.call('GETRANGE', skey, i * 8, i * 8 + 1)
+  local cur, cur_channel = string.byte(rec, 1), string.byte(rec, 2)
+  local rank = {[2] = 1, [3] = 2, [4] = 3, [5] = 2}
+  if cur == nil or cur_channel ~= ci or rank[cur] == nil or cur == 5 or rank[new] == nil then return 'stale' end
+  if new == 5 and cur ~= 2 then return 'stale' end
+  if new ~= 5 and rank[new] <= rank[cur] then return 'stale' end
+  redis.call('ZREM', prefix .. 'q:dlr-wait', ref)
+  if new == 5 and fall_back(prefix, id, k, i, channel, unit) then
+    redis.call('HSET', prefix .. 'bc:' .. id .. ':f', tostring(tonumber(k) * 500 + i), channel .. ': ' .. reason .. ' (fell back)')
+    return 'fallback'
+  end
+  redis.call('SETRANGE', skey, i * 8, string.char(new))
+  local names = {[2] = 'sent', [3] = 'delivered', [4] = 'read', [5] = 'failed'}
+  move_counters(prefix .. 'bc:' .. id .. ':c', names[cur], channel, names[new], channel, unit)
+  if new == 5 then
+    redis.call('HSET', prefix .. 'bc:' .. id .. ':f', tostring(tonumber(k) * 500 + i), channel .. ': ' .. reason)
+  end
+  return 'applied'
+end
+)LUA";
+
+// A delivery report from a provider's webhook, matched by the provider's
+// message id. One that arrives before the dispatcher recorded the message
+// id is parked as "early"; kRecordSentScript applies it.
 // KEYS[1] pm:<provider>:<message id>   KEYS[2] pm:early:<provider>:<message id>
-// ARGV[1] new state code (3 delivered, 4 read, 5 failed)   ARGV[2] key prefix   ARGV[3] reason
+// ARGV[1] new state code   ARGV[2] key prefix   ARGV[3] reason
 // Returns "applied", "fallback", "stale" or "early".
-inline const std::string kApplyReportScript = std::string(kLuaHelpers) + R"LUA(
+inline const std::string kApplyReportScript = std::string(kLuaHelpers) + kLuaApplyReport + R"LUA(
 local ref = redis.call('GET', KEYS[1])
 if not ref then
-  redis.call('SET', KEYS[2], ARGV[1] .. '|' .. ARGV[3], 'EX', 3600)
+  redis.call('SET', KEYS[2], ARGV[1] .. '|' .. ARGV[3], 'EX', 86400)
   return 'early'
 end
-local prefix = ARGV[2]
-local id, k, i, ci, channel, unit = parse_ref(ref)
-local skey = prefix .. 'bc:' .. id .. ':s:' .. k
-local rec = redis.call('GETRANGE', skey, i * 8, i * 8 + 1)
-local cur, cur_channel = string.byte(rec, 1), string.byte(rec, 2)
-local new = tonumber(ARGV[1])
-local rank = {[2] = 1, [3] = 2, [4] = 3, [5] = 2}
-if cur == nil or cur_channel ~= ci or rank[cur] == nil or cur == 5 or rank[new] == nil then return 'stale' end
-if new == 5 and cur ~= 2 then return 'stale' end
-if new ~= 5 and rank[new] <= rank[cur] then return 'stale' end
-redis.call('ZREM', prefix .. 'q:dlr-wait', ref)
-if new == 5 and fall_back(prefix, id, k, i, channel, unit) then
-  redis.call('HSET', prefix .. 'bc:' .. id .. ':f', tostring(tonumber(k) * 500 + i), channel .. ': ' .. ARGV[3] .. ' (fell back)')
-  return 'fallback'
-end
-redis.call('SETRANGE', skey, i * 8, string.char(new))
-local names = {[2] = 'sent', [3] = 'delivered', [4] = 'read', [5] = 'failed'}
-move_counters(prefix .. 'bc:' .. id .. ':c', names[cur], channel, names[new], channel, unit)
-if new == 5 then
-  redis.call('HSET', prefix .. 'bc:' .. id .. ':f', tostring(tonumber(k) * 500 + i), channel .. ': ' .. ARGV[3])
-end
-return 'applied'
+return apply_report(ARGV[2], ref, tonumber(ARGV[1]), ARGV[3])
+)LUA";
+
+// Records a sent recipient's provider message id and, in the same atomic
+// step, applies a report that beat it (so a crash cannot strand it parked).
+// Runs after the recipient's `sent` state write, in the same pipeline.
+// KEYS[1] pm:<provider>:<message id>   KEYS[2] pm:early:<provider>:<message id>
+// ARGV[1] ref   ARGV[2] key prefix   ARGV[3] mapping lifetime (s)
+// Returns "recorded" or what applying the early report returned.
+inline const std::string kRecordSentScript = std::string(kLuaHelpers) + kLuaApplyReport + R"LUA(
+redis.call('SET', KEYS[1], ARGV[1], 'EX', tonumber(ARGV[3]))
+local early = redis.call('GET', KEYS[2])
+if not early then return 'recorded' end
+redis.call('DEL', KEYS[2])
+local bar = string.find(early, '|', 1, true)
+return apply_report(ARGV[2], ARGV[1], tonumber(string.sub(early, 1, bar - 1)), string.sub(early, bar + 1))
 )LUA";
 
 // Recipients sent but not reported on in time go to the policy's next

@@ -14,6 +14,9 @@
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <deque>
+#include <openssl/evp.h>
+#include <unordered_map>
+#include <unordered_set>
 #include <random>
 
 namespace asio = boost::asio;
@@ -121,6 +124,26 @@ struct Client::Impl {
   asio::steady_timer wake;  // the supervisor sleeps on it; callbacks cancel it
   asio::steady_timer tick;
   std::deque<std::chrono::steady_clock::time_point> in_flight;  // send times, in reply order
+  // Scripts: `EVAL <body> ...` goes out as `EVALSHA <sha1> ...` once this
+  // connection has sent the body (Redis keeps it in its script cache), so a
+  // 2 KB script is neither sent nor hashed by Redis for every recipient.
+  std::unordered_map<std::string, std::string> script_sha;  // body -> SHA1 hex
+  std::unordered_set<std::string> scripts_sent;              // on this connection; cleared when it closes
+
+  const std::string& sha_of(const std::string& body) {
+    auto it = script_sha.find(body);
+    if (it != script_sha.end()) return it->second;
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int size = 0;
+    EVP_Digest(body.data(), body.size(), digest, &size, EVP_sha1(), nullptr);
+    static const char* hex = "0123456789abcdef";
+    std::string out;
+    for (unsigned int i = 0; i < size; ++i) {
+      out += hex[digest[i] >> 4];
+      out += hex[digest[i] & 0xF];
+    }
+    return script_sha.emplace(body, std::move(out)).first->second;
+  }
 
   void set_status(std::string text) {
     std::lock_guard lock(owner.status_mutex_);
@@ -224,6 +247,7 @@ void Client::Impl::on_disconnect(const redisAsyncContext* ac, int status) noexce
   impl->ready = false;
   impl->ac = nullptr;
   impl->in_flight.clear();
+  impl->scripts_sent.clear();
   impl->owner.connected_ = false;
   impl->wake.cancel();
 }
@@ -238,6 +262,9 @@ void Client::Impl::on_reply(redisAsyncContext*, void* reply, void* privdata) noe
       batch.error = make_error_code(impl->stopping ? Errc::stopped : impl->timed_out ? Errc::timeout : Errc::connection_lost);
   } else {
     batch.replies[slot->index] = convert(static_cast<redisReply*>(reply));
+    // The script cache was flushed (SCRIPT FLUSH): send bodies again from
+    // now on. This command fails; callers treat a server error as "retry".
+    if (batch.replies[slot->index].is_error() && batch.replies[slot->index].str.rfind("NOSCRIPT", 0) == 0) impl->scripts_sent.clear();
   }
   if (--batch.remaining == 0) impl->complete(slot->batch);
 }
@@ -263,6 +290,18 @@ void Client::Impl::issue(std::vector<Args> commands, BatchHandler handler, asio:
       argv.push_back(arg.data());
       lengths.push_back(arg.size());
     }
+    if (commands[i].size() >= 2 && commands[i][0] == "EVAL") {
+      const auto& sha = sha_of(commands[i][1]);
+      if (scripts_sent.count(sha)) {
+        static const std::string evalsha = "EVALSHA";
+        argv[0] = evalsha.data();
+        lengths[0] = evalsha.size();
+        argv[1] = sha.data();
+        lengths[1] = sha.size();
+      } else {
+        scripts_sent.insert(sha);
+      }
+    }
     auto* slot = new Slot{batch, i, this};
     if (!ac || redisAsyncCommandArgv(ac, &Impl::on_reply, slot, static_cast<int>(argv.size()), argv.data(),
                                      lengths.data()) != REDIS_OK) {
@@ -284,6 +323,7 @@ void Client::Impl::close_context() {
   link = Link::closed;
   ready = false;
   in_flight.clear();
+  scripts_sent.clear();
 }
 
 asio::awaitable<Result<std::vector<Reply>>> Client::Impl::run(std::vector<Args> commands, bool internal) {

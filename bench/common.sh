@@ -1,0 +1,78 @@
+# Shared by the pipeline benchmarks (sourced): start provider-sim and
+# orgcastd (Release builds) on free loopback ports, post broadcasts, wait for
+# counts. Expects REDIS_PORT (a running Redis) and tools/lib.sh sourced.
+# Every process started here is stopped by bench_cleanup, by its PID.
+
+BENCH_WORK=$(mktemp -d /tmp/orgcast-bench-run-XXXXXX)
+BENCH_PIDS=()
+bench_cleanup() {
+  for pid in "${BENCH_PIDS[@]}"; do stop_pid "$pid"; done
+  rm -rf "$BENCH_WORK"
+}
+trap bench_cleanup EXIT
+
+now() { date +%s.%N; }
+
+# start_sim NAME FLAGS...: sets SIM_PORT and SIM_PID.
+start_sim() {
+  local name=$1; shift
+  build/release/provider-sim --port-file "$BENCH_WORK/$name.port" "$@" > "$BENCH_WORK/$name.log" 2>&1 &
+  SIM_PID=$!
+  BENCH_PIDS+=("$SIM_PID")
+  for _ in $(seq 1 100); do [ -s "$BENCH_WORK/$name.port" ] && break; sleep 0.1; done
+  SIM_PORT=$(cat "$BENCH_WORK/$name.port")
+}
+
+# start_daemon NAME PREFIX DISPATCH_YAML_LINES: orgcastd dispatching to
+# SIM_PORT; sets HTTP_PORT, DAEMON_PID and DAEMON_CONFIG; waits until ready.
+start_daemon() {
+  local name=$1 prefix=$2 dispatch=$3
+  HTTP_PORT=$(free_port)
+  DAEMON_CONFIG="$BENCH_WORK/$name.yaml"
+  cat > "$DAEMON_CONFIG" <<YAML
+server:
+  listen: 127.0.0.1:$HTTP_PORT
+redis:
+  port: $REDIS_PORT
+  key_prefix: "$prefix"
+dispatch:
+  provider_url: http://127.0.0.1:$SIM_PORT
+  callback_base_url: http://127.0.0.1:$HTTP_PORT
+$dispatch
+YAML
+  if [ -n "${IMPORT_DATA:-}" ]; then
+    build/release/orgcast import --config "$DAEMON_CONFIG" --units "$IMPORT_DATA/units.csv" --contacts "$IMPORT_DATA/contacts.csv" >&2
+  fi
+  build/release/orgcastd --config "$DAEMON_CONFIG" > "$BENCH_WORK/$name-orgcastd.log" 2>&1 &
+  DAEMON_PID=$!
+  BENCH_PIDS+=("$DAEMON_PID")
+  for _ in $(seq 1 300); do curl -sf "http://127.0.0.1:$HTTP_PORT/readyz" >/dev/null 2>&1 && break; sleep 0.1; done
+}
+
+# post_broadcast JSON: prints "<id> <recipients>".
+post_broadcast() {
+  local reply
+  reply=$(curl -s -H 'Content-Type: application/json' "http://127.0.0.1:$HTTP_PORT/v1/broadcasts" -d "$1")
+  echo "$(echo "$reply" | sed -n 's/.*"id":"\([^"]*\)".*/\1/p') $(echo "$reply" | sed -n 's/.*"recipients":\([0-9]*\).*/\1/p')"
+}
+
+# count_of ID STATE: the broadcast's count in that state (0 if none).
+count_of() {
+  local n
+  n=$(curl -s "http://127.0.0.1:$HTTP_PORT/v1/broadcasts/$1" | sed -n "s/.*\"counts\":{[^}]*\"$2\":\([0-9]*\).*/\1/p")
+  echo "${n:-0}"
+}
+
+# wait_count ID STATE N [SECONDS]: polls every 0.2 s until the count reaches N.
+wait_count() {
+  local limit=${4:-1800}
+  for _ in $(seq 1 $((limit * 5))); do
+    [ "$(count_of "$1" "$2")" -ge "$3" ] && return 0
+    sleep 0.2
+  done
+  echo "bench: broadcast $1 did not reach $3 $2 within ${limit}s" >&2
+  return 1
+}
+
+# sim_stat NAME: one counter of the simulator's /stats.
+sim_stat() { curl -s "http://127.0.0.1:$SIM_PORT/stats" | sed -n "s/.*\"$1\":\([0-9]*\).*/\1/p"; }
