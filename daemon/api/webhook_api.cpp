@@ -5,7 +5,6 @@
 
 #include "api/common.hpp"
 #include "api/routes.hpp"
-#include "broadcast/keys.hpp"
 #include "dispatch/scripts.hpp"
 #include "metrics/registry.hpp"
 #include "redis/client.hpp"
@@ -36,22 +35,27 @@ awaitable<http::Response> receive(Context context, http::Request& request) {
     co_return http::problem(parsed.status, "invalid-callback", "Invalid callback", parsed.error);
   }
   if (!context.redis->connected()) co_return redis_unavailable(context.redis->status());  // the provider retries
-  broadcast::Keys keys{context.key_prefix};
+  // One script call per 200 reports: their counter moves are summed.
   std::vector<redis::Args> scripts;
-  for (const auto& report : parsed.reports)
-    scripts.push_back(redis::cmd("EVAL", dispatch::kApplyReportScript, "2", keys.provider_message(name, report.provider_message_id),
-                                 keys.early_report(name, report.provider_message_id), state_code(report.status), context.key_prefix,
-                                 report.reason));
+  for (std::size_t n = 0; n < parsed.reports.size(); ++n) {
+    if (n % 200 == 0) scripts.push_back(redis::cmd("EVAL", dispatch::kApplyReportsScript, "0", context.key_prefix, name));
+    const auto& report = parsed.reports[n];
+    scripts.back().push_back(report.provider_message_id);
+    scripts.back().push_back(state_code(report.status));
+    scripts.back().push_back(report.reason);
+  }
   auto applied = co_await context.redis->pipeline(std::move(scripts));
   if (!applied) co_return redis_unavailable(applied.error().message());
   bool all_applied = true;
   for (const auto& reply : *applied) {
-    context.metrics->counter("orgcast_delivery_reports_total", "delivery reports by outcome",
-                             {{"provider", name}, {"outcome", reply.is_error() ? "error" : reply.str}}).inc();
     if (reply.is_error()) {
       all_applied = false;
-      context.log->warn("webhook", "a " + name + " report was not applied: " + reply.str);
+      context.log->warn("webhook", "reports from " + name + " were not applied: " + reply.str);
+      continue;
     }
+    for (const auto& outcome : reply.elements)
+      context.metrics->counter("orgcast_delivery_reports_total", "delivery reports by outcome",
+                               {{"provider", name}, {"outcome", outcome.str}}).inc();
   }
   // The provider sends it again; applying a report twice changes nothing.
   if (!all_applied) co_return redis_unavailable("a report could not be applied; retry");

@@ -25,12 +25,8 @@ struct Keys {
   /// the channel policy's "no report in time" fallback.
   std::string report_wait() const { return prefix + "q:dlr-wait"; }
   std::string stream(const std::string& priority, const std::string& id) const { return prefix + "q:" + priority + ":" + id; }
-  std::string provider_message(const std::string& provider, const std::string& message_id) const {
-    return prefix + "pm:" + provider + ":" + message_id;
-  }
-  std::string early_report(const std::string& provider, const std::string& message_id) const {
-    return prefix + "pm:early:" + provider + ":" + message_id;
-  }
+  // pm:<provider>:<message id> and pm:early:<provider>:<message id> are
+  // named inside the Lua scripts (dispatch/scripts.hpp), which take the prefix.
 };
 
 inline constexpr const char* kConsumerGroup = "dispatch";

@@ -231,10 +231,15 @@ std::vector<redis::Args> ChunkWork::record(const std::vector<std::size_t>& batch
       metrics.counter("orgcast_dispatch_outcomes_total", "recipients leaving the queue", {{"state", broadcast::name(s.state)}}).inc();
   }
   moves.flush_into(out, keys_.counters(id_));
-  // After the `sent` states: the message ids, each applying a report that beat it.
-  for (const auto& [message_id, ref] : sent_refs)
-    out.push_back(redis::cmd("EVAL", kRecordSentScript, "2", keys_.provider_message(std::string(provider), message_id),
-                                    keys_.early_report(std::string(provider), message_id), ref, keys_.prefix, "604800"));
+  // After the `sent` states: the message ids, applying reports that beat them.
+  if (!sent_refs.empty()) {
+    auto record = redis::cmd("EVAL", kRecordSentScript, "0", keys_.prefix, std::string(provider), "604800");
+    for (auto& [message_id, ref] : sent_refs) {
+      record.push_back(std::move(message_id));
+      record.push_back(std::move(ref));
+    }
+    out.push_back(std::move(record));
+  }
   // The lease: this instance is still working on the entry.
   out.push_back(redis::cmd("XCLAIM", stream_, broadcast::kConsumerGroup, consumer_, "0", entry_, "JUSTID"));
   return out;

@@ -13,24 +13,41 @@
 
 namespace orgcast::dispatch {
 
-// Shared by the report and report-timeout scripts: moves a recipient whose
-// channel did not deliver to the next channel of the policy it has an
-// address for, and queues its chunk again (once: bc:<id>:rq:<k> marks a
-// chunk already queued again; the dispatcher deletes the mark when it reads
-// the chunk). Returns false when no channel is left or the broadcast was
-// cancelled.
+// Shared by the scripts that move recipients after they were sent.
+// Counter moves are summed in a table and written once at the end of a
+// script (flush_counters), so a batch of 100 reports costs a few HINCRBYs,
+// not six per report.
+// fall_back moves a recipient whose channel did not deliver to the next
+// channel of the policy it has an address for, and queues its chunk again
+// (once: bc:<id>:rq:<k> marks a chunk already queued again; the dispatcher
+// deletes the mark when it reads the chunk). It returns false when no
+// channel is left or the broadcast was cancelled.
 inline constexpr const char* kLuaHelpers = R"LUA(
 local function parse_ref(ref)
   local id, k, i, ci, channel, unit = string.match(ref, '^([^:]+):(%d+):(%d+):(%d+):([^:]*):(.*)$')
   return id, k, tonumber(i), tonumber(ci), channel, unit
 end
+local counter_moves = {}
+local function count(key, field, delta)
+  local fields = counter_moves[key]
+  if not fields then fields = {} counter_moves[key] = fields end
+  fields[field] = (fields[field] or 0) + delta
+end
 local function move_counters(c, from, from_channel, to, to_channel, unit)
-  redis.call('HINCRBY', c, from, -1)
-  redis.call('HINCRBY', c, to, 1)
-  redis.call('HINCRBY', c, 'ch:' .. from_channel .. ':' .. from, -1)
-  redis.call('HINCRBY', c, 'ch:' .. to_channel .. ':' .. to, 1)
-  redis.call('HINCRBY', c, 'u:' .. unit .. ':' .. from, -1)
-  redis.call('HINCRBY', c, 'u:' .. unit .. ':' .. to, 1)
+  count(c, from, -1)
+  count(c, to, 1)
+  count(c, 'ch:' .. from_channel .. ':' .. from, -1)
+  count(c, 'ch:' .. to_channel .. ':' .. to, 1)
+  count(c, 'u:' .. unit .. ':' .. from, -1)
+  count(c, 'u:' .. unit .. ':' .. to, 1)
+end
+local function flush_counters()
+  for key, fields in pairs(counter_moves) do
+    for field, delta in pairs(fields) do
+      if delta ~= 0 then redis.call('HINCRBY', key, field, delta) end
+    end
+  end
+  counter_moves = {}
 end
 local function fall_back(prefix, id, k, i, channel, unit)
   local skey = prefix .. 'bc:' .. id .. ':s:' .. k
@@ -85,34 +102,50 @@ local function apply_report(prefix, ref, new, reason)
 end
 )LUA";
 
-// A delivery report from a provider's webhook, matched by the provider's
-// message id. One that arrives before the dispatcher recorded the message
-// id is parked as "early"; kRecordSentScript applies it.
-// KEYS[1] pm:<provider>:<message id>   KEYS[2] pm:early:<provider>:<message id>
-// ARGV[1] new state code   ARGV[2] key prefix   ARGV[3] reason
-// Returns "applied", "fallback", "stale" or "early".
-inline const std::string kApplyReportScript = std::string(kLuaHelpers) + kLuaApplyReport + R"LUA(
-local ref = redis.call('GET', KEYS[1])
-if not ref then
-  redis.call('SET', KEYS[2], ARGV[1] .. '|' .. ARGV[3], 'EX', 86400)
-  return 'early'
+// Delivery reports from a provider's webhook, matched by the provider's
+// message id, all in one call. One that arrives before the dispatcher
+// recorded the message id is parked as "early"; kRecordSentScript applies it.
+// ARGV[1] key prefix   ARGV[2] provider
+// ARGV then groups of three: message id, new state code, reason.
+// Returns, per report, "applied", "fallback", "stale" or "early".
+inline const std::string kApplyReportsScript = std::string(kLuaHelpers) + kLuaApplyReport + R"LUA(
+local prefix, provider = ARGV[1], ARGV[2]
+local outcomes = {}
+for n = 3, #ARGV, 3 do
+  local pm = prefix .. 'pm:' .. provider .. ':' .. ARGV[n]
+  local ref = redis.call('GET', pm)
+  if not ref then
+    redis.call('SET', prefix .. 'pm:early:' .. provider .. ':' .. ARGV[n], ARGV[n + 1] .. '|' .. ARGV[n + 2], 'EX', 86400)
+    outcomes[#outcomes + 1] = 'early'
+  else
+    outcomes[#outcomes + 1] = apply_report(prefix, ref, tonumber(ARGV[n + 1]), ARGV[n + 2])
+  end
 end
-return apply_report(ARGV[2], ref, tonumber(ARGV[1]), ARGV[3])
+flush_counters()
+return outcomes
 )LUA";
 
-// Records a sent recipient's provider message id and, in the same atomic
-// step, applies a report that beat it (so a crash cannot strand it parked).
-// Runs after the recipient's `sent` state write, in the same pipeline.
-// KEYS[1] pm:<provider>:<message id>   KEYS[2] pm:early:<provider>:<message id>
-// ARGV[1] ref   ARGV[2] key prefix   ARGV[3] mapping lifetime (s)
-// Returns "recorded" or what applying the early report returned.
+// Records sent recipients' provider message ids and, in the same atomic
+// step, applies reports that beat them (so a crash cannot strand one
+// parked). Runs after the recipients' `sent` state writes, in the same pipeline.
+// ARGV[1] key prefix   ARGV[2] provider   ARGV[3] mapping lifetime (s)
+// ARGV then pairs: message id, ref. Returns how many early reports it applied.
 inline const std::string kRecordSentScript = std::string(kLuaHelpers) + kLuaApplyReport + R"LUA(
-redis.call('SET', KEYS[1], ARGV[1], 'EX', tonumber(ARGV[3]))
-local early = redis.call('GET', KEYS[2])
-if not early then return 'recorded' end
-redis.call('DEL', KEYS[2])
-local bar = string.find(early, '|', 1, true)
-return apply_report(ARGV[2], ARGV[1], tonumber(string.sub(early, 1, bar - 1)), string.sub(early, bar + 1))
+local prefix, provider, ttl = ARGV[1], ARGV[2], tonumber(ARGV[3])
+local applied = 0
+for n = 4, #ARGV, 2 do
+  redis.call('SET', prefix .. 'pm:' .. provider .. ':' .. ARGV[n], ARGV[n + 1], 'EX', ttl)
+  local early_key = prefix .. 'pm:early:' .. provider .. ':' .. ARGV[n]
+  local early = redis.call('GET', early_key)
+  if early then
+    redis.call('DEL', early_key)
+    local bar = string.find(early, '|', 1, true)
+    apply_report(prefix, ARGV[n + 1], tonumber(string.sub(early, 1, bar - 1)), string.sub(early, bar + 1))
+    applied = applied + 1
+  end
+end
+flush_counters()
+return applied
 )LUA";
 
 // Recipients sent but not reported on in time go to the policy's next
@@ -129,6 +162,7 @@ for _, ref in ipairs(due) do
     moved = moved + 1
   end
 end
+flush_counters()
 return {#due, moved}
 )LUA";
 
