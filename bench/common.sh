@@ -32,6 +32,7 @@ start_daemon() {
   cat > "$DAEMON_CONFIG" <<YAML
 server:
   listen: 127.0.0.1:$HTTP_PORT
+  threads: ${IO_THREADS:-2}
 redis:
   port: $REDIS_PORT
   key_prefix: "$prefix"

@@ -1,10 +1,11 @@
 # Shared helpers for tools/test, tools/demo and tools/bench (sourced).
 
-# A TCP port on 127.0.0.1 that nothing listens on.
+# A TCP port on 127.0.0.1 that nothing listens on, below the kernel's
+# ephemeral range (32768 and up), so that no outgoing connection holds it.
 free_port() {
   local port
   for _ in $(seq 1 100); do
-    port=$(( (RANDOM % 30000) + 20000 ))
+    port=$(( (RANDOM % 17000) + 15000 ))
     if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
       echo "$port"
       return 0

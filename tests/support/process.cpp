@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
+#include <random>
 #include <stdexcept>
 
 namespace orgcast::testing {
@@ -82,18 +83,24 @@ RunResult run_command(std::vector<std::string> argv, std::chrono::milliseconds t
   return result;
 }
 
+// Random ports below the kernel's ephemeral range (32768 and up): a port
+// the kernel hands out with bind(0) may be taken by an outgoing connection's
+// local side before the server that was meant to use it binds it.
 int free_port() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  socklen_t len = sizeof addr;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  int port = ntohs(addr.sin_port);
-  close(fd);
-  return port;
+  static std::mt19937 random(std::random_device{}());
+  std::uniform_int_distribution<int> pick(15000, 32767);
+  for (int attempt = 0; attempt < 200; ++attempt) {
+    int port = pick(random);
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    addr.sin_port = htons(static_cast<std::uint16_t>(port));
+    const bool free = bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+    close(fd);
+    if (free) return port;
+  }
+  throw std::runtime_error("no free port found below the ephemeral range");
 }
 
 std::string temp_dir(const std::string& tag) {
