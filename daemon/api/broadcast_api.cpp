@@ -67,6 +67,9 @@ awaitable<http::Response> create(Context context, http::Request& request) {
     if (*claimed) co_return co_await replay(context, **claimed);
   }
 
+  using Clock = std::chrono::steady_clock;
+  auto ms_since = [](Clock::time_point t) { return std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t).count()); };
+  const auto t0 = Clock::now();
   auto resolve = [&] {
     auto resolution = directory::resolve(*index, spec.audience);
     auto summary = directory::summarize(*index, spec.audience, resolution, 0);
@@ -76,17 +79,25 @@ awaitable<http::Response> create(Context context, http::Request& request) {
   std::vector<std::uint32_t> records;
   records.reserve(resolution.posts.size());
   for (auto p : resolution.posts) records.push_back(index->posts()[p].record);
-  auto fetched = co_await context.store->fetch_records(*index, records);
+  const auto t1 = Clock::now();
+  auto fetched = co_await context.store->fetch_raw_records(*index, records);
   if (!fetched) co_return redis_unavailable(fetched.error().message());
-  auto build = [&] { return broadcast::queue_audience(*index, summary, resolution.posts, *fetched, spec.channels); };
+  const auto t2 = Clock::now();
+  // Decoding and encoding a million records is CPU work: the compute pool.
+  auto build = [&] { return broadcast::queue_audience(*index, summary, resolution.posts, fetched->views(), spec.channels); };
   auto audience = co_await run_on(context.compute, std::move(build));
   const auto total = audience.total, skipped = audience.skipped;
+  const auto t3 = Clock::now();
   auto id = co_await context.broadcasts->create(spec, std::move(audience), key);
   if (!id) co_return redis_unavailable(id.error().message());
   context.metrics->counter("orgcast_broadcasts_created_total", "broadcasts accepted", {{"priority", broadcast::name(spec.priority)}}).inc();
   context.metrics->counter("orgcast_recipients_queued_total", "recipients durably queued").inc(total - skipped);
   context.log->info("broadcast", *id + " queued: " + std::to_string(total) + " recipients (" + std::to_string(skipped) +
-                                     " skipped, no address on the policy's channels), priority " + broadcast::name(spec.priority));
+                                     " skipped, no address on the policy's channels), priority " + broadcast::name(spec.priority) +
+                                     "; " + ms_since(t0) + " ms: resolve " + std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(t1 - t0).count()) +
+                                     ", fetch " + std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(t2 - t1).count()) +
+                                     ", build " + std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(t3 - t2).count()) +
+                                     ", write " + ms_since(t3));
   co_return accepted(*id, total, skipped, false);
 }
 

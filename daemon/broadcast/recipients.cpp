@@ -38,34 +38,8 @@ StateRecord StateRecord::decode(std::string_view bytes, std::size_t index) {
   return r;
 }
 
-namespace {
-
-bool has_address(adapters::Channel channel, const directory::ContactRecord& c) {
-  switch (channel) {
-    case adapters::Channel::sms: return c.mobile != 0;
-    case adapters::Channel::whatsapp: return c.whatsapp != 0;
-    case adapters::Channel::push: return !c.app_token.empty();
-  }
-  return false;
-}
-
-}  // namespace
-
-std::uint8_t usable_channels(const std::vector<adapters::Channel>& policy, const directory::ContactRecord& c) {
-  std::uint8_t bits = 0;
-  for (std::size_t i = 0; i < policy.size() && i < 8; ++i)
-    if (has_address(policy[i], c)) bits = static_cast<std::uint8_t>(bits | (1u << i));
-  return bits;
-}
-
-int first_usable_channel(const std::vector<adapters::Channel>& policy, const directory::ContactRecord& c, int from) {
-  for (int i = from; i < static_cast<int>(policy.size()); ++i)
-    if (has_address(policy[static_cast<std::size_t>(i)], c)) return i;
-  return -1;
-}
-
 QueuedAudience queue_audience(const directory::OrgIndex& index, const directory::AudienceSummary& summary,
-                              const std::vector<std::uint32_t>& posts, const std::vector<directory::ContactRecord>& records,
+                              const std::vector<std::uint32_t>& posts, const std::vector<directory::ContactView>& records,
                               const std::vector<adapters::Channel>& policy) {
   QueuedAudience out;
   const auto& units = index.units();
@@ -103,7 +77,7 @@ QueuedAudience queue_audience(const directory::OrgIndex& index, const directory:
       ++out.counters[std::string("ch:") + adapters::name(policy[static_cast<std::size_t>(channel)]) + ":queued"];
       ++out.counters["u:" + unit_id + ":queued"];
     }
-    writer.append(record.view());
+    writer.append(record);
     state.encode_into(states);
     ++out.total;
     if (writer.count() == kRecipientsPerChunk) {

@@ -46,15 +46,39 @@ struct QueuedAudience {
 };
 
 /// The first channel of the policy the contact has an address for, or -1.
+/// Whether the contact (a ContactRecord or a ContactView) has an address for the channel.
+template <typename Contact>
+bool has_address(adapters::Channel channel, const Contact& c) {
+  switch (channel) {
+    case adapters::Channel::sms: return c.mobile != 0;
+    case adapters::Channel::whatsapp: return c.whatsapp != 0;
+    case adapters::Channel::push: return !c.app_token.empty();
+  }
+  return false;
+}
+
 /// Bit c set: the contact has an address for policy channel c.
-std::uint8_t usable_channels(const std::vector<adapters::Channel>& policy, const directory::ContactRecord& contact);
-int first_usable_channel(const std::vector<adapters::Channel>& policy, const directory::ContactRecord& contact, int from = 0);
+template <typename Contact>
+std::uint8_t usable_channels(const std::vector<adapters::Channel>& policy, const Contact& c) {
+  std::uint8_t bits = 0;
+  for (std::size_t i = 0; i < policy.size() && i < 8; ++i)
+    if (has_address(policy[i], c)) bits = static_cast<std::uint8_t>(bits | (1u << i));
+  return bits;
+}
+
+/// The first channel of the policy from `from` on the contact has an address for, or -1.
+template <typename Contact>
+int first_usable_channel(const std::vector<adapters::Channel>& policy, const Contact& c, int from = 0) {
+  for (int i = from; i < static_cast<int>(policy.size()); ++i)
+    if (has_address(policy[static_cast<std::size_t>(i)], c)) return i;
+  return -1;
+}
 
 /// Builds the chunks from resolved posts and their fetched records (same
-/// order). Recipients with no address on any channel of the policy are
-/// `skipped` at once.
+/// order; a record with an empty id vanished and is left out). Recipients
+/// with no address on any channel of the policy are `skipped` at once.
 QueuedAudience queue_audience(const directory::OrgIndex& index, const directory::AudienceSummary& summary,
-                              const std::vector<std::uint32_t>& posts, const std::vector<directory::ContactRecord>& records,
+                              const std::vector<std::uint32_t>& posts, const std::vector<directory::ContactView>& records,
                               const std::vector<adapters::Channel>& policy);
 
 }  // namespace orgcast::broadcast

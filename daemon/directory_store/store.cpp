@@ -229,11 +229,14 @@ asio::awaitable<redis::Result<std::string>> Store::change_contact(std::uint64_t 
   co_return reply->str;
 }
 
-asio::awaitable<redis::Result<std::vector<directory::ContactRecord>>> Store::fetch_records(
-    const directory::OrgIndex& index, std::span<const std::uint32_t> records) {
+asio::awaitable<redis::Result<FetchedRecords>> Store::fetch_raw_records(const directory::OrgIndex& index,
+                                                                     std::span<const std::uint32_t> records) {
   const auto v = index.version();
   constexpr auto per_chunk = directory::codec::kContactsPerChunk;
-  // Each chunk is fetched and decoded once, however many of its records are wanted.
+  FetchedRecords out;
+  out.count_ = records.size();
+  out.records_.assign(records.begin(), records.end());
+  // Each chunk is fetched once, however many of its records are wanted.
   std::map<std::size_t, std::vector<std::size_t>> wanted_by_chunk;  // chunk -> positions in `records`
   std::vector<std::size_t> overlay_wanted;
   for (std::size_t i = 0; i < records.size(); ++i) {
@@ -249,28 +252,48 @@ asio::awaitable<redis::Result<std::vector<directory::ContactRecord>>> Store::fet
   }
   auto replies = co_await redis::pipeline_in_batches(*redis_, std::move(commands));
   if (!replies) co_return replies.error();
-
-  std::vector<directory::ContactRecord> out(records.size());  // not found: empty id
   std::size_t reply = 0;
-  for (auto& [chunk, positions] : wanted_by_chunk) {
-    std::sort(positions.begin(), positions.end(), [&](std::size_t a, std::size_t b) { return records[a] < records[b]; });
-    directory::codec::ChunkReader reader((*replies)[reply++].str);
-    directory::ContactView view;
-    std::size_t next = 0;          // position of the record the reader gives next
-    std::optional<std::size_t> held;  // position of the record in `view`
-    for (auto i : positions) {
-      const std::size_t wanted = records[i] % per_chunk;
-      while (held != wanted && next <= wanted && reader.next(view)) held = next++;
-      if (held == wanted) out[i] = directory::to_record(view);
-    }
+  for (auto& entry : wanted_by_chunk) {
+    out.by_chunk_.emplace_back(entry.first, std::move(entry.second));
+    out.chunks_.push_back(std::move((*replies)[reply++].str));
   }
   if (!overlay_wanted.empty()) {
     const auto& values = replies->back().elements;
     for (std::size_t n = 0; n < overlay_wanted.size() && n < values.size(); ++n) {
       directory::ContactRecord record;
-      if (!values[n].str.empty() && directory::decode_contact(values[n].str, record)) out[overlay_wanted[n]] = std::move(record);
+      if (!values[n].str.empty() && directory::decode_contact(values[n].str, record))
+        out.overlay_.emplace_back(overlay_wanted[n], std::move(record));
     }
   }
+  co_return out;
+}
+
+std::vector<directory::ContactView> FetchedRecords::views() const {
+  constexpr auto per_chunk = directory::codec::kContactsPerChunk;
+  std::vector<directory::ContactView> out(count_);  // not found: empty id
+  for (std::size_t c = 0; c < by_chunk_.size(); ++c) {
+    auto positions = by_chunk_[c].second;
+    std::sort(positions.begin(), positions.end(), [&](std::size_t a, std::size_t b) { return records_[a] < records_[b]; });
+    directory::codec::ChunkReader reader(chunks_[c]);
+    directory::ContactView view;
+    std::size_t next = 0;              // position of the record the reader gives next
+    std::optional<std::size_t> held;  // position of the record in `view`
+    for (auto i : positions) {
+      const std::size_t wanted = records_[i] % per_chunk;
+      while (held != wanted && next <= wanted && reader.next(view)) held = next++;
+      if (held == wanted) out[i] = view;
+    }
+  }
+  for (const auto& [position, record] : overlay_) out[position] = record.view();
+  return out;
+}
+
+asio::awaitable<redis::Result<std::vector<directory::ContactRecord>>> Store::fetch_records(
+    const directory::OrgIndex& index, std::span<const std::uint32_t> records) {
+  auto fetched = co_await fetch_raw_records(index, records);
+  if (!fetched) co_return fetched.error();
+  std::vector<directory::ContactRecord> out;
+  for (const auto& view : fetched->views()) out.push_back(directory::to_record(view));
   co_return out;
 }
 

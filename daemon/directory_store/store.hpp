@@ -47,6 +47,23 @@ struct Change {
   std::string record;  // encoded; empty: deleted
 };
 
+/// Contact records as fetched from Redis: the directory chunks they live in
+/// (each fetched once) and overlay records, not yet decoded.
+class FetchedRecords {
+ public:
+  /// One view per requested record, in request order (empty id: not found).
+  /// The views point into this object: keep it alive while using them.
+  std::vector<directory::ContactView> views() const;
+
+ private:
+  friend class Store;
+  std::size_t count_ = 0;
+  std::vector<std::uint32_t> records_;  // the requested ordinals
+  std::vector<std::pair<std::size_t, std::vector<std::size_t>>> by_chunk_;  // chunk -> positions in records_
+  std::vector<std::string> chunks_;     // same order as by_chunk_
+  std::vector<std::pair<std::size_t, directory::ContactRecord>> overlay_;  // position, record
+};
+
 class Store {
  public:
   Store(std::shared_ptr<redis::Client> redis, std::string key_prefix);
@@ -62,9 +79,14 @@ class Store {
   boost::asio::awaitable<redis::Result<std::string>> change_contact(std::uint64_t version, const std::string& id,
                                                                    const std::optional<directory::ContactRecord>& record);
   /// Full records of the given record ordinals of an index (same order;
-  /// a record that cannot be found comes back with an empty id).
+  /// a record that cannot be found comes back with an empty id). Decodes on
+  /// the caller's thread: for a handful of records.
   boost::asio::awaitable<redis::Result<std::vector<directory::ContactRecord>>> fetch_records(
       const directory::OrgIndex& index, std::span<const std::uint32_t> records);
+  /// The same, fetched but not decoded (FetchedRecords::views decodes, on a
+  /// compute thread for big audiences).
+  boost::asio::awaitable<redis::Result<FetchedRecords>> fetch_raw_records(const directory::OrgIndex& index,
+                                                                         std::span<const std::uint32_t> records);
   boost::asio::awaitable<redis::Result<VersionMeta>> current_meta();
 
  private:
