@@ -18,8 +18,8 @@ source bench/common.sh
 start_sim sim --report-delay-ms 50 --report-batch 100
 redis_before=$(redis-cli -p "$REDIS_PORT" info memory | awk -F: '/^used_memory:/ {print $2}' | tr -d '\r')
 IMPORT_DATA="$DATA" start_daemon pipeline "bench:pipeline:" "  rate_per_second: 1000000
-  concurrency: 128
-  workers: 4"
+  concurrency: 256
+  workers: 16"
 redis_imported=$(redis-cli -p "$REDIS_PORT" info memory | awk -F: '/^used_memory:/ {print $2}' | tr -d '\r')
 
 start=$(now)

@@ -246,6 +246,10 @@ awaitable<http::Response> recipients(Context context, http::Request& request) {
   auto rows = co_await context.broadcasts->recipients(id, (*info)->chunks, state, (*page - 1) * *per_page, *per_page);
   if (!rows) co_return redis_unavailable(rows.error().message());
   auto channel_of = [&](const broadcast::StateRecord& s) { return s.channel < channels.size() ? channels[s.channel] : std::string(); };
+  std::string policy;
+  for (const auto& c : channels) policy += (policy.empty() ? "" : ", ") + c;
+  for (auto& r : *rows)
+    if (r.state.state == broadcast::State::skipped && r.reason.empty()) r.reason = "no address for any channel of the policy (" + policy + ")";
   if (csv) {
     std::string out = "contact_id,name,name_hi,mobile,unit_id,role,channel,state,reason\r\n";
     for (const auto& r : *rows)

@@ -75,7 +75,13 @@ TEST_F(BroadcastApiTest, AcceptedOnceQueuedWithCounts) {
   EXPECT_EQ(info["counts"].as_object()["queued"].as_int64(), 8);
   EXPECT_EQ(info["counts"].as_object()["skipped"].as_int64(), 3);
   EXPECT_EQ(info["message"].as_object()["whatsapp"].as_string(), "बैठक कल 10 बजे");
+  EXPECT_EQ(info["by_unit"].as_object()["D-JAI:queued"].as_int64() + info["by_unit"].as_object()["D-JAI:skipped"].as_int64(), 6);
   EXPECT_EQ(daemon_->get("/v1/broadcasts/b999999").status, 404);
+  // Skipped recipients are listed with why.
+  auto skipped = json::parse(daemon_->get("/v1/broadcasts/" + id + "/recipients?state=skipped").body).as_object();
+  ASSERT_EQ(skipped["recipients"].as_array().size(), 3u);
+  EXPECT_EQ(skipped["recipients"].as_array()[0].as_object()["reason"].as_string(),
+            "no address for any channel of the policy (whatsapp)");
 }
 
 TEST_F(BroadcastApiTest, IdempotencyKeyReturnsTheSameBroadcast) {
