@@ -16,7 +16,7 @@ now() { date +%s.%N; }
 # start_sim NAME FLAGS...: sets SIM_PORT and SIM_PID.
 start_sim() {
   local name=$1; shift
-  build/release/provider-sim --port-file "$BENCH_WORK/$name.port" "$@" > "$BENCH_WORK/$name.log" 2>&1 &
+  ${BENCH_PRELOAD:+env LD_PRELOAD=$BENCH_PRELOAD} build/release/provider-sim --port-file "$BENCH_WORK/$name.port" "$@" > "$BENCH_WORK/$name.log" 2>&1 &
   SIM_PID=$!
   BENCH_PIDS+=("$SIM_PID")
   for _ in $(seq 1 100); do [ -s "$BENCH_WORK/$name.port" ] && break; sleep 0.1; done
@@ -44,7 +44,7 @@ YAML
   if [ -n "${IMPORT_DATA:-}" ]; then
     build/release/orgcast import --config "$DAEMON_CONFIG" --units "$IMPORT_DATA/units.csv" --contacts "$IMPORT_DATA/contacts.csv" >&2
   fi
-  build/release/orgcastd --config "$DAEMON_CONFIG" > "$BENCH_WORK/$name-orgcastd.log" 2>&1 &
+  ${BENCH_PRELOAD:+env LD_PRELOAD=$BENCH_PRELOAD} build/release/orgcastd --config "$DAEMON_CONFIG" > "$BENCH_WORK/$name-orgcastd.log" 2>&1 &
   DAEMON_PID=$!
   BENCH_PIDS+=("$DAEMON_PID")
   for _ in $(seq 1 300); do curl -sf "http://127.0.0.1:$HTTP_PORT/readyz" >/dev/null 2>&1 && break; sleep 0.1; done

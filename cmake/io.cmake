@@ -26,7 +26,7 @@ target_link_libraries(orgcast_io PUBLIC orgcast_logic Boost::url PkgConfig::HIRE
 target_precompile_headers(orgcast_io PRIVATE ${CMAKE_SOURCE_DIR}/daemon/pch/asio_pch.hpp)
 
 add_executable(orgcastd daemon/app/orgcastd_main.cpp)
-target_link_libraries(orgcastd PRIVATE orgcast_io)
+target_link_libraries(orgcastd PRIVATE orgcast_io $<$<NOT:$<BOOL:${ORGCAST_SANITIZE}>>:${JEMALLOC_LIBRARY}>)
 
 add_executable(orgcast daemon/cli/orgcast_main.cpp)
 target_link_libraries(orgcast PRIVATE orgcast_io CURL::libcurl)
@@ -37,5 +37,5 @@ target_link_libraries(orgcast-gen-directory PRIVATE orgcast_logic)
 
 # The provider simulator (tests, benchmarks, demo): see tools/provider_sim/README.md.
 add_executable(provider-sim tools/provider_sim/main.cpp)
-target_link_libraries(provider-sim PRIVATE orgcast_io)
+target_link_libraries(provider-sim PRIVATE orgcast_io $<$<NOT:$<BOOL:${ORGCAST_SANITIZE}>>:${JEMALLOC_LIBRARY}>)
 target_precompile_headers(provider-sim REUSE_FROM orgcast_io)
