@@ -2,6 +2,7 @@
 add_library(orgcast_io STATIC
   daemon/redis/client.cpp
   daemon/http_client/client.cpp
+  daemon/http_client/keepalive_pool.cpp
   daemon/dispatch/http_transport.cpp
   daemon/http/problem.cpp
   daemon/http/router.cpp

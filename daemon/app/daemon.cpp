@@ -5,6 +5,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <fstream>
 #include <unistd.h>
@@ -17,6 +18,7 @@
 #include "dispatch/dispatcher.hpp"
 #include "dispatch/http_transport.hpp"
 #include "http_client/client.hpp"
+#include "http_client/keepalive_pool.hpp"
 #include "app/secrets.hpp"
 #include "config/loader.hpp"
 #include "directory_store/store.hpp"
@@ -97,13 +99,18 @@ int run_daemon(Config config, DaemonOptions options, Log& log) {
   // Dispatch: until real provider accounts (issue 5), one provider speaking
   // provider-sim's API carries every channel.
   std::shared_ptr<http_client::Client> http_out;
+  std::shared_ptr<http_client::KeepAlivePool> http_pool;
   std::shared_ptr<dispatch::Dispatcher> dispatcher;
   if (!config.dispatch.provider_url.empty()) {
     http_client::Options out_options;
     out_options.max_connections_per_host = config.dispatch.concurrency;
     http_out = http_client::Client::create(io.get_executor(), out_options, log);
+    // The dispatcher and its plain-HTTP pool share one strand: a send and
+    // its answer never hop between threads.
+    auto dispatch_strand = asio::make_strand(io.get_executor());
+    http_pool = http_client::KeepAlivePool::create(dispatch_strand, out_options, log);
     auto adapter = std::make_shared<adapters::ProviderSimAdapter>(
-        "sim", config.dispatch.provider_url, dispatch::make_transport(http_out),
+        "sim", config.dispatch.provider_url, dispatch::make_transport(http_out, http_pool),
         std::chrono::milliseconds(config.dispatch.request_timeout_ms));
     context.adapters["sim"] = adapter;
     dispatch::DispatcherOptions d;
@@ -119,7 +126,7 @@ int run_daemon(Config config, DaemonOptions options, Log& log) {
                  config.dispatch.max_attempts};
     d.lease = std::chrono::milliseconds(config.dispatch.lease_ms);
     d.report_timeout = std::chrono::seconds(config.dispatch.report_timeout_s);
-    dispatcher = std::make_shared<dispatch::Dispatcher>(io.get_executor(), redis, adapter, d, log, metrics);
+    dispatcher = std::make_shared<dispatch::Dispatcher>(dispatch_strand, redis, adapter, d, log, metrics);
   }
   metrics.gauge_function("orgcast_redis_connected", "1 when the Redis connection is up", [redis] { return redis->connected() ? 1.0 : 0.0; });
 
@@ -186,6 +193,7 @@ int run_daemon(Config config, DaemonOptions options, Log& log) {
           watcher->stop();
           if (dispatcher) dispatcher->stop();
           if (http_out) http_out->stop();
+          if (http_pool) http_pool->stop();
           redis->stop();
           watchdog.cancel();
           // Stop as soon as the watcher and Redis are done, or after 2 s

@@ -52,10 +52,10 @@ std::optional<std::size_t> chunk_of(const redis::Reply& entry) {
 
 }  // namespace
 
-Dispatcher::Dispatcher(asio::any_io_executor executor, std::shared_ptr<redis::Client> redis,
+Dispatcher::Dispatcher(asio::strand<asio::any_io_executor> strand, std::shared_ptr<redis::Client> redis,
                        std::shared_ptr<adapters::Adapter> adapter, DispatcherOptions options, const Log& log,
                        metrics::Registry& metrics)
-    : strand_(asio::make_strand(executor)), redis_(std::move(redis)), adapter_(std::move(adapter)),
+    : strand_(std::move(strand)), redis_(std::move(redis)), adapter_(std::move(adapter)),
       options_(std::move(options)), keys_{options_.key_prefix}, log_(log), metrics_(metrics),
       bucket_(options_.rate_per_second, std::max(1.0, options_.rate_per_second / 20), std::chrono::steady_clock::now()) {}
 

@@ -48,7 +48,8 @@ struct DispatcherOptions {
 
 class Dispatcher : public std::enable_shared_from_this<Dispatcher> {
  public:
-  Dispatcher(boost::asio::any_io_executor executor, std::shared_ptr<redis::Client> redis,
+  /// Works on `strand` (shared with the adapter's HTTP pool).
+  Dispatcher(boost::asio::strand<boost::asio::any_io_executor> strand, std::shared_ptr<redis::Client> redis,
              std::shared_ptr<adapters::Adapter> adapter, DispatcherOptions options, const Log& log,
              metrics::Registry& metrics);
 

@@ -8,6 +8,7 @@
 
 #include <boost/asio/experimental/awaitable_operators.hpp>
 
+#include "support/http_client.hpp"
 #include "support/io_runner.hpp"
 #include "support/provider_sim_process.hpp"
 
@@ -112,19 +113,69 @@ namespace {
 
 TEST_F(HttpClientTest, ProviderSimAdapterEndToEnd) {
   ProviderSim ok_sim;
-  adapters::ProviderSimAdapter adapter("sim", ok_sim.url(""), dispatch::make_transport(client_));
+  adapters::ProviderSimAdapter adapter("sim", ok_sim.url(""), dispatch::make_transport(client_, nullptr));
   auto sent = io_.run(adapter.send({"b1:1:1", adapters::Channel::sms, "+919829012345", "hello", ""}));
   EXPECT_TRUE(sent.accepted()) << sent.reason;
   EXPECT_EQ(sent.provider_message_id.rfind("sim-", 0), 0u);
 
   ProviderSim refusing({"--permanent-rate", "1"});
-  adapters::ProviderSimAdapter refused("sim", refusing.url(""), dispatch::make_transport(client_));
+  adapters::ProviderSimAdapter refused("sim", refusing.url(""), dispatch::make_transport(client_, nullptr));
   auto failed = io_.run(refused.send({"b1:2:1", adapters::Channel::sms, "+919829012346", "hello", ""}));
   EXPECT_EQ(failed.failure, adapters::SendFailure::invalid_recipient);
 
-  adapters::ProviderSimAdapter nowhere("sim", "http://127.0.0.1:" + std::to_string(free_port()), dispatch::make_transport(client_));
+  adapters::ProviderSimAdapter nowhere("sim", "http://127.0.0.1:" + std::to_string(free_port()), dispatch::make_transport(client_, nullptr));
   EXPECT_EQ(io_.run(nowhere.send({"b1:3:1", adapters::Channel::sms, "+919829012347", "hello", ""})).failure,
             adapters::SendFailure::unreachable);
+}
+
+}  // namespace
+
+// The Beast keep-alive pool the dispatcher uses for plain HTTP.
+#include "http_client/keepalive_pool.hpp"
+
+namespace {
+
+// Reads a counter on the I/O thread that writes it.
+asio::awaitable<int> read_on_io(std::shared_ptr<int> value) { co_return *value; }
+
+TEST_F(HttpClientTest, KeepAlivePoolSendsManyOverFewConnections) {
+  ProviderSim sim;
+  http_client::Options options;
+  options.max_connections_per_host = 4;
+  auto pool = http_client::KeepAlivePool::create(io_.executor(), options, log_);
+  adapters::ProviderSimAdapter adapter("sim", sim.url(""), dispatch::make_transport(client_, pool));
+  // 200 sends at once over at most 4 connections; the rest wait their turn.
+  auto accepted = std::make_shared<int>(0);
+  auto remaining = std::make_shared<int>(200);
+  std::vector<adapters::OutboundMessage> messages;  // send() holds a reference until it completes
+  for (int i = 0; i < 200; ++i)
+    messages.push_back({"b1:1:" + std::to_string(i), adapters::Channel::sms, "+9198290" + std::to_string(10000 + i), "hello", ""});
+  for (const auto& message : messages)
+    asio::co_spawn(io_.executor(), adapter.send(message),
+                   [accepted, remaining](std::exception_ptr, adapters::SendResult r) {
+                     *accepted += r.accepted() ? 1 : 0;
+                     --*remaining;
+                   });
+  ASSERT_TRUE(eventually([&] { return io_.run(read_on_io(remaining)) == 0; }, 20s));
+  EXPECT_EQ(io_.run(read_on_io(accepted)), 200);
+  auto stats = orgcast::testing::http("GET", sim.url("/stats")).body;
+  EXPECT_NE(stats.find("\"accepted\":200"), std::string::npos) << stats;
+  pool->stop();
+}
+
+TEST_F(HttpClientTest, KeepAlivePoolTellsNeverSentFromMaybeSent) {
+  http_client::Options options;
+  auto pool = http_client::KeepAlivePool::create(io_.executor(), options, log_);
+  adapters::ProviderSimAdapter nowhere("sim", "http://127.0.0.1:" + std::to_string(free_port()), dispatch::make_transport(client_, pool));
+  EXPECT_EQ(io_.run(nowhere.send({"b1:3:1", adapters::Channel::sms, "+919829012347", "hello", ""})).failure,
+            adapters::SendFailure::unreachable);
+  ProviderSim slow({"--latency-ms", "3000"});
+  adapters::ProviderSimAdapter late("sim", slow.url(""), dispatch::make_transport(client_, pool), std::chrono::milliseconds(300));
+  const auto start = std::chrono::steady_clock::now();
+  auto result = io_.run(late.send({"b1:3:2", adapters::Channel::sms, "+919829012348", "hello", ""}));
+  EXPECT_EQ(result.failure, adapters::SendFailure::timeout) << result.reason;
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(1500)) << "the sweep enforces the deadline";
+  pool->stop();
 }
 
 }  // namespace

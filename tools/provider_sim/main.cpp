@@ -158,6 +158,11 @@ class Simulator {
     return http::json_response(200, R"({"reset":true})");
   }
 
+  bool pending_reports() {
+    std::lock_guard lock(reports_mutex_);
+    return !reports_.empty();
+  }
+
   // The next due reports for one callback URL (up to --report-batch of
   // them, as one POST), if any; `count` is how many it carries.
   std::optional<Report> next_due(std::size_t& count) {
@@ -192,7 +197,8 @@ class Simulator {
       std::size_t count = 0;
       std::optional<Report> due = next_due(count);
       if (!due) {
-        idle.expires_after(std::chrono::milliseconds(5));
+        // 5 ms while reports are waiting to fall due, 50 ms when there are none.
+        idle.expires_after(std::chrono::milliseconds(pending_reports() ? 5 : 50));
         co_await idle.async_wait(kUseTuple);
         continue;
       }
