@@ -10,8 +10,8 @@ source bench/common.sh
 
 start_sim sim --hold-reports 1 --report-batch 100
 IMPORT_DATA="$DATA" start_daemon dlr "bench:dlr:" "  rate_per_second: 1000000
-  concurrency: 256
-  workers: 16"
+  concurrency: 512
+  workers: 32"
 read -r id total < <(post_broadcast '{"audience": {"units": ["D1","D2","D3","D4","D5","D6","D7","D8","D9","D10"]}, "message": {"text": "Bench"}, "channels": ["sms"]}')
 wait_count "$id" sent "$total"
 start=$(now)

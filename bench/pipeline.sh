@@ -18,8 +18,8 @@ source bench/common.sh
 start_sim sim --report-delay-ms 50 --report-batch 100
 redis_before=$(redis-cli -p "$REDIS_PORT" info memory | awk -F: '/^used_memory:/ {print $2}' | tr -d '\r')
 IMPORT_DATA="$DATA" start_daemon pipeline "bench:pipeline:" "  rate_per_second: 1000000
-  concurrency: 256
-  workers: 16"
+  concurrency: 512
+  workers: 32"
 redis_imported=$(redis-cli -p "$REDIS_PORT" info memory | awk -F: '/^used_memory:/ {print $2}' | tr -d '\r')
 
 start=$(now)
@@ -42,6 +42,6 @@ wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
 wrk.body = '{"to": "+919829012345", "channel": "sms", "text": "Bench"}'
 LUA
-raw=$(wrk -t2 -c128 -d10s -s "$BENCH_WORK/send.lua" "http://127.0.0.1:$SIM_PORT/send" | awk '/Requests\/sec/ {print int($2)}')
+raw=$(wrk -t2 -c512 -d10s -s "$BENCH_WORK/send.lua" "http://127.0.0.1:$SIM_PORT/send" | awk '/Requests\/sec/ {print int($2)}')
 echo "wrk_raw_req_per_s=$raw req/s"
 echo "dispatch_vs_wrk_ratio=$(echo "scale=3; $rate / $raw" | bc)"

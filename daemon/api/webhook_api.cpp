@@ -2,6 +2,7 @@
 // messages) from a provider. The adapter parses; each report is applied by
 // one Lua script that only moves a recipient's state forward.
 #include <boost/json.hpp>
+#include <map>
 
 #include "api/common.hpp"
 #include "api/routes.hpp"
@@ -47,16 +48,18 @@ awaitable<http::Response> receive(Context context, http::Request& request) {
   auto applied = co_await context.redis->pipeline(std::move(scripts));
   if (!applied) co_return redis_unavailable(applied.error().message());
   bool all_applied = true;
+  std::map<std::string, std::size_t> outcomes;  // counted per callback, not per report
   for (const auto& reply : *applied) {
     if (reply.is_error()) {
       all_applied = false;
       context.log->warn("webhook", "reports from " + name + " were not applied: " + reply.str);
       continue;
     }
-    for (const auto& outcome : reply.elements)
-      context.metrics->counter("orgcast_delivery_reports_total", "delivery reports by outcome",
-                               {{"provider", name}, {"outcome", outcome.str}}).inc();
+    for (const auto& outcome : reply.elements) ++outcomes[outcome.str];
   }
+  for (const auto& [outcome, count] : outcomes)
+    context.metrics->counter("orgcast_delivery_reports_total", "delivery reports by outcome", {{"provider", name}, {"outcome", outcome}})
+        .inc(count);
   // The provider sends it again; applying a report twice changes nothing.
   if (!all_applied) co_return redis_unavailable("a report could not be applied; retry");
   co_return http::json_response(parsed.status, parsed.body.empty() ? R"({"ok":true})" : parsed.body);

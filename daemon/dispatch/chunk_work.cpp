@@ -1,6 +1,7 @@
 #include "dispatch/chunk_work.hpp"
 
 #include <algorithm>
+#include <array>
 #include <boost/json.hpp>
 
 #include "broadcast/spec.hpp"
@@ -185,6 +186,7 @@ std::vector<redis::Args> ChunkWork::record(const std::vector<std::size_t>& batch
   std::vector<redis::Args> out;
   CounterMoves moves;
   std::vector<std::pair<std::string, std::string>> sent_refs;  // provider message id, ref
+  std::array<std::size_t, broadcast::kStateCount> outcomes{};
   for (std::size_t n = 0; n < batch.size(); ++n) {
     const auto i = batch[n];
     auto& s = states_[i];
@@ -227,9 +229,13 @@ std::vector<redis::Args> ChunkWork::record(const std::vector<std::size_t>& batch
       moves.move(State::queued, channel, State::failed, channel, unit);
     }
     out.push_back(redis::cmd("SETRANGE", states_key, std::to_string(i * StateRecord::kBytes), encoded(s)));
-    if (s.state != State::queued)
-      metrics.counter("orgcast_dispatch_outcomes_total", "recipients leaving the queue", {{"state", broadcast::name(s.state)}}).inc();
+    if (s.state != State::queued) ++outcomes[static_cast<std::size_t>(s.state)];
   }
+  // Counted per window: a labelled counter lookup per message showed in profiles.
+  for (std::size_t state = 0; state < outcomes.size(); ++state)
+    if (outcomes[state] > 0)
+      metrics.counter("orgcast_dispatch_outcomes_total", "recipients leaving the queue", {{"state", broadcast::name(static_cast<State>(state))}})
+          .inc(outcomes[state]);
   moves.flush_into(out, keys_.counters(id_));
   // After the `sent` states: the message ids, applying reports that beat them.
   if (!sent_refs.empty()) {

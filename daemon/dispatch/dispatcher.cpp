@@ -125,7 +125,7 @@ asio::awaitable<void> Dispatcher::housekeeping() {
   auto moved = co_await redis_->command(redis::cmd("EVAL", kReportTimeoutScript, "1", keys_.report_wait(), now_ms, keys_.prefix, "1000"));
   if (moved && moved->is_array() && moved->elements.size() == 2 && moved->elements[1].integer > 0)
     metrics_.counter("orgcast_dispatch_report_timeouts_total", "recipients moved to the next channel for want of a delivery report")
-        .inc(static_cast<double>(moved->elements[1].integer));
+        .inc(static_cast<std::uint64_t>(moved->elements[1].integer));
 }
 
 asio::awaitable<bool> Dispatcher::take_and_work() {

@@ -81,13 +81,14 @@ inline constexpr const char* kLuaApplyReport = R"LUA(
 local function apply_report(prefix, ref, new, reason)
   local id, k, i, ci, channel, unit = parse_ref(ref)
   local skey = prefix .. 'bc:' .. id .. ':s:' .. k
-  local rec = redis.call('GETRANGE', skey, i * 8, i * 8 + 1)
-  local cur, cur_channel = string.byte(rec, 1), string.byte(rec, 2)
+  local rec = redis.call('GETRANGE', skey, i * 8, i * 8 + 3)
+  local cur, cur_channel, usable = string.byte(rec, 1), string.byte(rec, 2), string.byte(rec, 4)
   local rank = {[2] = 1, [3] = 2, [4] = 3, [5] = 2}
   if cur == nil or cur_channel ~= ci or rank[cur] == nil or cur == 5 or rank[new] == nil then return 'stale' end
   if new == 5 and cur ~= 2 then return 'stale' end
   if new ~= 5 and rank[new] <= rank[cur] then return 'stale' end
-  redis.call('ZREM', prefix .. 'q:dlr-wait', ref)
+  -- Only recipients with a further channel were put on q:dlr-wait.
+  if bit.rshift(usable, ci + 1) ~= 0 then redis.call('ZREM', prefix .. 'q:dlr-wait', ref) end
   if new == 5 and fall_back(prefix, id, k, i, channel, unit) then
     redis.call('HSET', prefix .. 'bc:' .. id .. ':f', tostring(tonumber(k) * 500 + i), channel .. ': ' .. reason .. ' (fell back)')
     return 'fallback'
