@@ -122,11 +122,17 @@ json::object broadcast_json(const broadcast::BroadcastInfo& b, bool full) {
   return out;
 }
 
+// The answer when a broadcast could not be read or does not exist.
+std::optional<http::Response> unless_found(const redis::Result<std::optional<broadcast::BroadcastInfo>>& info, const std::string& id) {
+  if (!info) return redis_unavailable(info.error().message());
+  if (!*info) return http::problem(404, "not-found", "No such broadcast", "no broadcast with id " + id);
+  return std::nullopt;
+}
+
 awaitable<http::Response> show(Context context, http::Request& request) {
   const auto& id = request.params["id"];
   auto info = co_await context.broadcasts->get(id);
-  if (!info) co_return redis_unavailable(info.error().message());
-  if (!*info) co_return http::problem(404, "not-found", "No such broadcast", "no broadcast with id " + id);
+  if (auto failed = unless_found(info, id)) co_return std::move(*failed);
   co_return http::json_response(200, json::serialize(broadcast_json(**info, true)));
 }
 
@@ -184,8 +190,7 @@ awaitable<std::optional<std::string>> next_event(std::shared_ptr<EventStream> s)
 awaitable<http::Response> events(Context context, http::Request& request) {
   const auto& id = request.params["id"];
   auto info = co_await context.broadcasts->get(id);
-  if (!info) co_return redis_unavailable(info.error().message());
-  if (!*info) co_return http::problem(404, "not-found", "No such broadcast", "no broadcast with id " + id);
+  if (auto failed = unless_found(info, id)) co_return std::move(*failed);
   auto state = std::make_shared<EventStream>(EventStream{context, id});
   http::Response response;
   response.content_type = "text/event-stream";
@@ -238,8 +243,7 @@ awaitable<http::Response> recipients(Context context, http::Request& request) {
   if (!page || !per_page) co_return pointer_problem("Invalid query", {{"", "page is 1 or more; per_page is 1 to 10000"}});
   const bool csv = request.query.count("format") && request.query["format"] == "csv";
   auto info = co_await context.broadcasts->get(id);
-  if (!info) co_return redis_unavailable(info.error().message());
-  if (!*info) co_return http::problem(404, "not-found", "No such broadcast", "no broadcast with id " + id);
+  if (auto failed = unless_found(info, id)) co_return std::move(*failed);
   auto message = json::parse((*info)->message_json);
   std::vector<std::string> channels;
   for (const auto& c : message.as_object()["channels"].as_array()) channels.emplace_back(c.as_string());

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "support/daemon_under_test.hpp"
+#include "support/json_body.hpp"
 #include "support/provider_sim_process.hpp"
 #include "support/redis_server.hpp"
 
@@ -16,19 +17,6 @@ using namespace std::chrono_literals;
 namespace json = boost::json;
 
 namespace {
-
-// The object in a JSON body, or an empty one (the daemon may be restarting).
-json::object object_of(const HttpResult& r) {
-  boost::system::error_code ec;
-  auto v = json::parse(r.body, ec);
-  return !ec && v.is_object() ? v.as_object() : json::object{};
-}
-
-long long number(json::object o, const char* key) {
-  boost::system::error_code ec;
-  auto value = o.contains(key) ? o[key].to_number<long long>(ec) : -1;
-  return ec ? -1 : value;
-}
 
 TEST(Crash, KilledInstanceLosesNothing) {
   auto data = temp_dir("crashdata");

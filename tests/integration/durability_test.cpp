@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "support/daemon_under_test.hpp"
+#include "support/json_body.hpp"
 #include "support/provider_sim_process.hpp"
 #include "support/redis_server.hpp"
 
@@ -20,17 +21,6 @@ using namespace std::chrono_literals;
 namespace json = boost::json;
 
 namespace {
-
-json::object object_of(const HttpResult& r) {
-  boost::system::error_code ec;
-  auto v = json::parse(r.body, ec);
-  return !ec && v.is_object() ? v.as_object() : json::object{};
-}
-
-long long number(const json::object& o, const char* key) {
-  auto* v = o.if_contains(key);
-  return v && v->is_int64() ? v->as_int64() : (v && v->is_uint64() ? static_cast<long long>(v->as_uint64()) : -1);
-}
 
 TEST(Durability, HundredThousandThroughThreeKillsAndARedisRestart) {
   const auto data = temp_dir("durability");
