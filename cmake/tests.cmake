@@ -1,6 +1,7 @@
 # Unit tests: pure logic, no services.
 add_executable(orgcast_unit_tests
   tests/unit/csv_test.cpp
+  tests/unit/sms_segments_test.cpp
   tests/unit/phone_test.cpp
   tests/unit/config_test.cpp
   tests/unit/importer_test.cpp
