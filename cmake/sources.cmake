@@ -28,6 +28,7 @@ add_library(orgcast_logic STATIC
   daemon/dispatch/token_bucket.cpp
   daemon/sms/segments.cpp
   daemon/sms/dlt_match.cpp
+  daemon/text/ist_time.cpp
   adapters/core/send_result.cpp
   adapters/core/adapter.cpp
   adapters/provider_sim/provider_sim_adapter.cpp
