@@ -53,6 +53,9 @@ QueuedAudience queue_audience(const directory::OrgIndex& index, const directory:
   } else {
     out.breakdown_units.emplace_back("");
   }
+  // Counted by index, named once at the end (not a string per recipient).
+  std::vector<long long> queued_by_unit(out.breakdown_units.size()), skipped_by_unit(out.breakdown_units.size());
+  std::vector<long long> queued_by_channel(policy.size());
   directory::codec::ChunkWriter writer;
   std::string states;
   for (std::size_t i = 0; i < posts.size(); ++i) {
@@ -64,18 +67,15 @@ QueuedAudience queue_audience(const directory::OrgIndex& index, const directory:
     if (!children.empty() && it != children.begin() && unit >= *(it - 1) && unit < units.subtree_end(*(it - 1)))
       state.breakdown = static_cast<std::uint32_t>(it - children.begin());
     int channel = first_usable_channel(policy, record, 0);
-    const std::string& unit_id = out.breakdown_units[state.breakdown];
     if (channel < 0) {
       state.state = State::skipped;
       ++out.skipped;
-      ++out.counters["skipped"];
-      ++out.counters["u:" + unit_id + ":skipped"];
+      ++skipped_by_unit[state.breakdown];
     } else {
       state.channel = static_cast<std::uint8_t>(channel);
       state.usable = usable_channels(policy, record);
-      ++out.counters["queued"];
-      ++out.counters[std::string("ch:") + adapters::name(policy[static_cast<std::size_t>(channel)]) + ":queued"];
-      ++out.counters["u:" + unit_id + ":queued"];
+      ++queued_by_channel[static_cast<std::size_t>(channel)];
+      ++queued_by_unit[state.breakdown];
     }
     writer.append(record);
     state.encode_into(states);
@@ -89,6 +89,12 @@ QueuedAudience queue_audience(const directory::OrgIndex& index, const directory:
   if (writer.count() > 0) {
     out.record_chunks.push_back(writer.take());
     out.state_chunks.push_back(std::move(states));
+  }
+  for (std::size_t c = 0; c < policy.size(); ++c)
+    if (queued_by_channel[c]) out.counters[std::string("ch:") + adapters::name(policy[c]) + ":queued"] += queued_by_channel[c];
+  for (std::size_t u = 0; u < out.breakdown_units.size(); ++u) {
+    if (queued_by_unit[u]) out.counters["u:" + out.breakdown_units[u] + ":queued"] = queued_by_unit[u];
+    if (skipped_by_unit[u]) out.counters["u:" + out.breakdown_units[u] + ":skipped"] = skipped_by_unit[u];
   }
   return out;
 }

@@ -40,7 +40,8 @@ struct QueuedAudience {
   std::vector<std::string> record_chunks;  // directory codec chunks of ContactViews
   std::vector<std::string> state_chunks;   // StateRecord::kBytes per recipient
   std::vector<std::string> breakdown_units;  // unit ids, indexed by StateRecord::breakdown
-  /// Initial counters: "queued", "skipped", "ch:<channel>:queued", "u:<unit>:queued"...
+  /// Initial per-channel and per-unit counters ("ch:<channel>:queued",
+  /// "u:<unit>:queued", "u:<unit>:skipped"); the totals are total - skipped and skipped.
   std::map<std::string, long long> counters;
   std::size_t total = 0, skipped = 0;
 };

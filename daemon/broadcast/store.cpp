@@ -93,11 +93,10 @@ asio::awaitable<redis::Result<std::string>> Store::create(const Spec& spec, Queu
                           spec.audience_json, "units", json::serialize(units), "idempotency_key", idempotency_key));
   redis::Args counters = redis::cmd("HSET", keys_.counters(id), "queued", std::to_string(audience.total - audience.skipped),
                                     "skipped", std::to_string(audience.skipped));
-  for (const auto& [field, value] : audience.counters)
-    if (field != "queued" && field != "skipped") {
-      counters.push_back(field);
-      counters.push_back(std::to_string(value));
-    }
+  for (const auto& [field, value] : audience.counters) {
+    counters.push_back(field);
+    counters.push_back(std::to_string(value));
+  }
   tx.push_back(std::move(counters));
   if (chunks) {
     tx.push_back(redis::cmd("XGROUP", "CREATE", queue, "dispatch", "0", "MKSTREAM"));

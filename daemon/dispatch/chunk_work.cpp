@@ -26,11 +26,11 @@ std::optional<adapters::Channel> channel_named(std::string_view n) {
   return std::nullopt;
 }
 
-std::string address_for(adapters::Channel channel, const directory::ContactRecord& c) {
+std::string address_for(adapters::Channel channel, const directory::ContactView& c) {
   switch (channel) {
     case adapters::Channel::sms: return phone::to_e164(c.mobile);
     case adapters::Channel::whatsapp: return phone::to_e164(c.whatsapp);
-    case adapters::Channel::push: return c.app_token;
+    case adapters::Channel::push: return std::string(c.app_token);
   }
   return {};
 }
@@ -116,9 +116,10 @@ std::vector<redis::Args> ChunkWork::load_commands() const {
 
 bool ChunkWork::load(std::vector<redis::Reply>& replies) {
   if (replies.size() < 3 || replies[1].is_nil() || replies[2].is_nil()) return false;
-  directory::codec::ChunkReader reader(replies[1].str);
+  records_bytes_ = std::move(replies[1].str);
+  directory::codec::ChunkReader reader(records_bytes_);
   directory::ContactView view;
-  while (reader.next(view)) recipients_.push_back(directory::to_record(view));
+  while (reader.next(view)) recipients_.push_back(view);
   const std::string& bytes = replies[2].str;
   for (std::size_t i = 0; i < recipients_.size(); ++i) {
     states_.push_back(StateRecord::decode(bytes, i));

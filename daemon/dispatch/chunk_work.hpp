@@ -47,12 +47,14 @@ class ChunkWork {
   /// entry was claimed from an instance that stopped working on it.
   ChunkWork(const broadcast::Keys& keys, std::string consumer, std::string stream, std::string entry, std::size_t k,
             bool takeover);
+  // recipients_ point into records_bytes_: the object stays where it is.
+  ChunkWork(const ChunkWork&) = delete;
+  ChunkWork& operator=(const ChunkWork&) = delete;
 
   const std::string& stream() const { return stream_; }
   const std::string& entry() const { return entry_; }
   const std::string& priority() const { return priority_; }
   const std::string& broadcast_id() const { return id_; }
-  std::size_t chunk() const { return k_; }
 
   void set_broadcast(std::shared_ptr<const DispatchedBroadcast> b) { broadcast_ = std::move(b); }
   const DispatchedBroadcast& broadcast() const { return *broadcast_; }
@@ -95,7 +97,8 @@ class ChunkWork {
   std::size_t k_;
   bool takeover_;
   std::shared_ptr<const DispatchedBroadcast> broadcast_;
-  std::vector<directory::ContactRecord> recipients_;
+  std::string records_bytes_;                        // the chunk as read; recipients_ point into it
+  std::vector<directory::ContactView> recipients_;
   std::vector<broadcast::StateRecord> states_;
   std::vector<std::size_t> pending_;
   std::map<std::size_t, SteadyTime> not_before_;

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "support/daemon_under_test.hpp"
+#include "support/generated_directory.hpp"
 #include "support/json_body.hpp"
 #include "support/provider_sim_process.hpp"
 #include "support/redis_server.hpp"
@@ -19,22 +20,15 @@ namespace json = boost::json;
 namespace {
 
 TEST(Crash, KilledInstanceLosesNothing) {
-  auto data = temp_dir("crashdata");
-  auto gen = run_command({build_dir() + "/orgcast-gen-directory", "--preset", "small", "--out", data});
-  ASSERT_EQ(gen.code, 0) << gen.output;
-
   ProviderSim sim({"--latency-ms", "5", "--report-delay-ms", "20"});
   const int port = free_port();
   const int concurrency = 16;
   const std::string prefix = unique_prefix();
   DaemonUnderTest daemon(shared_redis_port(), prefix,
-                         "dispatch:\n  provider_url: " + sim.url("") + "\n  callback_base_url: http://127.0.0.1:" + std::to_string(port) +
-                             "\n  workers: 2\n  concurrency: " + std::to_string(concurrency) +
-                             "\n  rate_per_second: 2000\n  lease_ms: 1000\n  retry_base_ms: 20\n",
+                         dispatch_section(sim, port, "  workers: 2\n  concurrency: " + std::to_string(concurrency) +
+                                                         "\n  rate_per_second: 2000\n  lease_ms: 1000\n  retry_base_ms: 20\n"),
                          port);
-  auto imported = run_command({build_dir() + "/orgcast", "import", "--config", daemon.config_path(), "--units", data + "/units.csv",
-                               "--contacts", data + "/contacts.csv"});
-  ASSERT_EQ(imported.code, 0) << imported.output;
+  ASSERT_EQ(import_small_directory(daemon), "");
   daemon.start();
   ASSERT_TRUE(daemon.wait_ready(10s));
 
@@ -75,19 +69,13 @@ namespace {
 // Two instances on one Redis share a broadcast: both do part of the work and
 // nothing is sent twice.
 TEST(Crash, TwoInstancesShareTheWork) {
-  auto data = temp_dir("twodata");
-  ASSERT_EQ(run_command({build_dir() + "/orgcast-gen-directory", "--preset", "small", "--out", data}).code, 0);
   ProviderSim sim({"--latency-ms", "5", "--report-delay-ms", "10"});
   const std::string prefix = unique_prefix();
-  auto dispatch_yaml = [&](int port) {
-    return "dispatch:\n  provider_url: " + sim.url("") + "\n  callback_base_url: http://127.0.0.1:" + std::to_string(port) +
-           "\n  workers: 2\n  concurrency: 8\n  rate_per_second: 2000\n";
-  };
+  auto dispatch_yaml = [&](int port) { return dispatch_section(sim, port, "  workers: 2\n  concurrency: 8\n  rate_per_second: 2000\n"); };
   const int port_a = free_port(), port_b = free_port();
   DaemonUnderTest a(shared_redis_port(), prefix, dispatch_yaml(port_a), port_a);
   DaemonUnderTest b(shared_redis_port(), prefix, dispatch_yaml(port_b), port_b);
-  ASSERT_EQ(run_command({build_dir() + "/orgcast", "import", "--config", a.config_path(), "--units", data + "/units.csv",
-                         "--contacts", data + "/contacts.csv"}).code, 0);
+  ASSERT_EQ(import_small_directory(a), "");
   a.start();
   b.start();
   ASSERT_TRUE(a.wait_ready(10s) && b.wait_ready(10s));

@@ -30,14 +30,13 @@ class DispatchTest : public ::testing::Test {
   /// Starts the simulator with `sim_flags` and a daemon dispatching to it
   /// (`extra_dispatch`: more lines of its dispatch section), and imports the
   /// hand-written sample directory (11 recipients in RJ) or, with
-  /// `small_directory`, the generated one (1,326 contacts).
+  /// `generated`, the generated small one (1,326 contacts).
   void start(const std::vector<std::string>& sim_flags, const std::string& extra_dispatch = "", bool generated = false) {
     sim_ = std::make_unique<ProviderSim>(sim_flags);
     int port = free_port();
     daemon_ = std::make_unique<DaemonUnderTest>(
         shared_redis_port(), prefix_,
-        "dispatch:\n  provider_url: " + sim_->url("") + "\n  callback_base_url: http://127.0.0.1:" + std::to_string(port) +
-            "\n  workers: 2\n  concurrency: 8\n  retry_base_ms: 20\n  retry_cap_ms: 200\n  max_attempts: 10\n" + extra_dispatch,
+        dispatch_section(*sim_, port, "  workers: 2\n  concurrency: 8\n  retry_base_ms: 20\n  retry_cap_ms: 200\n  max_attempts: 10\n" + extra_dispatch),
         port);
     if (generated) {
       ASSERT_EQ(import_small_directory(*daemon_), "");

@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "support/daemon_under_test.hpp"
+#include "support/generated_directory.hpp"
 #include "support/json_body.hpp"
 #include "support/provider_sim_process.hpp"
 #include "support/redis_server.hpp"
@@ -33,13 +34,11 @@ TEST(Durability, HundredThousandThroughThreeKillsAndARedisRestart) {
   const int port = free_port();
   const int concurrency = 64;
   DaemonUnderTest daemon(redis.port(), unique_prefix(),
-                         "dispatch:\n  provider_url: " + sim.url("") + "\n  callback_base_url: http://127.0.0.1:" + std::to_string(port) +
-                             "\n  workers: 4\n  concurrency: " + std::to_string(concurrency) +
-                             "\n  rate_per_second: 100000\n  lease_ms: 1000\n  retry_base_ms: 50\n  retry_cap_ms: 1000\n  max_attempts: 50\n",
+                         dispatch_section(sim, port, "  workers: 4\n  concurrency: " + std::to_string(concurrency) +
+                                                         "\n  rate_per_second: 100000\n  lease_ms: 1000\n  retry_base_ms: 50\n"
+                                                         "  retry_cap_ms: 1000\n  max_attempts: 50\n"),
                          port);
-  auto imported = run_command({build_dir() + "/orgcast", "import", "--config", daemon.config_path(), "--units", data + "/units.csv",
-                               "--contacts", data + "/contacts.csv"});
-  ASSERT_EQ(imported.code, 0) << imported.output;
+  ASSERT_EQ(import_directory(daemon, data), "");
   daemon.start();
   ASSERT_TRUE(daemon.wait_ready(20s)) << daemon.process().log();
 

@@ -16,8 +16,7 @@ const std::string& small_directory() {
   return dir;
 }
 
-std::string import_small_directory(const DaemonUnderTest& daemon) {
-  const auto& dir = small_directory();
+std::string import_directory(const DaemonUnderTest& daemon, const std::string& dir) {
   auto imported = run_command({build_dir() + "/orgcast", "import", "--config", daemon.config_path(), "--units", dir + "/units.csv",
                                "--contacts", dir + "/contacts.csv"});
   return imported.code == 0 ? std::string() : "orgcast import failed: " + imported.output;

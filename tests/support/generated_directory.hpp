@@ -11,8 +11,10 @@ namespace orgcast::testing {
 /// Generates the small preset once per test process; returns its folder.
 const std::string& small_directory();
 
-/// Imports it with the daemon's config (the daemon may or may not run);
-/// returns `orgcast import`'s output on failure, empty on success.
-std::string import_small_directory(const DaemonUnderTest& daemon);
+/// Imports the units.csv and contacts.csv of `dir` with `orgcast import` and
+/// the daemon's config (the daemon may or may not run); returns the
+/// command's output on failure, empty on success.
+std::string import_directory(const DaemonUnderTest& daemon, const std::string& dir);
+inline std::string import_small_directory(const DaemonUnderTest& daemon) { return import_directory(daemon, small_directory()); }
 
 }  // namespace orgcast::testing

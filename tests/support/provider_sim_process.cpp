@@ -14,4 +14,9 @@ ProviderSim::ProviderSim(std::vector<std::string> flags) : dir_(temp_dir("sim"))
   if (!up) ADD_FAILURE() << "provider-sim did not start: " << process_->log();
 }
 
+std::string dispatch_section(const ProviderSim& sim, int daemon_port, const std::string& more) {
+  return "dispatch:\n  provider_url: " + sim.url("") + "\n  callback_base_url: http://127.0.0.1:" + std::to_string(daemon_port) + "\n" +
+         more;
+}
+
 }  // namespace orgcast::testing

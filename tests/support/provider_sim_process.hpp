@@ -8,6 +8,12 @@
 
 namespace orgcast::testing {
 
+class ProviderSim;
+
+/// The config's dispatch section for a daemon on `daemon_port` sending to
+/// `sim`; `more` adds lines ("  workers: 2\n...").
+std::string dispatch_section(const ProviderSim& sim, int daemon_port, const std::string& more = "");
+
 class ProviderSim {
  public:
   explicit ProviderSim(std::vector<std::string> flags = {});
