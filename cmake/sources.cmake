@@ -29,6 +29,9 @@ add_library(orgcast_logic STATIC
   daemon/sms/segments.cpp
   daemon/sms/dlt_match.cpp
   daemon/text/ist_time.cpp
+  daemon/templates/template.cpp
+  daemon/templates/render.cpp
+  daemon/templates/loader.cpp
   adapters/core/send_result.cpp
   adapters/core/adapter.cpp
   adapters/provider_sim/provider_sim_adapter.cpp

@@ -4,6 +4,7 @@ add_executable(orgcast_unit_tests
   tests/unit/sms_segments_test.cpp
   tests/unit/dlt_match_test.cpp
   tests/unit/ist_time_test.cpp
+  tests/unit/templates_test.cpp
   tests/unit/phone_test.cpp
   tests/unit/config_test.cpp
   tests/unit/importer_test.cpp

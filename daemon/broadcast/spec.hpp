@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "adapters/core/adapter.hpp"
+#include "core/utc_time.hpp"
 #include "directory/selector.hpp"
 
 namespace orgcast::broadcast {
@@ -45,8 +46,7 @@ struct Spec {
   std::optional<std::chrono::seconds> report_timeout;
 };
 
-/// Parses RFC 3339 ("2026-11-23T10:00:00Z", "...+05:30", fractional seconds allowed).
-std::optional<TimePoint> parse_rfc3339(std::string_view text);
+using orgcast::parse_rfc3339;
 /// UTC, seconds: "2026-11-23T04:30:00Z".
 std::string format_rfc3339(TimePoint t);
 

@@ -1,8 +1,10 @@
 // orgcast: the command-line client.
 //   orgcast import   --config FILE --units units.csv --contacts contacts.csv [--report-only]
 //   orgcast audience --selector FILE [--url http://127.0.0.1:8080] [--sample N] [--config FILE]
+//   orgcast templates check [--config FILE] [--dir DIR]
 // `import` writes to Redis directly (no daemon needed); `audience` asks a
-// running orgcastd.
+// running orgcastd; `templates check` validates the templates offline, as
+// the daemon does at start and reload.
 #include <curl/curl.h>
 
 #include <boost/asio/co_spawn.hpp>
@@ -21,6 +23,7 @@
 #include "directory/importer.hpp"
 #include "directory_store/store.hpp"
 #include "redis/client.hpp"
+#include "templates/loader.hpp"
 
 namespace asio = boost::asio;
 using namespace orgcast;
@@ -30,7 +33,8 @@ namespace {
 int usage() {
   std::cerr << "usage:\n"
                "  orgcast import   --config FILE --units units.csv --contacts contacts.csv [--report-only]\n"
-               "  orgcast audience --selector FILE [--url URL] [--sample N] [--config FILE]\n";
+               "  orgcast audience --selector FILE [--url URL] [--sample N] [--config FILE]\n"
+               "  orgcast templates check [--config FILE] [--dir DIR]\n";
   return 2;
 }
 
@@ -169,13 +173,47 @@ int run_audience(std::map<std::string, std::string>& args) {
   return status == 200 ? 0 : 1;
 }
 
+// Exit 0 when every template is valid; else every problem, file:line first.
+int run_templates_check(std::map<std::string, std::string>& args) {
+  Config config;
+  if (args.contains("config")) {
+    auto loaded = load_config(args["config"]);
+    if (!loaded) return 2;
+    config = *loaded;
+  }
+  const auto dir = args.contains("dir") ? args["dir"] : config.templates_dir();
+  auto loaded = templates::load_templates(dir, templates::rules_for(config));
+  for (const auto& e : loaded.errors) std::cerr << dir << "/" << e.to_string() << "\n";
+  if (!loaded.errors.empty()) {
+    std::cerr << "orgcast: " << loaded.errors.size() << " problem(s) in " << loaded.files << " template file(s)\n";
+    return 1;
+  }
+  for (const auto& [id, entry] : loaded.catalog.by_id) {
+    std::cout << id << " (" << entry.value->file << "): " << templates::name(entry.value->kind);
+    for (const char* channel : {"sms", "whatsapp", "push"}) {
+      const auto& t = *entry.value;
+      const std::size_t n = channel[0] == 's' ? t.sms.size() : channel[0] == 'w' ? t.whatsapp.size() : t.push.size();
+      if (n > 0) std::cout << ", " << channel << " in " << n << " language(s)";
+    }
+    std::cout << "\n";
+  }
+  std::cout << "valid: " << loaded.catalog.by_id.size() << " template(s)\n";
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   if (argc < 2) return usage();
   std::string command = argv[1];
+  int first = 2;
+  if (command == "templates") {
+    if (argc < 3 || std::string(argv[2]) != "check") return usage();
+    command = "templates check";
+    first = 3;
+  }
   std::map<std::string, std::string> args;
-  for (int i = 2; i < argc; ++i) {
+  for (int i = first; i < argc; ++i) {
     std::string arg = argv[i];
     if (arg.rfind("--", 0) != 0) return usage();
     arg = arg.substr(2);
@@ -185,5 +223,6 @@ int main(int argc, char** argv) {
   }
   if (command == "import") return run_import(args);
   if (command == "audience") return run_audience(args);
+  if (command == "templates check") return run_templates_check(args);
   return usage();
 }

@@ -77,6 +77,22 @@ struct DispatchConfig {
   int report_timeout_s = 600;      // sent, no report by then: the policy's next channel (0: never)
 };
 
+/// Message templates (issue 4): where they are and what they may be.
+struct TemplatesConfig {
+  std::string dir = "templates";   // relative to the config file's folder
+  int max_sms_segments = 4;        // an SMS template may not need more, every variable at its longest
+  std::string dlt_entity_id;       // the principal entity ID registered on India's DLT platform
+};
+
+/// What sending costs, for estimates before a broadcast and its report after.
+struct PricingConfig {
+  std::string currency = "INR";
+  double sms_per_message = 0;
+  double sms_per_segment = 0.13;
+  double whatsapp_per_message = 0.115;
+  double push_per_message = 0;
+};
+
 struct Config {
   std::string source_path;
   LogLevel log_level = LogLevel::info;
@@ -84,6 +100,11 @@ struct Config {
   RedisConfig redis;
   DirectoryConfig directory;
   DispatchConfig dispatch;
+  TemplatesConfig templates;
+  PricingConfig pricing;
+
+  /// templates.dir made absolute against the config file's folder.
+  std::string templates_dir() const;
 };
 
 }  // namespace orgcast

@@ -1,6 +1,7 @@
 #include "config/schema.hpp"
 
 #include <charconv>
+#include <cstdlib>
 #include <set>
 
 #include "core/text.hpp"
@@ -38,6 +39,21 @@ Option int_option(std::string path, std::string doc, long long min, long long ma
             if (value < min || value > max)
               return "expected an integer from " + std::to_string(min) + " to " + std::to_string(max) + ", got " + text;
             field(c) = static_cast<std::remove_reference_t<decltype(field(c))>>(value);
+            return std::nullopt;
+          }};
+}
+
+// Prices: a decimal number from 0 to max (min and max are whole numbers).
+template <typename Field>
+Option decimal_option(std::string path, std::string doc, long long max, Field field) {
+  return {path, Kind::decimal, std::move(doc), 0, max, [field, max](Config& c, const YAML::Node& n) -> std::optional<std::string> {
+            std::string text;
+            if (!scalar(n, text)) return "expected a decimal number";
+            char* end = nullptr;
+            const double value = std::strtod(text.c_str(), &end);
+            if (text.empty() || end != text.c_str() + text.size() || !(value >= 0) || value > static_cast<double>(max))
+              return "expected a decimal number from 0 to " + std::to_string(max) + ", got " + quoted(text);
+            field(c) = value;
             return std::nullopt;
           }};
 }
@@ -195,6 +211,20 @@ const std::vector<Option>& options() {
                  0, 604800, [](Config& c) -> int& { return c.dispatch.report_timeout_s; }),
       int_option("dispatch.request_timeout_ms", "deadline of one provider request", 100, 600000,
                  [](Config& c) -> int& { return c.dispatch.request_timeout_ms; }),
+      string_option("templates.dir", "folder of the message templates (*.yaml), relative to this file's folder",
+                    [](Config& c) -> std::string& { return c.templates.dir; }),
+      int_option("templates.max_sms_segments", "most SMS segments a template may need with every variable at its longest", 1, 10,
+                 [](Config& c) -> int& { return c.templates.max_sms_segments; }),
+      string_option("templates.dlt_entity_id", "principal entity ID registered on India's DLT platform (sent with every SMS)",
+                    [](Config& c) -> std::string& { return c.templates.dlt_entity_id; }),
+      string_option("pricing.currency", "currency of the prices below, e.g. INR", [](Config& c) -> std::string& { return c.pricing.currency; }),
+      decimal_option("pricing.sms_per_message", "price of one SMS message, besides its segments", 1000,
+                     [](Config& c) -> double& { return c.pricing.sms_per_message; }),
+      decimal_option("pricing.sms_per_segment", "price of one SMS segment", 1000, [](Config& c) -> double& { return c.pricing.sms_per_segment; }),
+      decimal_option("pricing.whatsapp_per_message", "price of one WhatsApp template message", 1000,
+                     [](Config& c) -> double& { return c.pricing.whatsapp_per_message; }),
+      decimal_option("pricing.push_per_message", "price of one push notification", 1000,
+                     [](Config& c) -> double& { return c.pricing.push_per_message; }),
   };
   return table;
 }
@@ -203,6 +233,7 @@ std::string expected(const Option& option) {
   switch (option.kind) {
     case Kind::string: return "a string";
     case Kind::integer: return "an integer from " + std::to_string(option.min) + " to " + std::to_string(option.max);
+    case Kind::decimal: return "a decimal number from 0 to " + std::to_string(option.max);
     case Kind::boolean: return "true or false";
     case Kind::endpoint: return "host:port";
     case Kind::identifier_list: return "a list of lower-case names";

@@ -13,7 +13,7 @@
 
 namespace orgcast::config_schema {
 
-enum class Kind { string, integer, boolean, endpoint, identifier_list, tag_groups, log_level };
+enum class Kind { string, integer, decimal, boolean, endpoint, identifier_list, tag_groups, log_level };
 
 struct Option {
   std::string path;

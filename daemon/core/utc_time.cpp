@@ -1,8 +1,18 @@
 #include "core/utc_time.hpp"
 
+#include <charconv>
 #include <ctime>
 
 namespace orgcast {
+namespace {
+
+bool digits(std::string_view s, std::size_t at, std::size_t count, int& out) {
+  if (at + count > s.size()) return false;
+  auto [end, ec] = std::from_chars(s.data() + at, s.data() + at + count, out);
+  return ec == std::errc{} && end == s.data() + at + count;
+}
+
+}  // namespace
 
 std::string format_utc(std::chrono::system_clock::time_point t) {
   std::time_t secs = std::chrono::system_clock::to_time_t(t);
@@ -11,6 +21,46 @@ std::string format_utc(std::chrono::system_clock::time_point t) {
   char buffer[32];
   std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &tm);
   return buffer;
+}
+
+std::optional<std::chrono::system_clock::time_point> parse_rfc3339(std::string_view s) {
+  int year, month, day, hour, minute, second;
+  if (s.size() < 20 || !digits(s, 0, 4, year) || s[4] != '-' || !digits(s, 5, 2, month) || s[7] != '-' ||
+      !digits(s, 8, 2, day) || (s[10] != 'T' && s[10] != 't') || !digits(s, 11, 2, hour) || s[13] != ':' ||
+      !digits(s, 14, 2, minute) || s[16] != ':' || !digits(s, 17, 2, second))
+    return std::nullopt;
+  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) return std::nullopt;
+  std::size_t at = 19;
+  std::chrono::nanoseconds fraction{0};
+  if (at < s.size() && s[at] == '.') {
+    std::size_t start = ++at;
+    long long value = 0;
+    while (at < s.size() && s[at] >= '0' && s[at] <= '9') {
+      if (at - start < 9) value = value * 10 + (s[at] - '0');
+      ++at;
+    }
+    if (at == start) return std::nullopt;
+    for (std::size_t n = std::min<std::size_t>(at - start, 9); n < 9; ++n) value *= 10;
+    fraction = std::chrono::nanoseconds(value);
+  }
+  int offset_minutes = 0;
+  if (at < s.size() && (s[at] == 'Z' || s[at] == 'z')) {
+    ++at;
+  } else if (at < s.size() && (s[at] == '+' || s[at] == '-')) {
+    int oh, om;
+    if (!digits(s, at + 1, 2, oh) || at + 3 >= s.size() || s[at + 3] != ':' || !digits(s, at + 4, 2, om)) return std::nullopt;
+    offset_minutes = (oh * 60 + om) * (s[at] == '-' ? -1 : 1);
+    at += 6;
+  } else {
+    return std::nullopt;
+  }
+  if (at != s.size()) return std::nullopt;
+  std::chrono::year_month_day date{std::chrono::year(year), std::chrono::month(static_cast<unsigned>(month)),
+                                   std::chrono::day(static_cast<unsigned>(day))};
+  if (!date.ok()) return std::nullopt;
+  auto t = std::chrono::sys_days(date) + std::chrono::hours(hour) + std::chrono::minutes(minute) +
+           std::chrono::seconds(second) - std::chrono::minutes(offset_minutes);
+  return std::chrono::time_point_cast<std::chrono::system_clock::duration>(t + fraction);
 }
 
 }  // namespace orgcast

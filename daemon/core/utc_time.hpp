@@ -1,11 +1,16 @@
 #pragma once
 // UTC timestamps as text, for records and reports.
 #include <chrono>
+#include <optional>
 #include <string>
+#include <string_view>
 
 namespace orgcast {
 
 /// "2026-11-23T04:30:00Z" (RFC 3339, UTC, whole seconds).
 std::string format_utc(std::chrono::system_clock::time_point t);
+
+/// Parses RFC 3339 ("2026-11-23T10:00:00Z", "...+05:30", fractional seconds allowed).
+std::optional<std::chrono::system_clock::time_point> parse_rfc3339(std::string_view text);
 
 }  // namespace orgcast

@@ -24,29 +24,47 @@ const char* part_of_day_hi(int hour) {
 
 }  // namespace
 
-std::string format_ist(std::chrono::system_clock::time_point t, std::string_view language) {
+namespace {
+
+struct IstFields {
+  int hour, minute;
+  unsigned month, day;
+  int year;
+  unsigned weekday;
+};
+
+IstFields fields_of(std::chrono::system_clock::time_point t) {
   using namespace std::chrono;
   const auto ist = floor<minutes>(t) + hours(5) + minutes(30);
   const auto day = floor<days>(ist);
   const year_month_day date{day};
-  const weekday wd{day};
   const hh_mm_ss clock{ist - day};
-  const int hour = static_cast<int>(clock.hours().count()), minute = static_cast<int>(clock.minutes().count());
-  const auto month = static_cast<unsigned>(date.month()) - 1;
-  const std::string day_of_month = std::to_string(static_cast<unsigned>(date.day()));
-  const std::string year = std::to_string(static_cast<int>(date.year()));
+  return {static_cast<int>(clock.hours().count()), static_cast<int>(clock.minutes().count()),
+          static_cast<unsigned>(date.month()) - 1, static_cast<unsigned>(date.day()), static_cast<int>(date.year()),
+          weekday{day}.c_encoding()};
+}
+
+}  // namespace
+
+std::string format_ist_date(std::chrono::system_clock::time_point t, std::string_view language) {
+  const auto f = fields_of(t);
+  const bool hi = language == "hi";
+  return std::string(hi ? kDaysHi[f.weekday] : kDaysEn[f.weekday]) + ", " + std::to_string(f.day) + " " +
+         (hi ? kMonthsHi[f.month] : kMonthsEn[f.month]) + " " + std::to_string(f.year);
+}
+
+std::string format_ist_clock(std::chrono::system_clock::time_point t, std::string_view language) {
+  const auto f = fields_of(t);
+  // A 12-hour clock: Hindi names the part of the day, as its speakers say it.
+  const int h12 = f.hour % 12 == 0 ? 12 : f.hour % 12;
   char hm[8];
-  if (language == "hi") {
-    // 12-hour clock with the part of the day, as Hindi speakers say it.
-    const int h12 = hour % 12 == 0 ? 12 : hour % 12;
-    std::snprintf(hm, sizeof hm, "%d:%02d", h12, minute);
-    return std::string(kDaysHi[wd.c_encoding()]) + ", " + day_of_month + " " + kMonthsHi[month] + " " + year + ", " +
-           part_of_day_hi(hour) + " " + hm + " बजे";
-  }
-  const int h12 = hour % 12 == 0 ? 12 : hour % 12;
-  std::snprintf(hm, sizeof hm, "%d:%02d", h12, minute);
-  return std::string(kDaysEn[wd.c_encoding()]) + ", " + day_of_month + " " + kMonthsEn[month] + " " + year + ", " + hm +
-         (hour < 12 ? " AM IST" : " PM IST");
+  std::snprintf(hm, sizeof hm, "%d:%02d", h12, f.minute);
+  if (language == "hi") return std::string(part_of_day_hi(f.hour)) + " " + hm + " बजे";
+  return std::string(hm) + (f.hour < 12 ? " AM IST" : " PM IST");
+}
+
+std::string format_ist(std::chrono::system_clock::time_point t, std::string_view language) {
+  return format_ist_date(t, language) + ", " + format_ist_clock(t, language);
 }
 
 }  // namespace orgcast::text

@@ -11,5 +11,10 @@
 namespace orgcast::text {
 
 std::string format_ist(std::chrono::system_clock::time_point t, std::string_view language);
+/// Only the date ("सोमवार, 23 नवंबर 2026", "Monday, 23 November 2026") or only
+/// the clock ("सुबह 10:00 बजे", "10:00 AM IST"): DLT allows 30 characters per
+/// variable, less than a whole Hindi time takes.
+std::string format_ist_date(std::chrono::system_clock::time_point t, std::string_view language);
+std::string format_ist_clock(std::chrono::system_clock::time_point t, std::string_view language);
 
 }  // namespace orgcast::text

@@ -1,0 +1,62 @@
+#pragma once
+// Rendering a template for one recipient on one channel: plain
+// substitution of the broadcast's values (bound once per broadcast) and the
+// contact's (name, role, unit, unit_path), times written in IST in the
+// recipient's language. Values are copied as text, with control characters
+// turned into spaces (WhatsApp refuses parameters with new lines or tabs),
+// and shortened to their variable's maximum length.
+#include <array>
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "adapters/core/adapter.hpp"
+#include "templates/template.hpp"
+
+namespace orgcast::templates {
+
+using TimePoint = std::chrono::system_clock::time_point;
+
+/// A broadcast's values, by variable index (contact variables stay empty).
+struct BoundValues {
+  std::vector<std::string> text;
+  std::vector<std::optional<TimePoint>> times;  // time variables
+};
+
+/// One recipient's values of the contact variables, in kContactVariables order.
+using ContactValues = std::array<std::string, 4>;
+
+struct Rendered {
+  std::string language;  // the variant used
+  std::string text;      // SMS text, WhatsApp body (filled in), push body
+  std::string title;     // push
+  std::string dlt_template_id, sender;      // SMS
+  std::string whatsapp_name, whatsapp_language;  // WhatsApp
+  std::vector<std::string> parameters;
+};
+
+/// The language of the variant a recipient gets: theirs when the template
+/// has it on this channel, else the default, else any; nullopt when the
+/// template has no content for the channel.
+std::optional<std::string> choose_language(const Template& t, adapters::Channel channel, std::string_view wanted,
+                                           std::string_view default_language);
+
+/// Renders the variant of `language` (which choose_language gave).
+Rendered render(const Template& t, adapters::Channel channel, const std::string& language, const BoundValues& bound,
+                const ContactValues& contact);
+
+/// One piece's value as it is written (time formatted, text cleaned and shortened).
+std::string value_of(const Template& t, const Piece& piece, std::string_view language, const BoundValues& bound,
+                     const ContactValues& contact);
+
+/// A value with control characters as spaces, runs of spaces collapsed and
+/// at most `max_chars` characters, never ending inside a Devanagari
+/// syllable's marks.
+std::string clean_value(std::string_view value, std::size_t max_chars);
+
+/// Characters (code points) of UTF-8 text.
+std::size_t characters(std::string_view utf8);
+
+}  // namespace orgcast::templates
