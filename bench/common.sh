@@ -40,6 +40,8 @@ dispatch:
   provider_url: http://127.0.0.1:$SIM_PORT
   callback_base_url: http://127.0.0.1:$HTTP_PORT
 $dispatch
+templates:
+  dir: $PWD/templates
 YAML
   if [ -n "${IMPORT_DATA:-}" ]; then
     build/release/orgcast import --config "$DAEMON_CONFIG" --units "$IMPORT_DATA/units.csv" --contacts "$IMPORT_DATA/contacts.csv" >&2

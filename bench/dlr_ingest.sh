@@ -12,7 +12,7 @@ start_sim sim --hold-reports 1 --report-batch 100
 IMPORT_DATA="$DATA" start_daemon dlr "bench:dlr:" "  rate_per_second: 1000000
   concurrency: 512
   workers: 32"
-read -r id total < <(post_broadcast '{"audience": {"units": ["D1","D2","D3","D4","D5","D6","D7","D8","D9","D10"]}, "message": {"text": "Bench"}, "channels": ["sms"]}')
+read -r id total < <(post_broadcast '{"audience": {"units": ["D1","D2","D3","D4","D5","D6","D7","D8","D9","D10"]}, "template": "announcement", "variables": {"subject": "Bench", "details": "at the office"}, "channels": ["sms"]}')
 wait_count "$id" sent "$total"
 start=$(now)
 curl -s -X POST "http://127.0.0.1:$SIM_PORT/reports/release" >/dev/null

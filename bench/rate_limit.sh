@@ -12,7 +12,7 @@ start_sim sim --report-delay-ms 50
 IMPORT_DATA="$DATA" start_daemon rate "bench:rate:" "  rate_per_second: 500
   concurrency: 64
   workers: 4"
-read -r id total < <(post_broadcast '{"audience": {"units": ["D1","D2","D3","D4"]}, "message": {"text": "Bench"}, "channels": ["sms"]}')
+read -r id total < <(post_broadcast '{"audience": {"units": ["D1","D2","D3","D4"]}, "template": "announcement", "variables": {"subject": "Bench", "details": "at the office"}, "channels": ["sms"]}')
 sleep 5
 first=$(sim_stat accepted)
 t0=$(now)

@@ -18,6 +18,7 @@ add_executable(orgcast_integration_tests
   tests/integration/daemon_lifecycle_test.cpp
   tests/integration/http_client_test.cpp
   tests/integration/broadcast_api_test.cpp
+  tests/integration/template_test.cpp
   tests/integration/dispatch_test.cpp
   tests/integration/dispatch_policy_test.cpp
   tests/integration/priority_test.cpp

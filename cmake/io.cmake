@@ -15,6 +15,7 @@ add_library(orgcast_io STATIC
   daemon/api/health_api.cpp
   daemon/api/directory_api.cpp
   daemon/api/audience_api.cpp
+  daemon/api/template_api.cpp
   daemon/api/broadcast_api.cpp
   daemon/api/webhook_api.cpp
   daemon/dispatch/chunk_work.cpp

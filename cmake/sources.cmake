@@ -23,6 +23,9 @@ add_library(orgcast_logic STATIC
   daemon/directory/index_from_chunks.cpp
   daemon/directory/contact_json.cpp
   daemon/broadcast/spec.cpp
+  daemon/broadcast/content.cpp
+  daemon/broadcast/estimate.cpp
+  daemon/pricing/cost.cpp
   daemon/broadcast/recipients.cpp
   daemon/dispatch/backoff.cpp
   daemon/dispatch/token_bucket.cpp
@@ -32,6 +35,8 @@ add_library(orgcast_logic STATIC
   daemon/templates/template.cpp
   daemon/templates/render.cpp
   daemon/templates/loader.cpp
+  daemon/templates/contact_values.cpp
+  daemon/templates/bind.cpp
   adapters/core/send_result.cpp
   adapters/core/adapter.cpp
   adapters/provider_sim/provider_sim_adapter.cpp

@@ -19,11 +19,20 @@ namespace orgcast::adapters {
 enum class Channel { sms, whatsapp, push };
 const char* name(Channel channel);
 
+/// One message to one recipient, rendered: what the adapter puts on the wire.
 struct OutboundMessage {
   std::string reference;     // ours, echoed back in reports: "<broadcast>:<recipient>:<attempt>"
   Channel channel = Channel::sms;
   std::string to;            // E.164 for SMS and WhatsApp, a device token for push
-  std::string text;
+  std::string text;          // SMS text; WhatsApp body as the recipient reads it; push body
+  std::string title;         // push
+  std::string language;      // of the content (hi, en...)
+  // SMS: India's DLT fields (empty for a literal reply without them).
+  std::string dlt_entity_id, dlt_template_id, sender;
+  // WhatsApp: the approved template, its language code and body parameters
+  // in order; an empty name means free text (a reply inside the 24-hour window).
+  std::string whatsapp_template, whatsapp_language;
+  std::vector<std::string> parameters;
   std::string callback_url;  // where the provider should report delivery
 };
 

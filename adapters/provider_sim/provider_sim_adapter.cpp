@@ -13,11 +13,22 @@ HttpCall ProviderSimAdapter::request_for(const OutboundMessage& m) const {
   HttpCall call;
   call.url = base_url_ + "/send";
   call.headers = {{"Content-Type", "application/json"}};
-  call.body = json::serialize(json::object{{"to", m.to},
-                                           {"channel", adapters::name(m.channel)},
-                                           {"text", m.text},
-                                           {"reference", m.reference},
-                                           {"callback_url", m.callback_url}});
+  json::object body{{"to", m.to},
+                    {"channel", adapters::name(m.channel)},
+                    {"text", m.text},
+                    {"reference", m.reference},
+                    {"callback_url", m.callback_url}};
+  // The rendered content's other fields, as the real providers take them (issue 5).
+  if (!m.language.empty()) body["language"] = m.language;
+  if (!m.title.empty()) body["title"] = m.title;
+  if (!m.dlt_template_id.empty())
+    body["dlt"] = json::object{{"entity_id", m.dlt_entity_id}, {"template_id", m.dlt_template_id}, {"sender", m.sender}};
+  if (!m.whatsapp_template.empty()) {
+    json::array parameters;
+    for (const auto& p : m.parameters) parameters.emplace_back(p);
+    body["template"] = json::object{{"name", m.whatsapp_template}, {"language", m.whatsapp_language}, {"parameters", std::move(parameters)}};
+  }
+  call.body = json::serialize(body);
   call.timeout = timeout_;
   return call;
 }

@@ -1,11 +1,18 @@
 // POST /v1/audiences/preview  {"selector": {...}, "sample": 20}
 // How many people a selector reaches, broken down by level, by the children
 // of the audience's root unit and by reachable channel, with a sample.
+// With "template", "variables" and "channels" (as a broadcast gives them)
+// also what the broadcast would cost: messages, SMS segments and money per
+// channel, each recipient's message rendered as it would be sent.
 #include <boost/json.hpp>
 #include <chrono>
 
 #include "api/common.hpp"
 #include "api/routes.hpp"
+#include "broadcast/estimate.hpp"
+#include "broadcast/spec.hpp"
+#include "pricing/cost.hpp"
+#include "templates/bind.hpp"
 #include "core/mask.hpp"
 #include "core/run_on.hpp"
 #include "directory/phone.hpp"
@@ -43,8 +50,30 @@ awaitable<http::Response> preview(Context context, http::Request& request) {
       if (!value.is_int64() || value.as_int64() < 0 || value.as_int64() > static_cast<std::int64_t>(kMaxSample))
         problems.push_back({"/sample", "expected an integer from 0 to " + std::to_string(kMaxSample)});
       else sample_size = static_cast<std::size_t>(value.as_int64());
-    } else if (key != "selector") {
-      problems.push_back({"/" + std::string(key), "unknown key \"" + std::string(key) + "\"; expected selector, sample"});
+    } else if (key != "selector" && key != "template" && key != "variables" && key != "channels") {
+      problems.push_back({"/" + std::string(key), "unknown key \"" + std::string(key) +
+                                                      "\"; expected selector, sample, template, variables, channels"});
+    }
+  }
+  // The broadcast to estimate, if any: its template, values and channel policy.
+  std::optional<broadcast::Content> content;
+  std::vector<adapters::Channel> policy;
+  const auto messaging = context.messaging();
+  if (auto* name = body->as_object().if_contains("template")) {
+    const auto* entry = name->is_string() ? messaging->catalog.find(name->as_string()) : nullptr;
+    auto* channels = body->as_object().if_contains("channels");
+    if (!channels) problems.push_back({"/channels", "missing: the channel policy the estimate is for, e.g. [\"whatsapp\", \"sms\"]"});
+    else policy = broadcast::parse_channels(*channels, "/channels", problems);
+    if (!entry) {
+      problems.push_back({"/template", "no such template"});
+    } else {
+      const auto* variables = body->as_object().if_contains("variables");
+      auto bound = templates::bind_variables(*entry->value, variables, "/variables", messaging->rules.dlt_variable_max);
+      if (auto* errors = std::get_if<std::vector<templates::BindProblem>>(&bound))
+        for (auto& e : *errors) problems.push_back({std::move(e.pointer), std::move(e.message)});
+      else
+        content = broadcast::Content::of_template(*entry, std::get<templates::BoundValues>(std::move(bound)), "{}",
+                                                  messaging->rules.default_language, messaging->dlt_entity_id, messaging->prices);
     }
   }
   const auto* selector_json = body->as_object().if_contains("selector");
@@ -55,8 +84,10 @@ awaitable<http::Response> preview(Context context, http::Request& request) {
   auto selector = std::get<directory::Selector>(std::move(parsed));
 
   auto started = std::chrono::steady_clock::now();
+  std::vector<std::uint32_t> resolved;  // the posts, kept for an estimate
   auto work = [&] {
     auto resolution = directory::resolve(*index, selector);
+    if (content) resolved = std::move(resolution.posts);
     return directory::summarize(*index, selector, resolution, sample_size);
   };
   auto summary = co_await run_on(context.compute, std::move(work));
@@ -108,6 +139,32 @@ awaitable<http::Response> preview(Context context, http::Request& request) {
     sample.push_back(std::move(person));
   }
   out["sample"] = std::move(sample);
+  if (content) {
+    // Every recipient's message rendered and priced, as dispatch will: the records are needed (names).
+    std::vector<std::uint32_t> records;
+    records.reserve(resolved.size());
+    for (auto p : resolved) records.push_back(index->posts()[p].record);
+    auto raw = co_await context.store->fetch_raw_records(*index, records);
+    if (!raw) co_return redis_unavailable(raw.error().message());
+    auto price = [&] {
+      const auto views = raw->views();
+      return broadcast::estimate(*content, policy, views, &index->units());
+    };
+    const auto e = co_await run_on(context.compute, std::move(price));
+    json::object by_channel;
+    for (auto channel : policy) {
+      const auto& c = e.by_channel[static_cast<std::size_t>(channel)];
+      json::object o{{"messages", c.messages}, {"cost", pricing::amount(c.micros)}};
+      if (channel == adapters::Channel::sms) o["segments"] = c.sms_segments;
+      by_channel[adapters::name(channel)] = std::move(o);
+    }
+    out["estimate"] = json::object{{"template", content->tmpl->id},
+                                   {"currency", content->prices.currency},
+                                   {"total", pricing::amount(e.micros)},
+                                   {"by_channel", std::move(by_channel)},
+                                   {"unreachable", e.unreachable},
+                                   {"note", "each recipient on the first channel of the policy they have an address for"}};
+  }
   co_return http::json_response(200, json::serialize(out));
 }
 

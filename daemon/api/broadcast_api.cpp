@@ -22,6 +22,7 @@
 #include "directory_store/store.hpp"
 #include "directory_store/watcher.hpp"
 #include "metrics/registry.hpp"
+#include "pricing/cost.hpp"
 #include "redis/client.hpp"
 
 namespace orgcast::api {
@@ -55,7 +56,10 @@ awaitable<http::Response> create(Context context, http::Request& request) {
   http::Response error;
   auto body = parse_json_body(request, error);
   if (!body) co_return error;
-  auto parsed = broadcast::parse_spec(*body, *index, std::chrono::system_clock::now());
+  const auto messaging = context.messaging();
+  broadcast::SpecContext spec_context{&messaging->catalog, messaging->rules, messaging->dlt_entity_id, messaging->prices,
+                                      std::chrono::system_clock::now()};
+  auto parsed = broadcast::parse_spec(*body, *index, spec_context);
   if (auto* problems = std::get_if<std::vector<directory::SelectorError>>(&parsed)) co_return pointer_problem("Invalid broadcast", *problems);
   auto spec = std::get<broadcast::Spec>(std::move(parsed));
 
@@ -104,19 +108,33 @@ awaitable<http::Response> create(Context context, http::Request& request) {
 // A broadcast as JSON: state, counts per state, per channel and per unit;
 // with `full`, its message and audience too.
 json::object broadcast_json(const broadcast::BroadcastInfo& b, bool full) {
-  json::object counts, by_channel, by_unit;
+  json::object counts, by_channel, by_unit, cost_by_channel;
+  std::int64_t cost_total = 0, sms_segments = 0;
   for (const auto& [key, value] : b.counters) {
     if (value == 0 && key != "queued") continue;  // states nobody is in (counters moved through them)
-    if (key.rfind("ch:", 0) == 0) by_channel[key.substr(3)] = value;
+    if (key == "$:sms_segments") sms_segments = value;
+    else if (key.rfind("$:", 0) == 0) {  // what the accepted messages cost, in micros
+      cost_by_channel[key.substr(2)] = pricing::amount(value);
+      cost_total += value;
+    } else if (key.rfind("ch:", 0) == 0) by_channel[key.substr(3)] = value;
     else if (key.rfind("u:", 0) == 0) by_unit[key.substr(2)] = value;
     else counts[key] = value;
   }
   json::object out{{"id", b.id},     {"state", b.state},         {"priority", b.priority},
                    {"total", b.total}, {"created_at", b.created_at}, {"counts", std::move(counts)},
                    {"by_channel", std::move(by_channel)}, {"by_unit", std::move(by_unit)}};
+  // The cost of what was actually sent (accepted by a provider), at the prices of its creation.
+  boost::system::error_code ec;
+  auto message = json::parse(b.message_json, ec);
+  const auto* prices = !ec && message.is_object() ? message.as_object().if_contains("prices") : nullptr;
+  const auto* currency = prices && prices->is_object() ? prices->as_object().if_contains("currency") : nullptr;
+  out["cost"] = json::object{{"currency", currency && currency->is_string() ? currency->as_string() : "INR"},
+                             {"total", pricing::amount(cost_total)},
+                             {"by_channel", std::move(cost_by_channel)},
+                             {"sms_segments", sms_segments}};
   if (full) {
-    boost::system::error_code ec;
-    out["message"] = json::parse(b.message_json, ec);
+    if (message.is_object()) message.as_object().erase("template_source");  // the dispatcher's copy, not news to the caller
+    out["message"] = std::move(message);
     out["audience"] = json::parse(b.audience_json, ec);
   }
   return out;

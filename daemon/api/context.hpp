@@ -1,7 +1,8 @@
 #pragma once
 // What the API handlers need, given to them explicitly by main: the Redis
 // client, the directory store and watcher, the compute pool for CPU-heavy
-// work, the current directory config (it may change on SIGHUP), metrics, log.
+// work, the current directory config and templates (they may change on
+// SIGHUP), metrics, log.
 #include <functional>
 #include <map>
 #include <memory>
@@ -13,6 +14,7 @@
 
 #include "config/config.hpp"
 #include "core/log.hpp"
+#include "templates/loader.hpp"
 
 namespace orgcast::redis {
 class Client;
@@ -30,6 +32,15 @@ class Store;
 
 namespace orgcast::api {
 
+/// The templates in force and what broadcasts take from the configuration
+/// with them; replaced whole when a reload reads a valid set.
+struct Messaging {
+  templates::Catalog catalog;
+  templates::Rules rules;
+  std::string dlt_entity_id;
+  PricingConfig prices;
+};
+
 struct Context {
   std::shared_ptr<redis::Client> redis;
   directory_store::Store* store = nullptr;
@@ -37,6 +48,7 @@ struct Context {
   std::shared_ptr<directory_store::Watcher> watcher;
   boost::asio::any_io_executor compute;
   std::function<DirectoryConfig()> directory_config;
+  std::function<std::shared_ptr<const Messaging>()> messaging;
   metrics::Registry* metrics = nullptr;
   const Log* log = nullptr;
   std::string key_prefix;

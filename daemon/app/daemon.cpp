@@ -56,6 +56,21 @@ void schedule_watchdog(asio::steady_timer& timer, std::chrono::microseconds peri
   });
 }
 
+// Reads the templates a configuration names; null (and the problems
+// logged) when any is invalid.
+std::shared_ptr<const api::Messaging> load_messaging(const Config& config, const Log& log) {
+  auto messaging = std::make_shared<api::Messaging>();
+  messaging->rules = templates::rules_for(config);
+  auto loaded = templates::load_templates(config.templates_dir(), messaging->rules);
+  for (const auto& e : loaded.errors) log.error("templates", config.templates_dir() + "/" + e.to_string());
+  if (!loaded.errors.empty()) return nullptr;
+  log.info("templates", std::to_string(loaded.catalog.by_id.size()) + " templates from " + config.templates_dir());
+  messaging->catalog = std::move(loaded.catalog);
+  messaging->dlt_entity_id = config.templates.dlt_entity_id;
+  messaging->prices = config.pricing;
+  return messaging;
+}
+
 }  // namespace
 
 int run_daemon(Config config, DaemonOptions options, Log& log) {
@@ -68,6 +83,12 @@ int run_daemon(Config config, DaemonOptions options, Log& log) {
       return 1;
     }
     password = *secret;
+  }
+
+  auto messaging = load_messaging(config, log);
+  if (!messaging) {
+    log.error("main", "the templates are not valid (above); not starting");
+    return 1;
   }
 
   asio::io_context io(config.server.threads);
@@ -91,6 +112,10 @@ int run_daemon(Config config, DaemonOptions options, Log& log) {
   context.directory_config = [&] {
     std::lock_guard lock(config_mutex);
     return config.directory;
+  };
+  context.messaging = [&] {
+    std::lock_guard lock(config_mutex);
+    return messaging;
   };
   context.metrics = &metrics;
   context.log = &log;
@@ -126,6 +151,7 @@ int run_daemon(Config config, DaemonOptions options, Log& log) {
                  config.dispatch.max_attempts};
     d.lease = std::chrono::milliseconds(config.dispatch.lease_ms);
     d.report_timeout = std::chrono::seconds(config.dispatch.report_timeout_s);
+    d.index = [watcher] { return watcher->index(); };
     dispatcher = std::make_shared<dispatch::Dispatcher>(dispatch_strand, redis, adapter, d, log, metrics);
   }
   metrics.gauge_function("orgcast_redis_connected", "1 when the Redis connection is up", [redis] { return redis->connected() ? 1.0 : 0.0; });
@@ -136,6 +162,7 @@ int run_daemon(Config config, DaemonOptions options, Log& log) {
   api::add_audience_routes(router, context);
   api::add_broadcast_routes(router, context);
   api::add_webhook_routes(router, context);
+  api::add_template_routes(router, context);
 
   http::Server server(io.get_executor(), config.server, router, log, metrics);
   std::uint16_t port = 0;
@@ -180,6 +207,8 @@ int run_daemon(Config config, DaemonOptions options, Log& log) {
           log.set_level(config.log_level);
           watcher->set_vocabulary(directory::Vocabulary(config.directory));
           watcher->set_poll_interval(std::chrono::milliseconds(config.directory.change_poll_ms));
+          if (auto reloaded = load_messaging(*loaded.config, log)) messaging = std::move(reloaded);
+          else log.error("templates", "reload refused: the templates in force are kept");
           log.info("config", "reloaded " + config.source_path);
         }
         sd_notify(0, "READY=1");

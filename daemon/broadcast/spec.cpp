@@ -1,10 +1,12 @@
 #include "broadcast/spec.hpp"
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <ctime>
 
 #include "core/text.hpp"
 #include "core/utc_time.hpp"
+#include "templates/bind.hpp"
 
 namespace orgcast::broadcast {
 namespace json = boost::json;
@@ -23,18 +25,111 @@ namespace {
 
 constexpr std::size_t kMaxTextBytes = 4096;
 
+void parse_template_content(const json::object& o, const SpecContext& context, Spec& spec, std::vector<SelectorError>& errors) {
+  const auto& name = o.at("template");
+  const auto* entry = name.is_string() && context.templates ? context.templates->find(name.as_string()) : nullptr;
+  if (!entry) {
+    std::string known;
+    if (context.templates)
+      for (const auto& [id, _] : context.templates->by_id) known += (known.empty() ? "" : ", ") + id;
+    errors.push_back({"/template", name.is_string() ? "no template " + quoted(name.as_string()) + "; the templates are: " + known
+                                                    : "expected a template id"});
+    return;
+  }
+  if (o.contains("message")) errors.push_back({"/message", "give a template or literal text, not both"});
+  const auto* variables = o.if_contains("variables");
+  auto bound = templates::bind_variables(*entry->value, variables, "/variables", context.rules.dlt_variable_max);
+  if (auto* problems = std::get_if<std::vector<templates::BindProblem>>(&bound)) {
+    for (auto& p : *problems) errors.push_back({std::move(p.pointer), std::move(p.message)});
+    return;
+  }
+  spec.content = Content::of_template(*entry, std::get<templates::BoundValues>(std::move(bound)),
+                                      variables ? json::serialize(*variables) : "{}", context.rules.default_language,
+                                      context.dlt_entity_id, context.prices);
+}
+
+void parse_literal_content(const json::value& message, Spec& spec, std::vector<SelectorError>& errors) {
+  auto text_at = [&](const json::value& v, const std::string& at) -> std::optional<std::string> {
+    if (!v.is_string() || v.as_string().empty()) {
+      errors.push_back({at, "expected a non-empty string"});
+      return std::nullopt;
+    }
+    if (v.as_string().size() > kMaxTextBytes) {
+      errors.push_back({at, "longer than 4096 bytes"});
+      return std::nullopt;
+    }
+    return std::string(v.as_string());
+  };
+  if (!message.is_object()) {
+    errors.push_back({"/message", "expected {\"text\": ...} or a text per channel"});
+    return;
+  }
+  auto& c = spec.content;
+  for (const auto& [key, value] : message.as_object()) {
+    std::string at = "/message/" + std::string(key);
+    if (key == "text") {
+      if (auto text = text_at(value, at)) {
+        c.sms = c.whatsapp = *text;
+        c.push = PushText{"", *text};
+      }
+    } else if (key == "sms") {
+      c.sms = text_at(value, at);
+    } else if (key == "whatsapp") {
+      c.whatsapp = text_at(value, at);
+    } else if (key == "push") {
+      if (!value.is_object()) {
+        errors.push_back({at, "expected {\"title\": ..., \"body\": ...}"});
+        continue;
+      }
+      PushText push;
+      if (auto* title = value.as_object().if_contains("title"); title && title->is_string()) push.title = title->as_string();
+      auto* push_body = value.as_object().if_contains("body");
+      if (auto text = push_body ? text_at(*push_body, at + "/body") : std::nullopt) push.body = *text;
+      else if (!push_body) errors.push_back({at + "/body", "missing"});
+      c.push = push;
+    } else {
+      errors.push_back({at, "unknown key " + quoted(key) + "; expected text, sms, whatsapp or push"});
+    }
+  }
+}
+
 }  // namespace
 
 std::string format_rfc3339(TimePoint t) { return format_utc(t); }
 
+std::vector<adapters::Channel> parse_channels(const json::value& value, const std::string& at, std::vector<SelectorError>& errors) {
+  std::vector<adapters::Channel> out;
+  if (!value.is_array() || value.as_array().empty()) {
+    errors.push_back({at, "expected a non-empty array of channels, tried in order: sms, whatsapp, push"});
+    return out;
+  }
+  for (std::size_t i = 0; i < value.as_array().size(); ++i) {
+    const auto& c = value.as_array()[i];
+    const std::string where = at + "/" + std::to_string(i);
+    std::optional<adapters::Channel> channel;
+    if (c.is_string() && c.as_string() == "sms") channel = adapters::Channel::sms;
+    else if (c.is_string() && c.as_string() == "whatsapp") channel = adapters::Channel::whatsapp;
+    else if (c.is_string() && c.as_string() == "push") channel = adapters::Channel::push;
+    if (!channel) {
+      errors.push_back({where, "unknown channel; expected sms, whatsapp or push"});
+      continue;
+    }
+    if (std::find(out.begin(), out.end(), *channel) != out.end())
+      errors.push_back({where, std::string("the channel ") + adapters::name(*channel) + " is listed twice"});
+    else out.push_back(*channel);
+  }
+  return out;
+}
+
 std::variant<Spec, std::vector<SelectorError>> parse_spec(const json::value& body, const directory::OrgIndex& index,
-                                                          TimePoint now) {
+                                                          const SpecContext& context) {
+  const auto now = context.now;
   std::vector<SelectorError> errors;
   Spec spec;
   if (!body.is_object()) return std::vector<SelectorError>{{"", "a broadcast is a JSON object"}};
   const auto& o = body.as_object();
-  static const std::vector<std::string> keys = {"audience", "message", "channels", "priority",
-                                                "send_at", "expires_at", "report_timeout_s"};
+  static const std::vector<std::string> keys = {"audience", "template", "variables", "kind", "message", "channels",
+                                                "priority", "send_at", "expires_at", "report_timeout_s"};
   directory::reject_unknown_keys(o, keys, "", errors);
 
   if (auto* audience = o.if_contains("audience")) {
@@ -47,77 +142,29 @@ std::variant<Spec, std::vector<SelectorError>> parse_spec(const json::value& bod
   }
 
   if (auto* channels = o.if_contains("channels")) {
-    if (!channels->is_array() || channels->as_array().empty()) {
-      errors.push_back({"/channels", "expected a non-empty array of channels, tried in order: sms, whatsapp, push"});
-    } else {
-      for (std::size_t i = 0; i < channels->as_array().size(); ++i) {
-        const auto& c = channels->as_array()[i];
-        std::string at = "/channels/" + std::to_string(i);
-        std::optional<adapters::Channel> channel;
-        if (c.is_string() && c.as_string() == "sms") channel = adapters::Channel::sms;
-        else if (c.is_string() && c.as_string() == "whatsapp") channel = adapters::Channel::whatsapp;
-        else if (c.is_string() && c.as_string() == "push") channel = adapters::Channel::push;
-        if (!channel) {
-          errors.push_back({at, "unknown channel; expected sms, whatsapp or push"});
-          continue;
-        }
-        bool twice = false;
-        for (auto seen : spec.channels) twice |= (seen == *channel);
-        if (twice) errors.push_back({at, std::string("the channel ") + adapters::name(*channel) + " is listed twice"});
-        else spec.channels.push_back(*channel);
-      }
-    }
+    spec.channels = parse_channels(*channels, "/channels", errors);
   } else {
     errors.push_back({"/channels", "missing: the channel policy, e.g. [\"whatsapp\", \"sms\"]"});
   }
 
-  auto text_at = [&](const json::value& v, const std::string& at) -> std::optional<std::string> {
-    if (!v.is_string() || v.as_string().empty()) {
-      errors.push_back({at, "expected a non-empty string"});
-      return std::nullopt;
-    }
-    if (v.as_string().size() > kMaxTextBytes) {
-      errors.push_back({at, "longer than 4096 bytes"});
-      return std::nullopt;
-    }
-    return std::string(v.as_string());
-  };
-  if (auto* message = o.if_contains("message"); message && message->is_object()) {
-    for (const auto& [key, value] : message->as_object()) {
-      std::string at = "/message/" + std::string(key);
-      if (key == "text") {
-        if (auto text = text_at(value, at)) {
-          spec.sms_text = spec.whatsapp_text = *text;
-          spec.push_text = PushText{"", *text};
-        }
-      } else if (key == "sms") {
-        spec.sms_text = text_at(value, at);
-      } else if (key == "whatsapp") {
-        spec.whatsapp_text = text_at(value, at);
-      } else if (key == "push") {
-        if (!value.is_object()) {
-          errors.push_back({at, "expected {\"title\": ..., \"body\": ...}"});
-          continue;
-        }
-        PushText push;
-        if (auto* title = value.as_object().if_contains("title"); title && title->is_string()) push.title = title->as_string();
-        auto* push_body = value.as_object().if_contains("body");
-        if (auto text = push_body ? text_at(*push_body, at + "/body") : std::nullopt) push.body = *text;
-        else if (!push_body) errors.push_back({at + "/body", "missing"});
-        spec.push_text = push;
-      } else {
-        errors.push_back({at, "unknown key " + quoted(key) + "; expected text, sms, whatsapp or push"});
-      }
-    }
-    for (auto channel : spec.channels) {
-      bool has = channel == adapters::Channel::sms ? spec.sms_text.has_value()
-                 : channel == adapters::Channel::whatsapp ? spec.whatsapp_text.has_value()
-                                                          : spec.push_text.has_value();
-      if (!has) errors.push_back({"/message", std::string("no text for the channel ") + adapters::name(channel) + " of the policy"});
-    }
+  if (o.contains("template")) {
+    parse_template_content(o, context, spec, errors);
+  } else if (o.contains("message")) {
+    auto* kind = o.if_contains("kind");
+    if (!kind || !kind->is_string() || kind->as_string() != "reply")
+      errors.push_back({"/message", "literal text is only for replies the daemon sends (\"kind\": \"reply\"); a broadcast names a template"});
+    else parse_literal_content(o.at("message"), spec, errors);
+    spec.content.default_language = context.rules.default_language;
+    spec.content.dlt_entity_id = context.dlt_entity_id;
+    spec.content.prices = context.prices;
   } else {
-    errors.push_back({"/message", "missing: {\"text\": ...} or a text per channel"});
+    errors.push_back({"/template", "missing: the template to send (see GET /v1/templates)"});
   }
+  if (errors.empty())
+    for (std::size_t i = 0; i < spec.channels.size(); ++i)
+      if (!spec.content.has(spec.channels[i]))
+        errors.push_back({"/channels/" + std::to_string(i), std::string(spec.content.tmpl ? "the template has no " : "the message has no text for ") +
+                                                                adapters::name(spec.channels[i]) + " content"});
 
   if (auto* priority = o.if_contains("priority")) {
     if (priority->is_string() && priority->as_string() == "urgent") spec.priority = Priority::urgent;
@@ -141,6 +188,8 @@ std::variant<Spec, std::vector<SelectorError>> parse_spec(const json::value& bod
       errors.push_back({"/report_timeout_s", "expected whole seconds from 10 to 604800"});
     else spec.report_timeout = std::chrono::seconds(timeout->as_int64());
   }
+  if (auto* kind = o.if_contains("kind"); kind && (!kind->is_string() || kind->as_string() != "reply"))
+    errors.push_back({"/kind", "only \"reply\" may be given (a template names its own kind)"});
   if (!errors.empty()) return errors;
   return spec;
 }

@@ -4,15 +4,16 @@
 // time window. Every problem is reported with its JSON pointer.
 //
 //   {"audience": {...selector...},
-//    "message": {"text": "one text for every channel"}
-//             | {"sms": "...", "whatsapp": "...", "push": {"title": "...", "body": "..."}},
+//    "template": "meeting_summons",             // a template under templates/
+//    "variables": {"meeting.venue": "...", "meeting.time": "2026-11-25T10:00:00+05:30"},
 //    "channels": ["whatsapp", "sms"],          // tried in order, falling back
 //    "priority": "urgent" | "normal" | "bulk",  // default normal
 //    "send_at": "2026-11-23T10:00:00+05:30",    // optional, RFC 3339
 //    "expires_at": "2026-11-23T18:00:00+05:30", // optional, after send_at
 //    "report_timeout_s": 600}                   // optional: no delivery report
 //                                               // by then = try the next channel
-// Templates replace literal text in issue 4.
+// Literal text ("kind": "reply", "message": {"text": ...} or a text per
+// channel) is only for the replies the daemon sends itself.
 #include <boost/json/fwd.hpp>
 #include <chrono>
 #include <optional>
@@ -21,8 +22,10 @@
 #include <vector>
 
 #include "adapters/core/adapter.hpp"
+#include "broadcast/content.hpp"
 #include "core/utc_time.hpp"
 #include "directory/selector.hpp"
+#include "templates/loader.hpp"
 
 namespace orgcast::broadcast {
 
@@ -31,16 +34,11 @@ const char* name(Priority priority);
 
 using TimePoint = std::chrono::system_clock::time_point;
 
-struct PushText {
-  std::string title, body;
-};
-
 struct Spec {
   directory::Selector audience;
   std::string audience_json;  // as given, kept with the broadcast
   std::vector<adapters::Channel> channels;
-  std::optional<std::string> sms_text, whatsapp_text;
-  std::optional<PushText> push_text;
+  Content content;
   Priority priority = Priority::normal;
   std::optional<TimePoint> send_at, expires_at;
   std::optional<std::chrono::seconds> report_timeout;
@@ -50,8 +48,20 @@ using orgcast::parse_rfc3339;
 /// UTC, seconds: "2026-11-23T04:30:00Z".
 std::string format_rfc3339(TimePoint t);
 
-/// `now` decides whether send_at/expires_at are in the past.
+/// A channel policy (["whatsapp", "sms"]): known channels, each once, at least one.
+std::vector<adapters::Channel> parse_channels(const boost::json::value& value, const std::string& at,
+                                              std::vector<directory::SelectorError>& errors);
+
+/// What a spec is checked against besides the directory.
+struct SpecContext {
+  const templates::Catalog* templates = nullptr;
+  templates::Rules rules;
+  std::string dlt_entity_id;
+  PricingConfig prices;
+  TimePoint now;  // decides whether send_at/expires_at are in the past
+};
+
 std::variant<Spec, std::vector<directory::SelectorError>> parse_spec(const boost::json::value& body,
-                                                                      const directory::OrgIndex& index, TimePoint now);
+                                                                      const directory::OrgIndex& index, const SpecContext& context);
 
 }  // namespace orgcast::broadcast

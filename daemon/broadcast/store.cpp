@@ -39,9 +39,7 @@ std::string message_json(const Spec& spec) {
   json::array channels;
   for (auto c : spec.channels) channels.emplace_back(adapters::name(c));
   o["channels"] = std::move(channels);
-  if (spec.sms_text) o["sms"] = *spec.sms_text;
-  if (spec.whatsapp_text) o["whatsapp"] = *spec.whatsapp_text;
-  if (spec.push_text) o["push"] = json::object{{"title", spec.push_text->title}, {"body", spec.push_text->body}};
+  spec.content.store_into(o);
   o["priority"] = name(spec.priority);
   if (spec.send_at) o["send_at"] = format_rfc3339(*spec.send_at);
   if (spec.expires_at) o["expires_at"] = format_rfc3339(*spec.expires_at);

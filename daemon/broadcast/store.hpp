@@ -18,7 +18,7 @@ namespace orgcast::broadcast {
 
 struct BroadcastInfo {
   std::string id, state, priority, created_at;
-  std::string message_json;  // channels and texts, as the dispatcher reads them
+  std::string message_json;  // channels and content (template and variables), as the dispatcher reads them
   std::string audience_json;
   std::size_t total = 0, chunks = 0;
   std::map<std::string, long long> counters;  // "queued", "ch:sms:sent", "u:<unit>:delivered"...
@@ -57,7 +57,7 @@ class Store {
   Keys keys_;
 };
 
-/// The channels and texts of a spec as JSON (what the dispatcher needs).
+/// The channels and content of a spec as JSON (what the dispatcher needs).
 std::string message_json(const Spec& spec);
 
 }  // namespace orgcast::broadcast

@@ -6,6 +6,7 @@
 
 #include "broadcast/spec.hpp"
 #include "directory/codec.hpp"
+#include "directory/org_index.hpp"
 #include "directory/phone.hpp"
 #include "dispatch/scripts.hpp"
 #include "metrics/registry.hpp"
@@ -53,6 +54,11 @@ class CounterMoves {
     ++delta_[std::string("ch:") + to_channel + ":" + broadcast::name(to)];
     add("u:" + unit + ":", from, to);
   }
+  /// What an accepted message cost: "$:<channel>" in micros, "$:sms_segments".
+  void cost(const char* channel, const pricing::MessageCost& cost) {
+    delta_[std::string("$:") + channel] += cost.micros;
+    if (cost.sms_segments > 0) delta_["$:sms_segments"] += static_cast<long long>(cost.sms_segments);
+  }
   void flush_into(std::vector<redis::Args>& out, const std::string& key) {
     for (const auto& [field, delta] : delta_)
       if (delta != 0) out.push_back(redis::cmd("HINCRBY", key, field, std::to_string(delta)));
@@ -71,22 +77,27 @@ class CounterMoves {
 
 std::optional<DispatchedBroadcast> DispatchedBroadcast::parse(std::string id, const std::string& message_json,
                                                               const std::string& units_json,
-                                                              std::chrono::seconds default_report_timeout) {
+                                                              std::chrono::seconds default_report_timeout, std::string& error) {
   DispatchedBroadcast b;
   b.id = std::move(id);
   boost::system::error_code ec;
   auto message = json::parse(message_json, ec);
-  if (ec || !message.is_object()) return std::nullopt;
+  if (ec || !message.is_object()) {
+    error = "its message is not a JSON object";
+    return std::nullopt;
+  }
   const auto& m = message.as_object();
   if (auto* channels = m.if_contains("channels"); channels && channels->is_array())
     for (const auto& c : channels->as_array())
       if (auto channel = c.is_string() ? channel_named(c.as_string()) : std::nullopt) b.channels.push_back(*channel);
-  if (b.channels.empty()) return std::nullopt;
+  if (b.channels.empty()) {
+    error = "it has no channels";
+    return std::nullopt;
+  }
+  auto content = broadcast::Content::load(m, error);
+  if (!content) return std::nullopt;
+  b.content = std::move(*content);
   auto text = [&](const char* key) { return m.contains(key) && m.at(key).is_string() ? std::string(m.at(key).as_string()) : std::string(); };
-  b.sms = text("sms");
-  b.whatsapp = text("whatsapp");
-  if (auto* push = m.if_contains("push"); push && push->is_object() && push->as_object().contains("body"))
-    b.push = json::value_to<std::string>(push->as_object().at("body"));
   if (auto expires = text("expires_at"); !expires.empty()) b.expires_at = broadcast::parse_rfc3339(expires);
   b.report_timeout = default_report_timeout;
   if (auto* timeout = m.if_contains("report_timeout_s"); timeout && timeout->is_int64())
@@ -120,6 +131,7 @@ bool ChunkWork::load(std::vector<redis::Reply>& replies) {
   directory::codec::ChunkReader reader(records_bytes_);
   directory::ContactView view;
   while (reader.next(view)) recipients_.push_back(view);
+  costs_.resize(recipients_.size());
   const std::string& bytes = replies[2].str;
   for (std::size_t i = 0; i < recipients_.size(); ++i) {
     states_.push_back(StateRecord::decode(bytes, i));
@@ -170,12 +182,15 @@ std::optional<std::vector<std::size_t>> ChunkWork::claimed(const std::vector<std
   return mine;
 }
 
-adapters::OutboundMessage ChunkWork::message_for(std::size_t i, const std::string& callback_url) const {
+std::string ChunkWork::message_for(std::size_t i, const std::string& callback_url, adapters::OutboundMessage& m) {
   const auto& b = *broadcast_;
-  auto channel = b.channels.at(states_[i].channel);
-  return {id_ + ":" + std::to_string(k_) + ":" + std::to_string(i), channel, address_for(channel, recipients_[i]),
-          channel == adapters::Channel::sms ? b.sms : channel == adapters::Channel::whatsapp ? b.whatsapp : b.push,
-          callback_url};
+  m.channel = b.channels.at(states_[i].channel);
+  m.reference = id_ + ":" + std::to_string(k_) + ":" + std::to_string(i);
+  m.to = address_for(m.channel, recipients_[i]);
+  m.callback_url = callback_url;
+  auto error = b.content.fill(m, recipients_[i], b.index ? &b.index->units() : nullptr);
+  costs_[i] = pricing::cost_of(m.channel, m.text, b.content.prices);
+  return error;
 }
 
 std::vector<redis::Args> ChunkWork::record(const std::vector<std::size_t>& batch, const std::vector<adapters::SendResult>& results,
@@ -205,6 +220,7 @@ std::vector<redis::Args> ChunkWork::record(const std::vector<std::size_t>& batch
         out.push_back(redis::cmd("ZADD", keys_.report_wait(), std::to_string(due.count()), ref));
       }
       moves.move(State::queued, channel, State::sent, channel, unit);
+      moves.cost(channel, costs_[i]);
     } else if (adapters::retryable(result.failure) && s.attempts + 1 < backoff.max_attempts) {
       ++s.attempts;
       s.state = State::queued;

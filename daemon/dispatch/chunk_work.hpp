@@ -13,13 +13,18 @@
 #include <vector>
 
 #include "adapters/core/adapter.hpp"
+#include "broadcast/content.hpp"
 #include "broadcast/keys.hpp"
 #include "broadcast/recipients.hpp"
 #include "dispatch/backoff.hpp"
+#include "pricing/cost.hpp"
 #include "redis/reply.hpp"
 
 namespace orgcast::metrics {
 class Registry;
+}
+namespace orgcast::directory {
+class OrgIndex;
 }
 
 namespace orgcast::dispatch {
@@ -28,14 +33,15 @@ namespace orgcast::dispatch {
 struct DispatchedBroadcast {
   std::string id;
   std::vector<adapters::Channel> channels;
-  std::string sms, whatsapp, push;
+  broadcast::Content content;
+  std::shared_ptr<const directory::OrgIndex> index;  // unit names for unit and unit_path; may be null
   std::vector<std::string> units;  // breakdown index -> unit id
   std::optional<std::chrono::system_clock::time_point> expires_at;
   std::chrono::seconds report_timeout{0};  // 0: no fallback for a missing report
 
-  /// From the broadcast hash's `message` and `units` fields; nullopt if unreadable.
-  static std::optional<DispatchedBroadcast> parse(std::string id, const std::string& message_json,
-                                                  const std::string& units_json, std::chrono::seconds default_report_timeout);
+  /// From the broadcast hash's `message` and `units` fields; nullopt (and why) if unreadable.
+  static std::optional<DispatchedBroadcast> parse(std::string id, const std::string& message_json, const std::string& units_json,
+                                                  std::chrono::seconds default_report_timeout, std::string& error);
   bool expired(std::chrono::system_clock::time_point now) const { return expires_at && now >= *expires_at; }
 };
 
@@ -76,7 +82,9 @@ class ChunkWork {
   /// Keeps those of the batch the script claimed; nullopt: broadcast cancelled.
   std::optional<std::vector<std::size_t>> claimed(const std::vector<std::size_t>& batch, const redis::Reply& reply);
 
-  adapters::OutboundMessage message_for(std::size_t i, const std::string& callback_url) const;
+  /// Renders recipient i's message on its current channel and notes what
+  /// it costs; "" or why it cannot be sent (then `out` is not to be sent).
+  std::string message_for(std::size_t i, const std::string& callback_url, adapters::OutboundMessage& out);
 
   /// Decides each outcome (sent, retry later, next channel, failed) and builds
   /// the writes that record them (states, counters, then the message ids,
@@ -100,6 +108,7 @@ class ChunkWork {
   std::string records_bytes_;                        // the chunk as read; recipients_ point into it
   std::vector<directory::ContactView> recipients_;
   std::vector<broadcast::StateRecord> states_;
+  std::vector<pricing::MessageCost> costs_;  // of each recipient's latest rendered message
   std::vector<std::size_t> pending_;
   std::map<std::size_t, SteadyTime> not_before_;
 };

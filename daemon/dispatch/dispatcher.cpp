@@ -95,8 +95,13 @@ asio::awaitable<std::shared_ptr<const DispatchedBroadcast>> Dispatcher::broadcas
   if (auto it = broadcasts_.find(id); it != broadcasts_.end()) co_return it->second;
   auto reply = co_await redis_->command(redis::cmd("HMGET", keys_.broadcast(id), "message", "units"));
   if (!reply || !reply->is_array() || reply->elements.size() < 2 || reply->elements[0].is_nil()) co_return nullptr;
-  auto parsed = DispatchedBroadcast::parse(id, reply->elements[0].str, reply->elements[1].str, options_.report_timeout);
-  if (!parsed) co_return nullptr;
+  std::string error;
+  auto parsed = DispatchedBroadcast::parse(id, reply->elements[0].str, reply->elements[1].str, options_.report_timeout, error);
+  if (!parsed) {
+    log_.error("dispatch", "broadcast " + id + " cannot be sent: " + error);
+    co_return nullptr;
+  }
+  if (options_.index) parsed->index = options_.index();
   auto b = std::make_shared<const DispatchedBroadcast>(std::move(*parsed));
   broadcasts_[id] = b;
   co_return b;
@@ -269,11 +274,18 @@ asio::awaitable<Dispatcher::Step> Dispatcher::work_window(std::shared_ptr<ChunkW
 asio::awaitable<void> Dispatcher::send_batch(std::shared_ptr<ChunkWork> work, std::shared_ptr<std::vector<std::size_t>> batch,
                                              std::shared_ptr<std::vector<adapters::SendResult>> results) {
   std::vector<asio::awaitable<void>> sends;
-  for (std::size_t n = 0; n < batch->size(); ++n)
+  for (std::size_t n = 0; n < batch->size(); ++n) {
+    adapters::OutboundMessage m;
+    auto error = work->message_for((*batch)[n], options_.callback_url, m);
+    if (!error.empty()) {  // never expected: templates and broadcasts are checked before
+      (*results)[n] = {adapters::SendFailure::rejected_content, "", "", error, std::nullopt};
+      continue;
+    }
     sends.push_back([](Dispatcher* self, adapters::OutboundMessage m, adapters::SendResult* out) -> asio::awaitable<void> {
       co_await self->acquire_token();
       *out = co_await self->adapter_->send(m);
-    }(this, work->message_for((*batch)[n], options_.callback_url), &(*results)[n]));
+    }(this, std::move(m), &(*results)[n]));
+  }
   co_await run_all(std::move(sends));
 }
 

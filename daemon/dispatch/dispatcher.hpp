@@ -9,6 +9,7 @@
 // window), so nothing is lost.
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <random>
@@ -29,6 +30,9 @@
 namespace orgcast::metrics {
 class Registry;
 }
+namespace orgcast::directory {
+class OrgIndex;
+}
 
 namespace orgcast::dispatch {
 
@@ -44,6 +48,8 @@ struct DispatcherOptions {
   std::chrono::milliseconds idle_poll{100};
   std::chrono::seconds report_timeout{600};  // default for broadcasts that do not set one; 0: off
   std::chrono::milliseconds urgent_check{200};  // how often a worker on other work looks for urgent chunks
+  /// The directory index in force (unit names for templates); may be empty.
+  std::function<std::shared_ptr<const directory::OrgIndex>()> index;
 };
 
 class Dispatcher : public std::enable_shared_from_this<Dispatcher> {

@@ -55,7 +55,7 @@ class BroadcastApiTest : public ::testing::Test {
 };
 
 const std::string kWhatsAppToTheState =
-    R"({"audience": {"units": ["RJ"]}, "message": {"text": "बैठक कल 10 बजे"}, "channels": ["whatsapp"], "priority": "urgent"})";
+    R"({"audience": {"units": ["RJ"]}, "template": "announcement", "variables": {"subject": "बैठक कल 10 बजे", "details": "ज़िला कार्यालय में"}, "channels": ["whatsapp"], "priority": "urgent"})";
 
 TEST_F(BroadcastApiTest, AcceptedOnceQueuedWithCounts) {
   auto r = post_broadcast(*daemon_, kWhatsAppToTheState);
@@ -74,7 +74,9 @@ TEST_F(BroadcastApiTest, AcceptedOnceQueuedWithCounts) {
   EXPECT_EQ(info["priority"].as_string(), "urgent");
   EXPECT_EQ(info["counts"].as_object()["queued"].as_int64(), 8);
   EXPECT_EQ(info["counts"].as_object()["skipped"].as_int64(), 3);
-  EXPECT_EQ(info["message"].as_object()["whatsapp"].as_string(), "बैठक कल 10 बजे");
+  EXPECT_EQ(info["message"].as_object()["template"].as_string(), "announcement");
+  EXPECT_EQ(info["message"].as_object()["variables"].as_object()["subject"].as_string(), "बैठक कल 10 बजे");
+  EXPECT_FALSE(info["message"].as_object().contains("template_source")) << "kept for the dispatcher, not shown";
   EXPECT_EQ(info["by_unit"].as_object()["D-JAI:queued"].as_int64() + info["by_unit"].as_object()["D-JAI:skipped"].as_int64(), 6);
   EXPECT_EQ(daemon_->get("/v1/broadcasts/b999999").status, 404);
   // Skipped recipients are listed with why.
@@ -99,10 +101,20 @@ TEST_F(BroadcastApiTest, IdempotencyKeyReturnsTheSameBroadcast) {
 }
 
 TEST_F(BroadcastApiTest, BadBroadcastsNameTheField) {
-  auto r = post_broadcast(*daemon_, R"({"audience": {"roles": ["presidnt"]}, "message": {"text": "x"}, "channels": ["fax"]})");
+  auto r = post_broadcast(*daemon_, R"({"audience": {"roles": ["presidnt"]}, "template": "announcement", "variables": {"subject": "x", "details": "at the office"}, "channels": ["fax"]})");
   EXPECT_EQ(r.status, 400);
   EXPECT_THAT(r.body, HasSubstr(R"("pointer":"/audience/roles/0")"));
   EXPECT_THAT(r.body, HasSubstr(R"("pointer":"/channels/0")"));
+  // A required variable missing: 400 naming it, nothing queued.
+  r = post_broadcast(*daemon_, R"({"audience": {}, "template": "meeting_summons", "channels": ["sms"],
+      "variables": {"meeting.title": "बैठक", "meeting.time": "2026-11-25T10:00:00+05:30"}})");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_THAT(r.body, HasSubstr(R"("pointer":"/variables/meeting.venue")"));
+  EXPECT_THAT(r.body, HasSubstr("requires"));
+  // Literal text is for the daemon's own replies.
+  r = post_broadcast(*daemon_, R"({"audience": {}, "message": {"text": "Hello"}, "channels": ["sms"]})");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_THAT(r.body, HasSubstr(R"("pointer":"/message")"));
 }
 
 }  // namespace

@@ -32,7 +32,7 @@ TEST(Crash, KilledInstanceLosesNothing) {
   daemon.start();
   ASSERT_TRUE(daemon.wait_ready(10s));
 
-  auto r = http("POST", daemon.url("/v1/broadcasts"), R"({"audience": {}, "message": {"text": "Hello"}, "channels": ["sms"]})");
+  auto r = http("POST", daemon.url("/v1/broadcasts"), R"({"audience": {}, "template": "announcement", "variables": {"subject": "Hello", "details": "at the office"}, "channels": ["sms"]})");
   ASSERT_EQ(r.status, 202) << r.body;
   auto accepted = json::parse(r.body).as_object();
   const std::string id(accepted["id"].as_string());
@@ -79,7 +79,7 @@ TEST(Crash, TwoInstancesShareTheWork) {
   a.start();
   b.start();
   ASSERT_TRUE(a.wait_ready(10s) && b.wait_ready(10s));
-  auto r = http("POST", a.url("/v1/broadcasts"), R"({"audience": {}, "message": {"text": "Hello"}, "channels": ["sms"]})");
+  auto r = http("POST", a.url("/v1/broadcasts"), R"({"audience": {}, "template": "announcement", "variables": {"subject": "Hello", "details": "at the office"}, "channels": ["sms"]})");
   ASSERT_EQ(r.status, 202) << r.body;
   auto accepted = object_of(r);
   const std::string id(accepted["id"].as_string());

@@ -53,7 +53,7 @@ class DispatchTest : public ::testing::Test {
   }
 
   std::string broadcast(const std::string& channels, const std::string& more = "") {
-    return post(R"({"audience": {"units": ["RJ"]}, "message": {"text": "बैठक कल 10 बजे"}, "channels": )" + channels + more + "}");
+    return post(R"({"audience": {"units": ["RJ"]}, "template": "announcement", "variables": {"subject": "बैठक कल 10 बजे", "details": "ज़िला कार्यालय में"}, "channels": )" + channels + more + "}");
   }
   /// POSTs a broadcast; its id ("" if it was not accepted).
   std::string post(const std::string& body) {

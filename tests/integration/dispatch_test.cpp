@@ -59,7 +59,7 @@ TEST_F(DispatchTest, ScheduledBroadcastWaitsForSendAt) {
   start({"--report-delay-ms", "10"});
   auto send_at = orgcast::broadcast::format_rfc3339(std::chrono::system_clock::now() + 3s);
   auto r = http("POST", daemon_->url("/v1/broadcasts"),
-                R"({"audience": {"units": ["RJ"]}, "message": {"text": "x"}, "channels": ["sms"], "send_at": ")" + send_at + "\"}");
+                R"({"audience": {"units": ["RJ"]}, "template": "announcement", "variables": {"subject": "x", "details": "at the office"}, "channels": ["sms"], "send_at": ")" + send_at + "\"}");
   ASSERT_EQ(r.status, 202) << r.body;
   std::string id(json::parse(r.body).as_object()["id"].as_string());
   EXPECT_EQ(info(id)["state"].as_string(), "scheduled");

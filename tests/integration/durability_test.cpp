@@ -42,7 +42,7 @@ TEST(Durability, HundredThousandThroughThreeKillsAndARedisRestart) {
   daemon.start();
   ASSERT_TRUE(daemon.wait_ready(20s)) << daemon.process().log();
 
-  auto r = http("POST", daemon.url("/v1/broadcasts"), R"({"audience": {}, "message": {"text": "Hello"}, "channels": ["sms"]})");
+  auto r = http("POST", daemon.url("/v1/broadcasts"), R"({"audience": {}, "template": "announcement", "variables": {"subject": "Hello", "details": "at the office"}, "channels": ["sms"]})");
   ASSERT_EQ(r.status, 202) << r.body;
   const auto accepted = object_of(r);
   const std::string id(accepted.at("id").as_string());

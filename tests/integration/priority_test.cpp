@@ -10,7 +10,7 @@ using namespace orgcast::testing;
 
 namespace {
 
-constexpr const char* kEveryone = R"({"audience": {}, "message": {"text": "Hello"}, "channels": ["sms"], "priority": ")";
+constexpr const char* kEveryone = R"({"audience": {}, "template": "announcement", "variables": {"subject": "Hello", "details": "at the office"}, "channels": ["sms"], "priority": ")";
 
 TEST_F(DispatchTest, UrgentOvertakesARunningBulkBroadcast) {
   // 200/s: the 1,326 bulk recipients need ~6.6 s.
@@ -18,7 +18,7 @@ TEST_F(DispatchTest, UrgentOvertakesARunningBulkBroadcast) {
   auto bulk = post(std::string(kEveryone) + "bulk\"}");
   ASSERT_TRUE(eventually([&] { return reached(bulk) >= 100; }, 10s)) << json::serialize(info(bulk));
   const auto posted = std::chrono::steady_clock::now();
-  auto urgent = post(R"({"audience": {"units": ["D1"], "levels": ["district"]}, "message": {"text": "Now"}, "channels": ["sms"],
+  auto urgent = post(R"({"audience": {"units": ["D1"], "levels": ["district"]}, "template": "announcement", "variables": {"subject": "Now", "details": "at the office"}, "channels": ["sms"],
                           "priority": "urgent"})");
   ASSERT_TRUE(eventually([&] { return reached(urgent) >= 1; }, 10s)) << json::serialize(info(urgent));
   const auto started = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - posted);

@@ -7,6 +7,7 @@
 #include <boost/json.hpp>
 
 #include "support/sample_index.hpp"
+#include "templates/loader.hpp"
 
 using namespace orgcast;
 using namespace orgcast::broadcast;
@@ -20,7 +21,8 @@ const auto kNow = *parse_rfc3339("2026-11-22T12:00:00Z");
 class SpecTest : public ::testing::Test {
  protected:
   std::variant<Spec, std::vector<directory::SelectorError>> parse(const std::string& text) {
-    return parse_spec(boost::json::parse(text), *index_, kNow);
+    SpecContext context{&catalog_, templates::Rules{}, "1101000000000000001", PricingConfig{}, kNow};
+    return parse_spec(boost::json::parse(text), *index_, context);
   }
   std::vector<std::string> errors(const std::string& text) {
     std::vector<std::string> out;
@@ -30,6 +32,7 @@ class SpecTest : public ::testing::Test {
     return out;
   }
   std::shared_ptr<const directory::OrgIndex> index_ = fixtures::sample_index();
+  templates::Catalog catalog_ = templates::load_templates(ORGCAST_SOURCE_DIR "/templates", templates::Rules{}).catalog;
 };
 
 TEST(Rfc3339, ParsesZonesAndFractions) {
@@ -49,40 +52,92 @@ TEST(Rfc3339, ParsesZonesAndFractions) {
 
 TEST_F(SpecTest, AcceptsAFullRequest) {
   auto parsed = parse(R"({"audience": {"units": ["D-JAI"], "roles": ["president"]},
-      "message": {"sms": "बैठक कल 10 बजे", "whatsapp": "Meeting tomorrow", "push": {"title": "Meeting", "body": "Tomorrow 10:00"}},
+      "template": "meeting_summons",
+      "variables": {"meeting.title": "ज़िला बैठक", "meeting.venue": "ज़िला कार्यालय", "meeting.time": "2026-11-25T10:00:00+05:30"},
       "channels": ["push", "whatsapp", "sms"], "priority": "urgent",
       "send_at": "2026-11-22T18:00:00+05:30", "expires_at": "2026-11-23T18:00:00+05:30", "report_timeout_s": 600})");
   ASSERT_TRUE(std::holds_alternative<Spec>(parsed));
   auto spec = std::get<Spec>(parsed);
   EXPECT_EQ(spec.priority, Priority::urgent);
   EXPECT_THAT(spec.channels, ElementsAre(adapters::Channel::push, adapters::Channel::whatsapp, adapters::Channel::sms));
-  EXPECT_EQ(*spec.sms_text, "बैठक कल 10 बजे");
-  EXPECT_EQ(spec.push_text->title, "Meeting");
+  ASSERT_TRUE(spec.content.tmpl);
+  EXPECT_EQ(spec.content.tmpl->id, "meeting_summons");
+  EXPECT_EQ(spec.content.dlt_entity_id, "1101000000000000001");
+  EXPECT_NE(spec.content.template_source.find("id: meeting_summons"), std::string::npos);
   EXPECT_EQ(spec.report_timeout, 600s);
   EXPECT_EQ(format_rfc3339(*spec.send_at), "2026-11-22T12:30:00Z");
   EXPECT_EQ(spec.audience.units.size(), 1u);
 }
 
-TEST_F(SpecTest, OneTextForEveryChannelAndDefaults) {
-  auto parsed = parse(R"({"audience": {}, "message": {"text": "Hello"}, "channels": ["sms"]})");
+TEST_F(SpecTest, ContentSurvivesStorageAndRendersPerRecipient) {
+  auto parsed = parse(R"({"audience": {}, "template": "meeting_summons", "channels": ["sms"],
+      "variables": {"meeting.title": "ज़िला बैठक", "meeting.venue": "ज़िला कार्यालय", "meeting.time": "2026-11-25T10:00:00+05:30"}})");
+  ASSERT_TRUE(std::holds_alternative<Spec>(parsed));
+  boost::json::object stored;
+  std::get<Spec>(parsed).content.store_into(stored);
+  std::string error;
+  auto content = Content::load(boost::json::parse(boost::json::serialize(stored)).as_object(), error);
+  ASSERT_TRUE(content) << error;
+  directory::ContactView contact;
+  contact.name = "Ramesh Sharma";
+  contact.name_hi = "रमेश शर्मा";
+  contact.language = "hi";
+  contact.unit_id = "D-JAI";
+  adapters::OutboundMessage m;
+  m.channel = adapters::Channel::sms;
+  EXPECT_EQ(content->fill(m, contact, &index_->units()), "");
+  EXPECT_EQ(m.text, "रमेश शर्मा जी, ज़िला बैठक बुधवार, 25 नवंबर 2026 को सुबह 10:00 बजे ज़िला कार्यालय में होगी। "
+                    "आएँगे तो YES, नहीं तो NO भेजें। -संगठन कार्यालय");
+  EXPECT_EQ(m.dlt_template_id, "1107172300000000021");
+  EXPECT_EQ(m.dlt_entity_id, "1101000000000000001");
+  EXPECT_EQ(m.sender, "ORGCST");
+  contact.language = "mr";  // no Marathi variant: the default language
+  EXPECT_EQ(content->fill(m, contact, &index_->units()), "");
+  EXPECT_EQ(m.language, "hi");
+  contact.language = "en";
+  m.channel = adapters::Channel::whatsapp;
+  EXPECT_EQ(content->fill(m, contact, &index_->units()), "");
+  EXPECT_EQ(m.whatsapp_template, "meeting_summons");
+  EXPECT_THAT(m.parameters, ElementsAre("Ramesh Sharma", "ज़िला बैठक", "Wednesday, 25 November 2026, 10:00 AM IST", "ज़िला कार्यालय"));
+}
+
+TEST_F(SpecTest, LiteralTextOnlyForReplies) {
+  auto parsed = parse(R"({"audience": {}, "kind": "reply", "message": {"text": "Hello"}, "channels": ["sms"]})");
   ASSERT_TRUE(std::holds_alternative<Spec>(parsed));
   EXPECT_EQ(std::get<Spec>(parsed).priority, Priority::normal);
-  EXPECT_EQ(*std::get<Spec>(parsed).whatsapp_text, "Hello");
+  EXPECT_EQ(*std::get<Spec>(parsed).content.whatsapp, "Hello");
+  EXPECT_THAT(errors(R"({"audience": {}, "message": {"text": "Hello"}, "channels": ["sms"]})"),
+              ElementsAre("/message: literal text is only for replies the daemon sends (\"kind\": \"reply\"); a broadcast names a template"));
+}
+
+TEST_F(SpecTest, TemplateProblemsNameTheVariable) {
+  EXPECT_THAT(errors(R"({"audience": {}, "template": "meeting_summons", "channels": ["sms"],
+                         "variables": {"meeting.title": "ज़िला बैठक", "meeting.time": "tomorrow", "meeting.venu": "x", "name": "y"}})"),
+              ElementsAre("/variables/meeting.time: expected an RFC 3339 time, e.g. 2026-11-25T10:00:00+05:30",
+                          "/variables/meeting.venu: the template \"meeting_summons\" has no variable \"meeting.venu\"; did you mean \"meeting.venue\"?",
+                          "/variables/name: \"name\" comes from each contact; a broadcast cannot set it",
+                          "/variables/meeting.venue: missing: the template \"meeting_summons\" requires \"meeting.venue\""));
+  EXPECT_THAT(errors(R"({"audience": {}, "template": "announcement", "channels": ["sms"],
+                         "variables": {"subject": "a subject far longer than thirty characters", "details": "x"}})"),
+              ElementsAre("/variables/subject: is 43 characters; the template allows 30"));
+  EXPECT_THAT(errors(R"({"audience": {}, "template": "help_reply", "channels": ["whatsapp"]})"),
+              ElementsAre("/channels/0: the template has no whatsapp content"));
+  EXPECT_THAT(errors(R"({"audience": {}, "template": "nope", "channels": ["sms"]})"),
+              ElementsAre("/template: no template \"nope\"; the templates are: announcement, help_reply, meeting_reminder, meeting_summons, rsvp_ack"));
 }
 
 TEST_F(SpecTest, EveryProblemHasItsPointer) {
-  EXPECT_THAT(errors(R"({"audience": {"units": ["NOPE"]}, "message": {"whatsapp": ""}, "channels": ["sms", "fax", "sms"],
+  EXPECT_THAT(errors(R"({"audience": {"units": ["NOPE"]}, "kind": "reply", "message": {"whatsapp": ""}, "channels": ["sms", "fax", "sms"],
                          "priority": "asap", "send_at": "tomorrow", "expires_at": "2026-11-22T11:00:00Z", "extra": 1})"),
               ElementsAre("/extra: unknown key \"extra\"", "/audience/units/0: unknown unit \"NOPE\"",
                           "/channels/1: unknown channel; expected sms, whatsapp or push",
                           "/channels/2: the channel sms is listed twice", "/message/whatsapp: expected a non-empty string",
-                          "/message: no text for the channel sms of the policy",
                           "/priority: expected urgent, normal or bulk",
                           "/send_at: expected an RFC 3339 time, e.g. 2026-11-23T10:00:00+05:30",
                           "/expires_at: must be later than now and than send_at"));
   EXPECT_THAT(errors("{}"), ElementsAre("/audience: missing: who the broadcast goes to (an audience selector)",
                                         "/channels: missing: the channel policy, e.g. [\"whatsapp\", \"sms\"]",
-                                        "/message: missing: {\"text\": ...} or a text per channel"));
+                                        "/template: missing: the template to send (see GET /v1/templates)"));
 }
 
 }  // namespace

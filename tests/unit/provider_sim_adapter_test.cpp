@@ -64,7 +64,16 @@ TEST(ProviderSimAdapter, SendCases) {
 
 TEST(ProviderSimAdapter, RequestCarriesTheMessage) {
   ProviderSimAdapter adapter("sim", "http://127.0.0.1:9", nullptr, 3s);
-  auto call = adapter.request_for({"b1:42:1", Channel::whatsapp, "+919829012345", "बैठक कल", "http://127.0.0.1:8080/v1/webhooks/sim"});
+  OutboundMessage m;
+  m.reference = "b1:42:1";
+  m.channel = Channel::whatsapp;
+  m.to = "+919829012345";
+  m.text = "बैठक कल";
+  m.callback_url = "http://127.0.0.1:8080/v1/webhooks/sim";
+  m.whatsapp_template = "meeting_summons";
+  m.whatsapp_language = "hi";
+  m.parameters = {"रमेश", "बैठक"};
+  auto call = adapter.request_for(m);
   EXPECT_EQ(call.url, "http://127.0.0.1:9/send");
   EXPECT_EQ(call.timeout, 3s);
   auto body = boost::json::parse(call.body).as_object();
@@ -73,6 +82,8 @@ TEST(ProviderSimAdapter, RequestCarriesTheMessage) {
   EXPECT_EQ(body["text"].as_string(), "बैठक कल");
   EXPECT_EQ(body["reference"].as_string(), "b1:42:1");
   EXPECT_EQ(body["callback_url"].as_string(), "http://127.0.0.1:8080/v1/webhooks/sim");
+  EXPECT_EQ(boost::json::serialize(body["template"]), R"({"name":"meeting_summons","language":"hi","parameters":["रमेश","बैठक"]})");
+  EXPECT_FALSE(body.contains("dlt"));  // SMS only
 }
 
 TEST(ProviderSimAdapter, CallbackCases) {

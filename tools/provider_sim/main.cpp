@@ -16,6 +16,7 @@
 #include <boost/url/parse.hpp>
 #include <atomic>
 #include <ctime>
+#include <deque>
 #include <fstream>
 #include <iostream>
 #include <mutex>
@@ -104,6 +105,9 @@ class Simulator {
     {
       std::lock_guard lock(mutex_);
       if (++per_recipient_[to] == 2) ++duplicates_;
+      // The latest messages as received, for tests to read what was rendered.
+      if (recent_.size() == kRecentKept) recent_.pop_front();
+      recent_.push_back(request.body);
     }
     // A silent message is accepted and never reported on (a phone that stays off).
     auto* callback = o.if_contains("callback_url");
@@ -144,6 +148,14 @@ class Simulator {
     return http::text_response(200, std::move(out), "text/csv; charset=utf-8");
   }
 
+  // GET /messages: the latest accepted requests (up to 1,000), oldest first, as a JSON array.
+  http::Response messages() {
+    std::lock_guard lock(mutex_);
+    std::string out = "[";
+    for (const auto& m : recent_) out += (out.size() > 1 ? "," : "") + m;
+    return http::json_response(200, out + "]");
+  }
+
   http::Response release_reports() {
     holding_ = false;
     std::lock_guard lock(reports_mutex_);
@@ -153,6 +165,7 @@ class Simulator {
   http::Response reset() {
     std::lock_guard lock(mutex_);
     per_recipient_.clear();
+    recent_.clear();
     duplicates_ = 0;
     requests_ = accepted_ = throttled_ = transient_ = permanent_ = reports_sent_ = reports_failed_ = 0;
     return http::json_response(200, R"({"reset":true})");
@@ -255,9 +268,11 @@ class Simulator {
   }
 
   Options options_;
-  std::mutex mutex_;  // guards random_, per_recipient_, duplicates_
+  std::mutex mutex_;  // guards random_, per_recipient_, recent_, duplicates_
   std::mt19937_64 random_;
   std::unordered_map<std::string, std::uint64_t> per_recipient_;
+  static constexpr std::size_t kRecentKept = 1000;
+  std::deque<std::string> recent_;
   std::uint64_t duplicates_ = 0;
   std::atomic<std::uint64_t> requests_{0}, accepted_{0}, throttled_{0}, transient_{0}, permanent_{0};
   std::atomic<std::uint64_t> reports_sent_{0}, reports_failed_{0};
@@ -310,6 +325,7 @@ int main(int argc, char** argv) {
   http::Router router;
   router.add("POST", "/send", [&](http::Request& r) { return sim.send(r); });
   router.add("GET", "/stats", [&](http::Request&) -> asio::awaitable<http::Response> { co_return sim.stats(); });
+  router.add("GET", "/messages", [&](http::Request&) -> asio::awaitable<http::Response> { co_return sim.messages(); });
   router.add("GET", "/recipients", [&](http::Request&) -> asio::awaitable<http::Response> { co_return sim.recipients(); });
   router.add("POST", "/reports/release", [&](http::Request&) -> asio::awaitable<http::Response> { co_return sim.release_reports(); });
   router.add("POST", "/reset", [&](http::Request&) -> asio::awaitable<http::Response> { co_return sim.reset(); });

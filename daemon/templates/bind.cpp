@@ -1,0 +1,124 @@
+#include "templates/bind.hpp"
+
+#include <boost/json.hpp>
+
+#include "core/text.hpp"
+#include "core/utc_time.hpp"
+
+namespace orgcast::templates {
+namespace json = boost::json;
+
+namespace {
+
+// JSON pointer escaping (RFC 6901): ~ and / inside a key.
+std::string pointer_key(std::string_view key) {
+  std::string out;
+  for (char c : key) out += c == '~' ? "~0" : c == '/' ? "~1" : std::string(1, c);
+  return out;
+}
+
+bool valid_utf8(std::string_view s) {
+  for (std::size_t i = 0; i < s.size();) {
+    const auto b = static_cast<unsigned char>(s[i]);
+    const std::size_t n = b < 0x80 ? 1 : (b & 0xE0) == 0xC0 ? 2 : (b & 0xF0) == 0xE0 ? 3 : (b & 0xF8) == 0xF0 ? 4 : 0;
+    if (n == 0 || i + n > s.size()) return false;
+    for (std::size_t k = 1; k < n; ++k)
+      if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return false;
+    i += n;
+  }
+  return true;
+}
+
+}  // namespace
+
+std::variant<BoundValues, std::vector<BindProblem>> bind_variables(const Template& t, const json::value* variables,
+                                                                   const std::string& at, std::size_t dlt_variable_max) {
+  std::vector<BindProblem> problems;
+  BoundValues bound;
+  bound.text.resize(t.variables.size());
+  bound.times.resize(t.variables.size());
+  if (variables && !variables->is_object()) return std::vector<BindProblem>{{at, "expected an object of variable names to values"}};
+  static const json::object none;
+  const auto& given = variables ? variables->as_object() : none;
+  for (const auto& [key, value] : given) {
+    const std::string pointer = at + "/" + pointer_key(key);
+    const int index = t.variable_index(key);
+    if (index < 0) {
+      std::vector<std::string> known;
+      for (const auto& v : t.variables)
+        if (!v.from_contact()) known.push_back(v.name);
+      std::string message = "the template " + quoted(t.id) + " has no variable " + quoted(key);
+      if (auto close = closest_match(key, known); !close.empty()) message += "; did you mean " + quoted(close) + "?";
+      problems.push_back({pointer, message});
+      continue;
+    }
+    const auto& v = t.variables[static_cast<std::size_t>(index)];
+    if (v.from_contact()) {
+      problems.push_back({pointer, quoted(key) + " comes from each contact; a broadcast cannot set it"});
+      continue;
+    }
+    if (!value.is_string() || !valid_utf8(value.as_string())) {
+      problems.push_back({pointer, "expected a text"});
+      continue;
+    }
+    const std::string text(value.as_string());
+    if (v.type == VariableType::time) {
+      bound.times[static_cast<std::size_t>(index)] = parse_rfc3339(text);
+      if (!bound.times[static_cast<std::size_t>(index)])
+        problems.push_back({pointer, "expected an RFC 3339 time, e.g. 2026-11-25T10:00:00+05:30"});
+      continue;
+    }
+    if (characters(text) > v.max_length) {
+      problems.push_back({pointer, "is " + std::to_string(characters(text)) + " characters; the template allows " +
+                                       std::to_string(v.max_length)});
+      continue;
+    }
+    bound.text[static_cast<std::size_t>(index)] = text;
+  }
+  for (std::size_t i = 0; i < t.variables.size(); ++i) {
+    const auto& v = t.variables[i];
+    if (v.from_contact() || given.contains(v.name)) continue;
+    if (v.default_value) {
+      if (v.type == VariableType::time) bound.times[i] = parse_rfc3339(*v.default_value);
+      else bound.text[i] = *v.default_value;
+    } else if (v.required) {
+      problems.push_back({at + "/" + pointer_key(v.name), "missing: the template " + quoted(t.id) + " requires " + quoted(v.name)});
+    }
+  }
+  if (!problems.empty()) return problems;
+
+  // What the operators' DLT scrubbing will see, with the longest contact values.
+  for (const auto& [language, variant] : t.sms) {
+    ContactValues longest;
+    for (std::size_t c = 0; c < std::size(kContactVariables); ++c)
+      if (const int index = t.variable_index(kContactVariables[c]); index >= 0)
+        for (std::size_t k = 0; k < t.variables[static_cast<std::size_t>(index)].max_length; ++k) longest[c] += "क";
+    const auto rendered = render(t, adapters::Channel::sms, language, bound, longest);
+    if (auto error = sms::check_dlt(variant.dlt, rendered.text, dlt_variable_max); !error.empty())
+      problems.push_back({at, "the " + language + " SMS would not pass DLT scrubbing: " + error});
+  }
+  if (!problems.empty()) return problems;
+  return bound;
+}
+
+BoundValues example_values(const Template& t, const std::string& language) {
+  BoundValues bound;
+  bound.text.resize(t.variables.size());
+  bound.times.resize(t.variables.size());
+  for (std::size_t i = 0; i < t.variables.size(); ++i) {
+    const auto& v = t.variables[i];
+    if (v.type == VariableType::time) bound.times[i] = parse_rfc3339(v.example_for(language));
+    else bound.text[i] = v.example_for(language);
+  }
+  return bound;
+}
+
+ContactValues example_contact(const Template& t, const std::string& language) {
+  ContactValues out;
+  for (std::size_t c = 0; c < std::size(kContactVariables); ++c)
+    if (const int index = t.variable_index(kContactVariables[c]); index >= 0)
+      out[c] = t.variables[static_cast<std::size_t>(index)].example_for(language);
+  return out;
+}
+
+}  // namespace orgcast::templates
