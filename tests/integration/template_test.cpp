@@ -132,6 +132,13 @@ TEST(TemplateFiles, InvalidTemplatesStopTheStartAndAReloadKeepsTheValidSet) {
   EXPECT_THAT(run.output, HasSubstr("broken.yaml:6: sms.hi: text: unknown variable \"nobody\""));
   EXPECT_THAT(run.output, HasSubstr("broken.yaml:6: sms.hi: dlt_template_id: missing"));
   EXPECT_THAT(run.output, HasSubstr("broken.yaml:4: sms: no content in \"en\""));
+  // The same checks offline.
+  auto check = run_command({build_dir() + "/orgcast", "templates", "check", "--dir", dir}, 20s);
+  EXPECT_EQ(check.code, 1);
+  EXPECT_THAT(check.output, HasSubstr(dir + "/broken.yaml:6: sms.hi: text: unknown variable \"nobody\""));
+  auto shipped = run_command({build_dir() + "/orgcast", "templates", "check", "--dir", ORGCAST_SOURCE_DIR "/templates"}, 20s);
+  EXPECT_EQ(shipped.code, 0) << shipped.output;
+  EXPECT_THAT(shipped.output, HasSubstr("valid: 5 template(s)"));
 
   fs::remove(dir + "/broken.yaml");
   DaemonUnderTest daemon(shared_redis_port(), unique_prefix(), section);
