@@ -3,7 +3,7 @@
 # to provider-sim on loopback, Redis with AOF everysec, the generated state
 # directory with members added to pass 1M people. Prints name=value unit lines:
 #   enqueue_recipients_per_s   POST /v1/broadcasts to 202, the whole 1M audience
-#   dispatch_msgs_per_s        202 to every recipient reported delivered, limits off
+#   dispatch_msgs_per_s        202 to every recipient reported delivered, limits off (a Hindi summons template)
 #   wrk_raw_req_per_s          wrk against the simulator's /send, same run
 #   dispatch_vs_wrk_ratio      the two divided
 #   redis_bytes_per_recipient  Redis memory growth / recipients, after the broadcast
@@ -23,7 +23,9 @@ IMPORT_DATA="$DATA" start_daemon pipeline "bench:pipeline:" "  rate_per_second: 
 redis_imported=$(redis-cli -p "$REDIS_PORT" info memory | awk -F: '/^used_memory:/ {print $2}' | tr -d '\r')
 
 start=$(now)
-read -r id total < <(post_broadcast '{"audience": {}, "message": {"text": "Bench"}, "channels": ["sms"], "priority": "bulk"}')
+# The real workload: a Hindi summons, rendered per recipient (bench/render_overhead.sh compares literal text).
+read -r id total < <(post_broadcast '{"audience": {}, "template": "meeting_summons", "channels": ["sms"], "priority": "bulk",
+  "variables": {"meeting.title": "जिला कार्यसमिति की बैठक", "meeting.venue": "ज़िला कार्यालय", "meeting.time": "2026-11-25T10:00:00+05:30"}}')
 accepted=$(now)
 echo "enqueue_recipients_per_s=$(echo "$total / ($accepted - $start)" | bc) recipients/s ($total recipients)"
 redis_queued=$(redis-cli -p "$REDIS_PORT" info memory | awk -F: '/^used_memory:/ {print $2}' | tr -d '\r')

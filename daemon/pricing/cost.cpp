@@ -13,8 +13,8 @@ MessageCost cost_of(adapters::Channel channel, std::string_view text, const Pric
   MessageCost cost;
   switch (channel) {
     case adapters::Channel::sms: {
-      const auto segments = sms::segment(text);
-      cost.sms_segments = segments ? segments->count() : 1;
+      const auto segments = sms::count_segments(text);
+      cost.sms_segments = segments ? segments->count : 1;
       cost.encoding = segments ? segments->encoding : sms::Encoding::ucs2;
       cost.micros = micros_of(prices.sms_per_message) + static_cast<std::int64_t>(cost.sms_segments) * micros_of(prices.sms_per_segment);
       break;

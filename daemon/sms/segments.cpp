@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdint>
 
 namespace orgcast::sms {
 namespace {
@@ -45,10 +46,51 @@ bool next_code_point(std::string_view s, std::size_t& i, char32_t& out) {
 const char* name(Encoding encoding) { return encoding == Encoding::gsm7 ? "GSM-7" : "UCS-2"; }
 
 int gsm7_septets(char32_t c) {
-  if (c == 0) return 0;
+  // ASCII from a table; beyond it only Latin-1, Greek capitals and € are in
+  // GSM-7, so Devanagari is answered without a search.
+  static const auto ascii = [] {
+    std::array<std::int8_t, 128> t{};
+    for (char32_t a = 1; a < 128; ++a)
+      t[a] = std::find(kDefault.begin(), kDefault.end(), a) != kDefault.end()       ? 1
+             : std::find(kExtension.begin(), kExtension.end(), a) != kExtension.end() ? 2
+                                                                                      : 0;
+    return t;
+  }();
+  if (c < 128) return ascii[c];
+  if (c > U'€') return 0;
   if (std::find(kDefault.begin(), kDefault.end(), c) != kDefault.end()) return 1;
   if (std::find(kExtension.begin(), kExtension.end(), c) != kExtension.end()) return 2;
   return 0;
+}
+
+std::optional<SegmentCount> count_segments(std::string_view utf8) {
+  // Two passes without allocating: the encoding and total, then (for a
+  // long text) the same greedy split as segment().
+  bool gsm7 = true;
+  std::size_t septets = 0, utf16 = 0;
+  for (std::size_t i = 0; i < utf8.size();) {
+    char32_t c = 0;
+    if (!next_code_point(utf8, i, c)) return std::nullopt;
+    const int s = gsm7_septets(c);
+    gsm7 = gsm7 && s > 0;
+    septets += static_cast<std::size_t>(s);
+    utf16 += c > 0xFFFF ? 2 : 1;
+  }
+  SegmentCount out{gsm7 ? Encoding::gsm7 : Encoding::ucs2, gsm7 ? septets : utf16, 1};
+  const std::size_t single = gsm7 ? 160 : 70, per_part = gsm7 ? 153 : 67;
+  if (out.units <= single) return out;
+  std::size_t used = 0;
+  for (std::size_t i = 0; i < utf8.size();) {
+    char32_t c = 0;
+    next_code_point(utf8, i, c);
+    const std::size_t units = gsm7 ? static_cast<std::size_t>(gsm7_septets(c)) : (c > 0xFFFF ? 2 : 1);
+    if (used + units > per_part) {
+      ++out.count;
+      used = 0;
+    }
+    used += units;
+  }
+  return out;
 }
 
 std::optional<Segments> segment(std::string_view utf8) {

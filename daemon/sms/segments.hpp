@@ -33,4 +33,13 @@ int gsm7_septets(char32_t c);
 /// Chooses the encoding and splits the text; nullopt if it is not valid UTF-8.
 std::optional<Segments> segment(std::string_view utf8);
 
+struct SegmentCount {
+  Encoding encoding = Encoding::gsm7;
+  std::size_t units = 0;
+  std::size_t count = 1;
+};
+/// segment()'s encoding and count without building the parts (pricing
+/// every message of a broadcast).
+std::optional<SegmentCount> count_segments(std::string_view utf8);
+
 }  // namespace orgcast::sms

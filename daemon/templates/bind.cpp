@@ -86,6 +86,7 @@ std::variant<BoundValues, std::vector<BindProblem>> bind_variables(const Templat
     }
   }
   if (!problems.empty()) return problems;
+  write_times(t, bound);
 
   // What the operators' DLT scrubbing will see, with the longest contact values.
   for (const auto& [language, variant] : t.sms) {
@@ -110,6 +111,7 @@ BoundValues example_values(const Template& t, const std::string& language) {
     if (v.type == VariableType::time) bound.times[i] = parse_rfc3339(v.example_for(language));
     else bound.text[i] = v.example_for(language);
   }
+  write_times(t, bound);
   return bound;
 }
 

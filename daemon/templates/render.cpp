@@ -1,5 +1,7 @@
 #include "templates/render.hpp"
 
+#include <set>
+
 #include "text/ist_time.hpp"
 
 namespace orgcast::templates {
@@ -92,7 +94,11 @@ std::string value_of(const Template& t, const Piece& piece, std::string_view lan
                      const ContactValues& contact) {
   const auto& variable = t.variables[static_cast<std::size_t>(piece.variable)];
   if (variable.type == VariableType::time) {
-    const auto& time = bound.times[static_cast<std::size_t>(piece.variable)];
+    const auto index = static_cast<std::size_t>(piece.variable);
+    if (index < bound.written.size())
+      if (auto it = bound.written[index].find(language); it != bound.written[index].end())
+        return it->second[static_cast<std::size_t>(piece.part)];
+    const auto& time = bound.times[index];
     if (!time) return {};
     switch (piece.part) {
       case TimePart::date: return text::format_ist_date(*time, language);
@@ -108,6 +114,20 @@ std::string value_of(const Template& t, const Piece& piece, std::string_view lan
       }
   }
   return clean_value(bound.text[static_cast<std::size_t>(piece.variable)], variable.max_length);
+}
+
+void write_times(const Template& t, BoundValues& bound) {
+  std::set<std::string> languages;
+  for (const auto& [lang, _] : t.sms) languages.insert(lang);
+  for (const auto& [lang, _] : t.whatsapp) languages.insert(lang);
+  for (const auto& [lang, _] : t.push) languages.insert(lang);
+  bound.written.assign(t.variables.size(), {});
+  for (std::size_t i = 0; i < t.variables.size() && i < bound.times.size(); ++i) {
+    if (!bound.times[i]) continue;
+    for (const auto& lang : languages)
+      bound.written[i][lang] = {text::format_ist(*bound.times[i], lang), text::format_ist_date(*bound.times[i], lang),
+                                text::format_ist_clock(*bound.times[i], lang)};
+  }
 }
 
 std::optional<std::string> choose_language(const Template& t, adapters::Channel channel, std::string_view wanted,

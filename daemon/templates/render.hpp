@@ -7,6 +7,7 @@
 // and shortened to their variable's maximum length.
 #include <array>
 #include <chrono>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -23,7 +24,13 @@ using TimePoint = std::chrono::system_clock::time_point;
 struct BoundValues {
   std::vector<std::string> text;
   std::vector<std::optional<TimePoint>> times;  // time variables
+  /// Each time as written, by variable, language and TimePart: formatted
+  /// once per broadcast rather than per recipient (write_times).
+  std::vector<std::map<std::string, std::array<std::string, 3>, std::less<>>> written;
 };
+
+/// Fills bound.written for every language the template has.
+void write_times(const Template& t, BoundValues& bound);
 
 /// One recipient's values of the contact variables, in kContactVariables order.
 using ContactValues = std::array<std::string, 4>;

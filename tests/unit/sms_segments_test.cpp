@@ -66,6 +66,12 @@ TEST(SmsSegments, Table) {
       joined += s->parts[i];
     }
     EXPECT_EQ(joined, c.text) << "the parts put together are the text";
+    // The count alone (pricing) agrees.
+    auto counted = count_segments(c.text);
+    ASSERT_TRUE(counted.has_value());
+    EXPECT_EQ(counted->count, s->count());
+    EXPECT_EQ(counted->encoding, s->encoding);
+    EXPECT_EQ(counted->units, s->units);
   }
 }
 
