@@ -7,6 +7,8 @@
 #include "core/utc_time.hpp"
 #include "sms/dlt_match.hpp"
 #include "sms/segments.hpp"
+#include "support/sample_index.hpp"
+#include "templates/contact_values.hpp"
 #include "templates/loader.hpp"
 #include "templates/render.hpp"
 
@@ -175,6 +177,28 @@ TEST(TemplateRendering, LanguageFallsBackToTheDefault) {
   EXPECT_EQ(choose_language(f.t, orgcast::adapters::Channel::sms, "en", "hi"), "en");
   EXPECT_EQ(choose_language(f.t, orgcast::adapters::Channel::sms, "mr", "hi"), "hi");
   EXPECT_EQ(choose_language(f.t, orgcast::adapters::Channel::push, "", "en"), "en");
+}
+
+TEST(ContactVariables, NameRoleUnitAndPathInTheLanguage) {
+  auto index = orgcast::fixtures::sample_index();
+  orgcast::directory::ContactView c;
+  c.name = "Mohan Lal";
+  c.name_hi = "मोहन लाल";
+  c.role = "general_secretary";
+  c.unit_id = "BT-1";
+  const ContactNeeds all{true, true, true, true};
+  EXPECT_EQ(contact_values(c, "hi", all, &index->units()),
+            (ContactValues{"मोहन लाल", "महामंत्री", "बूथ 1", "बूथ 1, सांगानेर मंडल 1, सांगानेर, जयपुर"}));
+  EXPECT_EQ(contact_values(c, "en", all, &index->units()),
+            (ContactValues{"Mohan Lal", "General secretary", "Booth 1", "Booth 1, Sanganer Mandal 1, Sanganer, Jaipur"}));
+  // Only what the template uses is computed.
+  EXPECT_EQ(contact_values(c, "hi", ContactNeeds{true, false, false, false}, &index->units()), (ContactValues{"मोहन लाल", "", "", ""}));
+  c.unit_id = "RJ";  // the root: its own name
+  EXPECT_EQ(contact_values(c, "en", all, &index->units())[3], "Rajasthan");
+  c.name_hi = "";  // no Hindi name: the name as written
+  EXPECT_EQ(contact_values(c, "hi", all, &index->units())[0], "Mohan Lal");
+  EXPECT_EQ(role_name("booth_level_agent", "en"), "Booth level agent");
+  EXPECT_EQ(role_name("district_coordinator", "hi"), "District coordinator");
 }
 
 TEST(TemplateTimes, LongestForms) {
