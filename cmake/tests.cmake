@@ -5,6 +5,7 @@ add_executable(orgcast_unit_tests
   tests/unit/dlt_match_test.cpp
   tests/unit/ist_time_test.cpp
   tests/unit/templates_test.cpp
+  tests/unit/pricing_test.cpp
   tests/unit/phone_test.cpp
   tests/unit/config_test.cpp
   tests/unit/importer_test.cpp

@@ -87,8 +87,9 @@ awaitable<http::Response> preview(Context context, http::Request& request) {
   std::vector<std::uint32_t> resolved;  // the posts, kept for an estimate
   auto work = [&] {
     auto resolution = directory::resolve(*index, selector);
+    auto summary = directory::summarize(*index, selector, resolution, sample_size);
     if (content) resolved = std::move(resolution.posts);
-    return directory::summarize(*index, selector, resolution, sample_size);
+    return summary;
   };
   auto summary = co_await run_on(context.compute, std::move(work));
   double took_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
@@ -154,13 +155,13 @@ awaitable<http::Response> preview(Context context, http::Request& request) {
     json::object by_channel;
     for (auto channel : policy) {
       const auto& c = e.by_channel[static_cast<std::size_t>(channel)];
-      json::object o{{"messages", c.messages}, {"cost", pricing::amount(c.micros)}};
+      json::object o{{"messages", c.messages}, {"cost", pricing::format_amount(c.micros)}};
       if (channel == adapters::Channel::sms) o["segments"] = c.sms_segments;
       by_channel[adapters::name(channel)] = std::move(o);
     }
     out["estimate"] = json::object{{"template", content->tmpl->id},
                                    {"currency", content->prices.currency},
-                                   {"total", pricing::amount(e.micros)},
+                                   {"total", pricing::format_amount(e.micros)},
                                    {"by_channel", std::move(by_channel)},
                                    {"unreachable", e.unreachable},
                                    {"note", "each recipient on the first channel of the policy they have an address for"}};

@@ -114,7 +114,7 @@ json::object broadcast_json(const broadcast::BroadcastInfo& b, bool full) {
     if (value == 0 && key != "queued") continue;  // states nobody is in (counters moved through them)
     if (key == "$:sms_segments") sms_segments = value;
     else if (key.rfind("$:", 0) == 0) {  // what the accepted messages cost, in micros
-      cost_by_channel[key.substr(2)] = pricing::amount(value);
+      cost_by_channel[key.substr(2)] = pricing::format_amount(value);
       cost_total += value;
     } else if (key.rfind("ch:", 0) == 0) by_channel[key.substr(3)] = value;
     else if (key.rfind("u:", 0) == 0) by_unit[key.substr(2)] = value;
@@ -129,7 +129,7 @@ json::object broadcast_json(const broadcast::BroadcastInfo& b, bool full) {
   const auto* prices = !ec && message.is_object() ? message.as_object().if_contains("prices") : nullptr;
   const auto* currency = prices && prices->is_object() ? prices->as_object().if_contains("currency") : nullptr;
   out["cost"] = json::object{{"currency", currency && currency->is_string() ? currency->as_string() : "INR"},
-                             {"total", pricing::amount(cost_total)},
+                             {"total", pricing::format_amount(cost_total)},
                              {"by_channel", std::move(cost_by_channel)},
                              {"sms_segments", sms_segments}};
   if (full) {

@@ -25,6 +25,13 @@ MessageCost cost_of(adapters::Channel channel, std::string_view text, const Pric
   return cost;
 }
 
-double amount(std::int64_t micros) { return static_cast<double>(micros) / 1e6; }
+std::string format_amount(std::int64_t micros) {
+  const bool negative = micros < 0;
+  const auto magnitude = static_cast<std::uint64_t>(negative ? -micros : micros);
+  std::string fraction = std::to_string(magnitude % 1000000);
+  fraction.insert(0, 6 - fraction.size(), '0');
+  while (fraction.size() > 2 && fraction.back() == '0') fraction.pop_back();
+  return (negative ? "-" : "") + std::to_string(magnitude / 1000000) + "." + fraction;
+}
 
 }  // namespace orgcast::pricing

@@ -4,6 +4,7 @@
 // millionths of the currency unit, so that sums over millions of messages
 // stay exact.
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 #include "adapters/core/adapter.hpp"
@@ -21,7 +22,9 @@ struct MessageCost {
 /// `text` is the SMS text for SMS (its segments are counted); ignored otherwise.
 MessageCost cost_of(adapters::Channel channel, std::string_view text, const PricingConfig& prices);
 
-/// Micros as a decimal amount: 1234567 -> 1.234567.
-double amount(std::int64_t micros);
+/// Micros as a decimal text, at least two decimals, no trailing zeros
+/// beyond them: 390000 -> "0.39", 8475000 -> "8.475". Money goes out as
+/// text so that no reader rounds it through a binary float.
+std::string format_amount(std::int64_t micros);
 
 }  // namespace orgcast::pricing
