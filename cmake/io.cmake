@@ -22,6 +22,7 @@ add_library(orgcast_io STATIC
   daemon/dispatch/dispatcher.cpp
   daemon/broadcast/store.cpp
   daemon/app/secrets.cpp
+  daemon/app/providers.cpp
   daemon/app/daemon.cpp
 )
 target_link_libraries(orgcast_io PUBLIC orgcast_logic Boost::url PkgConfig::HIREDIS PkgConfig::SYSTEMD CURL::libcurl OpenSSL::Crypto Threads::Threads)

@@ -13,12 +13,12 @@
 #include <thread>
 
 #include "api/routes.hpp"
-#include "adapters/provider_sim/provider_sim_adapter.hpp"
 #include "broadcast/store.hpp"
 #include "dispatch/dispatcher.hpp"
 #include "dispatch/http_transport.hpp"
 #include "http_client/client.hpp"
 #include "http_client/keepalive_pool.hpp"
+#include "app/providers.hpp"
 #include "app/secrets.hpp"
 #include "config/loader.hpp"
 #include "directory_store/store.hpp"
@@ -121,38 +121,41 @@ int run_daemon(Config config, DaemonOptions options, Log& log) {
   context.log = &log;
   context.key_prefix = config.redis.key_prefix;
 
-  // Dispatch: until real provider accounts (issue 5), one provider speaking
-  // provider-sim's API carries every channel.
+  // Dispatch: the provider accounts of the config (or one simulator for
+  // every channel), each used for the channels it carries.
   std::shared_ptr<http_client::Client> http_out;
   std::shared_ptr<http_client::KeepAlivePool> http_pool;
   std::shared_ptr<dispatch::Dispatcher> dispatcher;
-  if (!config.dispatch.provider_url.empty()) {
+  if (!app::provider_accounts(config).empty()) {
     http_client::Options out_options;
     out_options.max_connections_per_host = config.dispatch.concurrency;
+    for (const auto& p : app::provider_accounts(config))
+      out_options.max_connections_per_host = std::max(out_options.max_connections_per_host, static_cast<long>(p.concurrency));
     http_out = http_client::Client::create(io.get_executor(), out_options, log);
     // The dispatcher and its plain-HTTP pool share one strand: a send and
     // its answer never hop between threads.
     auto dispatch_strand = asio::make_strand(io.get_executor());
     http_pool = http_client::KeepAlivePool::create(dispatch_strand, out_options, log);
-    auto adapter = std::make_shared<adapters::ProviderSimAdapter>(
-        "sim", config.dispatch.provider_url, dispatch::make_transport(http_out, http_pool),
-        std::chrono::milliseconds(config.dispatch.request_timeout_ms));
-    context.adapters["sim"] = adapter;
+    std::string error;
+    auto providers = app::build_providers(config, dispatch::make_transport(http_out, http_pool), error);
+    if (!providers) {
+      log.error("main", error);
+      return 1;
+    }
+    context.adapters = providers->by_name;
     dispatch::DispatcherOptions d;
     d.key_prefix = config.redis.key_prefix;
     char host[256] = "orgcastd";
     gethostname(host, sizeof host - 1);
     d.consumer = std::string(host) + ":" + std::to_string(getpid());
-    d.callback_url = config.dispatch.callback_base_url.empty() ? "" : config.dispatch.callback_base_url + "/v1/webhooks/sim";
     d.workers = config.dispatch.workers;
     d.window = std::max(1, config.dispatch.concurrency / config.dispatch.workers);
-    d.rate_per_second = config.dispatch.rate_per_second;
     d.backoff = {std::chrono::milliseconds(config.dispatch.retry_base_ms), std::chrono::milliseconds(config.dispatch.retry_cap_ms),
                  config.dispatch.max_attempts};
     d.lease = std::chrono::milliseconds(config.dispatch.lease_ms);
     d.report_timeout = std::chrono::seconds(config.dispatch.report_timeout_s);
     d.index = [watcher] { return watcher->index(); };
-    dispatcher = std::make_shared<dispatch::Dispatcher>(dispatch_strand, redis, adapter, d, log, metrics);
+    dispatcher = std::make_shared<dispatch::Dispatcher>(dispatch_strand, redis, std::move(providers->routes), d, log, metrics);
   }
   metrics.gauge_function("orgcast_redis_connected", "1 when the Redis connection is up", [redis] { return redis->connected() ? 1.0 : 0.0; });
 

@@ -2,6 +2,7 @@
 // The daemon's configuration, as validated by config/loader. Every field here
 // has one row in config/schema.cpp, which is also what documents it.
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -93,6 +94,20 @@ struct PricingConfig {
   double push_per_message = 0;
 };
 
+/// One provider account (issue 5): the adapter type, the channels it
+/// carries, where it is, its limits, and the type's own settings (each
+/// adapter's README lists them; secrets are given as *_file paths).
+struct ProviderConfig {
+  std::string name;  // in /v1/webhooks/{name}; unique
+  std::string type;  // sim, kannel
+  std::vector<std::string> channels;
+  std::string url;
+  int rate_per_second = 100;
+  int concurrency = 16;
+  std::map<std::string, std::string> settings;
+  int line = 0;
+};
+
 struct Config {
   std::string source_path;
   LogLevel log_level = LogLevel::info;
@@ -102,6 +117,8 @@ struct Config {
   DispatchConfig dispatch;
   TemplatesConfig templates;
   PricingConfig pricing;
+  /// Empty with dispatch.provider_url set: one `sim` account carries every channel.
+  std::vector<ProviderConfig> providers;
 
   /// templates.dir made absolute against the config file's folder.
   std::string templates_dir() const;

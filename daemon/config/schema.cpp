@@ -3,6 +3,7 @@
 #include <charconv>
 #include <cstdlib>
 #include <set>
+#include <tuple>
 
 #include "core/text.hpp"
 
@@ -132,6 +133,58 @@ Option tags_option() {
           }};
 }
 
+Option providers_option() {
+  return {"providers", Kind::providers,
+          "provider accounts: a list of {name, type, channels, url, rate_per_second, concurrency, and the type's settings}", 0, 0,
+          [](Config& c, const YAML::Node& n) -> std::optional<std::string> {
+            if (!n.IsSequence()) return "expected a list of provider accounts";
+            std::vector<ProviderConfig> out;
+            std::set<std::string> names;
+            for (std::size_t i = 0; i < n.size(); ++i) {
+              const auto& item = n[i];
+              ProviderConfig p;
+              p.line = item.Mark().line + 1;
+              const std::string at = "provider " + std::to_string(i + 1) + " (line " + std::to_string(p.line) + "): ";
+              if (!item.IsMap()) return at + "expected a map";
+              std::string value;
+              if (!item["name"] || !scalar(item["name"], p.name) || !is_identifier(p.name)) return at + "name: expected a lower-case name";
+              if (!names.insert(p.name).second) return at + "the name " + quoted(p.name) + " is used twice";
+              if (!item["type"] || !scalar(item["type"], p.type) || !provider_settings().contains(p.type)) {
+                std::string types;
+                for (const auto& [type, _] : provider_settings()) types += (types.empty() ? "" : ", ") + type;
+                return at + "type: expected one of " + types;
+              }
+              if (!item["url"] || !scalar(item["url"], p.url) || p.url.empty()) return at + "url: missing";
+              if (!item["channels"] || read_identifiers(item["channels"], p.channels, false)) return at + "channels: expected a list of sms, whatsapp, push";
+              for (const auto& channel : p.channels)
+                if (channel != "sms" && channel != "whatsapp" && channel != "push") return at + "channels: unknown channel " + quoted(channel);
+              for (auto [key, field, max] : {std::tuple{"rate_per_second", &p.rate_per_second, 1000000}, std::tuple{"concurrency", &p.concurrency, 10000}}) {
+                if (!item[key]) continue;
+                if (!scalar(item[key], value) || value.empty() || value.find_first_not_of("0123456789") != std::string::npos ||
+                    value.size() > 7 || std::stoi(value) < 1 || std::stoi(value) > max)
+                  return at + key + ": expected an integer from 1 to " + std::to_string(max);
+                *field = std::stoi(value);
+              }
+              const auto& allowed = provider_settings().at(p.type);
+              for (const auto& kv : item) {
+                const auto key = kv.first.as<std::string>("");
+                if (key == "name" || key == "type" || key == "url" || key == "channels" || key == "rate_per_second" || key == "concurrency")
+                  continue;
+                bool known = false;
+                for (const auto& [k, _] : allowed) known |= k == key;
+                if (!known) return at + "unknown key " + quoted(key) + " for a " + p.type + " account";
+                if (!scalar(kv.second, value)) return at + key + ": expected a text";
+                p.settings[key] = value;
+              }
+              for (const auto& [k, required] : allowed)
+                if (required && !p.settings.contains(k)) return at + k + ": missing (a " + p.type + " account needs it)";
+              out.push_back(std::move(p));
+            }
+            c.providers = std::move(out);
+            return std::nullopt;
+          }};
+}
+
 Option log_level_option() {
   return {"log.level", Kind::log_level, "debug, info, warn or error", 0, 0,
           [](Config& c, const YAML::Node& n) -> std::optional<std::string> {
@@ -143,6 +196,15 @@ Option log_level_option() {
 }
 
 }  // namespace
+
+const std::map<std::string, std::vector<std::pair<std::string, bool>>>& provider_settings() {
+  static const std::map<std::string, std::vector<std::pair<std::string, bool>>> table = {
+      {"sim", {}},
+      // adapters/kannel/README.md
+      {"kannel", {{"username", true}, {"password_file", true}, {"sender", false}, {"smsc", false}, {"dlr_mask", false}}},
+  };
+  return table;
+}
 
 const std::vector<Option>& options() {
   static const std::vector<Option> table = {
@@ -211,6 +273,7 @@ const std::vector<Option>& options() {
                  0, 604800, [](Config& c) -> int& { return c.dispatch.report_timeout_s; }),
       int_option("dispatch.request_timeout_ms", "deadline of one provider request", 100, 600000,
                  [](Config& c) -> int& { return c.dispatch.request_timeout_ms; }),
+      providers_option(),
       string_option("templates.dir", "folder of the message templates (*.yaml), relative to this file's folder",
                     [](Config& c) -> std::string& { return c.templates.dir; }),
       int_option("templates.max_sms_segments", "most SMS segments a template may need with every variable at its longest", 1, 10,
@@ -233,6 +296,7 @@ std::string expected(const Option& option) {
   switch (option.kind) {
     case Kind::string: return "a string";
     case Kind::integer: return "an integer from " + std::to_string(option.min) + " to " + std::to_string(option.max);
+    case Kind::providers: return "a list of provider accounts";
     case Kind::decimal: return "a decimal number from 0 to " + std::to_string(option.max);
     case Kind::boolean: return "true or false";
     case Kind::endpoint: return "host:port";

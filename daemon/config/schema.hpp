@@ -5,6 +5,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -13,7 +14,7 @@
 
 namespace orgcast::config_schema {
 
-enum class Kind { string, integer, decimal, boolean, endpoint, identifier_list, tag_groups, log_level };
+enum class Kind { string, integer, decimal, boolean, providers, endpoint, identifier_list, tag_groups, log_level };
 
 struct Option {
   std::string path;
@@ -26,6 +27,10 @@ struct Option {
 };
 
 const std::vector<Option>& options();
+
+/// The settings each provider type takes besides name, type, channels, url,
+/// rate_per_second and concurrency: {key, required}.
+const std::map<std::string, std::vector<std::pair<std::string, bool>>>& provider_settings();
 
 /// What the kind expects, for error messages: "an integer from 1 to 64".
 std::string expected(const Option& option);

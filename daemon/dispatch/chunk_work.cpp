@@ -194,14 +194,15 @@ std::string ChunkWork::message_for(std::size_t i, const std::string& callback_ur
 }
 
 std::vector<redis::Args> ChunkWork::record(const std::vector<std::size_t>& batch, const std::vector<adapters::SendResult>& results,
-                                      std::string_view provider, const BackoffPolicy& backoff, std::mt19937& random,
-                                      metrics::Registry& metrics) {
+                                           const std::vector<std::string_view>& providers, const BackoffPolicy& backoff,
+                                           std::mt19937& random, metrics::Registry& metrics) {
   const auto& b = *broadcast_;
   const auto states_key = keys_.states(id_, k_);
   const auto wall_now = std::chrono::system_clock::now();
   std::vector<redis::Args> out;
   CounterMoves moves;
-  std::vector<std::pair<std::string, std::string>> sent_refs;  // provider message id, ref
+  // Per provider account: its message ids and our refs.
+  std::map<std::string_view, std::vector<std::pair<std::string, std::string>>> sent_refs;
   std::array<std::size_t, broadcast::kStateCount> outcomes{};
   for (std::size_t n = 0; n < batch.size(); ++n) {
     const auto i = batch[n];
@@ -213,7 +214,7 @@ std::vector<redis::Args> ChunkWork::record(const std::vector<std::size_t>& batch
       s.state = State::sent;
       const auto ref = id_ + ":" + std::to_string(k_) + ":" + std::to_string(i) + ":" + std::to_string(s.channel) + ":" +
                        channel + ":" + unit;
-      sent_refs.emplace_back(result.provider_message_id, ref);
+      sent_refs[providers[n]].emplace_back(result.provider_message_id, ref);
       // No report by then: the policy's next channel (if the recipient has one).
       if (b.report_timeout.count() > 0 && (s.usable >> (s.channel + 1)) != 0) {
         auto due = std::chrono::duration_cast<std::chrono::milliseconds>((wall_now + b.report_timeout).time_since_epoch());
@@ -255,9 +256,9 @@ std::vector<redis::Args> ChunkWork::record(const std::vector<std::size_t>& batch
           .inc(outcomes[state]);
   moves.flush_into(out, keys_.counters(id_));
   // After the `sent` states: the message ids, applying reports that beat them.
-  if (!sent_refs.empty()) {
+  for (auto& [provider, refs] : sent_refs) {
     auto record = redis::cmd("EVAL", kRecordSentScript, "0", keys_.prefix, std::string(provider), "604800");
-    for (auto& [message_id, ref] : sent_refs) {
+    for (auto& [message_id, ref] : refs) {
       record.push_back(std::move(message_id));
       record.push_back(std::move(ref));
     }

@@ -85,12 +85,16 @@ class ChunkWork {
   /// Renders recipient i's message on its current channel and notes what
   /// it costs; "" or why it cannot be sent (then `out` is not to be sent).
   std::string message_for(std::size_t i, const std::string& callback_url, adapters::OutboundMessage& out);
+  /// The channel recipient i is on now.
+  adapters::Channel channel_of(std::size_t i) const { return broadcast_->channels.at(states_[i].channel); }
 
   /// Decides each outcome (sent, retry later, next channel, failed) and builds
   /// the writes that record them (states, counters, then the message ids,
   /// which apply reports that beat them); retries and fallbacks go back to pending.
+  /// `providers`: the account each was sent through (its reports come to that name).
   std::vector<redis::Args> record(const std::vector<std::size_t>& batch, const std::vector<adapters::SendResult>& results,
-                  std::string_view provider, const BackoffPolicy& backoff, std::mt19937& random, metrics::Registry& metrics);
+                                  const std::vector<std::string_view>& providers, const BackoffPolicy& backoff,
+                                  std::mt19937& random, metrics::Registry& metrics);
 
   /// Ends every recipient still to send (and `batch`) as `to` (cancelled or
   /// expired), with their counters; empties pending.

@@ -52,12 +52,23 @@ std::optional<std::size_t> chunk_of(const redis::Reply& entry) {
 
 }  // namespace
 
-Dispatcher::Dispatcher(asio::strand<asio::any_io_executor> strand, std::shared_ptr<redis::Client> redis,
-                       std::shared_ptr<adapters::Adapter> adapter, DispatcherOptions options, const Log& log,
-                       metrics::Registry& metrics)
-    : strand_(std::move(strand)), redis_(std::move(redis)), adapter_(std::move(adapter)),
-      options_(std::move(options)), keys_{options_.key_prefix}, log_(log), metrics_(metrics),
-      bucket_(options_.rate_per_second, std::max(1.0, options_.rate_per_second / 20), std::chrono::steady_clock::now()) {}
+Dispatcher::Dispatcher(asio::strand<asio::any_io_executor> strand, std::shared_ptr<redis::Client> redis, std::vector<Route> routes,
+                       DispatcherOptions options, const Log& log, metrics::Registry& metrics)
+    : strand_(std::move(strand)), redis_(std::move(redis)), options_(std::move(options)), keys_{options_.key_prefix}, log_(log),
+      metrics_(metrics) {
+  for (auto& route : routes) {
+    const double rate = route.rate_per_second;
+    for (auto channel : route.channels) lanes_by_channel_[static_cast<std::size_t>(channel)].push_back(lanes_.size());
+    lanes_.push_back({std::move(route), TokenBucket(rate, std::max(1.0, rate / 20), std::chrono::steady_clock::now())});
+  }
+}
+
+Dispatcher::Lane* Dispatcher::lane_for(adapters::Channel channel) {
+  const auto c = static_cast<std::size_t>(channel);
+  const auto& lanes = lanes_by_channel_[c];
+  if (lanes.empty()) return nullptr;
+  return &lanes_[lanes[next_lane_[c]++ % lanes.size()]];
+}
 
 void Dispatcher::start() {
   for (int i = 0; i < options_.workers; ++i) {
@@ -83,9 +94,9 @@ asio::awaitable<void> Dispatcher::worker(std::shared_ptr<Dispatcher>, int) {
   --running_;
 }
 
-asio::awaitable<void> Dispatcher::acquire_token() {
+asio::awaitable<void> Dispatcher::acquire_token(Lane& lane) {
   while (true) {
-    auto wait = bucket_.take(std::chrono::steady_clock::now());
+    auto wait = lane.bucket.take(std::chrono::steady_clock::now());
     if (wait == std::chrono::steady_clock::duration::zero()) co_return;
     co_await sleep_for(wait);
   }
@@ -263,28 +274,38 @@ asio::awaitable<Dispatcher::Step> Dispatcher::work_window(std::shared_ptr<ChunkW
   }
   *batch = std::move(*mine);
   auto results = std::make_shared<std::vector<adapters::SendResult>>(batch->size());
-  co_await send_batch(work, batch, results);
+  auto providers = std::make_shared<std::vector<std::string_view>>(batch->size());
+  co_await send_batch(work, batch, results, providers);
   auto writes = std::make_shared<std::vector<redis::Args>>(
-      work->record(*batch, *results, adapter_->name(), options_.backoff, random_, metrics_));
+      work->record(*batch, *results, *providers, options_.backoff, random_, metrics_));
   auto written = co_await redis_->pipeline(std::move(*writes));
   if (!written) co_return Step::failed;  // `sending` recipients go again after the takeover
   co_return Step::sent;
 }
 
 asio::awaitable<void> Dispatcher::send_batch(std::shared_ptr<ChunkWork> work, std::shared_ptr<std::vector<std::size_t>> batch,
-                                             std::shared_ptr<std::vector<adapters::SendResult>> results) {
+                                             std::shared_ptr<std::vector<adapters::SendResult>> results,
+                                             std::shared_ptr<std::vector<std::string_view>> providers) {
   std::vector<asio::awaitable<void>> sends;
   for (std::size_t n = 0; n < batch->size(); ++n) {
+    const auto channel = work->channel_of((*batch)[n]);
+    Lane* lane = lane_for(channel);
+    if (!lane) {  // a permanent failure on this channel: the policy's next one
+      (*results)[n] = {adapters::SendFailure::bad_request, "", "no_provider",
+                       std::string("no provider account carries ") + adapters::name(channel), std::nullopt};
+      continue;
+    }
+    (*providers)[n] = lane->route.adapter->name();
     adapters::OutboundMessage m;
-    auto error = work->message_for((*batch)[n], options_.callback_url, m);
+    auto error = work->message_for((*batch)[n], lane->route.callback_url, m);
     if (!error.empty()) {  // never expected: templates and broadcasts are checked before
       (*results)[n] = {adapters::SendFailure::rejected_content, "", "", error, std::nullopt};
       continue;
     }
-    sends.push_back([](Dispatcher* self, adapters::OutboundMessage m, adapters::SendResult* out) -> asio::awaitable<void> {
-      co_await self->acquire_token();
-      *out = co_await self->adapter_->send(m);
-    }(this, std::move(m), &(*results)[n]));
+    sends.push_back([](Lane* lane, adapters::OutboundMessage m, adapters::SendResult* out) -> asio::awaitable<void> {
+      co_await acquire_token(*lane);
+      *out = co_await lane->route.adapter->send(m);
+    }(lane, std::move(m), &(*results)[n]));
   }
   co_await run_all(std::move(sends));
 }

@@ -7,6 +7,7 @@
 // chunk. A chunk whose instance died is taken over after the lease; its
 // recipients left in `sending` are sent again (the documented duplicate
 // window), so nothing is lost.
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <functional>
@@ -36,13 +37,21 @@ class OrgIndex;
 
 namespace orgcast::dispatch {
 
+/// One provider account the dispatcher sends through: its adapter, the
+/// channels it carries and its message rate. Several accounts carrying a
+/// channel are used in turn.
+struct Route {
+  std::shared_ptr<adapters::Adapter> adapter;
+  std::vector<adapters::Channel> channels;
+  double rate_per_second = 1000;
+  std::string callback_url;  // full URL of this account's webhook at this daemon
+};
+
 struct DispatcherOptions {
   std::string key_prefix;
   std::string consumer;      // unique per instance: host:pid
-  std::string callback_url;  // full URL of this daemon's webhook for the adapter
   int workers = 4;
   int window = 16;           // recipients sent in parallel by one worker
-  double rate_per_second = 1000;
   BackoffPolicy backoff;
   std::chrono::milliseconds lease{30000};
   std::chrono::milliseconds idle_poll{100};
@@ -56,8 +65,7 @@ class Dispatcher : public std::enable_shared_from_this<Dispatcher> {
  public:
   /// Works on `strand` (shared with the adapter's HTTP pool).
   Dispatcher(boost::asio::strand<boost::asio::any_io_executor> strand, std::shared_ptr<redis::Client> redis,
-             std::shared_ptr<adapters::Adapter> adapter, DispatcherOptions options, const Log& log,
-             metrics::Registry& metrics);
+             std::vector<Route> routes, DispatcherOptions options, const Log& log, metrics::Registry& metrics);
 
   void start();
   void stop();
@@ -75,19 +83,28 @@ class Dispatcher : public std::enable_shared_from_this<Dispatcher> {
   boost::asio::awaitable<void> work_chunks(std::vector<std::shared_ptr<ChunkWork>> works);
   enum class Step { sent, waiting, failed };  // a window went out; all wait for retries; Redis failed
   boost::asio::awaitable<Step> work_window(std::shared_ptr<ChunkWork> work);
+  /// Sends each through the next account for its channel; `providers` gets the account names.
   boost::asio::awaitable<void> send_batch(std::shared_ptr<ChunkWork> work, std::shared_ptr<std::vector<std::size_t>> batch,
-                                          std::shared_ptr<std::vector<adapters::SendResult>> results);
+                                          std::shared_ptr<std::vector<adapters::SendResult>> results,
+                                          std::shared_ptr<std::vector<std::string_view>> providers);
   boost::asio::awaitable<std::shared_ptr<const DispatchedBroadcast>> broadcast_of(const std::string& id);
-  boost::asio::awaitable<void> acquire_token();
+  struct Lane {
+    Route route;
+    TokenBucket bucket;
+  };
+  /// The next account for a channel (in turn); null when none carries it.
+  Lane* lane_for(adapters::Channel channel);
+  static boost::asio::awaitable<void> acquire_token(Lane& lane);
 
   boost::asio::strand<boost::asio::any_io_executor> strand_;
   std::shared_ptr<redis::Client> redis_;
-  std::shared_ptr<adapters::Adapter> adapter_;
+  std::vector<Lane> lanes_;
+  std::array<std::vector<std::size_t>, 3> lanes_by_channel_;  // by adapters::Channel
+  std::array<std::size_t, 3> next_lane_{};
   DispatcherOptions options_;
   broadcast::Keys keys_;
   const Log& log_;
   metrics::Registry& metrics_;
-  TokenBucket bucket_;
   std::map<std::string, std::shared_ptr<const DispatchedBroadcast>> broadcasts_;  // on the strand
   std::mt19937 random_{std::random_device{}()};
   std::chrono::steady_clock::time_point last_housekeeping_{}, last_urgent_check_{};

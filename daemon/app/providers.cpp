@@ -1,0 +1,75 @@
+#include "app/providers.hpp"
+
+#include "adapters/kannel/kannel_adapter.hpp"
+#include "adapters/provider_sim/provider_sim_adapter.hpp"
+#include "app/secrets.hpp"
+
+namespace orgcast::app {
+namespace {
+
+std::optional<adapters::Channel> channel_named(const std::string& name) {
+  if (name == "sms") return adapters::Channel::sms;
+  if (name == "whatsapp") return adapters::Channel::whatsapp;
+  if (name == "push") return adapters::Channel::push;
+  return std::nullopt;
+}
+
+std::string setting(const ProviderConfig& p, const char* key, std::string fallback = "") {
+  auto it = p.settings.find(key);
+  return it == p.settings.end() ? fallback : it->second;
+}
+
+}  // namespace
+
+std::vector<ProviderConfig> provider_accounts(const Config& config) {
+  if (!config.providers.empty() || config.dispatch.provider_url.empty()) return config.providers;
+  ProviderConfig sim;
+  sim.name = "sim";
+  sim.type = "sim";
+  sim.channels = {"sms", "whatsapp", "push"};
+  sim.url = config.dispatch.provider_url;
+  sim.rate_per_second = config.dispatch.rate_per_second;
+  sim.concurrency = config.dispatch.concurrency;
+  return {sim};
+}
+
+std::optional<Providers> build_providers(const Config& config, const adapters::Transport& transport, std::string& error) {
+  Providers out;
+  const auto timeout = std::chrono::milliseconds(config.dispatch.request_timeout_ms);
+  for (const auto& p : provider_accounts(config)) {
+    std::shared_ptr<adapters::Adapter> adapter;
+    if (p.type == "sim") {
+      adapter = std::make_shared<adapters::ProviderSimAdapter>(p.name, p.url, transport, timeout);
+    } else if (p.type == "kannel") {
+      adapters::KannelSettings k;
+      k.name = p.name;
+      k.url = p.url;
+      k.username = setting(p, "username");
+      auto password = read_secret(setting(p, "password_file"), &error);
+      if (!password) {
+        error = "provider " + p.name + ": " + error;
+        return std::nullopt;
+      }
+      k.password = *password;
+      k.sender = setting(p, "sender", "ORGCST");
+      k.smsc = setting(p, "smsc");
+      k.dlr_mask = std::atoi(setting(p, "dlr_mask", "31").c_str());
+      k.timeout = timeout;
+      adapter = std::make_shared<adapters::KannelAdapter>(k, transport);
+    } else {
+      error = "provider " + p.name + ": no adapter for type " + p.type;
+      return std::nullopt;
+    }
+    dispatch::Route route;
+    route.adapter = adapter;
+    for (const auto& c : p.channels)
+      if (auto channel = channel_named(c)) route.channels.push_back(*channel);
+    route.rate_per_second = p.rate_per_second;
+    route.callback_url = config.dispatch.callback_base_url.empty() ? "" : config.dispatch.callback_base_url + "/v1/webhooks/" + p.name;
+    out.routes.push_back(std::move(route));
+    out.by_name[p.name] = std::move(adapter);
+  }
+  return out;
+}
+
+}  // namespace orgcast::app

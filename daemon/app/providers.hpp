@@ -1,0 +1,29 @@
+#pragma once
+// Builds the provider accounts of the configuration (`providers`, or the
+// `dispatch.provider_url` shorthand: one simulator account for every
+// channel) into the dispatcher's routes; each adapter also answers its
+// webhook at /v1/webhooks/{name}.
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "adapters/core/adapter.hpp"
+#include "config/config.hpp"
+#include "dispatch/dispatcher.hpp"
+
+namespace orgcast::app {
+
+struct Providers {
+  std::vector<dispatch::Route> routes;
+  std::map<std::string, std::shared_ptr<adapters::Adapter>> by_name;
+};
+
+/// nullopt (and `error`) when an account cannot be built, e.g. a secret file is unreadable.
+std::optional<Providers> build_providers(const Config& config, const adapters::Transport& transport, std::string& error);
+
+/// The accounts a configuration names, the shorthand included.
+std::vector<ProviderConfig> provider_accounts(const Config& config);
+
+}  // namespace orgcast::app
