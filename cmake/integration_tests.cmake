@@ -6,6 +6,7 @@ add_library(orgcast_test_support STATIC
   tests/support/http_client.cpp
   tests/support/daemon_under_test.cpp
   tests/support/provider_sim_process.cpp
+  tests/support/kannel.cpp
   tests/support/generated_directory.cpp
 )
 target_include_directories(orgcast_test_support PUBLIC ${CMAKE_SOURCE_DIR}/tests)
@@ -19,6 +20,7 @@ add_executable(orgcast_integration_tests
   tests/integration/http_client_test.cpp
   tests/integration/broadcast_api_test.cpp
   tests/integration/template_test.cpp
+  tests/integration/kannel_test.cpp
   tests/integration/dispatch_test.cpp
   tests/integration/dispatch_policy_test.cpp
   tests/integration/priority_test.cpp

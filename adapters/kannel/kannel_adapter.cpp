@@ -24,7 +24,9 @@ std::map<std::string, std::string> query_of(std::string_view query) {
   std::map<std::string, std::string> out;
   auto params = boost::urls::parse_query(query);
   if (!params) return out;
-  for (const auto& p : *params) out[std::string(p.key)] = std::string(p.value);
+  boost::urls::encoding_opts form;  // Kannel writes spaces as '+'
+  form.space_as_plus = true;
+  for (const auto& p : *params) out[p.key.decode(form)] = p.value.decode(form);
   return out;
 }
 

@@ -1,0 +1,123 @@
+// SMS through a real Kannel (issue 5, points 2 and 3): orgcastd → smsbox →
+// bearerbox → fakesmsc. Hindi arrives as UCS-2 and long messages in
+// concatenated parts; delivery reports come back through the dlr-url; an
+// inbound message sent by fakesmsc reaches orgcastd's inbound store.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+#include <map>
+
+#include "support/daemon_under_test.hpp"
+#include "support/generated_directory.hpp"
+#include "support/http_client.hpp"
+#include "support/kannel.hpp"
+#include "support/redis_server.hpp"
+#include "support/sample_directory.hpp"
+
+using namespace orgcast::testing;
+using namespace std::chrono_literals;
+namespace json = boost::json;
+
+namespace {
+
+// fakesmsc's url-encoding ('+' is a space) back to bytes.
+std::string url_decoded(std::string_view s) {
+  std::string out;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '+') out += ' ';
+    else if (s[i] == '%' && i + 2 < s.size()) {
+      out += static_cast<char>(std::stoi(std::string(s.substr(i + 1, 2)), nullptr, 16));
+      i += 2;
+    } else out += s[i];
+  }
+  return out;
+}
+
+std::string utf8_of_ucs2(std::string_view bytes) {
+  std::string out;
+  for (std::size_t i = 0; i + 1 < bytes.size(); i += 2) {
+    const unsigned c = (static_cast<unsigned char>(bytes[i]) << 8) | static_cast<unsigned char>(bytes[i + 1]);
+    if (c < 0x80) out += static_cast<char>(c);
+    else if (c < 0x800) out += {static_cast<char>(0xC0 | (c >> 6)), static_cast<char>(0x80 | (c & 0x3F))};
+    else out += {static_cast<char>(0xE0 | (c >> 12)), static_cast<char>(0x80 | ((c >> 6) & 0x3F)), static_cast<char>(0x80 | (c & 0x3F))};
+  }
+  return out;
+}
+
+// The text `to` received, its concatenated parts put in order; and how many parts.
+std::pair<std::string, int> text_received(const std::vector<std::string>& lines, const std::string& to) {
+  std::map<int, std::string> parts;
+  for (const auto& line : lines) {
+    std::istringstream in(line);
+    std::string sender, receiver, type, udh, data_word, data;
+    in >> sender >> receiver >> type;
+    if (receiver != to) continue;
+    if (type == "udh") {
+      in >> udh >> data_word >> data;  // "udh %05%00%03<ref><total><part> data <ucs2>"
+      const auto header = url_decoded(udh);
+      parts[static_cast<unsigned char>(header.back())] = utf8_of_ucs2(url_decoded(data));
+    } else if (type == "data" || type == "ucs-2") {
+      in >> data;
+      parts[1] = utf8_of_ucs2(url_decoded(data));
+    } else if (type == "text") {
+      std::getline(in, data);
+      parts[1] = data.substr(1);
+    }
+  }
+  std::string text;
+  for (const auto& [_, part] : parts) text += part;
+  return {text, static_cast<int>(parts.size())};
+}
+
+TEST(Kannel, HindiSummonsThroughKannelWithReportsAndAnInboundReply) {
+  ASSERT_TRUE(kannel_installed()) << "tools/setup installs kannel and kannel-extras";
+  const int daemon_port = free_port();
+  Kannel kannel("http://127.0.0.1:" + std::to_string(daemon_port) + "/v1/webhooks/kannel");
+  DaemonUnderTest daemon(shared_redis_port(), unique_prefix(),
+                         "dispatch:\n  callback_base_url: http://127.0.0.1:" + std::to_string(daemon_port) +
+                             "\n  retry_base_ms: 50\n  retry_cap_ms: 500\n"
+                             "providers:\n  - name: kannel\n    type: kannel\n    channels: [sms]\n    url: " + kannel.sendsms_url() +
+                             "\n    username: " + Kannel::kUsername + "\n    password_file: " + kannel.password_file() +
+                             "\n    rate_per_second: 200\n",
+                         daemon_port);
+  daemon.start();
+  ASSERT_TRUE(daemon.wait_ready(10s)) << daemon.process().log();
+  auto imported = http_multipart(daemon.url("/v1/directory/import"),
+                                 {{"units", orgcast::fixtures::kSampleUnits}, {"contacts", orgcast::fixtures::kSampleContacts}});
+  ASSERT_EQ(imported.status, 200) << imported.body;
+  ASSERT_TRUE(eventually([&] { return daemon.get("/readyz").body.find("\"directory_version\":1") != std::string::npos; }, 5s));
+
+  // The phone network connects, and Ramesh answers "हाँ" (UCS-2).
+  kannel.connect_phone_network("919829000001 5566 ucs2 %09%39%09%3E%09%01");
+  ASSERT_TRUE(eventually([&] { return daemon.get("/v1/inbound").body.find("हाँ") != std::string::npos; }, 10s))
+      << daemon.get("/v1/inbound").body << kannel.logs();
+  auto inbound = json::parse(daemon.get("/v1/inbound").body).as_object()["messages"].as_array()[0].as_object();
+  EXPECT_EQ(inbound["from"].as_string(), "+919829000001");
+  EXPECT_EQ(inbound["provider"].as_string(), "kannel");
+
+  auto posted = http("POST", daemon.url("/v1/broadcasts"), R"({"audience": {"units": ["RJ"]}, "template": "meeting_summons", "channels": ["sms"],
+      "variables": {"meeting.title": "ज़िला बैठक", "meeting.venue": "ज़िला कार्यालय", "meeting.time": "2026-11-25T10:00:00+05:30"}})");
+  ASSERT_EQ(posted.status, 202) << posted.body;
+  const std::string id(json::parse(posted.body).as_object()["id"].as_string());
+  auto delivered = [&] {
+    auto b = json::parse(daemon.get("/v1/broadcasts/" + id).body).as_object();
+    auto& counts = b["counts"].as_object();
+    return counts.contains("delivered") ? counts["delivered"].as_int64() : 0;
+  };
+  ASSERT_TRUE(eventually([&] { return delivered() == 11; }, 30s)) << daemon.get("/v1/broadcasts/" + id).body << kannel.logs();
+
+  // Ramesh's summons arrived whole: Hindi in UCS-2, in concatenated parts.
+  auto [text, parts] = text_received(kannel.received(), "919829000001");
+  EXPECT_EQ(text, "रमेश शर्मा जी, ज़िला बैठक बुधवार, 25 नवंबर 2026 को सुबह 10:00 बजे ज़िला कार्यालय में होगी। "
+                  "आएँगे तो YES, नहीं तो NO भेजें। -संगठन कार्यालय");
+  EXPECT_EQ(parts, 3) << "159 UCS-2 characters: 67 + 67 + 25";
+  // Anita (English) got GSM text.
+  auto [english, english_parts] = text_received(kannel.received(), "919829000003");
+  EXPECT_THAT(english, ::testing::StartsWith("Dear Anita Gupta, "));
+  // The segments the broadcast's cost counts are the parts the network carried.
+  const auto report = json::parse(daemon.get("/v1/broadcasts/" + id).body);
+  EXPECT_EQ(report.at("cost").at("sms_segments").as_int64(), static_cast<std::int64_t>(kannel.received().size()));
+}
+
+}  // namespace
