@@ -42,3 +42,8 @@ target_link_libraries(orgcast-gen-directory PRIVATE orgcast_logic)
 add_executable(provider-sim tools/provider_sim/main.cpp)
 target_link_libraries(provider-sim PRIVATE orgcast_io $<$<NOT:$<BOOL:${ORGCAST_SANITIZE}>>:${JEMALLOC_LIBRARY}>)
 target_precompile_headers(provider-sim REUSE_FROM orgcast_io)
+
+# Local fakes of the real providers (adapters/<provider>/fake/), for tests and benchmarks.
+add_executable(fake-whatsapp adapters/whatsapp_cloud/fake/fake_whatsapp.cpp)
+target_link_libraries(fake-whatsapp PRIVATE orgcast_io)
+target_precompile_headers(fake-whatsapp REUSE_FROM orgcast_io)

@@ -41,10 +41,11 @@ add_library(orgcast_logic STATIC
   adapters/core/adapter.cpp
   adapters/provider_sim/provider_sim_adapter.cpp
   adapters/kannel/kannel_adapter.cpp
+  adapters/whatsapp_cloud/whatsapp_cloud_adapter.cpp
 )
 # daemon/ holds the daemon's parts; the top level makes adapters/<provider>/ includable as such.
 target_include_directories(orgcast_logic PUBLIC ${CMAKE_SOURCE_DIR}/daemon ${CMAKE_SOURCE_DIR})
-target_link_libraries(orgcast_logic PUBLIC Boost::json Boost::url yaml-cpp)
+target_link_libraries(orgcast_logic PUBLIC Boost::json Boost::url yaml-cpp OpenSSL::Crypto)
 
 if(EXISTS ${CMAKE_SOURCE_DIR}/cmake/io.cmake)
   include(cmake/io.cmake)

@@ -2,6 +2,7 @@
 
 #include "adapters/kannel/kannel_adapter.hpp"
 #include "adapters/provider_sim/provider_sim_adapter.hpp"
+#include "adapters/whatsapp_cloud/whatsapp_cloud_adapter.hpp"
 #include "app/secrets.hpp"
 
 namespace orgcast::app {
@@ -56,6 +57,23 @@ std::optional<Providers> build_providers(const Config& config, const adapters::T
       k.dlr_mask = std::atoi(setting(p, "dlr_mask", "31").c_str());
       k.timeout = timeout;
       adapter = std::make_shared<adapters::KannelAdapter>(k, transport);
+    } else if (p.type == "whatsapp_cloud") {
+      adapters::WhatsAppCloudSettings w;
+      w.name = p.name;
+      w.url = p.url;
+      w.api_version = setting(p, "api_version", w.api_version);
+      w.phone_number_id = setting(p, "phone_number_id");
+      for (auto [key, field] : {std::pair{"access_token_file", &w.access_token}, std::pair{"app_secret_file", &w.app_secret},
+                                std::pair{"verify_token_file", &w.verify_token}}) {
+        auto secret = read_secret(setting(p, key), &error);
+        if (!secret) {
+          error = "provider " + p.name + ": " + key + ": " + error;
+          return std::nullopt;
+        }
+        *field = *secret;
+      }
+      w.timeout = timeout;
+      adapter = std::make_shared<adapters::WhatsAppCloudAdapter>(w, transport);
     } else {
       error = "provider " + p.name + ": no adapter for type " + p.type;
       return std::nullopt;

@@ -202,6 +202,9 @@ const std::map<std::string, std::vector<std::pair<std::string, bool>>>& provider
       {"sim", {}},
       // adapters/kannel/README.md
       {"kannel", {{"username", true}, {"password_file", true}, {"sender", false}, {"smsc", false}, {"dlr_mask", false}}},
+      // adapters/whatsapp_cloud/README.md
+      {"whatsapp_cloud",
+       {{"phone_number_id", true}, {"access_token_file", true}, {"app_secret_file", true}, {"verify_token_file", true}, {"api_version", false}}},
   };
   return table;
 }
