@@ -21,6 +21,7 @@ add_executable(orgcast_integration_tests
   tests/integration/broadcast_api_test.cpp
   tests/integration/template_test.cpp
   tests/integration/kannel_test.cpp
+  tests/integration/whatsapp_test.cpp
   tests/integration/dispatch_test.cpp
   tests/integration/dispatch_policy_test.cpp
   tests/integration/priority_test.cpp
@@ -29,7 +30,7 @@ add_executable(orgcast_integration_tests
 )
 target_link_libraries(orgcast_integration_tests PRIVATE orgcast_test_support GTest::gtest_main)
 target_precompile_headers(orgcast_integration_tests REUSE_FROM orgcast_io)
-add_dependencies(orgcast_integration_tests orgcastd orgcast provider-sim orgcast-gen-directory)
+add_dependencies(orgcast_integration_tests orgcastd orgcast provider-sim fake-whatsapp orgcast-gen-directory)
 gtest_discover_tests(orgcast_integration_tests DISCOVERY_TIMEOUT 60 PROPERTIES TIMEOUT 300 LABELS integration)
 
 # The systemd unit passes systemd-analyze verify.

@@ -1,0 +1,103 @@
+// WhatsApp through the Cloud API adapter against fake-whatsapp (issue 5,
+// points 5 and 7): template messages with their parameters, signed status
+// webhooks arriving out of order and twice (a state only moves forward), an
+// undeliverable recipient (131026) falling back to SMS, the webhook's GET
+// verification, and unsigned webhooks refused without effect.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+#include <fstream>
+
+#include "support/daemon_under_test.hpp"
+#include "support/http_client.hpp"
+#include "support/provider_sim_process.hpp"
+#include "support/redis_server.hpp"
+#include "support/sample_directory.hpp"
+
+using namespace orgcast::testing;
+using namespace std::chrono_literals;
+namespace json = boost::json;
+
+namespace {
+
+class FakeWhatsApp {
+ public:
+  explicit FakeWhatsApp(std::vector<std::string> flags) : dir_(temp_dir("fake-whatsapp")) {
+    std::vector<std::string> argv{build_dir() + "/fake-whatsapp", "--port-file", dir_ + "/port"};
+    argv.insert(argv.end(), flags.begin(), flags.end());
+    process_ = std::make_unique<Process>(argv, dir_ + "/log");
+    if (!eventually([&] { return static_cast<bool>(std::ifstream(dir_ + "/port") >> port_); }, 10s))
+      ADD_FAILURE() << "fake-whatsapp did not start: " << process_->log();
+  }
+  std::string url(const std::string& path = "") const { return "http://127.0.0.1:" + std::to_string(port_) + path; }
+
+ private:
+  std::string dir_;
+  int port_ = 0;
+  std::unique_ptr<Process> process_;
+};
+
+std::string secret_file(const std::string& dir, const std::string& name, const std::string& value) {
+  std::ofstream(dir + "/" + name) << value << "\n";
+  return dir + "/" + name;
+}
+
+TEST(WhatsAppCloud, TemplatesStatusesAndFallbackToSms) {
+  const int daemon_port = free_port();
+  const std::string webhook = "http://127.0.0.1:" + std::to_string(daemon_port) + "/v1/webhooks/whatsapp";
+  FakeWhatsApp whatsapp({"--token", "EAAG-test", "--app-secret", "s3cret", "--callback", webhook, "--undeliverable", "919829000003"});
+  ProviderSim sms({"--report-delay-ms", "20"});
+  const auto secrets = temp_dir("wa-secrets");
+  DaemonUnderTest daemon(shared_redis_port(), unique_prefix(),
+                         "dispatch:\n  callback_base_url: http://127.0.0.1:" + std::to_string(daemon_port) +
+                             "\n  retry_base_ms: 50\n  retry_cap_ms: 500\n"
+                             "providers:\n"
+                             "  - name: whatsapp\n    type: whatsapp_cloud\n    channels: [whatsapp]\n    url: " + whatsapp.url() +
+                             "\n    phone_number_id: \"1234567890\"\n    access_token_file: " + secret_file(secrets, "token", "EAAG-test") +
+                             "\n    app_secret_file: " + secret_file(secrets, "secret", "s3cret") +
+                             "\n    verify_token_file: " + secret_file(secrets, "verify", "verify-me") +
+                             "\n  - name: sim\n    type: sim\n    channels: [sms]\n    url: " + sms.url("") + "\n",
+                         daemon_port);
+  daemon.start();
+  ASSERT_TRUE(daemon.wait_ready(10s)) << daemon.process().log();
+  auto imported = http_multipart(daemon.url("/v1/directory/import"),
+                                 {{"units", orgcast::fixtures::kSampleUnits}, {"contacts", orgcast::fixtures::kSampleContacts}});
+  ASSERT_EQ(imported.status, 200) << imported.body;
+  ASSERT_TRUE(eventually([&] { return daemon.get("/readyz").body.find("\"directory_version\":1") != std::string::npos; }, 5s));
+
+  // Meta's subscription check.
+  EXPECT_EQ(daemon.get("/v1/webhooks/whatsapp?hub.mode=subscribe&hub.verify_token=verify-me&hub.challenge=8472").body, "8472");
+  EXPECT_EQ(daemon.get("/v1/webhooks/whatsapp?hub.mode=subscribe&hub.verify_token=nope&hub.challenge=8472").status, 403);
+
+  auto posted = http("POST", daemon.url("/v1/broadcasts"), R"({"audience": {"units": ["RJ"]}, "template": "meeting_summons",
+      "channels": ["whatsapp", "sms"],
+      "variables": {"meeting.title": "ज़िला बैठक", "meeting.venue": "ज़िला कार्यालय", "meeting.time": "2026-11-25T10:00:00+05:30"}})");
+  ASSERT_EQ(posted.status, 202) << posted.body;
+  const std::string id(json::parse(posted.body).as_object()["id"].as_string());
+  auto counts = [&] { return json::parse(daemon.get("/v1/broadcasts/" + id).body).as_object()["counts"].as_object(); };
+  auto count = [&](const char* state) {
+    auto c = counts();
+    return c.contains(state) ? c[state].as_int64() : 0;
+  };
+  // 8 have WhatsApp; Anita's number is not on WhatsApp: she and the 3 without it get SMS.
+  ASSERT_TRUE(eventually([&] { return count("read") == 7 && count("delivered") == 4; }, 20s))
+      << daemon.get("/v1/broadcasts/" + id).body << daemon.process().log();
+  auto b = json::parse(daemon.get("/v1/broadcasts/" + id).body).as_object();
+  EXPECT_EQ(b["by_channel"].as_object()["whatsapp:read"].as_int64(), 7) << "read before delivered did not move a state back";
+  EXPECT_EQ(b["by_channel"].as_object()["sms:delivered"].as_int64(), 4);
+
+  auto sent = json::parse(http("GET", whatsapp.url("/messages")).body).as_array();
+  ASSERT_EQ(sent.size(), 7u);
+  auto t = sent[0].as_object()["template"].as_object();
+  EXPECT_EQ(t["name"].as_string(), "meeting_summons");
+  EXPECT_EQ(t["components"].as_array()[0].as_object()["parameters"].as_array().size(), 4u);
+
+  // A webhook without a valid signature is refused and changes nothing.
+  const std::string forged = R"({"object":"whatsapp_business_account","entry":[{"changes":[{"value":{"statuses":[{"id":"wamid.FAKE1","status":"failed"}]}}]}]})";
+  EXPECT_EQ(http("POST", daemon.url("/v1/webhooks/whatsapp"), forged).status, 401);
+  EXPECT_EQ(count("read"), 7);
+  EXPECT_EQ(count("failed"), 0);
+}
+
+}  // namespace
