@@ -7,6 +7,7 @@ add_library(orgcast_test_support STATIC
   tests/support/daemon_under_test.cpp
   tests/support/provider_sim_process.cpp
   tests/support/kannel.cpp
+  tests/support/fake_provider.cpp
   tests/support/generated_directory.cpp
 )
 target_include_directories(orgcast_test_support PUBLIC ${CMAKE_SOURCE_DIR}/tests)
@@ -22,6 +23,7 @@ add_executable(orgcast_integration_tests
   tests/integration/template_test.cpp
   tests/integration/kannel_test.cpp
   tests/integration/whatsapp_test.cpp
+  tests/integration/fallback_test.cpp
   tests/integration/dispatch_test.cpp
   tests/integration/dispatch_policy_test.cpp
   tests/integration/priority_test.cpp
@@ -30,7 +32,7 @@ add_executable(orgcast_integration_tests
 )
 target_link_libraries(orgcast_integration_tests PRIVATE orgcast_test_support GTest::gtest_main)
 target_precompile_headers(orgcast_integration_tests REUSE_FROM orgcast_io)
-add_dependencies(orgcast_integration_tests orgcastd orgcast provider-sim fake-whatsapp orgcast-gen-directory)
+add_dependencies(orgcast_integration_tests orgcastd orgcast provider-sim fake-whatsapp fake-fcm orgcast-gen-directory)
 gtest_discover_tests(orgcast_integration_tests DISCOVERY_TIMEOUT 60 PROPERTIES TIMEOUT 300 LABELS integration)
 
 # The systemd unit passes systemd-analyze verify.

@@ -42,6 +42,8 @@ add_library(orgcast_logic STATIC
   adapters/provider_sim/provider_sim_adapter.cpp
   adapters/kannel/kannel_adapter.cpp
   adapters/whatsapp_cloud/whatsapp_cloud_adapter.cpp
+  adapters/fcm/jwt.cpp
+  adapters/fcm/fcm_adapter.cpp
 )
 # daemon/ holds the daemon's parts; the top level makes adapters/<provider>/ includable as such.
 target_include_directories(orgcast_logic PUBLIC ${CMAKE_SOURCE_DIR}/daemon ${CMAKE_SOURCE_DIR})

@@ -99,6 +99,9 @@ class Adapter {
   virtual boost::asio::awaitable<SendResult> send(const OutboundMessage& message) = 0;
   /// Pure: parses one callback request.
   virtual CallbackResult parse_callback(const CallbackRequest& request) const = 0;
+  /// False for providers that never report delivery (FCM): an accepted
+  /// message stays `sent` and is not moved to the next channel for want of a report.
+  virtual bool reports_delivery() const { return true; }
 };
 
 /// The failure for a transport problem (no HTTP answer at all).

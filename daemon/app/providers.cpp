@@ -1,5 +1,6 @@
 #include "app/providers.hpp"
 
+#include "adapters/fcm/fcm_adapter.hpp"
 #include "adapters/kannel/kannel_adapter.hpp"
 #include "adapters/provider_sim/provider_sim_adapter.hpp"
 #include "adapters/whatsapp_cloud/whatsapp_cloud_adapter.hpp"
@@ -74,6 +75,23 @@ std::optional<Providers> build_providers(const Config& config, const adapters::T
       }
       w.timeout = timeout;
       adapter = std::make_shared<adapters::WhatsAppCloudAdapter>(w, transport);
+    } else if (p.type == "fcm") {
+      adapters::FcmSettings f;
+      f.name = p.name;
+      f.url = p.url;
+      f.timeout = timeout;
+      auto key = read_secret(setting(p, "service_account_file"), &error);
+      if (!key) {
+        error = "provider " + p.name + ": service_account_file: " + error;
+        return std::nullopt;
+      }
+      f.service_account_json = *key;
+      try {
+        adapter = std::make_shared<adapters::FcmAdapter>(f, transport);
+      } catch (const std::invalid_argument& e) {
+        error = "provider " + p.name + ": " + e.what();
+        return std::nullopt;
+      }
     } else {
       error = "provider " + p.name + ": no adapter for type " + p.type;
       return std::nullopt;

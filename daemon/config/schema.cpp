@@ -202,6 +202,8 @@ const std::map<std::string, std::vector<std::pair<std::string, bool>>>& provider
       {"sim", {}},
       // adapters/kannel/README.md
       {"kannel", {{"username", true}, {"password_file", true}, {"sender", false}, {"smsc", false}, {"dlr_mask", false}}},
+      // adapters/fcm/README.md
+      {"fcm", {{"service_account_file", true}}},
       // adapters/whatsapp_cloud/README.md
       {"whatsapp_cloud",
        {{"phone_number_id", true}, {"access_token_file", true}, {"app_secret_file", true}, {"verify_token_file", true}, {"api_version", false}}},

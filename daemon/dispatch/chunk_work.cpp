@@ -194,7 +194,7 @@ std::string ChunkWork::message_for(std::size_t i, const std::string& callback_ur
 }
 
 std::vector<redis::Args> ChunkWork::record(const std::vector<std::size_t>& batch, const std::vector<adapters::SendResult>& results,
-                                           const std::vector<std::string_view>& providers, const BackoffPolicy& backoff,
+                                           const std::vector<const adapters::Adapter*>& via, const BackoffPolicy& backoff,
                                            std::mt19937& random, metrics::Registry& metrics) {
   const auto& b = *broadcast_;
   const auto states_key = keys_.states(id_, k_);
@@ -214,9 +214,9 @@ std::vector<redis::Args> ChunkWork::record(const std::vector<std::size_t>& batch
       s.state = State::sent;
       const auto ref = id_ + ":" + std::to_string(k_) + ":" + std::to_string(i) + ":" + std::to_string(s.channel) + ":" +
                        channel + ":" + unit;
-      sent_refs[providers[n]].emplace_back(result.provider_message_id, ref);
+      sent_refs[via[n]->name()].emplace_back(result.provider_message_id, ref);
       // No report by then: the policy's next channel (if the recipient has one).
-      if (b.report_timeout.count() > 0 && (s.usable >> (s.channel + 1)) != 0) {
+      if (b.report_timeout.count() > 0 && (s.usable >> (s.channel + 1)) != 0 && via[n]->reports_delivery()) {
         auto due = std::chrono::duration_cast<std::chrono::milliseconds>((wall_now + b.report_timeout).time_since_epoch());
         out.push_back(redis::cmd("ZADD", keys_.report_wait(), std::to_string(due.count()), ref));
       }

@@ -91,9 +91,10 @@ class ChunkWork {
   /// Decides each outcome (sent, retry later, next channel, failed) and builds
   /// the writes that record them (states, counters, then the message ids,
   /// which apply reports that beat them); retries and fallbacks go back to pending.
-  /// `providers`: the account each was sent through (its reports come to that name).
+  /// `via`: the account each was sent through (its reports come to that
+  /// name; one that never reports delivery is not waited for).
   std::vector<redis::Args> record(const std::vector<std::size_t>& batch, const std::vector<adapters::SendResult>& results,
-                                  const std::vector<std::string_view>& providers, const BackoffPolicy& backoff,
+                                  const std::vector<const adapters::Adapter*>& via, const BackoffPolicy& backoff,
                                   std::mt19937& random, metrics::Registry& metrics);
 
   /// Ends every recipient still to send (and `batch`) as `to` (cancelled or

@@ -274,10 +274,9 @@ asio::awaitable<Dispatcher::Step> Dispatcher::work_window(std::shared_ptr<ChunkW
   }
   *batch = std::move(*mine);
   auto results = std::make_shared<std::vector<adapters::SendResult>>(batch->size());
-  auto providers = std::make_shared<std::vector<std::string_view>>(batch->size());
-  co_await send_batch(work, batch, results, providers);
-  auto writes = std::make_shared<std::vector<redis::Args>>(
-      work->record(*batch, *results, *providers, options_.backoff, random_, metrics_));
+  auto via = std::make_shared<std::vector<const adapters::Adapter*>>(batch->size());
+  co_await send_batch(work, batch, results, via);
+  auto writes = std::make_shared<std::vector<redis::Args>>(work->record(*batch, *results, *via, options_.backoff, random_, metrics_));
   auto written = co_await redis_->pipeline(std::move(*writes));
   if (!written) co_return Step::failed;  // `sending` recipients go again after the takeover
   co_return Step::sent;
@@ -285,7 +284,7 @@ asio::awaitable<Dispatcher::Step> Dispatcher::work_window(std::shared_ptr<ChunkW
 
 asio::awaitable<void> Dispatcher::send_batch(std::shared_ptr<ChunkWork> work, std::shared_ptr<std::vector<std::size_t>> batch,
                                              std::shared_ptr<std::vector<adapters::SendResult>> results,
-                                             std::shared_ptr<std::vector<std::string_view>> providers) {
+                                             std::shared_ptr<std::vector<const adapters::Adapter*>> via) {
   std::vector<asio::awaitable<void>> sends;
   for (std::size_t n = 0; n < batch->size(); ++n) {
     const auto channel = work->channel_of((*batch)[n]);
@@ -295,7 +294,7 @@ asio::awaitable<void> Dispatcher::send_batch(std::shared_ptr<ChunkWork> work, st
                        std::string("no provider account carries ") + adapters::name(channel), std::nullopt};
       continue;
     }
-    (*providers)[n] = lane->route.adapter->name();
+    (*via)[n] = lane->route.adapter.get();
     adapters::OutboundMessage m;
     auto error = work->message_for((*batch)[n], lane->route.callback_url, m);
     if (!error.empty()) {  // never expected: templates and broadcasts are checked before

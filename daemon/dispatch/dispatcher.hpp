@@ -83,10 +83,10 @@ class Dispatcher : public std::enable_shared_from_this<Dispatcher> {
   boost::asio::awaitable<void> work_chunks(std::vector<std::shared_ptr<ChunkWork>> works);
   enum class Step { sent, waiting, failed };  // a window went out; all wait for retries; Redis failed
   boost::asio::awaitable<Step> work_window(std::shared_ptr<ChunkWork> work);
-  /// Sends each through the next account for its channel; `providers` gets the account names.
+  /// Sends each through the next account for its channel; `via` gets the accounts.
   boost::asio::awaitable<void> send_batch(std::shared_ptr<ChunkWork> work, std::shared_ptr<std::vector<std::size_t>> batch,
                                           std::shared_ptr<std::vector<adapters::SendResult>> results,
-                                          std::shared_ptr<std::vector<std::string_view>> providers);
+                                          std::shared_ptr<std::vector<const adapters::Adapter*>> via);
   boost::asio::awaitable<std::shared_ptr<const DispatchedBroadcast>> broadcast_of(const std::string& id);
   struct Lane {
     Route route;

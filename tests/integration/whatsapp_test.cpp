@@ -10,6 +10,7 @@
 #include <fstream>
 
 #include "support/daemon_under_test.hpp"
+#include "support/fake_provider.hpp"
 #include "support/http_client.hpp"
 #include "support/provider_sim_process.hpp"
 #include "support/redis_server.hpp"
@@ -21,23 +22,6 @@ namespace json = boost::json;
 
 namespace {
 
-class FakeWhatsApp {
- public:
-  explicit FakeWhatsApp(std::vector<std::string> flags) : dir_(temp_dir("fake-whatsapp")) {
-    std::vector<std::string> argv{build_dir() + "/fake-whatsapp", "--port-file", dir_ + "/port"};
-    argv.insert(argv.end(), flags.begin(), flags.end());
-    process_ = std::make_unique<Process>(argv, dir_ + "/log");
-    if (!eventually([&] { return static_cast<bool>(std::ifstream(dir_ + "/port") >> port_); }, 10s))
-      ADD_FAILURE() << "fake-whatsapp did not start: " << process_->log();
-  }
-  std::string url(const std::string& path = "") const { return "http://127.0.0.1:" + std::to_string(port_) + path; }
-
- private:
-  std::string dir_;
-  int port_ = 0;
-  std::unique_ptr<Process> process_;
-};
-
 std::string secret_file(const std::string& dir, const std::string& name, const std::string& value) {
   std::ofstream(dir + "/" + name) << value << "\n";
   return dir + "/" + name;
@@ -46,7 +30,7 @@ std::string secret_file(const std::string& dir, const std::string& name, const s
 TEST(WhatsAppCloud, TemplatesStatusesAndFallbackToSms) {
   const int daemon_port = free_port();
   const std::string webhook = "http://127.0.0.1:" + std::to_string(daemon_port) + "/v1/webhooks/whatsapp";
-  FakeWhatsApp whatsapp({"--token", "EAAG-test", "--app-secret", "s3cret", "--callback", webhook, "--undeliverable", "919829000003"});
+  FakeProvider whatsapp("fake-whatsapp", {"--token", "EAAG-test", "--app-secret", "s3cret", "--callback", webhook, "--undeliverable", "919829000003"});
   ProviderSim sms({"--report-delay-ms", "20"});
   const auto secrets = temp_dir("wa-secrets");
   DaemonUnderTest daemon(shared_redis_port(), unique_prefix(),
