@@ -16,6 +16,8 @@ add_executable(orgcast_unit_tests
   tests/unit/provider_sim_adapter_test.cpp
   tests/unit/kannel_adapter_test.cpp
   tests/unit/whatsapp_cloud_adapter_test.cpp
+  tests/unit/fcm_adapter_test.cpp
+  tests/support/fake_provider.cpp
   tests/unit/broadcast_spec_test.cpp
 )
 # http_parts_test needs the router (orgcast_io); everything else is pure logic.
