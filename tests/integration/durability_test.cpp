@@ -63,7 +63,13 @@ TEST(Durability, HundredThousandThroughThreeKillsAndARedisRestart) {
 
   auto accepted_so_far = [&] { return number(object_of(http("GET", sim.url("/stats"))), "accepted"); };
   for (const auto& [count, is_redis] : events) {
-    ASSERT_TRUE(eventually([&] { return accepted_so_far() >= count; }, 120s)) << daemon.process().log().substr(0, 4000);
+    ASSERT_TRUE(eventually([&] { return accepted_so_far() >= count; }, 120s))
+        << "stalled at " << accepted_so_far() << " accepted; broadcast: " << daemon.get("/v1/broadcasts/" + id).body
+        << "\nlast of the daemon's log:\n"
+        << [&] {
+             auto log = daemon.process().log();
+             return log.size() > 8000 ? log.substr(log.size() - 8000) : log;
+           }();
     if (is_redis) {
       redis.stop();  // SIGTERM: Redis fsyncs its AOF on the way out
       std::this_thread::sleep_for(300ms);
