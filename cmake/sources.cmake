@@ -44,6 +44,7 @@ add_library(orgcast_logic STATIC
   adapters/whatsapp_cloud/whatsapp_cloud_adapter.cpp
   adapters/fcm/jwt.cpp
   adapters/fcm/fcm_adapter.cpp
+  adapters/sms_http/sms_http_adapter.cpp
 )
 # daemon/ holds the daemon's parts; the top level makes adapters/<provider>/ includable as such.
 target_include_directories(orgcast_logic PUBLIC ${CMAKE_SOURCE_DIR}/daemon ${CMAKE_SOURCE_DIR})

@@ -17,6 +17,7 @@ add_executable(orgcast_unit_tests
   tests/unit/kannel_adapter_test.cpp
   tests/unit/whatsapp_cloud_adapter_test.cpp
   tests/unit/fcm_adapter_test.cpp
+  tests/unit/sms_http_adapter_test.cpp
   tests/support/fake_provider.cpp
   tests/unit/broadcast_spec_test.cpp
 )

@@ -27,8 +27,9 @@ struct OutboundMessage {
   std::string text;          // SMS text; WhatsApp body as the recipient reads it; push body
   std::string title;         // push
   std::string language;      // of the content (hi, en...)
-  // SMS: India's DLT fields (empty for a literal reply without them).
-  std::string dlt_entity_id, dlt_template_id, sender;
+  // SMS: India's DLT fields (empty for a literal reply without them) and
+  // the template's DLT category (transactional, service, promotional).
+  std::string dlt_entity_id, dlt_template_id, sender, dlt_category;
   // WhatsApp: the approved template, its language code and body parameters
   // in order; an empty name means free text (a reply inside the 24-hour window).
   std::string whatsapp_template, whatsapp_language;

@@ -3,6 +3,7 @@
 #include "adapters/fcm/fcm_adapter.hpp"
 #include "adapters/kannel/kannel_adapter.hpp"
 #include "adapters/provider_sim/provider_sim_adapter.hpp"
+#include "adapters/sms_http/sms_http_adapter.hpp"
 #include "adapters/whatsapp_cloud/whatsapp_cloud_adapter.hpp"
 #include "app/secrets.hpp"
 
@@ -19,6 +20,18 @@ std::optional<adapters::Channel> channel_named(const std::string& name) {
 std::string setting(const ProviderConfig& p, const char* key, std::string fallback = "") {
   auto it = p.settings.find(key);
   return it == p.settings.end() ? fallback : it->second;
+}
+
+std::vector<std::string> comma_list(const std::string& text) {
+  std::vector<std::string> out;
+  std::size_t from = 0;
+  while (from <= text.size()) {
+    const auto comma = text.find(',', from);
+    out.push_back(text.substr(from, comma == std::string::npos ? std::string::npos : comma - from));
+    if (comma == std::string::npos) break;
+    from = comma + 1;
+  }
+  return out;
 }
 
 }  // namespace
@@ -75,6 +88,33 @@ std::optional<Providers> build_providers(const Config& config, const adapters::T
       }
       w.timeout = timeout;
       adapter = std::make_shared<adapters::WhatsAppCloudAdapter>(w, transport);
+    } else if (p.type == "sms_http") {
+      adapters::SmsHttpSettings h;
+      h.name = p.name;
+      h.url = p.url;
+      h.timeout = timeout;
+      h.method = setting(p, "method", h.method);
+      h.format = setting(p, "format", h.format);
+      h.to_format = setting(p, "to_format", h.to_format);
+      h.auth_header = setting(p, "auth_header");
+      if (!setting(p, "auth_value_file").empty()) {
+        auto value = read_secret(setting(p, "auth_value_file"), &error);
+        if (!value) {
+          error = "provider " + p.name + ": auth_value_file: " + error;
+          return std::nullopt;
+        }
+        h.auth_value = *value;
+      }
+      for (auto& [ours, field] : h.fields) field = setting(p, ("field_" + ours).c_str(), field);
+      h.id_path = setting(p, "id_path", h.id_path);
+      h.error_code_path = setting(p, "error_code_path", h.error_code_path);
+      h.error_message_path = setting(p, "error_message_path", h.error_message_path);
+      h.callback_id = setting(p, "callback_id", h.callback_id);
+      h.callback_status = setting(p, "callback_status", h.callback_status);
+      h.callback_code = setting(p, "callback_code", h.callback_code);
+      if (!setting(p, "delivered_values").empty()) h.delivered_values = comma_list(setting(p, "delivered_values"));
+      if (!setting(p, "failed_values").empty()) h.failed_values = comma_list(setting(p, "failed_values"));
+      adapter = std::make_shared<adapters::SmsHttpAdapter>(h, transport);
     } else if (p.type == "fcm") {
       adapters::FcmSettings f;
       f.name = p.name;

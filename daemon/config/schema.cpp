@@ -202,6 +202,13 @@ const std::map<std::string, std::vector<std::pair<std::string, bool>>>& provider
       {"sim", {}},
       // adapters/kannel/README.md
       {"kannel", {{"username", true}, {"password_file", true}, {"sender", false}, {"smsc", false}, {"dlr_mask", false}}},
+      // adapters/sms_http/README.md
+      {"sms_http",
+       {{"method", false}, {"format", false}, {"auth_header", false}, {"auth_value_file", false}, {"to_format", false},
+        {"field_to", false}, {"field_text", false}, {"field_sender", false}, {"field_entity_id", false}, {"field_template_id", false},
+        {"field_callback", false}, {"field_reference", false}, {"id_path", false}, {"error_code_path", false},
+        {"error_message_path", false}, {"callback_id", false}, {"callback_status", false}, {"callback_code", false},
+        {"delivered_values", false}, {"failed_values", false}}},
       // adapters/fcm/README.md
       {"fcm", {{"service_account_file", true}}},
       // adapters/whatsapp_cloud/README.md
