@@ -103,3 +103,44 @@ TEST(Config, ExampleFileLoadsAndDocumentsEveryKey) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(Config, ProviderAccounts) {
+  auto result = load_config_text(R"(providers:
+  - name: kannel
+    type: kannel
+    channels: [sms]
+    url: http://127.0.0.1:13013
+    rate_per_second: 200
+    username: orgcast
+    password_file: /run/credentials/kannel
+  - {name: wa, type: whatsapp_cloud, channels: [whatsapp], url: "https://graph.facebook.com", phone_number_id: "1",
+     access_token_file: /t, app_secret_file: /s, verify_token_file: /v}
+)", "test.yaml");
+  ASSERT_TRUE(result.config) << (result.errors.empty() ? "" : result.errors[0].to_string());
+  ASSERT_EQ(result.config->providers.size(), 2u);
+  EXPECT_EQ(result.config->providers[0].rate_per_second, 200);
+  EXPECT_EQ(result.config->providers[0].concurrency, 16);
+  EXPECT_EQ(result.config->providers[0].settings.at("username"), "orgcast");
+  EXPECT_EQ(result.config->providers[1].channels, std::vector<std::string>{"whatsapp"});
+  struct Row {
+    const char* yaml;
+    const char* error;
+  } rows[] = {
+      {"providers:\n  - {name: k, type: kannel, channels: [sms], url: x, username: u}\n", "provider 1 (line 2): password_file: missing"},
+      {"providers:\n  - {name: k, type: telegram, channels: [sms], url: x}\n", "type: expected one of fcm, kannel, sim, sms_http, whatsapp_cloud"},
+      {"providers:\n  - {name: k, type: sim, channels: [fax], url: x}\n", "channels: unknown channel \"fax\""},
+      {"providers:\n  - {name: k, type: sim, channels: [sms], url: x, colour: blue}\n", "unknown key \"colour\" for a sim account"},
+      {"providers:\n  - {name: k, type: sim, channels: [sms], url: x}\n  - {name: k, type: sim, channels: [sms], url: y}\n",
+       "provider 2 (line 3): the name \"k\" is used twice"},
+      {"providers:\n  - {name: k, type: sim, channels: [sms], url: x, rate_per_second: 0}\n", "rate_per_second: expected an integer from 1"},
+  };
+  for (const auto& row : rows) {
+    auto errors = errors_of(row.yaml);
+    ASSERT_FALSE(errors.empty()) << row.yaml;
+    EXPECT_THAT(errors[0], ::testing::HasSubstr(row.error)) << row.yaml;
+  }
+}
+
+}  // namespace
