@@ -116,7 +116,15 @@ for n = 3, #ARGV, 3 do
   local pm = prefix .. 'pm:' .. provider .. ':' .. ARGV[n]
   local ref = redis.call('GET', pm)
   if not ref then
-    redis.call('SET', prefix .. 'pm:early:' .. provider .. ':' .. ARGV[n], ARGV[n + 1] .. '|' .. ARGV[n + 2], 'EX', 86400)
+    -- Parked reports move forward too: several may come before the id is
+    -- recorded (Kannel reports each part of a long SMS, "delivered" then
+    -- "accepted by the SMSC"); the most advanced one is kept.
+    local early_key = prefix .. 'pm:early:' .. provider .. ':' .. ARGV[n]
+    local parked = redis.call('GET', early_key)
+    local parked_state = parked and tonumber(string.sub(parked, 1, string.find(parked, '|', 1, true) - 1)) or -1
+    if tonumber(ARGV[n + 1]) > parked_state then
+      redis.call('SET', early_key, ARGV[n + 1] .. '|' .. ARGV[n + 2], 'EX', 86400)
+    end
     outcomes[#outcomes + 1] = 'early'
   else
     outcomes[#outcomes + 1] = apply_report(prefix, ref, tonumber(ARGV[n + 1]), ARGV[n + 2])
