@@ -21,6 +21,7 @@ add_library(orgcast_io STATIC
   daemon/dispatch/chunk_work.cpp
   daemon/dispatch/dispatcher.cpp
   daemon/broadcast/store.cpp
+  daemon/http/standalone.cpp
   daemon/app/secrets.cpp
   daemon/app/providers.cpp
   daemon/app/daemon.cpp

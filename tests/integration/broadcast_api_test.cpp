@@ -8,6 +8,7 @@
 #include <boost/json.hpp>
 
 #include "support/daemon_under_test.hpp"
+#include "support/generated_directory.hpp"
 #include "support/redis_server.hpp"
 #include "support/sample_directory.hpp"
 
@@ -45,10 +46,7 @@ class BroadcastApiTest : public ::testing::Test {
     daemon_ = std::make_unique<DaemonUnderTest>(shared_redis_port(), prefix_);
     daemon_->start();
     ASSERT_TRUE(daemon_->wait_ready(10s));
-    auto imported = http_multipart(daemon_->url("/v1/directory/import"),
-                                   {{"units", orgcast::fixtures::kSampleUnits}, {"contacts", orgcast::fixtures::kSampleContacts}});
-    ASSERT_EQ(imported.status, 200) << imported.body;
-    ASSERT_TRUE(eventually([&] { return daemon_->get("/readyz").body.find("\"directory_version\":1") != std::string::npos; }, 5s));
+    ASSERT_EQ(import_sample_directory(*daemon_), "");
   }
   std::string prefix_ = unique_prefix();
   std::unique_ptr<DaemonUnderTest> daemon_;

@@ -46,10 +46,7 @@ class DispatchTest : public ::testing::Test {
     }
     daemon_->start();
     ASSERT_TRUE(daemon_->wait_ready(10s)) << daemon_->process().log();
-    auto imported = http_multipart(daemon_->url("/v1/directory/import"),
-                                   {{"units", orgcast::fixtures::kSampleUnits}, {"contacts", orgcast::fixtures::kSampleContacts}});
-    ASSERT_EQ(imported.status, 200) << imported.body;
-    ASSERT_TRUE(eventually([&] { return daemon_->get("/readyz").body.find("\"directory_version\":1") != std::string::npos; }, 5s));
+    ASSERT_EQ(import_sample_directory(*daemon_), "");
   }
 
   std::string broadcast(const std::string& channels, const std::string& more = "") {

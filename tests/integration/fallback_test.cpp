@@ -8,6 +8,7 @@
 #include <fstream>
 
 #include "support/daemon_under_test.hpp"
+#include "support/generated_directory.hpp"
 #include "support/fake_provider.hpp"
 #include "support/http_client.hpp"
 #include "support/provider_sim_process.hpp"
@@ -47,10 +48,7 @@ TEST(Fallback, PushThenWhatsAppThenSmsEachPersonOnce) {
                          daemon_port);
   daemon.start();
   ASSERT_TRUE(daemon.wait_ready(10s)) << daemon.process().log();
-  auto imported = http_multipart(daemon.url("/v1/directory/import"),
-                                 {{"units", orgcast::fixtures::kSampleUnits}, {"contacts", orgcast::fixtures::kSampleContacts}});
-  ASSERT_EQ(imported.status, 200) << imported.body;
-  ASSERT_TRUE(eventually([&] { return daemon.get("/readyz").body.find("\"directory_version\":1") != std::string::npos; }, 5s));
+  ASSERT_EQ(import_sample_directory(daemon), "");
 
   auto posted = http("POST", daemon.url("/v1/broadcasts"), R"({"audience": {"units": ["RJ"]}, "template": "announcement",
       "channels": ["push", "whatsapp", "sms"], "variables": {"subject": "सदस्यता अभियान", "details": "कल से"}})");

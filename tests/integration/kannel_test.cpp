@@ -83,10 +83,7 @@ TEST(Kannel, HindiSummonsThroughKannelWithReportsAndAnInboundReply) {
                          daemon_port);
   daemon.start();
   ASSERT_TRUE(daemon.wait_ready(10s)) << daemon.process().log();
-  auto imported = http_multipart(daemon.url("/v1/directory/import"),
-                                 {{"units", orgcast::fixtures::kSampleUnits}, {"contacts", orgcast::fixtures::kSampleContacts}});
-  ASSERT_EQ(imported.status, 200) << imported.body;
-  ASSERT_TRUE(eventually([&] { return daemon.get("/readyz").body.find("\"directory_version\":1") != std::string::npos; }, 5s));
+  ASSERT_EQ(import_sample_directory(daemon), "");
 
   // The phone network connects, and Ramesh answers "हाँ" (UCS-2).
   kannel.connect_phone_network("919829000001 5566 ucs2 %09%39%09%3E%09%01");

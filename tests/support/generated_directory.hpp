@@ -17,4 +17,9 @@ const std::string& small_directory();
 std::string import_directory(const DaemonUnderTest& daemon, const std::string& dir);
 inline std::string import_small_directory(const DaemonUnderTest& daemon) { return import_directory(daemon, small_directory()); }
 
+/// Imports the hand-written sample directory (support/sample_directory.hpp:
+/// 12 contacts, 11 people, in RJ) into a running daemon over HTTP and waits
+/// until its index has it; "" on success, else what went wrong.
+std::string import_sample_directory(const DaemonUnderTest& daemon);
+
 }  // namespace orgcast::testing

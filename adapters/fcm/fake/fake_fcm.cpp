@@ -8,13 +8,13 @@
 //   GET /stats      {"requests", "accepted", "token_exchanges"}
 //   GET /messages   the latest 1,000 accepted request bodies
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/signal_set.hpp>
 #include <boost/json.hpp>
 #include <boost/url.hpp>
 #include <atomic>
 #include <deque>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <mutex>
 #include <set>
 #include <sstream>
@@ -22,8 +22,7 @@
 #include "adapters/fcm/jwt.hpp"
 #include "core/log.hpp"
 #include "http/router.hpp"
-#include "http/server.hpp"
-#include "metrics/registry.hpp"
+#include "http/standalone.hpp"
 
 namespace asio = boost::asio;
 namespace json = boost::json;
@@ -140,26 +139,12 @@ int main(int argc, char** argv) {
   }
   asio::io_context io(1);
   Log log(LogLevel::warn);
-  metrics::Registry metrics;
   FakeFcm fake(options);
   http::Router router;
   router.add("POST", "/token", [&](http::Request& r) { return fake.token(r); });
   router.add("POST", "/v1/projects/{project}/messages:send", [&](http::Request& r) { return fake.send(r); });
   router.add("GET", "/stats", [&](http::Request&) -> asio::awaitable<http::Response> { co_return fake.stats(); });
   router.add("GET", "/messages", [&](http::Request&) -> asio::awaitable<http::Response> { co_return fake.messages(); });
-  ServerConfig server_config;
-  const auto colon = options.listen.rfind(':');
-  server_config.listen_host = options.listen.substr(0, colon);
-  server_config.listen_port = static_cast<std::uint16_t>(std::stoi(options.listen.substr(colon + 1)));
-  server_config.shutdown_grace_ms = 200;
-  http::Server server(io.get_executor(), server_config, router, log, metrics);
-  const auto port = server.start();
-  if (!options.port_file.empty()) {
-    std::ofstream(options.port_file + ".tmp") << port << "\n";
-    std::rename((options.port_file + ".tmp").c_str(), options.port_file.c_str());
-  }
-  asio::signal_set signals(io, SIGINT, SIGTERM);
-  signals.async_wait([&](boost::system::error_code, int) { server.stop([&] { io.stop(); }); });
-  io.run();
+  http::serve_until_signalled(io, router, options.listen, options.port_file, log);
   return 0;
 }

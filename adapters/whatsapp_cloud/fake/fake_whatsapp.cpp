@@ -13,13 +13,11 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json.hpp>
 #include <atomic>
 #include <deque>
-#include <fstream>
 #include <iostream>
 #include <mutex>
 #include <set>
@@ -28,9 +26,8 @@
 #include "adapters/whatsapp_cloud/whatsapp_cloud_adapter.hpp"
 #include "core/log.hpp"
 #include "http/router.hpp"
-#include "http/server.hpp"
+#include "http/standalone.hpp"
 #include "http_client/client.hpp"
-#include "metrics/registry.hpp"
 
 namespace asio = boost::asio;
 namespace json = boost::json;
@@ -169,25 +166,11 @@ int main(int argc, char** argv) {
   }
   asio::io_context io(1);
   Log log(LogLevel::warn);
-  metrics::Registry metrics;
   FakeWhatsApp fake(options, http_client::Client::create(io.get_executor(), {}, log));
   http::Router router;
   router.add("POST", "/{version}/{phone}/messages", [&](http::Request& r) { return fake.send(r); });
   router.add("GET", "/messages", [&](http::Request&) -> asio::awaitable<http::Response> { co_return fake.messages(); });
   router.add("GET", "/stats", [&](http::Request&) -> asio::awaitable<http::Response> { co_return fake.stats(); });
-  ServerConfig server_config;
-  const auto colon = options.listen.rfind(':');
-  server_config.listen_host = options.listen.substr(0, colon);
-  server_config.listen_port = static_cast<std::uint16_t>(std::stoi(options.listen.substr(colon + 1)));
-  server_config.shutdown_grace_ms = 200;
-  http::Server server(io.get_executor(), server_config, router, log, metrics);
-  const auto port = server.start();
-  if (!options.port_file.empty()) {
-    std::ofstream(options.port_file + ".tmp") << port << "\n";
-    std::rename((options.port_file + ".tmp").c_str(), options.port_file.c_str());
-  }
-  asio::signal_set signals(io, SIGINT, SIGTERM);
-  signals.async_wait([&](boost::system::error_code, int) { server.stop([&] { io.stop(); }); });
-  io.run();
+  http::serve_until_signalled(io, router, options.listen, options.port_file, log);
   return 0;
 }

@@ -1,0 +1,33 @@
+#include "http/standalone.hpp"
+
+#include <boost/asio/signal_set.hpp>
+#include <cstdio>
+#include <fstream>
+
+#include "config/config.hpp"
+#include "http/server.hpp"
+#include "metrics/registry.hpp"
+
+namespace orgcast::http {
+
+void serve_until_signalled(boost::asio::io_context& io, Router& router, const std::string& listen, const std::string& port_file,
+                           const Log& log) {
+  metrics::Registry metrics;
+  ServerConfig config;
+  const auto colon = listen.rfind(':');
+  config.listen_host = listen.substr(0, colon);
+  config.listen_port = static_cast<std::uint16_t>(std::stoi(listen.substr(colon + 1)));
+  config.shutdown_grace_ms = 200;
+  Server server(io.get_executor(), config, router, log, metrics);
+  const auto port = server.start();
+  if (!port_file.empty()) {
+    // Written whole, then renamed: a reader never sees half a number.
+    std::ofstream(port_file + ".tmp") << port << "\n";
+    std::rename((port_file + ".tmp").c_str(), port_file.c_str());
+  }
+  boost::asio::signal_set signals(io, SIGINT, SIGTERM);
+  signals.async_wait([&](boost::system::error_code, int) { server.stop([&] { io.stop(); }); });
+  io.run();
+}
+
+}  // namespace orgcast::http
