@@ -21,6 +21,18 @@ using boost::asio::awaitable;
 
 namespace {
 
+// Stores one inbound message unless its provider id was seen in the last
+// day: a provider that retries a webhook must not make one reply two.
+constexpr const char* kStoreInboundScript = R"LUA(
+local prefix, provider, id = ARGV[1], ARGV[2], ARGV[3]
+if id ~= '' and not redis.call('SET', prefix .. 'in:seen:' .. provider .. ':' .. id, '1', 'NX', 'EX', 86400) then
+  return 0
+end
+redis.call('XADD', prefix .. 'in:messages', 'MAXLEN', '~', '1000000', '*', 'provider', provider, 'from', ARGV[4],
+           'text', ARGV[5], 'provider_message_id', id, 'received_at', ARGV[6])
+return 1
+)LUA";
+
 const char* state_code(adapters::ReportStatus status) {
   switch (status) {
     case adapters::ReportStatus::delivered: return "3";
@@ -56,8 +68,7 @@ awaitable<http::Response> receive(Context context, http::Request& request) {
   // Inbound messages, stored with the provider that brought them (and kept bounded).
   const auto now = format_utc(std::chrono::system_clock::now());
   for (const auto& mo : parsed.inbound)
-    scripts.push_back(redis::cmd("XADD", context.key_prefix + "in:messages", "MAXLEN", "~", "1000000", "*", "provider", name, "from",
-                                 mo.from, "text", mo.text, "provider_message_id", mo.provider_message_id, "received_at", now));
+    scripts.push_back(redis::cmd("EVAL", kStoreInboundScript, "0", context.key_prefix, name, mo.provider_message_id, mo.from, mo.text, now));
   if (!parsed.inbound.empty())
     context.metrics->counter("orgcast_inbound_messages_total", "inbound messages received", {{"provider", name}}).inc(parsed.inbound.size());
   auto applied = co_await context.redis->pipeline(std::move(scripts));

@@ -9,6 +9,7 @@
 #include <boost/json.hpp>
 #include <fstream>
 
+#include "adapters/whatsapp_cloud/whatsapp_cloud_adapter.hpp"
 #include "support/daemon_under_test.hpp"
 #include "support/generated_directory.hpp"
 #include "support/fake_provider.hpp"
@@ -80,6 +81,16 @@ TEST(WhatsAppCloud, TemplatesStatusesAndFallbackToSms) {
   EXPECT_EQ(http("POST", daemon.url("/v1/webhooks/whatsapp"), forged).status, 401);
   EXPECT_EQ(count("read"), 7);
   EXPECT_EQ(count("failed"), 0);
+
+  // An inbound reply, delivered twice by a retrying webhook, is stored once.
+  const std::string inbound = R"({"object":"whatsapp_business_account","entry":[{"changes":[{"value":{"messages":[)"
+                              R"({"from":"919829000004","id":"wamid.IN1","timestamp":"1","type":"text","text":{"body":"हाँ"}}]}}]}]})";
+  for (int i = 0; i < 2; ++i)
+    EXPECT_EQ(http("POST", daemon.url("/v1/webhooks/whatsapp"), inbound, "application/json", {{"X-Hub-Signature-256", orgcast::adapters::whatsapp_signature("s3cret", inbound)}}).status, 200);
+  auto stored = json::parse(daemon.get("/v1/inbound").body).as_object()["messages"].as_array();
+  ASSERT_EQ(stored.size(), 1u);
+  EXPECT_EQ(stored[0].as_object()["text"].as_string(), "हाँ");
+  EXPECT_EQ(stored[0].as_object()["from"].as_string(), "+919829000004");
 }
 
 }  // namespace
