@@ -7,17 +7,13 @@
 #include <boost/url.hpp>
 #include <stdexcept>
 
+#include "adapters/core/wire.hpp"
 #include "adapters/fcm/jwt.hpp"
 
 namespace orgcast::adapters {
 namespace json = boost::json;
 
 namespace {
-
-std::string text_of(const json::object& o, const char* key) {
-  auto* v = o.if_contains(key);
-  return v && v->is_string() ? std::string(v->as_string()) : std::string();
-}
 
 constexpr auto kRefreshBefore = std::chrono::minutes(5);
 
@@ -28,11 +24,11 @@ FcmAdapter::FcmAdapter(FcmSettings settings, Transport transport) : settings_(st
   auto key = json::parse(settings_.service_account_json, ec);
   if (ec || !key.is_object()) throw std::invalid_argument("the service account key is not JSON");
   const auto& o = key.as_object();
-  project_id_ = text_of(o, "project_id");
-  client_email_ = text_of(o, "client_email");
-  private_key_ = text_of(o, "private_key");
-  private_key_id_ = text_of(o, "private_key_id");
-  token_uri_ = text_of(o, "token_uri");
+  project_id_ = text_field(o, "project_id");
+  client_email_ = text_field(o, "client_email");
+  private_key_ = text_field(o, "private_key");
+  private_key_id_ = text_field(o, "private_key_id");
+  token_uri_ = text_field(o, "token_uri");
   if (project_id_.empty() || client_email_.empty() || private_key_.empty() || token_uri_.empty())
     throw std::invalid_argument("the service account key lacks project_id, client_email, private_key or token_uri");
 }
@@ -59,7 +55,7 @@ SendResult FcmAdapter::interpret(const HttpReply& reply) {
   auto body = json::parse(reply.body, ec);
   const json::object* o = !ec && body.is_object() ? &body.as_object() : nullptr;
   if (reply.status == 200) {
-    result.provider_message_id = o ? text_of(*o, "name") : "";  // projects/<p>/messages/<id>
+    result.provider_message_id = o ? text_field(*o, "name") : "";  // projects/<p>/messages/<id>
     if (result.provider_message_id.empty()) {
       result.failure = SendFailure::transient;
       result.reason = "accepted without a message name";
@@ -69,11 +65,11 @@ SendResult FcmAdapter::interpret(const HttpReply& reply) {
   // {"error": {"code", "message", "status", "details": [{"@type": "...FcmError", "errorCode": "UNREGISTERED"}]}}
   std::string code, message;
   if (auto* e = o ? o->if_contains("error") : nullptr; e && e->is_object()) {
-    message = text_of(e->as_object(), "message");
-    code = text_of(e->as_object(), "status");
+    message = text_field(e->as_object(), "message");
+    code = text_field(e->as_object(), "status");
     if (auto* details = e->as_object().if_contains("details"); details && details->is_array())
       for (const auto& d : details->as_array())
-        if (d.is_object() && !text_of(d.as_object(), "errorCode").empty()) code = text_of(d.as_object(), "errorCode");
+        if (d.is_object() && !text_field(d.as_object(), "errorCode").empty()) code = text_field(d.as_object(), "errorCode");
   }
   if (code == "UNREGISTERED" || code == "INVALID_ARGUMENT" || code == "NOT_FOUND") result.failure = SendFailure::invalid_recipient;
   else if (code == "QUOTA_EXCEEDED" || code == "RESOURCE_EXHAUSTED") result.failure = SendFailure::throttled;
@@ -121,11 +117,11 @@ boost::asio::awaitable<std::string> FcmAdapter::access_token(std::string& error)
   boost::system::error_code ec;
   auto body = json::parse(reply.body, ec);
   if (reply.transport != HttpReply::Transport::ok || reply.status != 200 || ec || !body.is_object() ||
-      text_of(body.as_object(), "access_token").empty()) {
+      text_field(body.as_object(), "access_token").empty()) {
     error = "the token exchange failed: HTTP " + std::to_string(reply.status) + " " + reply.body.substr(0, 200) + reply.error;
     co_return std::string();
   }
-  token_ = text_of(body.as_object(), "access_token");
+  token_ = text_field(body.as_object(), "access_token");
   long long expires_in = 3600;
   if (auto* e = body.as_object().if_contains("expires_in"); e && e->is_int64()) expires_in = e->as_int64();
   token_expires_ = std::chrono::steady_clock::now() + std::chrono::seconds(expires_in);

@@ -1,33 +1,20 @@
 #include "adapters/kannel/kannel_adapter.hpp"
 
+#include "adapters/core/wire.hpp"
+
 #include <boost/url.hpp>
 
 #include <cstdio>
 #include <cstdlib>
-#include <map>
 #include <random>
 
 namespace orgcast::adapters {
 namespace {
 
-// E.164 without the '+': Kannel passes `to` on to the SMSC as digits.
-std::string digits_of(std::string_view number) { return std::string(number.substr(number.starts_with('+') ? 1 : 0)); }
-
 bool ascii_gsm_safe(std::string_view text) {
   for (unsigned char c : text)
     if (c >= 0x80) return false;
   return true;
-}
-
-// The query's parameters, decoded.
-std::map<std::string, std::string> query_of(std::string_view query) {
-  std::map<std::string, std::string> out;
-  auto params = boost::urls::parse_query(query);
-  if (!params) return out;
-  boost::urls::encoding_opts form;  // Kannel writes spaces as '+'
-  form.space_as_plus = true;
-  for (const auto& p : *params) out[p.key.decode(form)] = p.value.decode(form);
-  return out;
 }
 
 // UTF-16BE bytes (an MO in coding 2) as UTF-8.
@@ -87,7 +74,7 @@ HttpCall KannelAdapter::request_for(const OutboundMessage& m, const std::string&
   auto params = url.params();
   params.append({"username", settings_.username});
   params.append({"password", settings_.password});
-  params.append({"to", digits_of(m.to)});
+  params.append({"to", without_plus(m.to)});
   params.append({"from", m.sender.empty() ? settings_.sender : m.sender});
   params.append({"text", m.text});
   // Devanagari and anything beyond ASCII go as UCS-2 (coding 2); Kannel
@@ -133,7 +120,7 @@ boost::asio::awaitable<SendResult> KannelAdapter::send(const OutboundMessage& me
 CallbackResult KannelAdapter::parse_callback(const CallbackRequest& request) const {
   CallbackResult out;
   out.body = "ok";
-  auto q = query_of(request.query);
+  auto q = query_params(request.query);
   if (q.contains("type") && q.contains("id")) {
     // A delivery report: Kannel calls the dlr-url once per report and per part.
     DeliveryReport report;

@@ -1,5 +1,7 @@
 #include "adapters/provider_sim/provider_sim_adapter.hpp"
 
+#include "adapters/core/wire.hpp"
+
 #include <boost/json.hpp>
 
 namespace orgcast::adapters {
@@ -98,10 +100,7 @@ CallbackResult ProviderSimAdapter::parse_callback(const CallbackRequest& request
       return result;
     }
     const auto& o = *items[n];
-    auto text = [&](const char* key) -> std::string {
-      auto* v = o.if_contains(key);
-      return v && v->is_string() ? std::string(v->as_string()) : std::string();
-    };
+    auto text = [&](const char* key) { return text_field(o, key); };
     DeliveryReport report;
     report.provider_message_id = text("message_id");
     report.reference = text("reference");

@@ -1,5 +1,7 @@
 #include "adapters/sms_http/sms_http_adapter.hpp"
 
+#include "adapters/core/wire.hpp"
+
 #include <boost/json.hpp>
 #include <boost/url.hpp>
 
@@ -78,7 +80,7 @@ std::optional<SendResult> SmsHttpAdapter::hold_or_refuse(const OutboundMessage& 
 
 HttpCall SmsHttpAdapter::request_for(const OutboundMessage& m) const {
   std::vector<std::pair<std::string, std::string>> values{
-      {"to", settings_.to_format == "e164" ? m.to : m.to.substr(m.to.starts_with('+') ? 1 : 0)},
+      {"to", settings_.to_format == "e164" ? m.to : without_plus(m.to)},
       {"text", m.text},
       {"sender", m.sender},
       {"entity_id", m.dlt_entity_id},
@@ -147,8 +149,7 @@ CallbackResult SmsHttpAdapter::parse_callback(const CallbackRequest& request) co
   CallbackResult out;
   json::value fields = json::object{};
   if (request.method == "GET" || request.body.empty()) {
-    if (auto params = boost::urls::parse_query(request.query))
-      for (const auto& p : *params) fields.as_object()[p.key.decode()] = p.value.decode();
+    for (auto& [key, value] : query_params(request.query)) fields.as_object()[key] = value;
   } else {
     boost::system::error_code ec;
     fields = json::parse(request.body, ec);

@@ -1,36 +1,21 @@
 #include "adapters/whatsapp_cloud/whatsapp_cloud_adapter.hpp"
 
+#include "adapters/core/wire.hpp"
+
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
 #include <boost/json.hpp>
-#include <boost/url.hpp>
-#include <map>
 
 namespace orgcast::adapters {
 namespace json = boost::json;
 
 namespace {
 
-std::string digits_of(std::string_view number) { return std::string(number.substr(number.starts_with('+') ? 1 : 0)); }
-
-std::string text_of(const json::object& o, const char* key) {
-  auto* v = o.if_contains(key);
-  return v && v->is_string() ? std::string(v->as_string()) : std::string();
-}
-
 long number_of(const json::object& o, const char* key) {
   auto* v = o.if_contains(key);
   return v && v->is_int64() ? static_cast<long>(v->as_int64()) : 0;
-}
-
-std::map<std::string, std::string> query_of(std::string_view query) {
-  std::map<std::string, std::string> out;
-  auto params = boost::urls::parse_query(query);
-  if (!params) return out;
-  for (const auto& p : *params) out[p.key.decode()] = p.value.decode();
-  return out;
 }
 
 }  // namespace
@@ -73,7 +58,7 @@ WhatsAppCloudAdapter::WhatsAppCloudAdapter(WhatsAppCloudSettings settings, Trans
     : settings_(std::move(settings)), transport_(std::move(transport)) {}
 
 HttpCall WhatsAppCloudAdapter::request_for(const OutboundMessage& m) const {
-  json::object body{{"messaging_product", "whatsapp"}, {"recipient_type", "individual"}, {"to", digits_of(m.to)}};
+  json::object body{{"messaging_product", "whatsapp"}, {"recipient_type", "individual"}, {"to", without_plus(m.to)}};
   if (!m.whatsapp_template.empty()) {
     json::array parameters;
     for (const auto& p : m.parameters) parameters.push_back(json::object{{"type", "text"}, {"text", p}});
@@ -105,7 +90,7 @@ SendResult WhatsAppCloudAdapter::interpret(const HttpReply& reply) {
     // {"messaging_product": "whatsapp", "contacts": [...], "messages": [{"id": "wamid..."}]}
     const auto* messages = o ? o->if_contains("messages") : nullptr;
     if (messages && messages->is_array() && !messages->as_array().empty() && messages->as_array()[0].is_object())
-      result.provider_message_id = text_of(messages->as_array()[0].as_object(), "id");
+      result.provider_message_id = text_field(messages->as_array()[0].as_object(), "id");
     if (result.provider_message_id.empty()) {
       result.failure = SendFailure::transient;
       result.reason = "accepted without a message id";
@@ -119,9 +104,9 @@ SendResult WhatsAppCloudAdapter::interpret(const HttpReply& reply) {
   const long code = number_of(e, "code");
   result.failure = whatsapp_failure(code, reply.status);
   result.provider_code = code ? std::to_string(code) : std::to_string(reply.status);
-  result.reason = text_of(e, "message");
+  result.reason = text_field(e, "message");
   if (auto* data = e.if_contains("error_data"); data && data->is_object())
-    if (auto details = text_of(data->as_object(), "details"); !details.empty()) result.reason += ": " + details;
+    if (auto details = text_field(data->as_object(), "details"); !details.empty()) result.reason += ": " + details;
   if (result.reason.empty()) result.reason = "HTTP " + std::to_string(reply.status);
   result.retry_after = parse_retry_after(reply.header("retry-after"));
   return result;
@@ -136,7 +121,7 @@ CallbackResult WhatsAppCloudAdapter::parse_callback(const CallbackRequest& reque
   CallbackResult out;
   if (request.method == "GET") {
     // Meta's subscription check: echo hub.challenge when the token is ours.
-    auto q = query_of(request.query);
+    auto q = query_params(request.query);
     if (q["hub.mode"] != "subscribe" || q["hub.verify_token"] != settings_.verify_token || settings_.verify_token.empty()) {
       out.status = 403;
       out.error = "webhook verification refused: wrong hub.mode or hub.verify_token";
@@ -175,9 +160,9 @@ CallbackResult WhatsAppCloudAdapter::parse_callback(const CallbackRequest& reque
           if (!s.is_object()) continue;
           const auto& so = s.as_object();
           DeliveryReport report;
-          report.provider_message_id = text_of(so, "id");
-          report.reference = text_of(so, "biz_opaque_callback_data");
-          const auto status = text_of(so, "status");
+          report.provider_message_id = text_field(so, "id");
+          report.reference = text_field(so, "biz_opaque_callback_data");
+          const auto status = text_field(so, "status");
           if (status == "delivered") report.status = ReportStatus::delivered;
           else if (status == "read") report.status = ReportStatus::read;
           else if (status == "failed") report.status = ReportStatus::failed;
@@ -186,9 +171,9 @@ CallbackResult WhatsAppCloudAdapter::parse_callback(const CallbackRequest& reque
                                                              errors->as_array()[0].is_object()) {
             const auto& e = errors->as_array()[0].as_object();
             report.provider_code = std::to_string(number_of(e, "code"));
-            report.reason = text_of(e, "title");
+            report.reason = text_field(e, "title");
             if (const auto* data = e.if_contains("error_data"); data && data->is_object())
-              if (auto details = text_of(data->as_object(), "details"); !details.empty()) report.reason += ": " + details;
+              if (auto details = text_field(data->as_object(), "details"); !details.empty()) report.reason += ": " + details;
           }
           if (!report.provider_message_id.empty()) out.reports.push_back(std::move(report));
         }
@@ -198,11 +183,11 @@ CallbackResult WhatsAppCloudAdapter::parse_callback(const CallbackRequest& reque
           if (!m.is_object()) continue;
           const auto& mo = m.as_object();
           InboundMessage in;
-          in.from = "+" + text_of(mo, "from");
-          in.provider_message_id = text_of(mo, "id");
-          if (const auto* t = mo.if_contains("text"); t && t->is_object()) in.text = text_of(t->as_object(), "body");
-          else if (const auto* b = mo.if_contains("button"); b && b->is_object()) in.text = text_of(b->as_object(), "text");
-          else in.text = "[" + text_of(mo, "type") + "]";
+          in.from = "+" + text_field(mo, "from");
+          in.provider_message_id = text_field(mo, "id");
+          if (const auto* t = mo.if_contains("text"); t && t->is_object()) in.text = text_field(t->as_object(), "body");
+          else if (const auto* b = mo.if_contains("button"); b && b->is_object()) in.text = text_field(b->as_object(), "text");
+          else in.text = "[" + text_field(mo, "type") + "]";
           out.inbound.push_back(std::move(in));
         }
       }

@@ -64,7 +64,7 @@ awaitable<http::Response> list(Context context, http::Request&) {
 json::object variant_json(const templates::Template& t, Channel channel, const templates::Rendered& r, const PricingConfig& prices) {
   const auto cost = pricing::cost_of(channel, r.text, prices);
   json::object o{{"channel", adapters::name(channel)}, {"language", r.language}, {"text", r.text},
-                 {"characters", templates::characters(r.text)}, {"cost", pricing::format_amount(cost.micros)}};
+                 {"characters", characters(r.text)}, {"cost", pricing::format_amount(cost.micros)}};
   switch (channel) {
     case Channel::sms: {
       o["encoding"] = sms::name(cost.encoding);

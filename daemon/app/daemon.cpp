@@ -126,10 +126,10 @@ int run_daemon(Config config, DaemonOptions options, Log& log) {
   std::shared_ptr<http_client::Client> http_out;
   std::shared_ptr<http_client::KeepAlivePool> http_pool;
   std::shared_ptr<dispatch::Dispatcher> dispatcher;
-  if (!app::provider_accounts(config).empty()) {
+  if (const auto accounts = app::provider_accounts(config); !accounts.empty()) {
     http_client::Options out_options;
     out_options.max_connections_per_host = config.dispatch.concurrency;
-    for (const auto& p : app::provider_accounts(config))
+    for (const auto& p : accounts)
       out_options.max_connections_per_host = std::max(out_options.max_connections_per_host, static_cast<long>(p.concurrency));
     http_out = http_client::Client::create(io.get_executor(), out_options, log);
     // The dispatcher and its plain-HTTP pool share one strand: a send and

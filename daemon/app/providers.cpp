@@ -6,6 +6,7 @@
 #include "adapters/sms_http/sms_http_adapter.hpp"
 #include "adapters/whatsapp_cloud/whatsapp_cloud_adapter.hpp"
 #include "app/secrets.hpp"
+#include "core/text.hpp"
 
 namespace orgcast::app {
 namespace {
@@ -24,13 +25,7 @@ std::string setting(const ProviderConfig& p, const char* key, std::string fallba
 
 std::vector<std::string> comma_list(const std::string& text) {
   std::vector<std::string> out;
-  std::size_t from = 0;
-  while (from <= text.size()) {
-    const auto comma = text.find(',', from);
-    out.push_back(text.substr(from, comma == std::string::npos ? std::string::npos : comma - from));
-    if (comma == std::string::npos) break;
-    from = comma + 1;
-  }
+  for (auto item : split_trimmed(text, ',')) out.emplace_back(item);
   return out;
 }
 

@@ -24,4 +24,13 @@ bool is_identifier(std::string_view s);
 /// Quotes a string for JSON-ish human messages: "abc".
 std::string quoted(std::string_view s);
 
+/// A key as one token of a JSON pointer (RFC 6901): ~ as ~0, / as ~1.
+std::string json_pointer_token(std::string_view key);
+
+/// Characters (code points) of UTF-8 text: continuation bytes are not counted.
+std::size_t characters(std::string_view utf8);
+
+/// Whether the bytes are well-formed UTF-8 sequences (lead and continuation bytes).
+bool valid_utf8(std::string_view s);
+
 }  // namespace orgcast

@@ -20,7 +20,7 @@ class Parser {
     if (!root.is_object()) return fail(at_, "a selector is a JSON object");
     static const std::vector<std::string> keys = {"units", "levels", "roles", "tags", "languages", "channels", "exclude"};
     for (const auto& [key, value] : root.as_object()) {
-      std::string pointer = at_ + "/" + escape(key);
+      std::string pointer = at_ + "/" + json_pointer_token(key);
       if (key == "units") selector.units = unit_list(value, pointer);
       else if (key == "levels") selector.levels = name_mask(value, pointer, vocab_.levels(), "level");
       else if (key == "roles") roles(value, pointer);
@@ -34,16 +34,6 @@ class Parser {
 
  private:
   void fail(std::string pointer, std::string message) { errors.push_back({std::move(pointer), std::move(message)}); }
-
-  static std::string escape(std::string_view key) {
-    std::string out;
-    for (char c : key) {
-      if (c == '~') out += "~0";
-      else if (c == '/') out += "~1";
-      else out += c;
-    }
-    return out;
-  }
 
   void unknown_key(std::string_view key, const std::string& pointer, const std::vector<std::string>& allowed) {
     std::string message = "unknown key " + quoted(key);
@@ -80,7 +70,7 @@ class Parser {
             if (!field.is_bool()) fail(at + "/descendants", "expected true or false");
             else choice.descendants = field.as_bool();
           } else {
-            unknown_key(key, at + "/" + escape(key), {"id", "descendants"});
+            unknown_key(key, at + "/" + json_pointer_token(key), {"id", "descendants"});
           }
         }
         if (!object.contains("id")) fail(at, "a unit object needs an \"id\"");
@@ -147,7 +137,7 @@ class Parser {
     }
     if (!value.is_object()) return fail(pointer, "expected an array of tags (any of) or {\"any\": [...], \"all\": [...]}");
     for (const auto& [key, field] : value.as_object()) {
-      std::string at = pointer + "/" + escape(key);
+      std::string at = pointer + "/" + json_pointer_token(key);
       if (key == "any") selector.tags_any = name_mask(field, at, vocab_.tags(), "tag");
       else if (key == "all") selector.tags_all = name_mask(field, at, vocab_.tags(), "tag");
       else unknown_key(key, at, {"any", "all"});
@@ -162,7 +152,7 @@ class Parser {
   void exclude(const json::value& value, const std::string& pointer) {
     if (!value.is_object()) return fail(pointer, "expected {\"units\": [...], \"contacts\": [...], \"tags\": [...]}");
     for (const auto& [key, field] : value.as_object()) {
-      std::string at = pointer + "/" + escape(key);
+      std::string at = pointer + "/" + json_pointer_token(key);
       if (key == "units") {
         selector.exclude_units = unit_list(field, at);
       } else if (key == "tags") {

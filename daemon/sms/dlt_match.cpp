@@ -1,16 +1,11 @@
 #include "sms/dlt_match.hpp"
 
+#include "core/text.hpp"
+
 namespace orgcast::sms {
 namespace {
 
 constexpr std::string_view kPlaceholder = "{#var#}";
-
-// Code points in a UTF-8 string (continuation bytes are not counted).
-std::size_t characters(std::string_view s) {
-  std::size_t n = 0;
-  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
-  return n;
-}
 
 // Whether rendered[pos..] matches statics[k..] with variables between them;
 // backtracks over where each static part may start, since a variable's text

@@ -8,29 +8,6 @@
 namespace orgcast::templates {
 namespace json = boost::json;
 
-namespace {
-
-// JSON pointer escaping (RFC 6901): ~ and / inside a key.
-std::string pointer_key(std::string_view key) {
-  std::string out;
-  for (char c : key) out += c == '~' ? "~0" : c == '/' ? "~1" : std::string(1, c);
-  return out;
-}
-
-bool valid_utf8(std::string_view s) {
-  for (std::size_t i = 0; i < s.size();) {
-    const auto b = static_cast<unsigned char>(s[i]);
-    const std::size_t n = b < 0x80 ? 1 : (b & 0xE0) == 0xC0 ? 2 : (b & 0xF0) == 0xE0 ? 3 : (b & 0xF8) == 0xF0 ? 4 : 0;
-    if (n == 0 || i + n > s.size()) return false;
-    for (std::size_t k = 1; k < n; ++k)
-      if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return false;
-    i += n;
-  }
-  return true;
-}
-
-}  // namespace
-
 std::variant<BoundValues, std::vector<BindProblem>> bind_variables(const Template& t, const json::value* variables,
                                                                    const std::string& at, std::size_t dlt_variable_max) {
   std::vector<BindProblem> problems;
@@ -41,7 +18,7 @@ std::variant<BoundValues, std::vector<BindProblem>> bind_variables(const Templat
   static const json::object none;
   const auto& given = variables ? variables->as_object() : none;
   for (const auto& [key, value] : given) {
-    const std::string pointer = at + "/" + pointer_key(key);
+    const std::string pointer = at + "/" + json_pointer_token(key);
     const int index = t.variable_index(key);
     if (index < 0) {
       std::vector<std::string> known;
@@ -82,7 +59,7 @@ std::variant<BoundValues, std::vector<BindProblem>> bind_variables(const Templat
       if (v.type == VariableType::time) bound.times[i] = parse_rfc3339(*v.default_value);
       else bound.text[i] = *v.default_value;
     } else if (v.required) {
-      problems.push_back({at + "/" + pointer_key(v.name), "missing: the template " + quoted(t.id) + " requires " + quoted(v.name)});
+      problems.push_back({at + "/" + json_pointer_token(v.name), "missing: the template " + quoted(t.id) + " requires " + quoted(v.name)});
     }
   }
   if (!problems.empty()) return problems;

@@ -37,12 +37,6 @@ std::string render_text(const Template& t, const Text& text, std::string_view la
 
 }  // namespace
 
-std::size_t characters(std::string_view utf8) {
-  std::size_t n = 0;
-  for (unsigned char c : utf8) n += (c & 0xC0) != 0x80;
-  return n;
-}
-
 std::string clean_value(std::string_view value, std::size_t max_chars) {
   std::string out;
   out.reserve(std::min(value.size(), max_chars * 4));
@@ -134,8 +128,8 @@ std::optional<std::string> choose_language(const Template& t, adapters::Channel 
                                            std::string_view default_language) {
   auto pick = [&](const auto& variants) -> std::optional<std::string> {
     if (variants.empty()) return std::nullopt;
-    if (auto it = variants.find(std::string(wanted)); it != variants.end()) return it->first;
-    if (auto it = variants.find(std::string(default_language)); it != variants.end()) return it->first;
+    if (auto it = variants.find(wanted); it != variants.end()) return it->first;
+    if (auto it = variants.find(default_language); it != variants.end()) return it->first;
     return variants.begin()->first;
   };
   switch (channel) {

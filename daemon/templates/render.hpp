@@ -63,7 +63,4 @@ std::string value_of(const Template& t, const Piece& piece, std::string_view lan
 /// syllable's marks.
 std::string clean_value(std::string_view value, std::size_t max_chars);
 
-/// Characters (code points) of UTF-8 text.
-std::size_t characters(std::string_view utf8);
-
 }  // namespace orgcast::templates

@@ -82,9 +82,11 @@ struct Template {
   Kind kind = Kind::announcement;
   DltCategory category = DltCategory::transactional;
   std::vector<Variable> variables;
-  std::map<std::string, SmsVariant> sms;  // by language
-  std::map<std::string, WhatsAppVariant> whatsapp;
-  std::map<std::string, PushVariant> push;
+  // By language; transparent, so a recipient's language (a view into its
+  // record) is looked up without a copy.
+  std::map<std::string, SmsVariant, std::less<>> sms;
+  std::map<std::string, WhatsAppVariant, std::less<>> whatsapp;
+  std::map<std::string, PushVariant, std::less<>> push;
 
   /// -1 when there is no such variable.
   int variable_index(std::string_view name) const;

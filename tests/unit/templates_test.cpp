@@ -4,6 +4,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "core/text.hpp"
 #include "core/utc_time.hpp"
 #include "sms/dlt_match.hpp"
 #include "sms/segments.hpp"
@@ -166,7 +167,7 @@ TEST(TemplateRendering, ContactValuesAreShortenedWithoutBreakingALetter) {
   EXPECT_EQ(clean_value("अक्षिता", 4), "अ");
   EXPECT_EQ(clean_value("रमेश", 2), "र");     // ेश: the matra belongs to म
   EXPECT_EQ(clean_value("रमेश", 3), "रमे");
-  EXPECT_EQ(characters("रमेश"), 4u);
+  EXPECT_EQ(orgcast::characters("रमेश"), 4u);
   Fixture f;
   auto sms = render(f.t, orgcast::adapters::Channel::sms, "hi", f.bound, {std::string(40, 'x'), "", "", ""});
   EXPECT_EQ(sms.text.substr(0, 21), std::string(20, 'x') + " ");  // name's max_length is 20

@@ -26,6 +26,7 @@
 
 #include "core/utc_time.hpp"
 #include "http/problem.hpp"
+#include "http/recent_bodies.hpp"
 #include "http/router.hpp"
 #include "http/server.hpp"
 #include "metrics/registry.hpp"
@@ -105,10 +106,8 @@ class Simulator {
     {
       std::lock_guard lock(mutex_);
       if (++per_recipient_[to] == 2) ++duplicates_;
-      // The latest messages as received, for tests to read what was rendered.
-      if (recent_.size() == kRecentKept) recent_.pop_front();
-      recent_.push_back(request.body);
     }
+    recent_.add(request.body);  // for tests to read what was rendered
     // A silent message is accepted and never reported on (a phone that stays off).
     auto* callback = o.if_contains("callback_url");
     if (callback && callback->is_string() && !chance(options_.silent_rate)) {
@@ -149,12 +148,7 @@ class Simulator {
   }
 
   // GET /messages: the latest accepted requests (up to 1,000), oldest first, as a JSON array.
-  http::Response messages() {
-    std::lock_guard lock(mutex_);
-    std::string out = "[";
-    for (const auto& m : recent_) out += (out.size() > 1 ? "," : "") + m;
-    return http::json_response(200, out + "]");
-  }
+  http::Response messages() const { return recent_.json_array(); }
 
   http::Response release_reports() {
     holding_ = false;
@@ -268,11 +262,10 @@ class Simulator {
   }
 
   Options options_;
-  std::mutex mutex_;  // guards random_, per_recipient_, recent_, duplicates_
+  std::mutex mutex_;  // guards random_, per_recipient_, duplicates_
   std::mt19937_64 random_;
   std::unordered_map<std::string, std::uint64_t> per_recipient_;
-  static constexpr std::size_t kRecentKept = 1000;
-  std::deque<std::string> recent_;
+  http::RecentBodies recent_;
   std::uint64_t duplicates_ = 0;
   std::atomic<std::uint64_t> requests_{0}, accepted_{0}, throttled_{0}, transient_{0}, permanent_{0};
   std::atomic<std::uint64_t> reports_sent_{0}, reports_failed_{0};

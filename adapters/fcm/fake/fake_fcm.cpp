@@ -9,18 +9,18 @@
 //   GET /messages   the latest 1,000 accepted request bodies
 #include <boost/asio/io_context.hpp>
 #include <boost/json.hpp>
-#include <boost/url.hpp>
 #include <atomic>
-#include <deque>
 #include <fstream>
 #include <iostream>
-#include <map>
 #include <mutex>
 #include <set>
 #include <sstream>
 
+#include "adapters/core/wire.hpp"
 #include "adapters/fcm/jwt.hpp"
+#include "core/text.hpp"
 #include "core/log.hpp"
+#include "http/recent_bodies.hpp"
 #include "http/router.hpp"
 #include "http/standalone.hpp"
 
@@ -45,8 +45,7 @@ http::Response fcm_error(int status, const char* grpc_status, const char* error_
 
 std::set<std::string> list_of(const std::string& value) {
   std::set<std::string> out;
-  std::stringstream in(value);
-  for (std::string item; std::getline(in, item, ',');) out.insert(item);
+  for (auto item : split_trimmed(value, ',')) out.emplace(item);
   return out;
 }
 
@@ -55,9 +54,7 @@ class FakeFcm {
   explicit FakeFcm(Options options) : options_(std::move(options)) {}
 
   asio::awaitable<http::Response> token(http::Request& request) {
-    std::map<std::string, std::string> form;
-    if (auto params = boost::urls::parse_query(request.body))
-      for (const auto& p : *params) form[p.key.decode()] = p.value.decode();
+    auto form = adapters::query_params(request.body);
     if (form["grant_type"] != "urn:ietf:params:oauth:grant-type:jwt-bearer")
       co_return http::json_response(400, R"({"error":"unsupported_grant_type"})");
     if (!adapters::verify_rs256_jwt(form["assertion"], options_.public_key))
@@ -89,11 +86,7 @@ class FakeFcm {
     if (options_.unregistered.contains(t)) co_return fcm_error(404, "NOT_FOUND", "UNREGISTERED", "Requested entity was not found.");
     if (options_.invalid.contains(t)) co_return fcm_error(400, "INVALID_ARGUMENT", "INVALID_ARGUMENT", "The registration token is not a valid FCM registration token");
     const auto n = ++accepted_;
-    {
-      std::lock_guard lock(mutex_);
-      if (recent_.size() == 1000) recent_.pop_front();
-      recent_.push_back(request.body);
-    }
+    recent_.add(request.body);
     co_return http::json_response(200, json::serialize(json::object{{"name", "projects/" + request.params["project"] + "/messages/0:" + std::to_string(n)}}));
   }
 
@@ -101,19 +94,14 @@ class FakeFcm {
     return http::json_response(200, json::serialize(json::object{
                                         {"requests", requests_.load()}, {"accepted", accepted_.load()}, {"token_exchanges", exchanges_.load()}}));
   }
-  http::Response messages() {
-    std::lock_guard lock(mutex_);
-    std::string out = "[";
-    for (const auto& m : recent_) out += (out.size() > 1 ? "," : "") + m;
-    return http::json_response(200, out + "]");
-  }
+  http::Response messages() const { return recent_.json_array(); }
 
  private:
   Options options_;
   std::atomic<long> requests_{0}, accepted_{0}, exchanges_{0}, quota_{0};
-  std::mutex mutex_;
+  std::mutex mutex_;  // guards current_token_
   std::string current_token_;
-  std::deque<std::string> recent_;
+  http::RecentBodies recent_;
 };
 
 }  // namespace

@@ -17,14 +17,14 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json.hpp>
 #include <atomic>
-#include <deque>
 #include <iostream>
-#include <mutex>
 #include <set>
 #include <thread>
 
 #include "adapters/whatsapp_cloud/whatsapp_cloud_adapter.hpp"
 #include "core/log.hpp"
+#include "core/text.hpp"
+#include "http/recent_bodies.hpp"
 #include "http/router.hpp"
 #include "http/standalone.hpp"
 #include "http_client/client.hpp"
@@ -78,11 +78,7 @@ class FakeWhatsApp {
       co_return graph_error(400, 131026, "Message undeliverable", "Unable to deliver message: the recipient is not a WhatsApp user");
     }
     const std::string id = "wamid.FAKE" + std::to_string(++accepted_);
-    {
-      std::lock_guard lock(mutex_);
-      if (recent_.size() == 1000) recent_.pop_front();
-      recent_.push_back(request.body);
-    }
+    recent_.add(request.body);
     if (options_.statuses && !options_.callback.empty())
       asio::co_spawn(co_await asio::this_coro::executor, statuses(id, to, text(*o, "biz_opaque_callback_data")), asio::detached);
     json::object answer{{"messaging_product", "whatsapp"},
@@ -116,12 +112,7 @@ class FakeWhatsApp {
     }
   }
 
-  http::Response messages() {
-    std::lock_guard lock(mutex_);
-    std::string out = "[";
-    for (const auto& m : recent_) out += (out.size() > 1 ? "," : "") + m;
-    return http::json_response(200, out + "]");
-  }
+  http::Response messages() const { return recent_.json_array(); }
 
   http::Response stats() const {
     return http::json_response(200, json::serialize(json::object{{"requests", requests_.load()},
@@ -135,8 +126,7 @@ class FakeWhatsApp {
   Options options_;
   std::shared_ptr<http_client::Client> client_;
   std::atomic<long> requests_{0}, accepted_{0}, refused_{0}, throttled_{0}, webhooks_sent_{0}, webhooks_failed_{0};
-  std::mutex mutex_;
-  std::deque<std::string> recent_;
+  http::RecentBodies recent_;
 };
 
 }  // namespace
@@ -153,12 +143,7 @@ int main(int argc, char** argv) {
     else if (flag == "--throttle-first") options.throttle_first = std::stoi(value);
     else if (flag == "--statuses") options.statuses = value != "0";
     else if (flag == "--undeliverable") {
-      std::size_t from = 0;
-      for (auto comma = value.find(','); from <= value.size(); comma = value.find(',', from)) {
-        options.undeliverable.insert(value.substr(from, comma - from));
-        if (comma == std::string::npos) break;
-        from = comma + 1;
-      }
+      for (auto number : split_trimmed(value, ',')) options.undeliverable.emplace(number);
     } else {
       std::cerr << "fake-whatsapp: unknown flag " << flag << "\n";
       return 2;
