@@ -24,7 +24,8 @@ start_sim() {
 }
 
 # start_daemon NAME PREFIX DISPATCH_YAML_LINES: orgcastd dispatching to
-# SIM_PORT; sets HTTP_PORT, DAEMON_PID and DAEMON_CONFIG; waits until ready.
+# SIM_PORT (unless the lines add a providers: section); TEMPLATES_YAML adds
+# lines to templates:. Sets HTTP_PORT, DAEMON_PID and DAEMON_CONFIG; waits until ready.
 start_daemon() {
   local name=$1 prefix=$2 dispatch=$3
   HTTP_PORT=$(free_port)
@@ -42,6 +43,7 @@ dispatch:
 $dispatch
 templates:
   dir: $PWD/templates
+${TEMPLATES_YAML:-}
 YAML
   if [ -n "${IMPORT_DATA:-}" ]; then
     build/release/orgcast import --config "$DAEMON_CONFIG" --units "$IMPORT_DATA/units.csv" --contacts "$IMPORT_DATA/contacts.csv" >&2

@@ -24,6 +24,7 @@ add_executable(orgcast_integration_tests
   tests/integration/kannel_test.cpp
   tests/integration/whatsapp_test.cpp
   tests/integration/fallback_test.cpp
+  tests/integration/sms_http_test.cpp
   tests/integration/dispatch_test.cpp
   tests/integration/dispatch_policy_test.cpp
   tests/integration/priority_test.cpp
@@ -32,7 +33,7 @@ add_executable(orgcast_integration_tests
 )
 target_link_libraries(orgcast_integration_tests PRIVATE orgcast_test_support GTest::gtest_main)
 target_precompile_headers(orgcast_integration_tests REUSE_FROM orgcast_io)
-add_dependencies(orgcast_integration_tests orgcastd orgcast provider-sim fake-whatsapp fake-fcm orgcast-gen-directory)
+add_dependencies(orgcast_integration_tests orgcastd orgcast provider-sim fake-whatsapp fake-fcm fake-sms-http orgcast-gen-directory)
 gtest_discover_tests(orgcast_integration_tests DISCOVERY_TIMEOUT 60 PROPERTIES TIMEOUT 300 LABELS integration)
 
 # The systemd unit passes systemd-analyze verify.

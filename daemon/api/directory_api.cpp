@@ -2,13 +2,14 @@
 //   POST   /v1/directory/import        multipart/form-data, parts "units" and "contacts"
 //                                      (?report_only=true validates without importing)
 //   GET    /v1/directory               the version in use and its counts
-//   GET    /v1/directory/contacts/{id}
+//   GET    /v1/directory/contacts/{id}  (with app_token_dead: why, once FCM refused the token)
 //   PUT    /v1/directory/contacts/{id} one contact as JSON (create or replace)
 //   DELETE /v1/directory/contacts/{id}
 #include <boost/json.hpp>
 
 #include "api/common.hpp"
 #include "api/routes.hpp"
+#include "broadcast/keys.hpp"
 #include "core/run_on.hpp"
 #include "directory/contact_json.hpp"
 #include "directory/importer.hpp"
@@ -99,7 +100,16 @@ awaitable<http::Response> get_contact(Context context, http::Request& request) {
   auto records = co_await context.store->fetch_records(*index, std::span<const std::uint32_t>(&record, 1));
   if (!records) co_return redis_unavailable(records.error().message());
   if (records->front().id.empty()) co_return http::problem(404, "not-found", "No such contact", "no contact with id " + id);
-  co_return http::json_response(200, directory::contact_to_json(records->front()));
+  const auto& contact = records->front();
+  if (contact.app_token.empty()) co_return http::json_response(200, directory::contact_to_json(contact));
+  // A token FCM called unregistered or invalid is dead: shown, and never used again.
+  const broadcast::Keys keys{context.key_prefix};
+  auto ask = redis::cmd("HGET", keys.dead_push_tokens(), contact.app_token);
+  auto dead = co_await context.redis->command(std::move(ask));
+  if (!dead) co_return redis_unavailable(dead.error().message());
+  auto body = json::parse(directory::contact_to_json(contact)).as_object();
+  body["app_token_dead"] = dead->is_nil() ? json::value(nullptr) : json::value(dead->str);
+  co_return http::json_response(200, json::serialize(body));
 }
 
 awaitable<http::Response> put_or_delete_contact(Context context, http::Request& request, bool remove) {

@@ -98,7 +98,9 @@ awaitable<http::Response> inbound(Context context, http::Request& request) {
   if (auto it = request.query.find("limit"); it != request.query.end()) {
     limit = static_cast<std::size_t>(std::max(1, std::min(1000, std::atoi(it->second.c_str()))));
   }
-  auto reply = co_await context.redis->command(redis::cmd("XREVRANGE", context.key_prefix + "in:messages", "+", "-", "COUNT", std::to_string(limit)));
+  // Built before the co_await: GCC 12 mishandles temporaries with destructors inside one.
+  auto newest_first = redis::cmd("XREVRANGE", context.key_prefix + "in:messages", "+", "-", "COUNT", std::to_string(limit));
+  auto reply = co_await context.redis->command(std::move(newest_first));
   if (!reply) co_return redis_unavailable(reply.error().message());
   boost::json::array out;
   for (const auto& entry : reply->elements) {

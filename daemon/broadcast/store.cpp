@@ -180,19 +180,27 @@ asio::awaitable<redis::Result<std::vector<Store::RecipientRow>>> Store::recipien
       }
     }
   }
-  // Reasons for the failures among them.
+  // Why each left the channels before its current one, and why the failed failed.
   redis::Args fields = redis::cmd("HMGET", keys.failures(id));
-  std::vector<std::size_t> failed;
-  for (std::size_t r = 0; r < rows.size(); ++r)
-    if (rows[r].state.state == State::failed) {
-      fields.push_back(std::to_string(rows[r].number));
-      failed.push_back(r);
-    }
-  if (!failed.empty()) {
+  std::vector<std::pair<std::size_t, std::size_t>> asked;  // row, channel
+  for (std::size_t r = 0; r < rows.size(); ++r) {
+    const auto& s = rows[r].state;
+    if (s.state == State::skipped) continue;
+    rows[r].left_because.resize(s.channel + 1u);
+    for (std::size_t c = 0; c <= s.channel; ++c)
+      if ((s.usable >> c) & 1u && (c < s.channel || s.state == State::failed)) {
+        fields.push_back(Keys::failure_field(rows[r].number, c));
+        asked.emplace_back(r, c);
+      }
+  }
+  if (!asked.empty()) {
     auto reasons = co_await redis_->command(std::move(fields));
     if (reasons && reasons->is_array())
-      for (std::size_t n = 0; n < failed.size() && n < reasons->elements.size(); ++n) rows[failed[n]].reason = reasons->elements[n].str;
+      for (std::size_t n = 0; n < asked.size() && n < reasons->elements.size(); ++n)
+        rows[asked[n].first].left_because[asked[n].second] = reasons->elements[n].str;
   }
+  for (auto& row : rows)
+    if (row.state.state == State::failed && !row.left_because.empty()) row.reason = row.left_because.back();
   co_return rows;
 }
 

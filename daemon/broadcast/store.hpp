@@ -43,6 +43,9 @@ class Store {
     directory::ContactRecord contact;
     StateRecord state;
     std::string reason;  // failures only
+    /// Per policy channel up to the current one: why the recipient left it
+    /// (or, for the current one, why it failed); "" when it had no address there.
+    std::vector<std::string> left_because;
   };
   /// Recipients in `state` (or all, when empty), in queue order: skips `offset`
   /// matches and returns at most `limit`. Reads the chunks in order: a cost

@@ -7,6 +7,7 @@
 #include "broadcast/spec.hpp"
 #include "directory/codec.hpp"
 #include "directory/org_index.hpp"
+#include "core/utc_time.hpp"
 #include "directory/phone.hpp"
 #include "dispatch/scripts.hpp"
 #include "metrics/registry.hpp"
@@ -43,6 +44,12 @@ std::string encoded(const StateRecord& r) {
 }
 
 std::string code(State s) { return std::to_string(static_cast<int>(s)); }
+
+// A failure as the recipients report shows it: "push: invalid_recipient (UNREGISTERED): ...".
+std::string why(const char* channel, const adapters::SendResult& result) {
+  return std::string(channel) + ": " + adapters::name(result.failure) +
+         (result.provider_code.empty() ? "" : " (" + result.provider_code + ")") + (result.reason.empty() ? "" : ": " + result.reason);
+}
 
 // Counter moves of a window, summed per field so that a window costs a few
 // HINCRBYs, not six per recipient.
@@ -144,6 +151,36 @@ bool ChunkWork::load(std::vector<redis::Reply>& replies) {
   return true;
 }
 
+std::optional<redis::Args> ChunkWork::dead_tokens_command() const {
+  if (std::find(broadcast_->channels.begin(), broadcast_->channels.end(), adapters::Channel::push) == broadcast_->channels.end())
+    return std::nullopt;
+  auto args = redis::cmd("HMGET", keys_.dead_push_tokens());
+  for (std::size_t i = 0; i < recipients_.size(); ++i)
+    if (!recipients_[i].app_token.empty()) args.emplace_back(recipients_[i].app_token);
+  if (args.size() == 2) return std::nullopt;
+  return args;
+}
+
+void ChunkWork::apply_dead_tokens(const redis::Reply& reply) {
+  std::size_t n = 0;
+  for (std::size_t i = 0; i < recipients_.size(); ++i) {
+    if (recipients_[i].app_token.empty()) continue;
+    if (n < reply.elements.size() && !reply.elements[n].is_nil()) dead_tokens_[i] = reply.elements[n].str;
+    ++n;
+  }
+}
+
+std::optional<adapters::SendResult> ChunkWork::known_dead_token(std::size_t i) const {
+  if (channel_of(i) != adapters::Channel::push) return std::nullopt;
+  auto it = dead_tokens_.find(i);
+  if (it == dead_tokens_.end()) return std::nullopt;
+  adapters::SendResult dead;
+  dead.failure = adapters::SendFailure::invalid_recipient;
+  dead.provider_code = "dead_token";
+  dead.reason = "the app token was refused before (" + it->second + "); not sent again";
+  return dead;
+}
+
 std::vector<std::size_t> ChunkWork::take_due(SteadyTime now, std::size_t window) {
   std::vector<std::size_t> due, waiting;
   for (auto i : pending_) {
@@ -210,6 +247,13 @@ std::vector<redis::Args> ChunkWork::record(const std::vector<std::size_t>& batch
     const auto& result = results[n];
     const char* channel = adapters::name(b.channels.at(s.channel));
     const std::string unit = s.breakdown < b.units.size() ? b.units[s.breakdown] : "";
+    // FCM said the token is gone: no broadcast sends to it again.
+    if (b.channels.at(s.channel) == adapters::Channel::push && result.failure == adapters::SendFailure::invalid_recipient &&
+        !dead_tokens_.contains(i)) {
+      dead_tokens_[i] = result.provider_code;
+      out.push_back(redis::cmd("HSETNX", keys_.dead_push_tokens(), std::string(recipients_[i].app_token),
+                               (result.provider_code.empty() ? std::string("refused") : result.provider_code) + " at " + format_utc(wall_now)));
+    }
     if (result.accepted()) {
       s.state = State::sent;
       const auto ref = id_ + ":" + std::to_string(k_) + ":" + std::to_string(i) + ":" + std::to_string(s.channel) + ":" +
@@ -231,6 +275,7 @@ std::vector<redis::Args> ChunkWork::record(const std::vector<std::size_t>& batch
       metrics.counter("orgcast_dispatch_retries_total", "sends retried", {{"failure", adapters::name(result.failure)}}).inc();
     } else if (int next = broadcast::first_usable_channel(b.channels, recipients_[i], s.channel + 1); next >= 0) {
       // Permanent on this channel (or out of attempts): the policy's next channel.
+      out.push_back(redis::cmd("HSET", keys_.failures(id_), failure_field(i, s.channel), why(channel, result) + " (fell back)"));
       s.channel = static_cast<std::uint8_t>(next);
       s.attempts = 0;
       s.state = State::queued;
@@ -240,10 +285,7 @@ std::vector<redis::Args> ChunkWork::record(const std::vector<std::size_t>& batch
       metrics.counter("orgcast_dispatch_fallbacks_total", "recipients moved to the next channel of the policy").inc();
     } else {
       s.state = State::failed;
-      out.push_back(redis::cmd("HSET", keys_.failures(id_), std::to_string(k_ * broadcast::kRecipientsPerChunk + i),
-                                      std::string(channel) + ": " + adapters::name(result.failure) +
-                                          (result.provider_code.empty() ? "" : " (" + result.provider_code + ")") +
-                                          (result.reason.empty() ? "" : ": " + result.reason)));
+      out.push_back(redis::cmd("HSET", keys_.failures(id_), failure_field(i, s.channel), why(channel, result)));
       moves.move(State::queued, channel, State::failed, channel, unit);
     }
     out.push_back(redis::cmd("SETRANGE", states_key, std::to_string(i * StateRecord::kBytes), encoded(s)));

@@ -71,6 +71,14 @@ class ChunkWork {
   /// Takes the replies of load_commands(); false when the chunk is gone.
   bool load(std::vector<redis::Reply>& replies);
 
+  /// Asks which of the chunk's app tokens are dead (push in the policy and
+  /// tokens in the chunk), for apply_dead_tokens; nullopt: nothing to ask.
+  std::optional<redis::Args> dead_tokens_command() const;
+  void apply_dead_tokens(const redis::Reply& reply);
+  /// Recipient i is on push with a token FCM refused before (in any
+  /// broadcast): the failure to record instead of sending.
+  std::optional<adapters::SendResult> known_dead_token(std::size_t i) const;
+
   bool has_pending() const { return !pending_.empty(); }
   /// Up to `window` recipients whose (re)try is due; empty if all wait.
   std::vector<std::size_t> take_due(SteadyTime now, std::size_t window);
@@ -101,6 +109,11 @@ class ChunkWork {
   /// expired), with their counters; empties pending.
   redis::Args settle_command(const std::vector<std::size_t>& batch, broadcast::State to);
 
+  /// Recipient i's field in the broadcast's failures hash, for its channel c.
+  std::string failure_field(std::size_t i, std::size_t c) const {
+    return broadcast::Keys::failure_field(k_ * broadcast::kRecipientsPerChunk + i, c);
+  }
+
   /// XACK and XDEL the entry; the broadcast is dispatched when its queue is empty.
   redis::Args finish_command() const;
 
@@ -114,6 +127,7 @@ class ChunkWork {
   std::vector<directory::ContactView> recipients_;
   std::vector<broadcast::StateRecord> states_;
   std::vector<pricing::MessageCost> costs_;  // of each recipient's latest rendered message
+  std::map<std::size_t, std::string> dead_tokens_;  // recipient -> why its token is dead
   std::vector<std::size_t> pending_;
   std::map<std::size_t, SteadyTime> not_before_;
 };

@@ -208,7 +208,13 @@ asio::awaitable<void> Dispatcher::work_chunks(std::vector<std::shared_ptr<ChunkW
     }
     work->set_broadcast(b);
     auto replies = co_await redis_->pipeline(work->load_commands());
-    if (replies && work->load(*replies)) loaded.push_back(work);  // else taken over later (lease)
+    if (!replies || !work->load(*replies)) continue;  // taken over later (lease)
+    if (auto ask = work->dead_tokens_command()) {
+      auto dead = co_await redis_->command(std::move(*ask));
+      if (!dead) continue;
+      work->apply_dead_tokens(*dead);
+    }
+    loaded.push_back(work);
   }
   const bool urgent = !loaded.empty() && loaded.front()->priority() == "urgent";
   while (!stopping_) {
@@ -287,6 +293,10 @@ asio::awaitable<void> Dispatcher::send_batch(std::shared_ptr<ChunkWork> work, st
                                              std::shared_ptr<std::vector<const adapters::Adapter*>> via) {
   std::vector<asio::awaitable<void>> sends;
   for (std::size_t n = 0; n < batch->size(); ++n) {
+    if (auto dead = work->known_dead_token((*batch)[n])) {  // the policy's next channel, no request
+      (*results)[n] = std::move(*dead);
+      continue;
+    }
     const auto channel = work->channel_of((*batch)[n]);
     Lane* lane = lane_for(channel);
     if (!lane) {  // a permanent failure on this channel: the policy's next one

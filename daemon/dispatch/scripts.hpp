@@ -89,15 +89,16 @@ local function apply_report(prefix, ref, new, reason)
   if new ~= 5 and rank[new] <= rank[cur] then return 'stale' end
   -- Only recipients with a further channel were put on q:dlr-wait.
   if bit.rshift(usable, ci + 1) ~= 0 then redis.call('ZREM', prefix .. 'q:dlr-wait', ref) end
+  local why_field = tostring(tonumber(k) * 500 + i) .. ':' .. ci
   if new == 5 and fall_back(prefix, id, k, i, channel, unit) then
-    redis.call('HSET', prefix .. 'bc:' .. id .. ':f', tostring(tonumber(k) * 500 + i), channel .. ': ' .. reason .. ' (fell back)')
+    redis.call('HSET', prefix .. 'bc:' .. id .. ':f', why_field, channel .. ': ' .. reason .. ' (fell back)')
     return 'fallback'
   end
   redis.call('SETRANGE', skey, i * 8, string.char(new))
   local names = {[2] = 'sent', [3] = 'delivered', [4] = 'read', [5] = 'failed'}
   move_counters(prefix .. 'bc:' .. id .. ':c', names[cur], channel, names[new], channel, unit)
   if new == 5 then
-    redis.call('HSET', prefix .. 'bc:' .. id .. ':f', tostring(tonumber(k) * 500 + i), channel .. ': ' .. reason)
+    redis.call('HSET', prefix .. 'bc:' .. id .. ':f', why_field, channel .. ': ' .. reason)
   end
   return 'applied'
 end
@@ -168,6 +169,8 @@ for _, ref in ipairs(due) do
   local id, k, i, ci, channel, unit = parse_ref(ref)
   local rec = redis.call('GETRANGE', ARGV[2] .. 'bc:' .. id .. ':s:' .. k, i * 8, i * 8 + 1)
   if string.byte(rec, 1) == 2 and string.byte(rec, 2) == ci and fall_back(ARGV[2], id, k, i, channel, unit) then
+    redis.call('HSET', ARGV[2] .. 'bc:' .. id .. ':f', tostring(tonumber(k) * 500 + i) .. ':' .. ci,
+               channel .. ': no delivery report in time (fell back)')
     moved = moved + 1
   end
 end

@@ -73,9 +73,41 @@ TEST(Fallback, PushThenWhatsAppThenSmsEachPersonOnce) {
   auto wa = json::parse(http("GET", whatsapp.url("/stats")).body).as_object();
   auto sim = json::parse(http("GET", sms.url("/stats")).body).as_object();
   EXPECT_EQ(stats["accepted"].as_int64() + wa["accepted"].as_int64() + sim["accepted"].as_int64(), 11);
-  // The failure that moved C5 on is kept with her.
-  auto recipients = daemon.get("/v1/broadcasts/" + id + "/recipients").body;
-  EXPECT_THAT(recipients, ::testing::HasSubstr("C5"));
+  // The report shows, per person, each channel of the policy and what came of it.
+  auto tried = [&](const std::string& broadcast, const std::string& contact) {
+    auto rows = json::parse(daemon.get("/v1/broadcasts/" + broadcast + "/recipients").body).as_object()["recipients"].as_array();
+    std::vector<std::string> out;
+    for (const auto& r : rows)
+      if (r.as_object().at("contact_id").as_string() == contact)
+        for (const auto& step : r.as_object().at("channels_tried").as_array())
+          out.push_back(std::string(step.as_object().at("channel").as_string()) + " -> " + std::string(step.as_object().at("result").as_string()));
+    return out;
+  };
+  EXPECT_THAT(tried(id, "C5"), ::testing::ElementsAre(::testing::StartsWith("push -> invalid_recipient (UNREGISTERED)"),
+                                                      "whatsapp -> no address", "sms -> delivered"));
+  EXPECT_THAT(tried(id, "C1"), ::testing::ElementsAre("push -> sent"));
+  EXPECT_THAT(tried(id, "C2"), ::testing::ElementsAre("push -> no address", "whatsapp -> no address", "sms -> delivered"));
+  auto csv = daemon.get("/v1/broadcasts/" + id + "/recipients?format=csv").body;
+  EXPECT_THAT(csv, ::testing::HasSubstr("push -> no address; whatsapp -> sent"));
+
+  // FCM's UNREGISTERED marks Geeta's token dead on her contact: a later
+  // broadcast does not send to it and goes on to SMS at once.
+  auto contact = daemon.get("/v1/directory/contacts/C5");
+  ASSERT_EQ(contact.status, 200) << contact.body;
+  auto geeta = json::parse(contact.body).as_object();
+  EXPECT_THAT(std::string(geeta["app_token_dead"].as_string()), ::testing::StartsWith("UNREGISTERED at "));
+  const auto requests_before = stats["requests"].as_int64();
+  auto again = http("POST", daemon.url("/v1/broadcasts"), R"({"audience": {"units": ["M-JAI-2"]}, "template": "announcement",
+      "channels": ["push", "sms"], "variables": {"subject": "बैठक", "details": "कल"}})");
+  ASSERT_EQ(again.status, 202) << again.body;
+  const std::string second(json::parse(again.body).as_object()["id"].as_string());
+  ASSERT_TRUE(eventually([&] {
+    auto b = json::parse(daemon.get("/v1/broadcasts/" + second).body).as_object()["by_channel"].as_object();
+    return n(b, "push:sent") == 1 && n(b, "sms:delivered") == 1;
+  }, 20s)) << daemon.get("/v1/broadcasts/" + second).body;
+  auto after = json::parse(http("GET", fcm.url("/stats")).body).as_object();
+  EXPECT_EQ(after["requests"].as_int64(), requests_before + 1) << "only Sunil's live token went to FCM";
+  EXPECT_THAT(tried(second, "C5"), ::testing::ElementsAre(::testing::StartsWith("push -> invalid_recipient (dead_token)"), "sms -> delivered"));
 }
 
 }  // namespace

@@ -18,7 +18,6 @@
 
 #include "adapters/core/wire.hpp"
 #include "adapters/fcm/jwt.hpp"
-#include "core/text.hpp"
 #include "core/log.hpp"
 #include "http/recent_bodies.hpp"
 #include "http/router.hpp"
@@ -41,12 +40,6 @@ http::Response fcm_error(int status, const char* grpc_status, const char* error_
   if (error_code[0])
     error["details"] = json::array{json::object{{"@type", "type.googleapis.com/google.firebase.fcm.v1.FcmError"}, {"errorCode", error_code}}};
   return http::json_response(status, json::serialize(json::object{{"error", std::move(error)}}));
-}
-
-std::set<std::string> list_of(const std::string& value) {
-  std::set<std::string> out;
-  for (auto item : split_trimmed(value, ',')) out.emplace(item);
-  return out;
 }
 
 class FakeFcm {
@@ -117,8 +110,8 @@ int main(int argc, char** argv) {
       std::stringstream s;
       s << in.rdbuf();
       options.public_key = s.str();
-    } else if (flag == "--unregistered") options.unregistered = list_of(value);
-    else if (flag == "--invalid") options.invalid = list_of(value);
+    } else if (flag == "--unregistered") options.unregistered = adapters::comma_set(value);
+    else if (flag == "--invalid") options.invalid = adapters::comma_set(value);
     else if (flag == "--quota-first") options.quota_first = std::stoi(value);
     else {
       std::cerr << "fake-fcm: unknown flag " << flag << "\n";

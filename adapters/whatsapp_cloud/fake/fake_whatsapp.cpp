@@ -23,7 +23,7 @@
 
 #include "adapters/whatsapp_cloud/whatsapp_cloud_adapter.hpp"
 #include "core/log.hpp"
-#include "core/text.hpp"
+#include "adapters/core/wire.hpp"
 #include "http/recent_bodies.hpp"
 #include "http/router.hpp"
 #include "http/standalone.hpp"
@@ -142,9 +142,8 @@ int main(int argc, char** argv) {
     else if (flag == "--callback") options.callback = value;
     else if (flag == "--throttle-first") options.throttle_first = std::stoi(value);
     else if (flag == "--statuses") options.statuses = value != "0";
-    else if (flag == "--undeliverable") {
-      for (auto number : split_trimmed(value, ',')) options.undeliverable.emplace(number);
-    } else {
+    else if (flag == "--undeliverable") options.undeliverable = adapters::comma_set(value);
+    else {
       std::cerr << "fake-whatsapp: unknown flag " << flag << "\n";
       return 2;
     }

@@ -1,0 +1,180 @@
+#!/usr/bin/env bash
+# The real channels (tools/bench channels, issue 5 point 8). One run, one
+# machine, the same 20,000 short SMS (one part each, delivery reports asked):
+#   kannel_alone_msgs_per_s        a concurrent HTTP client (curl --parallel,
+#                                  64 connections) -> smsbox sendsms -> bearerbox -> fakesmsc
+#   orgcast_via_kannel_msgs_per_s  POST /v1/broadcasts -> orgcastd -> smsbox -> bearerbox -> fakesmsc
+#   orgcast_vs_kannel_ratio        the two divided (goal >= 0.9: orgcastd is not the bottleneck)
+# Both are timed until fakesmsc, Kannel's stand-in for the phone network, has
+# received every message. Then orgcastd's own rate against each local fake
+# provider, limits off, 202 until every recipient is dispatched (the fakes'
+# callbacks off, so that the fake is not what is measured; report ingestion
+# has its own benchmark, tools/bench dlr):
+#   whatsapp_fake_msgs_per_s, fcm_fake_msgs_per_s, sms_http_fake_msgs_per_s
+# Every run sends the announcement template (the HTTP aggregator refuses SMS
+# without a DLT template id, as Indian operators do).
+# Expects: build/release built, REDIS_PORT set to a running Redis.
+set -euo pipefail
+source tools/lib.sh
+source bench/common.sh
+
+N=${CHANNEL_MESSAGES:-20000}
+SUBJECT="District meeting" DETAILS="tomorrow 10:00, party office"
+
+# The audience: N office-bearers of one district, each with a mobile,
+# WhatsApp on the same number and an app token.
+data="$BENCH_WORK/data"
+mkdir -p "$data"
+printf 'id,parent_id,level,name,name_hi\nRJ,,state,Rajasthan,राजस्थान\nD1,RJ,district,Ajmer,अजमेर\n' > "$data/units.csv"
+awk -v n="$N" 'BEGIN {
+  print "id,name,name_hi,mobile,whatsapp,language,unit_id,role,tags,app_token"
+  for (i = 1; i <= n; i++) printf "C%d,Member %d,सदस्य %d,98%08d,yes,en,D1,member,,tok%d\n", i, i, i, i, i
+}' > "$data/contacts.csv"
+announce_to_all="{\"audience\": {\"units\": [\"D1\"]}, \"template\": \"announcement\", \"variables\": {\"subject\": \"$SUBJECT\", \"details\": \"$DETAILS\"}, \"priority\": \"bulk\""
+
+# --- Kannel: bearerbox (fake SMSC), smsbox (sendsms), fakesmsc ------------
+kdir="$BENCH_WORK/kannel"
+mkdir -p "$kdir"
+admin_port=$(free_port) smsbox_port=$(free_port) fake_port=$(free_port) sendsms_port=$(free_port)
+echo -n "bench-password" > "$kdir/password"
+cat > "$kdir/kannel.conf" <<CONF
+group = core
+admin-port = $admin_port
+admin-password = admin
+admin-interface = 127.0.0.1
+smsbox-port = $smsbox_port
+smsbox-interface = 127.0.0.1
+dlr-storage = internal
+log-level = 2
+log-file = "$kdir/bearerbox.log"
+
+group = smsc
+smsc = fake
+smsc-id = fake
+port = $fake_port
+connect-allow-ip = 127.0.0.1
+
+group = smsbox
+bearerbox-host = 127.0.0.1
+bearerbox-port = $smsbox_port
+sendsms-port = $sendsms_port
+sendsms-interface = 127.0.0.1
+log-level = 2
+log-file = "$kdir/smsbox.log"
+
+group = sendsms-user
+username = orgcast
+password = bench-password
+max-messages = 10
+concatenation = true
+CONF
+/usr/sbin/bearerbox "$kdir/kannel.conf" > "$kdir/bearerbox.out" 2>&1 &
+BENCH_PIDS+=($!)
+for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$admin_port/status" >/dev/null 2>&1 && break; sleep 0.1; done
+/usr/sbin/smsbox "$kdir/kannel.conf" > "$kdir/smsbox.out" 2>&1 &
+BENCH_PIDS+=($!)
+for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$sendsms_port/cgi-bin/sendsms" && break; sleep 0.1; done
+/usr/lib/kannel/test/fakesmsc -H 127.0.0.1 -r "$fake_port" -i 1 -m 0 "1 2 text unused" > "$kdir/fakesmsc.out" 2>&1 &
+BENCH_PIDS+=($!)
+for _ in $(seq 1 100); do grep -q "Fakesmsc client connected" "$kdir/bearerbox.log" 2>/dev/null && break; sleep 0.1; done
+
+received() { grep -c "Got message" "$kdir/fakesmsc.out" || true; }
+# wait_received N: until fakesmsc has N messages (10 minutes at most).
+wait_received() {
+  for _ in $(seq 1 3000); do [ "$(received)" -ge "$1" ] && return 0; sleep 0.2; done
+  echo "bench: fakesmsc received $(received) of $1" >&2
+  return 1
+}
+
+# Kannel alone. Its delivery reports go to a sink that answers 200 at once
+# (provider-sim's /stats), as orgcastd's go to orgcastd below.
+start_sim sink
+dlr_q=$(python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1], safe=""))' "http://127.0.0.1:$SIM_PORT/stats?id=x&type=%d")
+meta_q=$(python3 -c 'import urllib.parse; print(urllib.parse.quote("?smpp?PE_ID=1101000000000000001&TEMPLATE_ID=1107172300000000012", safe=""))')
+# What orgcastd renders for each: "Dear Member 7, District meeting: tomorrow 10:00, party office. -Party Office".
+awk -v n="$N" -v base="http://127.0.0.1:$sendsms_port/cgi-bin/sendsms?username=orgcast&password=bench-password&from=ORGCST&charset=UTF-8&coding=0&dlr-mask=31" \
+    -v subject="$SUBJECT" -v details="$DETAILS" -v dlr="$dlr_q" -v meta="$meta_q" 'BEGIN {
+  for (i = 1; i <= n; i++) {
+    text = "Dear Member " i ", " subject ": " details ". -Party Office"
+    gsub(/ /, "+", text); gsub(/,/, "%2C", text); gsub(/:/, "%3A", text)
+    printf "url = \"%s&to=9198%08d&text=%s&dlr-url=%s&meta-data=%s\"\noutput = /dev/null\n", base, i, text, dlr, meta
+  }
+}' > "$kdir/urls.curl"
+before=$(received)
+start=$(now)
+curl -s --parallel --parallel-immediate --parallel-max 64 -K "$kdir/urls.curl"
+wait_received $((before + N))
+kannel_s=$(echo "$(now) - $start" | bc)
+kannel_rate=$(echo "$N / $kannel_s" | bc)
+echo "kannel_alone_msgs_per_s=$kannel_rate msgs/s ($N SMS, curl --parallel 64 -> smsbox -> bearerbox -> fakesmsc)"
+
+# orgcastd -> Kannel: one account, limits off (the same 64 requests in flight at most).
+provider_yaml() {  # provider_yaml TYPE CHANNEL URL [EXTRA SETTINGS...]
+  printf 'providers:\n  - name: p\n    type: %s\n    channels: [%s]\n    url: "%s"\n    rate_per_second: 1000000\n    concurrency: 64\n' "$1" "$2" "$3"
+  shift 3
+  for setting in "$@"; do printf '    %s\n' "$setting"; done
+}
+# run_broadcast NAME PREFIX CHANNEL PROVIDER_YAML: starts an orgcastd with that
+# provider, sends the reply to everyone on CHANNEL, sets SECONDS_TAKEN to
+# seconds from 202 to every recipient dispatched, then stops the daemon.
+run_broadcast() {
+  local name=$1 prefix=$2 channel=$3 providers=$4 id sent start_s
+  IMPORT_DATA="$data" TEMPLATES_YAML='  dlt_entity_id: "1101000000000000001"' start_daemon "$name" "$prefix" "  concurrency: 64
+  workers: 8
+$providers"
+  read -r id sent < <(post_broadcast "${announce_to_all}, \"channels\": [\"$channel\"]}")
+  [ "$sent" = "$N" ] || { echo "bench: $name queued ${sent:-nothing}, not $N" >&2; cat "$BENCH_WORK/$name-orgcastd.log" >&2; return 1; }
+  start_s=$(now)
+  if [ "$channel" = sms ] && [ "$name" = kannel ]; then
+    wait_received $((before + 2 * N))
+  else
+    for _ in $(seq 1 3000); do
+      curl -s "http://127.0.0.1:$HTTP_PORT/v1/broadcasts/$id" | grep -q '"state":"dispatched"' && break
+      sleep 0.1
+    done
+  fi
+  SECONDS_TAKEN=$(echo "$(now) - $start_s" | bc)
+  local counts
+  counts=$(curl -s "http://127.0.0.1:$HTTP_PORT/v1/broadcasts/$id" | sed -n 's/.*"counts":\({[^}]*}\).*/\1/p')
+  echo "  ($name: $counts)" >&2
+  stop_pid "$DAEMON_PID"
+}
+
+run_broadcast kannel "bench:ch-kannel:" sms "$(provider_yaml kannel sms "http://127.0.0.1:$sendsms_port" "username: orgcast" "password_file: $kdir/password" "sender: ORGCST")"
+orgcast_rate=$(echo "$N / $SECONDS_TAKEN" | bc)
+echo "orgcast_via_kannel_msgs_per_s=$orgcast_rate msgs/s (POST -> orgcastd -> smsbox -> bearerbox -> fakesmsc)"
+echo "orgcast_vs_kannel_ratio=$(echo "scale=3; $orgcast_rate / $kannel_rate" | bc) (goal >= 0.9)"
+
+# --- The fakes of the HTTP providers ---------------------------------------
+start_fake() {  # start_fake PROGRAM FLAGS...: sets FAKE_PORT
+  local program=$1; shift
+  build/release/"$program" --port-file "$BENCH_WORK/$program.port" "$@" > "$BENCH_WORK/$program.log" 2>&1 &
+  BENCH_PIDS+=($!)
+  for _ in $(seq 1 100); do [ -s "$BENCH_WORK/$program.port" ] && break; sleep 0.1; done
+  FAKE_PORT=$(cat "$BENCH_WORK/$program.port")
+}
+echo -n "bench-token" > "$BENCH_WORK/token"
+
+start_fake fake-whatsapp --token bench-token --app-secret bench-token --statuses 0
+run_broadcast whatsapp "bench:ch-wa:" whatsapp "$(provider_yaml whatsapp_cloud whatsapp "http://127.0.0.1:$FAKE_PORT" "phone_number_id: \"1\"" \
+  "access_token_file: $BENCH_WORK/token" "app_secret_file: $BENCH_WORK/token" "verify_token_file: $BENCH_WORK/token")"
+echo "whatsapp_fake_msgs_per_s=$(echo "$N / $SECONDS_TAKEN" | bc) msgs/s (orgcastd -> fake-whatsapp, template messages, limits off)"
+
+# FCM: a fresh service account; fake-fcm checks the token exchange's JWT with its public key.
+openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$BENCH_WORK/fcm.key" 2>/dev/null
+openssl pkey -in "$BENCH_WORK/fcm.key" -pubout -out "$BENCH_WORK/fcm.pub"
+start_fake fake-fcm --public-key "$BENCH_WORK/fcm.pub"
+python3 - "$BENCH_WORK/fcm.key" "http://127.0.0.1:$FAKE_PORT/token" > "$BENCH_WORK/service-account.json" <<'PY'
+import json, sys
+print(json.dumps({"type": "service_account", "project_id": "bench", "private_key_id": "k1",
+                  "private_key": open(sys.argv[1]).read(), "client_email": "bench@bench.iam.gserviceaccount.com",
+                  "token_uri": sys.argv[2]}))
+PY
+run_broadcast fcm "bench:ch-fcm:" push "$(provider_yaml fcm push "http://127.0.0.1:$FAKE_PORT" "service_account_file: $BENCH_WORK/service-account.json")"
+echo "fcm_fake_msgs_per_s=$(echo "$N / $SECONDS_TAKEN" | bc) msgs/s (orgcastd -> fake-fcm, one OAuth2 token)"
+
+echo -n "Bearer bench-token" > "$BENCH_WORK/auth"
+start_fake fake-sms-http --api-key bench-token --reports 0
+run_broadcast sms_http "bench:ch-http:" sms "$(provider_yaml sms_http sms "http://127.0.0.1:$FAKE_PORT/v1/sms" "auth_header: Authorization" \
+  "auth_value_file: $BENCH_WORK/auth" "id_path: data.message_id")"
+echo "sms_http_fake_msgs_per_s=$(echo "$N / $SECONDS_TAKEN" | bc) msgs/s (orgcastd -> fake-sms-http, JSON, limits off)"
