@@ -19,6 +19,10 @@ source tools/lib.sh
 source bench/common.sh
 
 N=${CHANNEL_MESSAGES:-20000}
+# orgcastd's requests in flight (dispatch.concurrency: as many as the Kannel
+# client's), dispatch workers, and each provider account's own concurrency.
+CONCURRENCY=${CHANNEL_CONCURRENCY:-64} WORKERS=${CHANNEL_WORKERS:-8}
+ACCOUNT_CONCURRENCY=${CHANNEL_ACCOUNT_CONCURRENCY:-$CONCURRENCY}
 SUBJECT="District meeting" DETAILS="tomorrow 10:00, party office"
 
 # The audience: N office-bearers of one district, each with a mobile,
@@ -70,13 +74,20 @@ concatenation = true
 CONF
 /usr/sbin/bearerbox "$kdir/kannel.conf" > "$kdir/bearerbox.out" 2>&1 &
 BENCH_PIDS+=($!)
+KANNEL_PIDS=($!)
 for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$admin_port/status" >/dev/null 2>&1 && break; sleep 0.1; done
 /usr/sbin/smsbox "$kdir/kannel.conf" > "$kdir/smsbox.out" 2>&1 &
 BENCH_PIDS+=($!)
+KANNEL_PIDS+=($!)
 for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$sendsms_port/cgi-bin/sendsms" && break; sleep 0.1; done
 /usr/lib/kannel/test/fakesmsc -H 127.0.0.1 -r "$fake_port" -i 1 -m 0 "1 2 text unused" > "$kdir/fakesmsc.out" 2>&1 &
 BENCH_PIDS+=($!)
 for _ in $(seq 1 100); do grep -q "Fakesmsc client connected" "$kdir/bearerbox.log" 2>/dev/null && break; sleep 0.1; done
+
+# cpu_ticks PID...: their user + system CPU time so far, in clock ticks.
+cpu_ticks() { local t=0 pid; for pid in "$@"; do t=$((t + $(awk '{print $14 + $15}' "/proc/$pid/stat"))); done; echo "$t"; }
+# cpu_pct TICKS SECONDS: CPU use in % of one core.
+cpu_pct() { echo "100 * $1 / $(getconf CLK_TCK) / $2" | bc; }
 
 received() { grep -c "Got message" "$kdir/fakesmsc.out" || true; }
 # wait_received N: until fakesmsc has N messages (10 minutes at most).
@@ -100,33 +111,40 @@ awk -v n="$N" -v base="http://127.0.0.1:$sendsms_port/cgi-bin/sendsms?username=o
     printf "url = \"%s&to=9198%08d&text=%s&dlr-url=%s&meta-data=%s\"\noutput = /dev/null\n", base, i, text, dlr, meta
   }
 }' > "$kdir/urls.curl"
-before=$(received)
-start=$(now)
-curl -s --parallel --parallel-immediate --parallel-max 64 -K "$kdir/urls.curl"
-wait_received $((before + N))
-kannel_s=$(echo "$(now) - $start" | bc)
-kannel_rate=$(echo "$N / $kannel_s" | bc)
-echo "kannel_alone_msgs_per_s=$kannel_rate msgs/s ($N SMS, curl --parallel 64 -> smsbox -> bearerbox -> fakesmsc)"
+# kannel_alone: one round of the client; sets SECONDS_TAKEN.
+kannel_alone() {
+  local start_s target=$(($(received) + N)) cpu
+  start_s=$(now)
+  cpu=$(cpu_ticks "${KANNEL_PIDS[@]}")
+  curl -s --parallel --parallel-immediate --parallel-max 64 -K "$kdir/urls.curl" 2> "$kdir/curl.err"
+  wait_received "$target"
+  SECONDS_TAKEN=$(echo "$(now) - $start_s" | bc)
+  echo "  (Kannel alone: CPU meanwhile: Kannel $(cpu_pct $(($(cpu_ticks "${KANNEL_PIDS[@]}") - cpu)) "$SECONDS_TAKEN") % of one core)"
+}
 
-# orgcastd -> Kannel: one account, limits off (the same 64 requests in flight at most).
+# orgcastd -> Kannel: one account, limits off, as many requests in flight as the client above.
 provider_yaml() {  # provider_yaml TYPE CHANNEL URL [EXTRA SETTINGS...]
-  printf 'providers:\n  - name: p\n    type: %s\n    channels: [%s]\n    url: "%s"\n    rate_per_second: 1000000\n    concurrency: 64\n' "$1" "$2" "$3"
+  printf 'providers:\n  - name: p\n    type: %s\n    channels: [%s]\n    url: "%s"\n    rate_per_second: 1000000\n    concurrency: %s\n' "$1" "$2" "$3" "$ACCOUNT_CONCURRENCY"
   shift 3
   for setting in "$@"; do printf '    %s\n' "$setting"; done
 }
-# run_broadcast NAME PREFIX CHANNEL PROVIDER_YAML: starts an orgcastd with that
-# provider, sends the reply to everyone on CHANNEL, sets SECONDS_TAKEN to
-# seconds from 202 to every recipient dispatched, then stops the daemon.
+# run_broadcast NAME PREFIX CHANNEL PROVIDER_YAML PEER_PID...: starts an
+# orgcastd with that provider, sends the announcement to everyone on
+# CHANNEL, sets SECONDS_TAKEN to seconds from 202 to every recipient
+# dispatched (for Kannel: received by fakesmsc), prints the CPU orgcastd and
+# the provider's processes used meanwhile, then stops the daemon.
 run_broadcast() {
-  local name=$1 prefix=$2 channel=$3 providers=$4 id sent start_s
-  IMPORT_DATA="$data" TEMPLATES_YAML='  dlt_entity_id: "1101000000000000001"' start_daemon "$name" "$prefix" "  concurrency: 64
-  workers: 8
+  local name=$1 prefix=$2 channel=$3 providers=$4 id sent start_s daemon_cpu peer_cpu
+  shift 4
+  IMPORT_DATA="$data" TEMPLATES_YAML='  dlt_entity_id: "1101000000000000001"' start_daemon "$name" "$prefix" "  concurrency: $CONCURRENCY
+  workers: $WORKERS
 $providers"
   read -r id sent < <(post_broadcast "${announce_to_all}, \"channels\": [\"$channel\"]}")
   [ "$sent" = "$N" ] || { echo "bench: $name queued ${sent:-nothing}, not $N" >&2; cat "$BENCH_WORK/$name-orgcastd.log" >&2; return 1; }
   start_s=$(now)
-  if [ "$channel" = sms ] && [ "$name" = kannel ]; then
-    wait_received $((before + 2 * N))
+  daemon_cpu=$(cpu_ticks "$DAEMON_PID") peer_cpu=$(cpu_ticks "$@")
+  if [ "$channel" = sms ] && [ -n "${TO_PHONES:-}" ]; then
+    wait_received "$TO_PHONES"
   else
     for _ in $(seq 1 3000); do
       curl -s "http://127.0.0.1:$HTTP_PORT/v1/broadcasts/$id" | grep -q '"state":"dispatched"' && break
@@ -134,22 +152,35 @@ $providers"
     done
   fi
   SECONDS_TAKEN=$(echo "$(now) - $start_s" | bc)
+  daemon_cpu=$(cpu_pct $(($(cpu_ticks "$DAEMON_PID") - daemon_cpu)) "$SECONDS_TAKEN")
+  peer_cpu=$(cpu_pct $(($(cpu_ticks "$@") - peer_cpu)) "$SECONDS_TAKEN")
   local counts
   counts=$(curl -s "http://127.0.0.1:$HTTP_PORT/v1/broadcasts/$id" | sed -n 's/.*"counts":\({[^}]*}\).*/\1/p')
-  echo "  ($name: $counts)" >&2
+  echo "  ($name: $counts; CPU meanwhile: orgcastd $daemon_cpu %, provider $peer_cpu % of one core)"
   stop_pid "$DAEMON_PID"
 }
 
-run_broadcast kannel "bench:ch-kannel:" sms "$(provider_yaml kannel sms "http://127.0.0.1:$sendsms_port" "username: orgcast" "password_file: $kdir/password" "sender: ORGCST")"
-orgcast_rate=$(echo "$N / $SECONDS_TAKEN" | bc)
-echo "orgcast_via_kannel_msgs_per_s=$orgcast_rate msgs/s (POST -> orgcastd -> smsbox -> bearerbox -> fakesmsc)"
+# Two rounds each, alternating, so that both see the same machine.
+kannel_s=0 orgcast_s=0
+for round in 1 2; do
+  kannel_alone
+  kannel_s=$(echo "$kannel_s + $SECONDS_TAKEN" | bc)
+  TO_PHONES=$(($(received) + N)) run_broadcast "kannel-$round" "bench:ch-kannel-$round:" sms "$(provider_yaml kannel sms "http://127.0.0.1:$sendsms_port" \
+    "username: orgcast" "password_file: $kdir/password" "sender: ORGCST")" "${KANNEL_PIDS[@]}"
+  orgcast_s=$(echo "$orgcast_s + $SECONDS_TAKEN" | bc)
+done
+kannel_rate=$(echo "2 * $N / $kannel_s" | bc)
+orgcast_rate=$(echo "2 * $N / $orgcast_s" | bc)
+echo "kannel_alone_msgs_per_s=$kannel_rate msgs/s ($N SMS twice, curl --parallel 64 -> smsbox -> bearerbox -> fakesmsc)"
+echo "orgcast_via_kannel_msgs_per_s=$orgcast_rate msgs/s (the same, POST -> orgcastd -> smsbox -> bearerbox -> fakesmsc)"
 echo "orgcast_vs_kannel_ratio=$(echo "scale=3; $orgcast_rate / $kannel_rate" | bc) (goal >= 0.9)"
 
 # --- The fakes of the HTTP providers ---------------------------------------
-start_fake() {  # start_fake PROGRAM FLAGS...: sets FAKE_PORT
+start_fake() {  # start_fake PROGRAM FLAGS...: sets FAKE_PORT and FAKE_PID
   local program=$1; shift
   build/release/"$program" --port-file "$BENCH_WORK/$program.port" "$@" > "$BENCH_WORK/$program.log" 2>&1 &
   BENCH_PIDS+=($!)
+  FAKE_PID=$!
   for _ in $(seq 1 100); do [ -s "$BENCH_WORK/$program.port" ] && break; sleep 0.1; done
   FAKE_PORT=$(cat "$BENCH_WORK/$program.port")
 }
@@ -157,7 +188,7 @@ echo -n "bench-token" > "$BENCH_WORK/token"
 
 start_fake fake-whatsapp --token bench-token --app-secret bench-token --statuses 0
 run_broadcast whatsapp "bench:ch-wa:" whatsapp "$(provider_yaml whatsapp_cloud whatsapp "http://127.0.0.1:$FAKE_PORT" "phone_number_id: \"1\"" \
-  "access_token_file: $BENCH_WORK/token" "app_secret_file: $BENCH_WORK/token" "verify_token_file: $BENCH_WORK/token")"
+  "access_token_file: $BENCH_WORK/token" "app_secret_file: $BENCH_WORK/token" "verify_token_file: $BENCH_WORK/token")" "$FAKE_PID"
 echo "whatsapp_fake_msgs_per_s=$(echo "$N / $SECONDS_TAKEN" | bc) msgs/s (orgcastd -> fake-whatsapp, template messages, limits off)"
 
 # FCM: a fresh service account; fake-fcm checks the token exchange's JWT with its public key.
@@ -170,11 +201,11 @@ print(json.dumps({"type": "service_account", "project_id": "bench", "private_key
                   "private_key": open(sys.argv[1]).read(), "client_email": "bench@bench.iam.gserviceaccount.com",
                   "token_uri": sys.argv[2]}))
 PY
-run_broadcast fcm "bench:ch-fcm:" push "$(provider_yaml fcm push "http://127.0.0.1:$FAKE_PORT" "service_account_file: $BENCH_WORK/service-account.json")"
+run_broadcast fcm "bench:ch-fcm:" push "$(provider_yaml fcm push "http://127.0.0.1:$FAKE_PORT" "service_account_file: $BENCH_WORK/service-account.json")" "$FAKE_PID"
 echo "fcm_fake_msgs_per_s=$(echo "$N / $SECONDS_TAKEN" | bc) msgs/s (orgcastd -> fake-fcm, one OAuth2 token)"
 
 echo -n "Bearer bench-token" > "$BENCH_WORK/auth"
 start_fake fake-sms-http --api-key bench-token --reports 0
 run_broadcast sms_http "bench:ch-http:" sms "$(provider_yaml sms_http sms "http://127.0.0.1:$FAKE_PORT/v1/sms" "auth_header: Authorization" \
-  "auth_value_file: $BENCH_WORK/auth" "id_path: data.message_id")"
+  "auth_value_file: $BENCH_WORK/auth" "id_path: data.message_id")" "$FAKE_PID"
 echo "sms_http_fake_msgs_per_s=$(echo "$N / $SECONDS_TAKEN" | bc) msgs/s (orgcastd -> fake-sms-http, JSON, limits off)"

@@ -136,6 +136,7 @@ std::optional<Providers> build_providers(const Config& config, const adapters::T
     for (const auto& c : p.channels)
       if (auto channel = channel_named(c)) route.channels.push_back(*channel);
     route.rate_per_second = p.rate_per_second;
+    route.concurrency = std::max(1, p.concurrency);
     route.callback_url = config.dispatch.callback_base_url.empty() ? "" : config.dispatch.callback_base_url + "/v1/webhooks/" + p.name;
     out.routes.push_back(std::move(route));
     out.by_name[p.name] = std::move(adapter);

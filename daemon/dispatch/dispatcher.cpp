@@ -3,6 +3,7 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -100,6 +101,23 @@ asio::awaitable<void> Dispatcher::acquire_token(Lane& lane) {
     if (wait == std::chrono::steady_clock::duration::zero()) co_return;
     co_await sleep_for(wait);
   }
+}
+
+asio::awaitable<void> Dispatcher::acquire_slot(Lane& lane) {
+  while (lane.in_flight >= lane.route.concurrency) {
+    asio::steady_timer wake(co_await asio::this_coro::executor, SteadyTime::max());
+    lane.waiting.push_back(&wake);
+    boost::system::error_code cancelled;  // release_slot cancels the timer: our turn
+    co_await wake.async_wait(asio::redirect_error(asio::use_awaitable, cancelled));
+  }
+  ++lane.in_flight;
+}
+
+void Dispatcher::release_slot(Lane& lane) {
+  --lane.in_flight;
+  if (lane.waiting.empty()) return;
+  lane.waiting.front()->cancel();
+  lane.waiting.pop_front();
 }
 
 asio::awaitable<std::shared_ptr<const DispatchedBroadcast>> Dispatcher::broadcast_of(const std::string& id) {
@@ -312,8 +330,10 @@ asio::awaitable<void> Dispatcher::send_batch(std::shared_ptr<ChunkWork> work, st
       continue;
     }
     sends.push_back([](Lane* lane, adapters::OutboundMessage m, adapters::SendResult* out) -> asio::awaitable<void> {
+      co_await acquire_slot(*lane);
       co_await acquire_token(*lane);
       *out = co_await lane->route.adapter->send(m);
+      release_slot(*lane);
     }(lane, std::move(m), &(*results)[n]));
   }
   co_await run_all(std::move(sends));

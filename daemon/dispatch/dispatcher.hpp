@@ -10,6 +10,7 @@
 #include <array>
 #include <atomic>
 #include <chrono>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -18,6 +19,7 @@
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 
 #include "adapters/core/adapter.hpp"
@@ -44,6 +46,7 @@ struct Route {
   std::shared_ptr<adapters::Adapter> adapter;
   std::vector<adapters::Channel> channels;
   double rate_per_second = 1000;
+  int concurrency = 16;      // requests in flight to this account, at most
   std::string callback_url;  // full URL of this account's webhook at this daemon
 };
 
@@ -91,10 +94,15 @@ class Dispatcher : public std::enable_shared_from_this<Dispatcher> {
   struct Lane {
     Route route;
     TokenBucket bucket;
+    int in_flight = 0;                                 // requests to the account now (on the strand)
+    std::deque<boost::asio::steady_timer*> waiting;  // sends waiting for a free slot, woken in turn
   };
   /// The next account for a channel (in turn); null when none carries it.
   Lane* lane_for(adapters::Channel channel);
   static boost::asio::awaitable<void> acquire_token(Lane& lane);
+  /// Waits until the account has fewer than its `concurrency` requests in flight, and takes a slot.
+  static boost::asio::awaitable<void> acquire_slot(Lane& lane);
+  static void release_slot(Lane& lane);
 
   boost::asio::strand<boost::asio::any_io_executor> strand_;
   std::shared_ptr<redis::Client> redis_;
