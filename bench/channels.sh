@@ -13,16 +13,18 @@
 #   whatsapp_fake_msgs_per_s, fcm_fake_msgs_per_s, sms_http_fake_msgs_per_s
 # Every run sends the announcement template (the HTTP aggregator refuses SMS
 # without a DLT template id, as Indian operators do).
-# Expects: build/release built, REDIS_PORT set to a running Redis.
+# Expects: build/release built, REDIS_PORT and REDIS_PID: a running Redis.
 set -euo pipefail
 source tools/lib.sh
 source bench/common.sh
 
 N=${CHANNEL_MESSAGES:-20000}
-# orgcastd's requests in flight (dispatch.concurrency: as many as the Kannel
-# client's), dispatch workers, and each provider account's own concurrency.
-CONCURRENCY=${CHANNEL_CONCURRENCY:-64} WORKERS=${CHANNEL_WORKERS:-8}
-ACCOUNT_CONCURRENCY=${CHANNEL_ACCOUNT_CONCURRENCY:-$CONCURRENCY}
+# The provider account's requests in flight: as many as the Kannel client's
+# connections. orgcastd's dispatcher works in windows (claim, send, record),
+# so its own window total (dispatch.concurrency over its workers) is larger,
+# to keep the account's slots full while windows are being recorded.
+ACCOUNT_CONCURRENCY=${CHANNEL_ACCOUNT_CONCURRENCY:-64}
+CONCURRENCY=${CHANNEL_CONCURRENCY:-256} WORKERS=${CHANNEL_WORKERS:-16}
 SUBJECT="District meeting" DETAILS="tomorrow 10:00, party office"
 
 # The audience: N office-bearers of one district, each with a mobile,
@@ -119,10 +121,10 @@ kannel_alone() {
   curl -s --parallel --parallel-immediate --parallel-max 64 -K "$kdir/urls.curl" 2> "$kdir/curl.err"
   wait_received "$target"
   SECONDS_TAKEN=$(echo "$(now) - $start_s" | bc)
-  echo "  (Kannel alone: CPU meanwhile: Kannel $(cpu_pct $(($(cpu_ticks "${KANNEL_PIDS[@]}") - cpu)) "$SECONDS_TAKEN") % of one core)"
+  echo "  (Kannel alone: $(echo "$N / $SECONDS_TAKEN" | bc) msgs/s; CPU meanwhile: Kannel $(cpu_pct $(($(cpu_ticks "${KANNEL_PIDS[@]}") - cpu)) "$SECONDS_TAKEN") % of one core)"
 }
 
-# orgcastd -> Kannel: one account, limits off, as many requests in flight as the client above.
+# orgcastd -> Kannel: one account, no rate limit, as many requests in flight as the client above.
 provider_yaml() {  # provider_yaml TYPE CHANNEL URL [EXTRA SETTINGS...]
   printf 'providers:\n  - name: p\n    type: %s\n    channels: [%s]\n    url: "%s"\n    rate_per_second: 1000000\n    concurrency: %s\n' "$1" "$2" "$3" "$ACCOUNT_CONCURRENCY"
   shift 3
@@ -134,7 +136,7 @@ provider_yaml() {  # provider_yaml TYPE CHANNEL URL [EXTRA SETTINGS...]
 # dispatched (for Kannel: received by fakesmsc), prints the CPU orgcastd and
 # the provider's processes used meanwhile, then stops the daemon.
 run_broadcast() {
-  local name=$1 prefix=$2 channel=$3 providers=$4 id sent start_s daemon_cpu peer_cpu
+  local name=$1 prefix=$2 channel=$3 providers=$4 id sent start_s daemon_cpu peer_cpu redis_cpu
   shift 4
   IMPORT_DATA="$data" TEMPLATES_YAML='  dlt_entity_id: "1101000000000000001"' start_daemon "$name" "$prefix" "  concurrency: $CONCURRENCY
   workers: $WORKERS
@@ -142,7 +144,7 @@ $providers"
   read -r id sent < <(post_broadcast "${announce_to_all}, \"channels\": [\"$channel\"]}")
   [ "$sent" = "$N" ] || { echo "bench: $name queued ${sent:-nothing}, not $N" >&2; cat "$BENCH_WORK/$name-orgcastd.log" >&2; return 1; }
   start_s=$(now)
-  daemon_cpu=$(cpu_ticks "$DAEMON_PID") peer_cpu=$(cpu_ticks "$@")
+  daemon_cpu=$(cpu_ticks "$DAEMON_PID") peer_cpu=$(cpu_ticks "$@") redis_cpu=$(cpu_ticks "$REDIS_PID")
   if [ "$channel" = sms ] && [ -n "${TO_PHONES:-}" ]; then
     wait_received "$TO_PHONES"
   else
@@ -154,9 +156,10 @@ $providers"
   SECONDS_TAKEN=$(echo "$(now) - $start_s" | bc)
   daemon_cpu=$(cpu_pct $(($(cpu_ticks "$DAEMON_PID") - daemon_cpu)) "$SECONDS_TAKEN")
   peer_cpu=$(cpu_pct $(($(cpu_ticks "$@") - peer_cpu)) "$SECONDS_TAKEN")
+  redis_cpu=$(cpu_pct $(($(cpu_ticks "$REDIS_PID") - redis_cpu)) "$SECONDS_TAKEN")
   local counts
   counts=$(curl -s "http://127.0.0.1:$HTTP_PORT/v1/broadcasts/$id" | sed -n 's/.*"counts":\({[^}]*}\).*/\1/p')
-  echo "  ($name: $counts; CPU meanwhile: orgcastd $daemon_cpu %, provider $peer_cpu % of one core)"
+  echo "  ($name: $(echo "$N / $SECONDS_TAKEN" | bc) msgs/s, $counts; CPU meanwhile: orgcastd $daemon_cpu %, Redis $redis_cpu %, provider $peer_cpu % of one core)"
   stop_pid "$DAEMON_PID"
 }
 

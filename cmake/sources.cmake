@@ -40,6 +40,7 @@ add_library(orgcast_logic STATIC
   adapters/core/send_result.cpp
   adapters/core/adapter.cpp
   adapters/core/wire.cpp
+  adapters/core/promotional_hours.cpp
   adapters/provider_sim/provider_sim_adapter.cpp
   adapters/kannel/kannel_adapter.cpp
   adapters/whatsapp_cloud/whatsapp_cloud_adapter.cpp

@@ -1,5 +1,6 @@
 #include "adapters/sms_http/sms_http_adapter.hpp"
 
+#include "adapters/core/promotional_hours.hpp"
 #include "adapters/core/wire.hpp"
 
 #include <boost/json.hpp>
@@ -63,18 +64,16 @@ std::optional<SendResult> SmsHttpAdapter::hold_or_refuse(const OutboundMessage& 
     return refused;
   }
   if (m.dlt_category != "promotional") return std::nullopt;
-  // Promotional SMS: 10:00 to 21:00 IST only. Outside, held until 10:00.
-  using namespace std::chrono;
-  const auto ist = floor<minutes>(now) + hours(5) + minutes(30);
-  const auto day = floor<days>(ist);
-  const auto minute_of_day = duration_cast<minutes>(ist - day).count();
-  if (minute_of_day >= 10 * 60 && minute_of_day < 21 * 60) return std::nullopt;
-  const auto opens = day + hours(10) + (minute_of_day >= 21 * 60 ? days(1) : days(0));
+  // Promotional SMS: 10:00 to 21:00 IST only. Outside, held until 10:00
+  // (broadcasts are scheduled for the window when accepted; this holds what
+  // is still being sent at 21:00).
+  auto opens = promotional_window_opens(now);
+  if (!opens) return std::nullopt;
   SendResult held;
   held.failure = SendFailure::throttled;
   held.provider_code = "promotional_hours";
   held.reason = "promotional SMS are held until 10:00 IST";
-  held.retry_after = duration_cast<milliseconds>(opens - ist) + seconds(1);
+  held.retry_after = std::chrono::duration_cast<std::chrono::milliseconds>(*opens - now) + std::chrono::seconds(1);
   return held;
 }
 

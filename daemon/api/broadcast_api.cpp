@@ -17,6 +17,7 @@
 #include "broadcast/spec.hpp"
 #include "broadcast/store.hpp"
 #include "core/run_on.hpp"
+#include "core/utc_time.hpp"
 #include "directory/phone.hpp"
 #include "directory/resolver.hpp"
 #include "directory_store/store.hpp"
@@ -31,9 +32,14 @@ using boost::asio::awaitable;
 
 namespace {
 
-http::Response accepted(const std::string& id, std::size_t recipients, std::size_t skipped, bool replay) {
+http::Response accepted(const std::string& id, std::size_t recipients, std::size_t skipped, bool replay,
+                        const broadcast::Spec* moved_to_promotional_hours = nullptr) {
   json::object body{{"id", id}, {"recipients", recipients}, {"skipped", skipped}, {"state", "queued"}};
   if (replay) body["idempotent_replay"] = true;
+  if (moved_to_promotional_hours) {
+    body["send_at"] = format_utc(*moved_to_promotional_hours->send_at);
+    body["note"] = "a promotional SMS template: scheduled for 10:00 IST, when promotional SMS may be sent (10:00-21:00 IST)";
+  }
   auto response = http::json_response(202, json::serialize(body));
   response.headers.emplace_back("Location", "/v1/broadcasts/" + id);
   return response;
@@ -102,7 +108,7 @@ awaitable<http::Response> create(Context context, http::Request& request) {
                                      ", fetch " + std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(t2 - t1).count()) +
                                      ", build " + std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(t3 - t2).count()) +
                                      ", write " + ms_since(t3));
-  co_return accepted(*id, total, skipped, false);
+  co_return accepted(*id, total, skipped, false, spec.scheduled_for_promotional_hours ? &spec : nullptr);
 }
 
 // A broadcast as JSON: state, counts per state, per channel and per unit;

@@ -4,6 +4,7 @@
 #include <boost/json.hpp>
 #include <ctime>
 
+#include "adapters/core/promotional_hours.hpp"
 #include "core/text.hpp"
 #include "core/utc_time.hpp"
 #include "templates/bind.hpp"
@@ -181,8 +182,19 @@ std::variant<Spec, std::vector<SelectorError>> parse_spec(const json::value& bod
   };
   spec.send_at = time_at("send_at");
   spec.expires_at = time_at("expires_at");
+  // Promotional SMS may only go out 10:00-21:00 IST: outside it the
+  // broadcast is scheduled for 10:00 (rather than workers holding its
+  // messages for hours).
+  if (errors.empty() && spec.content.tmpl && spec.content.tmpl->category == templates::DltCategory::promotional &&
+      std::find(spec.channels.begin(), spec.channels.end(), adapters::Channel::sms) != spec.channels.end())
+    if (auto opens = adapters::promotional_window_opens(spec.send_at.value_or(now))) {
+      spec.send_at = *opens;
+      spec.scheduled_for_promotional_hours = true;
+    }
   if (spec.expires_at && *spec.expires_at <= std::max(now, spec.send_at.value_or(now)))
-    errors.push_back({"/expires_at", "must be later than now and than send_at"});
+    errors.push_back({"/expires_at", spec.scheduled_for_promotional_hours
+                                         ? "must be later than 10:00 IST, when this promotional SMS may first be sent"
+                                         : "must be later than now and than send_at"});
   if (auto* timeout = o.if_contains("report_timeout_s")) {
     if (!timeout->is_int64() || timeout->as_int64() < 10 || timeout->as_int64() > 7 * 86400)
       errors.push_back({"/report_timeout_s", "expected whole seconds from 10 to 604800"});

@@ -41,6 +41,7 @@ struct Spec {
   Content content;
   Priority priority = Priority::normal;
   std::optional<TimePoint> send_at, expires_at;
+  bool scheduled_for_promotional_hours = false;  // send_at moved to 10:00 IST (promotional SMS)
   std::optional<std::chrono::seconds> report_timeout;
 };
 

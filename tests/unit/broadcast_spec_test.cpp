@@ -4,7 +4,12 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <boost/json.hpp>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 
 #include "support/sample_index.hpp"
 #include "templates/loader.hpp"
@@ -20,13 +25,13 @@ const auto kNow = *parse_rfc3339("2026-11-22T12:00:00Z");
 
 class SpecTest : public ::testing::Test {
  protected:
-  std::variant<Spec, std::vector<directory::SelectorError>> parse(const std::string& text) {
-    SpecContext context{&catalog_, templates::Rules{}, "1101000000000000001", PricingConfig{}, kNow};
+  std::variant<Spec, std::vector<directory::SelectorError>> parse(const std::string& text, TimePoint now = kNow) {
+    SpecContext context{&catalog_, templates::Rules{}, "1101000000000000001", PricingConfig{}, now};
     return parse_spec(boost::json::parse(text), *index_, context);
   }
-  std::vector<std::string> errors(const std::string& text) {
+  std::vector<std::string> errors(const std::string& text, TimePoint now = kNow) {
     std::vector<std::string> out;
-    auto parsed = parse(text);
+    auto parsed = parse(text, now);
     if (auto* e = std::get_if<std::vector<directory::SelectorError>>(&parsed))
       for (const auto& x : *e) out.push_back(x.pointer + ": " + x.message);
     return out;
@@ -34,6 +39,25 @@ class SpecTest : public ::testing::Test {
   std::shared_ptr<const directory::OrgIndex> index_ = fixtures::sample_index();
   templates::Catalog catalog_ = templates::load_templates(ORGCAST_SOURCE_DIR "/templates", templates::Rules{}).catalog;
 };
+
+// The shipped announcement, registered on DLT as promotional.
+templates::Catalog with_promotional_template() {
+  const auto dir = std::filesystem::temp_directory_path() / ("orgcast-promo-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  std::ifstream in(ORGCAST_SOURCE_DIR "/templates/announcement.yaml");
+  std::stringstream text;
+  text << in.rdbuf();
+  auto yaml = text.str();
+  yaml.replace(yaml.find("id: announcement"), 16, "id: membership_offer");
+  yaml.replace(yaml.find("dlt_category: service"), 21, "dlt_category: promotional");
+  for (auto at = yaml.find("sender: ORGCST"); at != std::string::npos; at = yaml.find("sender: ORGCST"))
+    yaml.replace(at, 14, "sender: \"567890\"");  // promotional headers are 6 digits
+  std::ofstream(dir / "membership_offer.yaml") << yaml;
+  auto loaded = templates::load_templates(dir.string(), templates::Rules{});
+  std::filesystem::remove_all(dir);
+  for (const auto& error : loaded.errors) ADD_FAILURE() << error.to_string();
+  return loaded.catalog;
+}
 
 TEST(Rfc3339, ParsesZonesAndFractions) {
   auto utc = parse_rfc3339("2026-11-23T04:30:00Z");
@@ -138,6 +162,34 @@ TEST_F(SpecTest, EveryProblemHasItsPointer) {
   EXPECT_THAT(errors("{}"), ElementsAre("/audience: missing: who the broadcast goes to (an audience selector)",
                                         "/channels: missing: the channel policy, e.g. [\"whatsapp\", \"sms\"]",
                                         "/template: missing: the template to send (see GET /v1/templates)"));
+}
+
+}  // namespace
+
+namespace {
+
+TEST_F(SpecTest, PromotionalSmsIsScheduledForTenInTheMorningIst) {
+  catalog_ = with_promotional_template();
+  const std::string offer = R"({"audience": {"units": ["RJ"]}, "template": "membership_offer",
+      "variables": {"subject": "सदस्यता", "details": "आज से"}, "channels": ["whatsapp", "sms"])";
+  auto send_at = [&](const std::string& extra, const char* now) -> std::string {
+    auto parsed = parse(offer + extra + "}", *parse_rfc3339(now));
+    if (!std::holds_alternative<Spec>(parsed)) return "error";
+    auto& spec = std::get<Spec>(parsed);
+    return spec.send_at ? format_rfc3339(*spec.send_at) : "now";
+  };
+  EXPECT_EQ(send_at("", "2026-11-22T21:30:00+05:30"), "2026-11-23T04:30:00Z") << "after 21:00 IST: 10:00 IST the next day";
+  EXPECT_EQ(send_at("", "2026-11-22T06:00:00+05:30"), "2026-11-22T04:30:00Z") << "before 10:00 IST: 10:00 the same day";
+  EXPECT_EQ(send_at("", "2026-11-22T10:00:00+05:30"), "now") << "inside the window";
+  EXPECT_EQ(send_at(R"(, "send_at": "2026-11-22T23:00:00+05:30")", "2026-11-22T12:00:00+05:30"), "2026-11-23T04:30:00Z");
+  EXPECT_EQ(send_at(R"(, "send_at": "2026-11-22T15:00:00+05:30")", "2026-11-22T12:00:00+05:30"), "2026-11-22T09:30:00Z");
+  // Without SMS in the policy nothing waits; a service template never does.
+  auto whatsapp_only = offer;
+  whatsapp_only.replace(whatsapp_only.find(R"(["whatsapp", "sms"])"), 19, R"(["whatsapp"])");
+  EXPECT_TRUE(std::holds_alternative<Spec>(parse(whatsapp_only + "}", *parse_rfc3339("2026-11-22T23:00:00+05:30"))));
+  EXPECT_FALSE(std::get<Spec>(parse(whatsapp_only + "}", *parse_rfc3339("2026-11-22T23:00:00+05:30"))).send_at);
+  EXPECT_THAT(errors(offer + R"(, "expires_at": "2026-11-23T08:00:00+05:30"})", *parse_rfc3339("2026-11-22T23:00:00+05:30")),
+              ElementsAre("/expires_at: must be later than 10:00 IST, when this promotional SMS may first be sent"));
 }
 
 }  // namespace
