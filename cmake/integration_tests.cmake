@@ -25,6 +25,7 @@ add_executable(orgcast_integration_tests
   tests/integration/whatsapp_test.cpp
   tests/integration/fallback_test.cpp
   tests/integration/sms_http_test.cpp
+  tests/integration/provider_accounts_test.cpp
   tests/integration/dispatch_test.cpp
   tests/integration/dispatch_policy_test.cpp
   tests/integration/priority_test.cpp

@@ -64,11 +64,29 @@ Dispatcher::Dispatcher(asio::strand<asio::any_io_executor> strand, std::shared_p
   }
 }
 
+// In turn, skipping an account whose limit of requests in flight is taken
+// by sends already given to it; when all are full, the one with the least
+// given for its limit. So a small or slow account does not hold back the
+// others, and a backlog is shared in proportion to the accounts' limits.
 Dispatcher::Lane* Dispatcher::lane_for(adapters::Channel channel) {
   const auto c = static_cast<std::size_t>(channel);
   const auto& lanes = lanes_by_channel_[c];
   if (lanes.empty()) return nullptr;
-  return &lanes_[lanes[next_lane_[c]++ % lanes.size()]];
+  Lane* chosen = nullptr;
+  double least_load = 0;
+  for (std::size_t tried = 0; tried < lanes.size(); ++tried) {
+    Lane* lane = &lanes_[lanes[(next_lane_[c] + tried) % lanes.size()]];
+    const double load = static_cast<double>(lane->given) / lane->route.concurrency;
+    if (load < 1) {
+      chosen = lane;
+      next_lane_[c] += tried;
+      break;
+    }
+    if (!chosen || load < least_load) chosen = lane, least_load = load;
+  }
+  ++next_lane_[c];
+  ++chosen->given;
+  return chosen;
 }
 
 void Dispatcher::start() {
@@ -326,6 +344,7 @@ asio::awaitable<void> Dispatcher::send_batch(std::shared_ptr<ChunkWork> work, st
     adapters::OutboundMessage m;
     auto error = work->message_for((*batch)[n], lane->route.callback_url, m);
     if (!error.empty()) {  // never expected: templates and broadcasts are checked before
+      --lane->given;
       (*results)[n] = {adapters::SendFailure::rejected_content, "", "", error, std::nullopt};
       continue;
     }
@@ -334,6 +353,7 @@ asio::awaitable<void> Dispatcher::send_batch(std::shared_ptr<ChunkWork> work, st
       co_await acquire_token(*lane);
       *out = co_await lane->route.adapter->send(m);
       release_slot(*lane);
+      --lane->given;
     }(lane, std::move(m), &(*results)[n]));
   }
   co_await run_all(std::move(sends));

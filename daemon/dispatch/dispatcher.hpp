@@ -95,6 +95,7 @@ class Dispatcher : public std::enable_shared_from_this<Dispatcher> {
     Route route;
     TokenBucket bucket;
     int in_flight = 0;                                 // requests to the account now (on the strand)
+    int given = 0;                                     // sends given to it and not yet answered (waiting ones too)
     std::deque<boost::asio::steady_timer*> waiting;  // sends waiting for a free slot, woken in turn
   };
   /// The next account for a channel (in turn); null when none carries it.

@@ -51,6 +51,22 @@ struct Options {
   std::uint64_t seed = 1;
 };
 
+// Counts a send request while it is being answered (latency included), and the most at once.
+class InFlight {
+ public:
+  InFlight(std::atomic<std::uint64_t>& now, std::atomic<std::uint64_t>& most) : now_(now) {
+    const auto mine = ++now_;
+    for (auto seen = most.load(); mine > seen && !most.compare_exchange_weak(seen, mine);) {
+    }
+  }
+  ~InFlight() { --now_; }
+  InFlight(const InFlight&) = delete;
+  InFlight& operator=(const InFlight&) = delete;
+
+ private:
+  std::atomic<std::uint64_t>& now_;
+};
+
 struct Report {
   std::chrono::steady_clock::time_point due;
   std::string host, port, target, body;
@@ -81,6 +97,7 @@ class Simulator {
 
   asio::awaitable<http::Response> send(http::Request& request) {
     ++requests_;
+    const InFlight counted(in_flight_, max_in_flight_);
     if (options_.latency_ms > 0) {
       asio::steady_timer timer(co_await asio::this_coro::executor, std::chrono::milliseconds(options_.latency_ms));
       co_await timer.async_wait(kUseTuple);
@@ -136,7 +153,7 @@ class Simulator {
                    {"throttled", throttled_.load()},   {"transient", transient_.load()},
                    {"permanent", permanent_.load()},   {"unique_recipients", per_recipient_.size()},
                    {"duplicates", duplicates_},        {"reports_sent", reports_sent_.load()},
-                   {"reports_failed", reports_failed_.load()}};
+                   {"reports_failed", reports_failed_.load()}, {"max_in_flight", max_in_flight_.load()}};
     return http::json_response(200, json::serialize(o));
   }
 
@@ -161,7 +178,7 @@ class Simulator {
     per_recipient_.clear();
     recent_.clear();
     duplicates_ = 0;
-    requests_ = accepted_ = throttled_ = transient_ = permanent_ = reports_sent_ = reports_failed_ = 0;
+    requests_ = accepted_ = throttled_ = transient_ = permanent_ = reports_sent_ = reports_failed_ = max_in_flight_ = 0;
     return http::json_response(200, R"({"reset":true})");
   }
 
@@ -269,6 +286,7 @@ class Simulator {
   std::uint64_t duplicates_ = 0;
   std::atomic<std::uint64_t> requests_{0}, accepted_{0}, throttled_{0}, transient_{0}, permanent_{0};
   std::atomic<std::uint64_t> reports_sent_{0}, reports_failed_{0};
+  std::atomic<std::uint64_t> in_flight_{0}, max_in_flight_{0};  // send requests being answered, and the most at once
   std::atomic<bool> holding_;
   std::mutex reports_mutex_;
   std::deque<Report> reports_;
