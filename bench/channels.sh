@@ -102,8 +102,20 @@ wait_received() {
 # Kannel alone. Its delivery reports go to a sink that answers 200 at once
 # (provider-sim's /stats), as orgcastd's go to orgcastd below.
 start_sim sink
-dlr_q=$(python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1], safe=""))' "http://127.0.0.1:$SIM_PORT/stats?id=x&type=%d")
-meta_q=$(python3 -c 'import urllib.parse; print(urllib.parse.quote("?smpp?PE_ID=1101000000000000001&TEMPLATE_ID=1107172300000000012", safe=""))')
+# url_encode TEXT: every byte but [A-Za-z0-9.~_-] as %XX.
+url_encode() {
+  local text=$1 out="" c i
+  for ((i = 0; i < ${#text}; i++)); do
+    c=${text:i:1}
+    case "$c" in
+      [A-Za-z0-9.~_-]) out+=$c ;;
+      *) out+=$(printf '%%%02X' "'$c") ;;
+    esac
+  done
+  echo "$out"
+}
+dlr_q=$(url_encode "http://127.0.0.1:$SIM_PORT/stats?id=x&type=%d")
+meta_q=$(url_encode "?smpp?PE_ID=1101000000000000001&TEMPLATE_ID=1107172300000000012")
 # What orgcastd renders for each: "Dear Member 7, District meeting: tomorrow 10:00, party office. -Party Office".
 awk -v n="$N" -v base="http://127.0.0.1:$sendsms_port/cgi-bin/sendsms?username=orgcast&password=bench-password&from=ORGCST&charset=UTF-8&coding=0&dlr-mask=31" \
     -v subject="$SUBJECT" -v details="$DETAILS" -v dlr="$dlr_q" -v meta="$meta_q" 'BEGIN {
@@ -160,6 +172,10 @@ $providers"
   local counts
   counts=$(curl -s "http://127.0.0.1:$HTTP_PORT/v1/broadcasts/$id" | sed -n 's/.*"counts":\({[^}]*}\).*/\1/p')
   echo "  ($name: $(echo "$N / $SECONDS_TAKEN" | bc) msgs/s, $counts; CPU meanwhile: orgcastd $daemon_cpu %, Redis $redis_cpu %, provider $peer_cpu % of one core)"
+  echo "  ($name: dispatch workers' time in seconds: $(curl -s "http://127.0.0.1:$HTTP_PORT/metrics" |
+    sed -n 's/^orgcast_dispatch_worker_microseconds_total{phase="\([a-z]*\)"} \([0-9]*\)$/\1 \2/p' |
+    awk '{printf "%s%s %.1f", (NR > 1 ? ", " : ""), $1, $2 / 1e6}'); provider requests took $(curl -s "http://127.0.0.1:$HTTP_PORT/metrics" |
+    awk '/^orgcast_provider_request_microseconds_total/ {us = $2} /^orgcast_provider_requests_total/ {n = $2} END {printf "%.2f", n ? us / n / 1000 : 0}') ms on average)"
   stop_pid "$DAEMON_PID"
 }
 
@@ -198,12 +214,10 @@ echo "whatsapp_fake_msgs_per_s=$(echo "$N / $SECONDS_TAKEN" | bc) msgs/s (orgcas
 openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$BENCH_WORK/fcm.key" 2>/dev/null
 openssl pkey -in "$BENCH_WORK/fcm.key" -pubout -out "$BENCH_WORK/fcm.pub"
 start_fake fake-fcm --public-key "$BENCH_WORK/fcm.pub"
-python3 - "$BENCH_WORK/fcm.key" "http://127.0.0.1:$FAKE_PORT/token" > "$BENCH_WORK/service-account.json" <<'PY'
-import json, sys
-print(json.dumps({"type": "service_account", "project_id": "bench", "private_key_id": "k1",
-                  "private_key": open(sys.argv[1]).read(), "client_email": "bench@bench.iam.gserviceaccount.com",
-                  "token_uri": sys.argv[2]}))
-PY
+# The key's PEM in one JSON string: its newlines as \n.
+pem=$(awk '{printf "%s\\n", $0}' "$BENCH_WORK/fcm.key")
+printf '{"type": "service_account", "project_id": "bench", "private_key_id": "k1", "private_key": "%s", "client_email": "bench@bench.iam.gserviceaccount.com", "token_uri": "%s"}\n' \
+  "$pem" "http://127.0.0.1:$FAKE_PORT/token" > "$BENCH_WORK/service-account.json"
 run_broadcast fcm "bench:ch-fcm:" push "$(provider_yaml fcm push "http://127.0.0.1:$FAKE_PORT" "service_account_file: $BENCH_WORK/service-account.json")" "$FAKE_PID"
 echo "fcm_fake_msgs_per_s=$(echo "$N / $SECONDS_TAKEN" | bc) msgs/s (orgcastd -> fake-fcm, one OAuth2 token)"
 

@@ -40,6 +40,10 @@ asio::awaitable<void> run_all(std::vector<asio::awaitable<void>> tasks) {
   if (*remaining > 0) co_await done.async_wait(kPromptly);
 }
 
+std::uint64_t micros_between(std::chrono::steady_clock::time_point from, std::chrono::steady_clock::time_point to) {
+  return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(to - from).count());
+}
+
 // The chunk number a queue entry ([id, [field, value...]]) names, read from
 // the reply that delivered it (no second round trip); nullopt if malformed
 // or deleted meanwhile.
@@ -57,10 +61,20 @@ Dispatcher::Dispatcher(asio::strand<asio::any_io_executor> strand, std::shared_p
                        DispatcherOptions options, const Log& log, metrics::Registry& metrics)
     : strand_(std::move(strand)), redis_(std::move(redis)), options_(std::move(options)), keys_{options_.key_prefix}, log_(log),
       metrics_(metrics) {
+  // Where the workers' time goes (summed over workers): rate() of each is how many workers are in that phase.
+  const char* help = "microseconds dispatch workers spent per phase: claim, send, record a window; idle";
+  int n = 0;
+  for (const char* phase : {"claim", "send", "record", "idle"})
+    phase_micros_[n++] = &metrics_.counter("orgcast_dispatch_worker_microseconds_total", help, {{"phase", phase}});
   for (auto& route : routes) {
     const double rate = route.rate_per_second;
     for (auto channel : route.channels) lanes_by_channel_[static_cast<std::size_t>(channel)].push_back(lanes_.size());
+    const std::string account(route.adapter->name());
     lanes_.push_back({std::move(route), TokenBucket(rate, std::max(1.0, rate / 20), std::chrono::steady_clock::now())});
+    lanes_.back().request_micros = &metrics_.counter("orgcast_provider_request_microseconds_total",
+                                                     "time provider requests took, from sending to the answer (average: divide by the requests)",
+                                                     {{"provider", account}});
+    lanes_.back().requests = &metrics_.counter("orgcast_provider_requests_total", "requests sent to the provider", {{"provider", account}});
   }
 }
 
@@ -108,7 +122,11 @@ asio::awaitable<void> Dispatcher::worker(std::shared_ptr<Dispatcher>, int) {
         log_.error("dispatch", std::string("worker failed: ") + e.what());
       }
     }
-    if (!worked) co_await sleep_for(options_.idle_poll);
+    if (!worked) {
+      const auto idle_from = std::chrono::steady_clock::now();
+      co_await sleep_for(options_.idle_poll);
+      phase_micros_[3]->inc(micros_between(idle_from, std::chrono::steady_clock::now()));
+    }
   }
   --running_;
 }
@@ -121,20 +139,26 @@ asio::awaitable<void> Dispatcher::acquire_token(Lane& lane) {
   }
 }
 
+// First come, first served: a freed slot is handed to the longest waiting
+// send, never taken by a newcomer (a window waits for its slowest send, so a
+// send overtaken again and again would hold its whole window back).
 asio::awaitable<void> Dispatcher::acquire_slot(Lane& lane) {
-  while (lane.in_flight >= lane.route.concurrency) {
-    asio::steady_timer wake(co_await asio::this_coro::executor, SteadyTime::max());
-    lane.waiting.push_back(&wake);
-    boost::system::error_code cancelled;  // release_slot cancels the timer: our turn
-    co_await wake.async_wait(asio::redirect_error(asio::use_awaitable, cancelled));
+  if (lane.in_flight < lane.route.concurrency && lane.waiting.empty()) {
+    ++lane.in_flight;
+    co_return;
   }
-  ++lane.in_flight;
+  asio::steady_timer handed_over(co_await asio::this_coro::executor, SteadyTime::max());
+  lane.waiting.push_back(&handed_over);
+  boost::system::error_code cancelled;  // release_slot cancels the timer: the slot is ours
+  co_await handed_over.async_wait(asio::redirect_error(asio::use_awaitable, cancelled));
 }
 
 void Dispatcher::release_slot(Lane& lane) {
-  --lane.in_flight;
-  if (lane.waiting.empty()) return;
-  lane.waiting.front()->cancel();
+  if (lane.waiting.empty()) {
+    --lane.in_flight;
+    return;
+  }
+  lane.waiting.front()->cancel();  // in_flight stays: the slot passes to that send
   lane.waiting.pop_front();
 }
 
@@ -203,8 +227,10 @@ asio::awaitable<bool> Dispatcher::read_and_work(const char* priority) {
     for (const auto& entry : stream.elements.at(1).elements)
       if (auto k = chunk_of(entry))
         works.push_back(std::make_shared<ChunkWork>(keys_, options_.consumer, stream.elements.at(0).str, entry.elements.at(0).str, *k, false));
+  // Noted before the move: a worker that worked a chunk looks for the next one at once, not after idle_poll.
+  const bool took = !works.empty();
   co_await work_chunks(std::move(works));
-  co_return !works.empty();
+  co_return took;
 }
 
 asio::awaitable<bool> Dispatcher::take_over_one() {
@@ -307,7 +333,10 @@ asio::awaitable<Dispatcher::Step> Dispatcher::work_window(std::shared_ptr<ChunkW
     auto settled = co_await redis_->command(work->settle_command(*batch, State::expired));
     co_return settled ? Step::sent : Step::failed;
   }
+  const auto started = std::chrono::steady_clock::now();
   auto claim = co_await redis_->command(work->claim_command(*batch));
+  const auto claimed_at = std::chrono::steady_clock::now();
+  phase_micros_[0]->inc(micros_between(started, claimed_at));
   if (!claim || claim->is_error()) co_return Step::failed;
   auto mine = work->claimed(*batch, *claim);
   if (!mine) {  // cancelled: nothing more of this chunk is sent
@@ -318,8 +347,11 @@ asio::awaitable<Dispatcher::Step> Dispatcher::work_window(std::shared_ptr<ChunkW
   auto results = std::make_shared<std::vector<adapters::SendResult>>(batch->size());
   auto via = std::make_shared<std::vector<const adapters::Adapter*>>(batch->size());
   co_await send_batch(work, batch, results, via);
+  const auto sent_at = std::chrono::steady_clock::now();
+  phase_micros_[1]->inc(micros_between(claimed_at, sent_at));
   auto writes = std::make_shared<std::vector<redis::Args>>(work->record(*batch, *results, *via, options_.backoff, random_, metrics_));
   auto written = co_await redis_->pipeline(std::move(*writes));
+  phase_micros_[2]->inc(micros_between(sent_at, std::chrono::steady_clock::now()));
   if (!written) co_return Step::failed;  // `sending` recipients go again after the takeover
   co_return Step::sent;
 }
@@ -351,7 +383,10 @@ asio::awaitable<void> Dispatcher::send_batch(std::shared_ptr<ChunkWork> work, st
     sends.push_back([](Lane* lane, adapters::OutboundMessage m, adapters::SendResult* out) -> asio::awaitable<void> {
       co_await acquire_slot(*lane);
       co_await acquire_token(*lane);
+      const auto asked = std::chrono::steady_clock::now();
       *out = co_await lane->route.adapter->send(m);
+      lane->request_micros->inc(micros_between(asked, std::chrono::steady_clock::now()));
+      lane->requests->inc();
       release_slot(*lane);
       --lane->given;
     }(lane, std::move(m), &(*results)[n]));

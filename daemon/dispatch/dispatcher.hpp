@@ -32,6 +32,7 @@
 
 namespace orgcast::metrics {
 class Registry;
+class Counter;
 }
 namespace orgcast::directory {
 class OrgIndex;
@@ -96,6 +97,8 @@ class Dispatcher : public std::enable_shared_from_this<Dispatcher> {
     TokenBucket bucket;
     int in_flight = 0;                                 // requests to the account now (on the strand)
     int given = 0;                                     // sends given to it and not yet answered (waiting ones too)
+    metrics::Counter* request_micros = nullptr;        // orgcast_provider_request_microseconds_total
+    metrics::Counter* requests = nullptr;
     std::deque<boost::asio::steady_timer*> waiting;  // sends waiting for a free slot, woken in turn
   };
   /// The next account for a channel (in turn); null when none carries it.
@@ -116,6 +119,7 @@ class Dispatcher : public std::enable_shared_from_this<Dispatcher> {
   metrics::Registry& metrics_;
   std::map<std::string, std::shared_ptr<const DispatchedBroadcast>> broadcasts_;  // on the strand
   std::mt19937 random_{std::random_device{}()};
+  std::array<metrics::Counter*, 4> phase_micros_{};  // claim, send, record, idle
   std::chrono::steady_clock::time_point last_housekeeping_{}, last_urgent_check_{};
   std::atomic<bool> stopping_{false};
   std::atomic<int> running_{0};
