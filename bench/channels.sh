@@ -7,9 +7,9 @@
 #   orgcast_vs_kannel_ratio        the two divided (goal >= 0.9: orgcastd is not the bottleneck)
 # Both are timed until fakesmsc, Kannel's stand-in for the phone network, has
 # received every message. Then orgcastd's own rate against each local fake
-# provider, limits off, 202 until every recipient is dispatched (the fakes'
-# callbacks off, so that the fake is not what is measured; report ingestion
-# has its own benchmark, tools/bench dlr):
+# provider, limits off, 202 until every recipient is dispatched, on a warm
+# daemon (the fakes' callbacks off, so that the fake is not what is
+# measured; report ingestion has its own benchmark, tools/bench dlr):
 #   whatsapp_fake_msgs_per_s, fcm_fake_msgs_per_s, sms_http_fake_msgs_per_s
 # Every run sends the announcement template (the HTTP aggregator refuses SMS
 # without a DLT template id, as Indian operators do).
@@ -84,12 +84,25 @@ KANNEL_PIDS+=($!)
 for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$sendsms_port/cgi-bin/sendsms" && break; sleep 0.1; done
 /usr/lib/kannel/test/fakesmsc -H 127.0.0.1 -r "$fake_port" -i 1 -m 0 "1 2 text unused" > "$kdir/fakesmsc.out" 2>&1 &
 BENCH_PIDS+=($!)
+FAKESMSC_PID=$!
 for _ in $(seq 1 100); do grep -q "Fakesmsc client connected" "$kdir/bearerbox.log" 2>/dev/null && break; sleep 0.1; done
 
 # cpu_ticks PID...: their user + system CPU time so far, in clock ticks.
 cpu_ticks() { local t=0 pid; for pid in "$@"; do t=$((t + $(awk '{print $14 + $15}' "/proc/$pid/stat"))); done; echo "$t"; }
 # cpu_pct TICKS SECONDS: CPU use in % of one core.
 cpu_pct() { echo "100 * $1 / $(getconf CLK_TCK) / $2" | bc; }
+
+# wait_quiet PID...: until they use under 10 % of a core (60 s at most), so
+# that no work of one round (Kannel's delivery reports) spills into the next.
+wait_quiet() {
+  local before
+  for _ in $(seq 1 120); do
+    before=$(cpu_ticks "$@")
+    sleep 0.5
+    [ "$(cpu_pct $(($(cpu_ticks "$@") - before)) 0.5)" -lt 10 ] && return 0
+  done
+  echo "bench: still busy after 60 s: $*" >&2
+}
 
 received() { grep -c "Got message" "$kdir/fakesmsc.out" || true; }
 # wait_received N: until fakesmsc has N messages (10 minutes at most).
@@ -134,6 +147,7 @@ kannel_alone() {
   wait_received "$target"
   SECONDS_TAKEN=$(echo "$(now) - $start_s" | bc)
   echo "  (Kannel alone: $(echo "$N / $SECONDS_TAKEN" | bc) msgs/s; CPU meanwhile: Kannel $(cpu_pct $(($(cpu_ticks "${KANNEL_PIDS[@]}") - cpu)) "$SECONDS_TAKEN") % of one core)"
+  wait_quiet "${KANNEL_PIDS[@]}"
 }
 
 # orgcastd -> Kannel: one account, no rate limit, as many requests in flight as the client above.
@@ -142,6 +156,24 @@ provider_yaml() {  # provider_yaml TYPE CHANNEL URL [EXTRA SETTINGS...]
   shift 3
   for setting in "$@"; do printf '    %s\n' "$setting"; done
 }
+# cpu_since PEER_PID...: turns run_broadcast's daemon_cpu, peer_cpu and
+# redis_cpu tick counts into % of one core over SECONDS_TAKEN.
+cpu_since() {
+  daemon_cpu=$(cpu_pct $(($(cpu_ticks "$DAEMON_PID") - daemon_cpu)) "$SECONDS_TAKEN")
+  peer_cpu=$(cpu_pct $(($(cpu_ticks "$@") - peer_cpu)) "$SECONDS_TAKEN")
+  redis_cpu=$(cpu_pct $(($(cpu_ticks "$REDIS_PID") - redis_cpu)) "$SECONDS_TAKEN")
+}
+
+# wait_dispatched ID: polls every 20 ms (10 minutes at most) until every recipient is dispatched.
+wait_dispatched() {
+  for _ in $(seq 1 30000); do
+    curl -s "http://127.0.0.1:$HTTP_PORT/v1/broadcasts/$1" | grep -q '"state":"dispatched"' && return 0
+    sleep 0.02
+  done
+  echo "bench: broadcast $1 was not dispatched in time" >&2
+  return 1
+}
+
 # run_broadcast NAME PREFIX CHANNEL PROVIDER_YAML PEER_PID...: starts an
 # orgcastd with that provider, sends the announcement to everyone on
 # CHANNEL, sets SECONDS_TAKEN to seconds from 202 to every recipient
@@ -153,22 +185,28 @@ run_broadcast() {
   IMPORT_DATA="$data" TEMPLATES_YAML='  dlt_entity_id: "1101000000000000001"' start_daemon "$name" "$prefix" "  concurrency: $CONCURRENCY
   workers: $WORKERS
 $providers"
+  if [ -z "${TO_PHONES:-}" ]; then
+    # A long-running daemon has its provider connections open: one untimed
+    # broadcast first (the Kannel runs stay cold, as the curl client is).
+    read -r id sent < <(post_broadcast "${announce_to_all}, \"channels\": [\"$channel\"]}")
+    wait_dispatched "$id"
+  fi
   read -r id sent < <(post_broadcast "${announce_to_all}, \"channels\": [\"$channel\"]}")
   [ "$sent" = "$N" ] || { echo "bench: $name queued ${sent:-nothing}, not $N" >&2; cat "$BENCH_WORK/$name-orgcastd.log" >&2; return 1; }
   start_s=$(now)
   daemon_cpu=$(cpu_ticks "$DAEMON_PID") peer_cpu=$(cpu_ticks "$@") redis_cpu=$(cpu_ticks "$REDIS_PID")
   if [ "$channel" = sms ] && [ -n "${TO_PHONES:-}" ]; then
     wait_received "$TO_PHONES"
+    SECONDS_TAKEN=$(echo "$(now) - $start_s" | bc)
+    cpu_since "$@"
+    # Kannel's delivery reports must reach this daemon before it stops.
+    wait_count "$id" delivered "$N" 120
+    wait_quiet "$@"
   else
-    for _ in $(seq 1 3000); do
-      curl -s "http://127.0.0.1:$HTTP_PORT/v1/broadcasts/$id" | grep -q '"state":"dispatched"' && break
-      sleep 0.1
-    done
+    wait_dispatched "$id"
+    SECONDS_TAKEN=$(echo "$(now) - $start_s" | bc)
+    cpu_since "$@"
   fi
-  SECONDS_TAKEN=$(echo "$(now) - $start_s" | bc)
-  daemon_cpu=$(cpu_pct $(($(cpu_ticks "$DAEMON_PID") - daemon_cpu)) "$SECONDS_TAKEN")
-  peer_cpu=$(cpu_pct $(($(cpu_ticks "$@") - peer_cpu)) "$SECONDS_TAKEN")
-  redis_cpu=$(cpu_pct $(($(cpu_ticks "$REDIS_PID") - redis_cpu)) "$SECONDS_TAKEN")
   local counts
   counts=$(curl -s "http://127.0.0.1:$HTTP_PORT/v1/broadcasts/$id" | sed -n 's/.*"counts":\({[^}]*}\).*/\1/p')
   echo "  ($name: $(echo "$N / $SECONDS_TAKEN" | bc) msgs/s, $counts; CPU meanwhile: orgcastd $daemon_cpu %, Redis $redis_cpu %, provider $peer_cpu % of one core)"
@@ -193,6 +231,12 @@ orgcast_rate=$(echo "2 * $N / $orgcast_s" | bc)
 echo "kannel_alone_msgs_per_s=$kannel_rate msgs/s ($N SMS twice, curl --parallel 64 -> smsbox -> bearerbox -> fakesmsc)"
 echo "orgcast_via_kannel_msgs_per_s=$orgcast_rate msgs/s (the same, POST -> orgcastd -> smsbox -> bearerbox -> fakesmsc)"
 echo "orgcast_vs_kannel_ratio=$(echo "scale=3; $orgcast_rate / $kannel_rate" | bc) (goal >= 0.9)"
+
+# Kannel is done: stopped, so that it takes nothing from what follows.
+idle_cpu=$(cpu_ticks "${KANNEL_PIDS[@]}" "$FAKESMSC_PID")
+sleep 2
+echo "  (Kannel idle, after the runs: $(cpu_pct $(($(cpu_ticks "${KANNEL_PIDS[@]}" "$FAKESMSC_PID") - idle_cpu)) 2) % of one core)"
+for pid in "$FAKESMSC_PID" "${KANNEL_PIDS[@]}"; do stop_pid "$pid"; done
 
 # --- The fakes of the HTTP providers ---------------------------------------
 start_fake() {  # start_fake PROGRAM FLAGS...: sets FAKE_PORT and FAKE_PID
