@@ -210,10 +210,7 @@ $providers"
   local counts
   counts=$(curl -s "http://127.0.0.1:$HTTP_PORT/v1/broadcasts/$id" | sed -n 's/.*"counts":\({[^}]*}\).*/\1/p')
   echo "  ($name: $(echo "$N / $SECONDS_TAKEN" | bc) msgs/s, $counts; CPU meanwhile: orgcastd $daemon_cpu %, Redis $redis_cpu %, provider $peer_cpu % of one core)"
-  echo "  ($name: dispatch workers' time in seconds: $(curl -s "http://127.0.0.1:$HTTP_PORT/metrics" |
-    sed -n 's/^orgcast_dispatch_worker_microseconds_total{phase="\([a-z]*\)"} \([0-9]*\)$/\1 \2/p' |
-    awk '{printf "%s%s %.1f", (NR > 1 ? ", " : ""), $1, $2 / 1e6}'); provider requests took $(curl -s "http://127.0.0.1:$HTTP_PORT/metrics" |
-    awk '/^orgcast_provider_request_microseconds_total/ {us = $2} /^orgcast_provider_requests_total/ {n = $2} END {printf "%.2f", n ? us / n / 1000 : 0}') ms on average)"
+  echo "  ($name: $(dispatch_breakdown))"
   stop_pid "$DAEMON_PID"
 }
 

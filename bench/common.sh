@@ -81,3 +81,15 @@ wait_count() {
 
 # sim_stat NAME: one counter of the simulator's /stats.
 sim_stat() { curl -s "http://127.0.0.1:$SIM_PORT/stats" | sed -n "s/.*\"$1\":\([0-9]*\).*/\1/p"; }
+
+# dispatch_breakdown: where the daemon's dispatch workers spent their time
+# (seconds summed over workers, per phase) and how long provider requests
+# took on average, from its /metrics.
+dispatch_breakdown() {
+  local metrics
+  metrics=$(curl -s "http://127.0.0.1:$HTTP_PORT/metrics")
+  echo "dispatch workers' time in seconds: $(echo "$metrics" |
+    sed -n 's/^orgcast_dispatch_worker_microseconds_total{phase="\([a-z]*\)"} \([0-9]*\)$/\1 \2/p' |
+    awk '{printf "%s%s %.1f", (NR > 1 ? ", " : ""), $1, $2 / 1e6}'); provider requests took $(echo "$metrics" |
+    awk '/^orgcast_provider_request_microseconds_total/ {us += $2} /^orgcast_provider_requests_total/ {n += $2} END {printf "%.2f", n ? us / n / 1000 : 0}') ms on average"
+}

@@ -34,6 +34,7 @@ wait_count "$id" delivered "$total"
 done_at=$(now)
 rate=$(echo "$total / ($done_at - $accepted)" | bc)
 echo "dispatch_msgs_per_s=$rate msgs/s"
+echo "  ($(dispatch_breakdown))"
 redis_after=$(redis-cli -p "$REDIS_PORT" info memory | awk -F: '/^used_memory:/ {print $2}' | tr -d '\r')
 echo "redis_bytes_per_recipient=$(echo "($redis_after - $redis_imported) / $total" | bc) bytes (queued: $(echo "($redis_queued - $redis_imported) / $total" | bc))"
 echo "orgcastd_rss_mb=$(( $(awk '/VmHWM/ {print $2}' /proc/$DAEMON_PID/status) / 1024 )) MB"
