@@ -87,11 +87,6 @@ BENCH_PIDS+=($!)
 FAKESMSC_PID=$!
 for _ in $(seq 1 100); do grep -q "Fakesmsc client connected" "$kdir/bearerbox.log" 2>/dev/null && break; sleep 0.1; done
 
-# cpu_ticks PID...: their user + system CPU time so far, in clock ticks.
-cpu_ticks() { local t=0 pid; for pid in "$@"; do t=$((t + $(awk '{print $14 + $15}' "/proc/$pid/stat"))); done; echo "$t"; }
-# cpu_pct TICKS SECONDS: CPU use in % of one core.
-cpu_pct() { echo "100 * $1 / $(getconf CLK_TCK) / $2" | bc; }
-
 # wait_quiet PID...: until they use under 10 % of a core (60 s at most), so
 # that no work of one round (Kannel's delivery reports) spills into the next.
 wait_quiet() {

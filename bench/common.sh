@@ -13,6 +13,11 @@ trap bench_cleanup EXIT
 
 now() { date +%s.%N; }
 
+# cpu_ticks PID...: their user + system CPU time so far, in clock ticks.
+cpu_ticks() { local t=0 pid; for pid in "$@"; do t=$((t + $(awk '{print $14 + $15}' "/proc/$pid/stat"))); done; echo "$t"; }
+# cpu_pct TICKS SECONDS: CPU use in % of one core.
+cpu_pct() { echo "100 * $1 / $(getconf CLK_TCK) / $2" | bc; }
+
 # start_sim NAME FLAGS...: sets SIM_PORT and SIM_PID.
 start_sim() {
   local name=$1; shift

@@ -8,7 +8,7 @@
 #   dispatch_vs_wrk_ratio      the two divided
 #   redis_bytes_per_recipient  Redis memory growth / recipients, after the broadcast
 #   orgcastd_rss_mb            orgcastd's RSS during the broadcast (its peak, VmHWM)
-# Expects: build/release built, REDIS_PORT set to a running Redis, DATA the CSVs.
+# Expects: build/release built, REDIS_PORT and REDIS_PID of a running Redis, DATA the CSVs.
 set -euo pipefail
 source tools/lib.sh
 source bench/common.sh
@@ -27,6 +27,7 @@ start=$(now)
 read -r id total < <(post_broadcast '{"audience": {}, "template": "meeting_summons", "channels": ["sms"], "priority": "bulk",
   "variables": {"meeting.title": "जिला कार्यसमिति की बैठक", "meeting.venue": "ज़िला कार्यालय", "meeting.time": "2026-11-25T10:00:00+05:30"}}')
 accepted=$(now)
+cpu_before="$(cpu_ticks "$DAEMON_PID") $(cpu_ticks "$REDIS_PID") $(cpu_ticks "$SIM_PID")"
 echo "enqueue_recipients_per_s=$(echo "$total / ($accepted - $start)" | bc) recipients/s ($total recipients)"
 redis_queued=$(redis-cli -p "$REDIS_PORT" info memory | awk -F: '/^used_memory:/ {print $2}' | tr -d '\r')
 
@@ -35,6 +36,9 @@ done_at=$(now)
 rate=$(echo "$total / ($done_at - $accepted)" | bc)
 echo "dispatch_msgs_per_s=$rate msgs/s"
 echo "  ($(dispatch_breakdown))"
+read -r daemon_cpu redis_cpu sim_cpu <<< "$cpu_before"
+seconds=$(echo "$done_at - $accepted" | bc)
+echo "  (CPU while dispatching, % of one core: orgcastd $(cpu_pct $(($(cpu_ticks "$DAEMON_PID") - daemon_cpu)) "$seconds"), Redis $(cpu_pct $(($(cpu_ticks "$REDIS_PID") - redis_cpu)) "$seconds"), provider-sim $(cpu_pct $(($(cpu_ticks "$SIM_PID") - sim_cpu)) "$seconds"))"
 redis_after=$(redis-cli -p "$REDIS_PORT" info memory | awk -F: '/^used_memory:/ {print $2}' | tr -d '\r')
 echo "redis_bytes_per_recipient=$(echo "($redis_after - $redis_imported) / $total" | bc) bytes (queued: $(echo "($redis_queued - $redis_imported) / $total" | bc))"
 echo "orgcastd_rss_mb=$(( $(awk '/VmHWM/ {print $2}' /proc/$DAEMON_PID/status) / 1024 )) MB"

@@ -219,6 +219,22 @@ std::optional<std::vector<std::size_t>> ChunkWork::claimed(const std::vector<std
   return mine;
 }
 
+void ChunkWork::set_preclaimed(const std::vector<std::size_t>& batch, const redis::Reply& reply) {
+  std::optional<std::vector<std::size_t>> mine;
+  if (!reply.is_error()) mine = claimed(batch, reply);
+  if (!mine) {
+    pending_.insert(pending_.begin(), batch.begin(), batch.end());
+    return;
+  }
+  preclaimed_ = std::move(*mine);
+}
+
+std::optional<std::vector<std::size_t>> ChunkWork::take_preclaimed() {
+  auto out = std::move(preclaimed_);
+  preclaimed_.reset();
+  return out;
+}
+
 std::string ChunkWork::message_for(std::size_t i, const std::string& callback_url, adapters::OutboundMessage& m) {
   const auto& b = *broadcast_;
   m.channel = b.channels.at(states_[i].channel);
@@ -323,6 +339,9 @@ redis::Args ChunkWork::settle_command(const std::vector<std::size_t>& batch, Sta
   for (auto i : batch) add(i);
   for (auto i : pending_) add(i);
   pending_.clear();
+  if (preclaimed_)
+    for (auto i : *preclaimed_) add(i);
+  preclaimed_.reset();
   return args;
 }
 

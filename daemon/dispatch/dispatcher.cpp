@@ -326,33 +326,49 @@ asio::awaitable<void> Dispatcher::work_chunks(std::vector<std::shared_ptr<ChunkW
 // One window: up to W recipients marked `sending`, sent in parallel, their
 // outcomes recorded in one pipeline.
 asio::awaitable<Dispatcher::Step> Dispatcher::work_window(std::shared_ptr<ChunkWork> work) {
-  auto batch = std::make_shared<std::vector<std::size_t>>(
-      work->take_due(std::chrono::steady_clock::now(), static_cast<std::size_t>(std::max(1, options_.window))));
-  if (batch->empty()) co_return Step::waiting;
+  const auto window = static_cast<std::size_t>(std::max(1, options_.window));
+  const auto started = std::chrono::steady_clock::now();
+  auto batch = std::make_shared<std::vector<std::size_t>>();
+  bool claimed_ahead = false;
+  if (auto ahead = work->take_preclaimed()) {  // claimed in the previous window's pipeline
+    *batch = std::move(*ahead);
+    claimed_ahead = true;
+    if (batch->empty()) co_return Step::sent;  // another instance had them all
+  } else {
+    *batch = work->take_due(started, window);
+    if (batch->empty()) co_return Step::waiting;
+  }
   if (work->broadcast().expired(std::chrono::system_clock::now())) {
     auto settled = co_await redis_->command(work->settle_command(*batch, State::expired));
     co_return settled ? Step::sent : Step::failed;
   }
-  const auto started = std::chrono::steady_clock::now();
-  auto claim = co_await redis_->command(work->claim_command(*batch));
-  const auto claimed_at = std::chrono::steady_clock::now();
-  phase_micros_[0]->inc(micros_between(started, claimed_at));
-  if (!claim || claim->is_error()) co_return Step::failed;
-  auto mine = work->claimed(*batch, *claim);
-  if (!mine) {  // cancelled: nothing more of this chunk is sent
-    auto settled = co_await redis_->command(work->settle_command(*batch, State::cancelled));
-    co_return settled ? Step::sent : Step::failed;
+  auto claimed_at = started;
+  if (!claimed_ahead) {
+    auto claim = co_await redis_->command(work->claim_command(*batch));
+    claimed_at = std::chrono::steady_clock::now();
+    phase_micros_[0]->inc(micros_between(started, claimed_at));
+    if (!claim || claim->is_error()) co_return Step::failed;
+    auto mine = work->claimed(*batch, *claim);
+    if (!mine) {  // cancelled: nothing more of this chunk is sent
+      auto settled = co_await redis_->command(work->settle_command(*batch, State::cancelled));
+      co_return settled ? Step::sent : Step::failed;
+    }
+    *batch = std::move(*mine);
   }
-  *batch = std::move(*mine);
   auto results = std::make_shared<std::vector<adapters::SendResult>>(batch->size());
   auto via = std::make_shared<std::vector<const adapters::Adapter*>>(batch->size());
   co_await send_batch(work, batch, results, via);
   const auto sent_at = std::chrono::steady_clock::now();
   phase_micros_[1]->inc(micros_between(claimed_at, sent_at));
   auto writes = std::make_shared<std::vector<redis::Args>>(work->record(*batch, *results, *via, options_.backoff, random_, metrics_));
+  // The next window's claim rides in this pipeline, after the writes it
+  // depends on (fallbacks queued again): one round trip per window, not two.
+  auto next = std::make_shared<std::vector<std::size_t>>(work->take_due(sent_at, window));
+  if (!next->empty()) writes->push_back(work->claim_command(*next));
   auto written = co_await redis_->pipeline(std::move(*writes));
   phase_micros_[2]->inc(micros_between(sent_at, std::chrono::steady_clock::now()));
   if (!written) co_return Step::failed;  // `sending` recipients go again after the takeover
+  if (!next->empty()) work->set_preclaimed(*next, written->back());
   co_return Step::sent;
 }
 
