@@ -9,6 +9,7 @@
 #   redis_bytes_per_recipient  Redis memory growth / recipients, after the broadcast
 #   orgcastd_rss_mb            orgcastd's RSS during the broadcast (its peak, VmHWM)
 # Expects: build/release built, REDIS_PORT and REDIS_PID of a running Redis, DATA the CSVs.
+# PIPELINE_WORKERS (default 32) sets dispatch.workers; the window is 512 / workers.
 set -euo pipefail
 source tools/lib.sh
 source bench/common.sh
@@ -19,7 +20,7 @@ start_sim sim --report-delay-ms 50 --report-batch 100
 redis_before=$(redis-cli -p "$REDIS_PORT" info memory | awk -F: '/^used_memory:/ {print $2}' | tr -d '\r')
 IMPORT_DATA="$DATA" start_daemon pipeline "bench:pipeline:" "  rate_per_second: 1000000
   concurrency: 512
-  workers: 32"
+  workers: ${PIPELINE_WORKERS:-32}"
 redis_imported=$(redis-cli -p "$REDIS_PORT" info memory | awk -F: '/^used_memory:/ {print $2}' | tr -d '\r')
 
 start=$(now)
