@@ -280,7 +280,7 @@ awaitable<http::Response> recipients(Context context, http::Request& request) {
     if (r.state.state == broadcast::State::skipped && r.reason.empty()) r.reason = "no address for any channel of the policy (" + policy + ")";
   // The policy's channels the recipient went through, in order, each with what came of it.
   auto tried = [&](const broadcast::Store::RecipientRow& r) {
-    json::array out;
+    std::vector<std::pair<std::string, std::string>> out;  // channel, result
     for (std::size_t c = 0; c < r.left_because.size() && c < channels.size(); ++c) {
       std::string result;
       if (!((r.state.usable >> c) & 1u)) result = "no address";
@@ -288,7 +288,7 @@ awaitable<http::Response> recipients(Context context, http::Request& request) {
         result = r.left_because[c].empty() ? "failed" : r.left_because[c];
         if (result.starts_with(channels[c] + ": ")) result.erase(0, channels[c].size() + 2);  // said by "channel"
       } else result = broadcast::name(r.state.state);
-      out.push_back(json::object{{"channel", channels[c]}, {"result", std::move(result)}});
+      out.emplace_back(channels[c], std::move(result));
     }
     return out;
   };
@@ -296,9 +296,7 @@ awaitable<http::Response> recipients(Context context, http::Request& request) {
     std::string out = "contact_id,name,name_hi,mobile,unit_id,role,channel,state,reason,channels_tried\r\n";
     for (const auto& r : *rows) {
       std::string trail;
-      for (const auto& step : tried(r))
-        trail += (trail.empty() ? "" : "; ") + std::string(step.as_object().at("channel").as_string()) + " -> " +
-                 std::string(step.as_object().at("result").as_string());
+      for (const auto& [channel, result] : tried(r)) trail += (trail.empty() ? "" : "; ") + channel + " -> " + result;
       out += csv_field(r.contact.id) + "," + csv_field(r.contact.name) + "," + csv_field(r.contact.name_hi) + "," +
              phone::to_e164(r.contact.mobile) + "," + csv_field(r.contact.unit_id) + "," + csv_field(r.contact.role) + "," +
              channel_of(r.state) + "," + broadcast::name(r.state.state) + "," + csv_field(r.reason) + "," + csv_field(trail) + "\r\n";
@@ -308,12 +306,15 @@ awaitable<http::Response> recipients(Context context, http::Request& request) {
     co_return response;
   }
   json::array items;
-  for (const auto& r : *rows)
+  for (const auto& r : *rows) {
+    json::array trail;
+    for (auto& [channel, result] : tried(r)) trail.push_back(json::object{{"channel", channel}, {"result", std::move(result)}});
     items.push_back(json::object{{"contact_id", r.contact.id},   {"name", r.contact.name},   {"name_hi", r.contact.name_hi},
                                  {"mobile", phone::to_e164(r.contact.mobile)}, {"unit_id", r.contact.unit_id},
                                  {"role", r.contact.role},        {"channel", channel_of(r.state)},
                                  {"state", broadcast::name(r.state.state)}, {"attempts", r.state.attempts}, {"reason", r.reason},
-                                 {"channels_tried", tried(r)}});
+                                 {"channels_tried", std::move(trail)}});
+  }
   json::object out{{"id", id}, {"page", *page}, {"per_page", *per_page}, {"recipients", std::move(items)}};
   co_return http::json_response(200, json::serialize(out));
 }

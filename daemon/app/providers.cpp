@@ -23,6 +23,14 @@ std::string setting(const ProviderConfig& p, const char* key, std::string fallba
   return it == p.settings.end() ? fallback : it->second;
 }
 
+// The secret the account's setting `key` names (a file, or a systemd
+// credential); nullopt and `error` naming the account and the setting.
+std::optional<std::string> secret(const ProviderConfig& p, const char* key, std::string& error) {
+  auto value = read_secret(setting(p, key), &error);
+  if (!value) error = "provider " + p.name + ": " + key + ": " + error;
+  return value;
+}
+
 std::vector<std::string> comma_list(const std::string& text) {
   std::vector<std::string> out;
   for (auto item : split_trimmed(text, ',')) out.emplace_back(item);
@@ -55,11 +63,8 @@ std::optional<Providers> build_providers(const Config& config, const adapters::T
       k.name = p.name;
       k.url = p.url;
       k.username = setting(p, "username");
-      auto password = read_secret(setting(p, "password_file"), &error);
-      if (!password) {
-        error = "provider " + p.name + ": " + error;
-        return std::nullopt;
-      }
+      auto password = secret(p, "password_file", error);
+      if (!password) return std::nullopt;
       k.password = *password;
       k.sender = setting(p, "sender", "ORGCST");
       k.smsc = setting(p, "smsc");
@@ -74,12 +79,9 @@ std::optional<Providers> build_providers(const Config& config, const adapters::T
       w.phone_number_id = setting(p, "phone_number_id");
       for (auto [key, field] : {std::pair{"access_token_file", &w.access_token}, std::pair{"app_secret_file", &w.app_secret},
                                 std::pair{"verify_token_file", &w.verify_token}}) {
-        auto secret = read_secret(setting(p, key), &error);
-        if (!secret) {
-          error = "provider " + p.name + ": " + key + ": " + error;
-          return std::nullopt;
-        }
-        *field = *secret;
+        auto value = secret(p, key, error);
+        if (!value) return std::nullopt;
+        *field = *value;
       }
       w.timeout = timeout;
       adapter = std::make_shared<adapters::WhatsAppCloudAdapter>(w, transport);
@@ -93,11 +95,8 @@ std::optional<Providers> build_providers(const Config& config, const adapters::T
       h.to_format = setting(p, "to_format", h.to_format);
       h.auth_header = setting(p, "auth_header");
       if (!setting(p, "auth_value_file").empty()) {
-        auto value = read_secret(setting(p, "auth_value_file"), &error);
-        if (!value) {
-          error = "provider " + p.name + ": auth_value_file: " + error;
-          return std::nullopt;
-        }
+        auto value = secret(p, "auth_value_file", error);
+        if (!value) return std::nullopt;
         h.auth_value = *value;
       }
       for (auto& [ours, field] : h.fields) field = setting(p, ("field_" + ours).c_str(), field);
@@ -115,11 +114,8 @@ std::optional<Providers> build_providers(const Config& config, const adapters::T
       f.name = p.name;
       f.url = p.url;
       f.timeout = timeout;
-      auto key = read_secret(setting(p, "service_account_file"), &error);
-      if (!key) {
-        error = "provider " + p.name + ": service_account_file: " + error;
-        return std::nullopt;
-      }
+      auto key = secret(p, "service_account_file", error);
+      if (!key) return std::nullopt;
       f.service_account_json = *key;
       try {
         adapter = std::make_shared<adapters::FcmAdapter>(f, transport);

@@ -3,12 +3,34 @@
 #include <boost/asio/signal_set.hpp>
 #include <cstdio>
 #include <fstream>
+#include <iostream>
 
 #include "config/config.hpp"
 #include "http/server.hpp"
 #include "metrics/registry.hpp"
 
 namespace orgcast::http {
+
+bool parse_flags(int argc, char** argv, std::string_view program,
+                 const std::function<bool(const std::string& flag, const std::string& value)>& take) {
+  for (int i = 1; i < argc; i += 2) {
+    const std::string flag = argv[i];
+    if (i + 1 >= argc) {
+      std::cerr << program << ": " << flag << " needs a value\n";
+      return false;
+    }
+    if (!take(flag, argv[i + 1])) {
+      std::cerr << program << ": unknown flag " << flag << "\n";
+      return false;
+    }
+  }
+  return true;
+}
+
+void add_inspection_routes(Router& router, std::function<Response()> messages, std::function<Response()> stats) {
+  router.add("GET", "/messages", [messages = std::move(messages)](Request&) -> boost::asio::awaitable<Response> { co_return messages(); });
+  router.add("GET", "/stats", [stats = std::move(stats)](Request&) -> boost::asio::awaitable<Response> { co_return stats(); });
+}
 
 void serve_until_signalled(boost::asio::io_context& io, Router& router, const std::string& listen, const std::string& port_file,
                            const Log& log) {

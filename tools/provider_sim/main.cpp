@@ -29,6 +29,7 @@
 #include "http/recent_bodies.hpp"
 #include "http/router.hpp"
 #include "http/server.hpp"
+#include "http/standalone.hpp"
 #include "metrics/registry.hpp"
 
 namespace asio = boost::asio;
@@ -305,13 +306,8 @@ double rate(const std::string& text, const std::string& flag) {
 
 int main(int argc, char** argv) {
   Options options;
-  for (int i = 1; i < argc; ++i) {
-    std::string arg = argv[i];
-    if (i + 1 >= argc) {
-      std::cerr << "provider-sim: " << arg << " needs a value (see README.md)\n";
-      return 2;
-    }
-    std::string value = argv[++i];
+  const bool flags_ok = http::parse_flags(argc, argv, "provider-sim (see tools/provider_sim/README.md)", [&](const std::string& arg,
+                                                                                                          const std::string& value) {
     if (arg == "--listen") options.listen = value;
     else if (arg == "--port-file") options.port_file = value;
     else if (arg == "--latency-ms") options.latency_ms = std::stoi(value);
@@ -324,19 +320,17 @@ int main(int argc, char** argv) {
     else if (arg == "--report-batch") options.report_batch = std::max(1, std::stoi(value));
     else if (arg == "--hold-reports") options.hold_reports = value == "1" || value == "true";
     else if (arg == "--seed") options.seed = std::stoull(value);
-    else {
-      std::cerr << "provider-sim: unknown flag " << arg << " (see tools/provider_sim/README.md)\n";
-      return 2;
-    }
-  }
+    else return false;
+    return true;
+  });
+  if (!flags_ok) return 2;
   asio::io_context io(2);
   Log log(LogLevel::warn);
   metrics::Registry metrics;
   Simulator sim(options);
   http::Router router;
   router.add("POST", "/send", [&](http::Request& r) { return sim.send(r); });
-  router.add("GET", "/stats", [&](http::Request&) -> asio::awaitable<http::Response> { co_return sim.stats(); });
-  router.add("GET", "/messages", [&](http::Request&) -> asio::awaitable<http::Response> { co_return sim.messages(); });
+  http::add_inspection_routes(router, [&] { return sim.messages(); }, [&] { return sim.stats(); });
   router.add("GET", "/recipients", [&](http::Request&) -> asio::awaitable<http::Response> { co_return sim.recipients(); });
   router.add("POST", "/reports/release", [&](http::Request&) -> asio::awaitable<http::Response> { co_return sim.release_reports(); });
   router.add("POST", "/reset", [&](http::Request&) -> asio::awaitable<http::Response> { co_return sim.reset(); });

@@ -11,7 +11,6 @@
 #include <boost/json.hpp>
 #include <atomic>
 #include <fstream>
-#include <iostream>
 #include <mutex>
 #include <set>
 #include <sstream>
@@ -40,6 +39,13 @@ http::Response fcm_error(int status, const char* grpc_status, const char* error_
   if (error_code[0])
     error["details"] = json::array{json::object{{"@type", "type.googleapis.com/google.firebase.fcm.v1.FcmError"}, {"errorCode", error_code}}};
   return http::json_response(status, json::serialize(json::object{{"error", std::move(error)}}));
+}
+
+std::string file_text(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
 }
 
 class FakeFcm {
@@ -101,31 +107,24 @@ class FakeFcm {
 
 int main(int argc, char** argv) {
   Options options;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    const std::string flag = argv[i], value = argv[i + 1];
+  const bool flags_ok = http::parse_flags(argc, argv, "fake-fcm", [&](const std::string& flag, const std::string& value) {
     if (flag == "--listen") options.listen = value;
     else if (flag == "--port-file") options.port_file = value;
-    else if (flag == "--public-key") {
-      std::ifstream in(value);
-      std::stringstream s;
-      s << in.rdbuf();
-      options.public_key = s.str();
-    } else if (flag == "--unregistered") options.unregistered = adapters::comma_set(value);
+    else if (flag == "--public-key") options.public_key = file_text(value);
+    else if (flag == "--unregistered") options.unregistered = adapters::comma_set(value);
     else if (flag == "--invalid") options.invalid = adapters::comma_set(value);
     else if (flag == "--quota-first") options.quota_first = std::stoi(value);
-    else {
-      std::cerr << "fake-fcm: unknown flag " << flag << "\n";
-      return 2;
-    }
-  }
+    else return false;
+    return true;
+  });
+  if (!flags_ok) return 2;
   asio::io_context io(1);
   Log log(LogLevel::warn);
   FakeFcm fake(options);
   http::Router router;
   router.add("POST", "/token", [&](http::Request& r) { return fake.token(r); });
   router.add("POST", "/v1/projects/{project}/messages:send", [&](http::Request& r) { return fake.send(r); });
-  router.add("GET", "/stats", [&](http::Request&) -> asio::awaitable<http::Response> { co_return fake.stats(); });
-  router.add("GET", "/messages", [&](http::Request&) -> asio::awaitable<http::Response> { co_return fake.messages(); });
+  http::add_inspection_routes(router, [&] { return fake.messages(); }, [&] { return fake.stats(); });
   http::serve_until_signalled(io, router, options.listen, options.port_file, log);
   return 0;
 }

@@ -17,7 +17,6 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json.hpp>
 #include <atomic>
-#include <iostream>
 #include <set>
 #include <thread>
 
@@ -133,8 +132,7 @@ class FakeWhatsApp {
 
 int main(int argc, char** argv) {
   Options options;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    const std::string flag = argv[i], value = argv[i + 1];
+  const bool flags_ok = http::parse_flags(argc, argv, "fake-whatsapp", [&](const std::string& flag, const std::string& value) {
     if (flag == "--listen") options.listen = value;
     else if (flag == "--port-file") options.port_file = value;
     else if (flag == "--token") options.token = value;
@@ -143,18 +141,16 @@ int main(int argc, char** argv) {
     else if (flag == "--throttle-first") options.throttle_first = std::stoi(value);
     else if (flag == "--statuses") options.statuses = value != "0";
     else if (flag == "--undeliverable") options.undeliverable = adapters::comma_set(value);
-    else {
-      std::cerr << "fake-whatsapp: unknown flag " << flag << "\n";
-      return 2;
-    }
-  }
+    else return false;
+    return true;
+  });
+  if (!flags_ok) return 2;
   asio::io_context io(1);
   Log log(LogLevel::warn);
   FakeWhatsApp fake(options, http_client::Client::create(io.get_executor(), {}, log));
   http::Router router;
   router.add("POST", "/{version}/{phone}/messages", [&](http::Request& r) { return fake.send(r); });
-  router.add("GET", "/messages", [&](http::Request&) -> asio::awaitable<http::Response> { co_return fake.messages(); });
-  router.add("GET", "/stats", [&](http::Request&) -> asio::awaitable<http::Response> { co_return fake.stats(); });
+  http::add_inspection_routes(router, [&] { return fake.messages(); }, [&] { return fake.stats(); });
   http::serve_until_signalled(io, router, options.listen, options.port_file, log);
   return 0;
 }
