@@ -25,6 +25,7 @@ add_library(orgcast_io STATIC
   daemon/app/secrets.cpp
   daemon/app/providers.cpp
   daemon/app/daemon.cpp
+  daemon/app/io_threads.cpp
 )
 target_link_libraries(orgcast_io PUBLIC orgcast_logic Boost::url PkgConfig::HIREDIS PkgConfig::SYSTEMD CURL::libcurl OpenSSL::Crypto Threads::Threads)
 target_precompile_headers(orgcast_io PRIVATE ${CMAKE_SOURCE_DIR}/daemon/pch/asio_pch.hpp)

@@ -18,6 +18,7 @@
 #include "dispatch/http_transport.hpp"
 #include "http_client/client.hpp"
 #include "http_client/keepalive_pool.hpp"
+#include "app/io_threads.hpp"
 #include "app/providers.hpp"
 #include "app/secrets.hpp"
 #include "config/loader.hpp"
@@ -91,7 +92,8 @@ int run_daemon(Config config, DaemonOptions options, Log& log) {
     return 1;
   }
 
-  asio::io_context io(config.server.threads);
+  app::IoThreads io_threads(config.server.threads);
+  asio::io_context& io = io_threads.main();
   asio::thread_pool compute(1);  // index builds, imports, big resolutions
   metrics::Registry metrics;
 
@@ -167,7 +169,7 @@ int run_daemon(Config config, DaemonOptions options, Log& log) {
   api::add_webhook_routes(router, context);
   api::add_template_routes(router, context);
 
-  http::Server server(io.get_executor(), config.server, router, log, metrics);
+  http::Server server(io.get_executor(), config.server, router, log, metrics, io_threads.executors());
   std::uint16_t port = 0;
   try {
     port = server.start();
@@ -234,7 +236,7 @@ int run_daemon(Config config, DaemonOptions options, Log& log) {
           shutdown_check = [&, deadline] {
             bool done = watcher->finished() && !redis->connected() && (!dispatcher || dispatcher->finished());
             if (done || std::chrono::steady_clock::now() >= deadline) {
-              io.stop();
+              io_threads.stop();
               return;
             }
             force_stop.expires_after(std::chrono::milliseconds(20));
@@ -250,10 +252,7 @@ int run_daemon(Config config, DaemonOptions options, Log& log) {
   wait_signal();
   sd_notify(0, "READY=1");
 
-  std::vector<std::thread> threads;
-  for (int i = 1; i < config.server.threads; ++i) threads.emplace_back([&] { io.run(); });
-  io.run();
-  for (auto& t : threads) t.join();
+  io_threads.run();
   compute.join();
   log.info("main", "stopped");
   return 0;

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <boost/asio/any_io_executor.hpp>
 
@@ -21,8 +22,11 @@ namespace orgcast::http {
 
 class Server {
  public:
+  /// Accepts on `executor`; connections are spread in turn over
+  /// `connection_executors` (one per io_context of the daemon), or all on
+  /// `executor` when it is empty.
   Server(boost::asio::any_io_executor executor, const ServerConfig& config, const Router& router, const Log& log,
-         metrics::Registry& metrics);
+         metrics::Registry& metrics, std::vector<boost::asio::any_io_executor> connection_executors = {});
   ~Server();
 
   /// Binds and starts accepting; returns the bound port (useful with port 0).

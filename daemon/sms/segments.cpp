@@ -46,21 +46,21 @@ bool next_code_point(std::string_view s, std::size_t& i, char32_t& out) {
 const char* name(Encoding encoding) { return encoding == Encoding::gsm7 ? "GSM-7" : "UCS-2"; }
 
 int gsm7_septets(char32_t c) {
-  // ASCII from a table; beyond it only Latin-1, Greek capitals and € are in
-  // GSM-7, so Devanagari is answered without a search.
-  static const auto ascii = [] {
-    std::array<std::int8_t, 128> t{};
-    for (char32_t a = 1; a < 128; ++a)
-      t[a] = std::find(kDefault.begin(), kDefault.end(), a) != kDefault.end()       ? 1
-             : std::find(kExtension.begin(), kExtension.end(), a) != kExtension.end() ? 2
-                                                                                      : 0;
+  // One table up to Ω (U+03A9), the highest code point of the default
+  // alphabet; beyond it only € is in GSM-7 (in the extension table). So
+  // Devanagari (U+0900...) is answered with one comparison: a search of the
+  // alphabet per character showed in dispatch profiles.
+  constexpr char32_t kTableEnd = U'Ω' + 1;
+  static const auto table = [] {
+    std::array<std::int8_t, kTableEnd> t{};
+    for (char32_t a : kDefault)
+      if (a != 0 && a < kTableEnd) t[a] = 1;
+    for (char32_t a : kExtension)
+      if (a < kTableEnd) t[a] = 2;
     return t;
   }();
-  if (c < 128) return ascii[c];
-  if (c > U'€') return 0;
-  if (std::find(kDefault.begin(), kDefault.end(), c) != kDefault.end()) return 1;
-  if (std::find(kExtension.begin(), kExtension.end(), c) != kExtension.end()) return 2;
-  return 0;
+  if (c < kTableEnd) return c == 0 ? 0 : table[c];
+  return c == U'€' ? 2 : 0;
 }
 
 std::optional<SegmentCount> count_segments(std::string_view utf8) {

@@ -50,6 +50,7 @@ struct Options {
   int report_batch = 1;       // reports per callback POST; above 1, the {"reports": [...]} form
   bool hold_reports = false;  // keep reports until POST /reports/release
   std::uint64_t seed = 1;
+  int threads = 1;  // it shares the machine with what it tests: one thread costs it the least
 };
 
 // Counts a send request while it is being answered (latency included), and the most at once.
@@ -320,11 +321,12 @@ int main(int argc, char** argv) {
     else if (arg == "--report-batch") options.report_batch = std::max(1, std::stoi(value));
     else if (arg == "--hold-reports") options.hold_reports = value == "1" || value == "true";
     else if (arg == "--seed") options.seed = std::stoull(value);
+    else if (arg == "--threads") options.threads = std::max(1, std::stoi(value));
     else return false;
     return true;
   });
   if (!flags_ok) return 2;
-  asio::io_context io(2);
+  asio::io_context io(options.threads);
   Log log(LogLevel::warn);
   metrics::Registry metrics;
   Simulator sim(options);
@@ -357,8 +359,9 @@ int main(int argc, char** argv) {
   signals.async_wait([&](boost::system::error_code, int) {
     server.stop([&] { io.stop(); });
   });
-  std::thread second([&] { io.run(); });
+  std::vector<std::thread> others;
+  for (int i = 1; i < options.threads; ++i) others.emplace_back([&] { io.run(); });
   io.run();
-  second.join();
+  for (auto& t : others) t.join();
   return 0;
 }
