@@ -5,7 +5,6 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/strand.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <fstream>
 #include <unistd.h>
@@ -134,10 +133,10 @@ int run_daemon(Config config, DaemonOptions options, Log& log) {
     for (const auto& p : accounts)
       out_options.max_connections_per_host = std::max(out_options.max_connections_per_host, static_cast<long>(p.concurrency));
     http_out = http_client::Client::create(io.get_executor(), out_options, log);
-    // The dispatcher and its plain-HTTP pool share one strand: a send and
-    // its answer never hop between threads.
-    auto dispatch_strand = asio::make_strand(io.get_executor());
-    http_pool = http_client::KeepAlivePool::create(dispatch_strand, out_options, log);
+    // The dispatcher and its plain-HTTP pool share the main io_context, run
+    // by one thread: a send and its answer never hop between threads, and
+    // no strand is needed.
+    http_pool = http_client::KeepAlivePool::create(io.get_executor(), out_options, log);
     std::string error;
     auto providers = app::build_providers(config, dispatch::make_transport(http_out, http_pool), error);
     if (!providers) {
@@ -157,7 +156,7 @@ int run_daemon(Config config, DaemonOptions options, Log& log) {
     d.lease = std::chrono::milliseconds(config.dispatch.lease_ms);
     d.report_timeout = std::chrono::seconds(config.dispatch.report_timeout_s);
     d.index = [watcher] { return watcher->index(); };
-    dispatcher = std::make_shared<dispatch::Dispatcher>(dispatch_strand, redis, std::move(providers->routes), d, log, metrics);
+    dispatcher = std::make_shared<dispatch::Dispatcher>(io.get_executor(), redis, std::move(providers->routes), d, log, metrics);
   }
   metrics.gauge_function("orgcast_redis_connected", "1 when the Redis connection is up", [redis] { return redis->connected() ? 1.0 : 0.0; });
 

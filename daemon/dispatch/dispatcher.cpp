@@ -57,9 +57,9 @@ std::optional<std::size_t> chunk_of(const redis::Reply& entry) {
 
 }  // namespace
 
-Dispatcher::Dispatcher(asio::strand<asio::any_io_executor> strand, std::shared_ptr<redis::Client> redis, std::vector<Route> routes,
+Dispatcher::Dispatcher(asio::any_io_executor executor, std::shared_ptr<redis::Client> redis, std::vector<Route> routes,
                        DispatcherOptions options, const Log& log, metrics::Registry& metrics)
-    : strand_(std::move(strand)), redis_(std::move(redis)), options_(std::move(options)), keys_{options_.key_prefix}, log_(log),
+    : executor_(std::move(executor)), redis_(std::move(redis)), options_(std::move(options)), keys_{options_.key_prefix}, log_(log),
       metrics_(metrics) {
   // Where the workers' time goes (summed over workers): rate() of each is how many workers are in that phase.
   const char* help = "microseconds dispatch workers spent per phase: claim, send, record a window; idle";
@@ -106,7 +106,7 @@ Dispatcher::Lane* Dispatcher::lane_for(adapters::Channel channel) {
 void Dispatcher::start() {
   for (int i = 0; i < options_.workers; ++i) {
     ++running_;
-    asio::co_spawn(strand_, worker(shared_from_this(), i), asio::detached);
+    asio::co_spawn(executor_, worker(shared_from_this(), i), asio::detached);
   }
 }
 

@@ -20,7 +20,6 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/strand.hpp>
 
 #include "adapters/core/adapter.hpp"
 #include "broadcast/keys.hpp"
@@ -67,8 +66,10 @@ struct DispatcherOptions {
 
 class Dispatcher : public std::enable_shared_from_this<Dispatcher> {
  public:
-  /// Works on `strand` (shared with the adapter's HTTP pool).
-  Dispatcher(boost::asio::strand<boost::asio::any_io_executor> strand, std::shared_ptr<redis::Client> redis,
+  /// Works on `executor` (shared with the adapter's HTTP pool), which must
+  /// run one handler at a time: the daemon's main io_context, run by one
+  /// thread (a strand would cost an allocation per executor copy, i.e. per co_await).
+  Dispatcher(boost::asio::any_io_executor executor, std::shared_ptr<redis::Client> redis,
              std::vector<Route> routes, DispatcherOptions options, const Log& log, metrics::Registry& metrics);
 
   void start();
@@ -95,7 +96,7 @@ class Dispatcher : public std::enable_shared_from_this<Dispatcher> {
   struct Lane {
     Route route;
     TokenBucket bucket;
-    int in_flight = 0;                                 // requests to the account now (on the strand)
+    int in_flight = 0;                                 // requests to the account now
     int given = 0;                                     // sends given to it and not yet answered (waiting ones too)
     metrics::Counter* request_micros = nullptr;        // orgcast_provider_request_microseconds_total
     metrics::Counter* requests = nullptr;
@@ -108,7 +109,7 @@ class Dispatcher : public std::enable_shared_from_this<Dispatcher> {
   static boost::asio::awaitable<void> acquire_slot(Lane& lane);
   static void release_slot(Lane& lane);
 
-  boost::asio::strand<boost::asio::any_io_executor> strand_;
+  boost::asio::any_io_executor executor_;
   std::shared_ptr<redis::Client> redis_;
   std::vector<Lane> lanes_;
   std::array<std::vector<std::size_t>, 3> lanes_by_channel_;  // by adapters::Channel
@@ -117,7 +118,7 @@ class Dispatcher : public std::enable_shared_from_this<Dispatcher> {
   broadcast::Keys keys_;
   const Log& log_;
   metrics::Registry& metrics_;
-  std::map<std::string, std::shared_ptr<const DispatchedBroadcast>> broadcasts_;  // on the strand
+  std::map<std::string, std::shared_ptr<const DispatchedBroadcast>> broadcasts_;
   std::mt19937 random_{std::random_device{}()};
   std::array<metrics::Counter*, 4> phase_micros_{};  // claim, send, record, idle
   std::chrono::steady_clock::time_point last_housekeeping_{}, last_urgent_check_{};

@@ -62,7 +62,6 @@ struct Server::State : std::enable_shared_from_this<State> {
         metrics::Registry& metrics, std::vector<asio::any_io_executor> connection_executors)
       : executor(executor), acceptor(asio::make_strand(executor)), config(config), router(router), log(log),
         metrics(metrics), grace(executor), connection_executors(std::move(connection_executors)) {
-    if (this->connection_executors.empty()) this->connection_executors.push_back(executor);
     // Looked up once: a labelled lookup per request showed in profiles.
     for (int c = 1; c <= 5; ++c)
       responses[static_cast<std::size_t>(c)] =
@@ -88,8 +87,8 @@ struct Server::State : std::enable_shared_from_this<State> {
   metrics::Registry& metrics;
   std::array<metrics::Counter*, 6> responses{};  // by status class, 1xx..5xx
   asio::steady_timer grace;
-  std::vector<asio::any_io_executor> connection_executors;
-  std::size_t next_executor = 0;  // on the acceptor's strand
+  std::vector<asio::any_io_executor> connection_executors;  // each serial; empty: a strand per connection
+  std::size_t next_executor = 0;                            // on the acceptor's strand
   std::mutex mutex;  // guards connections, stopping and on_drained
   std::list<Connection> connections;
   bool stopping = false;
@@ -184,8 +183,9 @@ struct Server::State : std::enable_shared_from_this<State> {
 
   asio::awaitable<void> accept_loop(std::shared_ptr<State> self) {
     while (true) {
-      auto connection_strand = asio::make_strand(connection_executors[next_executor++ % connection_executors.size()]);
-      auto [ec, socket] = co_await acceptor.async_accept(connection_strand, kUseTuple);
+      auto connection_executor = connection_executors.empty() ? asio::any_io_executor(asio::make_strand(executor))
+                                                              : connection_executors[next_executor++ % connection_executors.size()];
+      auto [ec, socket] = co_await acceptor.async_accept(connection_executor, kUseTuple);
       if (ec == asio::error::operation_aborted || !acceptor.is_open()) break;
       if (ec) {
         log.warn("http", "accept failed: " + ec.message());

@@ -22,9 +22,10 @@ namespace orgcast::http {
 
 class Server {
  public:
-  /// Accepts on `executor`; connections are spread in turn over
-  /// `connection_executors` (one per io_context of the daemon), or all on
-  /// `executor` when it is empty.
+  /// Accepts on `executor`. Connections are spread in turn over
+  /// `connection_executors`, each of which must run one handler at a time
+  /// (an io_context run by one thread: no strand needed, and none paid
+  /// for); when it is empty, each connection gets a strand of `executor`.
   Server(boost::asio::any_io_executor executor, const ServerConfig& config, const Router& router, const Log& log,
          metrics::Registry& metrics, std::vector<boost::asio::any_io_executor> connection_executors = {});
   ~Server();

@@ -343,7 +343,10 @@ int main(int argc, char** argv) {
   server_config.listen_port = static_cast<std::uint16_t>(std::stoi(options.listen.substr(colon + 1)));
   server_config.max_connections = 10000;
   server_config.shutdown_grace_ms = 500;
-  http::Server server(io.get_executor(), server_config, router, log, metrics);
+  // One thread: connections and senders need no strand (a strand costs an allocation per co_await).
+  std::vector<asio::any_io_executor> serial;
+  if (options.threads == 1) serial.push_back(io.get_executor());
+  http::Server server(io.get_executor(), server_config, router, log, metrics, serial);
   auto port = server.start();
   std::cout << "provider-sim listening on " << server_config.listen_host << ":" << port << std::endl;
   if (!options.port_file.empty()) {
@@ -351,9 +354,10 @@ int main(int argc, char** argv) {
     std::rename((options.port_file + ".tmp").c_str(), options.port_file.c_str());
   }
 
-  // Each sender on its own strand: a Beast stream with timeouts must not be
-  // touched by two threads at once.
-  for (int i = 0; i < 8; ++i) asio::co_spawn(asio::make_strand(io), sim.sender(), asio::detached);
+  // Each sender on its own strand when several threads serve: a Beast
+  // stream with timeouts must not be touched by two threads at once.
+  for (int i = 0; i < 8; ++i)
+    asio::co_spawn(options.threads == 1 ? io.get_executor() : asio::any_io_executor(asio::make_strand(io)), sim.sender(), asio::detached);
 
   asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](boost::system::error_code, int) {
