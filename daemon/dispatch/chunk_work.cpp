@@ -66,9 +66,13 @@ class CounterMoves {
     delta_[std::string("$:") + channel] += cost.micros;
     if (cost.sms_segments > 0) delta_["$:sms_segments"] += static_cast<long long>(cost.sms_segments);
   }
-  void flush_into(std::vector<redis::Args>& out, const std::string& key) {
+  /// Appends "field, delta" pairs to a script's arguments.
+  void flush_into(redis::Args& args) {
     for (const auto& [field, delta] : delta_)
-      if (delta != 0) out.push_back(redis::cmd("HINCRBY", key, field, std::to_string(delta)));
+      if (delta != 0) {
+        args.push_back(field);
+        args.push_back(std::to_string(delta));
+      }
     delta_.clear();
   }
 
@@ -78,6 +82,34 @@ class CounterMoves {
     ++delta_[prefix + broadcast::name(to)];
   }
   std::map<std::string, long long> delta_;
+};
+
+// The state records a window wrote, by recipient: neighbours (a window is
+// usually a run of the chunk) become one SETRANGE.
+class StateWrites {
+ public:
+  void write(std::size_t i, const StateRecord& r) { records_.emplace_back(i, encoded(r)); }
+  /// Appends the run count, then "byte offset, records" pairs, to a script's arguments.
+  void flush_into(redis::Args& args) {
+    std::sort(records_.begin(), records_.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    const auto count_at = args.size();
+    args.emplace_back();
+    std::size_t runs = 0;
+    for (std::size_t n = 0; n < records_.size();) {
+      std::string bytes = std::move(records_[n].second);
+      std::size_t end = n + 1;
+      for (; end < records_.size() && records_[end].first == records_[end - 1].first + 1; ++end) bytes += records_[end].second;
+      args.push_back(std::to_string(records_[n].first * StateRecord::kBytes));
+      args.push_back(std::move(bytes));
+      ++runs;
+      n = end;
+    }
+    args[count_at] = std::to_string(runs);
+    records_.clear();
+  }
+
+ private:
+  std::vector<std::pair<std::size_t, std::string>> records_;
 };
 
 }  // namespace
@@ -254,6 +286,7 @@ std::vector<redis::Args> ChunkWork::record(const std::vector<std::size_t>& batch
   const auto wall_now = std::chrono::system_clock::now();
   std::vector<redis::Args> out;
   CounterMoves moves;
+  StateWrites writes;
   // Per provider account: its message ids and our refs.
   std::map<std::string_view, std::vector<std::pair<std::string, std::string>>> sent_refs;
   std::array<std::size_t, broadcast::kStateCount> outcomes{};
@@ -304,7 +337,7 @@ std::vector<redis::Args> ChunkWork::record(const std::vector<std::size_t>& batch
       out.push_back(redis::cmd("HSET", keys_.failures(id_), failure_field(i, s.channel), why(channel, result)));
       moves.move(State::queued, channel, State::failed, channel, unit);
     }
-    out.push_back(redis::cmd("SETRANGE", states_key, std::to_string(i * StateRecord::kBytes), encoded(s)));
+    writes.write(i, s);
     if (s.state != State::queued) ++outcomes[static_cast<std::size_t>(s.state)];
   }
   // Counted per window: a labelled counter lookup per message showed in profiles.
@@ -312,7 +345,10 @@ std::vector<redis::Args> ChunkWork::record(const std::vector<std::size_t>& batch
     if (outcomes[state] > 0)
       metrics.counter("orgcast_dispatch_outcomes_total", "recipients leaving the queue", {{"state", broadcast::name(static_cast<State>(state))}})
           .inc(outcomes[state]);
-  moves.flush_into(out, keys_.counters(id_));
+  auto outcomes_script = redis::cmd("EVAL", kWriteOutcomesScript, "2", states_key, keys_.counters(id_));
+  writes.flush_into(outcomes_script);
+  moves.flush_into(outcomes_script);
+  out.push_back(std::move(outcomes_script));
   // After the `sent` states: the message ids, applying reports that beat them.
   for (auto& [provider, refs] : sent_refs) {
     auto record = redis::cmd("EVAL", kRecordSentScript, "0", keys_.prefix, std::string(provider), "604800");

@@ -23,6 +23,9 @@ namespace orgcast::dispatch {
 // deletes the mark when it reads the chunk). It returns false when no
 // channel is left or the broadcast was cancelled.
 inline constexpr const char* kLuaHelpers = R"LUA(
+-- Numbers as arguments in integer form: Redis formats a Lua number as a
+-- float (%.17g), which showed in its profile.
+local function int(n) return string.format('%d', n) end
 local function parse_ref(ref)
   local id, k, i, ci, channel, unit = string.match(ref, '^([^:]+):(%d+):(%d+):(%d+):([^:]*):(.*)$')
   return id, k, tonumber(i), tonumber(ci), channel, unit
@@ -51,7 +54,7 @@ local function flush_counters()
 end
 local function fall_back(prefix, id, k, i, channel, unit)
   local skey = prefix .. 'bc:' .. id .. ':s:' .. k
-  local rec = redis.call('GETRANGE', skey, i * 8, i * 8 + 3)
+  local rec = redis.call('GETRANGE', skey, int(i * 8), int(i * 8 + 3))
   local current, usable = string.byte(rec, 2), string.byte(rec, 4)
   local next_channel = nil
   for c = current + 1, 7 do
@@ -62,7 +65,7 @@ local function fall_back(prefix, id, k, i, channel, unit)
   local meta = redis.call('HMGET', b, 'message', 'priority', 'state')
   if meta[3] == 'cancelled' or not meta[1] then return false end
   local channels = cjson.decode(meta[1]).channels
-  redis.call('SETRANGE', skey, i * 8, string.char(0, next_channel, 0))
+  redis.call('SETRANGE', skey, int(i * 8), string.char(0, next_channel, 0))
   move_counters(b .. ':c', 'sent', channel, 'queued', channels[next_channel + 1], unit)
   if redis.call('SET', b .. ':rq:' .. k, '1', 'NX', 'EX', 604800) then
     local stream = prefix .. 'q:' .. meta[2] .. ':' .. id
@@ -81,7 +84,7 @@ inline constexpr const char* kLuaApplyReport = R"LUA(
 local function apply_report(prefix, ref, new, reason)
   local id, k, i, ci, channel, unit = parse_ref(ref)
   local skey = prefix .. 'bc:' .. id .. ':s:' .. k
-  local rec = redis.call('GETRANGE', skey, i * 8, i * 8 + 3)
+  local rec = redis.call('GETRANGE', skey, int(i * 8), int(i * 8 + 3))
   local cur, cur_channel, usable = string.byte(rec, 1), string.byte(rec, 2), string.byte(rec, 4)
   local rank = {[2] = 1, [3] = 2, [4] = 3, [5] = 2}
   if cur == nil or cur_channel ~= ci or rank[cur] == nil or cur == 5 or rank[new] == nil then return 'stale' end
@@ -94,7 +97,7 @@ local function apply_report(prefix, ref, new, reason)
     redis.call('HSET', prefix .. 'bc:' .. id .. ':f', why_field, channel .. ': ' .. reason .. ' (fell back)')
     return 'fallback'
   end
-  redis.call('SETRANGE', skey, i * 8, string.char(new))
+  redis.call('SETRANGE', skey, int(i * 8), string.char(new))
   local names = {[2] = 'sent', [3] = 'delivered', [4] = 'read', [5] = 'failed'}
   move_counters(prefix .. 'bc:' .. id .. ':c', names[cur], channel, names[new], channel, unit)
   if new == 5 then
@@ -167,7 +170,7 @@ local moved = 0
 for _, ref in ipairs(due) do
   redis.call('ZREM', KEYS[1], ref)
   local id, k, i, ci, channel, unit = parse_ref(ref)
-  local rec = redis.call('GETRANGE', ARGV[2] .. 'bc:' .. id .. ':s:' .. k, i * 8, i * 8 + 1)
+  local rec = redis.call('GETRANGE', ARGV[2] .. 'bc:' .. id .. ':s:' .. k, int(i * 8), int(i * 8 + 1))
   if string.byte(rec, 1) == 2 and string.byte(rec, 2) == ci and fall_back(ARGV[2], id, k, i, channel, unit) then
     redis.call('HSET', ARGV[2] .. 'bc:' .. id .. ':f', tostring(tonumber(k) * 500 + i) .. ':' .. ci,
                channel .. ': no delivery report in time (fell back)')
@@ -176,6 +179,20 @@ for _, ref in ipairs(due) do
 end
 flush_counters()
 return {#due, moved}
+)LUA";
+
+// A window's outcomes in one call, instead of a command per recipient and
+// per counter (each with its own reply to parse): the state records, whose
+// runs of neighbours come as one SETRANGE, and the counter moves.
+// KEYS[1] bc:<id>:s:<k>   KEYS[2] bc:<id>:c
+// ARGV[1] how many runs; then pairs: byte offset, records; then pairs:
+// counter field, delta. Returns the number of runs.
+inline constexpr const char* kWriteOutcomesScript = R"LUA(
+local runs = tonumber(ARGV[1])
+local last = 1 + runs * 2
+for n = 2, last, 2 do redis.call('SETRANGE', KEYS[1], ARGV[n], ARGV[n + 1]) end
+for n = last + 1, #ARGV, 2 do redis.call('HINCRBY', KEYS[2], ARGV[n], ARGV[n + 1]) end
+return runs
 )LUA";
 
 // Write-ahead: marks recipients `sending` before any provider sees them,
@@ -187,12 +204,16 @@ return {#due, moved}
 // Returns the indexes claimed, or -1 when the broadcast is cancelled.
 inline constexpr const char* kClaimScript = R"LUA(
 if redis.call('HGET', KEYS[2], 'state') == 'cancelled' then return -1 end
+-- The chunk's records read once, not a GETRANGE per recipient; offsets
+-- written with %d (Redis formats a Lua number argument as a float: it
+-- showed in Redis's profile).
+local records = redis.call('GET', KEYS[1]) or ''
 local claimed = {}
 for n = 1, #ARGV, 2 do
-  local offset = tonumber(ARGV[n]) * 8
-  if string.byte(redis.call('GETRANGE', KEYS[1], offset, offset)) == tonumber(ARGV[n + 1]) then
-    redis.call('SETRANGE', KEYS[1], offset, '\1')
-    claimed[#claimed + 1] = tonumber(ARGV[n])
+  local i = tonumber(ARGV[n])
+  if string.byte(records, i * 8 + 1) == tonumber(ARGV[n + 1]) then
+    redis.call('SETRANGE', KEYS[1], string.format('%d', i * 8), '\1')
+    claimed[#claimed + 1] = i
   end
 end
 return claimed

@@ -10,6 +10,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/url/parse.hpp>
+#include <algorithm>
 #include <array>
 #include <list>
 #include <mutex>
@@ -61,7 +62,7 @@ struct Server::State : std::enable_shared_from_this<State> {
   State(asio::any_io_executor executor, const ServerConfig& config, const Router& router, const Log& log,
         metrics::Registry& metrics, std::vector<asio::any_io_executor> connection_executors)
       : executor(executor), acceptor(asio::make_strand(executor)), config(config), router(router), log(log),
-        metrics(metrics), grace(executor), connection_executors(std::move(connection_executors)) {
+        metrics(metrics), grace(executor), sweep_timer(acceptor.get_executor()), connection_executors(std::move(connection_executors)) {
     // Looked up once: a labelled lookup per request showed in profiles.
     for (int c = 1; c <= 5; ++c)
       responses[static_cast<std::size_t>(c)] =
@@ -73,10 +74,16 @@ struct Server::State : std::enable_shared_from_this<State> {
     if (c >= 1 && c <= 5) responses[c]->inc();
   }
 
+  // Timeouts are deadlines that a sweep checks (sweep()), not a timer per
+  // read and write: re-arming timers three times per request showed in
+  // profiles of provider-sim and the webhooks.
+  using Clock = std::chrono::steady_clock;
+  static constexpr Clock::duration kNoDeadline = std::chrono::hours(24 * 365 * 100);
   struct Connection {
-    asio::any_io_executor strand;
-    std::weak_ptr<beast::tcp_stream> stream;
-    bool busy = false;  // a request is being read or handled
+    asio::any_io_executor executor;  // runs the session one handler at a time
+    std::weak_ptr<tcp::socket> socket;
+    bool busy = false;                           // a request is being read or handled
+    Clock::time_point deadline = Clock::time_point::max();  // of the read or write in progress
   };
 
   asio::any_io_executor executor;
@@ -87,6 +94,7 @@ struct Server::State : std::enable_shared_from_this<State> {
   metrics::Registry& metrics;
   std::array<metrics::Counter*, 6> responses{};  // by status class, 1xx..5xx
   asio::steady_timer grace;
+  asio::steady_timer sweep_timer;
   std::vector<asio::any_io_executor> connection_executors;  // each serial; empty: a strand per connection
   std::size_t next_executor = 0;                            // on the acceptor's strand
   std::mutex mutex;  // guards connections, stopping and on_drained
@@ -95,13 +103,40 @@ struct Server::State : std::enable_shared_from_this<State> {
   std::function<void()> on_drained;
 
   void close(const Connection& c) {
-    asio::post(c.strand, [weak = c.stream] {
-      if (auto stream = weak.lock()) {
+    asio::post(c.executor, [weak = c.socket] {
+      if (auto socket = weak.lock()) {
         error_code ignored;
-        stream->socket().shutdown(tcp::socket::shutdown_both, ignored);
-        stream->socket().close(ignored);
+        socket->shutdown(tcp::socket::shutdown_both, ignored);
+        socket->close(ignored);
       }
     });
+  }
+
+  // The time allowed for the next read or write: `busy` says whether a request is being handled.
+  void set_deadline(std::list<Connection>::iterator it, bool busy, Clock::duration allowed) {
+    std::lock_guard lock(mutex);
+    it->busy = busy;
+    it->deadline = Clock::now() + allowed;
+  }
+
+  std::chrono::milliseconds idle_timeout() const { return std::chrono::milliseconds(config.idle_timeout_ms); }
+
+  // Closes connections whose read or write ran past its deadline, a few
+  // times per timeout; ends once the server stopped and every connection is gone.
+  asio::awaitable<void> sweep(std::shared_ptr<State> /*keeps the state alive*/) {
+    const auto period = std::clamp<Clock::duration>(idle_timeout() / 4, std::chrono::milliseconds(25), std::chrono::seconds(1));
+    while (true) {
+      sweep_timer.expires_after(period);
+      co_await sweep_timer.async_wait(kUseTuple);
+      std::lock_guard lock(mutex);
+      if (stopping && connections.empty()) co_return;
+      const auto now = Clock::now();
+      for (auto& c : connections)
+        if (c.deadline <= now) {
+          c.deadline = Clock::time_point::max();
+          close(c);
+        }
+    }
   }
 
   void finished(std::list<Connection>::iterator it) {
@@ -114,29 +149,32 @@ struct Server::State : std::enable_shared_from_this<State> {
     if (done) done();
   }
 
-  void set_busy(std::list<Connection>::iterator it, bool busy) {
+  // Not stopping: the connection is idle until a request comes, for at most the idle timeout.
+  bool wait_for_request(std::list<Connection>::iterator it) {
     std::lock_guard lock(mutex);
-    it->busy = busy;
+    it->busy = false;
+    it->deadline = Clock::now() + idle_timeout();
+    return !stopping;
   }
 
   // Answers 413 and closes, reading (and dropping) a bounded amount of what
   // the client is still sending, so that it sees the answer rather than a reset.
-  asio::awaitable<void> reject_too_large(beast::tcp_stream& stream, beast::flat_buffer& buffer, std::size_t limit,
-                                         unsigned version) {
+  asio::awaitable<void> reject_too_large(tcp::socket& socket, std::list<Connection>::iterator it, beast::flat_buffer& buffer,
+                                         std::size_t limit, unsigned version) {
     count_response(413);
     auto response = to_beast(problem(413, "body-too-large", "Request body too large",
                                      "the body exceeds this endpoint's limit of " + std::to_string(limit) + " bytes"),
                              version, false);
-    stream.expires_after(std::chrono::seconds(5));
-    auto [ec, n] = co_await bhttp::async_write(stream, response, kUseTuple);
+    set_deadline(it, true, std::chrono::seconds(5));
+    auto [ec, n] = co_await bhttp::async_write(socket, response, kUseTuple);
     if (ec) co_return;
     error_code ignored;
-    stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    socket.shutdown(tcp::socket::shutdown_send, ignored);
     std::size_t drained = 0;
-    stream.expires_after(std::chrono::seconds(1));
+    set_deadline(it, true, std::chrono::seconds(1));
     while (drained < (std::size_t{8} << 20)) {
       buffer.clear();
-      auto [read_ec, got] = co_await stream.async_read_some(buffer.prepare(64 * 1024), kUseTuple);
+      auto [read_ec, got] = co_await socket.async_read_some(buffer.prepare(64 * 1024), kUseTuple);
       if (read_ec) break;
       drained += got;
     }
@@ -144,7 +182,7 @@ struct Server::State : std::enable_shared_from_this<State> {
 
   // A streamed response, chunked; the connection counts as idle meanwhile,
   // so that a shutdown closes it rather than waiting for it.
-  asio::awaitable<void> stream_response(beast::tcp_stream& stream, std::list<Connection>::iterator it, Response response,
+  asio::awaitable<void> stream_response(tcp::socket& socket, std::list<Connection>::iterator it, Response response,
                                         unsigned version) {
     bhttp::response<bhttp::empty_body> head{static_cast<bhttp::status>(response.status), version};
     head.set(bhttp::field::server, "orgcastd");
@@ -153,16 +191,15 @@ struct Server::State : std::enable_shared_from_this<State> {
     head.chunked(true);
     head.keep_alive(false);
     bhttp::response_serializer<bhttp::empty_body> serializer{head};
-    stream.expires_after(std::chrono::milliseconds(config.idle_timeout_ms));
-    auto [head_ec, head_bytes] = co_await bhttp::async_write_header(stream, serializer, kUseTuple);
+    set_deadline(it, true, idle_timeout());
+    auto [head_ec, head_bytes] = co_await bhttp::async_write_header(socket, serializer, kUseTuple);
     if (head_ec) co_return;
-    set_busy(it, false);
     while (true) {
       {
         std::lock_guard lock(mutex);
         if (stopping) break;
       }
-      stream.expires_never();
+      set_deadline(it, false, kNoDeadline);  // waiting for news is not a timeout
       std::optional<std::string> piece;
       try {
         piece = co_await response.stream();
@@ -171,14 +208,14 @@ struct Server::State : std::enable_shared_from_this<State> {
       }
       if (!piece) break;
       if (piece->empty()) continue;  // nothing new (an empty chunk would end the stream)
-      stream.expires_after(std::chrono::milliseconds(config.idle_timeout_ms));
+      set_deadline(it, false, idle_timeout());
       auto chunk = bhttp::make_chunk(asio::buffer(*piece));  // named: no temporaries in co_await (GCC 12)
-      auto [ec, n] = co_await asio::async_write(stream, chunk, kUseTuple);
+      auto [ec, n] = co_await asio::async_write(socket, chunk, kUseTuple);
       if (ec) co_return;
     }
-    stream.expires_after(std::chrono::seconds(5));
+    set_deadline(it, false, std::chrono::seconds(5));
     auto last = bhttp::make_chunk_last();
-    co_await asio::async_write(stream, last, kUseTuple);
+    co_await asio::async_write(socket, last, kUseTuple);
   }
 
   asio::awaitable<void> accept_loop(std::shared_ptr<State> self) {
@@ -193,42 +230,38 @@ struct Server::State : std::enable_shared_from_this<State> {
       }
       std::list<Connection>::iterator it;
       bool over_limit = false;
-      auto stream = std::make_shared<beast::tcp_stream>(std::move(socket));
+      auto connection = std::make_shared<tcp::socket>(std::move(socket));
       {
         std::lock_guard lock(mutex);
         if (stopping) break;
         over_limit = connections.size() >= static_cast<std::size_t>(config.max_connections);
-        it = connections.insert(connections.end(), Connection{stream->get_executor(), stream, true});
+        it = connections.insert(connections.end(), Connection{connection->get_executor(), connection, true, Clock::now() + idle_timeout()});
       }
-      asio::co_spawn(stream->get_executor(), session(self, stream, it, over_limit), asio::detached);
+      asio::co_spawn(connection->get_executor(), session(self, connection, it, over_limit), asio::detached);
     }
   }
 
   // `self` keeps the server state alive while the connection lives.
-  asio::awaitable<void> session(std::shared_ptr<State> /*self*/, std::shared_ptr<beast::tcp_stream> stream,
+  asio::awaitable<void> session(std::shared_ptr<State> /*self*/, std::shared_ptr<tcp::socket> connection,
                                 std::list<Connection>::iterator it, bool over_limit) {
+    auto& socket = *connection;
     beast::flat_buffer buffer;
     if (over_limit) {
       metrics.counter("orgcast_http_rejected_total", "connections refused because server.max_connections were open").inc();
       auto response = to_beast(unavailable("too many connections", 1), 11, false);
-      stream->expires_after(std::chrono::seconds(5));
-      co_await bhttp::async_write(*stream, response, kUseTuple);
+      set_deadline(it, true, std::chrono::seconds(5));
+      co_await bhttp::async_write(socket, response, kUseTuple);
     }
     while (!over_limit) {
-      set_busy(it, false);
-      {
-        std::lock_guard lock(mutex);
-        if (stopping) break;
-      }
+      if (!wait_for_request(it)) break;
       bhttp::request_parser<bhttp::string_body> parser;
       parser.header_limit(16 * 1024);
       // Beast checks Content-Length against the body limit while it parses
       // the header; the route's own limit is applied once the route is known.
       parser.body_limit(boost::none);
-      stream->expires_after(std::chrono::milliseconds(config.idle_timeout_ms));
-      auto [read_ec, header_bytes] = co_await bhttp::async_read_header(*stream, buffer, parser, kUseTuple);
+      auto [read_ec, header_bytes] = co_await bhttp::async_read_header(socket, buffer, parser, kUseTuple);
       if (read_ec) break;
-      set_busy(it, true);
+      set_deadline(it, true, idle_timeout());  // for the body
       const auto& header = parser.get();
       Request request;
       auto match = router.match(std::string(header.method_string()), std::string(header.target().substr(0, header.target().find('?'))), &request);
@@ -237,20 +270,20 @@ struct Server::State : std::enable_shared_from_this<State> {
       if (parser.content_length() && *parser.content_length() > limit) {
         // Refused before the body is read: a client that sent
         // "Expect: 100-continue" never sends it at all.
-        co_await reject_too_large(*stream, buffer, limit, header.version());
+        co_await reject_too_large(socket, it, buffer, limit, header.version());
         break;
       }
       if (beast::iequals(header[bhttp::field::expect], "100-continue")) {
         bhttp::response<bhttp::empty_body> proceed{bhttp::status::continue_, header.version()};
-        co_await bhttp::async_write(*stream, proceed, kUseTuple);
+        co_await bhttp::async_write(socket, proceed, kUseTuple);
       }
-      stream->expires_after(std::chrono::milliseconds(config.idle_timeout_ms));
-      auto [body_ec, body_bytes] = co_await bhttp::async_read(*stream, buffer, parser, kUseTuple);
+      auto [body_ec, body_bytes] = co_await bhttp::async_read(socket, buffer, parser, kUseTuple);
+      set_deadline(it, true, kNoDeadline);  // a handler may take its time (an import, a big audience)
       Response response;
       bool keep_alive = false;
       unsigned version = header.version();
       if (body_ec == bhttp::error::body_limit) {
-        co_await reject_too_large(*stream, buffer, limit, version);
+        co_await reject_too_large(socket, it, buffer, limit, version);
         break;
       } else if (body_ec) {
         break;
@@ -280,19 +313,19 @@ struct Server::State : std::enable_shared_from_this<State> {
       {
         std::lock_guard lock(mutex);
         if (stopping) keep_alive = false;
+        it->deadline = Clock::now() + idle_timeout();  // for the answer
       }
       count_response(response.status);
       if (response.stream) {
-        co_await stream_response(*stream, it, std::move(response), version);
+        co_await stream_response(socket, it, std::move(response), version);
         break;
       }
       auto out = to_beast(std::move(response), version, keep_alive);
-      stream->expires_after(std::chrono::milliseconds(config.idle_timeout_ms));
-      auto [write_ec, written] = co_await bhttp::async_write(*stream, out, kUseTuple);
+      auto [write_ec, written] = co_await bhttp::async_write(socket, out, kUseTuple);
       if (write_ec || !keep_alive) break;
     }
     error_code ignored;
-    stream->socket().shutdown(tcp::socket::shutdown_send, ignored);
+    socket.shutdown(tcp::socket::shutdown_send, ignored);
     finished(it);
   }
 };
@@ -311,6 +344,7 @@ std::uint16_t Server::start() {
   s.acceptor.bind(endpoint);
   s.acceptor.listen(asio::socket_base::max_listen_connections);
   asio::co_spawn(s.acceptor.get_executor(), s.accept_loop(state_), asio::detached);
+  asio::co_spawn(s.acceptor.get_executor(), s.sweep(state_), asio::detached);
   return s.acceptor.local_endpoint().port();
 }
 
@@ -323,6 +357,7 @@ void Server::stop(std::function<void()> done) {
     {
       std::lock_guard lock(self->mutex);
       self->stopping = true;
+      self->sweep_timer.cancel();  // the sweep ends once no connection is left
       drained = self->connections.empty();
       if (!drained) self->on_drained = done;
       for (const auto& c : self->connections)

@@ -1,7 +1,8 @@
 #pragma once
-// The HTTP/1.1 server: Beast, one coroutine and one strand per connection,
-// keep-alive, a body limit per route, a cap on connections (503 beyond it),
-// and a designed shutdown: stop accepting, let requests in flight finish
+// The HTTP/1.1 server: Beast, one coroutine per connection on an executor
+// that runs it one handler at a time, keep-alive, read and write timeouts
+// checked by a sweep, a body limit per route, a cap on connections (503
+// beyond it), and a designed shutdown: stop accepting, let requests in flight finish
 // within the grace period, then close what is left.
 #include <cstdint>
 #include <memory>

@@ -5,8 +5,9 @@
 // connection checks) was most of orgcastd's CPU; this pool does only what a
 // provider call needs. HTTPS URLs stay with the curl client (client.hpp).
 //
-// Everything runs on the executor it is created with (the dispatcher's
-// strand): call send() only from coroutines on that executor. Requests wait
+// Everything runs on the executor it is created with (the dispatcher's: the
+// main io_context, run by one thread): call send() only from coroutines on
+// that executor. Requests wait
 // for a free connection when `max_connections_per_host` are busy. A
 // request's timeout is enforced by a sweep every 100 ms that closes the
 // connection of a request past its deadline (no timer per request).

@@ -19,6 +19,7 @@
 #include <deque>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <mutex>
 #include <random>
 #include <thread>
@@ -69,10 +70,33 @@ class InFlight {
   std::atomic<std::uint64_t>& now_;
 };
 
+// Where reports for one callback URL go, parsed once per URL (a daemon
+// gives every message the same one).
+struct Callback {
+  std::string host, port, target;
+};
+
 struct Report {
   std::chrono::steady_clock::time_point due;
-  std::string host, port, target, body;
+  std::shared_ptr<const Callback> to;
+  std::string body;
 };
+
+// A report's JSON, written directly: one is made per accepted message, and
+// building a json::object for each showed in profiles.
+std::string report_json(std::string_view id, std::string_view reference, std::string_view to, bool failed,
+                        std::string_view timestamp) {
+  std::string out = R"({"message_id":)";
+  out += json::serialize(id);
+  out += R"(,"reference":)";
+  out += json::serialize(reference);
+  out += R"(,"to":)";
+  out += json::serialize(to);
+  out += R"(,"timestamp":")";
+  out += timestamp;
+  out += failed ? R"(","status":"undelivered","error_code":"absent_subscriber"})" : R"(","status":"delivered","error_code":""})";
+  return out;
+}
 
 class Simulator {
  public:
@@ -105,7 +129,9 @@ class Simulator {
       co_await timer.async_wait(kUseTuple);
     }
     boost::system::error_code ec;
-    auto body = json::parse(request.body, ec);
+    // Parsed into a buffer that goes with the request (one allocation, not one per value).
+    json::monotonic_resource parse_memory(4096);
+    auto body = json::parse(request.body, ec, &parse_memory);
     if (ec || !body.is_object() || !body.as_object().contains("to") || !body.as_object()["to"].is_string())
       co_return error(400, "bad_request", "expected a JSON object with \"to\"");
     auto& o = body.as_object();
@@ -130,18 +156,12 @@ class Simulator {
     // A silent message is accepted and never reported on (a phone that stays off).
     auto* callback = o.if_contains("callback_url");
     if (callback && callback->is_string() && !chance(options_.silent_rate)) {
-      auto url = boost::urls::parse_uri(callback->as_string());
-      if (url) {
-        json::object report{{"message_id", id},
-                            {"reference", o.contains("reference") && o["reference"].is_string() ? o["reference"].as_string() : ""},
-                            {"to", to},
-                            {"timestamp", format_utc(std::chrono::system_clock::now())}};
-        bool failed = chance(options_.undelivered_rate);
-        report["status"] = failed ? "undelivered" : "delivered";
-        report["error_code"] = failed ? "absent_subscriber" : "";
-        Report r{std::chrono::steady_clock::now() + std::chrono::milliseconds(options_.report_delay_ms),
-                 std::string(url->host()), url->has_port() ? std::string(url->port()) : "80",
-                 std::string(url->encoded_target().empty() ? "/" : url->encoded_target()), json::serialize(report)};
+      if (auto target = callback_for(callback->as_string())) {
+        const auto* reference = o.if_contains("reference");
+        const bool failed = chance(options_.undelivered_rate);
+        Report r{std::chrono::steady_clock::now() + std::chrono::milliseconds(options_.report_delay_ms), std::move(target),
+                 report_json(id, reference && reference->is_string() ? std::string_view(reference->as_string()) : "", to, failed,
+                             timestamp_now())};
         std::lock_guard lock(reports_mutex_);
         reports_.push_back(std::move(r));
       }
@@ -201,7 +221,7 @@ class Simulator {
     if (options_.report_batch <= 1) return r;
     std::string body = "{\"reports\":[" + r.body;
     while (count < static_cast<std::size_t>(options_.report_batch) && !reports_.empty() && reports_.front().due <= now &&
-           reports_.front().host == r.host && reports_.front().port == r.port && reports_.front().target == r.target) {
+           reports_.front().to == r.to) {
       body += "," + reports_.front().body;
       reports_.pop_front();
       ++count;
@@ -237,11 +257,12 @@ class Simulator {
           asio::steady_timer backoff(executor, std::chrono::milliseconds(std::min(5000, 100 << attempt)));
           co_await backoff.async_wait(kUseTuple);
         }
-        std::string where = report.host + ":" + report.port;
+        const Callback& to = *report.to;
+        std::string where = to.host + ":" + to.port;
         if (!stream || connected_to != where) {
           stream.emplace(executor);
           tcp::resolver resolver(executor);
-          auto [rec, endpoints] = co_await resolver.async_resolve(report.host, report.port, kUseTuple);
+          auto [rec, endpoints] = co_await resolver.async_resolve(to.host, to.port, kUseTuple);
           if (rec) break;
           stream->expires_after(std::chrono::seconds(5));
           auto [cec, ep] = co_await stream->async_connect(endpoints, kUseTuple);
@@ -251,8 +272,8 @@ class Simulator {
           }
           connected_to = where;
         }
-        beast::http::request<beast::http::string_body> req{beast::http::verb::post, report.target, 11};
-        req.set(beast::http::field::host, report.host);
+        beast::http::request<beast::http::string_body> req{beast::http::verb::post, to.target, 11};
+        req.set(beast::http::field::host, to.host);
         req.set(beast::http::field::content_type, "application/json");
         req.body() = report.body;
         req.prepare_payload();
@@ -276,6 +297,31 @@ class Simulator {
   }
 
  private:
+  // The parsed callback URL, from a cache (null when it does not parse).
+  std::shared_ptr<const Callback> callback_for(std::string_view url) {
+    std::lock_guard lock(reports_mutex_);
+    if (auto it = callbacks_.find(url); it != callbacks_.end()) return it->second;
+    auto parsed = boost::urls::parse_uri(url);
+    std::shared_ptr<const Callback> target;
+    if (parsed)
+      target = std::make_shared<const Callback>(Callback{std::string(parsed->host()), parsed->has_port() ? std::string(parsed->port()) : "80",
+                                                         std::string(parsed->encoded_target().empty() ? "/" : parsed->encoded_target())});
+    if (callbacks_.size() < 1000) callbacks_.emplace(std::string(url), target);
+    return target;
+  }
+
+  // The current second in RFC 3339, written once a second.
+  std::string timestamp_now() {
+    const auto now = std::chrono::system_clock::now();
+    const auto second = std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
+    std::lock_guard lock(reports_mutex_);
+    if (second != timestamp_second_) {
+      timestamp_second_ = second;
+      timestamp_ = format_utc(now);
+    }
+    return timestamp_;
+  }
+
   static http::Response error(int status, const std::string& code, const std::string& message) {
     return http::json_response(status, json::serialize(json::object{{"error", json::object{{"code", code}, {"message", message}}}}));
   }
@@ -290,8 +336,11 @@ class Simulator {
   std::atomic<std::uint64_t> reports_sent_{0}, reports_failed_{0};
   std::atomic<std::uint64_t> in_flight_{0}, max_in_flight_{0};  // send requests being answered, and the most at once
   std::atomic<bool> holding_;
-  std::mutex reports_mutex_;
+  std::mutex reports_mutex_;  // guards reports_, callbacks_ and the timestamp
   std::deque<Report> reports_;
+  std::map<std::string, std::shared_ptr<const Callback>, std::less<>> callbacks_;
+  std::int64_t timestamp_second_ = -1;
+  std::string timestamp_;
 };
 
 double rate(const std::string& text, const std::string& flag) {
