@@ -9,7 +9,8 @@
 #   redis_bytes_per_recipient  Redis memory growth / recipients, after the broadcast
 #   orgcastd_rss_mb            orgcastd's RSS during the broadcast (its peak, VmHWM)
 # Expects: build/release built, REDIS_PORT and REDIS_PID of a running Redis, DATA the CSVs.
-# PIPELINE_WORKERS (default 32) sets dispatch.workers; the window is 512 / workers.
+# PIPELINE_WORKERS (default 32) and PIPELINE_CONCURRENCY (default 512) set
+# dispatch.workers and dispatch.concurrency; the window is their quotient.
 set -euo pipefail
 source tools/lib.sh
 source bench/common.sh
@@ -19,7 +20,7 @@ source bench/common.sh
 start_sim sim --report-delay-ms 50 --report-batch 100
 redis_before=$(redis-cli -p "$REDIS_PORT" info memory | awk -F: '/^used_memory:/ {print $2}' | tr -d '\r')
 IMPORT_DATA="$DATA" start_daemon pipeline "bench:pipeline:" "  rate_per_second: 1000000
-  concurrency: 512
+  concurrency: ${PIPELINE_CONCURRENCY:-512}
   workers: ${PIPELINE_WORKERS:-32}"
 redis_imported=$(redis-cli -p "$REDIS_PORT" info memory | awk -F: '/^used_memory:/ {print $2}' | tr -d '\r')
 
@@ -45,6 +46,8 @@ redis_after=$(redis-cli -p "$REDIS_PORT" info memory | awk -F: '/^used_memory:/ 
 echo "redis_bytes_per_recipient=$(echo "($redis_after - $redis_imported) / $total" | bc) bytes (queued: $(echo "($redis_queued - $redis_imported) / $total" | bc))"
 echo "orgcastd_rss_mb=$(( $(awk '/VmHWM/ {print $2}' /proc/$DAEMON_PID/status) / 1024 )) MB"
 echo "provider_duplicates=$(sim_stat duplicates) recipients"
+echo "  (delivery reports by outcome: $(curl -s "http://127.0.0.1:$HTTP_PORT/metrics" |
+  sed -n 's/^orgcast_delivery_reports_total{.*outcome="\([a-z]*\)".*} \([0-9]*\)$/\1 \2/p' | paste -sd, -))"
 
 cat > "$BENCH_WORK/send.lua" <<'LUA'
 wrk.method = "POST"

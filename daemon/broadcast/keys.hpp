@@ -32,7 +32,7 @@ struct Keys {
   /// hash app token -> why it is dead (FCM said UNREGISTERED or INVALID_ARGUMENT):
   /// never sent to again, by any broadcast.
   std::string dead_push_tokens() const { return prefix + "push:dead"; }
-  // pm:<provider>:<message id> and pm:early:<provider>:<message id> are
+  // pm:<provider>:<message id> and the hash pm-early:<provider> are
   // named inside the Lua scripts (dispatch/scripts.hpp), which take the prefix.
 };
 

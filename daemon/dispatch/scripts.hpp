@@ -109,7 +109,11 @@ end
 
 // Delivery reports from a provider's webhook, matched by the provider's
 // message id, all in one call. One that arrives before the dispatcher
-// recorded the message id is parked as "early"; kRecordSentScript applies it.
+// recorded the message id is parked as "early" in the hash
+// pm-early:<provider> (message id -> "state|reason"; it expires a day after
+// the last one parked); kRecordSentScript applies it. The hash is empty, so
+// absent, nearly always: the record-sent script checks it once per call,
+// not once per message.
 // ARGV[1] key prefix   ARGV[2] provider
 // ARGV then groups of three: message id, new state code, reason.
 // Returns, per report, "applied", "fallback", "stale" or "early".
@@ -123,11 +127,12 @@ for n = 3, #ARGV, 3 do
     -- Parked reports move forward too: several may come before the id is
     -- recorded (Kannel reports each part of a long SMS, "delivered" then
     -- "accepted by the SMSC"); the most advanced one is kept.
-    local early_key = prefix .. 'pm:early:' .. provider .. ':' .. ARGV[n]
-    local parked = redis.call('GET', early_key)
+    local early = prefix .. 'pm-early:' .. provider
+    local parked = redis.call('HGET', early, ARGV[n])
     local parked_state = parked and tonumber(string.sub(parked, 1, string.find(parked, '|', 1, true) - 1)) or -1
     if tonumber(ARGV[n + 1]) > parked_state then
-      redis.call('SET', early_key, ARGV[n + 1] .. '|' .. ARGV[n + 2], 'EX', 86400)
+      redis.call('HSET', early, ARGV[n], ARGV[n + 1] .. '|' .. ARGV[n + 2])
+      redis.call('EXPIRE', early, '86400')
     end
     outcomes[#outcomes + 1] = 'early'
   else
@@ -144,14 +149,15 @@ return outcomes
 // ARGV[1] key prefix   ARGV[2] provider   ARGV[3] mapping lifetime (s)
 // ARGV then pairs: message id, ref. Returns how many early reports it applied.
 inline const std::string kRecordSentScript = std::string(kLuaHelpers) + kLuaApplyReport + R"LUA(
-local prefix, provider, ttl = ARGV[1], ARGV[2], tonumber(ARGV[3])
+local prefix, provider, ttl = ARGV[1], ARGV[2], ARGV[3]  -- ttl as text: a Lua number would be formatted as a float
 local applied = 0
+local early_reports = prefix .. 'pm-early:' .. provider
+local any_early = redis.call('EXISTS', early_reports) == 1
 for n = 4, #ARGV, 2 do
   redis.call('SET', prefix .. 'pm:' .. provider .. ':' .. ARGV[n], ARGV[n + 1], 'EX', ttl)
-  local early_key = prefix .. 'pm:early:' .. provider .. ':' .. ARGV[n]
-  local early = redis.call('GET', early_key)
+  local early = any_early and redis.call('HGET', early_reports, ARGV[n])
   if early then
-    redis.call('DEL', early_key)
+    redis.call('HDEL', early_reports, ARGV[n])
     local bar = string.find(early, '|', 1, true)
     apply_report(prefix, ARGV[n + 1], tonumber(string.sub(early, 1, bar - 1)), string.sub(early, bar + 1))
     applied = applied + 1

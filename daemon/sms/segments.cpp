@@ -66,19 +66,25 @@ int gsm7_septets(char32_t c) {
 std::optional<SegmentCount> count_segments(std::string_view utf8) {
   // Two passes without allocating: the encoding and total, then (for a
   // long text) the same greedy split as segment().
-  bool gsm7 = true;
+  bool gsm7 = true, wide = false;  // wide: a character of two units (GSM-7 extension or surrogate pair)
   std::size_t septets = 0, utf16 = 0;
   for (std::size_t i = 0; i < utf8.size();) {
     char32_t c = 0;
     if (!next_code_point(utf8, i, c)) return std::nullopt;
     const int s = gsm7_septets(c);
     gsm7 = gsm7 && s > 0;
+    wide = wide || s == 2 || c > 0xFFFF;
     septets += static_cast<std::size_t>(s);
     utf16 += c > 0xFFFF ? 2 : 1;
   }
   SegmentCount out{gsm7 ? Encoding::gsm7 : Encoding::ucs2, gsm7 ? septets : utf16, 1};
   const std::size_t single = gsm7 ? 160 : 70, per_part = gsm7 ? 153 : 67;
   if (out.units <= single) return out;
+  // Every character one unit: no character can straddle a boundary.
+  if (!wide) {
+    out.count = (out.units + per_part - 1) / per_part;
+    return out;
+  }
   std::size_t used = 0;
   for (std::size_t i = 0; i < utf8.size();) {
     char32_t c = 0;

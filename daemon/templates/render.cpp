@@ -107,7 +107,9 @@ std::string value_of(const Template& t, const Piece& piece, std::string_view lan
         return value.empty() && variable.default_value ? *variable.default_value : value;
       }
   }
-  return clean_value(bound.text[static_cast<std::size_t>(piece.variable)], variable.max_length);
+  const auto index = static_cast<std::size_t>(piece.variable);
+  if (index < bound.cleaned.size()) return bound.cleaned[index];
+  return clean_value(bound.text[index], variable.max_length);
 }
 
 void write_times(const Template& t, BoundValues& bound) {
@@ -115,6 +117,9 @@ void write_times(const Template& t, BoundValues& bound) {
   for (const auto& [lang, _] : t.sms) languages.insert(lang);
   for (const auto& [lang, _] : t.whatsapp) languages.insert(lang);
   for (const auto& [lang, _] : t.push) languages.insert(lang);
+  bound.cleaned.clear();
+  for (std::size_t i = 0; i < t.variables.size() && i < bound.text.size(); ++i)
+    bound.cleaned.push_back(clean_value(bound.text[i], t.variables[i].max_length));
   bound.written.assign(t.variables.size(), {});
   for (std::size_t i = 0; i < t.variables.size() && i < bound.times.size(); ++i) {
     if (!bound.times[i]) continue;

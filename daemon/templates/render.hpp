@@ -27,9 +27,12 @@ struct BoundValues {
   /// Each time as written, by variable, language and TimePart: formatted
   /// once per broadcast rather than per recipient (write_times).
   std::vector<std::map<std::string, std::array<std::string, 3>, std::less<>>> written;
+  /// The text values as rendered (cleaned, shortened): once per broadcast,
+  /// not per recipient (write_times).
+  std::vector<std::string> cleaned;
 };
 
-/// Fills bound.written for every language the template has.
+/// Fills bound.written for every language the template has, and bound.cleaned.
 void write_times(const Template& t, BoundValues& bound);
 
 /// One recipient's values of the contact variables, in kContactVariables order.
