@@ -24,6 +24,7 @@ IMPORT_DATA="$DATA" start_daemon pipeline "bench:pipeline:" "  rate_per_second: 
   workers: ${PIPELINE_WORKERS:-32}"
 redis_imported=$(redis-cli -p "$REDIS_PORT" info memory | awk -F: '/^used_memory:/ {print $2}' | tr -d '\r')
 
+redis-cli -p "$REDIS_PORT" config resetstat >/dev/null  # commandstats from here: the broadcast's work alone
 start=$(now)
 # The real workload: a Hindi summons, rendered per recipient (bench/render_overhead.sh compares literal text).
 read -r id total < <(post_broadcast '{"audience": {}, "template": "meeting_summons", "channels": ["sms"], "priority": "bulk",
@@ -39,6 +40,10 @@ done_at=$(now)
 rate=$(echo "$total / ($done_at - $accepted)" | bc)
 echo "dispatch_msgs_per_s=$rate msgs/s"
 echo "  ($(dispatch_breakdown))"
+# Where Redis spent its time, by command (commands run by scripts count under their own names too).
+echo "  (Redis seconds by command: $(redis-cli -p "$REDIS_PORT" info commandstats |
+  sed -n 's/^cmdstat_\([a-z|]*\):calls=\([0-9]*\),usec=\([0-9]*\),.*/\3 \1 \2/p' | sort -rn | head -8 |
+  awk '{printf "%s%s %.1f (%d calls)", (NR > 1 ? ", " : ""), $2, $1 / 1e6, $3}'))"
 read -r daemon_cpu redis_cpu sim_cpu <<< "$cpu_before"
 seconds=$(echo "$done_at - $accepted" | bc)
 echo "  (CPU while dispatching, % of one core: orgcastd $(cpu_pct $(($(cpu_ticks "$DAEMON_PID") - daemon_cpu)) "$seconds"), Redis $(cpu_pct $(($(cpu_ticks "$REDIS_PID") - redis_cpu)) "$seconds"), provider-sim $(cpu_pct $(($(cpu_ticks "$SIM_PID") - sim_cpu)) "$seconds"))"

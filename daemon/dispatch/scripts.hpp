@@ -13,10 +13,14 @@
 
 namespace orgcast::dispatch {
 
-// Shared by the scripts that move recipients after they were sent.
-// Counter moves are summed in a table and written once at the end of a
-// script (flush_counters), so a batch of 100 reports costs a few HINCRBYs,
-// not six per report.
+// Shared by the scripts that move recipients after they were sent. Lua is
+// most of Redis's work in the pipeline (INFO commandstats: evalsha ~3x the
+// commands the scripts call), so the helpers spare redis.call and strings:
+// - A chunk's state records are read once per script call (GET), not a
+//   GETRANGE per recipient; changes are kept and written at the end
+//   (flush) as one SETRANGE per run of neighbouring recipients.
+// - Counter moves are summed per kind of move and written at the end as a
+//   few HINCRBYs, not six per report.
 // fall_back moves a recipient whose channel did not deliver to the next
 // channel of the policy it has an address for, and queues its chunk again
 // (once: bc:<id>:rq:<k> marks a chunk already queued again; the dispatcher
@@ -30,32 +34,74 @@ local function parse_ref(ref)
   local id, k, i, ci, channel, unit = string.match(ref, '^([^:]+):(%d+):(%d+):(%d+):([^:]*):(.*)$')
   return id, k, tonumber(i), tonumber(ci), channel, unit
 end
-local counter_moves = {}
-local function count(key, field, delta)
-  local fields = counter_moves[key]
-  if not fields then fields = {} counter_moves[key] = fields end
-  fields[field] = (fields[field] or 0) + delta
+local records, changed = {}, {}  -- by states key: the GET, and {state, channel, attempts} by recipient
+-- State, channel index, attempts and usable channels of recipient i.
+local function record_of(skey, i)
+  local s = records[skey]
+  if not s then
+    s = redis.call('GET', skey) or ''
+    records[skey], changed[skey] = s, {}
+  end
+  local c = changed[skey][i]
+  local state, channel, attempts, usable = string.byte(s, i * 8 + 1, i * 8 + 4)
+  if c then return c[1], c[2], c[3], usable end
+  return state, channel, attempts, usable
 end
+local function set_record(skey, i, state, channel, attempts)
+  record_of(skey, i)
+  changed[skey][i] = {state, channel, attempts}
+end
+local moves = {}
 local function move_counters(c, from, from_channel, to, to_channel, unit)
-  count(c, from, -1)
-  count(c, to, 1)
-  count(c, 'ch:' .. from_channel .. ':' .. from, -1)
-  count(c, 'ch:' .. to_channel .. ':' .. to, 1)
-  count(c, 'u:' .. unit .. ':' .. from, -1)
-  count(c, 'u:' .. unit .. ':' .. to, 1)
+  local kind = c .. '\0' .. from .. '\0' .. from_channel .. '\0' .. to .. '\0' .. to_channel .. '\0' .. unit
+  local m = moves[kind]
+  if m then
+    m.n = m.n + 1
+  else
+    moves[kind] = {n = 1, c = c, from = from, from_channel = from_channel, to = to, to_channel = to_channel, unit = unit}
+  end
 end
-local function flush_counters()
-  for key, fields in pairs(counter_moves) do
-    for field, delta in pairs(fields) do
-      if delta ~= 0 then redis.call('HINCRBY', key, field, delta) end
+local function flush()
+  for skey, by_recipient in pairs(changed) do
+    local s, order = records[skey], {}
+    for i in pairs(by_recipient) do order[#order + 1] = i end
+    table.sort(order)
+    local n = 1
+    while n <= #order do
+      local first, pieces = order[n], {}
+      repeat
+        local i, c = order[n], by_recipient[order[n]]
+        pieces[#pieces + 1] = string.char(c[1], c[2], c[3]) .. string.sub(s, i * 8 + 4, i * 8 + 8)
+        n = n + 1
+      until n > #order or order[n] ~= order[n - 1] + 1
+      redis.call('SETRANGE', skey, int(first * 8), table.concat(pieces))
     end
   end
-  counter_moves = {}
+  records, changed = {}, {}
+  local deltas = {}
+  local function add(c, field, delta)
+    local fields = deltas[c]
+    if not fields then fields = {} deltas[c] = fields end
+    fields[field] = (fields[field] or 0) + delta
+  end
+  for _, m in pairs(moves) do
+    add(m.c, m.from, -m.n)
+    add(m.c, m.to, m.n)
+    add(m.c, 'ch:' .. m.from_channel .. ':' .. m.from, -m.n)
+    add(m.c, 'ch:' .. m.to_channel .. ':' .. m.to, m.n)
+    add(m.c, 'u:' .. m.unit .. ':' .. m.from, -m.n)
+    add(m.c, 'u:' .. m.unit .. ':' .. m.to, m.n)
+  end
+  for c, fields in pairs(deltas) do
+    for field, delta in pairs(fields) do
+      if delta ~= 0 then redis.call('HINCRBY', c, field, int(delta)) end
+    end
+  end
+  moves = {}
 end
 local function fall_back(prefix, id, k, i, channel, unit)
   local skey = prefix .. 'bc:' .. id .. ':s:' .. k
-  local rec = redis.call('GETRANGE', skey, int(i * 8), int(i * 8 + 3))
-  local current, usable = string.byte(rec, 2), string.byte(rec, 4)
+  local _, current, _, usable = record_of(skey, i)
   local next_channel = nil
   for c = current + 1, 7 do
     if bit.band(usable, bit.lshift(1, c)) ~= 0 then next_channel = c break end
@@ -65,7 +111,7 @@ local function fall_back(prefix, id, k, i, channel, unit)
   local meta = redis.call('HMGET', b, 'message', 'priority', 'state')
   if meta[3] == 'cancelled' or not meta[1] then return false end
   local channels = cjson.decode(meta[1]).channels
-  redis.call('SETRANGE', skey, int(i * 8), string.char(0, next_channel, 0))
+  set_record(skey, i, 0, next_channel, 0)
   move_counters(b .. ':c', 'sent', channel, 'queued', channels[next_channel + 1], unit)
   if redis.call('SET', b .. ':rq:' .. k, '1', 'NX', 'EX', 604800) then
     local stream = prefix .. 'q:' .. meta[2] .. ':' .. id
@@ -81,27 +127,25 @@ end
 // read; failed only from sent, and final unless the policy has another
 // channel); a report about a channel the recipient has since left is stale.
 inline constexpr const char* kLuaApplyReport = R"LUA(
+local rank = {[2] = 1, [3] = 2, [4] = 3, [5] = 2}
+local state_names = {[2] = 'sent', [3] = 'delivered', [4] = 'read', [5] = 'failed'}
 local function apply_report(prefix, ref, new, reason)
   local id, k, i, ci, channel, unit = parse_ref(ref)
   local skey = prefix .. 'bc:' .. id .. ':s:' .. k
-  local rec = redis.call('GETRANGE', skey, int(i * 8), int(i * 8 + 3))
-  local cur, cur_channel, usable = string.byte(rec, 1), string.byte(rec, 2), string.byte(rec, 4)
-  local rank = {[2] = 1, [3] = 2, [4] = 3, [5] = 2}
+  local cur, cur_channel, attempts, usable = record_of(skey, i)
   if cur == nil or cur_channel ~= ci or rank[cur] == nil or cur == 5 or rank[new] == nil then return 'stale' end
   if new == 5 and cur ~= 2 then return 'stale' end
   if new ~= 5 and rank[new] <= rank[cur] then return 'stale' end
   -- Only recipients with a further channel were put on q:dlr-wait.
   if bit.rshift(usable, ci + 1) ~= 0 then redis.call('ZREM', prefix .. 'q:dlr-wait', ref) end
-  local why_field = tostring(tonumber(k) * 500 + i) .. ':' .. ci
   if new == 5 and fall_back(prefix, id, k, i, channel, unit) then
-    redis.call('HSET', prefix .. 'bc:' .. id .. ':f', why_field, channel .. ': ' .. reason .. ' (fell back)')
+    redis.call('HSET', prefix .. 'bc:' .. id .. ':f', int(tonumber(k) * 500 + i) .. ':' .. ci, channel .. ': ' .. reason .. ' (fell back)')
     return 'fallback'
   end
-  redis.call('SETRANGE', skey, int(i * 8), string.char(new))
-  local names = {[2] = 'sent', [3] = 'delivered', [4] = 'read', [5] = 'failed'}
-  move_counters(prefix .. 'bc:' .. id .. ':c', names[cur], channel, names[new], channel, unit)
+  set_record(skey, i, new, cur_channel, attempts)
+  move_counters(prefix .. 'bc:' .. id .. ':c', state_names[cur], channel, state_names[new], channel, unit)
   if new == 5 then
-    redis.call('HSET', prefix .. 'bc:' .. id .. ':f', why_field, channel .. ': ' .. reason)
+    redis.call('HSET', prefix .. 'bc:' .. id .. ':f', int(tonumber(k) * 500 + i) .. ':' .. ci, channel .. ': ' .. reason)
   end
   return 'applied'
 end
@@ -119,10 +163,13 @@ end
 // Returns, per report, "applied", "fallback", "stale" or "early".
 inline const std::string kApplyReportsScript = std::string(kLuaHelpers) + kLuaApplyReport + R"LUA(
 local prefix, provider = ARGV[1], ARGV[2]
+-- Every report's mapping in one MGET.
+local pm, keys = prefix .. 'pm:' .. provider .. ':', {}
+for n = 3, #ARGV, 3 do keys[#keys + 1] = pm .. ARGV[n] end
+local refs = #keys > 0 and redis.call('MGET', unpack(keys)) or {}
 local outcomes = {}
 for n = 3, #ARGV, 3 do
-  local pm = prefix .. 'pm:' .. provider .. ':' .. ARGV[n]
-  local ref = redis.call('GET', pm)
+  local ref = refs[(n - 3) / 3 + 1]
   if not ref then
     -- Parked reports move forward too: several may come before the id is
     -- recorded (Kannel reports each part of a long SMS, "delivered" then
@@ -139,7 +186,7 @@ for n = 3, #ARGV, 3 do
     outcomes[#outcomes + 1] = apply_report(prefix, ref, tonumber(ARGV[n + 1]), ARGV[n + 2])
   end
 end
-flush_counters()
+flush()
 return outcomes
 )LUA";
 
@@ -151,10 +198,10 @@ return outcomes
 inline const std::string kRecordSentScript = std::string(kLuaHelpers) + kLuaApplyReport + R"LUA(
 local prefix, provider, ttl = ARGV[1], ARGV[2], ARGV[3]  -- ttl as text: a Lua number would be formatted as a float
 local applied = 0
-local early_reports = prefix .. 'pm-early:' .. provider
+local early_reports, pm = prefix .. 'pm-early:' .. provider, prefix .. 'pm:' .. provider .. ':'
 local any_early = redis.call('EXISTS', early_reports) == 1
 for n = 4, #ARGV, 2 do
-  redis.call('SET', prefix .. 'pm:' .. provider .. ':' .. ARGV[n], ARGV[n + 1], 'EX', ttl)
+  redis.call('SET', pm .. ARGV[n], ARGV[n + 1], 'EX', ttl)
   local early = any_early and redis.call('HGET', early_reports, ARGV[n])
   if early then
     redis.call('HDEL', early_reports, ARGV[n])
@@ -163,7 +210,7 @@ for n = 4, #ARGV, 2 do
     applied = applied + 1
   end
 end
-flush_counters()
+flush()
 return applied
 )LUA";
 
@@ -176,14 +223,14 @@ local moved = 0
 for _, ref in ipairs(due) do
   redis.call('ZREM', KEYS[1], ref)
   local id, k, i, ci, channel, unit = parse_ref(ref)
-  local rec = redis.call('GETRANGE', ARGV[2] .. 'bc:' .. id .. ':s:' .. k, int(i * 8), int(i * 8 + 1))
-  if string.byte(rec, 1) == 2 and string.byte(rec, 2) == ci and fall_back(ARGV[2], id, k, i, channel, unit) then
-    redis.call('HSET', ARGV[2] .. 'bc:' .. id .. ':f', tostring(tonumber(k) * 500 + i) .. ':' .. ci,
+  local state, current = record_of(ARGV[2] .. 'bc:' .. id .. ':s:' .. k, i)
+  if state == 2 and current == ci and fall_back(ARGV[2], id, k, i, channel, unit) then
+    redis.call('HSET', ARGV[2] .. 'bc:' .. id .. ':f', int(tonumber(k) * 500 + i) .. ':' .. ci,
                channel .. ': no delivery report in time (fell back)')
     moved = moved + 1
   end
 end
-flush_counters()
+flush()
 return {#due, moved}
 )LUA";
 
@@ -210,18 +257,27 @@ return runs
 // Returns the indexes claimed, or -1 when the broadcast is cancelled.
 inline constexpr const char* kClaimScript = R"LUA(
 if redis.call('HGET', KEYS[2], 'state') == 'cancelled' then return -1 end
--- The chunk's records read once, not a GETRANGE per recipient; offsets
--- written with %d (Redis formats a Lua number argument as a float: it
--- showed in Redis's profile).
+-- The chunk's records read once, not a GETRANGE per recipient; a run of
+-- neighbours claimed is written back as one SETRANGE (a window is usually
+-- a run), its offset with %d (Redis formats a Lua number as a float).
 local records = redis.call('GET', KEYS[1]) or ''
-local claimed = {}
+local claimed, run_start, pieces = {}, nil, {}
+local function write_run()
+  if run_start then redis.call('SETRANGE', KEYS[1], string.format('%d', run_start * 8), table.concat(pieces)) end
+  run_start, pieces = nil, {}
+end
 for n = 1, #ARGV, 2 do
   local i = tonumber(ARGV[n])
   if string.byte(records, i * 8 + 1) == tonumber(ARGV[n + 1]) then
-    redis.call('SETRANGE', KEYS[1], string.format('%d', i * 8), '\1')
+    if run_start and i ~= claimed[#claimed] + 1 then write_run() end
+    run_start = run_start or i
+    pieces[#pieces + 1] = '\1' .. string.sub(records, i * 8 + 2, i * 8 + 8)
     claimed[#claimed + 1] = i
+  else
+    write_run()
   end
 end
+write_run()
 return claimed
 )LUA";
 

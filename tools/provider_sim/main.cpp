@@ -101,7 +101,9 @@ std::string report_json(std::string_view id, std::string_view reference, std::st
 class Simulator {
  public:
   explicit Simulator(Options options)
-      : options_(std::move(options)), random_(options_.seed), holding_(options_.hold_reports) {}
+      : options_(std::move(options)), random_(options_.seed), holding_(options_.hold_reports) {
+    per_recipient_.reserve(1 << 20);  // a state's broadcast without rehashing on the way (~16 MB)
+  }
 
   // Decides what happens to one send request (thread-safe).
   enum class Outcome { accept, throttle, transient, permanent };
