@@ -12,7 +12,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/url/parse.hpp>
 #include <deque>
-#include <unordered_map>
+#include <map>
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
@@ -60,7 +60,7 @@ struct KeepAlivePool::Impl {
   Options options;
   const Log& log;
   asio::steady_timer sweep_timer;
-  std::unordered_map<std::string, Host> hosts;  // "host:port"
+  std::map<std::string, Host, std::less<>> hosts;  // by the URL's authority, "host:port" as written
   bool stopped = false;
 
   // A connection to `host`: an idle one, a new one below the limit, or the
@@ -167,15 +167,26 @@ void KeepAlivePool::stop() {
 
 asio::awaitable<boost::system::result<Response>> KeepAlivePool::send(Request request) {
   auto impl = impl_;  // alive until this request ends
-  auto url = boost::urls::parse_uri(request.url);
-  if (!url || url->scheme() != "http") co_return error_code(asio::error::invalid_argument);
-  const std::string key = std::string(url->host()) + ":" + (url->has_port() ? std::string(url->port()) : "80");
-  auto& host = impl->hosts[key];
-  if (host.host.empty()) {
-    host.host = std::string(url->host());
-    host.port = url->has_port() ? std::string(url->port()) : "80";
+  // The host is found by the URL's authority without parsing the whole URL
+  // (every request of a provider account has the same one); a new
+  // authority is parsed and checked once.
+  constexpr std::string_view kScheme = "http://";
+  if (request.url.rfind(kScheme, 0) != 0) co_return error_code(asio::error::invalid_argument);
+  const auto authority_end = std::min(request.url.find_first_of("/?#", kScheme.size()), request.url.size());
+  const std::string_view authority = std::string_view(request.url).substr(kScheme.size(), authority_end - kScheme.size());
+  auto found = impl->hosts.find(authority);
+  if (found == impl->hosts.end()) {
+    auto url = boost::urls::parse_uri(request.url);
+    if (!url || url->scheme() != "http" || url->host().empty()) co_return error_code(asio::error::invalid_argument);
+    Host fresh;
+    fresh.host = std::string(url->host());
+    fresh.port = url->has_port() ? std::string(url->port()) : "80";
+    found = impl->hosts.emplace(std::string(authority), std::move(fresh)).first;
   }
-  bhttp::request<bhttp::string_body> out{bhttp::string_to_verb(request.method), std::string(url->encoded_target()), 11};
+  auto& host = found->second;
+  std::string target = request.url.substr(authority_end, request.url.find('#', authority_end) - authority_end);
+  if (target.empty() || target.front() != '/') target.insert(0, "/");
+  bhttp::request<bhttp::string_body> out{bhttp::string_to_verb(request.method), target, 11};
   out.set(bhttp::field::host, host.host);
   for (auto& [name, value] : request.headers) out.set(name, value);
   out.body() = std::move(request.body);
