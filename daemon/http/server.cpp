@@ -45,6 +45,20 @@ bool to_request(const bhttp::request<bhttp::string_body>& in, Request& out) {
   return true;
 }
 
+// A small body usually comes in the same segment as its header: parsed
+// from the buffer, it needs no asynchronous read (and its completion) of
+// its own. An error only when the body is invalid or over the limit.
+error_code take_buffered_body(beast::flat_buffer& buffer, bhttp::request_parser<bhttp::string_body>& parser) {
+  error_code ec;
+  while (!parser.is_done() && buffer.size() > 0) {
+    const auto used = parser.put(buffer.data(), ec);
+    buffer.consume(used);
+    if (ec == bhttp::error::need_more) return {};
+    if (ec || used == 0) return ec;
+  }
+  return {};
+}
+
 bhttp::response<bhttp::string_body> to_beast(Response&& response, unsigned version, bool keep_alive) {
   bhttp::response<bhttp::string_body> out{static_cast<bhttp::status>(response.status), version};
   out.set(bhttp::field::server, "orgcastd");
@@ -277,7 +291,11 @@ struct Server::State : std::enable_shared_from_this<State> {
         bhttp::response<bhttp::empty_body> proceed{bhttp::status::continue_, header.version()};
         co_await bhttp::async_write(socket, proceed, kUseTuple);
       }
-      auto [body_ec, body_bytes] = co_await bhttp::async_read(socket, buffer, parser, kUseTuple);
+      error_code body_ec = take_buffered_body(buffer, parser);
+      if (!body_ec && !parser.is_done()) {
+        auto [read_ec, body_bytes] = co_await bhttp::async_read(socket, buffer, parser, kUseTuple);
+        body_ec = read_ec;
+      }
       set_deadline(it, true, kNoDeadline);  // a handler may take its time (an import, a big audience)
       Response response;
       bool keep_alive = false;
