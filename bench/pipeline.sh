@@ -9,8 +9,11 @@
 #   redis_bytes_per_recipient  Redis memory growth / recipients, after the broadcast
 #   orgcastd_rss_mb            orgcastd's RSS during the broadcast (its peak, VmHWM)
 # Expects: build/release built, REDIS_PORT and REDIS_PID of a running Redis, DATA the CSVs.
-# PIPELINE_WORKERS (default 32) and PIPELINE_CONCURRENCY (default 512) set
+# PIPELINE_WORKERS (default 16) and PIPELINE_CONCURRENCY (default 512) set
 # dispatch.workers and dispatch.concurrency; the window is their quotient.
+# Windows of 32 rather than 16: each window costs Redis three script calls
+# (claim, outcomes, record-sent), and back to back 16 workers did ~24.5k
+# msgs/s where 32 did ~19-20k (docs/BENCHMARKS.md).
 set -euo pipefail
 source tools/lib.sh
 source bench/common.sh
@@ -34,7 +37,7 @@ curl -s -X POST "http://127.0.0.1:$SIM_PORT/reset" >/dev/null  # wrk's recipient
 redis_before=$(redis-cli -p "$REDIS_PORT" info memory | awk -F: '/^used_memory:/ {print $2}' | tr -d '\r')
 IMPORT_DATA="$DATA" start_daemon pipeline "bench:pipeline:" "  rate_per_second: 1000000
   concurrency: ${PIPELINE_CONCURRENCY:-512}
-  workers: ${PIPELINE_WORKERS:-32}"
+  workers: ${PIPELINE_WORKERS:-16}"
 redis_imported=$(redis-cli -p "$REDIS_PORT" info memory | awk -F: '/^used_memory:/ {print $2}' | tr -d '\r')
 
 redis-cli -p "$REDIS_PORT" config resetstat >/dev/null  # commandstats from here: the broadcast's work alone
