@@ -1,9 +1,16 @@
 // orgcastd as a process: config errors stop it with their position, /readyz
 // follows Redis going away and coming back, SIGHUP reloads (or refuses a bad
-// config and keeps running), SIGTERM stops it cleanly.
+// config and keeps running), SIGTERM stops it cleanly, and connections that
+// idle or stall are closed after server.idle_timeout_ms.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
 #include <fstream>
 
 #include "support/daemon_under_test.hpp"
@@ -14,6 +21,41 @@ using namespace std::chrono_literals;
 using ::testing::HasSubstr;
 
 namespace {
+
+// A raw connection to the daemon, reads bounded by 5 s each.
+class RawConnection {
+ public:
+  explicit RawConnection(int port) : fd_(socket(AF_INET, SOCK_STREAM, 0)) {
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(static_cast<std::uint16_t>(port));
+    inet_pton(AF_INET, "127.0.0.1", &address.sin_addr);
+    timeval limit{5, 0};
+    setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof limit);
+    connected_ = connect(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
+  }
+  ~RawConnection() { close(fd_); }
+  bool connected() const { return connected_; }
+  void send_text(const std::string& text) { ASSERT_EQ(::send(fd_, text.data(), text.size(), 0), static_cast<ssize_t>(text.size())); }
+  // Reads until the daemon closes the connection (true) or 5 s pass (false); `received` gets what came.
+  bool read_until_closed(std::string& received) {
+    char buffer[4096];
+    while (true) {
+      const auto n = recv(fd_, buffer, sizeof buffer, 0);
+      if (n == 0) return true;
+      if (n < 0) return false;
+      received.append(buffer, static_cast<std::size_t>(n));
+    }
+  }
+
+ private:
+  int fd_;
+  bool connected_ = false;
+};
+
+double seconds_since(std::chrono::steady_clock::time_point from) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - from).count();
+}
 
 TEST(DaemonLifecycle, ConfigErrorsStopStartWithFileLineAndColumn) {
   auto dir = temp_dir("badconfig");
@@ -80,6 +122,53 @@ TEST(DaemonLifecycle, SigtermStopsCleanly) {
   EXPECT_EQ(*code, 0);
   EXPECT_LT(std::chrono::steady_clock::now() - started, 3s);
   EXPECT_THAT(daemon.process().log(), HasSubstr("stopped"));
+}
+
+}  // namespace
+
+namespace {
+
+TEST(DaemonLifecycle, IdleAndStalledConnectionsAreClosedAfterTheIdleTimeout) {
+  DaemonUnderTest daemon(shared_redis_port(), unique_prefix());
+  daemon.set_server_settings("  idle_timeout_ms: 300\n");
+  daemon.start();
+  ASSERT_TRUE(daemon.wait_ready(10s)) << daemon.process().log();
+
+  // Connected, never asked anything.
+  {
+    RawConnection idle(daemon.port());
+    ASSERT_TRUE(idle.connected());
+    const auto from = std::chrono::steady_clock::now();
+    std::string received;
+    ASSERT_TRUE(idle.read_until_closed(received)) << "still open after 5 s";
+    EXPECT_GE(seconds_since(from), 0.25);
+    EXPECT_LT(seconds_since(from), 2.0);
+    EXPECT_EQ(received, "");
+  }
+  // Kept alive after an answer, then idle.
+  {
+    RawConnection kept(daemon.port());
+    ASSERT_TRUE(kept.connected());
+    kept.send_text("GET /healthz HTTP/1.1\r\nHost: test\r\n\r\n");
+    const auto from = std::chrono::steady_clock::now();
+    std::string received;
+    ASSERT_TRUE(kept.read_until_closed(received)) << "still open after 5 s";
+    EXPECT_THAT(received, HasSubstr("HTTP/1.1 200"));
+    EXPECT_LT(seconds_since(from), 2.0);
+  }
+  // A body that stops coming halfway.
+  {
+    RawConnection stalled(daemon.port());
+    ASSERT_TRUE(stalled.connected());
+    stalled.send_text("POST /v1/audiences/preview HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\n"
+                      "Content-Length: 100\r\n\r\n{\"audience\":");
+    const auto from = std::chrono::steady_clock::now();
+    std::string received;
+    ASSERT_TRUE(stalled.read_until_closed(received)) << "still open after 5 s";
+    EXPECT_LT(seconds_since(from), 2.0);
+  }
+  // The daemon still answers.
+  EXPECT_EQ(daemon.get("/healthz").status, 200);
 }
 
 }  // namespace

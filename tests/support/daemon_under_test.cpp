@@ -22,7 +22,7 @@ DaemonUnderTest::~DaemonUnderTest() {
 void DaemonUnderTest::write_config(const std::string& extra_yaml) {
   std::ofstream out(config_path_);
   out << "log:\n  level: debug\n"
-      << "server:\n  listen: 127.0.0.1:" << fixed_port_ << "\n  threads: 2\n  shutdown_grace_ms: 2000\n"
+      << "server:\n  listen: 127.0.0.1:" << fixed_port_ << "\n  threads: 2\n  shutdown_grace_ms: 2000\n" << server_settings_
       << "redis:\n  port: " << redis_port_ << "\n  key_prefix: \"" << prefix_ << "\"\n"
       << "  reconnect_min_ms: 20\n  reconnect_max_ms: 200\n  connect_timeout_ms: 500\n"
       << extra_yaml;

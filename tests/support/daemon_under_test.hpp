@@ -23,11 +23,17 @@ class DaemonUnderTest {
   Process& process() { return *process_; }
   const std::string& config_path() const { return config_path_; }
   void write_config(const std::string& extra_yaml);
+  /// Lines added to the config's `server:` section, e.g. "  idle_timeout_ms: 300\n"; call before start().
+  void set_server_settings(std::string lines, const std::string& extra_yaml = "") {
+    server_settings_ = std::move(lines);
+    write_config(extra_yaml);
+  }
+  int port() const { return port_; }
   HttpResult get(const std::string& path) const { return http("GET", url(path)); }
 
  private:
   int redis_port_;
-  std::string prefix_, dir_, config_path_;
+  std::string prefix_, dir_, config_path_, server_settings_;
   int port_ = 0;
   int fixed_port_ = 0;
   std::unique_ptr<Process> process_;
