@@ -24,8 +24,10 @@ start_redis() {
   redis-server --port "$port" --bind 127.0.0.1 --dir "$dir" --daemonize no --save "" "$@" \
     > "$dir/redis.log" 2>&1 &
   REDIS_PID=$!
-  for _ in $(seq 1 100); do
-    redis-cli -p "$port" ping >/dev/null 2>&1 && return 0
+  # PONG, not just an answer: while it loads a kept AOF (tools/demo's, run
+  # again) Redis answers LOADING, and the import would fail on that.
+  for _ in $(seq 1 600); do
+    [ "$(redis-cli -p "$port" ping 2>/dev/null)" = "PONG" ] && return 0
     sleep 0.1
   done
   echo "redis-server did not start on port $port; see $dir/redis.log" >&2
