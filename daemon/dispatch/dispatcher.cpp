@@ -63,9 +63,8 @@ Dispatcher::Dispatcher(asio::any_io_executor executor, std::shared_ptr<redis::Cl
       metrics_(metrics) {
   // Where the workers' time goes (summed over workers): rate() of each is how many workers are in that phase.
   const char* help = "microseconds dispatch workers spent per phase: claim, send, record a window; idle";
-  int n = 0;
-  for (const char* phase : {"claim", "send", "record", "idle"})
-    phase_micros_[n++] = &metrics_.counter("orgcast_dispatch_worker_microseconds_total", help, {{"phase", phase}});
+  for (auto [phase, name] : {std::pair{claiming, "claim"}, std::pair{sending, "send"}, std::pair{recording, "record"}, std::pair{idling, "idle"}})
+    phase_micros_[phase] = &metrics_.counter("orgcast_dispatch_worker_microseconds_total", help, {{"phase", name}});
   for (auto& route : routes) {
     const double rate = route.rate_per_second;
     for (auto channel : route.channels) lanes_by_channel_[static_cast<std::size_t>(channel)].push_back(lanes_.size());
@@ -125,7 +124,7 @@ asio::awaitable<void> Dispatcher::worker(std::shared_ptr<Dispatcher>, int) {
     if (!worked) {
       const auto idle_from = std::chrono::steady_clock::now();
       co_await sleep_for(options_.idle_poll);
-      phase_micros_[3]->inc(micros_between(idle_from, std::chrono::steady_clock::now()));
+      phase_micros_[idling]->inc(micros_between(idle_from, std::chrono::steady_clock::now()));
     }
   }
   --running_;
@@ -346,7 +345,7 @@ asio::awaitable<Dispatcher::Step> Dispatcher::work_window(std::shared_ptr<ChunkW
   if (!claimed_ahead) {
     auto claim = co_await redis_->command(work->claim_command(*batch));
     claimed_at = std::chrono::steady_clock::now();
-    phase_micros_[0]->inc(micros_between(started, claimed_at));
+    phase_micros_[claiming]->inc(micros_between(started, claimed_at));
     if (!claim || claim->is_error()) co_return Step::failed;
     auto mine = work->claimed(*batch, *claim);
     if (!mine) {  // cancelled: nothing more of this chunk is sent
@@ -359,14 +358,14 @@ asio::awaitable<Dispatcher::Step> Dispatcher::work_window(std::shared_ptr<ChunkW
   auto via = std::make_shared<std::vector<const adapters::Adapter*>>(batch->size());
   co_await send_batch(work, batch, results, via);
   const auto sent_at = std::chrono::steady_clock::now();
-  phase_micros_[1]->inc(micros_between(claimed_at, sent_at));
+  phase_micros_[sending]->inc(micros_between(claimed_at, sent_at));
   auto writes = std::make_shared<std::vector<redis::Args>>(work->record(*batch, *results, *via, options_.backoff, random_, metrics_));
   // The next window's claim rides in this pipeline, after the writes it
   // depends on (fallbacks queued again): one round trip per window, not two.
   auto next = std::make_shared<std::vector<std::size_t>>(work->take_due(sent_at, window));
   if (!next->empty()) writes->push_back(work->claim_command(*next));
   auto written = co_await redis_->pipeline(std::move(*writes));
-  phase_micros_[2]->inc(micros_between(sent_at, std::chrono::steady_clock::now()));
+  phase_micros_[recording]->inc(micros_between(sent_at, std::chrono::steady_clock::now()));
   if (!written) co_return Step::failed;  // `sending` recipients go again after the takeover
   if (!next->empty()) work->set_preclaimed(*next, written->back());
   co_return Step::sent;

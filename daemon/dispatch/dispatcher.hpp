@@ -120,7 +120,8 @@ class Dispatcher : public std::enable_shared_from_this<Dispatcher> {
   metrics::Registry& metrics_;
   std::map<std::string, std::shared_ptr<const DispatchedBroadcast>> broadcasts_;
   std::mt19937 random_{std::random_device{}()};
-  std::array<metrics::Counter*, 4> phase_micros_{};  // claim, send, record, idle
+  enum Phase { claiming, sending, recording, idling };  // where a worker's time goes
+  std::array<metrics::Counter*, 4> phase_micros_{};  // by Phase
   std::chrono::steady_clock::time_point last_housekeeping_{}, last_urgent_check_{};
   std::atomic<bool> stopping_{false};
   std::atomic<int> running_{0};

@@ -13,7 +13,8 @@
 
 namespace orgcast::dispatch {
 
-// Shared by the scripts that move recipients after they were sent. Lua is
+// Shared by the scripts that change recipients' states (claim, settle,
+// delivery reports, report timeouts). Lua is
 // most of Redis's work in the pipeline (INFO commandstats: evalsha ~3x the
 // commands the scripts call), so the helpers spare redis.call and strings:
 // - A chunk's state records are read once per script call (GET), not a
@@ -33,6 +34,12 @@ local function int(n) return string.format('%d', n) end
 local function parse_ref(ref)
   local id, k, i, ci, channel, unit = string.match(ref, '^([^:]+):(%d+):(%d+):(%d+):([^:]*):(.*)$')
   return id, k, tonumber(i), tonumber(ci), channel, unit
+end
+-- Records why recipient i of chunk k left (or failed on) channel ci, in the
+-- hash bc:<id>:f under "<number>:<channel index>" (Keys::failure_field;
+-- 500 recipients per chunk, kRecipientsPerChunk).
+local function note_failure(prefix, id, k, i, ci, why)
+  redis.call('HSET', prefix .. 'bc:' .. id .. ':f', int(tonumber(k) * 500 + i) .. ':' .. ci, why)
 end
 local records, changed = {}, {}  -- by states key: the GET, and {state, channel, attempts} by recipient
 -- State, channel index, attempts and usable channels of recipient i.
@@ -139,13 +146,13 @@ local function apply_report(prefix, ref, new, reason)
   -- Only recipients with a further channel were put on q:dlr-wait.
   if bit.rshift(usable, ci + 1) ~= 0 then redis.call('ZREM', prefix .. 'q:dlr-wait', ref) end
   if new == 5 and fall_back(prefix, id, k, i, channel, unit) then
-    redis.call('HSET', prefix .. 'bc:' .. id .. ':f', int(tonumber(k) * 500 + i) .. ':' .. ci, channel .. ': ' .. reason .. ' (fell back)')
+    note_failure(prefix, id, k, i, ci, channel .. ': ' .. reason .. ' (fell back)')
     return 'fallback'
   end
   set_record(skey, i, new, cur_channel, attempts)
   move_counters(prefix .. 'bc:' .. id .. ':c', state_names[cur], channel, state_names[new], channel, unit)
   if new == 5 then
-    redis.call('HSET', prefix .. 'bc:' .. id .. ':f', int(tonumber(k) * 500 + i) .. ':' .. ci, channel .. ': ' .. reason)
+    note_failure(prefix, id, k, i, ci, channel .. ': ' .. reason)
   end
   return 'applied'
 end
@@ -225,8 +232,7 @@ for _, ref in ipairs(due) do
   local id, k, i, ci, channel, unit = parse_ref(ref)
   local state, current = record_of(ARGV[2] .. 'bc:' .. id .. ':s:' .. k, i)
   if state == 2 and current == ci and fall_back(ARGV[2], id, k, i, channel, unit) then
-    redis.call('HSET', ARGV[2] .. 'bc:' .. id .. ':f', int(tonumber(k) * 500 + i) .. ':' .. ci,
-               channel .. ': no delivery report in time (fell back)')
+    note_failure(ARGV[2], id, k, i, ci, channel .. ': no delivery report in time (fell back)')
     moved = moved + 1
   end
 end
@@ -255,29 +261,18 @@ return runs
 // KEYS[1] bc:<id>:s:<k>   KEYS[2] bc:<id>
 // ARGV pairs: recipient index, expected state code.
 // Returns the indexes claimed, or -1 when the broadcast is cancelled.
-inline constexpr const char* kClaimScript = R"LUA(
+inline const std::string kClaimScript = std::string(kLuaHelpers) + R"LUA(
 if redis.call('HGET', KEYS[2], 'state') == 'cancelled' then return -1 end
--- The chunk's records read once, not a GETRANGE per recipient; a run of
--- neighbours claimed is written back as one SETRANGE (a window is usually
--- a run), its offset with %d (Redis formats a Lua number as a float).
-local records = redis.call('GET', KEYS[1]) or ''
-local claimed, run_start, pieces = {}, nil, {}
-local function write_run()
-  if run_start then redis.call('SETRANGE', KEYS[1], string.format('%d', run_start * 8), table.concat(pieces)) end
-  run_start, pieces = nil, {}
-end
+local claimed = {}
 for n = 1, #ARGV, 2 do
   local i = tonumber(ARGV[n])
-  if string.byte(records, i * 8 + 1) == tonumber(ARGV[n + 1]) then
-    if run_start and i ~= claimed[#claimed] + 1 then write_run() end
-    run_start = run_start or i
-    pieces[#pieces + 1] = '\1' .. string.sub(records, i * 8 + 2, i * 8 + 8)
+  local state, channel, attempts = record_of(KEYS[1], i)
+  if state == tonumber(ARGV[n + 1]) then
+    set_record(KEYS[1], i, 1, channel, attempts)
     claimed[#claimed + 1] = i
-  else
-    write_run()
   end
 end
-write_run()
+flush()
 return claimed
 )LUA";
 
@@ -287,19 +282,19 @@ return claimed
 // ARGV[1] new state code   ARGV[2] its name
 // ARGV then groups of four: index, expected state code, channel, unit.
 // Returns how many were ended.
-inline constexpr const char* kSettleScript = R"LUA(
-local ended = 0
+inline const std::string kSettleScript = std::string(kLuaHelpers) + R"LUA(
+local to, to_name, ended = tonumber(ARGV[1]), ARGV[2], 0
 for n = 3, #ARGV, 4 do
-  local offset = tonumber(ARGV[n]) * 8
-  if string.byte(redis.call('GETRANGE', KEYS[1], offset, offset)) == tonumber(ARGV[n + 1]) then
-    redis.call('SETRANGE', KEYS[1], offset, string.char(tonumber(ARGV[1])))
-    for _, p in ipairs({'', 'ch:' .. ARGV[n + 2] .. ':', 'u:' .. ARGV[n + 3] .. ':'}) do
-      redis.call('HINCRBY', KEYS[2], p .. 'queued', -1)
-      redis.call('HINCRBY', KEYS[2], p .. ARGV[2], 1)
-    end
+  local i = tonumber(ARGV[n])
+  local state, channel, attempts = record_of(KEYS[1], i)
+  if state == tonumber(ARGV[n + 1]) then
+    set_record(KEYS[1], i, to, channel, attempts)
+    -- `sending` counts as queued in the counters, as in every move from the queue.
+    move_counters(KEYS[2], 'queued', ARGV[n + 2], to_name, ARGV[n + 2], ARGV[n + 3])
     ended = ended + 1
   end
 end
+flush()
 return ended
 )LUA";
 
