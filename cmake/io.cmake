@@ -1,3 +1,13 @@
+# The pipeline's Lua scripts (daemon/dispatch/lua/), embedded at build time.
+file(GLOB ORGCAST_LUA_FILES CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/daemon/dispatch/lua/*.lua)
+set(ORGCAST_LUA_HEADER ${CMAKE_BINARY_DIR}/generated/dispatch/lua_sources.hpp)
+string(REPLACE ";" "|" ORGCAST_LUA_LIST "${ORGCAST_LUA_FILES}")
+add_custom_command(OUTPUT ${ORGCAST_LUA_HEADER}
+  COMMAND ${CMAKE_COMMAND} "-DLUA_FILES=${ORGCAST_LUA_LIST}" -DOUTPUT=${ORGCAST_LUA_HEADER} -P ${CMAKE_SOURCE_DIR}/cmake/embed_lua.cmake
+  DEPENDS ${ORGCAST_LUA_FILES} ${CMAKE_SOURCE_DIR}/cmake/embed_lua.cmake
+  COMMENT "Embedding the Lua scripts" VERBATIM)
+add_custom_target(orgcast_lua DEPENDS ${ORGCAST_LUA_HEADER})
+
 # The I/O library: Redis client, HTTP server, directory store, API handlers.
 add_library(orgcast_io STATIC
   daemon/redis/client.cpp
@@ -29,6 +39,8 @@ add_library(orgcast_io STATIC
 )
 target_link_libraries(orgcast_io PUBLIC orgcast_logic Boost::url PkgConfig::HIREDIS PkgConfig::SYSTEMD CURL::libcurl OpenSSL::Crypto Threads::Threads)
 target_precompile_headers(orgcast_io PRIVATE ${CMAKE_SOURCE_DIR}/daemon/pch/asio_pch.hpp)
+target_include_directories(orgcast_io PUBLIC ${CMAKE_BINARY_DIR}/generated)
+add_dependencies(orgcast_io orgcast_lua)
 
 add_executable(orgcastd daemon/app/orgcastd_main.cpp)
 target_link_libraries(orgcastd PRIVATE orgcast_io $<$<NOT:$<BOOL:${ORGCAST_SANITIZE}>>:${JEMALLOC_LIBRARY}>)

@@ -179,8 +179,8 @@ bool settled(const broadcast::BroadcastInfo& b) {
     auto it = b.counters.find(key);
     return it == b.counters.end() ? 0 : it->second;
   };
-  if (value("queued") > 0) return false;
-  return b.state == "cancelled" || b.state == "done" || (b.state == "dispatched" && value("sent") == 0);
+  if (value("queued") > 0 || value("sending") > 0) return false;
+  return b.state == "cancelled" || b.state == "done";
 }
 
 awaitable<std::optional<std::string>> next_event(std::shared_ptr<EventStream> s) {
@@ -251,7 +251,7 @@ awaitable<http::Response> recipients(Context context, http::Request& request) {
   if (auto it = request.query.find("state"); it != request.query.end() && !it->second.empty()) {
     for (int s = 0; s < broadcast::kStateCount; ++s)
       if (it->second == broadcast::name(static_cast<broadcast::State>(s))) state = static_cast<broadcast::State>(s);
-    if (!state) co_return pointer_problem("Invalid query", {{"", "state=" + it->second + " is not a delivery state (queued, sending, sent, delivered, read, failed, skipped, expired, cancelled)"}});
+    if (!state) co_return pointer_problem("Invalid query", {{"", "state=" + it->second + " is not a recipient state (" + broadcast::state_names() + ")"}});
   }
   auto number = [&](const char* key, std::size_t fallback, std::size_t max) -> std::optional<std::size_t> {
     auto it = request.query.find(key);

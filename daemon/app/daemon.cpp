@@ -223,18 +223,28 @@ int run_daemon(Config config, DaemonOptions options, Log& log) {
       sd_notify(0, "STOPPING=1");
       server.stop([&] {
         asio::post(io, [&] {
-          watcher->stop();
-          if (dispatcher) dispatcher->stop();
-          if (http_out) http_out->stop();
-          if (http_pool) http_pool->stop();
-          redis->stop();
-          watchdog.cancel();
-          // Stop as soon as the watcher and Redis are done, or after 2 s
-          // whatever is still running.
-          auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
-          shutdown_check = [&, deadline] {
-            bool done = watcher->finished() && !redis->connected() && (!dispatcher || dispatcher->finished());
-            if (done || std::chrono::steady_clock::now() >= deadline) {
+          // First the dispatcher drains: its windows in flight finish and
+          // are recorded (it needs Redis and the providers for that), what
+          // it claimed ahead goes back to the queue. Then the rest stops.
+          const auto drain = std::chrono::milliseconds(std::max(config.dispatch.drain_ms, config.dispatch.request_timeout_ms));
+          if (dispatcher) dispatcher->stop(drain);
+          auto drained_by = std::chrono::steady_clock::now() + drain + std::chrono::seconds(1);
+          auto deadline = std::chrono::steady_clock::time_point::max();
+          shutdown_check = [&, drained_by, deadline]() mutable {
+            const auto now = std::chrono::steady_clock::now();
+            if (deadline == std::chrono::steady_clock::time_point::max() && (!dispatcher || dispatcher->finished() || now >= drained_by)) {
+              if (dispatcher && !dispatcher->finished()) log.warn("main", "dispatch did not drain within dispatch.drain_ms; stopping anyway");
+              watcher->stop();
+              if (http_out) http_out->stop();
+              if (http_pool) http_pool->stop();
+              redis->stop();
+              watchdog.cancel();
+              // Stop as soon as the watcher and Redis are done, or after 2 s
+              // whatever is still running.
+              deadline = now + std::chrono::seconds(2);
+            }
+            bool done = deadline != std::chrono::steady_clock::time_point::max() && watcher->finished() && !redis->connected();
+            if (done || now >= deadline) {
               io_threads.stop();
               return;
             }

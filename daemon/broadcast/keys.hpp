@@ -3,6 +3,7 @@
 // the broadcast store (enqueue), the dispatcher and report ingestion.
 #include <cstddef>
 #include <string>
+#include <string_view>
 
 namespace orgcast::broadcast {
 
@@ -32,8 +33,16 @@ struct Keys {
   /// hash app token -> why it is dead (FCM said UNREGISTERED or INVALID_ARGUMENT):
   /// never sent to again, by any broadcast.
   std::string dead_push_tokens() const { return prefix + "push:dead"; }
-  // pm:<provider>:<message id> and the hash pm-early:<provider> are
-  // named inside the Lua scripts (dispatch/scripts.hpp), which take the prefix.
+  /// hash "<stream>|<entry>" -> the owner tokens (4 bytes each) of every hold
+  /// of that queue entry so far: a takeover claims what the dead ones left.
+  std::string holds() const { return prefix + "q:holds"; }
+  static std::string hold_field(const std::string& stream, const std::string& entry) { return stream + "|" + entry; }
+  /// A provider's message id -> the recipient's ref (docs/PIPELINE.md).
+  std::string provider_message(std::string_view provider, const std::string& message_id) const {
+    return prefix + "pm:" + std::string(provider) + ":" + message_id;
+  }
+  /// hash message id -> "state|reason": reports that came before their mapping.
+  std::string early_reports(std::string_view provider) const { return prefix + "pm-early:" + std::string(provider); }
 };
 
 inline constexpr const char* kConsumerGroup = "dispatch";

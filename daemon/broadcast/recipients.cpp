@@ -8,20 +8,30 @@
 namespace orgcast::broadcast {
 
 const char* name(State state) {
-  static const char* names[] = {"queued", "sending", "sent", "delivered", "read", "failed", "skipped", "expired", "cancelled"};
+  static const char* names[] = {"queued", "sending", "sent", "delivered", "read", "failed", "skipped", "expired", "cancelled", "unconfirmed"};
+  static_assert(std::size(names) == kStateCount);
   auto i = static_cast<std::size_t>(state);
   return i < std::size(names) ? names[i] : "unknown";
 }
 
+const std::string& state_names() {
+  static const std::string all = [] {
+    std::string out;
+    for (int s = 0; s < kStateCount; ++s) out += (s ? ", " : "") + std::string(name(static_cast<State>(s)));
+    return out;
+  }();
+  return all;
+}
+
 bool terminal(State state) {
-  return state == State::delivered || state == State::read || state == State::failed || state == State::skipped ||
-         state == State::expired || state == State::cancelled;
+  return state != State::queued && state != State::sending && state != State::sent;
 }
 
 void StateRecord::encode_into(std::string& out) const {
   char bytes[kBytes] = {static_cast<char>(state), static_cast<char>(channel), static_cast<char>(attempts),
                         static_cast<char>(usable)};
   for (int b = 0; b < 4; ++b) bytes[4 + b] = static_cast<char>((breakdown >> (8 * b)) & 0xFF);
+  for (int b = 0; b < 4; ++b) bytes[8 + b] = static_cast<char>((owner >> (8 * b)) & 0xFF);
   out.append(bytes, kBytes);
 }
 
@@ -35,6 +45,8 @@ StateRecord StateRecord::decode(std::string_view bytes, std::size_t index) {
   r.usable = p[3];
   r.breakdown = static_cast<std::uint32_t>(p[4]) | static_cast<std::uint32_t>(p[5]) << 8 |
                 static_cast<std::uint32_t>(p[6]) << 16 | static_cast<std::uint32_t>(p[7]) << 24;
+  r.owner = static_cast<std::uint32_t>(p[8]) | static_cast<std::uint32_t>(p[9]) << 8 | static_cast<std::uint32_t>(p[10]) << 16 |
+            static_cast<std::uint32_t>(p[11]) << 24;
   return r;
 }
 

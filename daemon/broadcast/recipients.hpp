@@ -2,7 +2,7 @@
 // A broadcast's recipients, as queued in Redis (docs/PIPELINE.md): chunks of
 // up to kRecipientsPerChunk contact snapshots (the directory's record codec,
 // so names and addresses are as they were when the broadcast was accepted),
-// and beside each chunk one 8-byte state record per recipient, updated in
+// and beside each chunk one 12-byte state record per recipient, updated in
 // place with SETRANGE.
 #include <cstdint>
 #include <map>
@@ -18,10 +18,18 @@ namespace orgcast::broadcast {
 
 inline constexpr std::size_t kRecipientsPerChunk = 500;
 
-enum class State : std::uint8_t { queued = 0, sending, sent, delivered, read, failed, skipped, expired, cancelled };
-inline constexpr int kStateCount = 9;
+/// A recipient's state: the one list (docs/PIPELINE.md, "States") used by
+/// the API, the event stream, the recipients list and the Lua scripts
+/// (lua/helpers.lua, STATE). `unconfirmed`: the provider accepted the
+/// message, but no delivery report came within the report timeout on the
+/// last channel of the policy, or the provider never reports (FCM).
+enum class State : std::uint8_t { queued = 0, sending, sent, delivered, read, failed, skipped, expired, cancelled, unconfirmed };
+inline constexpr int kStateCount = 10;
 const char* name(State state);
-/// Terminal: nothing more will happen to the recipient.
+/// Every state's name, in code order, comma-separated (for error messages).
+const std::string& state_names();
+/// Ended: nothing more is done for the recipient (delivered may still
+/// become read, unconfirmed delivered, when a late report comes).
 bool terminal(State state);
 
 struct StateRecord {
@@ -30,8 +38,12 @@ struct StateRecord {
   std::uint8_t attempts = 0;   // on the current channel
   std::uint8_t usable = 0;     // bit c: the recipient has an address for policy channel c
   std::uint32_t breakdown = 0; // index of the unit (child of the audience root) for per-unit counts
+  /// The hold (an instance's claim of a queue entry) that marked it `sending`
+  /// last: outcome writes check it, so two instances never both write one
+  /// recipient, and a takeover claims only what dead holds left.
+  std::uint32_t owner = 0;
 
-  static constexpr std::size_t kBytes = 8;
+  static constexpr std::size_t kBytes = 12;
   void encode_into(std::string& out) const;
   static StateRecord decode(std::string_view bytes, std::size_t index);
 };

@@ -85,7 +85,14 @@ asio::awaitable<redis::Result<std::string>> Store::create(const Spec& spec, Queu
   tx.push_back(redis::cmd("MULTI"));
   const auto now = std::chrono::system_clock::now();
   const bool later = spec.send_at && *spec.send_at > now;
-  tx.push_back(redis::cmd("HSET", base, "state", !chunks ? "done" : later ? "scheduled" : "queued", "priority", name(spec.priority), "total",
+  // The channel names once more on their own: the scripts that move
+  // recipients between channels read them without decoding the message.
+  std::string channel_names;
+  for (auto c : spec.channels) channel_names += (channel_names.empty() ? "" : ",") + std::string(adapters::name(c));
+  // A broadcast whose every recipient was skipped has nothing left to do.
+  const bool nobody = !chunks || audience.total == audience.skipped;
+  tx.push_back(redis::cmd("HSET", base, "state", nobody ? "done" : later ? "scheduled" : "queued", "channels", channel_names,
+                          "priority", name(spec.priority), "total",
                           std::to_string(audience.total), "chunks", std::to_string(chunks), "created_at",
                           format_rfc3339(std::chrono::system_clock::now()), "message", message_json(spec), "audience",
                           spec.audience_json, "units", json::serialize(units), "idempotency_key", idempotency_key));

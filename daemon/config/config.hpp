@@ -75,7 +75,8 @@ struct DispatchConfig {
   int retry_cap_ms = 300000;
   int lease_ms = 30000;            // a chunk idle this long is taken over (its instance died)
   int request_timeout_ms = 10000;
-  int report_timeout_s = 600;      // sent, no report by then: the policy's next channel (0: never)
+  int report_timeout_s = 600;      // sent, no report by then: the policy's next channel, or unconfirmed on the last
+  int drain_ms = 20000;            // SIGTERM: windows in flight finish and are recorded within this
 };
 
 /// Message templates (issue 4): where they are and what they may be.

@@ -280,11 +280,15 @@ const std::vector<Option>& options() {
       int_option("dispatch.lease_ms", "a queued chunk idle this long is taken over by another instance", 1000, 3600000,
                  [](Config& c) -> int& { return c.dispatch.lease_ms; }),
       int_option("dispatch.report_timeout_s",
-                 "a sent message with no delivery report after this long falls back to the policy's next channel (0: never); "
-                 "a broadcast's report_timeout_s overrides it",
-                 0, 604800, [](Config& c) -> int& { return c.dispatch.report_timeout_s; }),
+                 "a sent message with no delivery report after this long falls back to the policy's next channel, or on the last "
+                 "one ends unconfirmed; a broadcast's report_timeout_s overrides it",
+                 1, 604800, [](Config& c) -> int& { return c.dispatch.report_timeout_s; }),
       int_option("dispatch.request_timeout_ms", "deadline of one provider request", 100, 600000,
                  [](Config& c) -> int& { return c.dispatch.request_timeout_ms; }),
+      int_option("dispatch.drain_ms",
+                 "on SIGTERM, how long the windows in flight may take to finish and be recorded (at least request_timeout_ms is "
+                 "used; keep it below the unit's TimeoutStopSec)",
+                 100, 600000, [](Config& c) -> int& { return c.dispatch.drain_ms; }),
       providers_option(),
       string_option("templates.dir", "folder of the message templates (*.yaml), relative to this file's folder",
                     [](Config& c) -> std::string& { return c.templates.dir; }),

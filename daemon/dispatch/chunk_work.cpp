@@ -66,14 +66,17 @@ class CounterMoves {
     delta_[std::string("$:") + channel] += cost.micros;
     if (cost.sms_segments > 0) delta_["$:sms_segments"] += static_cast<long long>(cost.sms_segments);
   }
-  /// Appends "field, delta" pairs to a script's arguments.
-  void flush_into(redis::Args& args) {
+  /// Appends "field, delta" pairs to a script's arguments; returns how many.
+  std::size_t flush_into(redis::Args& args) {
+    std::size_t pairs = 0;
     for (const auto& [field, delta] : delta_)
       if (delta != 0) {
         args.push_back(field);
         args.push_back(std::to_string(delta));
+        ++pairs;
       }
     delta_.clear();
+    return pairs;
   }
 
  private:
@@ -89,7 +92,7 @@ class CounterMoves {
 class StateWrites {
  public:
   void write(std::size_t i, const StateRecord& r) { records_.emplace_back(i, encoded(r)); }
-  /// Appends the run count, then "byte offset, records" pairs, to a script's arguments.
+  /// Appends the run count, then "first recipient, records" pairs, to a script's arguments.
   void flush_into(redis::Args& args) {
     std::sort(records_.begin(), records_.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
     const auto count_at = args.size();
@@ -99,7 +102,7 @@ class StateWrites {
       std::string bytes = std::move(records_[n].second);
       std::size_t end = n + 1;
       for (; end < records_.size() && records_[end].first == records_[end - 1].first + 1; ++end) bytes += records_[end].second;
-      args.push_back(std::to_string(records_[n].first * StateRecord::kBytes));
+      args.push_back(std::to_string(records_[n].first));
       args.push_back(std::move(bytes));
       ++runs;
       n = end;
@@ -148,8 +151,10 @@ std::optional<DispatchedBroadcast> DispatchedBroadcast::parse(std::string id, co
 }
 
 ChunkWork::ChunkWork(const broadcast::Keys& keys, std::string consumer, std::string stream, std::string entry, std::size_t k,
-                     bool takeover)
-    : keys_(keys), consumer_(std::move(consumer)), stream_(std::move(stream)), entry_(std::move(entry)), k_(k), takeover_(takeover) {
+                     std::uint32_t token, std::string earlier_tokens)
+    : keys_(keys), consumer_(std::move(consumer)), stream_(std::move(stream)), entry_(std::move(entry)), k_(k), token_(token),
+      earlier_tokens_(std::move(earlier_tokens)) {
+  for (int b = 0; b < 4; ++b) token_bytes_.push_back(static_cast<char>((token >> (8 * b)) & 0xFF));
   // The stream is <prefix>q:<priority>:<id>.
   const auto tail = stream_.substr(keys_.prefix.size() + 2);
   priority_ = tail.substr(0, tail.find(':'));
@@ -174,11 +179,11 @@ bool ChunkWork::load(std::vector<redis::Reply>& replies) {
   const std::string& bytes = replies[2].str;
   for (std::size_t i = 0; i < recipients_.size(); ++i) {
     states_.push_back(StateRecord::decode(bytes, i));
-    // `sending` on a chunk taken over: its instance died mid-send; nothing
-    // lost wins, it goes again. On a fresh read it belongs to a live
-    // instance working another entry of this chunk: not ours.
+    // `sending` under an earlier hold of this entry: that hold died
+    // mid-send; nothing lost wins, it goes again. Under any other token it
+    // belongs to a live hold of another entry of this chunk: not ours.
     const auto s = states_[i].state;
-    if (s == State::queued || (takeover_ && s == State::sending)) pending_.push_back(i);
+    if (s == State::queued || (s == State::sending && held_earlier(states_[i].owner))) pending_.push_back(i);
   }
   return true;
 }
@@ -230,8 +235,18 @@ SteadyTime ChunkWork::next_retry() const {
   return soonest;
 }
 
+bool ChunkWork::held_earlier(std::uint32_t owner) const {
+  for (std::size_t p = 0; p + 4 <= earlier_tokens_.size(); p += 4) {
+    std::uint32_t t = 0;
+    for (int b = 0; b < 4; ++b) t |= static_cast<std::uint32_t>(static_cast<unsigned char>(earlier_tokens_[p + b])) << (8 * b);
+    if (t == owner) return true;
+  }
+  return false;
+}
+
 redis::Args ChunkWork::claim_command(const std::vector<std::size_t>& batch) const {
-  auto args = redis::cmd("EVAL", kClaimScript, "2", keys_.states(id_, k_), keys_.broadcast(id_));
+  auto args = redis::cmd("EVAL", kClaimScript, "4", keys_.states(id_, k_), keys_.broadcast(id_), keys_.counters(id_), keys_.holds(),
+                         token_bytes_, broadcast::Keys::hold_field(stream_, entry_), earlier_tokens_);
   for (auto i : batch) {
     args.push_back(std::to_string(i));
     args.push_back(code(states_[i].state));
@@ -246,6 +261,7 @@ std::optional<std::vector<std::size_t>> ChunkWork::claimed(const std::vector<std
     auto i = static_cast<std::size_t>(e.integer);
     if (std::find(batch.begin(), batch.end(), i) == batch.end()) continue;
     states_[i].state = State::sending;
+    states_[i].owner = owner_token();
     mine.push_back(i);
   }
   return mine;
@@ -278,15 +294,15 @@ std::string ChunkWork::message_for(std::size_t i, const std::string& callback_ur
   return error;
 }
 
-std::vector<redis::Args> ChunkWork::record(const std::vector<std::size_t>& batch, const std::vector<adapters::SendResult>& results,
-                                           const std::vector<const adapters::Adapter*>& via, const BackoffPolicy& backoff,
-                                           std::mt19937& random, metrics::Registry& metrics) {
+redis::Args ChunkWork::record(const std::vector<std::size_t>& batch, const std::vector<adapters::SendResult>& results,
+                              const std::vector<const adapters::Adapter*>& via, const BackoffPolicy& backoff, std::mt19937& random,
+                              metrics::Registry& metrics, SteadyTime now, std::chrono::system_clock::time_point wall_now) {
   const auto& b = *broadcast_;
-  const auto states_key = keys_.states(id_, k_);
-  const auto wall_now = std::chrono::system_clock::now();
-  std::vector<redis::Args> out;
   CounterMoves moves;
   StateWrites writes;
+  std::vector<std::pair<std::string, std::string>> failures;       // field, why
+  std::vector<std::pair<std::string, std::string>> dead_tokens;    // app token, why
+  std::map<std::uint8_t, std::string> report_waits;                // channel index -> "<i>,<i>,..."
   // Per provider account: its message ids and our refs.
   std::map<std::string_view, std::vector<std::pair<std::string, std::string>>> sent_refs;
   std::array<std::size_t, broadcast::kStateCount> outcomes{};
@@ -300,42 +316,44 @@ std::vector<redis::Args> ChunkWork::record(const std::vector<std::size_t>& batch
     if (b.channels.at(s.channel) == adapters::Channel::push && result.failure == adapters::SendFailure::invalid_recipient &&
         !dead_tokens_.contains(i)) {
       dead_tokens_[i] = result.provider_code;
-      out.push_back(redis::cmd("HSETNX", keys_.dead_push_tokens(), std::string(recipients_[i].app_token),
-                               (result.provider_code.empty() ? std::string("refused") : result.provider_code) + " at " + format_utc(wall_now)));
+      dead_tokens.emplace_back(std::string(recipients_[i].app_token),
+                               (result.provider_code.empty() ? std::string("refused") : result.provider_code) + " at " + format_utc(wall_now));
     }
     if (result.accepted()) {
-      s.state = State::sent;
-      const auto ref = id_ + ":" + std::to_string(k_) + ":" + std::to_string(i) + ":" + std::to_string(s.channel) + ":" +
-                       channel + ":" + unit;
-      sent_refs[via[n]->name()].emplace_back(result.provider_message_id, ref);
-      // No report by then: the policy's next channel (if the recipient has one).
-      if (b.report_timeout.count() > 0 && (s.usable >> (s.channel + 1)) != 0 && via[n]->reports_delivery()) {
-        auto due = std::chrono::duration_cast<std::chrono::milliseconds>((wall_now + b.report_timeout).time_since_epoch());
-        out.push_back(redis::cmd("ZADD", keys_.report_wait(), std::to_string(due.count()), ref));
+      if (via[n]->reports_delivery()) {
+        s.state = State::sent;
+        const auto ref = id_ + ":" + std::to_string(k_) + ":" + std::to_string(i) + ":" + std::to_string(s.channel) + ":" +
+                         channel + ":" + unit;
+        sent_refs[via[n]->name()].emplace_back(result.provider_message_id, ref);
+        auto& waiting = report_waits[s.channel];
+        waiting += (waiting.empty() ? "" : ",") + std::to_string(i);
+      } else {
+        s.state = State::unconfirmed;  // accepted; no report will ever say more
       }
-      moves.move(State::queued, channel, State::sent, channel, unit);
+      moves.move(State::sending, channel, s.state, channel, unit);
       moves.cost(channel, costs_[i]);
     } else if (adapters::retryable(result.failure) && s.attempts + 1 < backoff.max_attempts) {
       ++s.attempts;
       s.state = State::queued;
       std::uniform_real_distribution<double> draw(0, 1);
-      not_before_[i] = std::chrono::steady_clock::now() + retry_delay(backoff, s.attempts, result.retry_after, draw(random));
+      not_before_[i] = now + retry_delay(backoff, s.attempts, result.retry_after, draw(random));
       pending_.push_back(i);
+      moves.move(State::sending, channel, State::queued, channel, unit);
       metrics.counter("orgcast_dispatch_retries_total", "sends retried", {{"failure", adapters::name(result.failure)}}).inc();
     } else if (int next = broadcast::first_usable_channel(b.channels, recipients_[i], s.channel + 1); next >= 0) {
       // Permanent on this channel (or out of attempts): the policy's next channel.
-      out.push_back(redis::cmd("HSET", keys_.failures(id_), failure_field(i, s.channel), why(channel, result) + " (fell back)"));
+      failures.emplace_back(failure_field(i, s.channel), why(channel, result) + " (fell back)");
       s.channel = static_cast<std::uint8_t>(next);
       s.attempts = 0;
       s.state = State::queued;
       not_before_.erase(i);
       pending_.push_back(i);
-      moves.move(State::queued, channel, State::queued, adapters::name(b.channels.at(s.channel)), unit);
+      moves.move(State::sending, channel, State::queued, adapters::name(b.channels.at(s.channel)), unit);
       metrics.counter("orgcast_dispatch_fallbacks_total", "recipients moved to the next channel of the policy").inc();
     } else {
       s.state = State::failed;
-      out.push_back(redis::cmd("HSET", keys_.failures(id_), failure_field(i, s.channel), why(channel, result)));
-      moves.move(State::queued, channel, State::failed, channel, unit);
+      failures.emplace_back(failure_field(i, s.channel), why(channel, result));
+      moves.move(State::sending, channel, State::failed, channel, unit);
     }
     writes.write(i, s);
     if (s.state != State::queued) ++outcomes[static_cast<std::size_t>(s.state)];
@@ -345,45 +363,82 @@ std::vector<redis::Args> ChunkWork::record(const std::vector<std::size_t>& batch
     if (outcomes[state] > 0)
       metrics.counter("orgcast_dispatch_outcomes_total", "recipients leaving the queue", {{"state", broadcast::name(static_cast<State>(state))}})
           .inc(outcomes[state]);
-  auto outcomes_script = redis::cmd("EVAL", kWriteOutcomesScript, "2", states_key, keys_.counters(id_));
-  writes.flush_into(outcomes_script);
-  moves.flush_into(outcomes_script);
-  out.push_back(std::move(outcomes_script));
-  // After the `sent` states: the message ids, applying reports that beat them.
+
+  // lua/record_window.lua: keys first (the pm and pm-early keys after the
+  // fixed nine), then the sections, each a count and its groups.
+  auto args = redis::cmd("EVAL", kRecordWindowScript, "", keys_.states(id_, k_), keys_.counters(id_), keys_.failures(id_),
+                         keys_.report_wait(), keys_.dead_push_tokens(), keys_.broadcast(id_), keys_.requeued(id_, k_), stream_,
+                         keys_.active(priority_));
+  redis::Args argv = redis::cmd(token_bytes_, std::to_string(k_), "604800");
+  auto count_at = [&argv] {
+    argv.emplace_back();
+    return argv.size() - 1;
+  };
+  writes.flush_into(argv);
+  auto at = count_at();
+  argv[at] = std::to_string(moves.flush_into(argv));
+  at = count_at();
+  for (auto& [field, reason] : failures) argv.push_back(field), argv.push_back(std::move(reason));
+  argv[at] = std::to_string(failures.size());
+  at = count_at();
+  const auto due = std::chrono::duration_cast<std::chrono::milliseconds>((wall_now + b.report_timeout).time_since_epoch()).count();
+  for (auto& [channel_index, list] : report_waits)
+    argv.push_back(std::to_string(due)), argv.push_back(id_ + ":" + std::to_string(k_) + ":" + std::to_string(channel_index) + ":" + list);
+  argv[at] = std::to_string(report_waits.size());
+  at = count_at();
+  for (auto& [token, reason] : dead_tokens) argv.push_back(std::move(token)), argv.push_back(std::move(reason));
+  argv[at] = std::to_string(dead_tokens.size());
+  argv.push_back(std::to_string(sent_refs.size()));
   for (auto& [provider, refs] : sent_refs) {
-    auto record = redis::cmd("EVAL", kRecordSentScript, "0", keys_.prefix, std::string(provider), "604800");
+    args.push_back(keys_.early_reports(provider));
+    argv.push_back(std::to_string(args.size() - 3));  // KEYS index (1-based) of what was just added
+    argv.push_back(std::to_string(refs.size()));
     for (auto& [message_id, ref] : refs) {
-      record.push_back(std::move(message_id));
-      record.push_back(std::move(ref));
+      args.push_back(keys_.provider_message(provider, message_id));
+      argv.push_back(std::to_string(args.size() - 3));
+      argv.push_back(std::move(message_id));
+      argv.push_back(std::move(ref));
     }
-    out.push_back(std::move(record));
   }
-  // The lease: this instance is still working on the entry.
-  out.push_back(redis::cmd("XCLAIM", stream_, broadcast::kConsumerGroup, consumer_, "0", entry_, "JUSTID"));
-  return out;
+  args[2] = std::to_string(args.size() - 3);
+  for (auto& a : argv) args.push_back(std::move(a));
+  return args;
+}
+
+// Each recipient as the settle and release scripts take it: index, channel name, unit.
+void ChunkWork::add_recipient_args(redis::Args& args, std::size_t i) const {
+  const auto& s = states_[i];
+  args.push_back(std::to_string(i));
+  args.push_back(adapters::name(broadcast_->channels.at(s.channel)));
+  args.push_back(s.breakdown < broadcast_->units.size() ? broadcast_->units[s.breakdown] : "");
 }
 
 redis::Args ChunkWork::settle_command(const std::vector<std::size_t>& batch, State to) {
-  auto args = redis::cmd("EVAL", kSettleScript, "2", keys_.states(id_, k_), keys_.counters(id_), code(to), broadcast::name(to));
-  auto add = [&](std::size_t i) {
-    const auto& s = states_[i];
-    args.push_back(std::to_string(i));
-    args.push_back(code(s.state));
-    args.push_back(adapters::name(broadcast_->channels.at(s.channel)));
-    args.push_back(s.breakdown < broadcast_->units.size() ? broadcast_->units[s.breakdown] : "");
-  };
-  for (auto i : batch) add(i);
-  for (auto i : pending_) add(i);
+  auto args = redis::cmd("EVAL", kSettleScript, "3", keys_.states(id_, k_), keys_.counters(id_), keys_.broadcast(id_), code(to),
+                         token_bytes_);
+  for (auto i : batch) add_recipient_args(args, i);
+  for (auto i : pending_) add_recipient_args(args, i);
   pending_.clear();
   if (preclaimed_)
-    for (auto i : *preclaimed_) add(i);
+    for (auto i : *preclaimed_) add_recipient_args(args, i);
   preclaimed_.reset();
   return args;
 }
 
+redis::Args ChunkWork::release_command() {
+  auto args = redis::cmd("EVAL", kReleaseScript, "6", stream_, keys_.active(priority_), keys_.holds(), keys_.states(id_, k_),
+                         keys_.counters(id_), keys_.broadcast(id_), broadcast::kConsumerGroup, entry_,
+                         broadcast::Keys::hold_field(stream_, entry_), token_bytes_, std::to_string(k_));
+  if (preclaimed_)
+    for (auto i : *preclaimed_) add_recipient_args(args, i);
+  preclaimed_.reset();
+  pending_.clear();
+  return args;
+}
+
 redis::Args ChunkWork::finish_command() const {
-  return redis::cmd("EVAL", kFinishChunkScript, "3", stream_, keys_.active(priority_), keys_.broadcast(id_),
-                    broadcast::kConsumerGroup, entry_);
+  return redis::cmd("EVAL", kFinishChunkScript, "4", stream_, keys_.active(priority_), keys_.states(id_, k_), keys_.holds(),
+                    broadcast::kConsumerGroup, entry_, broadcast::Keys::hold_field(stream_, entry_));
 }
 
 }  // namespace orgcast::dispatch

@@ -49,10 +49,12 @@ using SteadyTime = std::chrono::steady_clock::time_point;
 
 class ChunkWork {
  public:
-  /// `consumer`: this instance's name in the consumer group. `takeover`: the
-  /// entry was claimed from an instance that stopped working on it.
+  /// `consumer`: this instance's name in the consumer group. `token`: this
+  /// hold's owner token (non-zero, new for every hold). `earlier_tokens`:
+  /// on a takeover, the tokens of the entry's earlier holds (4 bytes each),
+  /// whose `sending` recipients this hold sends; empty on a fresh read.
   ChunkWork(const broadcast::Keys& keys, std::string consumer, std::string stream, std::string entry, std::size_t k,
-            bool takeover);
+            std::uint32_t token, std::string earlier_tokens = {});
   // recipients_ point into records_bytes_: the object stays where it is.
   ChunkWork(const ChunkWork&) = delete;
   ChunkWork& operator=(const ChunkWork&) = delete;
@@ -61,6 +63,13 @@ class ChunkWork {
   const std::string& entry() const { return entry_; }
   const std::string& priority() const { return priority_; }
   const std::string& broadcast_id() const { return id_; }
+  std::size_t chunk() const { return k_; }
+  /// The owner token as the state records hold it (4 bytes, little-endian).
+  const std::string& token_bytes() const { return token_bytes_; }
+  /// Another instance took the entry over (its lease ran out): nothing of
+  /// this hold is written any more.
+  bool lost() const { return lost_; }
+  void lose() { lost_ = true; }
 
   void set_broadcast(std::shared_ptr<const DispatchedBroadcast> b) { broadcast_ = std::move(b); }
   const DispatchedBroadcast& broadcast() const { return *broadcast_; }
@@ -69,6 +78,8 @@ class ChunkWork {
   /// fallback after this read queues it once more), then its recipients and states.
   std::vector<redis::Args> load_commands() const;
   /// Takes the replies of load_commands(); false when the chunk is gone.
+  /// Pending: the `queued` recipients, and on a takeover the `sending` ones
+  /// an earlier hold of the entry claimed.
   bool load(std::vector<redis::Reply>& replies);
 
   /// Asks which of the chunk's app tokens are dead (push in the policy and
@@ -85,7 +96,8 @@ class ChunkWork {
   /// When the soonest waiting retry is due.
   SteadyTime next_retry() const;
 
-  /// Write-ahead `sending` for the batch (kClaimScript).
+  /// Write-ahead `sending` for the batch under this hold's token (lua/claim.lua);
+  /// idempotent: a recipient already claimed by this hold is claimed again.
   redis::Args claim_command(const std::vector<std::size_t>& batch) const;
   /// Keeps those of the batch the script claimed; nullopt: broadcast cancelled.
   std::optional<std::vector<std::size_t>> claimed(const std::vector<std::size_t>& batch, const redis::Reply& reply);
@@ -103,32 +115,46 @@ class ChunkWork {
   /// The channel recipient i is on now.
   adapters::Channel channel_of(std::size_t i) const { return broadcast_->channels.at(states_[i].channel); }
 
-  /// Decides each outcome (sent, retry later, next channel, failed) and builds
-  /// the writes that record them (states, counters, then the message ids,
-  /// which apply reports that beat them); retries and fallbacks go back to pending.
-  /// `via`: the account each was sent through (its reports come to that
-  /// name; one that never reports delivery is not waited for).
-  std::vector<redis::Args> record(const std::vector<std::size_t>& batch, const std::vector<adapters::SendResult>& results,
-                                  const std::vector<const adapters::Adapter*>& via, const BackoffPolicy& backoff,
-                                  std::mt19937& random, metrics::Registry& metrics);
+  /// Decides each outcome (sent, retry later, next channel, failed,
+  /// unconfirmed for a provider that never reports) and builds the one
+  /// script call that records them all atomically, if this hold still owns
+  /// them (lua/record_window.lua): states, counters, failure reasons,
+  /// report-timeout entries, dead tokens and the message ids. Safe to send
+  /// again after an error. Retries and fallbacks go back to pending.
+  /// `via`: the account each was sent through (its reports come to that name).
+  redis::Args record(const std::vector<std::size_t>& batch, const std::vector<adapters::SendResult>& results,
+                     const std::vector<const adapters::Adapter*>& via, const BackoffPolicy& backoff, std::mt19937& random,
+                     metrics::Registry& metrics, SteadyTime now, std::chrono::system_clock::time_point wall_now);
 
   /// Ends every recipient still to send (and `batch`) as `to` (cancelled or
   /// expired), with their counters; empties pending.
   redis::Args settle_command(const std::vector<std::size_t>& batch, broadcast::State to);
+  /// A graceful stop: the window claimed ahead goes back to `queued` and
+  /// the entry is replaced by a fresh one any instance reads at once
+  /// (lua/release.lua).
+  redis::Args release_command();
 
   /// Recipient i's field in the broadcast's failures hash, for its channel c.
   std::string failure_field(std::size_t i, std::size_t c) const {
     return broadcast::Keys::failure_field(k_ * broadcast::kRecipientsPerChunk + i, c);
   }
 
-  /// XACK and XDEL the entry; the broadcast is dispatched when its queue is empty.
+  /// XACK and XDEL the entry, unless one of its holds left a recipient
+  /// `sending` (lua/finish_chunk.lua).
   redis::Args finish_command() const;
 
  private:
+  std::uint32_t owner_token() const { return token_; }
+  /// An earlier hold of this entry (a takeover's predecessors) used `owner`.
+  bool held_earlier(std::uint32_t owner) const;
+  void add_recipient_args(redis::Args& args, std::size_t i) const;
+
   const broadcast::Keys& keys_;
   std::string consumer_, stream_, entry_, priority_, id_;
   std::size_t k_;
-  bool takeover_;
+  std::uint32_t token_;
+  std::string token_bytes_, earlier_tokens_;
+  bool lost_ = false;
   std::shared_ptr<const DispatchedBroadcast> broadcast_;
   std::string records_bytes_;                        // the chunk as read; recipients_ point into it
   std::vector<directory::ContactView> recipients_;

@@ -59,8 +59,8 @@ std::optional<std::size_t> chunk_of(const redis::Reply& entry) {
 
 Dispatcher::Dispatcher(asio::any_io_executor executor, std::shared_ptr<redis::Client> redis, std::vector<Route> routes,
                        DispatcherOptions options, const Log& log, metrics::Registry& metrics)
-    : executor_(std::move(executor)), redis_(std::move(redis)), options_(std::move(options)), keys_{options_.key_prefix}, log_(log),
-      metrics_(metrics) {
+    : executor_(std::move(executor)), redis_(std::move(redis)), options_(std::move(options)),
+      clock_(options_.clock ? options_.clock : system_clock()), keys_{options_.key_prefix}, log_(log), metrics_(metrics) {
   // Where the workers' time goes (summed over workers): rate() of each is how many workers are in that phase.
   const char* help = "microseconds dispatch workers spent per phase: claim, send, record a window; idle";
   for (auto [phase, name] : {std::pair{claiming, "claim"}, std::pair{sending, "send"}, std::pair{recording, "record"}, std::pair{idling, "idle"}})
@@ -69,7 +69,7 @@ Dispatcher::Dispatcher(asio::any_io_executor executor, std::shared_ptr<redis::Cl
     const double rate = route.rate_per_second;
     for (auto channel : route.channels) lanes_by_channel_[static_cast<std::size_t>(channel)].push_back(lanes_.size());
     const std::string account(route.adapter->name());
-    lanes_.push_back({std::move(route), TokenBucket(rate, std::max(1.0, rate / 20), std::chrono::steady_clock::now())});
+    lanes_.push_back({std::move(route), TokenBucket(rate, std::max(1.0, rate / 20), clock_->steady_now())});
     lanes_.back().request_micros = &metrics_.counter("orgcast_provider_request_microseconds_total",
                                                      "time provider requests took, from sending to the answer (average: divide by the requests)",
                                                      {{"provider", account}});
@@ -107,9 +107,15 @@ void Dispatcher::start() {
     ++running_;
     asio::co_spawn(executor_, worker(shared_from_this(), i), asio::detached);
   }
+  asio::co_spawn(executor_, keep_leases(shared_from_this()), asio::detached);
 }
 
-void Dispatcher::stop() { stopping_ = true; }
+void Dispatcher::stop(std::chrono::milliseconds drain) {
+  asio::post(executor_, [self = shared_from_this(), drain] {
+    self->drain_deadline_ = self->clock_->steady_now() + drain;
+    self->stopping_ = true;
+  });
+}
 
 asio::awaitable<void> Dispatcher::worker(std::shared_ptr<Dispatcher>, int) {
   while (!stopping_) {
@@ -121,10 +127,10 @@ asio::awaitable<void> Dispatcher::worker(std::shared_ptr<Dispatcher>, int) {
         log_.error("dispatch", std::string("worker failed: ") + e.what());
       }
     }
-    if (!worked) {
-      const auto idle_from = std::chrono::steady_clock::now();
+    if (!worked && !stopping_) {
+      const auto idle_from = clock_->steady_now();
       co_await sleep_for(options_.idle_poll);
-      phase_micros_[idling]->inc(micros_between(idle_from, std::chrono::steady_clock::now()));
+      phase_micros_[idling]->inc(micros_between(idle_from, clock_->steady_now()));
     }
   }
   --running_;
@@ -132,7 +138,7 @@ asio::awaitable<void> Dispatcher::worker(std::shared_ptr<Dispatcher>, int) {
 
 asio::awaitable<void> Dispatcher::acquire_token(Lane& lane) {
   while (true) {
-    auto wait = lane.bucket.take(std::chrono::steady_clock::now());
+    auto wait = lane.bucket.take(clock_->steady_now());
     if (wait == std::chrono::steady_clock::duration::zero()) co_return;
     co_await sleep_for(wait);
   }
@@ -181,11 +187,11 @@ asio::awaitable<std::shared_ptr<const DispatchedBroadcast>> Dispatcher::broadcas
 // whose send_at has come become active; sent recipients whose report is
 // overdue go to their policy's next channel. Both are idempotent.
 asio::awaitable<void> Dispatcher::housekeeping() {
-  const auto now = std::chrono::steady_clock::now();
+  const auto now = clock_->steady_now();
   if (now - last_housekeeping_ < std::chrono::seconds(1)) co_return;
   last_housekeeping_ = now;
   const auto now_ms = std::to_string(
-      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count());
+      std::chrono::duration_cast<std::chrono::milliseconds>(clock_->system_now().time_since_epoch()).count());
   auto due = co_await redis_->command(redis::cmd("ZRANGEBYSCORE", keys_.scheduled(), "-inf", now_ms, "LIMIT", "0", "100"));
   if (due && due->is_array() && !due->elements.empty()) {
     std::vector<redis::Args> activate;
@@ -197,19 +203,40 @@ asio::awaitable<void> Dispatcher::housekeeping() {
     }
     co_await redis_->pipeline(std::move(activate));
   }
-  auto moved = co_await redis_->command(redis::cmd("EVAL", kReportTimeoutScript, "1", keys_.report_wait(), now_ms, keys_.prefix, "1000"));
-  if (moved && moved->is_array() && moved->elements.size() == 2 && moved->elements[1].integer > 0)
-    metrics_.counter("orgcast_dispatch_report_timeouts_total", "recipients moved to the next channel for want of a delivery report")
-        .inc(static_cast<std::uint64_t>(moved->elements[1].integer));
+  auto moved = co_await redis_->command(redis::cmd("EVAL", kReportTimeoutScript, "1", keys_.report_wait(), now_ms, keys_.prefix, "100"));
+  if (!moved || moved->is_error() || !moved->is_array() || moved->elements.size() != 3) {
+    count_redis_error("report_timeout");
+    co_return;
+  }
+  if (auto n = moved->elements[1].integer; n > 0)
+    metrics_.counter("orgcast_dispatch_report_timeouts_total", "sent recipients with no delivery report in time", {{"outcome", "fell_back"}})
+        .inc(static_cast<std::uint64_t>(n));
+  if (auto n = moved->elements[2].integer; n > 0)
+    metrics_.counter("orgcast_dispatch_report_timeouts_total", "sent recipients with no delivery report in time", {{"outcome", "unconfirmed"}})
+        .inc(static_cast<std::uint64_t>(n));
 }
 
 asio::awaitable<bool> Dispatcher::take_and_work() {
   co_await housekeeping();
   // Urgent first, then normal, then bulk; one entry per broadcast per read.
-  for (const char* priority : kPriorities)
+  // A dead instance's chunks of a priority are taken over before newer
+  // work of that priority or below is read.
+  for (const char* priority : kPriorities) {
+    if (co_await take_over_one(priority)) co_return true;
     if (co_await read_and_work(priority)) co_return true;
-  // Nothing new: take over chunks whose instance stopped working on them.
-  co_return co_await take_over_one();
+  }
+  co_return false;
+}
+
+std::uint32_t Dispatcher::new_token() {
+  std::uniform_int_distribution<std::uint32_t> draw(1, 0xFFFFFFFFu);
+  return draw(random_);
+}
+
+void Dispatcher::count_redis_error(const char* step) {
+  metrics_.counter("orgcast_dispatch_redis_errors_total", "pipeline steps that failed on a Redis error or a lost connection (retried or taken over)",
+                   {{"step", step}})
+      .inc();
 }
 
 asio::awaitable<bool> Dispatcher::read_and_work(const char* priority) {
@@ -225,54 +252,108 @@ asio::awaitable<bool> Dispatcher::read_and_work(const char* priority) {
   for (const auto& stream : reply->elements)
     for (const auto& entry : stream.elements.at(1).elements)
       if (auto k = chunk_of(entry))
-        works.push_back(std::make_shared<ChunkWork>(keys_, options_.consumer, stream.elements.at(0).str, entry.elements.at(0).str, *k, false));
+        works.push_back(std::make_shared<ChunkWork>(keys_, options_.consumer, stream.elements.at(0).str, entry.elements.at(0).str, *k,
+                                                    new_token()));
   // Noted before the move: a worker that worked a chunk looks for the next one at once, not after idle_poll.
   const bool took = !works.empty();
   co_await work_chunks(std::move(works));
   co_return took;
 }
 
-asio::awaitable<bool> Dispatcher::take_over_one() {
-  std::vector<std::string> streams;
-  for (const char* priority : kPriorities) {
-    auto members = co_await redis_->command(redis::cmd("SMEMBERS", keys_.active(priority)));
-    if (members && members->is_array())
-      for (const auto& m : members->elements) streams.push_back(m.str);
-  }
-  for (const auto& stream : streams) {
-    auto claimed = co_await redis_->command(redis::cmd("XAUTOCLAIM", stream, broadcast::kConsumerGroup, options_.consumer,
-                                                       std::to_string(options_.lease.count()), "0-0", "COUNT", "1"));
-    if (!claimed || !claimed->is_array() || claimed->elements.size() < 2 || claimed->elements[1].elements.empty()) continue;
-    const auto& entry = claimed->elements[1].elements[0];
-    auto k = chunk_of(entry);
+// Looks for an entry of `priority` whose hold stopped refreshing its lease,
+// at most every quarter lease per priority (each look is a script call per
+// stream).
+asio::awaitable<bool> Dispatcher::take_over_one(const char* priority) {
+  const auto p = static_cast<std::size_t>(std::find(kPriorities.begin(), kPriorities.end(), std::string_view(priority)) - kPriorities.begin());
+  const auto now = clock_->steady_now();
+  if (now - last_takeover_check_[p] < options_.lease / 4) co_return false;
+  last_takeover_check_[p] = now;
+  auto members = co_await redis_->command(redis::cmd("SMEMBERS", keys_.active(priority)));
+  if (!members || !members->is_array()) co_return false;
+  for (const auto& m : members->elements) {
+    const auto token = new_token();
+    std::string token_bytes;
+    for (int b = 0; b < 4; ++b) token_bytes.push_back(static_cast<char>((token >> (8 * b)) & 0xFF));
+    auto claimed = co_await redis_->command(redis::cmd("EVAL", kTakeOverScript, "2", m.str, keys_.holds(), broadcast::kConsumerGroup,
+                                                       options_.consumer, std::to_string(options_.lease.count()), token_bytes));
+    if (!claimed || claimed->is_error()) {
+      count_redis_error("take_over");
+      continue;
+    }
+    if (!claimed->is_array() || claimed->elements.size() < 3) continue;
+    auto k = chunk_of(*claimed);
     if (!k) continue;
-    log_.warn("dispatch", "taking over chunk " + entry.elements[0].str + " of " + stream + " (its instance stopped)");
+    log_.warn("dispatch", "taking over chunk " + claimed->elements[0].str + " of " + m.str + " (its instance stopped refreshing its lease)");
     metrics_.counter("orgcast_dispatch_chunks_reclaimed_total", "queue chunks taken over from a stopped instance").inc();
     std::vector<std::shared_ptr<ChunkWork>> works;
-    works.push_back(std::make_shared<ChunkWork>(keys_, options_.consumer, stream, entry.elements[0].str, *k, true));
+    works.push_back(std::make_shared<ChunkWork>(keys_, options_.consumer, m.str, claimed->elements[0].str, *k, token,
+                                                claimed->elements[2].str));
     co_await work_chunks(std::move(works));
     co_return true;
   }
   co_return false;
 }
 
+// The owner refreshes the leases of every entry it holds on a timer, not
+// once per window: however slow a provider, however long a send waits for
+// a token or a slot, a live instance's chunks are never taken over. An
+// entry found taken over (this instance stalled past its lease) is lost:
+// its worker writes nothing more of it.
+asio::awaitable<void> Dispatcher::keep_leases(std::shared_ptr<Dispatcher>) {
+  while (!stopping_ || running_.load() > 0) {
+    co_await sleep_for(options_.lease / 3);
+    std::vector<std::shared_ptr<ChunkWork>> works;
+    for (auto& weak : held_)
+      if (auto w = weak.lock(); w && !w->lost()) works.push_back(std::move(w));
+    std::erase_if(held_, [](const auto& weak) { return weak.expired(); });
+    if (works.empty()) continue;
+    auto refresh = redis::cmd("EVAL", kRefreshLeasesScript, std::to_string(works.size()));
+    for (const auto& w : works) refresh.push_back(w->stream());
+    refresh.push_back(broadcast::kConsumerGroup);
+    refresh.push_back(options_.consumer);
+    for (const auto& w : works) refresh.push_back(w->entry());
+    auto lost = co_await redis_->command(std::move(refresh));
+    if (!lost || lost->is_error() || !lost->is_array()) {
+      count_redis_error("refresh");
+      continue;
+    }
+    for (const auto& position : lost->elements)
+      if (position.integer >= 0 && static_cast<std::size_t>(position.integer) < works.size()) {
+        auto& w = works[static_cast<std::size_t>(position.integer)];
+        log_.warn("dispatch", "lost the lease of chunk " + w->entry() + " of " + w->stream() + " (another instance took it over)");
+        w->lose();
+      }
+  }
+}
+
 // Works the chunks window by window in turn, so that the broadcasts they
 // belong to progress side by side; finishes each when all its recipients
-// are recorded.
+// are recorded. On a graceful stop, what was claimed ahead goes back to the
+// queue and unfinished entries are handed back at once.
 asio::awaitable<void> Dispatcher::work_chunks(std::vector<std::shared_ptr<ChunkWork>> works) {
   std::vector<std::shared_ptr<ChunkWork>> loaded;
   for (auto& work : works) {
+    held_.push_back(work);  // its lease is kept from now on, also while it loads
     auto b = co_await broadcast_of(work->broadcast_id());
     if (!b) {
       log_.error("dispatch", "broadcast " + work->broadcast_id() + " is missing or unreadable; its chunk stays queued");
+      work->lose();
       continue;
     }
     work->set_broadcast(b);
     auto replies = co_await redis_->pipeline(work->load_commands());
-    if (!replies || !work->load(*replies)) continue;  // taken over later (lease)
+    if (!replies || !work->load(*replies)) {  // taken over after the lease
+      count_redis_error("load");
+      work->lose();
+      continue;
+    }
     if (auto ask = work->dead_tokens_command()) {
       auto dead = co_await redis_->command(std::move(*ask));
-      if (!dead) continue;
+      if (!dead || dead->is_error()) {
+        count_redis_error("load");
+        work->lose();
+        continue;
+      }
       work->apply_dead_tokens(*dead);
     }
     loaded.push_back(work);
@@ -280,19 +361,20 @@ asio::awaitable<void> Dispatcher::work_chunks(std::vector<std::shared_ptr<ChunkW
   const bool urgent = !loaded.empty() && loaded.front()->priority() == "urgent";
   while (!stopping_) {
     // An urgent broadcast overtakes: these chunks wait while this worker takes one of its chunks.
-    if (!urgent && std::chrono::steady_clock::now() - last_urgent_check_ >= options_.urgent_check) {
-      last_urgent_check_ = std::chrono::steady_clock::now();
+    if (!urgent && clock_->steady_now() - last_urgent_check_ >= options_.urgent_check) {
+      last_urgent_check_ = clock_->steady_now();
       co_await read_and_work("urgent");
     }
     bool sent = false, waiting = false;
     for (std::size_t n = 0; n < loaded.size();) {
       auto& work = loaded[n];
-      if (!work->has_pending()) {
+      if (!work->has_pending() || work->lost()) {
         ++n;
         continue;
       }
       auto step = co_await work_window(work);
-      if (step == Step::failed) {  // Redis is away: the entry is taken over later
+      if (step == Step::failed) {  // Redis failed, or the entry was taken over: taken over after the lease
+        work->lose();
         loaded.erase(loaded.begin() + static_cast<std::ptrdiff_t>(n));
         continue;
       }
@@ -301,32 +383,48 @@ asio::awaitable<void> Dispatcher::work_chunks(std::vector<std::shared_ptr<ChunkW
     }
     if (sent) continue;
     if (!waiting) break;
-    // Every recipient left waits for a retry: sleep, keeping the leases.
+    // Every recipient left waits for a retry: sleep (the leases are kept on their timer).
     auto soonest = SteadyTime::max();
     for (const auto& work : loaded)
       if (work->has_pending()) soonest = std::min(soonest, work->next_retry());
-    co_await sleep_for(std::min<std::chrono::steady_clock::duration>(soonest - std::chrono::steady_clock::now(), options_.lease / 3));
-    std::vector<redis::Args> refresh;
-    for (const auto& work : loaded)
-      if (work->has_pending())
-        refresh.push_back(redis::cmd("XCLAIM", work->stream(), broadcast::kConsumerGroup, options_.consumer, "0", work->entry(), "JUSTID"));
-    co_await redis_->pipeline(std::move(refresh));
+    co_await sleep_for(std::min<std::chrono::steady_clock::duration>(soonest - clock_->steady_now(), options_.idle_poll * 5));
   }
-  if (stopping_) co_return;  // what is left is taken over after the lease
   for (const auto& work : loaded) {
-    auto finished = co_await redis_->command(work->finish_command());
-    if (finished && finished->integer == 1) {
-      broadcasts_.erase(work->broadcast_id());
-      log_.info("dispatch", "broadcast " + work->broadcast_id() + ": every recipient dispatched");
+    if (work->lost()) continue;
+    if (stopping_ && work->has_pending()) {
+      auto released = co_await redis_->command(work->release_command());
+      if (!released || released->is_error()) count_redis_error("release");
+      work->lose();
+      continue;
     }
+    auto finished = co_await redis_->command(work->finish_command());
+    if (!finished || finished->is_error()) {
+      count_redis_error("finish");
+    } else if (finished->integer < 0) {
+      log_.warn("dispatch", "chunk " + work->entry() + " of " + work->stream() + " still has recipients sending; left to be taken over");
+    } else if (finished->integer == 1) {
+      broadcasts_.erase(work->broadcast_id());
+      log_.info("dispatch", "broadcast " + work->broadcast_id() + ": every chunk worked");
+    }
+    work->lose();  // no lease to keep any more
   }
 }
 
+// What the record script said: written (or found already written), lost
+// to another hold, or failed (an error reply or no answer: send it again).
+Dispatcher::Recorded Dispatcher::recorded(const redis::Result<redis::Reply>& reply) {
+  if (!reply || reply->is_error() || !reply->is_array() || reply->elements.empty()) return Recorded::failed;
+  const auto& word = reply->elements[0].str;
+  if (word == "written" || word == "already") return Recorded::written;
+  return Recorded::lost;
+}
+
 // One window: up to W recipients marked `sending`, sent in parallel, their
-// outcomes recorded in one pipeline.
+// outcomes recorded in one script call, sent again until Redis takes it
+// (it is idempotent), as long as this hold owns them.
 asio::awaitable<Dispatcher::Step> Dispatcher::work_window(std::shared_ptr<ChunkWork> work) {
   const auto window = static_cast<std::size_t>(std::max(1, options_.window));
-  const auto started = std::chrono::steady_clock::now();
+  const auto started = clock_->steady_now();
   auto batch = std::make_shared<std::vector<std::size_t>>();
   bool claimed_ahead = false;
   if (auto ahead = work->take_preclaimed()) {  // claimed in the previous window's pipeline
@@ -337,37 +435,64 @@ asio::awaitable<Dispatcher::Step> Dispatcher::work_window(std::shared_ptr<ChunkW
     *batch = work->take_due(started, window);
     if (batch->empty()) co_return Step::waiting;
   }
-  if (work->broadcast().expired(std::chrono::system_clock::now())) {
+  if (work->broadcast().expired(clock_->system_now())) {
     auto settled = co_await redis_->command(work->settle_command(*batch, State::expired));
-    co_return settled ? Step::sent : Step::failed;
+    if (!settled || settled->is_error()) count_redis_error("settle");
+    co_return settled && !settled->is_error() ? Step::sent : Step::failed;
   }
   auto claimed_at = started;
   if (!claimed_ahead) {
     auto claim = co_await redis_->command(work->claim_command(*batch));
-    claimed_at = std::chrono::steady_clock::now();
+    claimed_at = clock_->steady_now();
     phase_micros_[claiming]->inc(micros_between(started, claimed_at));
-    if (!claim || claim->is_error()) co_return Step::failed;
+    if (!claim || claim->is_error()) {
+      count_redis_error("claim");
+      co_return Step::failed;
+    }
     auto mine = work->claimed(*batch, *claim);
     if (!mine) {  // cancelled: nothing more of this chunk is sent
       auto settled = co_await redis_->command(work->settle_command(*batch, State::cancelled));
-      co_return settled ? Step::sent : Step::failed;
+      if (!settled || settled->is_error()) count_redis_error("settle");
+      co_return settled && !settled->is_error() ? Step::sent : Step::failed;
     }
     *batch = std::move(*mine);
   }
   auto results = std::make_shared<std::vector<adapters::SendResult>>(batch->size());
   auto via = std::make_shared<std::vector<const adapters::Adapter*>>(batch->size());
   co_await send_batch(work, batch, results, via);
-  const auto sent_at = std::chrono::steady_clock::now();
+  const auto sent_at = clock_->steady_now();
   phase_micros_[sending]->inc(micros_between(claimed_at, sent_at));
-  auto writes = std::make_shared<std::vector<redis::Args>>(work->record(*batch, *results, *via, options_.backoff, random_, metrics_));
+  auto record = std::make_shared<redis::Args>(
+      work->record(*batch, *results, *via, options_.backoff, random_, metrics_, sent_at, clock_->system_now()));
   // The next window's claim rides in this pipeline, after the writes it
   // depends on (fallbacks queued again): one round trip per window, not two.
-  auto next = std::make_shared<std::vector<std::size_t>>(work->take_due(sent_at, window));
+  auto next = std::make_shared<std::vector<std::size_t>>(stopping_ ? std::vector<std::size_t>{} : work->take_due(sent_at, window));
+  auto writes = std::make_shared<std::vector<redis::Args>>();
+  writes->push_back(*record);
   if (!next->empty()) writes->push_back(work->claim_command(*next));
   auto written = co_await redis_->pipeline(std::move(*writes));
-  phase_micros_[recording]->inc(micros_between(sent_at, std::chrono::steady_clock::now()));
-  if (!written) co_return Step::failed;  // `sending` recipients go again after the takeover
-  if (!next->empty()) work->set_preclaimed(*next, written->back());
+  if (!next->empty()) {
+    redis::Reply no_answer;
+    no_answer.type = redis::Reply::Type::error;
+    work->set_preclaimed(*next, written && written->size() == 2 ? written->back() : no_answer);
+  }
+  auto outcome = recorded(written ? redis::Result<redis::Reply>(std::move(written->front())) : redis::Result<redis::Reply>(written.error()));
+  for (auto pause = std::chrono::milliseconds(50); outcome == Recorded::failed;) {
+    count_redis_error("record");
+    if (work->lost() || (stopping_ && clock_->steady_now() >= drain_deadline_)) {
+      log_.error("dispatch", "could not record a window of chunk " + work->entry() + " of " + work->stream() +
+                                 "; its recipients stay sending and are sent again by the takeover");
+      co_return Step::failed;
+    }
+    co_await sleep_for(pause);
+    pause = std::min(pause * 2, std::chrono::milliseconds(1000));
+    outcome = recorded(co_await redis_->command(redis::Args(*record)));
+  }
+  phase_micros_[recording]->inc(micros_between(sent_at, clock_->steady_now()));
+  if (outcome == Recorded::lost) {
+    log_.warn("dispatch", "chunk " + work->entry() + " of " + work->stream() + " was taken over while its window was sent");
+    co_return Step::failed;
+  }
   co_return Step::sent;
 }
 
@@ -395,16 +520,16 @@ asio::awaitable<void> Dispatcher::send_batch(std::shared_ptr<ChunkWork> work, st
       (*results)[n] = {adapters::SendFailure::rejected_content, "", "", error, std::nullopt};
       continue;
     }
-    sends.push_back([](Lane* lane, adapters::OutboundMessage m, adapters::SendResult* out) -> asio::awaitable<void> {
+    sends.push_back([](Dispatcher* self, Lane* lane, adapters::OutboundMessage m, adapters::SendResult* out) -> asio::awaitable<void> {
       co_await acquire_slot(*lane);
-      co_await acquire_token(*lane);
-      const auto asked = std::chrono::steady_clock::now();
+      co_await self->acquire_token(*lane);
+      const auto asked = self->clock_->steady_now();
       *out = co_await lane->route.adapter->send(m);
-      lane->request_micros->inc(micros_between(asked, std::chrono::steady_clock::now()));
+      lane->request_micros->inc(micros_between(asked, self->clock_->steady_now()));
       lane->requests->inc();
       release_slot(*lane);
       --lane->given;
-    }(lane, std::move(m), &(*results)[n]));
+    }(this, lane, std::move(m), &(*results)[n]));
   }
   co_await run_all(std::move(sends));
 }

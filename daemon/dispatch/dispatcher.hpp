@@ -23,6 +23,7 @@
 
 #include "adapters/core/adapter.hpp"
 #include "broadcast/keys.hpp"
+#include "core/clock.hpp"
 #include "core/log.hpp"
 #include "dispatch/backoff.hpp"
 #include "dispatch/chunk_work.hpp"
@@ -62,6 +63,8 @@ struct DispatcherOptions {
   std::chrono::milliseconds urgent_check{200};  // how often a worker on other work looks for urgent chunks
   /// The directory index in force (unit names for templates); may be empty.
   std::function<std::shared_ptr<const directory::OrgIndex>()> index;
+  /// Where time comes from; null: the system's.
+  std::shared_ptr<const Clock> clock;
 };
 
 class Dispatcher : public std::enable_shared_from_this<Dispatcher> {
@@ -73,7 +76,10 @@ class Dispatcher : public std::enable_shared_from_this<Dispatcher> {
              std::vector<Route> routes, DispatcherOptions options, const Log& log, metrics::Registry& metrics);
 
   void start();
-  void stop();
+  /// A graceful stop: no more claims; the windows in flight finish and are
+  /// recorded (their records retried until `drain` has passed), what was
+  /// claimed ahead goes back to the queue, unfinished entries are handed back.
+  void stop(std::chrono::milliseconds drain);
   /// True once every worker returned after stop().
   bool finished() const { return running_.load() == 0 && stopping_.load(); }
 
@@ -84,7 +90,13 @@ class Dispatcher : public std::enable_shared_from_this<Dispatcher> {
   boost::asio::awaitable<bool> take_and_work();
   /// Reads one new entry from each active stream of `priority` and works them; false if none.
   boost::asio::awaitable<bool> read_and_work(const char* priority);
-  boost::asio::awaitable<bool> take_over_one();
+  /// Takes over one entry of `priority` whose hold stopped refreshing its lease.
+  boost::asio::awaitable<bool> take_over_one(const char* priority);
+  boost::asio::awaitable<void> keep_leases(std::shared_ptr<Dispatcher> self);
+  std::uint32_t new_token();
+  void count_redis_error(const char* step);
+  enum class Recorded { written, lost, failed };
+  static Recorded recorded(const redis::Result<redis::Reply>& reply);
   boost::asio::awaitable<void> work_chunks(std::vector<std::shared_ptr<ChunkWork>> works);
   enum class Step { sent, waiting, failed };  // a window went out; all wait for retries; Redis failed
   boost::asio::awaitable<Step> work_window(std::shared_ptr<ChunkWork> work);
@@ -104,7 +116,7 @@ class Dispatcher : public std::enable_shared_from_this<Dispatcher> {
   };
   /// The next account for a channel (in turn); null when none carries it.
   Lane* lane_for(adapters::Channel channel);
-  static boost::asio::awaitable<void> acquire_token(Lane& lane);
+  boost::asio::awaitable<void> acquire_token(Lane& lane);
   /// Waits until the account has fewer than its `concurrency` requests in flight, and takes a slot.
   static boost::asio::awaitable<void> acquire_slot(Lane& lane);
   static void release_slot(Lane& lane);
@@ -115,6 +127,7 @@ class Dispatcher : public std::enable_shared_from_this<Dispatcher> {
   std::array<std::vector<std::size_t>, 3> lanes_by_channel_;  // by adapters::Channel
   std::array<std::size_t, 3> next_lane_{};
   DispatcherOptions options_;
+  std::shared_ptr<const Clock> clock_;
   broadcast::Keys keys_;
   const Log& log_;
   metrics::Registry& metrics_;
@@ -123,6 +136,9 @@ class Dispatcher : public std::enable_shared_from_this<Dispatcher> {
   enum Phase { claiming, sending, recording, idling };  // where a worker's time goes
   std::array<metrics::Counter*, 4> phase_micros_{};  // by Phase
   std::chrono::steady_clock::time_point last_housekeeping_{}, last_urgent_check_{};
+  std::array<std::chrono::steady_clock::time_point, 3> last_takeover_check_{};  // by priority
+  std::vector<std::weak_ptr<ChunkWork>> held_;  // entries whose leases keep_leases refreshes
+  std::chrono::steady_clock::time_point drain_deadline_ = std::chrono::steady_clock::time_point::max();
   std::atomic<bool> stopping_{false};
   std::atomic<int> running_{0};
 };

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <iostream>
 #include <sstream>
 #include <thread>
 
@@ -78,16 +79,38 @@ TEST_F(DispatchTest, UndeliveredReportFallsBackToTheNextChannel) {
 }
 
 TEST_F(DispatchTest, NoReportInTimeFallsBackToTheNextChannel) {
-  // Nothing is ever reported; after 1 s without a report, the next channel.
+  // Nothing is ever reported; after 1 s without a report, the next channel;
+  // on the last one, after 1 s more, `unconfirmed`, and the broadcast is done.
   start({"--silent-rate", "1"}, "  report_timeout_s: 1\n");
   auto id = broadcast(R"(["whatsapp", "sms"])");
-  ASSERT_TRUE(eventually([&] { return count_in(info(id), "by_channel", "sms:sent") == 11; }, 15s)) << json::serialize(info(id));
+  ASSERT_TRUE(eventually([&] { return count_in(info(id), "by_channel", "sms:unconfirmed") == 11; }, 15s)) << json::serialize(info(id));
   auto b = info(id);
   EXPECT_EQ(count_in(b, "by_channel", "whatsapp:sent"), 0);
-  EXPECT_EQ(count_in(b, "counts", "sent"), 11);
+  EXPECT_EQ(count_in(b, "counts", "sent"), 0);
+  EXPECT_EQ(count_in(b, "counts", "unconfirmed"), 11);
+  EXPECT_EQ(b["state"].as_string(), "done");
   EXPECT_EQ(sim_stats()["accepted"].as_int64(), 8 + 11) << "WhatsApp for the 8 who have it, then SMS for all";
-  std::this_thread::sleep_for(1500ms);
-  EXPECT_EQ(sim_stats()["accepted"].as_int64(), 19) << "SMS is the last channel: nothing falls back further";
+}
+
+// Every recipient ends: a provider that drops some reports leaves exactly
+// that many `unconfirmed` after the report timeout, and the broadcast done.
+TEST_F(DispatchTest, DroppedReportsEndUnconfirmedAndTheBroadcastDone) {
+  start({"--silent-rate", "0.3", "--report-delay-ms", "10", "--seed", "7"}, "  report_timeout_s: 1\n", true);
+  auto r = http("POST", daemon_->url("/v1/broadcasts"),
+                R"({"audience": {}, "template": "announcement", "variables": {"subject": "Hello", "details": "at the office"}, "channels": ["sms"]})");
+  ASSERT_EQ(r.status, 202) << r.body;
+  auto accepted = json::parse(r.body).as_object();
+  const std::string id(accepted["id"].as_string());
+  const auto total = accepted["recipients"].as_int64();
+  ASSERT_TRUE(eventually([&] { return info(id)["state"].as_string() == "done"; }, 30s)) << json::serialize(info(id));
+  auto b = info(id);
+  const auto silenced = sim_stats()["silenced"].to_number<long long>();
+  std::cout << "dropped reports: " << total << " recipients, " << silenced << " reports dropped by the provider, "
+            << count_in(b, "counts", "unconfirmed") << " unconfirmed, " << count_in(b, "counts", "delivered") << " delivered\n";
+  EXPECT_GT(silenced, 0);
+  EXPECT_EQ(count_in(b, "counts", "unconfirmed"), silenced);
+  EXPECT_EQ(count_in(b, "counts", "delivered"), total - silenced);
+  EXPECT_EQ(count_in(b, "counts", "sent"), 0);
 }
 
 }  // namespace

@@ -27,7 +27,7 @@ TEST_F(DispatchTest, EveryoneDeliveredOnceOnTheFirstChannelTheyHave) {
   EXPECT_EQ(count_in(b, "by_unit", "D-JAI:delivered"), 6);
   EXPECT_EQ(count_in(b, "by_unit", "D-JOD:delivered"), 4);
   for (const auto& [key, value] : b["by_channel"].as_object()) EXPECT_GE(value.as_int64(), 0) << key;
-  EXPECT_TRUE(eventually([&] { return info(id)["state"].as_string() == "dispatched"; }, 5s));
+  EXPECT_TRUE(eventually([&] { return info(id)["state"].as_string() == "done"; }, 5s));
   auto stats = sim_stats();
   EXPECT_EQ(stats["accepted"].as_int64(), 11);
   EXPECT_EQ(stats["duplicates"].as_int64(), 0);

@@ -61,7 +61,7 @@ TEST(Fallback, PushThenWhatsAppThenSmsEachPersonOnce) {
   // (C4 and C7 are one person), C2 and C9 by SMS.
   ASSERT_TRUE(eventually([&] {
     auto c = by_channel();
-    return n(c, "push:sent") == 2 && n(c, "whatsapp:sent") == 6 && n(c, "sms:delivered") == 3;
+    return n(c, "push:unconfirmed") == 2 && n(c, "whatsapp:sent") == 6 && n(c, "sms:delivered") == 3;
   }, 20s)) << daemon.get("/v1/broadcasts/" + id).body << daemon.process().log();
   auto stats = json::parse(http("GET", fcm.url("/stats")).body).as_object();
   EXPECT_EQ(stats["token_exchanges"].as_int64(), 1) << "one access token for every push, not one per message";
@@ -103,7 +103,7 @@ TEST(Fallback, PushThenWhatsAppThenSmsEachPersonOnce) {
   const std::string second(json::parse(again.body).as_object()["id"].as_string());
   ASSERT_TRUE(eventually([&] {
     auto b = json::parse(daemon.get("/v1/broadcasts/" + second).body).as_object()["by_channel"].as_object();
-    return n(b, "push:sent") == 1 && n(b, "sms:delivered") == 1;
+    return n(b, "push:unconfirmed") == 1 && n(b, "sms:delivered") == 1;
   }, 20s)) << daemon.get("/v1/broadcasts/" + second).body;
   auto after = json::parse(http("GET", fcm.url("/stats")).body).as_object();
   EXPECT_EQ(after["requests"].as_int64(), requests_before + 1) << "only Sunil's live token went to FCM";

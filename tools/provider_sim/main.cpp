@@ -157,7 +157,9 @@ class Simulator {
     recent_.add(request.body);  // for tests to read what was rendered
     // A silent message is accepted and never reported on (a phone that stays off).
     auto* callback = o.if_contains("callback_url");
-    if (callback && callback->is_string() && !chance(options_.silent_rate)) {
+    const bool silent = chance(options_.silent_rate);
+    if (silent) ++silenced_;
+    if (callback && callback->is_string() && !silent) {
       if (auto target = callback_for(callback->as_string())) {
         const auto* reference = o.if_contains("reference");
         const bool failed = chance(options_.undelivered_rate);
@@ -177,7 +179,8 @@ class Simulator {
                    {"throttled", throttled_.load()},   {"transient", transient_.load()},
                    {"permanent", permanent_.load()},   {"unique_recipients", per_recipient_.size()},
                    {"duplicates", duplicates_},        {"reports_sent", reports_sent_.load()},
-                   {"reports_failed", reports_failed_.load()}, {"max_in_flight", max_in_flight_.load()}};
+                   {"reports_failed", reports_failed_.load()}, {"max_in_flight", max_in_flight_.load()},
+                   {"silenced", silenced_.load()}};
     return http::json_response(200, json::serialize(o));
   }
 
@@ -202,7 +205,7 @@ class Simulator {
     per_recipient_.clear();
     recent_.clear();
     duplicates_ = 0;
-    requests_ = accepted_ = throttled_ = transient_ = permanent_ = reports_sent_ = reports_failed_ = max_in_flight_ = 0;
+    requests_ = accepted_ = throttled_ = transient_ = permanent_ = reports_sent_ = reports_failed_ = max_in_flight_ = silenced_ = 0;
     return http::json_response(200, R"({"reset":true})");
   }
 
@@ -336,6 +339,7 @@ class Simulator {
   std::uint64_t duplicates_ = 0;
   std::atomic<std::uint64_t> requests_{0}, accepted_{0}, throttled_{0}, transient_{0}, permanent_{0};
   std::atomic<std::uint64_t> reports_sent_{0}, reports_failed_{0};
+  std::atomic<std::uint64_t> silenced_{0};  // accepted, never to be reported on (--silent-rate)
   std::atomic<std::uint64_t> in_flight_{0}, max_in_flight_{0};  // send requests being answered, and the most at once
   std::atomic<bool> holding_;
   std::mutex reports_mutex_;  // guards reports_, callbacks_ and the timestamp

@@ -1,0 +1,130 @@
+// Faults a real deployment meets, without a crash: a provider slower than
+// the lease, a graceful stop (every deploy). Each test counts from the
+// provider's side: every recipient reached once, none twice, and the
+// broadcast's counters equal its recipient list (docs/RELIABILITY.md).
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+#include <csignal>
+#include <iostream>
+
+#include "support/daemon_under_test.hpp"
+#include "support/generated_directory.hpp"
+#include "support/json_body.hpp"
+#include "support/provider_sim_process.hpp"
+#include "support/redis_server.hpp"
+
+using namespace orgcast::testing;
+using namespace std::chrono_literals;
+namespace json = boost::json;
+
+namespace {
+
+constexpr const char* kAnnouncement =
+    R"({"audience": {}, "template": "announcement", "variables": {"subject": "Hello", "details": "at the office"}, "channels": ["sms"]})";
+
+json::object counts_of(DaemonUnderTest& d, const std::string& id) {
+  auto b = object_of(d.get("/v1/broadcasts/" + id));
+  return b.contains("counts") && b["counts"].is_object() ? b["counts"].as_object() : json::object{};
+}
+
+// The counters agree with the recipient list: none negative, and they sum
+// to the total.
+void expect_counters_consistent(const json::object& counts, long long total) {
+  long long sum = 0;
+  for (const auto& [state, value] : counts) {
+    EXPECT_GE(value.as_int64(), 0) << "counter " << state << " went negative: " << json::serialize(counts);
+    sum += value.as_int64();
+  }
+  EXPECT_EQ(sum, total) << "counters do not sum to the recipients: " << json::serialize(counts);
+}
+
+long long sent_by(DaemonUnderTest& d) {
+  auto metrics = d.get("/metrics").body;
+  const std::string name = "orgcast_dispatch_outcomes_total{state=\"sent\"} ";
+  auto at = metrics.find(name);
+  return at == std::string::npos ? 0 : std::stoll(metrics.substr(at + name.size()));
+}
+
+std::string post_announcement(DaemonUnderTest& d, long long& total) {
+  auto r = http("POST", d.url("/v1/broadcasts"), kAnnouncement);
+  EXPECT_EQ(r.status, 202) << r.body;
+  auto accepted = object_of(r);
+  total = number(accepted, "recipients");
+  return accepted.contains("id") ? std::string(accepted["id"].as_string()) : "";
+}
+
+// A provider slower than the lease: the instance sending keeps its chunks
+// (the lease is refreshed on a timer, not once per window), so nobody
+// takes them over and nobody is sent twice.
+void slow_provider_run(int instances) {
+  ProviderSim sim({"--latency-ms", "1500", "--report-delay-ms", "10"});
+  const std::string prefix = unique_prefix();
+  std::vector<std::unique_ptr<DaemonUnderTest>> daemons;
+  for (int n = 0; n < instances; ++n) {
+    const int port = free_port();
+    daemons.push_back(std::make_unique<DaemonUnderTest>(
+        shared_redis_port(), prefix,
+        dispatch_section(sim, port, "  workers: 2\n  concurrency: 256\n  rate_per_second: 5000\n  lease_ms: 1000\n"), port));
+  }
+  ASSERT_EQ(import_small_directory(*daemons[0]), "");
+  for (auto& d : daemons) d->start();
+  for (auto& d : daemons) ASSERT_TRUE(d->wait_ready(10s)) << d->process().log();
+  long long total = 0;
+  const auto id = post_announcement(*daemons[0], total);
+  ASSERT_GT(total, 1000);
+  ASSERT_TRUE(eventually([&] { return number(counts_of(*daemons[0], id), "delivered") == total; }, 90s))
+      << json::serialize(counts_of(*daemons[0], id)) << "\n" << daemons[0]->process().log().substr(0, 3000);
+  auto stats = object_of(http("GET", sim.url("/stats")));
+  std::cout << "slow provider (1500 ms, lease 1000 ms), " << instances << " instance(s): " << total << " recipients, unique "
+            << number(stats, "unique_recipients") << ", duplicates " << number(stats, "duplicates");
+  for (auto& d : daemons) std::cout << ", sent by one " << sent_by(*d);
+  std::cout << "\n";
+  EXPECT_EQ(number(stats, "unique_recipients"), total);
+  EXPECT_EQ(number(stats, "duplicates"), 0);
+  expect_counters_consistent(counts_of(*daemons[0], id), total);
+  auto b = object_of(daemons[0]->get("/v1/broadcasts/" + id));
+  EXPECT_EQ(b["state"].as_string(), "done") << json::serialize(b);
+  if (instances > 1)
+    for (auto& d : daemons) EXPECT_GT(sent_by(*d), 0) << "each instance sent part of the broadcast";
+}
+
+TEST(Faults, ProviderSlowerThanTheLeaseOneInstance) { slow_provider_run(1); }
+TEST(Faults, ProviderSlowerThanTheLeaseTwoInstances) { slow_provider_run(2); }
+
+// SIGTERM mid-broadcast (every deploy): the stopping instance records what
+// it sent and hands back what it had claimed ahead; the next one sends
+// nobody again.
+TEST(Faults, GracefulStopSendsNobodyTwice) {
+  ProviderSim sim({"--latency-ms", "30", "--report-delay-ms", "10"});
+  const int port = free_port();
+  const std::string prefix = unique_prefix();
+  DaemonUnderTest daemon(shared_redis_port(), prefix,
+                         dispatch_section(sim, port, "  workers: 2\n  concurrency: 32\n  rate_per_second: 5000\n  lease_ms: 1000\n"), port);
+  ASSERT_EQ(import_small_directory(daemon), "");
+  daemon.start();
+  ASSERT_TRUE(daemon.wait_ready(10s));
+  long long total = 0;
+  const auto id = post_announcement(daemon, total);
+  ASSERT_GT(total, 1000);
+  auto stats = [&] { return object_of(http("GET", sim.url("/stats"))); };
+  ASSERT_TRUE(eventually([&] { return number(stats(), "accepted") >= total / 4; }, 30s));
+  daemon.process().signal(SIGTERM);
+  auto code = daemon.process().wait(10s);
+  ASSERT_TRUE(code.has_value()) << "orgcastd did not stop within 10 s of SIGTERM";
+  EXPECT_EQ(*code, 0) << daemon.process().log().substr(0, 3000);
+  const auto at_stop = number(stats(), "accepted");
+  ASSERT_LT(at_stop, total) << "the broadcast finished before the stop; the test proves nothing";
+
+  daemon.start();
+  ASSERT_TRUE(eventually([&] { return number(counts_of(daemon, id), "delivered") == total; }, 60s))
+      << json::serialize(counts_of(daemon, id)) << "\n" << daemon.process().log().substr(0, 3000);
+  auto final_stats = stats();
+  std::cout << "graceful stop: " << total << " recipients, stopped after " << at_stop << " accepted; unique "
+            << number(final_stats, "unique_recipients") << ", duplicates " << number(final_stats, "duplicates") << "\n";
+  EXPECT_EQ(number(final_stats, "unique_recipients"), total);
+  EXPECT_EQ(number(final_stats, "duplicates"), 0);
+  expect_counters_consistent(counts_of(daemon, id), total);
+}
+
+}  // namespace
