@@ -271,7 +271,7 @@ void ChunkWork::set_preclaimed(const std::vector<std::size_t>& batch, const redi
   std::optional<std::vector<std::size_t>> mine;
   if (!reply.is_error()) mine = claimed(batch, reply);
   if (!mine) {
-    pending_.insert(pending_.begin(), batch.begin(), batch.end());
+    put_back(batch);
     return;
   }
   preclaimed_ = std::move(*mine);

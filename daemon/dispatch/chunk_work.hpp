@@ -93,6 +93,9 @@ class ChunkWork {
   bool has_pending() const { return !pending_.empty() || preclaimed_.has_value(); }
   /// Up to `window` recipients whose (re)try is due; empty if all wait.
   std::vector<std::size_t> take_due(SteadyTime now, std::size_t window);
+  /// Returns a batch whose claim failed to the front of pending (a claim is
+  /// idempotent: the next one takes them, also if the failed one did).
+  void put_back(const std::vector<std::size_t>& batch) { pending_.insert(pending_.begin(), batch.begin(), batch.end()); }
   /// When the soonest waiting retry is due.
   SteadyTime next_retry() const;
 

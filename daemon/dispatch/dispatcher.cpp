@@ -445,9 +445,11 @@ asio::awaitable<Dispatcher::Step> Dispatcher::work_window(std::shared_ptr<ChunkW
     auto claim = co_await redis_->command(work->claim_command(*batch));
     claimed_at = clock_->steady_now();
     phase_micros_[claiming]->inc(micros_between(started, claimed_at));
-    if (!claim || claim->is_error()) {
+    if (!claim || claim->is_error()) {  // tried again shortly: nobody was sent
       count_redis_error("claim");
-      co_return Step::failed;
+      work->put_back(*batch);
+      co_await sleep_for(std::chrono::milliseconds(50));
+      co_return Step::sent;
     }
     auto mine = work->claimed(*batch, *claim);
     if (!mine) {  // cancelled: nothing more of this chunk is sent

@@ -7,6 +7,8 @@
 #include <boost/json.hpp>
 #include <csignal>
 #include <iostream>
+#include <sstream>
+#include <thread>
 
 #include "support/daemon_under_test.hpp"
 #include "support/generated_directory.hpp"
@@ -125,6 +127,75 @@ TEST(Faults, GracefulStopSendsNobodyTwice) {
   EXPECT_EQ(number(final_stats, "unique_recipients"), total);
   EXPECT_EQ(number(final_stats, "duplicates"), 0);
   expect_counters_consistent(counts_of(daemon, id), total);
+}
+
+}  // namespace
+
+namespace {
+
+long long metric_sum(DaemonUnderTest& d, const std::string& name) {
+  std::istringstream lines(d.get("/metrics").body);
+  long long sum = 0;
+  for (std::string line; std::getline(lines, line);)
+    if (line.rfind(name, 0) == 0 && (line[name.size()] == '{' || line[name.size()] == ' '))
+      sum += std::stoll(line.substr(line.rfind(' ') + 1));
+  return sum;
+}
+
+void redis_cli(int port, std::vector<std::string> args) {
+  std::vector<std::string> argv{"redis-cli", "-p", std::to_string(port)};
+  argv.insert(argv.end(), args.begin(), args.end());
+  auto r = run_command(argv, 5s);
+  ASSERT_EQ(r.code, 0) << r.output;
+}
+
+// Redis error replies mid-broadcast: the script cache flushed again and
+// again (NOSCRIPT), then Redis over its memory limit for a while (OOM).
+// Each failed step is retried or taken over, never read as data, and no
+// chunk is finished with recipients still queued or sending.
+TEST(Faults, RedisErrorRepliesMidBroadcastLoseNothing) {
+  PrivateRedis redis;
+  ProviderSim sim({"--latency-ms", "20", "--report-delay-ms", "10"});
+  const int port = free_port();
+  DaemonUnderTest daemon(redis.port(), unique_prefix(),
+                         dispatch_section(sim, port, "  workers: 2\n  concurrency: 16\n  rate_per_second: 300\n  lease_ms: 1000\n"
+                                                     "  report_timeout_s: 2\n"),
+                         port);
+  ASSERT_EQ(import_small_directory(daemon), "");
+  daemon.start();
+  ASSERT_TRUE(daemon.wait_ready(10s));
+  long long total = 0;
+  const auto id = post_announcement(daemon, total);
+  ASSERT_GT(total, 1000);
+  auto stats = [&] { return object_of(http("GET", sim.url("/stats"))); };
+  ASSERT_TRUE(eventually([&] { return number(stats(), "accepted") >= 100; }, 30s));
+  const auto queued_at_fault = number(counts_of(daemon, id), "queued");
+  for (int n = 0; n < 5; ++n) {
+    redis_cli(redis.port(), {"SCRIPT", "FLUSH"});
+    std::this_thread::sleep_for(100ms);
+  }
+  redis_cli(redis.port(), {"CONFIG", "SET", "maxmemory", "1"});
+  std::this_thread::sleep_for(1500ms);
+  redis_cli(redis.port(), {"CONFIG", "SET", "maxmemory", "0"});
+  const auto errors_in_fault = metric_sum(daemon, "orgcast_dispatch_redis_errors_total");
+  const auto accepted_after_fault = number(stats(), "accepted");
+
+  ASSERT_TRUE(eventually([&] { return object_of(daemon.get("/v1/broadcasts/" + id))["state"] == json::value("done"); }, 60s))
+      << json::serialize(counts_of(daemon, id)) << "\n" << daemon.process().log().substr(0, 4000);
+  auto final_stats = stats();
+  auto counts = counts_of(daemon, id);
+  std::cout << "redis errors: " << total << " recipients, " << queued_at_fault << " queued when the faults began, "
+            << errors_in_fault << " failed steps during them (" << accepted_after_fault << " accepted by their end); unique "
+            << number(final_stats, "unique_recipients") << ", duplicates " << number(final_stats, "duplicates") << "; "
+            << json::serialize(counts) << "\n";
+  EXPECT_GE(queued_at_fault, total / 2) << "the faults came too late to prove anything";
+  EXPECT_GT(errors_in_fault, 0) << "the faults were not hit";
+  EXPECT_EQ(number(final_stats, "unique_recipients"), total);
+  EXPECT_EQ(number(final_stats, "duplicates"), 0);
+  EXPECT_EQ(number(counts, "queued"), 0);
+  EXPECT_LE(number(counts, "sending"), 0) << "absent or 0";
+  EXPECT_LE(number(counts, "sent"), 0) << "absent or 0";
+  expect_counters_consistent(counts, total);
 }
 
 }  // namespace
