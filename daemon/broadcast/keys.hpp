@@ -33,6 +33,10 @@ struct Keys {
   /// hash app token -> why it is dead (FCM said UNREGISTERED or INVALID_ARGUMENT):
   /// never sent to again, by any broadcast.
   std::string dead_push_tokens() const { return prefix + "push:dead"; }
+  /// INCR on every cancel: dispatchers poll it to learn of cancels at once.
+  std::string cancel_sequence() const { return prefix + "bc:cancel-seq"; }
+  /// zset broadcast id by cancel sequence: the newest cancels.
+  std::string cancelled() const { return prefix + "bc:cancelled"; }
   /// hash "<stream>|<entry>" -> the owner tokens (4 bytes each) of every hold
   /// of that queue entry so far: a takeover claims what the dead ones left.
   std::string holds() const { return prefix + "q:holds"; }

@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 
 #include "broadcast/keys.hpp"
+#include "dispatch/lua_sources.hpp"
 #include "directory/codec.hpp"
 
 namespace asio = boost::asio;
@@ -12,25 +13,6 @@ namespace orgcast::broadcast {
 namespace {
 
 constexpr const char* kIdempotencyTtl = "86400";
-
-// Cancels a broadcast: what is queued will not be sent (the dispatchers
-// settle it as `cancelled`; its queue is made active so they do so even if
-// it was scheduled for later; reports still awaited no longer fall back).
-// KEYS[1] bc:<id>  KEYS[2] q:scheduled
-// ARGV[1] key prefix  ARGV[2] broadcast id  ARGV[3] now (RFC 3339). Returns the previous state, or
-// nil when there is no such broadcast.
-constexpr const char* kCancelScript = R"LUA(
-local meta = redis.call('HMGET', KEYS[1], 'state', 'priority')
-if not meta[1] then return nil end
-if meta[1] == 'cancelled' or meta[1] == 'done' then return meta[1] end
-redis.call('HSET', KEYS[1], 'state', 'cancelled', 'cancelled_at', ARGV[3])
-local stream = ARGV[1] .. 'q:' .. meta[2] .. ':' .. ARGV[2]
-redis.call('ZREM', KEYS[2], meta[2] .. '|' .. stream)
-if redis.call('EXISTS', stream) == 1 and redis.call('XLEN', stream) > 0 then
-  redis.call('SADD', ARGV[1] .. 'q:active:' .. meta[2], stream)
-end
-return meta[1]
-)LUA";
 
 }  // namespace
 
@@ -47,8 +29,8 @@ std::string message_json(const Spec& spec) {
   return json::serialize(o);
 }
 
-Store::Store(std::shared_ptr<redis::Client> redis, std::string key_prefix)
-    : redis_(std::move(redis)), keys_{std::move(key_prefix)} {}
+Store::Store(std::shared_ptr<redis::Client> redis, std::string key_prefix, std::shared_ptr<const Clock> clock)
+    : redis_(std::move(redis)), clock_(clock ? std::move(clock) : system_clock()), keys_{std::move(key_prefix)} {}
 
 asio::awaitable<redis::Result<std::optional<std::string>>> Store::claim_idempotency_key(const std::string& key) {
   auto idem = keys_.idempotency(key);
@@ -83,7 +65,7 @@ asio::awaitable<redis::Result<std::string>> Store::create(const Spec& spec, Queu
   const auto queue = keys_.stream(name(spec.priority), id);
   std::vector<redis::Args> tx;
   tx.push_back(redis::cmd("MULTI"));
-  const auto now = std::chrono::system_clock::now();
+  const auto now = clock_->system_now();
   const bool later = spec.send_at && *spec.send_at > now;
   // The channel names once more on their own: the scripts that move
   // recipients between channels read them without decoding the message.
@@ -94,7 +76,7 @@ asio::awaitable<redis::Result<std::string>> Store::create(const Spec& spec, Queu
   tx.push_back(redis::cmd("HSET", base, "state", nobody ? "done" : later ? "scheduled" : "queued", "channels", channel_names,
                           "priority", name(spec.priority), "total",
                           std::to_string(audience.total), "chunks", std::to_string(chunks), "created_at",
-                          format_rfc3339(std::chrono::system_clock::now()), "message", message_json(spec), "audience",
+                          format_rfc3339(clock_->system_now()), "message", message_json(spec), "audience",
                           spec.audience_json, "units", json::serialize(units), "idempotency_key", idempotency_key));
   redis::Args counters = redis::cmd("HSET", keys_.counters(id), "queued", std::to_string(audience.total - audience.skipped),
                                     "skipped", std::to_string(audience.skipped));
@@ -126,8 +108,13 @@ asio::awaitable<redis::Result<std::string>> Store::create(const Spec& spec, Queu
 }
 
 asio::awaitable<redis::Result<std::optional<std::string>>> Store::cancel(const std::string& id) {
-  auto reply = redis::ok_reply(co_await redis_->command(redis::cmd("EVAL", kCancelScript, "2", keys_.broadcast(id), keys_.scheduled(),
-                                                                   keys_.prefix, id, format_rfc3339(std::chrono::system_clock::now()))));
+  auto args = redis::cmd("EVAL", std::string(dispatch::lua::cancel), "10", keys_.broadcast(id), keys_.scheduled(), keys_.cancel_sequence(),
+                         keys_.cancelled());
+  for (const char* priority : {"urgent", "normal", "bulk"}) args.push_back(keys_.stream(priority, id));
+  for (const char* priority : {"urgent", "normal", "bulk"}) args.push_back(keys_.active(priority));
+  args.push_back(id);
+  args.push_back(format_rfc3339(clock_->system_now()));
+  auto reply = redis::ok_reply(co_await redis_->command(std::move(args)));
   if (!reply) co_return reply.error();
   if (reply->is_nil()) co_return std::optional<std::string>{};
   co_return std::optional<std::string>(reply->str);

@@ -7,6 +7,8 @@
 #include <optional>
 #include <string>
 
+#include "core/clock.hpp"
+
 #include <boost/asio/awaitable.hpp>
 
 #include "broadcast/keys.hpp"
@@ -26,7 +28,8 @@ struct BroadcastInfo {
 
 class Store {
  public:
-  Store(std::shared_ptr<redis::Client> redis, std::string key_prefix);
+  /// `clock`: where creation and cancel times come from; null: the system's.
+  Store(std::shared_ptr<redis::Client> redis, std::string key_prefix, std::shared_ptr<const Clock> clock = nullptr);
 
   /// Claims an Idempotency-Key for a new broadcast. nullopt: ours to create;
   /// otherwise the id it already names ("" while that creation is still in flight).
@@ -57,6 +60,7 @@ class Store {
 
  private:
   std::shared_ptr<redis::Client> redis_;
+  std::shared_ptr<const Clock> clock_;
   Keys keys_;
 };
 

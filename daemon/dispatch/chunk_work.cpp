@@ -312,6 +312,14 @@ redis::Args ChunkWork::record(const std::vector<std::size_t>& batch, const std::
     const auto& result = results[n];
     const char* channel = adapters::name(b.channels.at(s.channel));
     const std::string unit = s.breakdown < b.units.size() ? b.units[s.breakdown] : "";
+    if (auto w = withheld_.find(i); w != withheld_.end()) {  // cancelled or expired before its request
+      s.state = w->second;
+      withheld_.erase(w);
+      moves.move(State::sending, channel, s.state, channel, unit);
+      writes.write(i, s);
+      ++outcomes[static_cast<std::size_t>(s.state)];
+      continue;
+    }
     // FCM said the token is gone: no broadcast sends to it again.
     if (b.channels.at(s.channel) == adapters::Channel::push && result.failure == adapters::SendFailure::invalid_recipient &&
         !dead_tokens_.contains(i)) {

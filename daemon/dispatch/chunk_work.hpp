@@ -115,6 +115,9 @@ class ChunkWork {
   /// Renders recipient i's message on its current channel and notes what
   /// it costs; "" or why it cannot be sent (then `out` is not to be sent).
   std::string message_for(std::size_t i, const std::string& callback_url, adapters::OutboundMessage& out);
+  /// Recipient i was not sent: its broadcast was cancelled or expired
+  /// while it waited; record() ends it so.
+  void withhold(std::size_t i, broadcast::State why) { withheld_[i] = why; }
   /// The channel recipient i is on now.
   adapters::Channel channel_of(std::size_t i) const { return broadcast_->channels.at(states_[i].channel); }
 
@@ -167,6 +170,7 @@ class ChunkWork {
   std::vector<std::size_t> pending_;
   std::optional<std::vector<std::size_t>> preclaimed_;  // claimed (`sending`), not yet sent
   std::map<std::size_t, SteadyTime> not_before_;
+  std::map<std::size_t, broadcast::State> withheld_;
 };
 
 }  // namespace orgcast::dispatch

@@ -108,6 +108,7 @@ void Dispatcher::start() {
     asio::co_spawn(executor_, worker(shared_from_this(), i), asio::detached);
   }
   asio::co_spawn(executor_, keep_leases(shared_from_this()), asio::detached);
+  asio::co_spawn(executor_, watch_cancels(shared_from_this()), asio::detached);
 }
 
 void Dispatcher::stop(std::chrono::milliseconds drain) {
@@ -498,6 +499,29 @@ asio::awaitable<Dispatcher::Step> Dispatcher::work_window(std::shared_ptr<ChunkW
   co_return Step::sent;
 }
 
+std::optional<State> Dispatcher::withheld(const ChunkWork& work) const {
+  if (cancelled_.contains(work.broadcast_id())) return State::cancelled;
+  if (work.broadcast().expired(clock_->system_now())) return State::expired;
+  return std::nullopt;
+}
+
+// Every instance learns of a cancel within a poll: one GET of the cancel
+// sequence every 20 ms (not a Redis read per send), then the new ids.
+asio::awaitable<void> Dispatcher::watch_cancels(std::shared_ptr<Dispatcher>) {
+  while (!stopping_ || running_.load() > 0) {
+    co_await sleep_for(std::chrono::milliseconds(20));
+    if (!redis_->connected()) continue;
+    auto seq = co_await redis_->command(redis::cmd("GET", keys_.cancel_sequence()));
+    if (!seq || seq->is_error() || seq->is_nil() || seq->as_integer() <= cancel_seq_) continue;
+    const auto newest = seq->as_integer();
+    auto ids = co_await redis_->command(redis::cmd("ZRANGEBYSCORE", keys_.cancelled(), "(" + std::to_string(cancel_seq_), "+inf"));
+    if (!ids || ids->is_error() || !ids->is_array()) continue;
+    if (cancelled_.size() > 20000) cancelled_.clear();  // bounded: the zset keeps the newest 10,000
+    for (const auto& id : ids->elements) cancelled_.insert(id.str);
+    cancel_seq_ = newest;
+  }
+}
+
 asio::awaitable<void> Dispatcher::send_batch(std::shared_ptr<ChunkWork> work, std::shared_ptr<std::vector<std::size_t>> batch,
                                              std::shared_ptr<std::vector<adapters::SendResult>> results,
                                              std::shared_ptr<std::vector<const adapters::Adapter*>> via) {
@@ -522,16 +546,25 @@ asio::awaitable<void> Dispatcher::send_batch(std::shared_ptr<ChunkWork> work, st
       (*results)[n] = {adapters::SendFailure::rejected_content, "", "", error, std::nullopt};
       continue;
     }
-    sends.push_back([](Dispatcher* self, Lane* lane, adapters::OutboundMessage m, adapters::SendResult* out) -> asio::awaitable<void> {
+    sends.push_back([](Dispatcher* self, std::shared_ptr<ChunkWork> work, std::size_t i, Lane* lane, adapters::OutboundMessage m,
+                       adapters::SendResult* out) -> asio::awaitable<void> {
       co_await acquire_slot(*lane);
       co_await self->acquire_token(*lane);
+      // Cancel and expiry are final: checked right before the request, after
+      // any wait for a slot or a token (the claim may be long past).
+      if (auto withheld = self->withheld(*work)) {
+        work->withhold(i, *withheld);
+        release_slot(*lane);
+        --lane->given;
+        co_return;
+      }
       const auto asked = self->clock_->steady_now();
       *out = co_await lane->route.adapter->send(m);
       lane->request_micros->inc(micros_between(asked, self->clock_->steady_now()));
       lane->requests->inc();
       release_slot(*lane);
       --lane->given;
-    }(this, lane, std::move(m), &(*results)[n]));
+    }(this, work, (*batch)[n], lane, std::move(m), &(*results)[n]));
   }
   co_await run_all(std::move(sends));
 }

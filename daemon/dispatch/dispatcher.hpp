@@ -16,6 +16,7 @@
 #include <memory>
 #include <random>
 #include <string>
+#include <unordered_set>
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
@@ -93,6 +94,9 @@ class Dispatcher : public std::enable_shared_from_this<Dispatcher> {
   /// Takes over one entry of `priority` whose hold stopped refreshing its lease.
   boost::asio::awaitable<bool> take_over_one(const char* priority);
   boost::asio::awaitable<void> keep_leases(std::shared_ptr<Dispatcher> self);
+  boost::asio::awaitable<void> watch_cancels(std::shared_ptr<Dispatcher> self);
+  /// Why nothing more of the chunk's broadcast may be sent (cancelled, expired), if so.
+  std::optional<broadcast::State> withheld(const ChunkWork& work) const;
   std::uint32_t new_token();
   void count_redis_error(const char* step);
   enum class Recorded { written, lost, failed };
@@ -137,6 +141,8 @@ class Dispatcher : public std::enable_shared_from_this<Dispatcher> {
   std::array<metrics::Counter*, 4> phase_micros_{};  // by Phase
   std::chrono::steady_clock::time_point last_housekeeping_{}, last_urgent_check_{};
   std::array<std::chrono::steady_clock::time_point, 3> last_takeover_check_{};  // by priority
+  std::unordered_set<std::string> cancelled_;  // broadcasts cancelled (the newest, from bc:cancelled)
+  long long cancel_seq_ = 0;                     // bc:cancel-seq as last read
   std::vector<std::weak_ptr<ChunkWork>> held_;  // entries whose leases keep_leases refreshes
   std::chrono::steady_clock::time_point drain_deadline_ = std::chrono::steady_clock::time_point::max();
   std::atomic<bool> stopping_{false};

@@ -6,6 +6,7 @@
 
 #include <boost/json.hpp>
 #include <csignal>
+#include <ctime>
 #include <iostream>
 #include <sstream>
 #include <thread>
@@ -196,6 +197,87 @@ TEST(Faults, RedisErrorRepliesMidBroadcastLoseNothing) {
   EXPECT_LE(number(counts, "sending"), 0) << "absent or 0";
   EXPECT_LE(number(counts, "sent"), 0) << "absent or 0";
   expect_counters_consistent(counts, total);
+}
+
+}  // namespace
+
+namespace {
+
+long long now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+// Cancel is final on every instance at once: posted to one instance,
+// cancelled through the other, no request reaches the provider more than
+// 50 ms after the cancel's 202 (windows claimed ahead included); a second
+// cancel, or one of a finished broadcast, changes nothing.
+TEST(Faults, CancelStopsEveryInstanceWithinFiftyMilliseconds) {
+  ProviderSim sim({"--latency-ms", "5", "--report-delay-ms", "10"});
+  const std::string prefix = unique_prefix();
+  std::vector<std::unique_ptr<DaemonUnderTest>> daemons;
+  for (int n = 0; n < 2; ++n) {
+    const int port = free_port();
+    daemons.push_back(std::make_unique<DaemonUnderTest>(
+        shared_redis_port(), prefix, dispatch_section(sim, port, "  workers: 2\n  concurrency: 16\n  rate_per_second: 150\n"), port));
+  }
+  ASSERT_EQ(import_small_directory(*daemons[0]), "");
+  for (auto& d : daemons) d->start();
+  for (auto& d : daemons) ASSERT_TRUE(d->wait_ready(10s));
+  long long total = 0;
+  const auto id = post_announcement(*daemons[0], total);
+  auto stats = [&] { return object_of(http("GET", sim.url("/stats"))); };
+  ASSERT_TRUE(eventually([&] { return number(stats(), "accepted") >= 200; }, 30s));
+  auto cancelled = http("POST", daemons[1]->url("/v1/broadcasts/" + id + "/cancel"), "");
+  const auto answered_at = now_ms();
+  ASSERT_EQ(cancelled.status, 202) << cancelled.body;
+  ASSERT_TRUE(eventually([&] { return number(counts_of(*daemons[0], id), "queued") == 0 && number(counts_of(*daemons[0], id), "sending") <= 0; }, 20s))
+      << json::serialize(counts_of(*daemons[0], id));
+  std::this_thread::sleep_for(500ms);
+  auto after = stats();
+  const auto last = number(after, "last_request_ms");
+  std::cout << "cancel: " << total << " recipients, " << number(after, "accepted") << " sent; the last request came "
+            << last - answered_at << " ms after the cancel's 202\n";
+  EXPECT_LE(last - answered_at, 50);
+  EXPECT_LT(number(after, "accepted"), total);
+  EXPECT_EQ(number(after, "duplicates"), 0);
+  auto counts = counts_of(*daemons[0], id);
+  EXPECT_EQ(number(counts, "cancelled") + number(counts, "delivered"), total) << json::serialize(counts);
+  auto again = http("POST", daemons[0]->url("/v1/broadcasts/" + id + "/cancel"), "");
+  EXPECT_EQ(again.status, 202) << again.body;
+  EXPECT_EQ(json::serialize(counts_of(*daemons[0], id)), json::serialize(counts)) << "a second cancel changes nothing";
+}
+
+// expires_at is final too: no request after it, and what was left is `expired`.
+TEST(Faults, NothingIsSentAfterExpiresAt) {
+  ProviderSim sim({"--latency-ms", "5", "--report-delay-ms", "10"});
+  const int port = free_port();
+  DaemonUnderTest daemon(shared_redis_port(), unique_prefix(),
+                         dispatch_section(sim, port, "  workers: 2\n  concurrency: 16\n  rate_per_second: 200\n"), port);
+  ASSERT_EQ(import_small_directory(daemon), "");
+  daemon.start();
+  ASSERT_TRUE(daemon.wait_ready(10s));
+  const auto expires_ms = (now_ms() / 1000 + 3) * 1000;  // whole seconds, 2-3 s from now
+  const std::time_t expires_s = expires_ms / 1000;
+  char expires[32];
+  std::strftime(expires, sizeof expires, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&expires_s));
+  auto r = http("POST", daemon.url("/v1/broadcasts"),
+                std::string(R"({"audience": {}, "template": "announcement", "variables": {"subject": "Hello", "details": "at the office"}, "channels": ["sms"], "expires_at": ")") +
+                    expires + "\"}");
+  ASSERT_EQ(r.status, 202) << r.body;
+  const std::string id(object_of(r)["id"].as_string());
+  const auto total = number(object_of(r), "recipients");
+  ASSERT_TRUE(eventually([&] { return number(counts_of(daemon, id), "expired") > 0 && number(counts_of(daemon, id), "queued") == 0; }, 20s))
+      << json::serialize(counts_of(daemon, id));
+  std::this_thread::sleep_for(300ms);
+  auto after = object_of(http("GET", sim.url("/stats")));
+  const auto last = number(after, "last_request_ms");
+  auto counts = counts_of(daemon, id);
+  std::cout << "expiry: " << total << " recipients, " << number(after, "accepted") << " sent, " << number(counts, "expired")
+            << " expired; the last request came " << expires_ms - last << " ms before expires_at\n";
+  // The daemon checks its clock right before the request; the request
+  // reaches the provider a moment later (same machine, same clock).
+  EXPECT_LE(last, expires_ms + 5);
+  EXPECT_EQ(number(counts, "expired") + number(counts, "delivered"), total) << json::serialize(counts);
 }
 
 }  // namespace

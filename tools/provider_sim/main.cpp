@@ -125,6 +125,10 @@ class Simulator {
 
   asio::awaitable<http::Response> send(http::Request& request) {
     ++requests_;
+    // When the latest request arrived (ms since the epoch): tests check none
+    // came after a cancel or an expiry.
+    last_request_ms_ = static_cast<std::uint64_t>(
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count());
     const InFlight counted(in_flight_, max_in_flight_);
     if (options_.latency_ms > 0) {
       asio::steady_timer timer(co_await asio::this_coro::executor, std::chrono::milliseconds(options_.latency_ms));
@@ -180,7 +184,7 @@ class Simulator {
                    {"permanent", permanent_.load()},   {"unique_recipients", per_recipient_.size()},
                    {"duplicates", duplicates_},        {"reports_sent", reports_sent_.load()},
                    {"reports_failed", reports_failed_.load()}, {"max_in_flight", max_in_flight_.load()},
-                   {"silenced", silenced_.load()}};
+                   {"silenced", silenced_.load()}, {"last_request_ms", last_request_ms_.load()}};
     return http::json_response(200, json::serialize(o));
   }
 
@@ -340,6 +344,7 @@ class Simulator {
   std::atomic<std::uint64_t> requests_{0}, accepted_{0}, throttled_{0}, transient_{0}, permanent_{0};
   std::atomic<std::uint64_t> reports_sent_{0}, reports_failed_{0};
   std::atomic<std::uint64_t> silenced_{0};  // accepted, never to be reported on (--silent-rate)
+  std::atomic<std::uint64_t> last_request_ms_{0};
   std::atomic<std::uint64_t> in_flight_{0}, max_in_flight_{0};  // send requests being answered, and the most at once
   std::atomic<bool> holding_;
   std::mutex reports_mutex_;  // guards reports_, callbacks_ and the timestamp
