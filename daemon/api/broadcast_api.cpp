@@ -10,6 +10,8 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json.hpp>
+#include <openssl/evp.h>
+#include <random>
 
 #include "api/common.hpp"
 #include "api/routes.hpp"
@@ -46,14 +48,38 @@ http::Response accepted(const std::string& id, std::size_t recipients, std::size
 }
 
 awaitable<http::Response> replay(Context context, const std::string& id) {
-  if (id.empty())
-    co_return http::problem(409, "in-progress", "Request in progress",
-                            "a broadcast with this Idempotency-Key is still being created; retry in a moment");
   auto info = co_await context.broadcasts->get(id);
   if (!info) co_return redis_unavailable(info.error().message());
   if (!*info) co_return http::problem(409, "in-progress", "Request in progress", "retry in a moment");
   co_return accepted(id, (*info)->total, static_cast<std::size_t>((*info)->counters["skipped"]), true);
 }
+
+// A random owner for one request's hold on its Idempotency-Key.
+std::string new_owner() {
+  static thread_local std::mt19937_64 random{std::random_device{}()};
+  char out[17];
+  std::snprintf(out, sizeof out, "%016llx", static_cast<unsigned long long>(random()));
+  return out;
+}
+
+// The body as the key remembers it: SHA-256 of its JSON re-serialised
+// (so spacing does not count), in hex.
+std::string body_hash(const json::value& body) {
+  const auto text = json::serialize(body);
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int size = 0;
+  EVP_Digest(text.data(), text.size(), digest, &size, EVP_sha256(), nullptr);
+  std::string hex;
+  for (unsigned int i = 0; i < size; ++i) {
+    char pair[3];
+    std::snprintf(pair, sizeof pair, "%02x", digest[i]);
+    hex += pair;
+  }
+  return hex;
+}
+
+awaitable<http::Response> create_claimed(Context context, std::shared_ptr<const directory::OrgIndex> index, broadcast::Spec spec,
+                                         broadcast::Store::IdempotencyHold hold);
 
 awaitable<http::Response> create(Context context, http::Request& request) {
   auto index = context.watcher->index();
@@ -69,14 +95,33 @@ awaitable<http::Response> create(Context context, http::Request& request) {
   if (auto* problems = std::get_if<std::vector<directory::SelectorError>>(&parsed)) co_return pointer_problem("Invalid broadcast", *problems);
   auto spec = std::get<broadcast::Spec>(std::move(parsed));
 
-  std::string key(request.header("idempotency-key").value_or(""));
-  if (key.size() > 200) co_return pointer_problem("Invalid broadcast", {{"", "the Idempotency-Key header is longer than 200 bytes"}});
-  if (!key.empty()) {
-    auto claimed = co_await context.broadcasts->claim_idempotency_key(key);
+  broadcast::Store::IdempotencyHold hold{std::string(request.header("idempotency-key").value_or("")), "", ""};
+  if (hold.key.size() > 200) co_return pointer_problem("Invalid broadcast", {{"", "the Idempotency-Key header is longer than 200 bytes"}});
+  if (!hold.key.empty()) {
+    hold.owner = new_owner();
+    hold.body_hash = body_hash(*body);
+    auto claimed = co_await context.broadcasts->claim_idempotency_key(hold, context.idempotency_lease);
     if (!claimed) co_return redis_unavailable(claimed.error().message());
-    if (*claimed) co_return co_await replay(context, **claimed);
+    using Outcome = broadcast::Store::IdempotencyClaim::Outcome;
+    switch (claimed->outcome) {
+      case Outcome::done: co_return co_await replay(context, claimed->id);
+      case Outcome::in_progress:
+        co_return http::problem(409, "in-progress", "Request in progress",
+                                "a broadcast with Idempotency-Key " + hold.key.substr(0, 200) + " is still being created; retry in a moment");
+      case Outcome::mismatch:
+        co_return http::problem(422, "idempotency-key-reused", "Idempotency-Key reused",
+                                "Idempotency-Key " + hold.key.substr(0, 200) + " was used for a request with another body");
+      case Outcome::claimed: break;
+    }
   }
+  auto answer = co_await create_claimed(context, index, std::move(spec), hold);
+  // Anything but a broadcast made gives the key back: a retry need not wait for its lease.
+  if (answer.status != 202 && !hold.key.empty()) co_await context.broadcasts->release_idempotency_key(hold);
+  co_return answer;
+}
 
+awaitable<http::Response> create_claimed(Context context, std::shared_ptr<const directory::OrgIndex> index, broadcast::Spec spec,
+                                         broadcast::Store::IdempotencyHold hold) {
   using Clock = std::chrono::steady_clock;
   auto ms_since = [](Clock::time_point t) { return std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t).count()); };
   const auto t0 = Clock::now();
@@ -98,8 +143,11 @@ awaitable<http::Response> create(Context context, http::Request& request) {
   auto audience = co_await run_on(context.compute, std::move(build));
   const auto total = audience.total, skipped = audience.skipped;
   const auto t3 = Clock::now();
-  auto id = co_await context.broadcasts->create(spec, std::move(audience), key);
+  auto id = co_await context.broadcasts->create(spec, std::move(audience), hold);
   if (!id) co_return redis_unavailable(id.error().message());
+  if (id->empty())
+    co_return http::problem(409, "in-progress", "Request in progress",
+                            "another request with Idempotency-Key " + hold.key.substr(0, 200) + " took it over; retry to see its broadcast");
   context.metrics->counter("orgcast_broadcasts_created_total", "broadcasts accepted", {{"priority", broadcast::name(spec.priority)}}).inc();
   context.metrics->counter("orgcast_recipients_queued_total", "recipients durably queued").inc(total - skipped);
   context.log->info("broadcast", *id + " queued: " + std::to_string(total) + " recipients (" + std::to_string(skipped) +

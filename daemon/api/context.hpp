@@ -5,6 +5,7 @@
 // SIGHUP), metrics, log.
 #include <functional>
 #include <map>
+#include <chrono>
 #include <memory>
 #include <string>
 
@@ -52,6 +53,8 @@ struct Context {
   metrics::Registry* metrics = nullptr;
   const Log* log = nullptr;
   std::string key_prefix;
+  /// How long a request holds its Idempotency-Key before a retry may take it over.
+  std::chrono::milliseconds idempotency_lease{30000};
   std::map<std::string, std::shared_ptr<adapters::Adapter>> adapters;  // by provider name, for webhooks
 };
 

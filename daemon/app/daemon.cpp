@@ -121,6 +121,7 @@ int run_daemon(Config config, DaemonOptions options, Log& log) {
   context.metrics = &metrics;
   context.log = &log;
   context.key_prefix = config.redis.key_prefix;
+  context.idempotency_lease = std::chrono::milliseconds(config.broadcasts.idempotency_lease_ms);
 
   // Dispatch: the provider accounts of the config (or one simulator for
   // every channel), each used for the channels it carries.

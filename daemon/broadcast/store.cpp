@@ -32,24 +32,35 @@ std::string message_json(const Spec& spec) {
 Store::Store(std::shared_ptr<redis::Client> redis, std::string key_prefix, std::shared_ptr<const Clock> clock)
     : redis_(std::move(redis)), clock_(clock ? std::move(clock) : system_clock()), keys_{std::move(key_prefix)} {}
 
-asio::awaitable<redis::Result<std::optional<std::string>>> Store::claim_idempotency_key(const std::string& key) {
-  auto idem = keys_.idempotency(key);
-  auto claimed = redis::ok_reply(co_await redis_->command(redis::cmd("SET", idem, "", "NX", "EX", kIdempotencyTtl)));
-  if (!claimed) co_return claimed.error();
-  if (!claimed->is_nil()) co_return std::optional<std::string>{};  // "OK": ours
-  auto existing = redis::ok_reply(co_await redis_->command(redis::cmd("GET", idem)));
-  if (!existing) co_return existing.error();
-  co_return std::optional<std::string>(existing->str);
+asio::awaitable<redis::Result<Store::IdempotencyClaim>> Store::claim_idempotency_key(const IdempotencyHold& hold,
+                                                                                     std::chrono::milliseconds lease) {
+  const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(clock_->system_now().time_since_epoch()).count();
+  auto reply = redis::ok_reply(co_await redis_->command(redis::cmd("EVAL", std::string(dispatch::lua::idempotency_claim), "1",
+                                                                   keys_.idempotency(hold.key), hold.owner, hold.body_hash,
+                                                                   std::to_string(now_ms), std::to_string(lease.count()),
+                                                                   kIdempotencyTtl)));
+  if (!reply) co_return reply.error();
+  if (!reply->is_array() || reply->elements.empty()) co_return make_error_code(redis::Errc::server_error);
+  IdempotencyClaim claim;
+  const auto& word = reply->elements[0].str;
+  using Outcome = IdempotencyClaim::Outcome;
+  claim.outcome = word == "done" ? Outcome::done : word == "in_progress" ? Outcome::in_progress : word == "mismatch" ? Outcome::mismatch
+                                                                                                                     : Outcome::claimed;
+  if (claim.outcome == Outcome::done && reply->elements.size() > 1) claim.id = reply->elements[1].str;
+  co_return claim;
 }
 
-asio::awaitable<redis::Result<std::string>> Store::create(const Spec& spec, QueuedAudience audience,
-                                                         const std::string& idempotency_key) {
+asio::awaitable<void> Store::release_idempotency_key(const IdempotencyHold& hold) {
+  if (hold.key.empty()) co_return;
+  co_await redis_->command(redis::cmd("EVAL", std::string(dispatch::lua::idempotency_release), "1", keys_.idempotency(hold.key), hold.owner));
+}
+
+asio::awaitable<redis::Result<std::string>> Store::create(const Spec& spec, QueuedAudience audience, const IdempotencyHold& hold) {
   auto seq = redis::ok_reply(co_await redis_->command(redis::cmd("INCR", keys_.sequence())));
   if (!seq) co_return seq.error();
   const std::string id = "b" + std::to_string(seq->integer);
-  const std::string base = keys_.broadcast(id);
 
-  // The recipients first: nothing refers to them until the EXEC below.
+  // The recipients first: nothing refers to them until the commit below.
   std::vector<redis::Args> writes;
   for (std::size_t k = 0; k < audience.record_chunks.size(); ++k) {
     writes.push_back(redis::cmd("SET", keys_.records(id, k), std::move(audience.record_chunks[k])));
@@ -57,14 +68,14 @@ asio::awaitable<redis::Result<std::string>> Store::create(const Spec& spec, Queu
   }
   auto written = co_await redis::pipeline_in_batches(*redis_, std::move(writes));
   if (!written) co_return written.error();
+  for (const auto& r : *written)
+    if (r.is_error()) co_return make_error_code(redis::Errc::server_error);
 
-  // Then, atomically: the broadcast, its counters and its queue.
+  // Then, atomically (lua/commit_broadcast.lua): the broadcast, its counters and its queue.
   const auto chunks = audience.state_chunks.size();
   json::array units;
   for (const auto& u : audience.breakdown_units) units.emplace_back(u);
   const auto queue = keys_.stream(name(spec.priority), id);
-  std::vector<redis::Args> tx;
-  tx.push_back(redis::cmd("MULTI"));
   const auto now = clock_->system_now();
   const bool later = spec.send_at && *spec.send_at > now;
   // The channel names once more on their own: the scripts that move
@@ -73,37 +84,25 @@ asio::awaitable<redis::Result<std::string>> Store::create(const Spec& spec, Queu
   for (auto c : spec.channels) channel_names += (channel_names.empty() ? "" : ",") + std::string(adapters::name(c));
   // A broadcast whose every recipient was skipped has nothing left to do.
   const bool nobody = !chunks || audience.total == audience.skipped;
-  tx.push_back(redis::cmd("HSET", base, "state", nobody ? "done" : later ? "scheduled" : "queued", "channels", channel_names,
-                          "priority", name(spec.priority), "total",
-                          std::to_string(audience.total), "chunks", std::to_string(chunks), "created_at",
-                          format_rfc3339(clock_->system_now()), "message", message_json(spec), "audience",
-                          spec.audience_json, "units", json::serialize(units), "idempotency_key", idempotency_key));
-  redis::Args counters = redis::cmd("HSET", keys_.counters(id), "queued", std::to_string(audience.total - audience.skipped),
-                                    "skipped", std::to_string(audience.skipped));
-  for (const auto& [field, value] : audience.counters) {
-    counters.push_back(field);
-    counters.push_back(std::to_string(value));
-  }
-  tx.push_back(std::move(counters));
-  if (chunks) {
-    tx.push_back(redis::cmd("XGROUP", "CREATE", queue, "dispatch", "0", "MKSTREAM"));
-    for (std::size_t k = 0; k < chunks; ++k) tx.push_back(redis::cmd("XADD", queue, "*", "k", std::to_string(k)));
-    if (later) {
-      // Queued now, read by dispatchers from send_at on (their pump moves it to the active set).
-      auto due_ms = std::chrono::duration_cast<std::chrono::milliseconds>(spec.send_at->time_since_epoch()).count();
-      tx.push_back(redis::cmd("ZADD", keys_.scheduled(), std::to_string(due_ms), std::string(name(spec.priority)) + "|" + queue));
-    } else {
-      tx.push_back(redis::cmd("SADD", keys_.active(name(spec.priority)), queue));
-    }
-  }
-  if (!idempotency_key.empty())
-    tx.push_back(redis::cmd("SET", keys_.idempotency(idempotency_key), id, "EX", kIdempotencyTtl));
-  tx.push_back(redis::cmd("EXEC"));
-  auto done = co_await redis_->pipeline(std::move(tx));
+  const std::string due = later ? std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(spec.send_at->time_since_epoch()).count()) : "";
+  auto commit = redis::cmd("EVAL", std::string(dispatch::lua::commit_broadcast), "6", keys_.broadcast(id), keys_.counters(id), queue,
+                           keys_.active(name(spec.priority)), keys_.scheduled(), keys_.idempotency(hold.key), hold.owner,
+                           hold.body_hash, kIdempotencyTtl, id, std::to_string(chunks), due, name(spec.priority));
+  const std::vector<std::pair<std::string, std::string>> fields = {
+      {"state", nobody ? "done" : later ? "scheduled" : "queued"}, {"channels", channel_names},
+      {"priority", name(spec.priority)}, {"total", std::to_string(audience.total)}, {"chunks", std::to_string(chunks)},
+      {"created_at", format_rfc3339(now)}, {"message", message_json(spec)}, {"audience", spec.audience_json},
+      {"units", json::serialize(units)}, {"idempotency_key", hold.key}};
+  commit.push_back(std::to_string(fields.size()));
+  for (const auto& [field, value] : fields) commit.push_back(field), commit.push_back(value);
+  audience.counters["queued"] = static_cast<long long>(audience.total - audience.skipped);
+  audience.counters["skipped"] = static_cast<long long>(audience.skipped);
+  commit.push_back(std::to_string(audience.counters.size()));
+  for (const auto& [field, value] : audience.counters) commit.push_back(field), commit.push_back(std::to_string(value));
+  auto done = redis::ok_reply(co_await redis_->command(std::move(commit)));
   if (!done) co_return done.error();
-  if (!done->back().is_array()) co_return make_error_code(redis::Errc::server_error);
-  for (const auto& r : done->back().elements)
-    if (r.is_error()) co_return make_error_code(redis::Errc::server_error);
+  if (done->str == "lost") co_return std::string();
+  if (done->str != "ok") co_return make_error_code(redis::Errc::server_error);
   co_return id;
 }
 

@@ -2,6 +2,7 @@
 // Broadcasts in Redis (keys in docs/PIPELINE.md): creation, which queues
 // every recipient durably before the API answers 202, idempotency keys, and
 // reading a broadcast's state and counters.
+#include <chrono>
 #include <map>
 #include <memory>
 #include <optional>
@@ -31,12 +32,24 @@ class Store {
   /// `clock`: where creation and cancel times come from; null: the system's.
   Store(std::shared_ptr<redis::Client> redis, std::string key_prefix, std::shared_ptr<const Clock> clock = nullptr);
 
-  /// Claims an Idempotency-Key for a new broadcast. nullopt: ours to create;
-  /// otherwise the id it already names ("" while that creation is still in flight).
-  boost::asio::awaitable<redis::Result<std::optional<std::string>>> claim_idempotency_key(const std::string& key);
-  /// Writes the broadcast and queues every chunk; returns its id.
-  boost::asio::awaitable<redis::Result<std::string>> create(const Spec& spec, QueuedAudience audience,
-                                                          const std::string& idempotency_key);
+  /// One request's hold on an Idempotency-Key (empty key: none).
+  struct IdempotencyHold {
+    std::string key, owner, body_hash;
+  };
+  struct IdempotencyClaim {
+    enum class Outcome { claimed, done, in_progress, mismatch } outcome = Outcome::claimed;
+    std::string id;  // done: the broadcast the key names
+  };
+  /// Claims an Idempotency-Key for this request under a lease
+  /// (lua/idempotency_claim.lua): a request that failed or died does not
+  /// block retries beyond the lease.
+  boost::asio::awaitable<redis::Result<IdempotencyClaim>> claim_idempotency_key(const IdempotencyHold& hold,
+                                                                                std::chrono::milliseconds lease);
+  /// Gives the key back after a failure, if this request still holds it.
+  boost::asio::awaitable<void> release_idempotency_key(const IdempotencyHold& hold);
+  /// Writes the broadcast and queues every chunk; returns its id. With a
+  /// key, only while this request holds it: "" when another request took it over.
+  boost::asio::awaitable<redis::Result<std::string>> create(const Spec& spec, QueuedAudience audience, const IdempotencyHold& hold);
   boost::asio::awaitable<redis::Result<std::optional<BroadcastInfo>>> get(const std::string& id);
   /// Cancels what has not been sent yet (the dispatchers settle it as
   /// `cancelled`). Returns the state before, or nullopt if there is no such broadcast.

@@ -79,6 +79,11 @@ struct DispatchConfig {
   int drain_ms = 20000;            // SIGTERM: windows in flight finish and are recorded within this
 };
 
+/// Broadcasts as the API creates them.
+struct BroadcastsConfig {
+  int idempotency_lease_ms = 30000;  // a request holds its Idempotency-Key this long; then a retry may take it over
+};
+
 /// Message templates (issue 4): where they are and what they may be.
 struct TemplatesConfig {
   std::string dir = "templates";   // relative to the config file's folder
@@ -116,6 +121,7 @@ struct Config {
   RedisConfig redis;
   DirectoryConfig directory;
   DispatchConfig dispatch;
+  BroadcastsConfig broadcasts;
   TemplatesConfig templates;
   PricingConfig pricing;
   /// Empty with dispatch.provider_url set: one `sim` account carries every channel.

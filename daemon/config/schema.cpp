@@ -289,6 +289,10 @@ const std::vector<Option>& options() {
                  "on SIGTERM, how long the windows in flight may take to finish and be recorded (at least request_timeout_ms is "
                  "used; keep it below the unit's TimeoutStopSec)",
                  100, 600000, [](Config& c) -> int& { return c.dispatch.drain_ms; }),
+      int_option("broadcasts.idempotency_lease_ms",
+                 "how long a POST holds its Idempotency-Key while it creates the broadcast; a retry after a failure takes it "
+                 "over once this has passed",
+                 1000, 3600000, [](Config& c) -> int& { return c.broadcasts.idempotency_lease_ms; }),
       providers_option(),
       string_option("templates.dir", "folder of the message templates (*.yaml), relative to this file's folder",
                     [](Config& c) -> std::string& { return c.templates.dir; }),
