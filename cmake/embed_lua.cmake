@@ -1,9 +1,9 @@
 # Writes OUTPUT, a header with each of the Lua files in LUA_FILES (a
 # |-separated list) as `inline constexpr std::string_view <stem>` in
-# namespace orgcast::dispatch::lua, so the daemon carries its scripts and
+# namespace orgcast::lua, so the daemon carries its scripts and
 # the .lua files stay the one place they are written.
 # Usage: cmake -DLUA_FILES=a.lua|b.lua -DOUTPUT=x.hpp -P embed_lua.cmake
-set(text "#pragma once\n// Generated from daemon/dispatch/lua/*.lua by cmake/embed_lua.cmake: edit the .lua files.\n#include <string_view>\n\nnamespace orgcast::dispatch::lua {\n")
+set(text "#pragma once\n// Generated from daemon/*/lua/*.lua by cmake/embed_lua.cmake: edit the .lua files.\n#include <string_view>\n\nnamespace orgcast::lua {\n")
 string(REPLACE "|" ";" LUA_FILES "${LUA_FILES}")
 foreach(file IN LISTS LUA_FILES)
   get_filename_component(stem "${file}" NAME_WE)
@@ -14,7 +14,7 @@ foreach(file IN LISTS LUA_FILES)
   endif()
   string(APPEND text "\ninline constexpr std::string_view ${stem} = R\"LUA(${body})LUA\";\n")
 endforeach()
-string(APPEND text "\n}  // namespace orgcast::dispatch::lua\n")
+string(APPEND text "\n}  // namespace orgcast::lua\n")
 # Written only when changed, so an unchanged script rebuilds nothing.
 if(EXISTS "${OUTPUT}")
   file(READ "${OUTPUT}" old)

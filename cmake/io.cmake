@@ -1,6 +1,6 @@
-# The pipeline's Lua scripts (daemon/dispatch/lua/), embedded at build time.
-file(GLOB ORGCAST_LUA_FILES CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/daemon/dispatch/lua/*.lua)
-set(ORGCAST_LUA_HEADER ${CMAKE_BINARY_DIR}/generated/dispatch/lua_sources.hpp)
+# The Lua scripts (daemon/<part>/lua/*.lua), embedded at build time.
+file(GLOB ORGCAST_LUA_FILES CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/daemon/*/lua/*.lua)
+set(ORGCAST_LUA_HEADER ${CMAKE_BINARY_DIR}/generated/lua_scripts.hpp)
 string(REPLACE ";" "|" ORGCAST_LUA_LIST "${ORGCAST_LUA_FILES}")
 add_custom_command(OUTPUT ${ORGCAST_LUA_HEADER}
   COMMAND ${CMAKE_COMMAND} "-DLUA_FILES=${ORGCAST_LUA_LIST}" -DOUTPUT=${ORGCAST_LUA_HEADER} -P ${CMAKE_SOURCE_DIR}/cmake/embed_lua.cmake
@@ -29,6 +29,8 @@ add_library(orgcast_io STATIC
   daemon/api/broadcast_api.cpp
   daemon/api/webhook_api.cpp
   daemon/dispatch/chunk_work.cpp
+  daemon/tracking/report_tracker.cpp
+  daemon/inbound/inbound_store.cpp
   daemon/dispatch/dispatcher.cpp
   daemon/broadcast/store.cpp
   daemon/http/standalone.cpp

@@ -17,6 +17,13 @@
 #include "core/log.hpp"
 #include "templates/loader.hpp"
 
+namespace orgcast::tracking {
+class ReportTracker;
+}
+namespace orgcast::inbound {
+class InboundStore;
+}
+
 namespace orgcast::redis {
 class Client;
 }
@@ -52,6 +59,8 @@ struct Context {
   std::function<std::shared_ptr<const Messaging>()> messaging;
   metrics::Registry* metrics = nullptr;
   const Log* log = nullptr;
+  std::shared_ptr<tracking::ReportTracker> tracker;
+  std::shared_ptr<inbound::InboundStore> inbound;
   std::string key_prefix;
   /// How long a request holds its Idempotency-Key before a retry may take it over.
   std::chrono::milliseconds idempotency_lease{30000};

@@ -1,8 +1,7 @@
 // /v1/webhooks/{provider} (GET or POST, as the provider calls): delivery
-// reports and inbound messages from a provider. The adapter parses; each
-// report is applied by one Lua script that only moves a recipient's state
-// forward; inbound messages are kept in the `in:messages` stream (keywords
-// act on them in a later issue).
+// reports and inbound messages from a provider. The handler parses (through
+// the provider's adapter), calls tracking/ (reports) and inbound/ (messages),
+// and answers: 503 when any part could not be kept, so the provider retries.
 //   GET /v1/inbound?limit=50   the latest inbound messages, newest first
 #include <boost/json.hpp>
 #include <chrono>
@@ -11,8 +10,8 @@
 
 #include "api/common.hpp"
 #include "api/routes.hpp"
-#include "core/utc_time.hpp"
-#include "dispatch/scripts.hpp"
+#include "inbound/inbound_store.hpp"
+#include "tracking/report_tracker.hpp"
 #include "metrics/registry.hpp"
 #include "redis/client.hpp"
 
@@ -20,28 +19,6 @@ namespace orgcast::api {
 using boost::asio::awaitable;
 
 namespace {
-
-// Stores one inbound message unless its provider id was seen in the last
-// day: a provider that retries a webhook must not make one reply two.
-constexpr const char* kStoreInboundScript = R"LUA(
-local prefix, provider, id = ARGV[1], ARGV[2], ARGV[3]
-if id ~= '' and not redis.call('SET', prefix .. 'in:seen:' .. provider .. ':' .. id, '1', 'NX', 'EX', 86400) then
-  return 0
-end
-redis.call('XADD', prefix .. 'in:messages', 'MAXLEN', '~', '1000000', '*', 'provider', provider, 'from', ARGV[4],
-           'text', ARGV[5], 'provider_message_id', id, 'received_at', ARGV[6])
-return 1
-)LUA";
-
-const char* state_code(adapters::ReportStatus status) {
-  switch (status) {
-    case adapters::ReportStatus::delivered: return "3";
-    case adapters::ReportStatus::read: return "4";
-    case adapters::ReportStatus::failed: return "5";
-    case adapters::ReportStatus::accepted: return "2";
-  }
-  return "2";
-}
 
 awaitable<http::Response> receive(Context context, http::Request& request) {
   const auto& name = request.params["provider"];
@@ -56,39 +33,21 @@ awaitable<http::Response> receive(Context context, http::Request& request) {
     co_return http::problem(parsed.status, "invalid-callback", "Invalid callback", parsed.error);
   }
   if (!context.redis->connected()) co_return redis_unavailable(context.redis->status());  // the provider retries
-  // One script call per 200 reports: their counter moves are summed.
-  std::vector<redis::Args> scripts;
-  for (std::size_t n = 0; n < parsed.reports.size(); ++n) {
-    if (n % 200 == 0) scripts.push_back(redis::cmd("EVAL", dispatch::kApplyReportsScript, "0", context.key_prefix, name));
-    const auto& report = parsed.reports[n];
-    scripts.back().push_back(report.provider_message_id);
-    scripts.back().push_back(state_code(report.status));
-    scripts.back().push_back(report.reason);
-  }
-  // Inbound messages, stored with the provider that brought them (and kept bounded).
-  const auto now = format_utc(std::chrono::system_clock::now());
-  for (const auto& mo : parsed.inbound)
-    scripts.push_back(redis::cmd("EVAL", kStoreInboundScript, "0", context.key_prefix, name, mo.provider_message_id, mo.from, mo.text, now));
-  if (!parsed.inbound.empty())
-    context.metrics->counter("orgcast_inbound_messages_total", "inbound messages received", {{"provider", name}}).inc(parsed.inbound.size());
-  auto applied = co_await context.redis->pipeline(std::move(scripts));
+  const auto inbound_count = parsed.inbound.size();
+  auto stored = co_await context.inbound->store(name, std::move(parsed.inbound));
+  if (!stored) co_return redis_unavailable(stored.error().message());
+  if (inbound_count > 0)
+    context.metrics->counter("orgcast_inbound_messages_total", "inbound messages received", {{"provider", name}}).inc(inbound_count);
+  auto applied = co_await context.tracker->apply(name, std::move(parsed.reports));
   if (!applied) co_return redis_unavailable(applied.error().message());
-  bool all_applied = true;
-  std::map<std::string, std::size_t> outcomes;  // counted per callback, not per report
-  for (const auto& reply : *applied) {
-    if (reply.is_error()) {
-      all_applied = false;
-      context.log->warn("webhook", "reports from " + name + " were not applied: " + reply.str);
-      continue;
-    }
-    if (reply.is_array())
-      for (const auto& outcome : reply.elements) ++outcomes[outcome.str];
-  }
-  for (const auto& [outcome, count] : outcomes)
+  for (const auto& [outcome, count] : applied->outcomes)
     context.metrics->counter("orgcast_delivery_reports_total", "delivery reports by outcome", {{"provider", name}, {"outcome", outcome}})
         .inc(count);
   // The provider sends it again; applying a report twice changes nothing.
-  if (!all_applied) co_return redis_unavailable("a report could not be applied; retry");
+  if (!applied->all_applied) {
+    context.log->warn("webhook", "reports from " + name + " were not applied: " + applied->error);
+    co_return redis_unavailable("a report could not be applied; retry");
+  }
   if (!parsed.body.empty() && parsed.body.front() != '{') co_return http::text_response(parsed.status, parsed.body, "text/plain");
   co_return http::json_response(parsed.status, parsed.body.empty() ? R"({"ok":true})" : parsed.body);
 }
@@ -98,9 +57,7 @@ awaitable<http::Response> inbound(Context context, http::Request& request) {
   if (auto it = request.query.find("limit"); it != request.query.end()) {
     limit = static_cast<std::size_t>(std::max(1, std::min(1000, std::atoi(it->second.c_str()))));
   }
-  // Built before the co_await: GCC 12 mishandles temporaries with destructors inside one.
-  auto newest_first = redis::cmd("XREVRANGE", context.key_prefix + "in:messages", "+", "-", "COUNT", std::to_string(limit));
-  auto reply = co_await context.redis->command(std::move(newest_first));
+  auto reply = co_await context.inbound->latest(limit);
   if (!reply) co_return redis_unavailable(reply.error().message());
   boost::json::array out;
   for (const auto& entry : reply->elements) {

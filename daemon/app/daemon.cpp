@@ -24,6 +24,8 @@
 #include "directory_store/store.hpp"
 #include "directory_store/watcher.hpp"
 #include "http/server.hpp"
+#include "inbound/inbound_store.hpp"
+#include "tracking/report_tracker.hpp"
 #include "metrics/registry.hpp"
 #include "redis/client.hpp"
 
@@ -121,6 +123,8 @@ int run_daemon(Config config, DaemonOptions options, Log& log) {
   context.metrics = &metrics;
   context.log = &log;
   context.key_prefix = config.redis.key_prefix;
+  context.tracker = std::make_shared<tracking::ReportTracker>(redis, config.redis.key_prefix);
+  context.inbound = std::make_shared<inbound::InboundStore>(redis, config.redis.key_prefix);
   context.idempotency_lease = std::chrono::milliseconds(config.broadcasts.idempotency_lease_ms);
 
   // Dispatch: the provider accounts of the config (or one simulator for

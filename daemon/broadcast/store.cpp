@@ -3,7 +3,7 @@
 #include <boost/json.hpp>
 
 #include "broadcast/keys.hpp"
-#include "dispatch/lua_sources.hpp"
+#include "lua_scripts.hpp"
 #include "directory/codec.hpp"
 
 namespace asio = boost::asio;
@@ -35,7 +35,7 @@ Store::Store(std::shared_ptr<redis::Client> redis, std::string key_prefix, std::
 asio::awaitable<redis::Result<Store::IdempotencyClaim>> Store::claim_idempotency_key(const IdempotencyHold& hold,
                                                                                      std::chrono::milliseconds lease) {
   const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(clock_->system_now().time_since_epoch()).count();
-  auto reply = redis::ok_reply(co_await redis_->command(redis::cmd("EVAL", std::string(dispatch::lua::idempotency_claim), "1",
+  auto reply = redis::ok_reply(co_await redis_->command(redis::cmd("EVAL", std::string(lua::idempotency_claim), "1",
                                                                    keys_.idempotency(hold.key), hold.owner, hold.body_hash,
                                                                    std::to_string(now_ms), std::to_string(lease.count()),
                                                                    kIdempotencyTtl)));
@@ -52,7 +52,7 @@ asio::awaitable<redis::Result<Store::IdempotencyClaim>> Store::claim_idempotency
 
 asio::awaitable<void> Store::release_idempotency_key(const IdempotencyHold& hold) {
   if (hold.key.empty()) co_return;
-  co_await redis_->command(redis::cmd("EVAL", std::string(dispatch::lua::idempotency_release), "1", keys_.idempotency(hold.key), hold.owner));
+  co_await redis_->command(redis::cmd("EVAL", std::string(lua::idempotency_release), "1", keys_.idempotency(hold.key), hold.owner));
 }
 
 asio::awaitable<redis::Result<std::string>> Store::create(const Spec& spec, QueuedAudience audience, const IdempotencyHold& hold) {
@@ -85,7 +85,7 @@ asio::awaitable<redis::Result<std::string>> Store::create(const Spec& spec, Queu
   // A broadcast whose every recipient was skipped has nothing left to do.
   const bool nobody = !chunks || audience.total == audience.skipped;
   const std::string due = later ? std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(spec.send_at->time_since_epoch()).count()) : "";
-  auto commit = redis::cmd("EVAL", std::string(dispatch::lua::commit_broadcast), "6", keys_.broadcast(id), keys_.counters(id), queue,
+  auto commit = redis::cmd("EVAL", std::string(lua::commit_broadcast), "6", keys_.broadcast(id), keys_.counters(id), queue,
                            keys_.active(name(spec.priority)), keys_.scheduled(), keys_.idempotency(hold.key), hold.owner,
                            hold.body_hash, kIdempotencyTtl, id, std::to_string(chunks), due, name(spec.priority));
   const std::vector<std::pair<std::string, std::string>> fields = {
@@ -107,7 +107,7 @@ asio::awaitable<redis::Result<std::string>> Store::create(const Spec& spec, Queu
 }
 
 asio::awaitable<redis::Result<std::optional<std::string>>> Store::cancel(const std::string& id) {
-  auto args = redis::cmd("EVAL", std::string(dispatch::lua::cancel), "10", keys_.broadcast(id), keys_.scheduled(), keys_.cancel_sequence(),
+  auto args = redis::cmd("EVAL", std::string(lua::cancel), "10", keys_.broadcast(id), keys_.scheduled(), keys_.cancel_sequence(),
                          keys_.cancelled());
   for (const char* priority : {"urgent", "normal", "bulk"}) args.push_back(keys_.stream(priority, id));
   for (const char* priority : {"urgent", "normal", "bulk"}) args.push_back(keys_.active(priority));

@@ -7,7 +7,7 @@
 // runs them against a real Redis.
 #include <string>
 
-#include "dispatch/lua_sources.hpp"
+#include "lua_scripts.hpp"
 
 namespace orgcast::dispatch {
 
