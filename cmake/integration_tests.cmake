@@ -33,6 +33,7 @@ add_executable(orgcast_integration_tests
   tests/integration/durability_test.cpp
   tests/integration/faults_test.cpp
   tests/integration/idempotency_test.cpp
+  tests/integration/lua_scripts_test.cpp
 )
 target_link_libraries(orgcast_integration_tests PRIVATE orgcast_test_support GTest::gtest_main)
 target_precompile_headers(orgcast_integration_tests REUSE_FROM orgcast_io)

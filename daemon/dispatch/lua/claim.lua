@@ -4,7 +4,8 @@
 -- nothing once the broadcast is cancelled. A `sending` recipient is claimed
 -- only on a takeover, and only if a dead hold of this queue entry claimed
 -- it (its token is among the entry's earlier tokens): one held by a live
--- instance through another entry of the chunk is not touched.
+-- instance through another entry of the chunk is not touched. Idempotent:
+-- a recipient this hold claimed already is claimed again, unchanged.
 -- KEYS[1] bc:<id>:s:<k>   KEYS[2] bc:<id>   KEYS[3] bc:<id>:c   KEYS[4] q:holds
 -- ARGV[1] owner token (4 bytes)   ARGV[2] hold field "<stream>|<entry>"
 -- ARGV[3] the entry's earlier tokens (4 bytes each)
@@ -25,7 +26,9 @@ local claimed = {}
 for n = 4, #ARGV, 2 do
   local i, expected = tonumber(ARGV[n]), tonumber(ARGV[n + 1])
   local s, channel, attempts = record_of(KEYS[1], i)
-  if s == expected and (s == STATE.queued or (s == STATE.sending and among(earlier, owner_of(KEYS[1], i)))) then
+  if s == STATE.sending and owner_of(KEYS[1], i) == token then
+    claimed[#claimed + 1] = i  -- this hold's already: a claim whose answer was lost, sent again
+  elseif s == expected and (s == STATE.queued or (s == STATE.sending and among(earlier, owner_of(KEYS[1], i)))) then
     set_record(KEYS[1], i, STATE.sending, channel, attempts, token)
     if s == STATE.queued then
       local name = meta.channels[channel + 1] or ''

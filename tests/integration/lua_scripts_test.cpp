@@ -1,0 +1,174 @@
+// The pipeline's Lua scripts (daemon/dispatch/lua/) run against the real
+// test Redis, case by case: claims under owner tokens, the record script's
+// all-or-nothing ownership check and its idempotence, finishing refused
+// while a hold's recipient is sending, report timeouts ending recipients
+// unconfirmed and the broadcast done.
+#include <gtest/gtest.h>
+#include <hiredis/hiredis.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "broadcast/keys.hpp"
+#include "broadcast/recipients.hpp"
+#include "dispatch/scripts.hpp"
+#include "support/redis_server.hpp"
+
+using namespace orgcast;
+using namespace orgcast::testing;
+using broadcast::State;
+using broadcast::StateRecord;
+
+namespace {
+
+struct Value {
+  std::string str;
+  long long integer = 0;
+  bool nil = false, error = false;
+  std::vector<Value> elements;
+};
+
+Value convert(const redisReply* r) {
+  Value v;
+  if (!r) return Value{"no reply", 0, false, true, {}};
+  switch (r->type) {
+    case REDIS_REPLY_NIL: v.nil = true; break;
+    case REDIS_REPLY_INTEGER: v.integer = r->integer; break;
+    case REDIS_REPLY_ERROR: v.error = true; [[fallthrough]];
+    case REDIS_REPLY_STRING:
+    case REDIS_REPLY_STATUS: v.str.assign(r->str, r->len); break;
+    case REDIS_REPLY_ARRAY:
+      for (std::size_t i = 0; i < r->elements; ++i) v.elements.push_back(convert(r->element[i]));
+      break;
+  }
+  return v;
+}
+
+class LuaScripts : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    c_.reset(redisConnect("127.0.0.1", shared_redis_port()));
+    ASSERT_TRUE(c_ && !c_->err);
+    run({"HSET", keys_.broadcast(id_), "state", "queued", "channels", "whatsapp,sms", "priority", "normal", "units", R"(["RJ"])"});
+    std::string records;
+    for (int i = 0; i < kRecipients; ++i) StateRecord{State::queued, 1, 0, 0b11, 0, 0}.encode_into(records);
+    run({"SET", keys_.states(id_, 0), records});
+    run({"HSET", keys_.counters(id_), "queued", std::to_string(kRecipients), "ch:sms:queued", std::to_string(kRecipients), "u:RJ:queued",
+         std::to_string(kRecipients)});
+  }
+  Value run(std::vector<std::string> args) {
+    std::vector<const char*> argv;
+    std::vector<std::size_t> lengths;
+    for (const auto& a : args) argv.push_back(a.data()), lengths.push_back(a.size());
+    auto* reply = static_cast<redisReply*>(redisCommandArgv(c_.get(), static_cast<int>(argv.size()), argv.data(), lengths.data()));
+    auto v = convert(reply);
+    freeReplyObject(reply);
+    return v;
+  }
+  StateRecord record(int i) { return StateRecord::decode(run({"GET", keys_.states(id_, 0)}).str, static_cast<std::size_t>(i)); }
+  long long counter(const std::string& field) { return std::atoll(run({"HGET", keys_.counters(id_), field}).str.c_str()); }
+  static std::string token(std::uint32_t t) {
+    std::string out;
+    for (int b = 0; b < 4; ++b) out.push_back(static_cast<char>((t >> (8 * b)) & 0xFF));
+    return out;
+  }
+  Value claim(const std::string& tok, const std::string& earlier, std::vector<std::pair<int, State>> who) {
+    std::vector<std::string> args{"EVAL", dispatch::kClaimScript, "4", keys_.states(id_, 0), keys_.broadcast(id_), keys_.counters(id_),
+                                  keys_.holds(), tok, broadcast::Keys::hold_field("s", "1-0"), earlier};
+    for (auto [i, s] : who) args.push_back(std::to_string(i)), args.push_back(std::to_string(static_cast<int>(s)));
+    return run(args);
+  }
+  // Recipient i sent (accepted) by the hold `tok`: its record and the counter move.
+  Value record_sent(const std::string& tok, int i, std::uint32_t owner) {
+    std::string bytes;
+    StateRecord{State::sent, 1, 0, 0b11, 0, owner}.encode_into(bytes);
+    return run({"EVAL", dispatch::kRecordWindowScript, "9", keys_.states(id_, 0), keys_.counters(id_), keys_.failures(id_),
+                keys_.report_wait(), keys_.dead_push_tokens(), keys_.broadcast(id_), keys_.requeued(id_, 0), "s", keys_.active("normal"), tok,
+                "0", "60", "1", std::to_string(i), bytes, "2", "sending", "-1", "sent", "1", "0", "0", "0", "0"});
+  }
+
+  static constexpr int kRecipients = 4;
+  std::unique_ptr<redisContext, decltype(&redisFree)> c_{nullptr, &redisFree};
+  broadcast::Keys keys_{unique_prefix()};
+  std::string id_ = "b1";
+};
+
+TEST_F(LuaScripts, ClaimMarksSendingUnderItsTokenOnceAndIsIdempotent) {
+  auto a = token(0xA1A1A1A1);
+  auto claimed = claim(a, "", {{0, State::queued}, {1, State::queued}});
+  ASSERT_EQ(claimed.elements.size(), 2u) << claimed.str;
+  EXPECT_EQ(record(0).state, State::sending);
+  EXPECT_EQ(record(0).owner, 0xA1A1A1A1u);
+  EXPECT_EQ(counter("queued"), kRecipients - 2);
+  EXPECT_EQ(counter("sending"), 2);
+  EXPECT_EQ(run({"HGET", keys_.broadcast(id_), "state"}).str, "sending");
+  // The same claim again (its answer was lost): the same recipients, no counter moves.
+  EXPECT_EQ(claim(a, "", {{0, State::queued}, {1, State::queued}}).elements.size(), 2u);
+  EXPECT_EQ(counter("sending"), 2);
+}
+
+TEST_F(LuaScripts, ASendingRecipientIsClaimedOnlyFromAnEarlierHoldOfTheEntry) {
+  auto a = token(0xA1A1A1A1), b = token(0xB2B2B2B2);
+  claim(a, "", {{0, State::queued}});
+  EXPECT_TRUE(claim(b, "", {{0, State::sending}}).elements.empty()) << "a live hold's recipient is not taken";
+  EXPECT_EQ(claim(b, a, {{0, State::sending}}).elements.size(), 1u) << "a dead hold's recipient is";
+  EXPECT_EQ(record(0).owner, 0xB2B2B2B2u);
+  EXPECT_EQ(counter("sending"), 1) << "a takeover moves no counter";
+}
+
+TEST_F(LuaScripts, ACancelledBroadcastIsNotClaimed) {
+  run({"HSET", keys_.broadcast(id_), "state", "cancelled"});
+  EXPECT_EQ(claim(token(1), "", {{0, State::queued}}).integer, -1);
+  EXPECT_EQ(record(0).state, State::queued);
+}
+
+TEST_F(LuaScripts, RecordWritesOnceAndRefusesAWindowTakenOver) {
+  auto a = token(0xA1A1A1A1), b = token(0xB2B2B2B2);
+  claim(a, "", {{0, State::queued}, {1, State::queued}});
+  auto written = record_sent(a, 0, 0xA1A1A1A1);
+  ASSERT_EQ(written.elements.size(), 2u) << written.str;
+  EXPECT_EQ(written.elements[0].str, "written");
+  EXPECT_EQ(record_sent(a, 0, 0xA1A1A1A1).elements[0].str, "already") << "sent again after a lost answer: nothing twice";
+  EXPECT_EQ(counter("sent"), 1);
+  EXPECT_EQ(counter("sending"), 1);
+  // Recipient 1 was taken over by another hold: the first hold writes nothing.
+  claim(b, a, {{1, State::sending}});
+  EXPECT_EQ(record_sent(a, 1, 0xA1A1A1A1).elements[0].str, "lost");
+  EXPECT_EQ(record(1).state, State::sending);
+  EXPECT_EQ(record(1).owner, 0xB2B2B2B2u);
+  EXPECT_EQ(counter("sent"), 1);
+}
+
+TEST_F(LuaScripts, FinishIsRefusedWhileAHoldOfTheEntryLeftSomeoneSending) {
+  auto a = token(0xA1A1A1A1);
+  run({"XGROUP", "CREATE", "s", "dispatch", "0", "MKSTREAM"});
+  auto entry = run({"XADD", "s", "1-0", "k", "0"});
+  claim(a, "", {{0, State::queued}});
+  auto finish = [&] {
+    return run({"EVAL", dispatch::kFinishChunkScript, "4", "s", keys_.active("normal"), keys_.states(id_, 0), keys_.holds(), "dispatch", "1-0",
+                broadcast::Keys::hold_field("s", "1-0")});
+  };
+  EXPECT_EQ(finish().integer, -1);
+  record_sent(a, 0, 0xA1A1A1A1);
+  EXPECT_EQ(finish().integer, 1);
+  run({"DEL", "s"});
+}
+
+TEST_F(LuaScripts, NoReportInTimeOnTheLastChannelEndsUnconfirmedAndTheBroadcastDone) {
+  auto a = token(0xA1A1A1A1);
+  std::vector<std::pair<int, State>> all;
+  for (int i = 0; i < kRecipients; ++i) all.emplace_back(i, State::queued);
+  claim(a, "", all);
+  for (int i = 0; i < kRecipients; ++i) record_sent(a, i, 0xA1A1A1A1);
+  run({"ZADD", keys_.report_wait(), "1000", id_ + ":0:1:0,1,2,3"});
+  auto moved = run({"EVAL", dispatch::kReportTimeoutScript, "1", keys_.report_wait(), "2000", keys_.prefix, "100"});
+  ASSERT_EQ(moved.elements.size(), 3u) << moved.str;
+  EXPECT_EQ(moved.elements[2].integer, kRecipients);
+  EXPECT_EQ(record(3).state, State::unconfirmed);
+  EXPECT_EQ(counter("unconfirmed"), kRecipients);
+  EXPECT_EQ(counter("sent"), 0);
+  EXPECT_EQ(run({"HGET", keys_.broadcast(id_), "state"}).str, "done");
+}
+
+}  // namespace
