@@ -162,7 +162,8 @@ cpu_since() {
 # wait_dispatched ID: polls every 20 ms (10 minutes at most) until every recipient is dispatched.
 wait_dispatched() {
   for _ in $(seq 1 30000); do
-    curl -s "http://127.0.0.1:$HTTP_PORT/v1/broadcasts/$1" | grep -q '"state":"dispatched"' && return 0
+    # Nobody queued or sending any more (the fakes here send no reports).
+    curl -s "http://127.0.0.1:$HTTP_PORT/v1/broadcasts/$1" | grep '"queued":0' | grep -qv '"sending":' && return 0
     sleep 0.02
   done
   echo "bench: broadcast $1 was not dispatched in time" >&2

@@ -4,6 +4,7 @@
 # directory with members added to pass 1M people. Prints name=value unit lines:
 #   enqueue_recipients_per_s   POST /v1/broadcasts to 202, the whole 1M audience
 #   dispatch_msgs_per_s        202 to every recipient reported delivered, limits off (a Hindi summons template)
+#   dispatch_msgs_per_s_durable  the same broadcast again with appendfsync always (and its ratio to wrk)
 #   wrk_raw_req_per_s          wrk against the simulator's /send, same run: 10 s before and 10 s after, averaged
 #   dispatch_vs_wrk_ratio      the two divided
 #   redis_bytes_per_recipient  Redis memory growth / recipients, after the broadcast
@@ -11,9 +12,9 @@
 # Expects: build/release built, REDIS_PORT and REDIS_PID of a running Redis, DATA the CSVs.
 # PIPELINE_WORKERS (default 16) and PIPELINE_CONCURRENCY (default 512) set
 # dispatch.workers and dispatch.concurrency; the window is their quotient.
-# Windows of 32 rather than 16: each window costs Redis three script calls
-# (claim, outcomes, record-sent), and back to back 16 workers did ~24.5k
-# msgs/s where 32 did ~19-20k (docs/BENCHMARKS.md).
+# Windows of 32 rather than 16: each window costs Redis script calls (its
+# claim and its record), and back to back 16 workers did ~24.5k msgs/s
+# where 32 did ~19-20k (docs/BENCHMARKS.md).
 set -euo pipefail
 source tools/lib.sh
 source bench/common.sh
@@ -70,7 +71,19 @@ echo "provider_duplicates=$(sim_stat duplicates) recipients"
 echo "  (delivery reports by outcome: $(curl -s "http://127.0.0.1:$HTTP_PORT/metrics" |
   sed -n 's/^orgcast_delivery_reports_total{.*outcome="\([a-z]*\)".*} \([0-9]*\)$/\1 \2/p' | paste -sd, -))"
 
+# The same broadcast again with every write fsynced before Redis answers
+# (appendfsync always, what docs/RELIABILITY.md prescribes against a power cut).
+redis-cli -p "$REDIS_PORT" config set appendfsync always >/dev/null
+read -r durable_id durable_total < <(post_broadcast '{"audience": {}, "template": "meeting_summons", "channels": ["sms"], "priority": "bulk",
+  "variables": {"meeting.title": "जिला कार्यसमिति की बैठक", "meeting.venue": "ज़िला कार्यालय", "meeting.time": "2026-11-25T10:00:00+05:30"}}')
+durable_accepted=$(now)
+POLL_S=0.5 wait_count "$durable_id" delivered "$durable_total"
+durable_rate=$(echo "$durable_total / ($(now) - $durable_accepted)" | bc)
+redis-cli -p "$REDIS_PORT" config set appendfsync everysec >/dev/null
+echo "dispatch_msgs_per_s_durable=$durable_rate msgs/s (appendfsync always)"
+
 raw_after=$(raw_wrk)
 raw=$(( (raw_before + raw_after) / 2 ))
-echo "wrk_raw_req_per_s=$raw req/s (before the broadcast $raw_before, after $raw_after)"
+echo "wrk_raw_req_per_s=$raw req/s (before the broadcasts $raw_before, after $raw_after)"
 echo "dispatch_vs_wrk_ratio=$(echo "scale=3; $rate / $raw" | bc)"
+echo "dispatch_durable_vs_wrk_ratio=$(echo "scale=3; $durable_rate / $raw" | bc)"

@@ -162,7 +162,7 @@ awaitable<http::Response> create_claimed(Context context, std::shared_ptr<const 
 // A broadcast as JSON: state, counts per state, per channel and per unit;
 // with `full`, its message and audience too.
 json::object broadcast_json(const broadcast::BroadcastInfo& b, bool full) {
-  json::object counts, by_channel, by_unit, cost_by_channel;
+  json::object counts, by_channel, by_unit, cost_by_channel, extra;
   std::int64_t cost_total = 0, sms_segments = 0;
   for (const auto& [key, value] : b.counters) {
     if (value == 0 && key != "queued") continue;  // states nobody is in (counters moved through them)
@@ -170,6 +170,8 @@ json::object broadcast_json(const broadcast::BroadcastInfo& b, bool full) {
     else if (key.rfind("$:", 0) == 0) {  // what the accepted messages cost, in micros
       cost_by_channel[key.substr(2)] = pricing::format_amount(value);
       cost_total += value;
+    } else if (key.rfind("x:", 0) == 0) {  // counted beside the states: possible_duplicates
+      extra[key.substr(2)] = value;
     } else if (key.rfind("ch:", 0) == 0) by_channel[key.substr(3)] = value;
     else if (key.rfind("u:", 0) == 0) by_unit[key.substr(2)] = value;
     else counts[key] = value;
@@ -177,6 +179,8 @@ json::object broadcast_json(const broadcast::BroadcastInfo& b, bool full) {
   json::object out{{"id", b.id},     {"state", b.state},         {"priority", b.priority},
                    {"total", b.total}, {"created_at", b.created_at}, {"counts", std::move(counts)},
                    {"by_channel", std::move(by_channel)}, {"by_unit", std::move(by_unit)}};
+  // Sends after which the provider may have sent anyway (a timeout): a person may have had the message twice.
+  out["possible_duplicates"] = extra.contains("possible_duplicates") ? extra["possible_duplicates"] : json::value(0);
   // The cost of what was actually sent (accepted by a provider), at the prices of its creation.
   boost::system::error_code ec;
   auto message = json::parse(b.message_json, ec);

@@ -66,6 +66,8 @@ class CounterMoves {
     delta_[std::string("$:") + channel] += cost.micros;
     if (cost.sms_segments > 0) delta_["$:sms_segments"] += static_cast<long long>(cost.sms_segments);
   }
+  /// One more of something counted beside the states ("x:<name>").
+  void note(const std::string& field) { ++delta_[field]; }
   /// Appends "field, delta" pairs to a script's arguments; returns how many.
   std::size_t flush_into(redis::Args& args) {
     std::size_t pairs = 0;
@@ -326,6 +328,14 @@ redis::Args ChunkWork::record(const std::vector<std::size_t>& batch, const std::
       dead_tokens_[i] = result.provider_code;
       dead_tokens.emplace_back(std::string(recipients_[i].app_token),
                                (result.provider_code.empty() ? std::string("refused") : result.provider_code) + " at " + format_utc(wall_now));
+    }
+    // A timeout or an interrupted answer: the provider may have sent it
+    // anyway, so a retry or the next channel may reach the person twice.
+    if (!result.accepted() && adapters::may_have_been_sent(result.failure)) {
+      moves.note("x:possible_duplicates");
+      metrics.counter("orgcast_dispatch_possible_duplicates_total",
+                      "sends that failed in a way after which the provider may have sent anyway (a timeout), then retried or moved on")
+          .inc();
     }
     if (result.accepted()) {
       if (via[n]->reports_delivery()) {

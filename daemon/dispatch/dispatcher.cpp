@@ -561,6 +561,9 @@ asio::awaitable<void> Dispatcher::send_batch(std::shared_ptr<ChunkWork> work, st
       const auto asked = self->clock_->steady_now();
       *out = co_await lane->route.adapter->send(m);
       lane->request_micros->inc(micros_between(asked, self->clock_->steady_now()));
+      // A 429 with Retry-After pauses the whole account, not one recipient.
+      if (out->failure == adapters::SendFailure::throttled && out->retry_after)
+        lane->bucket.pause_until(self->clock_->steady_now() + *out->retry_after);
       lane->requests->inc();
       release_slot(*lane);
       --lane->given;

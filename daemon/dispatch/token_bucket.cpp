@@ -16,6 +16,7 @@ void TokenBucket::refill(Clock::time_point now) {
 }
 
 TokenBucket::Clock::duration TokenBucket::take(Clock::time_point now) {
+  if (now < paused_until_) return paused_until_ - now;
   refill(now);
   if (tokens_ >= 1.0) {
     tokens_ -= 1.0;

@@ -3,6 +3,7 @@
 // second up to `burst` tokens. Pure: time is passed in, so tests drive it
 // with a fake clock and the dispatcher with steady_clock. Not thread-safe:
 // each limiter belongs to one strand.
+#include <algorithm>
 #include <chrono>
 
 namespace orgcast::dispatch {
@@ -18,6 +19,10 @@ class TokenBucket {
   /// Returns zero when the token was taken.
   Clock::duration take(Clock::time_point now);
 
+  /// The provider said to wait (429 with Retry-After): no token before `until`,
+  /// for any send through this account, not only the one refused.
+  void pause_until(Clock::time_point until) { paused_until_ = std::max(paused_until_, until); }
+
   double rate() const { return rate_; }
   void set_rate(double rate, Clock::time_point now);
 
@@ -25,6 +30,7 @@ class TokenBucket {
   void refill(Clock::time_point now);
   double rate_, burst_, tokens_;
   Clock::time_point last_;
+  Clock::time_point paused_until_{};
 };
 
 }  // namespace orgcast::dispatch

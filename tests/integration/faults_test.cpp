@@ -57,6 +57,17 @@ std::string post_announcement(DaemonUnderTest& d, long long& total) {
   return accepted.contains("id") ? std::string(accepted["id"].as_string()) : "";
 }
 
+// A daemon sending to `sim` with these dispatch settings, the generated
+// small directory imported, ready.
+std::unique_ptr<DaemonUnderTest> ready_daemon(int redis_port, const ProviderSim& sim, const std::string& dispatch) {
+  const int port = free_port();
+  auto d = std::make_unique<DaemonUnderTest>(redis_port, unique_prefix(), dispatch_section(sim, port, dispatch), port);
+  EXPECT_EQ(import_small_directory(*d), "");
+  d->start();
+  EXPECT_TRUE(d->wait_ready(10s)) << d->process().log();
+  return d;
+}
+
 // A provider slower than the lease: the instance sending keeps its chunks
 // (the lease is refreshed on a timer, not once per window), so nobody
 // takes them over and nobody is sent twice.
@@ -100,13 +111,8 @@ TEST(Faults, ProviderSlowerThanTheLeaseTwoInstances) { slow_provider_run(2); }
 // nobody again.
 TEST(Faults, GracefulStopSendsNobodyTwice) {
   ProviderSim sim({"--latency-ms", "30", "--report-delay-ms", "10"});
-  const int port = free_port();
-  const std::string prefix = unique_prefix();
-  DaemonUnderTest daemon(shared_redis_port(), prefix,
-                         dispatch_section(sim, port, "  workers: 2\n  concurrency: 32\n  rate_per_second: 5000\n  lease_ms: 1000\n"), port);
-  ASSERT_EQ(import_small_directory(daemon), "");
-  daemon.start();
-  ASSERT_TRUE(daemon.wait_ready(10s));
+  auto ready = ready_daemon(shared_redis_port(), sim, "  workers: 2\n  concurrency: 32\n  rate_per_second: 5000\n  lease_ms: 1000\n");
+  auto& daemon = *ready;
   long long total = 0;
   const auto id = post_announcement(daemon, total);
   ASSERT_GT(total, 1000);
@@ -157,14 +163,8 @@ void redis_cli(int port, std::vector<std::string> args) {
 TEST(Faults, RedisErrorRepliesMidBroadcastLoseNothing) {
   PrivateRedis redis;
   ProviderSim sim({"--latency-ms", "20", "--report-delay-ms", "10"});
-  const int port = free_port();
-  DaemonUnderTest daemon(redis.port(), unique_prefix(),
-                         dispatch_section(sim, port, "  workers: 2\n  concurrency: 16\n  rate_per_second: 300\n  lease_ms: 1000\n"
-                                                     "  report_timeout_s: 2\n"),
-                         port);
-  ASSERT_EQ(import_small_directory(daemon), "");
-  daemon.start();
-  ASSERT_TRUE(daemon.wait_ready(10s));
+  auto ready = ready_daemon(redis.port(), sim, "  workers: 2\n  concurrency: 16\n  rate_per_second: 300\n  lease_ms: 1000\n  report_timeout_s: 2\n");
+  auto& daemon = *ready;
   long long total = 0;
   const auto id = post_announcement(daemon, total);
   ASSERT_GT(total, 1000);
@@ -252,12 +252,8 @@ TEST(Faults, CancelStopsEveryInstanceWithinFiftyMilliseconds) {
 // expires_at is final too: no request after it, and what was left is `expired`.
 TEST(Faults, NothingIsSentAfterExpiresAt) {
   ProviderSim sim({"--latency-ms", "5", "--report-delay-ms", "10"});
-  const int port = free_port();
-  DaemonUnderTest daemon(shared_redis_port(), unique_prefix(),
-                         dispatch_section(sim, port, "  workers: 2\n  concurrency: 16\n  rate_per_second: 200\n"), port);
-  ASSERT_EQ(import_small_directory(daemon), "");
-  daemon.start();
-  ASSERT_TRUE(daemon.wait_ready(10s));
+  auto ready = ready_daemon(shared_redis_port(), sim, "  workers: 2\n  concurrency: 16\n  rate_per_second: 200\n");
+  auto& daemon = *ready;
   const auto expires_ms = (now_ms() / 1000 + 3) * 1000;  // whole seconds, 2-3 s from now
   const std::time_t expires_s = expires_ms / 1000;
   char expires[32];
@@ -280,6 +276,46 @@ TEST(Faults, NothingIsSentAfterExpiresAt) {
   // reaches the provider a moment later (same machine, same clock).
   EXPECT_LE(last, expires_ms + 5);
   EXPECT_EQ(number(counts, "expired") + number(counts, "delivered"), total) << json::serialize(counts);
+}
+
+}  // namespace
+
+namespace {
+
+// Redis itself crashes (SIGKILL), right after a 202 and again mid-dispatch,
+// and restarts from its AOF with `appendfsync always` (docs/RELIABILITY.md):
+// the broadcast exists, every recipient ends, duplicates stay within what
+// was in flight.
+TEST(Faults, RedisKilledTwiceLosesNothingAcknowledged) {
+  PrivateRedis redis(true, "always");
+  ProviderSim sim({"--latency-ms", "5", "--report-delay-ms", "10"});
+  const int concurrency = 16;
+  auto ready = ready_daemon(redis.port(), sim, "  workers: 2\n  concurrency: " + std::to_string(concurrency) +
+                                                   "\n  rate_per_second: 1000\n  lease_ms: 1000\n");
+  auto& daemon = *ready;
+  long long total = 0;
+  const auto id = post_announcement(daemon, total);
+  ASSERT_GT(total, 1000);
+  std::this_thread::sleep_for(150ms);
+  redis.kill();
+  redis.start();
+  auto stats = [&] { return object_of(http("GET", sim.url("/stats"))); };
+  ASSERT_TRUE(eventually([&] { return number(stats(), "accepted") >= total / 3; }, 60s)) << daemon.process().log().substr(0, 3000);
+  const auto at_second_kill = number(stats(), "accepted");
+  redis.kill();
+  redis.start();
+  ASSERT_TRUE(eventually([&] { return object_of(daemon.get("/v1/broadcasts/" + id))["state"] == json::value("done"); }, 90s))
+      << json::serialize(object_of(daemon.get("/v1/broadcasts/" + id))) << "\n" << daemon.process().log().substr(0, 4000);
+  auto final_stats = stats();
+  auto counts = counts_of(daemon, id);
+  std::cout << "redis killed twice (appendfsync always): " << total << " recipients, second kill after " << at_second_kill
+            << " accepted; unique " << number(final_stats, "unique_recipients") << ", duplicates " << number(final_stats, "duplicates")
+            << " (in-flight limit " << concurrency << "); " << json::serialize(counts) << "\n";
+  ASSERT_LT(at_second_kill, total) << "the broadcast finished before the second kill; the test proves nothing";
+  EXPECT_EQ(number(final_stats, "unique_recipients"), total);
+  EXPECT_LE(number(final_stats, "duplicates"), concurrency);
+  EXPECT_EQ(number(counts, "delivered"), total);
+  expect_counters_consistent(counts, total);
 }
 
 }  // namespace

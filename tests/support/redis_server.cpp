@@ -24,12 +24,15 @@ std::string unique_prefix() {
   return "t:" + name + ":" + std::to_string(getpid()) + ":" + std::to_string(counter++) + ":";
 }
 
-PrivateRedis::PrivateRedis(bool aof) : port_(free_port()), aof_(aof), dir_(temp_dir("redis")) { start(); }
+PrivateRedis::PrivateRedis(bool aof, std::string appendfsync)
+    : port_(free_port()), aof_(aof), appendfsync_(std::move(appendfsync)), dir_(temp_dir("redis")) {
+  start();
+}
 
 void PrivateRedis::start() {
   process_ = std::make_unique<Process>(
       std::vector<std::string>{"redis-server", "--port", std::to_string(port_), "--bind", "127.0.0.1", "--save", "",
-                               "--appendonly", aof_ ? "yes" : "no", "--dir", dir_},
+                               "--appendonly", aof_ ? "yes" : "no", "--appendfsync", appendfsync_, "--dir", dir_},
       dir_ + "/redis.log");
   if (!eventually([&] { return answers(); }, std::chrono::seconds(10)))
     ADD_FAILURE() << "redis-server did not start on port " << port_ << ": " << process_->log();
@@ -39,6 +42,12 @@ void PrivateRedis::stop() {
   if (!process_) return;
   process_->signal(SIGTERM);
   if (!process_->wait(std::chrono::seconds(10))) process_->kill();
+  process_.reset();
+}
+
+void PrivateRedis::kill() {
+  if (!process_) return;
+  process_->kill();
   process_.reset();
 }
 

@@ -17,11 +17,13 @@ std::string unique_prefix();
 
 class PrivateRedis {
  public:
-  /// Starts on a free port with no persistence (or AOF when asked).
-  explicit PrivateRedis(bool aof = false);
+  /// Starts on a free port with no persistence (or AOF when asked, fsynced
+  /// as `appendfsync` says: everysec or always).
+  explicit PrivateRedis(bool aof = false, std::string appendfsync = "everysec");
   int port() const { return port_; }
   void start();
   void stop();             // SIGTERM and wait
+  void kill();             // SIGKILL: a crash; start() again reads what the AOF kept
   void pause();            // SIGSTOP: it stops answering
   void resume();           // SIGCONT
   bool answers() const;    // PING works
@@ -29,6 +31,7 @@ class PrivateRedis {
  private:
   int port_;
   bool aof_;
+  std::string appendfsync_;
   std::string dir_;
   std::unique_ptr<Process> process_;
 };

@@ -3,23 +3,24 @@
 #include <gtest/gtest.h>
 
 #include "adapters/core/send_result.hpp"
+#include "core/clock.hpp"
 #include "dispatch/backoff.hpp"
 #include "dispatch/token_bucket.hpp"
 
 using namespace orgcast;
 using namespace std::chrono_literals;
-using Clock = dispatch::TokenBucket::Clock;
+using Steady = dispatch::TokenBucket::Clock;
 
 namespace {
 
 // A greedy sender that takes a token whenever the bucket allows, for `span`.
-std::size_t greedy_sends(double rate, double burst, Clock::duration span) {
-  Clock::time_point start{};
+std::size_t greedy_sends(double rate, double burst, Steady::duration span) {
+  Steady::time_point start{};
   dispatch::TokenBucket bucket(rate, burst, start);
   std::size_t sent = 0;
   for (auto now = start; now < start + span;) {
     auto wait = bucket.take(now);
-    if (wait == Clock::duration::zero()) ++sent;
+    if (wait == Steady::duration::zero()) ++sent;
     else now += wait;
   }
   return sent;
@@ -36,15 +37,29 @@ TEST(TokenBucket, HoldsTheRateOverAMinute) {
 }
 
 TEST(TokenBucket, SaysHowLongToWait) {
-  Clock::time_point t0{};
+  Steady::time_point t0{};
   dispatch::TokenBucket bucket(10, 1, t0);
-  EXPECT_EQ(bucket.take(t0), Clock::duration::zero());
+  EXPECT_EQ(bucket.take(t0), Steady::duration::zero());
   auto wait = bucket.take(t0);
   EXPECT_GE(wait, 99ms);
   EXPECT_LE(wait, 101ms);
-  EXPECT_EQ(bucket.take(t0 + wait), Clock::duration::zero());
+  EXPECT_EQ(bucket.take(t0 + wait), Steady::duration::zero());
   bucket.set_rate(1, t0 + wait);
   EXPECT_GE(bucket.take(t0 + wait), 999ms);
+}
+
+TEST(TokenBucket, A429PausesEverySendOfTheAccountUntilRetryAfter) {
+  ManualClock clock;
+  dispatch::TokenBucket bucket(1000, 100, clock.steady_now());
+  EXPECT_EQ(bucket.take(clock.steady_now()), Steady::duration::zero());
+  bucket.pause_until(clock.steady_now() + 2000ms);  // Retry-After: 2
+  EXPECT_EQ(bucket.take(clock.steady_now()), 2000ms) << "tokens are there, but the provider said to wait";
+  clock.advance(1500ms);
+  EXPECT_EQ(bucket.take(clock.steady_now()), 500ms);
+  bucket.pause_until(clock.steady_now() + 100ms);  // a shorter pause does not cut the longer one
+  EXPECT_EQ(bucket.take(clock.steady_now()), 500ms);
+  clock.advance(500ms);
+  EXPECT_EQ(bucket.take(clock.steady_now()), Steady::duration::zero());
 }
 
 TEST(Backoff, GrowsWithJitterUpToTheCapAndHonoursRetryAfter) {
