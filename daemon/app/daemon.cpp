@@ -100,7 +100,8 @@ int run_daemon(Config config, DaemonOptions options, Log& log) {
 
   auto redis = redis::Client::create(io.get_executor(), redis_options(config.redis, password), log);
   directory_store::Store store(redis, config.redis.key_prefix);
-  broadcast::Store broadcasts(redis, config.redis.key_prefix);
+  broadcast::Store broadcasts(redis, config.redis.key_prefix, nullptr,
+                              std::chrono::hours(24) * config.broadcasts.retention_days);
   auto watcher = std::make_shared<directory_store::Watcher>(
       io.get_executor(), compute.get_executor(), redis, store, directory::Vocabulary(config.directory),
       std::chrono::milliseconds(config.directory.change_poll_ms), log, metrics);

@@ -29,8 +29,8 @@ std::string message_json(const Spec& spec) {
   return json::serialize(o);
 }
 
-Store::Store(std::shared_ptr<redis::Client> redis, std::string key_prefix, std::shared_ptr<const Clock> clock)
-    : redis_(std::move(redis)), clock_(clock ? std::move(clock) : system_clock()), keys_{std::move(key_prefix)} {}
+Store::Store(std::shared_ptr<redis::Client> redis, std::string key_prefix, std::shared_ptr<const Clock> clock, std::chrono::seconds retention)
+    : redis_(std::move(redis)), clock_(clock ? std::move(clock) : system_clock()), retention_(retention), keys_{std::move(key_prefix)} {}
 
 asio::awaitable<redis::Result<Store::IdempotencyClaim>> Store::claim_idempotency_key(const IdempotencyHold& hold,
                                                                                      std::chrono::milliseconds lease) {
@@ -92,7 +92,7 @@ asio::awaitable<redis::Result<std::string>> Store::create(const Spec& spec, Queu
       {"state", nobody ? "done" : later ? "scheduled" : "queued"}, {"channels", channel_names},
       {"priority", name(spec.priority)}, {"total", std::to_string(audience.total)}, {"chunks", std::to_string(chunks)},
       {"created_at", format_rfc3339(now)}, {"message", message_json(spec)}, {"audience", spec.audience_json},
-      {"units", json::serialize(units)}, {"idempotency_key", hold.key}};
+      {"units", json::serialize(units)}, {"idempotency_key", hold.key}, {"retention_s", std::to_string(retention_.count())}};
   commit.push_back(std::to_string(fields.size()));
   for (const auto& [field, value] : fields) commit.push_back(field), commit.push_back(value);
   audience.counters["queued"] = static_cast<long long>(audience.total - audience.skipped);

@@ -30,7 +30,11 @@ struct BroadcastInfo {
 class Store {
  public:
   /// `clock`: where creation and cancel times come from; null: the system's.
-  Store(std::shared_ptr<redis::Client> redis, std::string key_prefix, std::shared_ptr<const Clock> clock = nullptr);
+  /// `retention`: how long a broadcast's per-recipient records, failure
+  /// reasons and provider-id mappings live after it is done (its summary,
+  /// counters and cost stay).
+  Store(std::shared_ptr<redis::Client> redis, std::string key_prefix, std::shared_ptr<const Clock> clock = nullptr,
+        std::chrono::seconds retention = std::chrono::hours(24 * 90));
 
   /// One request's hold on an Idempotency-Key (empty key: none).
   struct IdempotencyHold {
@@ -74,6 +78,7 @@ class Store {
  private:
   std::shared_ptr<redis::Client> redis_;
   std::shared_ptr<const Clock> clock_;
+  std::chrono::seconds retention_;
   Keys keys_;
 };
 

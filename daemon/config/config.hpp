@@ -82,6 +82,7 @@ struct DispatchConfig {
 /// Broadcasts as the API creates them.
 struct BroadcastsConfig {
   int idempotency_lease_ms = 30000;  // a request holds its Idempotency-Key this long; then a retry may take it over
+  int retention_days = 90;           // per-recipient records live this long after a broadcast is done
 };
 
 /// Message templates (issue 4): where they are and what they may be.

@@ -293,6 +293,10 @@ const std::vector<Option>& options() {
                  "how long a POST holds its Idempotency-Key while it creates the broadcast; a retry after a failure takes it "
                  "over once this has passed",
                  1000, 3600000, [](Config& c) -> int& { return c.broadcasts.idempotency_lease_ms; }),
+      int_option("broadcasts.retention_days",
+                 "how long a broadcast's per-recipient records and failure reasons are kept after it is done (its summary, "
+                 "counters and cost are kept for good)",
+                 1, 3650, [](Config& c) -> int& { return c.broadcasts.retention_days; }),
       providers_option(),
       string_option("templates.dir", "folder of the message templates (*.yaml), relative to this file's folder",
                     [](Config& c) -> std::string& { return c.templates.dir; }),

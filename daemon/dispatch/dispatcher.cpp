@@ -169,7 +169,13 @@ void Dispatcher::release_slot(Lane& lane) {
 }
 
 asio::awaitable<std::shared_ptr<const DispatchedBroadcast>> Dispatcher::broadcast_of(const std::string& id) {
-  if (auto it = broadcasts_.find(id); it != broadcasts_.end()) co_return it->second;
+  // Bounded in number and age: an entry is read again after a minute, so it
+  // never pins an old directory index (unit names) for long, and broadcasts
+  // other instances finished leave the cache.
+  const auto now = clock_->steady_now();
+  if (auto it = broadcasts_.find(id); it != broadcasts_.end() && now - it->second.loaded < kBroadcastCacheAge) co_return it->second.broadcast;
+  std::erase_if(broadcasts_, [&](const auto& entry) { return now - entry.second.loaded >= kBroadcastCacheAge; });
+  if (broadcasts_.size() >= kBroadcastCacheSize) broadcasts_.erase(broadcasts_.begin());
   auto reply = co_await redis_->command(redis::cmd("HMGET", keys_.broadcast(id), "message", "units"));
   if (!reply || !reply->is_array() || reply->elements.size() < 2 || reply->elements[0].is_nil()) co_return nullptr;
   std::string error;
@@ -180,7 +186,7 @@ asio::awaitable<std::shared_ptr<const DispatchedBroadcast>> Dispatcher::broadcas
   }
   if (options_.index) parsed->index = options_.index();
   auto b = std::make_shared<const DispatchedBroadcast>(std::move(*parsed));
-  broadcasts_[id] = b;
+  broadcasts_[id] = {b, now};
   co_return b;
 }
 

@@ -135,7 +135,13 @@ class Dispatcher : public std::enable_shared_from_this<Dispatcher> {
   broadcast::Keys keys_;
   const Log& log_;
   metrics::Registry& metrics_;
-  std::map<std::string, std::shared_ptr<const DispatchedBroadcast>> broadcasts_;
+  struct CachedBroadcast {
+    std::shared_ptr<const DispatchedBroadcast> broadcast;
+    std::chrono::steady_clock::time_point loaded;
+  };
+  static constexpr std::size_t kBroadcastCacheSize = 256;
+  static constexpr std::chrono::seconds kBroadcastCacheAge{60};
+  std::map<std::string, CachedBroadcast> broadcasts_;  // read once a minute at most, per broadcast
   std::mt19937 random_{std::random_device{}()};
   enum Phase { claiming, sending, recording, idling };  // where a worker's time goes
   std::array<metrics::Counter*, 4> phase_micros_{};  // by Phase

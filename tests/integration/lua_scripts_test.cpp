@@ -50,7 +50,8 @@ class LuaScripts : public ::testing::Test {
   void SetUp() override {
     c_.reset(redisConnect("127.0.0.1", shared_redis_port()));
     ASSERT_TRUE(c_ && !c_->err);
-    run({"HSET", keys_.broadcast(id_), "state", "queued", "channels", "whatsapp,sms", "priority", "normal", "units", R"(["RJ"])"});
+    run({"HSET", keys_.broadcast(id_), "state", "queued", "channels", "whatsapp,sms", "priority", "normal", "units", R"(["RJ"])", "chunks",
+         "1", "retention_s", "3600"});
     std::string records;
     for (int i = 0; i < kRecipients; ++i) StateRecord{State::queued, 1, 0, 0b11, 0, 0}.encode_into(records);
     run({"SET", keys_.states(id_, 0), records});
@@ -169,6 +170,28 @@ TEST_F(LuaScripts, NoReportInTimeOnTheLastChannelEndsUnconfirmedAndTheBroadcastD
   EXPECT_EQ(counter("unconfirmed"), kRecipients);
   EXPECT_EQ(counter("sent"), 0);
   EXPECT_EQ(run({"HGET", keys_.broadcast(id_), "state"}).str, "done");
+  // Done: the per-recipient records live `retention_s` more; the summary stays.
+  const auto ttl = run({"TTL", keys_.states(id_, 0)}).integer;
+  EXPECT_GT(ttl, 3500);
+  EXPECT_LE(ttl, 3600);
+  EXPECT_EQ(run({"TTL", keys_.broadcast(id_)}).integer, -1);
+}
+
+TEST_F(LuaScripts, ReportsApplyForwardOnlyAndParkThoseThatCameEarly) {
+  auto a = token(0xA1A1A1A1);
+  claim(a, "", {{0, State::queued}});
+  record_sent(a, 0, 0xA1A1A1A1);
+  run({"SET", keys_.provider_message("sim", "m0"), id_ + ":0:0:1:sms:RJ"});
+  auto applied = run({"EVAL", dispatch::kApplyReportsScript, "0", keys_.prefix, "sim", "m0", "3", "", "m0", "3", "", "unknown", "3", ""});
+  ASSERT_EQ(applied.elements.size(), 3u) << applied.str;
+  EXPECT_EQ(applied.elements[0].str, "applied");
+  EXPECT_EQ(applied.elements[1].str, "stale") << "the same report twice changes nothing twice";
+  EXPECT_EQ(applied.elements[2].str, "early");
+  EXPECT_EQ(record(0).state, State::delivered);
+  EXPECT_EQ(counter("delivered"), 1);
+  EXPECT_EQ(counter("sent"), 0);
+  EXPECT_EQ(run({"HGET", keys_.early_reports("sim"), "unknown"}).str, "3|");
+  run({"DEL", keys_.early_reports("sim")});
 }
 
 }  // namespace

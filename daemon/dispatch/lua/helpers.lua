@@ -84,12 +84,23 @@ end
 local broadcast_of_counters = {}
 
 -- Every recipient ended (none queued, sending or sent): the broadcast is
--- done (a cancelled one stays cancelled).
+-- done (a cancelled one stays cancelled). From then on its per-recipient
+-- records and failure reasons live `retention_s` more (broadcasts.retention_days,
+-- stored with the broadcast); its hash and counters stay.
 local function done_if_ended(counters, broadcast)
   local left = redis.call('HMGET', counters, 'queued', 'sending', 'sent')
   if (tonumber(left[1]) or 0) > 0 or (tonumber(left[2]) or 0) > 0 or (tonumber(left[3]) or 0) > 0 then return end
-  local state = redis.call('HGET', broadcast, 'state')
-  if state and state ~= 'cancelled' and state ~= 'done' then redis.call('HSET', broadcast, 'state', 'done') end
+  local meta = redis.call('HMGET', broadcast, 'state', 'chunks', 'retention_s')
+  if not meta[1] or meta[1] == 'done' then return end
+  if meta[1] ~= 'cancelled' then redis.call('HSET', broadcast, 'state', 'done') end
+  local keep = tonumber(meta[3])
+  if keep and keep > 0 then
+    for k = 0, (tonumber(meta[2]) or 0) - 1 do
+      redis.call('EXPIRE', broadcast .. ':r:' .. k, keep)
+      redis.call('EXPIRE', broadcast .. ':s:' .. k, keep)
+    end
+    redis.call('EXPIRE', broadcast .. ':f', keep)
+  end
 end
 
 local function flush()
