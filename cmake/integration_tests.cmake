@@ -14,6 +14,13 @@ target_include_directories(orgcast_test_support PUBLIC ${CMAKE_SOURCE_DIR}/tests
 target_link_libraries(orgcast_test_support PUBLIC orgcast_io CURL::libcurl GTest::gtest GTest::gmock)
 target_compile_definitions(orgcast_test_support PUBLIC ORGCAST_SOURCE_DIR="${CMAKE_SOURCE_DIR}" ORGCAST_BUILD_DIR="${CMAKE_BINARY_DIR}")
 
+# The power-cut test's LD_PRELOAD shim for redis-server (fsync sizes of the AOF).
+add_library(orgcast_fsync_shim SHARED tests/support/fsync_shim.cpp)
+target_link_libraries(orgcast_fsync_shim PRIVATE ${CMAKE_DL_LIBS})
+# Not under the sanitizers: it is loaded into redis-server, which is not built with them.
+target_compile_options(orgcast_fsync_shim PRIVATE -fno-sanitize=all)
+target_link_options(orgcast_fsync_shim PRIVATE -fno-sanitize=all)
+
 add_executable(orgcast_integration_tests
   tests/integration/redis_client_test.cpp
   tests/integration/directory_api_test.cpp
@@ -34,10 +41,11 @@ add_executable(orgcast_integration_tests
   tests/integration/faults_test.cpp
   tests/integration/idempotency_test.cpp
   tests/integration/lua_scripts_test.cpp
+  tests/integration/power_cut_test.cpp
 )
 target_link_libraries(orgcast_integration_tests PRIVATE orgcast_test_support GTest::gtest_main)
 target_precompile_headers(orgcast_integration_tests REUSE_FROM orgcast_io)
-add_dependencies(orgcast_integration_tests orgcastd orgcast provider-sim fake-whatsapp fake-fcm fake-sms-http orgcast-gen-directory)
+add_dependencies(orgcast_integration_tests orgcast_fsync_shim orgcastd orgcast provider-sim fake-whatsapp fake-fcm fake-sms-http orgcast-gen-directory)
 gtest_discover_tests(orgcast_integration_tests DISCOVERY_TIMEOUT 60 PROPERTIES TIMEOUT 300 LABELS integration)
 
 # The systemd unit passes systemd-analyze verify.

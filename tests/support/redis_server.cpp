@@ -24,16 +24,21 @@ std::string unique_prefix() {
   return "t:" + name + ":" + std::to_string(getpid()) + ":" + std::to_string(counter++) + ":";
 }
 
-PrivateRedis::PrivateRedis(bool aof, std::string appendfsync)
-    : port_(free_port()), aof_(aof), appendfsync_(std::move(appendfsync)), dir_(temp_dir("redis")) {
+PrivateRedis::PrivateRedis(bool aof, std::string appendfsync, std::vector<std::string> environment)
+    : port_(free_port()), aof_(aof), appendfsync_(std::move(appendfsync)), environment_(std::move(environment)), dir_(temp_dir("redis")) {
   start();
 }
 
 void PrivateRedis::start() {
-  process_ = std::make_unique<Process>(
-      std::vector<std::string>{"redis-server", "--port", std::to_string(port_), "--bind", "127.0.0.1", "--save", "",
-                               "--appendonly", aof_ ? "yes" : "no", "--appendfsync", appendfsync_, "--dir", dir_},
-      dir_ + "/redis.log");
+  std::vector<std::string> argv;
+  if (!environment_.empty()) {  // env(1) execs redis-server: the same PID, stopped by it
+    argv.push_back("env");
+    argv.insert(argv.end(), environment_.begin(), environment_.end());
+  }
+  const std::vector<std::string> server{"redis-server", "--port", std::to_string(port_), "--bind", "127.0.0.1", "--save", "",
+                                        "--appendonly", aof_ ? "yes" : "no", "--appendfsync", appendfsync_, "--dir", dir_};
+  argv.insert(argv.end(), server.begin(), server.end());
+  process_ = std::make_unique<Process>(argv, dir_ + "/redis.log");
   if (!eventually([&] { return answers(); }, std::chrono::seconds(10)))
     ADD_FAILURE() << "redis-server did not start on port " << port_ << ": " << process_->log();
 }

@@ -4,6 +4,7 @@
 // server of the test's own, for tests that stop, stall or restart Redis.
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "support/process.hpp"
 
@@ -19,7 +20,10 @@ class PrivateRedis {
  public:
   /// Starts on a free port with no persistence (or AOF when asked, fsynced
   /// as `appendfsync` says: everysec or always).
-  explicit PrivateRedis(bool aof = false, std::string appendfsync = "everysec");
+  /// `environment`: NAME=value pairs redis-server runs with (LD_PRELOAD...).
+  explicit PrivateRedis(bool aof = false, std::string appendfsync = "everysec", std::vector<std::string> environment = {});
+  /// Its data folder (the AOF is under appendonlydir/).
+  const std::string& dir() const { return dir_; }
   int port() const { return port_; }
   void start();
   void stop();             // SIGTERM and wait
@@ -32,6 +36,7 @@ class PrivateRedis {
   int port_;
   bool aof_;
   std::string appendfsync_;
+  std::vector<std::string> environment_;
   std::string dir_;
   std::unique_ptr<Process> process_;
 };
