@@ -120,6 +120,9 @@ awaitable<http::Response> create(Context context, http::Request& request) {
   co_return answer;
 }
 
+// Recipients fetched, encoded and written per slice: 100 chunks.
+constexpr std::size_t kSlicePosts = 100 * broadcast::kRecipientsPerChunk;
+
 awaitable<http::Response> create_claimed(Context context, std::shared_ptr<const directory::OrgIndex> index, broadcast::Spec spec,
                                          broadcast::Store::IdempotencyHold hold) {
   using Clock = std::chrono::steady_clock;
@@ -131,21 +134,37 @@ awaitable<http::Response> create_claimed(Context context, std::shared_ptr<const 
     return std::make_pair(std::move(resolution), std::move(summary));
   };
   auto [resolution, summary] = co_await run_on(context.compute, std::move(resolve));
-  std::vector<std::uint32_t> records;
-  records.reserve(resolution.posts.size());
-  for (auto p : resolution.posts) records.push_back(index->posts()[p].record);
   const auto t1 = Clock::now();
-  auto fetched = co_await context.store->fetch_raw_records(*index, records);
-  if (!fetched) co_return redis_unavailable(fetched.error().message());
-  const auto t2 = Clock::now();
-  // Decoding and encoding a million records is CPU work: the compute pool.
-  auto build = [&] { return broadcast::queue_audience(*index, summary, resolution.posts, fetched->views(), spec.channels); };
-  auto audience = co_await run_on(context.compute, std::move(build));
-  const auto total = audience.total, skipped = audience.skipped;
-  const auto t3 = Clock::now();
-  auto id = co_await context.broadcasts->create(spec, std::move(audience), hold);
+  // Fetched, encoded and written in slices, each freed before the next: the
+  // daemon's memory does not grow with the audience beyond the resolution.
+  auto id = co_await context.broadcasts->new_id();
   if (!id) co_return redis_unavailable(id.error().message());
-  if (id->empty())
+  broadcast::QueuedAudience totals;
+  std::size_t chunks = 0;
+  const auto& posts = resolution.posts;
+  for (std::size_t start = 0; start < posts.size() || start == 0; start += kSlicePosts) {
+    const auto end = std::min(posts.size(), start + kSlicePosts);
+    auto slice_posts = std::make_shared<std::vector<std::uint32_t>>(posts.begin() + static_cast<std::ptrdiff_t>(start),
+                                                                    posts.begin() + static_cast<std::ptrdiff_t>(end));
+    std::vector<std::uint32_t> records;
+    records.reserve(slice_posts->size());
+    for (auto p : *slice_posts) records.push_back(index->posts()[p].record);
+    auto fetched = co_await context.store->fetch_raw_records(*index, records);
+    if (!fetched) co_return redis_unavailable(fetched.error().message());
+    // Decoding and encoding records is CPU work: the compute pool.
+    auto build = [&] { return broadcast::queue_audience(*index, summary, *slice_posts, fetched->views(), spec.channels); };
+    auto slice = co_await run_on(context.compute, std::move(build));
+    auto written = co_await context.broadcasts->write_chunks(*id, chunks, slice);
+    if (!written) co_return redis_unavailable(written.error().message());
+    chunks += *written;
+    broadcast::add_slice(totals, slice);
+    if (end == posts.size()) break;
+  }
+  const auto total = totals.total, skipped = totals.skipped;
+  const auto t3 = Clock::now();
+  auto committed = co_await context.broadcasts->commit(spec, *id, std::move(totals), chunks, hold);
+  if (!committed) co_return redis_unavailable(committed.error().message());
+  if (committed->empty())
     co_return http::problem(409, "in-progress", "Request in progress",
                             "another request with Idempotency-Key " + hold.key.substr(0, 200) + " took it over; retry to see its broadcast");
   context.metrics->counter("orgcast_broadcasts_created_total", "broadcasts accepted", {{"priority", broadcast::name(spec.priority)}}).inc();
@@ -153,9 +172,8 @@ awaitable<http::Response> create_claimed(Context context, std::shared_ptr<const 
   context.log->info("broadcast", *id + " queued: " + std::to_string(total) + " recipients (" + std::to_string(skipped) +
                                      " skipped, no address on the policy's channels), priority " + broadcast::name(spec.priority) +
                                      "; " + ms_since(t0) + " ms: resolve " + std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(t1 - t0).count()) +
-                                     ", fetch " + std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(t2 - t1).count()) +
-                                     ", build " + std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(t3 - t2).count()) +
-                                     ", write " + ms_since(t3));
+                                     ", fetch, build and write in slices " + std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(t3 - t1).count()) +
+                                     ", commit " + ms_since(t3));
   co_return accepted(*id, total, skipped, false, spec.scheduled_for_promotional_hours ? &spec : nullptr);
 }
 

@@ -111,4 +111,11 @@ QueuedAudience queue_audience(const directory::OrgIndex& index, const directory:
   return out;
 }
 
+void add_slice(QueuedAudience& totals, const QueuedAudience& slice) {
+  totals.total += slice.total;
+  totals.skipped += slice.skipped;
+  for (const auto& [field, value] : slice.counters) totals.counters[field] += value;
+  if (totals.breakdown_units.empty()) totals.breakdown_units = slice.breakdown_units;
+}
+
 }  // namespace orgcast::broadcast

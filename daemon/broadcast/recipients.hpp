@@ -58,7 +58,10 @@ struct QueuedAudience {
   std::size_t total = 0, skipped = 0;
 };
 
-/// The first channel of the policy the contact has an address for, or -1.
+/// Adds a slice's totals, skipped count and counters to `totals` (its
+/// chunks are written and freed separately).
+void add_slice(QueuedAudience& totals, const QueuedAudience& slice);
+
 /// Whether the contact (a ContactRecord or a ContactView) has an address for the channel.
 template <typename Contact>
 bool has_address(adapters::Channel channel, const Contact& c) {

@@ -55,24 +55,32 @@ asio::awaitable<void> Store::release_idempotency_key(const IdempotencyHold& hold
   co_await redis_->command(redis::cmd("EVAL", std::string(lua::idempotency_release), "1", keys_.idempotency(hold.key), hold.owner));
 }
 
-asio::awaitable<redis::Result<std::string>> Store::create(const Spec& spec, QueuedAudience audience, const IdempotencyHold& hold) {
+asio::awaitable<redis::Result<std::string>> Store::new_id() {
   auto seq = redis::ok_reply(co_await redis_->command(redis::cmd("INCR", keys_.sequence())));
   if (!seq) co_return seq.error();
-  const std::string id = "b" + std::to_string(seq->integer);
+  co_return "b" + std::to_string(seq->integer);
+}
 
-  // The recipients first: nothing refers to them until the commit below.
+asio::awaitable<redis::Result<std::size_t>> Store::write_chunks(const std::string& id, std::size_t first_chunk, QueuedAudience& slice) {
+  // Nothing refers to these until the commit: a crash before it leaves them unread.
   std::vector<redis::Args> writes;
-  for (std::size_t k = 0; k < audience.record_chunks.size(); ++k) {
-    writes.push_back(redis::cmd("SET", keys_.records(id, k), std::move(audience.record_chunks[k])));
-    writes.push_back(redis::cmd("SET", keys_.states(id, k), std::move(audience.state_chunks[k])));
+  const auto count = slice.record_chunks.size();
+  for (std::size_t k = 0; k < count; ++k) {
+    writes.push_back(redis::cmd("SET", keys_.records(id, first_chunk + k), std::move(slice.record_chunks[k])));
+    writes.push_back(redis::cmd("SET", keys_.states(id, first_chunk + k), std::move(slice.state_chunks[k])));
   }
+  slice.record_chunks.clear();
+  slice.state_chunks.clear();
   auto written = co_await redis::pipeline_in_batches(*redis_, std::move(writes));
   if (!written) co_return written.error();
   for (const auto& r : *written)
     if (r.is_error()) co_return make_error_code(redis::Errc::server_error);
+  co_return count;
+}
 
-  // Then, atomically (lua/commit_broadcast.lua): the broadcast, its counters and its queue.
-  const auto chunks = audience.state_chunks.size();
+asio::awaitable<redis::Result<std::string>> Store::commit(const Spec& spec, const std::string& id, QueuedAudience audience, std::size_t chunks,
+                                                         const IdempotencyHold& hold) {
+  // Atomically (lua/commit_broadcast.lua): the broadcast, its counters and its queue.
   json::array units;
   for (const auto& u : audience.breakdown_units) units.emplace_back(u);
   const auto queue = keys_.stream(name(spec.priority), id);

@@ -51,9 +51,18 @@ class Store {
                                                                                 std::chrono::milliseconds lease);
   /// Gives the key back after a failure, if this request still holds it.
   boost::asio::awaitable<void> release_idempotency_key(const IdempotencyHold& hold);
-  /// Writes the broadcast and queues every chunk; returns its id. With a
-  /// key, only while this request holds it: "" when another request took it over.
-  boost::asio::awaitable<redis::Result<std::string>> create(const Spec& spec, QueuedAudience audience, const IdempotencyHold& hold);
+  /// A broadcast is written in three steps, so that the daemon never holds
+  /// every recipient at once: a new id; its recipients slice by slice
+  /// (write_chunks, any number of times); then commit, which makes it exist.
+  boost::asio::awaitable<redis::Result<std::string>> new_id();
+  /// Writes a slice's chunks as chunks first_chunk, first_chunk + 1...
+  /// and frees them; returns how many were written.
+  boost::asio::awaitable<redis::Result<std::size_t>> write_chunks(const std::string& id, std::size_t first_chunk, QueuedAudience& slice);
+  /// Makes the broadcast exist and queues its `chunks` chunks; `audience`
+  /// holds the totals and counters of every slice (no chunks). With a key,
+  /// only while this request holds it: "" when another request took it over.
+  boost::asio::awaitable<redis::Result<std::string>> commit(const Spec& spec, const std::string& id, QueuedAudience audience,
+                                                            std::size_t chunks, const IdempotencyHold& hold);
   boost::asio::awaitable<redis::Result<std::optional<BroadcastInfo>>> get(const std::string& id);
   /// Cancels what has not been sent yet (the dispatchers settle it as
   /// `cancelled`). Returns the state before, or nullopt if there is no such broadcast.
