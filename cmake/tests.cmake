@@ -1,5 +1,6 @@
 # Unit tests: pure logic, no services.
 add_executable(orgcast_unit_tests
+  tests/unit/chunk_work_timing_test.cpp
   tests/unit/csv_test.cpp
   tests/unit/sms_segments_test.cpp
   tests/unit/dlt_match_test.cpp
