@@ -10,7 +10,6 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json.hpp>
-#include <openssl/evp.h>
 #include <random>
 
 #include "api/common.hpp"
@@ -18,6 +17,7 @@
 #include "broadcast/recipients.hpp"
 #include "broadcast/spec.hpp"
 #include "broadcast/store.hpp"
+#include "core/digest.hpp"
 #include "core/run_on.hpp"
 #include "core/utc_time.hpp"
 #include "directory/phone.hpp"
@@ -63,20 +63,8 @@ std::string new_owner() {
 }
 
 // The body as the key remembers it: SHA-256 of its JSON re-serialised
-// (so spacing does not count), in hex.
-std::string body_hash(const json::value& body) {
-  const auto text = json::serialize(body);
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int size = 0;
-  EVP_Digest(text.data(), text.size(), digest, &size, EVP_sha256(), nullptr);
-  std::string hex;
-  for (unsigned int i = 0; i < size; ++i) {
-    char pair[3];
-    std::snprintf(pair, sizeof pair, "%02x", digest[i]);
-    hex += pair;
-  }
-  return hex;
-}
+// (so spacing does not count).
+std::string body_hash(const json::value& body) { return sha256_hex(json::serialize(body)); }
 
 awaitable<http::Response> create_claimed(Context context, std::shared_ptr<const directory::OrgIndex> index, broadcast::Spec spec,
                                          broadcast::Store::IdempotencyHold hold);

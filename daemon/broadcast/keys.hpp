@@ -10,6 +10,14 @@ namespace orgcast::broadcast {
 struct Keys {
   std::string prefix;
 
+  /// A broadcast id is "b" and its number: anything else (a path such as
+  /// "b4:c" or "seq") would name another key under bc: and is no broadcast.
+  static bool is_broadcast_id(std::string_view id) {
+    if (id.size() < 2 || id.size() > 20 || id[0] != 'b' || id[1] == '0') return false;
+    for (std::size_t i = 1; i < id.size(); ++i)
+      if (id[i] < '0' || id[i] > '9') return false;
+    return true;
+  }
   std::string sequence() const { return prefix + "bc:seq"; }
   std::string idempotency(const std::string& key) const { return prefix + "bc:idem:" + key; }
   std::string broadcast(const std::string& id) const { return prefix + "bc:" + id; }

@@ -31,8 +31,8 @@ void StateRecord::encode_into(std::string& out) const {
   char bytes[kBytes] = {static_cast<char>(state), static_cast<char>(channel), static_cast<char>(attempts),
                         static_cast<char>(usable)};
   for (int b = 0; b < 4; ++b) bytes[4 + b] = static_cast<char>((breakdown >> (8 * b)) & 0xFF);
-  for (int b = 0; b < 4; ++b) bytes[8 + b] = static_cast<char>((owner >> (8 * b)) & 0xFF);
-  out.append(bytes, kBytes);
+  out.append(bytes, 8);
+  out += token_bytes(owner);
 }
 
 StateRecord StateRecord::decode(std::string_view bytes, std::size_t index) {
@@ -45,9 +45,20 @@ StateRecord StateRecord::decode(std::string_view bytes, std::size_t index) {
   r.usable = p[3];
   r.breakdown = static_cast<std::uint32_t>(p[4]) | static_cast<std::uint32_t>(p[5]) << 8 |
                 static_cast<std::uint32_t>(p[6]) << 16 | static_cast<std::uint32_t>(p[7]) << 24;
-  r.owner = static_cast<std::uint32_t>(p[8]) | static_cast<std::uint32_t>(p[9]) << 8 | static_cast<std::uint32_t>(p[10]) << 16 |
-            static_cast<std::uint32_t>(p[11]) << 24;
+  r.owner = token_at(bytes, index * kBytes + 8);
   return r;
+}
+
+std::string StateRecord::token_bytes(std::uint32_t owner) {
+  std::string out(4, '\0');
+  for (int b = 0; b < 4; ++b) out[static_cast<std::size_t>(b)] = static_cast<char>((owner >> (8 * b)) & 0xFF);
+  return out;
+}
+
+std::uint32_t StateRecord::token_at(std::string_view bytes, std::size_t at) {
+  std::uint32_t t = 0;
+  for (std::size_t b = 0; b < 4 && at + b < bytes.size(); ++b) t |= static_cast<std::uint32_t>(static_cast<unsigned char>(bytes[at + b])) << (8 * b);
+  return t;
 }
 
 QueuedAudience queue_audience(const directory::OrgIndex& index, const directory::AudienceSummary& summary,

@@ -44,6 +44,9 @@ struct StateRecord {
   std::uint32_t owner = 0;
 
   static constexpr std::size_t kBytes = 12;
+  /// An owner token as the records (and the Lua scripts) hold it: 4 bytes, little-endian.
+  static std::string token_bytes(std::uint32_t owner);
+  static std::uint32_t token_at(std::string_view bytes, std::size_t at);
   void encode_into(std::string& out) const;
   static StateRecord decode(std::string_view bytes, std::size_t index);
 };

@@ -115,6 +115,7 @@ asio::awaitable<redis::Result<std::string>> Store::commit(const Spec& spec, cons
 }
 
 asio::awaitable<redis::Result<std::optional<std::string>>> Store::cancel(const std::string& id) {
+  if (!Keys::is_broadcast_id(id)) co_return std::optional<std::string>{};
   auto args = redis::cmd("EVAL", std::string(lua::cancel), "10", keys_.broadcast(id), keys_.scheduled(), keys_.cancel_sequence(),
                          keys_.cancelled());
   for (const char* priority : {"urgent", "normal", "bulk"}) args.push_back(keys_.stream(priority, id));
@@ -128,6 +129,7 @@ asio::awaitable<redis::Result<std::optional<std::string>>> Store::cancel(const s
 }
 
 asio::awaitable<redis::Result<std::optional<BroadcastInfo>>> Store::get(const std::string& id) {
+  if (!Keys::is_broadcast_id(id)) co_return std::optional<BroadcastInfo>{};
   std::vector<redis::Args> reads;
   reads.push_back(redis::cmd("HGETALL", keys_.broadcast(id)));
   reads.push_back(redis::cmd("HGETALL", keys_.counters(id)));

@@ -155,8 +155,7 @@ std::optional<DispatchedBroadcast> DispatchedBroadcast::parse(std::string id, co
 ChunkWork::ChunkWork(const broadcast::Keys& keys, std::string consumer, std::string stream, std::string entry, std::size_t k,
                      std::uint32_t token, std::string earlier_tokens)
     : keys_(keys), consumer_(std::move(consumer)), stream_(std::move(stream)), entry_(std::move(entry)), k_(k), token_(token),
-      earlier_tokens_(std::move(earlier_tokens)) {
-  for (int b = 0; b < 4; ++b) token_bytes_.push_back(static_cast<char>((token >> (8 * b)) & 0xFF));
+      token_bytes_(StateRecord::token_bytes(token)), earlier_tokens_(std::move(earlier_tokens)) {
   // The stream is <prefix>q:<priority>:<id>.
   const auto tail = stream_.substr(keys_.prefix.size() + 2);
   priority_ = tail.substr(0, tail.find(':'));
@@ -238,11 +237,8 @@ SteadyTime ChunkWork::next_retry() const {
 }
 
 bool ChunkWork::held_earlier(std::uint32_t owner) const {
-  for (std::size_t p = 0; p + 4 <= earlier_tokens_.size(); p += 4) {
-    std::uint32_t t = 0;
-    for (int b = 0; b < 4; ++b) t |= static_cast<std::uint32_t>(static_cast<unsigned char>(earlier_tokens_[p + b])) << (8 * b);
-    if (t == owner) return true;
-  }
+  for (std::size_t p = 0; p + 4 <= earlier_tokens_.size(); p += 4)
+    if (StateRecord::token_at(earlier_tokens_, p) == owner) return true;
   return false;
 }
 

@@ -279,8 +279,7 @@ asio::awaitable<bool> Dispatcher::take_over_one(const char* priority) {
   if (!members || !members->is_array()) co_return false;
   for (const auto& m : members->elements) {
     const auto token = new_token();
-    std::string token_bytes;
-    for (int b = 0; b < 4; ++b) token_bytes.push_back(static_cast<char>((token >> (8 * b)) & 0xFF));
+    const auto token_bytes = broadcast::StateRecord::token_bytes(token);
     auto claimed = co_await redis_->command(redis::cmd("EVAL", kTakeOverScript, "2", m.str, keys_.holds(), broadcast::kConsumerGroup,
                                                        options_.consumer, std::to_string(options_.lease.count()), token_bytes));
     if (!claimed || claimed->is_error()) {

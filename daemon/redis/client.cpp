@@ -1,5 +1,7 @@
 #include "redis/client.hpp"
 
+#include "core/digest.hpp"
+
 #include <hiredis/async.h>
 #include <hiredis/hiredis.h>
 
@@ -14,7 +16,6 @@
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <deque>
-#include <openssl/evp.h>
 #include <unordered_map>
 #include <unordered_set>
 #include <random>
@@ -133,16 +134,7 @@ struct Client::Impl {
   const std::string& sha_of(const std::string& body) {
     auto it = script_sha.find(body);
     if (it != script_sha.end()) return it->second;
-    unsigned char digest[EVP_MAX_MD_SIZE];
-    unsigned int size = 0;
-    EVP_Digest(body.data(), body.size(), digest, &size, EVP_sha1(), nullptr);
-    static const char* hex = "0123456789abcdef";
-    std::string out;
-    for (unsigned int i = 0; i < size; ++i) {
-      out += hex[digest[i] >> 4];
-      out += hex[digest[i] & 0xF];
-    }
-    return script_sha.emplace(body, std::move(out)).first->second;
+    return script_sha.emplace(body, sha1_hex(body)).first->second;
   }
 
   void set_status(std::string text) {

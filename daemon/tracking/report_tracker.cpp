@@ -1,20 +1,23 @@
 #include "tracking/report_tracker.hpp"
 
+#include "broadcast/recipients.hpp"
 #include "dispatch/scripts.hpp"
 
 namespace orgcast::tracking {
 
 namespace {
 
-// State codes as lua/helpers.lua names them (broadcast::State).
-const char* state_code(adapters::ReportStatus status) {
+// The state a report moves its recipient to, as the scripts take it (a code).
+std::string state_code(adapters::ReportStatus status) {
+  using broadcast::State;
+  State to = State::sent;
   switch (status) {
-    case adapters::ReportStatus::delivered: return "3";
-    case adapters::ReportStatus::read: return "4";
-    case adapters::ReportStatus::failed: return "5";
-    case adapters::ReportStatus::accepted: return "2";
+    case adapters::ReportStatus::delivered: to = State::delivered; break;
+    case adapters::ReportStatus::read: to = State::read; break;
+    case adapters::ReportStatus::failed: to = State::failed; break;
+    case adapters::ReportStatus::accepted: to = State::sent; break;
   }
-  return "2";
+  return std::to_string(static_cast<int>(to));
 }
 
 }  // namespace

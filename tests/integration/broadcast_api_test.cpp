@@ -115,4 +115,38 @@ TEST_F(BroadcastApiTest, BadBroadcastsNameTheField) {
   EXPECT_THAT(r.body, HasSubstr(R"("pointer":"/message")"));
 }
 
+// A hostile client, row by row: ids that name other Redis keys of a
+// broadcast, an oversized key, malformed or invalid bodies under a key.
+// Each gets a clear 4xx, and a failed POST never holds its key.
+TEST_F(BroadcastApiTest, HostileRequestsGetAClear4xxAndHoldNoKey) {
+  auto first = post_broadcast(*daemon_, kWhatsAppToTheState);
+  ASSERT_EQ(first.status, 202) << first.body;
+  // Ids that are other keys under bc: (the sequence, counters, states,
+  // failures, idempotency keys, the cancel list): never read as a broadcast.
+  for (const std::string id : {"seq", "b1:c", "b1:s:0", "b1:f", "idem:x", "cancelled", "cancel-seq", "B1", "b01x", "b0"}) {
+    for (const std::string suffix : {"", "/recipients", "/events"}) {
+      auto r = daemon_->get("/v1/broadcasts/" + id + suffix);
+      EXPECT_EQ(r.status, 404) << "GET /v1/broadcasts/" << id << suffix << ": " << r.body;
+    }
+    auto cancel = http("POST", daemon_->url("/v1/broadcasts/" + id + "/cancel"), "");
+    EXPECT_EQ(cancel.status, 404) << "POST /v1/broadcasts/" << id << "/cancel: " << cancel.body;
+  }
+  // An Idempotency-Key over 200 bytes: 400 naming the header.
+  auto long_key = post_broadcast(*daemon_, kWhatsAppToTheState, std::string(201, 'k'));
+  EXPECT_EQ(long_key.status, 400) << long_key.body;
+  EXPECT_THAT(long_key.body, HasSubstr("Idempotency-Key"));
+  // Malformed JSON, then an invalid broadcast, under a key: 400, and the key
+  // stays free for the corrected request.
+  auto malformed = post_broadcast(*daemon_, R"({"audience": {"units": ["RJ"]}, "template": )", "fix-me");
+  EXPECT_EQ(malformed.status, 400) << malformed.body;
+  auto invalid = post_broadcast(*daemon_, R"({"audience": {}, "template": "no_such_template", "channels": ["sms"]})", "fix-me");
+  EXPECT_EQ(invalid.status, 400) << invalid.body;
+  auto corrected = post_broadcast(*daemon_, kWhatsAppToTheState, "fix-me");
+  EXPECT_EQ(corrected.status, 202) << corrected.body;
+  // A body that is not JSON at all, and one that is JSON but not an object.
+  EXPECT_EQ(post_broadcast(*daemon_, "\x01\xff not json", "k2").status, 400);
+  EXPECT_EQ(post_broadcast(*daemon_, "[1, 2, 3]", "k2").status, 400);
+  EXPECT_EQ(post_broadcast(*daemon_, kWhatsAppToTheState, "k2").status, 202) << "the key was not held by the refused requests";
+}
+
 }  // namespace

@@ -9,8 +9,8 @@
 #include <sstream>
 #include <thread>
 #include <iostream>
-#include <openssl/evp.h>
 
+#include "core/digest.hpp"
 #include "support/daemon_under_test.hpp"
 #include "support/json_body.hpp"
 #include "support/redis_server.hpp"
@@ -83,16 +83,7 @@ TEST_F(IdempotencyTest, ARetryAfterAFailedFirstTryCreatesTheBroadcastOnce) {
 
 TEST_F(IdempotencyTest, AKeyHeldByADeadRequestIsTakenOverAfterItsLease) {
   // What an instance killed between its claim and its write leaves behind.
-  const auto text = json::serialize(json::parse(kBody));
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int size = 0;
-  EVP_Digest(text.data(), text.size(), digest, &size, EVP_sha256(), nullptr);
-  std::string hash;
-  for (unsigned int i = 0; i < size; ++i) {
-    char pair[3];
-    std::snprintf(pair, sizeof pair, "%02x", digest[i]);
-    hash += pair;
-  }
+  const auto hash = orgcast::sha256_hex(json::serialize(json::parse(kBody)));
   const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
   redis_cli(redis_.port(), {"SET", prefix_ + "bc:idem:dead-1", "pending|deadbeef|" + hash + "|" + std::to_string(now_ms + 1500), "EX", "86400"});
   auto while_held = post_with_key(*daemon_, kBody, "dead-1");

@@ -69,11 +69,7 @@ class LuaScripts : public ::testing::Test {
   }
   StateRecord record(int i) { return StateRecord::decode(run({"GET", keys_.states(id_, 0)}).str, static_cast<std::size_t>(i)); }
   long long counter(const std::string& field) { return std::atoll(run({"HGET", keys_.counters(id_), field}).str.c_str()); }
-  static std::string token(std::uint32_t t) {
-    std::string out;
-    for (int b = 0; b < 4; ++b) out.push_back(static_cast<char>((t >> (8 * b)) & 0xFF));
-    return out;
-  }
+  static std::string token(std::uint32_t t) { return StateRecord::token_bytes(t); }
   Value claim(const std::string& tok, const std::string& earlier, std::vector<std::pair<int, State>> who) {
     std::vector<std::string> args{"EVAL", dispatch::kClaimScript, "4", keys_.states(id_, 0), keys_.broadcast(id_), keys_.counters(id_),
                                   keys_.holds(), tok, broadcast::Keys::hold_field("s", "1-0"), earlier};
