@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The real channels (tools/bench channels, issue 5 point 8). One run, one
+# The real channels (tools/bench channels). One run, one
 # machine, the same 20,000 short SMS (one part each, delivery reports asked):
 #   kannel_alone_msgs_per_s        a concurrent HTTP client (curl --parallel,
 #                                  64 connections) -> smsbox sendsms -> bearerbox -> fakesmsc

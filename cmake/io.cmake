@@ -29,7 +29,10 @@ add_library(orgcast_io STATIC
   daemon/api/broadcast_api.cpp
   daemon/api/webhook_api.cpp
   daemon/dispatch/chunk_work.cpp
+  daemon/tracking/chunk_keys.cpp
   daemon/tracking/report_tracker.cpp
+  daemon/tracking/report_timeouts.cpp
+  daemon/broadcast/retention_sweep.cpp
   daemon/inbound/inbound_store.cpp
   daemon/dispatch/dispatcher.cpp
   daemon/broadcast/store.cpp

@@ -1,4 +1,4 @@
-// Templates over HTTP (issue 4, point 7):
+// Templates over HTTP:
 //   GET  /v1/templates                 the templates in force: kind, variables, channels and languages
 //   POST /v1/templates/{id}/preview    {"contact": "C1"} or {"variables": {...}}, optionally
 //                                      "channels": [...], "languages": [...]: each variant rendered,

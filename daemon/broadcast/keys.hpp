@@ -31,6 +31,14 @@ struct Keys {
   }
   /// Set while chunk k has an extra queue entry for recipients that fell back.
   std::string requeued(const std::string& id, std::size_t k) const { return broadcast(id) + ":rq:" + std::to_string(k); }
+  /// hash recipient index -> when (ms since the epoch) its retry is due, for
+  /// recipients of chunk k queued again after a retryable failure: whoever
+  /// reads the chunk next honours it, also after a crash.
+  std::string retry_due(const std::string& id, std::size_t k) const { return broadcast(id) + ":due:" + std::to_string(k); }
+  /// zset "<stream>|<k>" by when (ms) the first retry of a chunk set aside
+  /// to wait for its retries is due: the chunk is queued again then.
+  std::string retries() const { return prefix + "q:retry"; }
+  static std::string retry_member(const std::string& stream, std::size_t k) { return stream + "|" + std::to_string(k); }
   std::string active(const std::string& priority) const { return prefix + "q:active:" + priority; }
   /// zset of "<priority>|<stream>" by send_at (ms since the epoch): queued, not yet active.
   std::string scheduled() const { return prefix + "q:scheduled"; }
@@ -38,9 +46,22 @@ struct Keys {
   /// the channel policy's "no report in time" fallback.
   std::string report_wait() const { return prefix + "q:dlr-wait"; }
   std::string stream(const std::string& priority, const std::string& id) const { return prefix + "q:" + priority + ":" + id; }
+  /// The priority and broadcast id a stream key names; false if it is none.
+  bool stream_parts(std::string_view stream_key, std::string& priority, std::string& id) const {
+    if (stream_key.substr(0, prefix.size() + 2) != prefix + "q:") return false;
+    const auto tail = stream_key.substr(prefix.size() + 2);
+    const auto colon = tail.find(':');
+    if (colon == std::string_view::npos || !is_broadcast_id(tail.substr(colon + 1))) return false;
+    priority = tail.substr(0, colon);
+    id = tail.substr(colon + 1);
+    return true;
+  }
   /// hash app token -> why it is dead (FCM said UNREGISTERED or INVALID_ARGUMENT):
   /// never sent to again, by any broadcast.
   std::string dead_push_tokens() const { return prefix + "push:dead"; }
+  /// set of broadcast ids that ended and whose records are still to be given
+  /// their retention (lua/expire_ended.lua).
+  std::string ended() const { return prefix + "bc:ended"; }
   /// INCR on every cancel: dispatchers poll it to learn of cancels at once.
   std::string cancel_sequence() const { return prefix + "bc:cancel-seq"; }
   /// zset broadcast id by cancel sequence: the newest cancels.

@@ -116,10 +116,11 @@ asio::awaitable<redis::Result<std::string>> Store::commit(const Spec& spec, cons
 
 asio::awaitable<redis::Result<std::optional<std::string>>> Store::cancel(const std::string& id) {
   if (!Keys::is_broadcast_id(id)) co_return std::optional<std::string>{};
-  auto args = redis::cmd("EVAL", std::string(lua::cancel), "10", keys_.broadcast(id), keys_.scheduled(), keys_.cancel_sequence(),
+  auto args = redis::cmd("EVAL", std::string(lua::cancel), "11", keys_.broadcast(id), keys_.scheduled(), keys_.cancel_sequence(),
                          keys_.cancelled());
   for (const char* priority : {"urgent", "normal", "bulk"}) args.push_back(keys_.stream(priority, id));
   for (const char* priority : {"urgent", "normal", "bulk"}) args.push_back(keys_.active(priority));
+  args.push_back(keys_.retries());
   args.push_back(id);
   args.push_back(format_rfc3339(clock_->system_now()));
   auto reply = redis::ok_reply(co_await redis_->command(std::move(args)));

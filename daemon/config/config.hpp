@@ -62,8 +62,8 @@ struct DirectoryConfig {
   std::vector<std::string> all_tags() const;
 };
 
-/// The dispatcher. Real provider accounts come with issue 5; until then
-/// every channel goes to one provider speaking tools/provider-sim's API.
+/// The dispatcher. `provider_url` is a shorthand: with no provider accounts
+/// configured, one account speaking tools/provider-sim's API carries every channel.
 struct DispatchConfig {
   std::string provider_url;        // empty: this instance does not dispatch
   std::string callback_base_url;   // how providers reach /v1/webhooks/{provider}
@@ -85,7 +85,7 @@ struct BroadcastsConfig {
   int retention_days = 90;           // per-recipient records live this long after a broadcast is done
 };
 
-/// Message templates (issue 4): where they are and what they may be.
+/// Message templates: where they are and what they may be.
 struct TemplatesConfig {
   std::string dir = "templates";   // relative to the config file's folder
   int max_sms_segments = 4;        // an SMS template may not need more, every variable at its longest
@@ -101,7 +101,7 @@ struct PricingConfig {
   double push_per_message = 0;
 };
 
-/// One provider account (issue 5): the adapter type, the channels it
+/// One provider account: the adapter type, the channels it
 /// carries, where it is, its limits, and the type's own settings (each
 /// adapter's README lists them; secrets are given as *_file paths).
 struct ProviderConfig {

@@ -156,10 +156,7 @@ ChunkWork::ChunkWork(const broadcast::Keys& keys, std::string consumer, std::str
                      std::uint32_t token, std::string earlier_tokens)
     : keys_(keys), consumer_(std::move(consumer)), stream_(std::move(stream)), entry_(std::move(entry)), k_(k), token_(token),
       token_bytes_(StateRecord::token_bytes(token)), earlier_tokens_(std::move(earlier_tokens)) {
-  // The stream is <prefix>q:<priority>:<id>.
-  const auto tail = stream_.substr(keys_.prefix.size() + 2);
-  priority_ = tail.substr(0, tail.find(':'));
-  id_ = tail.substr(tail.find(':') + 1);
+  keys_.stream_parts(stream_, priority_, id_);
 }
 
 std::vector<redis::Args> ChunkWork::load_commands() const {
@@ -167,11 +164,12 @@ std::vector<redis::Args> ChunkWork::load_commands() const {
   load.push_back(redis::cmd("DEL", keys_.requeued(id_, k_)));
   load.push_back(redis::cmd("GET", keys_.records(id_, k_)));
   load.push_back(redis::cmd("GET", keys_.states(id_, k_)));
+  load.push_back(redis::cmd("HGETALL", keys_.retry_due(id_, k_)));
   return load;
 }
 
-bool ChunkWork::load(std::vector<redis::Reply>& replies) {
-  if (replies.size() < 3 || replies[1].is_nil() || replies[2].is_nil()) return false;
+bool ChunkWork::load(std::vector<redis::Reply>& replies, SteadyTime now, std::chrono::system_clock::time_point wall_now) {
+  if (replies.size() < 4 || replies[1].is_nil() || replies[2].is_nil() || replies[3].is_error()) return false;
   records_bytes_ = std::move(replies[1].str);
   directory::codec::ChunkReader reader(records_bytes_);
   directory::ContactView view;
@@ -185,6 +183,14 @@ bool ChunkWork::load(std::vector<redis::Reply>& replies) {
     // belongs to a live hold of another entry of this chunk: not ours.
     const auto s = states_[i].state;
     if (s == State::queued || (s == State::sending && held_earlier(states_[i].owner))) pending_.push_back(i);
+  }
+  // Retries whose due time is still ahead (set by whichever hold sent them
+  // last, perhaps on an instance that is gone) wait for it.
+  const auto& due = replies[3].elements;
+  for (std::size_t n = 0; n + 1 < due.size(); n += 2) {
+    const auto i = static_cast<std::size_t>(due[n].as_integer());
+    const auto at = std::chrono::system_clock::time_point(std::chrono::milliseconds(due[n + 1].as_integer()));
+    if (i < states_.size() && states_[i].state == State::queued && at > wall_now) not_before_[i] = now + (at - wall_now);
   }
   return true;
 }
@@ -301,6 +307,7 @@ redis::Args ChunkWork::record(const std::vector<std::size_t>& batch, const std::
   std::vector<std::pair<std::string, std::string>> failures;       // field, why
   std::vector<std::pair<std::string, std::string>> dead_tokens;    // app token, why
   std::map<std::uint8_t, std::string> report_waits;                // channel index -> "<i>,<i>,..."
+  std::vector<std::pair<std::size_t, std::int64_t>> retries;       // recipient, due (ms since the epoch)
   // Per provider account: its message ids and our refs.
   std::map<std::string_view, std::vector<std::pair<std::string, std::string>>> sent_refs;
   std::array<std::size_t, broadcast::kStateCount> outcomes{};
@@ -350,7 +357,9 @@ redis::Args ChunkWork::record(const std::vector<std::size_t>& batch, const std::
       ++s.attempts;
       s.state = State::queued;
       std::uniform_real_distribution<double> draw(0, 1);
-      not_before_[i] = now + retry_delay(backoff, s.attempts, result.retry_after, draw(random));
+      const auto delay = retry_delay(backoff, s.attempts, result.retry_after, draw(random));
+      not_before_[i] = now + delay;
+      retries.emplace_back(i, std::chrono::duration_cast<std::chrono::milliseconds>((wall_now + delay).time_since_epoch()).count());
       pending_.push_back(i);
       moves.move(State::sending, channel, State::queued, channel, unit);
       metrics.counter("orgcast_dispatch_retries_total", "sends retried", {{"failure", adapters::name(result.failure)}}).inc();
@@ -379,10 +388,10 @@ redis::Args ChunkWork::record(const std::vector<std::size_t>& batch, const std::
           .inc(outcomes[state]);
 
   // lua/record_window.lua: keys first (the pm and pm-early keys after the
-  // fixed nine), then the sections, each a count and its groups.
+  // fixed eleven), then the sections, each a count and its groups.
   auto args = redis::cmd("EVAL", kRecordWindowScript, "", keys_.states(id_, k_), keys_.counters(id_), keys_.failures(id_),
                          keys_.report_wait(), keys_.dead_push_tokens(), keys_.broadcast(id_), keys_.requeued(id_, k_), stream_,
-                         keys_.active(priority_));
+                         keys_.active(priority_), keys_.retry_due(id_, k_), keys_.ended());
   redis::Args argv = redis::cmd(token_bytes_, std::to_string(k_), "604800");
   auto count_at = [&argv] {
     argv.emplace_back();
@@ -399,6 +408,8 @@ redis::Args ChunkWork::record(const std::vector<std::size_t>& batch, const std::
   for (auto& [channel_index, list] : report_waits)
     argv.push_back(std::to_string(due)), argv.push_back(id_ + ":" + std::to_string(k_) + ":" + std::to_string(channel_index) + ":" + list);
   argv[at] = std::to_string(report_waits.size());
+  argv.push_back(std::to_string(retries.size()));
+  for (auto [i, due_ms] : retries) argv.push_back(std::to_string(i)), argv.push_back(std::to_string(due_ms));
   at = count_at();
   for (auto& [token, reason] : dead_tokens) argv.push_back(std::move(token)), argv.push_back(std::move(reason));
   argv[at] = std::to_string(dead_tokens.size());
@@ -428,7 +439,7 @@ void ChunkWork::add_recipient_args(redis::Args& args, std::size_t i) const {
 }
 
 redis::Args ChunkWork::settle_command(const std::vector<std::size_t>& batch, State to) {
-  auto args = redis::cmd("EVAL", kSettleScript, "3", keys_.states(id_, k_), keys_.counters(id_), keys_.broadcast(id_), code(to),
+  auto args = redis::cmd("EVAL", kSettleScript, "4", keys_.states(id_, k_), keys_.counters(id_), keys_.broadcast(id_), keys_.ended(), code(to),
                          token_bytes_);
   for (auto i : batch) add_recipient_args(args, i);
   for (auto i : pending_) add_recipient_args(args, i);
@@ -450,9 +461,17 @@ redis::Args ChunkWork::release_command() {
   return args;
 }
 
-redis::Args ChunkWork::finish_command() const {
-  return redis::cmd("EVAL", kFinishChunkScript, "4", stream_, keys_.active(priority_), keys_.states(id_, k_), keys_.holds(),
-                    broadcast::kConsumerGroup, entry_, broadcast::Keys::hold_field(stream_, entry_));
+redis::Args ChunkWork::finish_command(SteadyTime now, std::chrono::system_clock::time_point wall_now) const {
+  std::string soonest_due;
+  if (has_pending()) {
+    auto soonest = next_retry();
+    if (soonest == SteadyTime::max() || soonest < now) soonest = now;  // one is due already: queued again at once
+    const auto wait = soonest - now;
+    soonest_due = std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>((wall_now + wait).time_since_epoch()).count());
+  }
+  return redis::cmd("EVAL", kFinishChunkScript, "5", stream_, keys_.active(priority_), keys_.states(id_, k_), keys_.holds(),
+                    keys_.retries(), broadcast::kConsumerGroup, entry_, broadcast::Keys::hold_field(stream_, entry_),
+                    broadcast::Keys::retry_member(stream_, k_), soonest_due);
 }
 
 }  // namespace orgcast::dispatch

@@ -75,12 +75,13 @@ class ChunkWork {
   const DispatchedBroadcast& broadcast() const { return *broadcast_; }
 
   /// Reads the chunk: clears its "queued again" mark first (so that a
-  /// fallback after this read queues it once more), then its recipients and states.
+  /// fallback after this read queues it once more), then its recipients,
+  /// states and retry due times.
   std::vector<redis::Args> load_commands() const;
   /// Takes the replies of load_commands(); false when the chunk is gone.
-  /// Pending: the `queued` recipients, and on a takeover the `sending` ones
-  /// an earlier hold of the entry claimed.
-  bool load(std::vector<redis::Reply>& replies);
+  /// Pending: the `queued` recipients (a retry not before its due time),
+  /// and on a takeover the `sending` ones an earlier hold of the entry claimed.
+  bool load(std::vector<redis::Reply>& replies, SteadyTime now, std::chrono::system_clock::time_point wall_now);
 
   /// Asks which of the chunk's app tokens are dead (push in the policy and
   /// tokens in the chunk), for apply_dead_tokens; nullopt: nothing to ask.
@@ -146,8 +147,10 @@ class ChunkWork {
   }
 
   /// XACK and XDEL the entry, unless one of its holds left a recipient
-  /// `sending` (lua/finish_chunk.lua).
-  redis::Args finish_command() const;
+  /// `sending` (lua/finish_chunk.lua). With recipients still pending (all
+  /// waiting for retries), the chunk is set aside in q:retry by its soonest
+  /// due time instead of being held while it waits.
+  redis::Args finish_command(SteadyTime now, std::chrono::system_clock::time_point wall_now) const;
 
  private:
   std::uint32_t owner_token() const { return token_; }
@@ -169,7 +172,7 @@ class ChunkWork {
   std::map<std::size_t, std::string> dead_tokens_;  // recipient -> why its token is dead
   std::vector<std::size_t> pending_;
   std::optional<std::vector<std::size_t>> preclaimed_;  // claimed (`sending`), not yet sent
-  std::map<std::size_t, SteadyTime> not_before_;
+  std::map<std::size_t, SteadyTime> not_before_;  // retries: not sent before (bc:<id>:due:<k> in Redis)
   std::map<std::size_t, broadcast::State> withheld_;
 };
 

@@ -60,7 +60,8 @@ std::optional<std::size_t> chunk_of(const redis::Reply& entry) {
 Dispatcher::Dispatcher(asio::any_io_executor executor, std::shared_ptr<redis::Client> redis, std::vector<Route> routes,
                        DispatcherOptions options, const Log& log, metrics::Registry& metrics)
     : executor_(std::move(executor)), redis_(std::move(redis)), options_(std::move(options)),
-      clock_(options_.clock ? options_.clock : system_clock()), keys_{options_.key_prefix}, log_(log), metrics_(metrics) {
+      clock_(options_.clock ? options_.clock : system_clock()), keys_{options_.key_prefix}, report_timeouts_(redis_, keys_),
+      retention_(redis_, keys_), log_(log), metrics_(metrics) {
   // Where the workers' time goes (summed over workers): rate() of each is how many workers are in that phase.
   const char* help = "microseconds dispatch workers spent per phase: claim, send, record a window; idle";
   for (auto [phase, name] : {std::pair{claiming, "claim"}, std::pair{sending, "send"}, std::pair{recording, "record"}, std::pair{idling, "idle"}})
@@ -191,8 +192,10 @@ asio::awaitable<std::shared_ptr<const DispatchedBroadcast>> Dispatcher::broadcas
 }
 
 // Work every instance may do, at most once a second: scheduled broadcasts
-// whose send_at has come become active; sent recipients whose report is
-// overdue go to their policy's next channel. Both are idempotent.
+// whose send_at has come become active; chunks set aside for retries that
+// are due are queued again; ended broadcasts' records get their retention;
+// sent recipients whose report is overdue go to their policy's next
+// channel. Each is idempotent.
 asio::awaitable<void> Dispatcher::housekeeping() {
   const auto now = clock_->steady_now();
   if (now - last_housekeeping_ < std::chrono::seconds(1)) co_return;
@@ -210,17 +213,48 @@ asio::awaitable<void> Dispatcher::housekeeping() {
     }
     co_await redis_->pipeline(std::move(activate));
   }
-  auto moved = co_await redis_->command(redis::cmd("EVAL", kReportTimeoutScript, "1", keys_.report_wait(), now_ms, keys_.prefix, "100"));
-  if (!moved || moved->is_error() || !moved->is_array() || moved->elements.size() != 3) {
+  co_await requeue_due_retries(now_ms);
+  if (auto swept = co_await retention_.sweep(); !swept) count_redis_error("retention");
+  auto moved = co_await report_timeouts_.apply_due(clock_->system_now());
+  if (!moved) {
     count_redis_error("report_timeout");
     co_return;
   }
-  if (auto n = moved->elements[1].integer; n > 0)
+  if (auto n = moved->fell_back; n > 0)
     metrics_.counter("orgcast_dispatch_report_timeouts_total", "sent recipients with no delivery report in time", {{"outcome", "fell_back"}})
         .inc(static_cast<std::uint64_t>(n));
-  if (auto n = moved->elements[2].integer; n > 0)
+  if (auto n = moved->unconfirmed; n > 0)
     metrics_.counter("orgcast_dispatch_report_timeouts_total", "sent recipients with no delivery report in time", {{"outcome", "unconfirmed"}})
         .inc(static_cast<std::uint64_t>(n));
+}
+
+// Chunks set aside to wait for their retries go back into their queues
+// when the soonest is due: read first, then queued again by a script that
+// checks each once more (requeue_retries.lua).
+asio::awaitable<void> Dispatcher::requeue_due_retries(const std::string& now_ms) {
+  auto due = co_await redis_->command(redis::cmd("ZRANGEBYSCORE", keys_.retries(), "-inf", now_ms, "LIMIT", "0", "100"));
+  if (!due || due->is_error()) {
+    count_redis_error("requeue_retries");
+    co_return;
+  }
+  if (!due->is_array() || due->elements.empty()) co_return;
+  auto requeue = redis::cmd("EVAL", kRequeueRetriesScript, "", keys_.retries());
+  redis::Args argv{now_ms};
+  for (const auto& member : due->elements) {
+    const auto bar = member.str.rfind('|');
+    std::string priority, id;
+    if (bar == std::string::npos || !keys_.stream_parts(std::string_view(member.str).substr(0, bar), priority, id)) continue;
+    const auto k = std::strtoull(member.str.c_str() + bar + 1, nullptr, 10);
+    requeue.push_back(member.str.substr(0, bar));
+    requeue.push_back(keys_.active(priority));
+    requeue.push_back(keys_.requeued(id, k));
+    argv.push_back(member.str);
+    argv.push_back(std::to_string(k));
+  }
+  requeue[2] = std::to_string(requeue.size() - 3);
+  for (auto& a : argv) requeue.push_back(std::move(a));
+  auto queued = co_await redis_->command(std::move(requeue));
+  if (!queued || queued->is_error()) count_redis_error("requeue_retries");
 }
 
 asio::awaitable<bool> Dispatcher::take_and_work() {
@@ -348,7 +382,7 @@ asio::awaitable<void> Dispatcher::work_chunks(std::vector<std::shared_ptr<ChunkW
     }
     work->set_broadcast(b);
     auto replies = co_await redis_->pipeline(work->load_commands());
-    if (!replies || !work->load(*replies)) {  // taken over after the lease
+    if (!replies || !work->load(*replies, clock_->steady_now(), clock_->system_now())) {  // taken over after the lease
       count_redis_error("load");
       work->lose();
       continue;
@@ -371,7 +405,7 @@ asio::awaitable<void> Dispatcher::work_chunks(std::vector<std::shared_ptr<ChunkW
       last_urgent_check_ = clock_->steady_now();
       co_await read_and_work("urgent");
     }
-    bool sent = false, waiting = false;
+    bool sent = false;
     for (std::size_t n = 0; n < loaded.size();) {
       auto& work = loaded[n];
       if (!work->has_pending() || work->lost()) {
@@ -384,16 +418,13 @@ asio::awaitable<void> Dispatcher::work_chunks(std::vector<std::shared_ptr<ChunkW
         loaded.erase(loaded.begin() + static_cast<std::ptrdiff_t>(n));
         continue;
       }
-      (step == Step::sent ? sent : waiting) = true;
+      sent = sent || step == Step::sent;
       ++n;
     }
-    if (sent) continue;
-    if (!waiting) break;
-    // Every recipient left waits for a retry: sleep (the leases are kept on their timer).
-    auto soonest = SteadyTime::max();
-    for (const auto& work : loaded)
-      if (work->has_pending()) soonest = std::min(soonest, work->next_retry());
-    co_await sleep_for(std::min<std::chrono::steady_clock::duration>(soonest - clock_->steady_now(), options_.idle_poll * 5));
+    // Nothing went out: every recipient left waits for a retry (or none is
+    // left). The chunks are set aside, not held: their due times are in
+    // Redis and the chunk is queued again when the soonest comes.
+    if (!sent) break;
   }
   for (const auto& work : loaded) {
     if (work->lost()) continue;
@@ -403,11 +434,14 @@ asio::awaitable<void> Dispatcher::work_chunks(std::vector<std::shared_ptr<ChunkW
       work->lose();
       continue;
     }
-    auto finished = co_await redis_->command(work->finish_command());
+    const bool set_aside = work->has_pending();
+    auto finished = co_await redis_->command(work->finish_command(clock_->steady_now(), clock_->system_now()));
     if (!finished || finished->is_error()) {
       count_redis_error("finish");
     } else if (finished->integer < 0) {
       log_.warn("dispatch", "chunk " + work->entry() + " of " + work->stream() + " still has recipients sending; left to be taken over");
+    } else if (set_aside) {
+      metrics_.counter("orgcast_dispatch_chunks_set_aside_total", "chunks whose recipients all wait for retries, queued again when due").inc();
     } else if (finished->integer == 1) {
       broadcasts_.erase(work->broadcast_id());
       log_.info("dispatch", "broadcast " + work->broadcast_id() + ": every chunk worked");
@@ -432,6 +466,12 @@ asio::awaitable<Dispatcher::Step> Dispatcher::work_window(std::shared_ptr<ChunkW
   const auto window = static_cast<std::size_t>(std::max(1, options_.window));
   const auto started = clock_->steady_now();
   auto batch = std::make_shared<std::vector<std::size_t>>();
+  // Cancelled or expired: everyone left ends now, retries not yet due included.
+  if (auto why = withheld(*work)) {
+    auto settled = co_await redis_->command(work->settle_command(work->take_preclaimed().value_or(std::vector<std::size_t>{}), *why));
+    if (!settled || settled->is_error()) count_redis_error("settle");
+    co_return settled && !settled->is_error() ? Step::sent : Step::failed;
+  }
   bool claimed_ahead = false;
   if (auto ahead = work->take_preclaimed()) {  // claimed in the previous window's pipeline
     *batch = std::move(*ahead);
@@ -440,11 +480,6 @@ asio::awaitable<Dispatcher::Step> Dispatcher::work_window(std::shared_ptr<ChunkW
   } else {
     *batch = work->take_due(started, window);
     if (batch->empty()) co_return Step::waiting;
-  }
-  if (work->broadcast().expired(clock_->system_now())) {
-    auto settled = co_await redis_->command(work->settle_command(*batch, State::expired));
-    if (!settled || settled->is_error()) count_redis_error("settle");
-    co_return settled && !settled->is_error() ? Step::sent : Step::failed;
   }
   auto claimed_at = started;
   if (!claimed_ahead) {

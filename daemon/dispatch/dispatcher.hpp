@@ -24,12 +24,14 @@
 
 #include "adapters/core/adapter.hpp"
 #include "broadcast/keys.hpp"
+#include "broadcast/retention_sweep.hpp"
 #include "core/clock.hpp"
 #include "core/log.hpp"
 #include "dispatch/backoff.hpp"
 #include "dispatch/chunk_work.hpp"
 #include "dispatch/token_bucket.hpp"
 #include "redis/client.hpp"
+#include "tracking/report_timeouts.hpp"
 
 namespace orgcast::metrics {
 class Registry;
@@ -89,6 +91,7 @@ class Dispatcher : public std::enable_shared_from_this<Dispatcher> {
   boost::asio::awaitable<void> worker(std::shared_ptr<Dispatcher> self, int number);
   boost::asio::awaitable<void> housekeeping();
   boost::asio::awaitable<bool> take_and_work();
+  boost::asio::awaitable<void> requeue_due_retries(const std::string& now_ms);
   /// Reads one new entry from each active stream of `priority` and works them; false if none.
   boost::asio::awaitable<bool> read_and_work(const char* priority);
   /// Takes over one entry of `priority` whose hold stopped refreshing its lease.
@@ -133,6 +136,8 @@ class Dispatcher : public std::enable_shared_from_this<Dispatcher> {
   DispatcherOptions options_;
   std::shared_ptr<const Clock> clock_;
   broadcast::Keys keys_;
+  tracking::ReportTimeouts report_timeouts_;
+  broadcast::RetentionSweep retention_;
   const Log& log_;
   metrics::Registry& metrics_;
   struct CachedBroadcast {

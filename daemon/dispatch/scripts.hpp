@@ -27,6 +27,8 @@ inline const std::string kReleaseScript = detail::joined(lua::helpers, lua::rele
 inline const std::string kFinishChunkScript = detail::joined(lua::helpers, lua::finish_chunk);
 inline const std::string kApplyReportsScript = detail::joined(lua::helpers, lua::apply_report, lua::apply_reports);
 inline const std::string kReportTimeoutScript = detail::joined(lua::helpers, lua::apply_report, lua::report_timeout);
+inline const std::string kExpireEndedScript = std::string(lua::expire_ended);
+inline const std::string kRequeueRetriesScript = std::string(lua::requeue_retries);
 inline const std::string kTakeOverScript = std::string(lua::take_over);
 inline const std::string kRefreshLeasesScript = std::string(lua::refresh_leases);
 

@@ -1,9 +1,9 @@
 #pragma once
 // India's DLT scrubbing, checked before sending: an SMS's text must be the
 // text registered on the DLT platform with each {#var#} replaced by at most
-// 30 characters (operators reject anything else). Issue 4, point 3: a
-// template whose rendering could not pass is refused at load or POST time,
-// never at send time.
+// 30 characters (operators reject anything else). A template whose
+// rendering could not pass is refused at load or POST time, never at send
+// time.
 #include <cstddef>
 #include <optional>
 #include <string>

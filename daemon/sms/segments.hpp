@@ -7,7 +7,7 @@
 // segment (the rest is the concatenation header). An escape pair or a
 // UTF-16 surrogate pair is never split between segments.
 //
-// Issue 4 point 6. Pure logic: templates, previews and cost use it.
+// Pure logic: templates, previews and cost use it.
 #include <cstddef>
 #include <optional>
 #include <string>

@@ -1,6 +1,6 @@
 #pragma once
 // Times in messages are India Standard Time (UTC+05:30, no daylight saving),
-// written the way each language writes them (issue 4, point 5):
+// written the way each language writes them:
 //   hi: "सोमवार, 23 नवंबर 2026, सुबह 10:00 बजे"
 //   en: "Monday, 23 November 2026, 10:00 AM IST"
 // Languages without their own form use English.

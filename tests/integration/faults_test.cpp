@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
+#include <algorithm>
 #include <csignal>
 #include <ctime>
 #include <iostream>
@@ -49,12 +50,21 @@ long long sent_by(DaemonUnderTest& d) {
   return at == std::string::npos ? 0 : std::stoll(metrics.substr(at + name.size()));
 }
 
-std::string post_announcement(DaemonUnderTest& d, long long& total) {
-  auto r = http("POST", d.url("/v1/broadcasts"), kAnnouncement);
+std::string post_broadcast(DaemonUnderTest& d, const std::string& body, long long& total) {
+  auto r = http("POST", d.url("/v1/broadcasts"), body);
   EXPECT_EQ(r.status, 202) << r.body;
   auto accepted = object_of(r);
   total = number(accepted, "recipients");
   return accepted.contains("id") ? std::string(accepted["id"].as_string()) : "";
+}
+
+std::string post_announcement(DaemonUnderTest& d, long long& total) { return post_broadcast(d, kAnnouncement, total); }
+
+// An announcement to one unit's subtree.
+std::string post_to(DaemonUnderTest& d, const std::string& unit, long long& total) {
+  return post_broadcast(d, R"({"audience": {"units": [")" + unit +
+                               R"("]}, "template": "announcement", "variables": {"subject": "Hello", "details": "at the office"}, "channels": ["sms"]})",
+                        total);
 }
 
 // A daemon sending to `sim` with these dispatch settings, the generated
@@ -99,8 +109,9 @@ void slow_provider_run(int instances) {
   expect_counters_consistent(counts_of(*daemons[0], id), total);
   auto b = object_of(daemons[0]->get("/v1/broadcasts/" + id));
   EXPECT_EQ(b["state"].as_string(), "done") << json::serialize(b);
-  if (instances > 1)
+  if (instances > 1) {
     for (auto& d : daemons) EXPECT_GT(sent_by(*d), 0) << "each instance sent part of the broadcast";
+  }
 }
 
 TEST(Faults, ProviderSlowerThanTheLeaseOneInstance) { slow_provider_run(1); }
@@ -136,6 +147,91 @@ TEST(Faults, GracefulStopSendsNobodyTwice) {
   expect_counters_consistent(counts_of(daemon, id), total);
 }
 
+// A retry's due time lives in Redis: the instance that set it dies, and
+// the one that carries on still waits for it (the provider asked for time).
+TEST(Faults, RetryDueTimesSurviveTheInstanceThatSetThem) {
+  ProviderSim sim({"--transient-first", "1", "--report-delay-ms", "10"});
+  auto ready = ready_daemon(shared_redis_port(), sim,
+                            "  workers: 2\n  concurrency: 32\n  rate_per_second: 5000\n  lease_ms: 1000\n"
+                            "  retry_base_ms: 8000\n  max_attempts: 3\n");
+  auto& daemon = *ready;
+  auto stats = [&] { return object_of(http("GET", sim.url("/stats"))); };
+  const auto posted = std::chrono::steady_clock::now();
+  long long total = 0;
+  const auto id = post_to(daemon, "D1", total);
+  ASSERT_GT(total, 100);
+  // Every first attempt refused and its retry recorded (queued again, due in 4-8 s).
+  ASSERT_TRUE(eventually([&] { return number(counts_of(daemon, id), "queued") == total && number(stats(), "requests") >= total; }, 10s))
+      << json::serialize(counts_of(daemon, id));
+  daemon.process().signal(SIGKILL);
+  ASSERT_TRUE(daemon.process().wait(5s).has_value());
+  daemon.start();
+  ASSERT_TRUE(daemon.wait_ready(10s)) << daemon.process().log();
+  // The first retry comes no sooner than half the base delay (full jitter, floored).
+  ASSERT_TRUE(eventually([&] { return number(stats(), "requests") > total; }, 20s));
+  const auto retried_after = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - posted);
+  ASSERT_TRUE(eventually([&] { return number(counts_of(daemon, id), "delivered") == total; }, 30s))
+      << json::serialize(counts_of(daemon, id)) << "\n" << daemon.process().log().substr(0, 3000);
+  auto final_stats = stats();
+  std::cout << "retries across a crash: " << total << " recipients refused once (retry due 4-8 s later); first retry "
+            << retried_after.count() << " ms after the POST; requests " << number(final_stats, "requests") << ", unique "
+            << number(final_stats, "unique_recipients") << ", duplicates " << number(final_stats, "duplicates") << "\n";
+  EXPECT_GE(retried_after, 4000ms) << "a retry went out before its due time";
+  EXPECT_EQ(number(final_stats, "requests"), 2 * total);
+  EXPECT_EQ(number(final_stats, "duplicates"), 0);
+  expect_counters_consistent(counts_of(daemon, id), total);
+}
+
+// A worker whose chunks all wait for retries does not sit on them: it
+// lets them go (their due times are in Redis) and takes other work.
+TEST(Faults, AWorkerWaitingForRetriesTakesOtherWork) {
+  ProviderSim sim({"--transient-first", "1", "--report-delay-ms", "10"});
+  auto ready = ready_daemon(shared_redis_port(), sim,
+                            "  workers: 1\n  concurrency: 32\n  rate_per_second: 5000\n  lease_ms: 1000\n"
+                            "  retry_base_ms: 8000\n  max_attempts: 3\n");
+  auto& daemon = *ready;
+  auto stats = [&] { return object_of(http("GET", sim.url("/stats"))); };
+  long long waiting_total = 0, other_total = 0;
+  const auto waiting = post_to(daemon, "D1", waiting_total);
+  ASSERT_TRUE(eventually([&] { return number(counts_of(daemon, waiting), "queued") == waiting_total && number(stats(), "requests") >= waiting_total; }, 10s));
+  const auto posted = std::chrono::steady_clock::now();
+  const auto other = post_to(daemon, "D2", other_total);
+  ASSERT_TRUE(eventually([&] { return number(stats(), "requests") > waiting_total; }, 20s));
+  const auto other_started_after = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - posted);
+  ASSERT_TRUE(eventually([&] {
+    return number(counts_of(daemon, waiting), "delivered") == waiting_total && number(counts_of(daemon, other), "delivered") == other_total;
+  }, 30s)) << daemon.process().log().substr(0, 3000);
+  auto final_stats = stats();
+  std::cout << "one worker, " << waiting_total << " recipients waiting 4-8 s for retries: the next broadcast's first request "
+            << other_started_after.count() << " ms after its POST; duplicates " << number(final_stats, "duplicates") << "\n";
+  EXPECT_LT(other_started_after, 2000ms) << "the worker sat on chunks waiting for their retries";
+  EXPECT_EQ(number(final_stats, "unique_recipients"), waiting_total + other_total);
+  EXPECT_EQ(number(final_stats, "duplicates"), 0);
+}
+
+// A cancel ends the recipients of chunks set aside for their retries at
+// once, not when their retry would have been due.
+TEST(Faults, CancelEndsChunksSetAsideForRetries) {
+  ProviderSim sim({"--transient-first", "1", "--report-delay-ms", "10"});
+  auto ready = ready_daemon(shared_redis_port(), sim,
+                            "  workers: 2\n  concurrency: 32\n  rate_per_second: 5000\n  lease_ms: 1000\n"
+                            "  retry_base_ms: 20000\n  max_attempts: 3\n");
+  auto& daemon = *ready;
+  auto stats = [&] { return object_of(http("GET", sim.url("/stats"))); };
+  long long total = 0;
+  const auto id = post_to(daemon, "D1", total);
+  ASSERT_TRUE(eventually([&] { return number(counts_of(daemon, id), "queued") == total && number(stats(), "requests") >= total; }, 10s));
+  const auto cancel = std::chrono::steady_clock::now();
+  ASSERT_EQ(http("POST", daemon.url("/v1/broadcasts/" + id + "/cancel"), "").status, 202);
+  const bool ended = eventually([&] { return number(counts_of(daemon, id), "cancelled") == total; }, 5s);
+  const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - cancel);
+  std::cout << "cancel of " << total << " recipients waiting 10-20 s for retries: all cancelled after " << took.count()
+            << " ms; requests " << number(stats(), "requests") << "\n";
+  EXPECT_TRUE(ended) << json::serialize(counts_of(daemon, id));
+  EXPECT_EQ(number(stats(), "requests"), total) << "nothing is sent after the cancel";
+  expect_counters_consistent(counts_of(daemon, id), total);
+}
+
 }  // namespace
 
 namespace {
@@ -154,6 +250,51 @@ void redis_cli(int port, std::vector<std::string> args) {
   argv.insert(argv.end(), args.begin(), args.end());
   auto r = run_command(argv, 5s);
   ASSERT_EQ(r.code, 0) << r.output;
+}
+
+// A dead instance held an urgent chunk and a bulk one, and bulk work is
+// still unread: the instance that carries on takes the urgent chunk over
+// before it reads or takes over any bulk work. Counted from the provider's
+// side: every urgent request comes before the first bulk one.
+TEST(Faults, ADeadInstancesUrgentChunksAreTakenOverBeforeBulk) {
+  const std::string prefix = unique_prefix();
+  // An instance that only queues (no provider) makes the broadcasts.
+  DaemonUnderTest queuer(shared_redis_port(), prefix, "", free_port());
+  ASSERT_EQ(import_small_directory(queuer), "");
+  queuer.start();
+  ASSERT_TRUE(queuer.wait_ready(10s)) << queuer.process().log();
+  long long urgent_total = 0, bulk_total = 0;
+  const auto urgent = post_broadcast(queuer, R"({"audience": {"units": ["D1"]}, "template": "announcement", "variables": {"subject": "Now", "details": "at the office"}, "channels": ["sms"], "priority": "urgent"})",
+                                     urgent_total);
+  const auto bulk = post_broadcast(queuer, R"({"audience": {"units": ["D2", "D3"]}, "template": "announcement", "variables": {"subject": "Hello", "details": "at the office"}, "channels": ["sms"], "priority": "bulk"})",
+                                   bulk_total);
+  // The dead instance: it read an entry of each and will never finish them.
+  for (const auto& stream : {prefix + "q:urgent:" + urgent, prefix + "q:bulk:" + bulk})
+    redis_cli(shared_redis_port(), {"XREADGROUP", "GROUP", "dispatch", "dead:1", "COUNT", "1", "STREAMS", stream, ">"});
+  std::this_thread::sleep_for(1200ms);  // past its lease
+
+  ProviderSim sim({"--report-delay-ms", "10"});
+  const int port = free_port();
+  DaemonUnderTest carrier(shared_redis_port(), prefix,
+                          dispatch_section(sim, port, "  workers: 1\n  concurrency: 8\n  rate_per_second: 1000\n  lease_ms: 1000\n"), port);
+  carrier.start();
+  ASSERT_TRUE(carrier.wait_ready(10s)) << carrier.process().log();
+  ASSERT_TRUE(eventually([&] { return number(object_of(http("GET", sim.url("/stats"))), "accepted") >= urgent_total + 100; }, 30s));
+  const auto sent = json::parse(http("GET", sim.url("/messages")).body);
+  std::vector<std::string> order;  // broadcast of each request, in the order the provider took them
+  for (const auto& body : sent.as_array()) {
+    const std::string reference(body.as_object().at("reference").as_string());
+    order.push_back(reference.substr(0, reference.find(':')));
+  }
+  ASSERT_LT(order.size(), 1000u) << "the provider's list of requests overflowed";
+  const auto first_bulk = std::find(order.begin(), order.end(), bulk) - order.begin();
+  const auto urgent_sent = std::count(order.begin(), order.end(), urgent);
+  std::cout << "dead instance's chunks: " << urgent_total << " urgent, " << bulk_total << " bulk; the first bulk request was number "
+            << first_bulk + 1 << " of " << order.size() << ", after " << urgent_sent << " urgent ones\n";
+  EXPECT_EQ(urgent_sent, urgent_total);
+  EXPECT_EQ(first_bulk, urgent_total) << "bulk work was read before the dead instance's urgent chunk was taken over";
+  ASSERT_TRUE(eventually([&] { return number(counts_of(carrier, bulk), "delivered") == bulk_total; }, 30s));
+  EXPECT_EQ(number(object_of(http("GET", sim.url("/stats"))), "duplicates"), 0);
 }
 
 // Redis error replies mid-broadcast: the script cache flushed again and

@@ -14,6 +14,7 @@
 #include "broadcast/recipients.hpp"
 #include "dispatch/scripts.hpp"
 #include "support/redis_server.hpp"
+#include "tracking/chunk_keys.hpp"
 
 using namespace orgcast;
 using namespace orgcast::testing;
@@ -58,7 +59,7 @@ class LuaScripts : public ::testing::Test {
     run({"HSET", keys_.counters(id_), "queued", std::to_string(kRecipients), "ch:sms:queued", std::to_string(kRecipients), "u:RJ:queued",
          std::to_string(kRecipients)});
   }
-  Value run(std::vector<std::string> args) {
+  Value run(const std::vector<std::string>& args) {
     std::vector<const char*> argv;
     std::vector<std::size_t> lengths;
     for (const auto& a : args) argv.push_back(a.data()), lengths.push_back(a.size());
@@ -80,9 +81,10 @@ class LuaScripts : public ::testing::Test {
   Value record_sent(const std::string& tok, int i, std::uint32_t owner) {
     std::string bytes;
     StateRecord{State::sent, 1, 0, 0b11, 0, owner}.encode_into(bytes);
-    return run({"EVAL", dispatch::kRecordWindowScript, "9", keys_.states(id_, 0), keys_.counters(id_), keys_.failures(id_),
-                keys_.report_wait(), keys_.dead_push_tokens(), keys_.broadcast(id_), keys_.requeued(id_, 0), "s", keys_.active("normal"), tok,
-                "0", "60", "1", std::to_string(i), bytes, "2", "sending", "-1", "sent", "1", "0", "0", "0", "0"});
+    return run({"EVAL", dispatch::kRecordWindowScript, "11", keys_.states(id_, 0), keys_.counters(id_), keys_.failures(id_),
+                keys_.report_wait(), keys_.dead_push_tokens(), keys_.broadcast(id_), keys_.requeued(id_, 0), "s", keys_.active("normal"),
+                keys_.retry_due(id_, 0), keys_.ended(), tok, "0", "60", "1", std::to_string(i), bytes, "2", "sending", "-1", "sent", "1", "0", "0", "0",
+                "0", "0"});
   }
 
   static constexpr int kRecipients = 4;
@@ -143,13 +145,45 @@ TEST_F(LuaScripts, FinishIsRefusedWhileAHoldOfTheEntryLeftSomeoneSending) {
   auto entry = run({"XADD", "s", "1-0", "k", "0"});
   claim(a, "", {{0, State::queued}});
   auto finish = [&] {
-    return run({"EVAL", dispatch::kFinishChunkScript, "4", "s", keys_.active("normal"), keys_.states(id_, 0), keys_.holds(), "dispatch", "1-0",
-                broadcast::Keys::hold_field("s", "1-0")});
+    return run({"EVAL", dispatch::kFinishChunkScript, "5", "s", keys_.active("normal"), keys_.states(id_, 0), keys_.holds(), keys_.retries(),
+                "dispatch", "1-0", broadcast::Keys::hold_field("s", "1-0"), "s|0", ""});
   };
   EXPECT_EQ(finish().integer, -1);
   record_sent(a, 0, 0xA1A1A1A1);
   EXPECT_EQ(finish().integer, 1);
   run({"DEL", "s"});
+}
+
+// A chunk whose recipients all wait for retries is set aside by its soonest
+// due time, and queued again (once, by whichever instance looks first)
+// only when that time has come.
+TEST_F(LuaScripts, AChunkSetAsideIsQueuedAgainOnlyWhenItsRetryIsDue) {
+  const auto stream = keys_.stream("normal", id_), member = broadcast::Keys::retry_member(stream, 0);
+  run({"XGROUP", "CREATE", stream, "dispatch", "0", "MKSTREAM"});
+  auto entry = run({"XADD", stream, "*", "k", "0"}).str;
+  run({"XREADGROUP", "GROUP", "dispatch", "me", "COUNT", "1", "STREAMS", stream, ">"});
+  auto set_aside = [&](const std::string& due) {
+    return run({"EVAL", dispatch::kFinishChunkScript, "5", stream, keys_.active("normal"), keys_.states(id_, 0), keys_.holds(),
+                keys_.retries(), "dispatch", entry, broadcast::Keys::hold_field(stream, entry), member, due});
+  };
+  EXPECT_EQ(set_aside("5000").integer, 1) << "the queue is empty now";
+  EXPECT_EQ(run({"ZSCORE", keys_.retries(), member}).str, "5000");
+  set_aside("7000");
+  EXPECT_EQ(run({"ZSCORE", keys_.retries(), member}).str, "5000") << "the soonest due time stays";
+  auto requeue = [&](const std::string& now) {
+    return run({"EVAL", dispatch::kRequeueRetriesScript, "4", keys_.retries(), stream, keys_.active("normal"), keys_.requeued(id_, 0), now,
+                member, "0"})
+        .integer;
+  };
+  EXPECT_EQ(requeue("4999"), 0) << "not due yet";
+  EXPECT_EQ(run({"XLEN", stream}).integer, 0);
+  EXPECT_EQ(requeue("5000"), 1);
+  EXPECT_EQ(run({"XLEN", stream}).integer, 1);
+  EXPECT_EQ(run({"SISMEMBER", keys_.active("normal"), stream}).integer, 1);
+  EXPECT_TRUE(run({"ZSCORE", keys_.retries(), member}).nil);
+  EXPECT_EQ(requeue("6000"), 0) << "a second instance looking finds nothing to do";
+  EXPECT_EQ(run({"XLEN", stream}).integer, 1);
+  run({"DEL", stream, keys_.active("normal"), keys_.requeued(id_, 0), keys_.retries()});
 }
 
 TEST_F(LuaScripts, NoReportInTimeOnTheLastChannelEndsUnconfirmedAndTheBroadcastDone) {
@@ -159,14 +193,30 @@ TEST_F(LuaScripts, NoReportInTimeOnTheLastChannelEndsUnconfirmedAndTheBroadcastD
   claim(a, "", all);
   for (int i = 0; i < kRecipients; ++i) record_sent(a, i, 0xA1A1A1A1);
   run({"ZADD", keys_.report_wait(), "1000", id_ + ":0:1:0,1,2,3"});
-  auto moved = run({"EVAL", dispatch::kReportTimeoutScript, "1", keys_.report_wait(), "2000", keys_.prefix, "100"});
+  auto timeout = [&](const std::string& now) {
+    redis::Args args{"EVAL", dispatch::kReportTimeoutScript, "9", keys_.report_wait(), keys_.ended()};
+    tracking::append_chunk_keys(args, keys_, id_, 0, "normal");
+    args.push_back(now);
+    args.push_back(id_ + ":0:1:0,1,2,3");
+    return run(args);
+  };
+  EXPECT_EQ(timeout("999").elements.at(0).integer, 0) << "not due yet";
+  auto moved = timeout("2000");
   ASSERT_EQ(moved.elements.size(), 3u) << moved.str;
+  EXPECT_EQ(moved.elements[0].integer, 1);
   EXPECT_EQ(moved.elements[2].integer, kRecipients);
   EXPECT_EQ(record(3).state, State::unconfirmed);
   EXPECT_EQ(counter("unconfirmed"), kRecipients);
   EXPECT_EQ(counter("sent"), 0);
   EXPECT_EQ(run({"HGET", keys_.broadcast(id_), "state"}).str, "done");
-  // Done: the per-recipient records live `retention_s` more; the summary stays.
+  EXPECT_EQ(timeout("3000").elements.at(0).integer, 0) << "an entry is taken once";
+  // Done: the broadcast waits in bc:ended for the sweep that gives its
+  // per-recipient records `retention_s` more; the summary stays.
+  EXPECT_EQ(run({"SISMEMBER", keys_.ended(), id_}).integer, 1);
+  EXPECT_EQ(run({"EVAL", dispatch::kExpireEndedScript, "4", keys_.ended(), keys_.broadcast(id_), keys_.states(id_, 0), keys_.failures(id_), id_})
+                .integer,
+            1) << "the states (the failures hash does not exist)";
+  EXPECT_EQ(run({"SISMEMBER", keys_.ended(), id_}).integer, 0);
   const auto ttl = run({"TTL", keys_.states(id_, 0)}).integer;
   EXPECT_GT(ttl, 3500);
   EXPECT_LE(ttl, 3600);
@@ -178,11 +228,23 @@ TEST_F(LuaScripts, ReportsApplyForwardOnlyAndParkThoseThatCameEarly) {
   claim(a, "", {{0, State::queued}});
   record_sent(a, 0, 0xA1A1A1A1);
   run({"SET", keys_.provider_message("sim", "m0"), id_ + ":0:0:1:sms:RJ"});
-  auto applied = run({"EVAL", dispatch::kApplyReportsScript, "0", keys_.prefix, "sim", "m0", "3", "", "m0", "3", "", "unknown", "3", ""});
-  ASSERT_EQ(applied.elements.size(), 3u) << applied.str;
+  const std::string ref = id_ + ":0:0:1:sms:RJ";
+  // Each report's mapping as the caller read it: m1's was written since (read as none).
+  run({"SET", keys_.provider_message("sim", "m1"), ref});
+  redis::Args args{"EVAL", dispatch::kApplyReportsScript, "13", keys_.early_reports("sim"), keys_.ended(),
+                   keys_.provider_message("sim", "m0"), keys_.provider_message("sim", "m0"), keys_.provider_message("sim", "unknown"),
+                   keys_.provider_message("sim", "m1")};
+  tracking::append_chunk_keys(args, keys_, id_, 0, "normal");
+  for (auto group : {std::vector<std::string>{"m0", "3", "", ref, "7"}, {"m0", "3", "", ref, "7"}, {"unknown", "3", "", "", "0"},
+                     {"m1", "3", "", "", "0"}})
+    args.insert(args.end(), group.begin(), group.end());
+  auto applied = run(args);
+  ASSERT_EQ(applied.elements.size(), 4u) << applied.str;
   EXPECT_EQ(applied.elements[0].str, "applied");
   EXPECT_EQ(applied.elements[1].str, "stale") << "the same report twice changes nothing twice";
   EXPECT_EQ(applied.elements[2].str, "early");
+  EXPECT_EQ(applied.elements[3].str, "again") << "a mapping that changed since it was read is read again";
+  run({"DEL", keys_.provider_message("sim", "m1")});
   EXPECT_EQ(record(0).state, State::delivered);
   EXPECT_EQ(counter("delivered"), 1);
   EXPECT_EQ(counter("sent"), 0);

@@ -1,5 +1,5 @@
 // Priorities: an urgent broadcast overtakes a running bulk one within
-// 2 seconds; two normal ones progress side by side (issue 3, point 6).
+// 2 seconds; two normal ones progress side by side.
 #include <gtest/gtest.h>
 
 #include <thread>

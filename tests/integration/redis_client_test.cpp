@@ -34,6 +34,9 @@ class RedisClientTest : public ::testing::Test {
   }
   void TearDown() override {
     for (auto& c : clients_) c->stop();
+    // stop() is posted to the client's strand: let it run (it frees the
+    // hiredis context) before the io_context goes away.
+    for (int turn = 0; turn < 2; ++turn) io_.run([]() -> boost::asio::awaitable<void> { co_return; }());
   }
   redis::Result<redis::Reply> command(redis::Client& c, redis::Args args) { return io_.run(c.command(std::move(args))); }
 

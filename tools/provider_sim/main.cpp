@@ -47,6 +47,7 @@ struct Options {
   std::string port_file;
   int latency_ms = 0;
   double transient_rate = 0, throttle_rate = 0, permanent_rate = 0, undelivered_rate = 0, silent_rate = 0;
+  int transient_first = 0;  // the first N requests to each recipient answer 503 (retries made to happen)
   int report_delay_ms = 50;
   int report_batch = 1;       // reports per callback POST; above 1, the {"reports": [...]} form
   bool hold_reports = false;  // keep reports until POST /reports/release
@@ -118,6 +119,15 @@ class Simulator {
     return Outcome::accept;
   }
 
+  // True while `to` has had fewer than --transient-first requests refused.
+  bool refused_first(const std::string& to) {
+    std::lock_guard lock(mutex_);
+    auto& refused = refused_[to];
+    if (refused >= options_.transient_first) return false;
+    ++refused;
+    return true;
+  }
+
   bool chance(double rate) {
     std::lock_guard lock(mutex_);
     return std::uniform_real_distribution<double>(0, 1)(random_) < rate;
@@ -142,6 +152,10 @@ class Simulator {
       co_return error(400, "bad_request", "expected a JSON object with \"to\"");
     auto& o = body.as_object();
     std::string to(o["to"].as_string());
+    if (options_.transient_first > 0 && refused_first(to)) {
+      ++transient_;
+      co_return error(503, "unavailable", "try again later");
+    }
     switch (draw()) {
       case Outcome::throttle: {
         ++throttled_;
@@ -207,6 +221,7 @@ class Simulator {
   http::Response reset() {
     std::lock_guard lock(mutex_);
     per_recipient_.clear();
+    refused_.clear();
     recent_.clear();
     duplicates_ = 0;
     requests_ = accepted_ = throttled_ = transient_ = permanent_ = reports_sent_ = reports_failed_ = max_in_flight_ = silenced_ = 0;
@@ -336,9 +351,10 @@ class Simulator {
   }
 
   Options options_;
-  std::mutex mutex_;  // guards random_, per_recipient_, duplicates_
+  std::mutex mutex_;  // guards random_, per_recipient_, refused_, duplicates_
   std::mt19937_64 random_;
   std::unordered_map<std::string, std::uint64_t> per_recipient_;
+  std::unordered_map<std::string, int> refused_;  // --transient-first: 503s given per recipient
   http::RecentBodies recent_;
   std::uint64_t duplicates_ = 0;
   std::atomic<std::uint64_t> requests_{0}, accepted_{0}, throttled_{0}, transient_{0}, permanent_{0};
@@ -377,6 +393,7 @@ int main(int argc, char** argv) {
     else if (arg == "--permanent-rate") options.permanent_rate = rate(value, arg);
     else if (arg == "--undelivered-rate") options.undelivered_rate = rate(value, arg);
     else if (arg == "--silent-rate") options.silent_rate = rate(value, arg);
+    else if (arg == "--transient-first") options.transient_first = std::max(0, std::stoi(value));
     else if (arg == "--report-delay-ms") options.report_delay_ms = std::stoi(value);
     else if (arg == "--report-batch") options.report_batch = std::max(1, std::stoi(value));
     else if (arg == "--hold-reports") options.hold_reports = value == "1" || value == "true";

@@ -20,14 +20,10 @@ local function apply_report(K, k, i, ci, channel, unit, new, reason)
   return 'applied'
 end
 
--- The keys of chunk k of broadcast `id`, for the two scripts whose
--- recipients come from stored references (a report's provider-id mapping,
--- a report-timeout entry) and so cannot be named by the caller beforehand.
-local function keys_for(prefix, id, k)
-  local b = prefix .. 'bc:' .. id
-  local K = {broadcast = b, states = b .. ':s:' .. k, counters = b .. ':c', failures = b .. ':f', requeued = b .. ':rq:' .. k}
-  local priority = meta_of(b).priority or 'normal'
-  K.stream = prefix .. 'q:' .. priority .. ':' .. id
-  K.active = prefix .. 'q:active:' .. priority
-  return K
+-- The keys of one chunk, seven in a row from KEYS[base], as
+-- tracking/chunk_keys.hpp names them: the caller read the stored reference
+-- (a report's mapping, a report-timeout entry) first.
+local function chunk_keys_at(base)
+  return {broadcast = KEYS[base], states = KEYS[base + 1], counters = KEYS[base + 2], failures = KEYS[base + 3],
+          requeued = KEYS[base + 4], stream = KEYS[base + 5], active = KEYS[base + 6]}
 end

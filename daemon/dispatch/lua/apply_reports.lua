@@ -4,38 +4,45 @@
 -- (message id -> "state|reason"; it expires a day after the last one
 -- parked, and holds 100,000 at most); record_window.lua applies it when
 -- the id is recorded.
--- The keys of the recipients come from the stored mappings (keys_for).
--- ARGV[1] key prefix   ARGV[2] provider
--- ARGV then groups of three: message id, new state code, reason.
--- Returns, per report, "applied", "fallback", "stale", "early" or "early_dropped".
-local prefix, provider = ARGV[1], ARGV[2]
-local pm, keys = prefix .. 'pm:' .. provider .. ':', {}
-for n = 3, #ARGV, 3 do keys[#keys + 1] = pm .. ARGV[n] end
-local refs = #keys > 0 and redis.call('MGET', unpack(keys)) or {}
+-- The caller read each report's mapping first (MGET) and names the keys of
+-- the chunks they point to; a mapping that changed since (written by the
+-- dispatcher meanwhile) answers "again", and the caller reads it anew.
+-- KEYS[1] pm-early:<provider>   KEYS[2] bc:ended
+-- KEYS[3 ...] each report's pm:<provider>:<message id>, in order, then the chunks' keys (seven each, chunk_keys_at)
+-- ARGV groups of five: message id, new state code, reason, the mapping as read ("" none),
+-- KEYS index of its chunk's keys (0 with no mapping).
+-- Returns, per report, "applied", "fallback", "stale", "early", "early_dropped" or "again".
+ended_set_is(KEYS[2])
+local early = KEYS[1]
+local reports = #ARGV / 5
+local refs = reports > 0 and redis.call('MGET', unpack(KEYS, 3, 2 + reports)) or {}
 local outcomes = {}
-for n = 3, #ARGV, 3 do
-  local ref = refs[(n - 3) / 3 + 1]
-  if not ref then
+for r = 1, reports do
+  local a = (r - 1) * 5
+  local message_id, new, reason, seen, base = ARGV[a + 1], tonumber(ARGV[a + 2]), ARGV[a + 3], ARGV[a + 4], tonumber(ARGV[a + 5])
+  local ref = refs[r] or ''
+  if ref ~= seen then
+    outcomes[r] = 'again'
+  elseif ref == '' then
     -- Parked reports move forward too: several may come before the id is
     -- recorded (Kannel reports each part of a long SMS, "delivered" then
     -- "accepted by the SMSC"); the most advanced one is kept.
-    local early = prefix .. 'pm-early:' .. provider
-    local parked = redis.call('HGET', early, ARGV[n])
+    local parked = redis.call('HGET', early, message_id)
     local parked_state = parked and tonumber(string.sub(parked, 1, string.find(parked, '|', 1, true) - 1)) or -1
     if parked or redis.call('HLEN', early) < 100000 then
-      if tonumber(ARGV[n + 1]) > parked_state then
-        redis.call('HSET', early, ARGV[n], ARGV[n + 1] .. '|' .. ARGV[n + 2])
+      if new > parked_state then
+        redis.call('HSET', early, message_id, new .. '|' .. reason)
         redis.call('EXPIRE', early, '86400')
       end
-      outcomes[#outcomes + 1] = 'early'
+      outcomes[r] = 'early'
     else
       -- Bounded: 100,000 parked per provider (reports for ids nobody sent
       -- do not pile up); the recipient ends by its report timeout instead.
-      outcomes[#outcomes + 1] = 'early_dropped'
+      outcomes[r] = 'early_dropped'
     end
   else
-    local id, k, i, ci, channel, unit = parse_ref(ref)
-    outcomes[#outcomes + 1] = apply_report(keys_for(prefix, id, k), k, i, ci, channel, unit, tonumber(ARGV[n + 1]), ARGV[n + 2])
+    local _, k, i, ci, channel, unit = parse_ref(ref)
+    outcomes[r] = apply_report(chunk_keys_at(base), k, i, ci, channel, unit, new, reason)
   end
 end
 flush()

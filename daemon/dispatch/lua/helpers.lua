@@ -83,24 +83,25 @@ end
 -- can tell when the last recipient ended.
 local broadcast_of_counters = {}
 
+-- bc:ended, the set of broadcasts that ended whose records are still to be
+-- given their retention: named by each script that may end a broadcast
+-- (from its KEYS), before it moves counters.
+local ENDED = nil
+local function ended_set_is(key) ENDED = key end
+
 -- Every recipient ended (none queued, sending or sent): the broadcast is
--- done (a cancelled one stays cancelled). From then on its per-recipient
--- records and failure reasons live `retention_s` more (broadcasts.retention_days,
--- stored with the broadcast); its hash and counters stay.
+-- done (a cancelled one stays cancelled), and goes into bc:ended, whose
+-- sweep (lua/expire_ended.lua) gives its per-recipient records and failure
+-- reasons `retention_s` more (broadcasts.retention_days, stored with the
+-- broadcast); its hash and counters stay.
 local function done_if_ended(counters, broadcast)
   local left = redis.call('HMGET', counters, 'queued', 'sending', 'sent')
   if (tonumber(left[1]) or 0) > 0 or (tonumber(left[2]) or 0) > 0 or (tonumber(left[3]) or 0) > 0 then return end
-  local meta = redis.call('HMGET', broadcast, 'state', 'chunks', 'retention_s')
-  if not meta[1] or meta[1] == 'done' then return end
+  local meta = redis.call('HMGET', broadcast, 'state', 'ended')
+  if not meta[1] or meta[2] then return end  -- gone, or ended before (a late report moved a counter)
   if meta[1] ~= 'cancelled' then redis.call('HSET', broadcast, 'state', 'done') end
-  local keep = tonumber(meta[3])
-  if keep and keep > 0 then
-    for k = 0, (tonumber(meta[2]) or 0) - 1 do
-      redis.call('EXPIRE', broadcast .. ':r:' .. k, keep)
-      redis.call('EXPIRE', broadcast .. ':s:' .. k, keep)
-    end
-    redis.call('EXPIRE', broadcast .. ':f', keep)
-  end
+  redis.call('HSET', broadcast, 'ended', '1')
+  if ENDED then redis.call('SADD', ENDED, string.match(broadcast, 'bc:([^:]+)$')) end
 end
 
 local function flush()

@@ -1,20 +1,22 @@
 -- A window's outcomes in one atomic step, only if this hold still owns
 -- every recipient of it: the state records (a run of neighbours as one
 -- SETRANGE), the counter moves, failure reasons, report-timeout entries,
--- dead app tokens, and the provider-id mappings (with any report that beat
+-- retry due times, dead app tokens, and the provider-id mappings (with any report that beat
 -- them). Either all of it is written or none, so the caller may send it
 -- again after an error or a lost answer: a second run finds the records
 -- already written and changes nothing.
 -- KEYS[1] bc:<id>:s:<k>   KEYS[2] bc:<id>:c   KEYS[3] bc:<id>:f   KEYS[4] q:dlr-wait
 -- KEYS[5] push:dead   KEYS[6] bc:<id>   KEYS[7] bc:<id>:rq:<k>   KEYS[8] q:<priority>:<id>
--- KEYS[9] q:active:<priority>   KEYS[10...] pm-early:<provider> and pm:<provider>:<message id> keys
+-- KEYS[9] q:active:<priority>   KEYS[10] bc:<id>:due:<k>   KEYS[11] bc:ended
+-- KEYS[12...] pm-early:<provider> and pm:<provider>:<message id> keys
 -- ARGV[1] owner token   ARGV[2] chunk number   ARGV[3] mapping lifetime (s)
 -- then sections, each a count and that many groups:
 --   runs (first index, new records)   counters (field, delta)   failures (field, why)
---   report waits (due ms, entry)   dead tokens (app token, why)
+--   report waits (due ms, entry)   retries (recipient index, due ms)   dead tokens (app token, why)
 --   providers (KEYS index of pm-early, count, then per mapping: KEYS index of pm, message id, ref)
 -- Returns {"written", early reports applied}, {"already", 0}, or {"lost", 0}
 -- when another hold owns a recipient now (nothing written).
+ended_set_is(KEYS[11])
 local token, k, ttl = ARGV[1], ARGV[2], ARGV[3]
 local at = 4
 local function next_arg() local v = ARGV[at] at = at + 1 return v end
@@ -44,6 +46,7 @@ for _, run in ipairs(runs) do redis.call('SETRANGE', KEYS[1], int(run[1] * RECOR
 for _ = 1, tonumber(next_arg()) do redis.call('HINCRBY', KEYS[2], next_arg(), next_arg()) end
 for _ = 1, tonumber(next_arg()) do redis.call('HSET', KEYS[3], next_arg(), next_arg()) end
 for _ = 1, tonumber(next_arg()) do redis.call('ZADD', KEYS[4], next_arg(), next_arg()) end
+for _ = 1, tonumber(next_arg()) do redis.call('HSET', KEYS[10], next_arg(), next_arg()) end
 for _ = 1, tonumber(next_arg()) do redis.call('HSETNX', KEYS[5], next_arg(), next_arg()) end
 
 -- The mappings, and reports that came before them (parked "early").

@@ -1,0 +1,168 @@
+// The dispatcher's time-based decisions against an injected clock, with no
+// sleeping for the durations they are about: a broadcast is held back from
+// the moment the clock passes its expires_at (an hour ahead), and a sent
+// recipient with no report ends `unconfirmed` once the clock passes its
+// report timeout (ten minutes). The dispatcher runs in this process with a
+// ManualClock that a ticker moves with real time (rate limits still
+// refill) until the test jumps it forward. A daemon without a provider
+// makes the broadcasts; provider-sim takes the requests.
+#include <gtest/gtest.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/json.hpp>
+
+#include "app/providers.hpp"
+#include "core/clock.hpp"
+#include "core/log.hpp"
+#include "dispatch/dispatcher.hpp"
+#include "dispatch/http_transport.hpp"
+#include "metrics/registry.hpp"
+#include "support/daemon_under_test.hpp"
+#include "support/generated_directory.hpp"
+#include "support/io_runner.hpp"
+#include "support/json_body.hpp"
+#include "support/provider_sim_process.hpp"
+#include "support/redis_server.hpp"
+
+using namespace orgcast;
+using namespace orgcast::testing;
+using namespace std::chrono_literals;
+namespace json = boost::json;
+
+namespace {
+
+class DispatcherClock : public ::testing::Test {
+ protected:
+  void start(const std::vector<std::string>& sim_flags) {
+    sim_ = std::make_unique<ProviderSim>(sim_flags);
+    queuer_ = std::make_unique<DaemonUnderTest>(shared_redis_port(), prefix_, "", free_port());
+    ASSERT_EQ(import_small_directory(*queuer_), "");
+    queuer_->start();
+    ASSERT_TRUE(queuer_->wait_ready(10s)) << queuer_->process().log();
+
+    redis::Options ro;
+    ro.port = shared_redis_port();
+    redis_ = redis::Client::create(io_.executor(), ro, log_);
+    redis_->start();
+    http_client::Options ho;
+    http_out_ = http_client::Client::create(io_.executor(), ho, log_);
+    http_pool_ = http_client::KeepAlivePool::create(io_.executor(), ho, log_);
+    Config config;
+    config.dispatch.provider_url = sim_->url("");
+    config.dispatch.callback_base_url = queuer_->url("");
+    std::string error;
+    auto providers = app::build_providers(config, dispatch::make_transport(http_out_, http_pool_), error);
+    ASSERT_TRUE(providers) << error;
+    for (auto& route : providers->routes) route.rate_per_second = 200;  // ~2 s for a district
+    dispatch::DispatcherOptions d;
+    d.key_prefix = prefix_;
+    d.consumer = "clock-test";
+    d.workers = 2;
+    d.window = 4;
+    d.lease = 1000ms;
+    d.report_timeout = 600s;
+    d.clock = clock_;
+    dispatcher_ = std::make_shared<dispatch::Dispatcher>(io_.executor(), redis_, std::move(providers->routes), d, log_, metrics_);
+    dispatcher_->start();
+    // The clock follows real time in 5 ms steps, on the dispatcher's thread.
+    boost::asio::co_spawn(io_.executor(), [this]() -> boost::asio::awaitable<void> {
+      boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor);
+      while (!stopping_) {
+        timer.expires_after(5ms);
+        co_await timer.async_wait(boost::asio::use_awaitable);
+        clock_->advance(5ms);
+      }
+    }, boost::asio::detached);
+  }
+  void TearDown() override {
+    if (!dispatcher_) return;
+    dispatcher_->stop(0ms);
+    eventually([&] { return dispatcher_->finished(); }, 5s);
+    stopping_ = true;
+    http_out_->stop();
+    http_pool_->stop();
+    redis_->stop();
+    for (int turn = 0; turn < 3; ++turn) io_.run([]() -> boost::asio::awaitable<void> { co_return; }());
+    std::this_thread::sleep_for(50ms);  // the ticker's last step
+  }
+  /// Moves the injected clock forward at once (on the dispatcher's thread).
+  void jump(std::chrono::milliseconds by) {
+    io_.run([](std::shared_ptr<ManualClock> c, std::chrono::milliseconds by) -> boost::asio::awaitable<void> {
+      c->advance(by);
+      co_return;
+    }(clock_, by));
+  }
+  std::string post(const std::string& body, long long& total) {
+    auto r = http("POST", queuer_->url("/v1/broadcasts"), body);
+    EXPECT_EQ(r.status, 202) << r.body;
+    auto accepted = object_of(r);
+    total = number(accepted, "recipients");
+    return accepted.contains("id") ? std::string(accepted["id"].as_string()) : "";
+  }
+  json::object broadcast(const std::string& id) { return object_of(queuer_->get("/v1/broadcasts/" + id)); }
+  long long count(const std::string& id, const char* state) {  // 0 when absent
+    auto b = broadcast(id);
+    return b.contains("counts") ? std::max(0LL, number(b["counts"].as_object(), state)) : 0;
+  }
+  long long accepted() { return number(object_of(http("GET", sim_->url("/stats"))), "accepted"); }
+
+  std::string prefix_ = unique_prefix();
+  std::shared_ptr<ManualClock> clock_ = std::make_shared<ManualClock>();
+  Log log_{LogLevel::error};
+  metrics::Registry metrics_;
+  IoRunner io_;
+  std::unique_ptr<ProviderSim> sim_;
+  std::unique_ptr<DaemonUnderTest> queuer_;
+  std::shared_ptr<redis::Client> redis_;
+  std::shared_ptr<http_client::Client> http_out_;
+  std::shared_ptr<http_client::KeepAlivePool> http_pool_;
+  std::shared_ptr<dispatch::Dispatcher> dispatcher_;
+  std::atomic<bool> stopping_{false};
+};
+
+std::string utc_in(std::chrono::seconds from_now) {
+  const auto t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now() + from_now);
+  char out[32];
+  std::strftime(out, sizeof out, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
+  return out;
+}
+
+TEST_F(DispatcherClock, ExpiresAtIsReadOnTheInjectedClock) {
+  start({"--report-delay-ms", "10"});
+  long long total = 0;
+  const auto id = post(R"({"audience": {"units": ["D1"]}, "template": "announcement", "variables": {"subject": "Hello", "details": "at the office"}, "channels": ["sms"], "expires_at": ")" +
+                           utc_in(3600s) + "\"}",
+                       total);
+  ASSERT_TRUE(eventually([&] { return accepted() >= 40; }, 10s));
+  jump(std::chrono::hours(2));  // an hour past expires_at, by the dispatcher's clock
+  const auto at_jump = accepted();
+  ASSERT_TRUE(eventually([&] { return count(id, "queued") == 0 && count(id, "sending") == 0; }, 10s)) << json::serialize(broadcast(id));
+  const auto expired = count(id, "expired");
+  std::cout << "clock moved past expires_at after " << at_jump << " of " << total << " accepted; then " << accepted() - at_jump
+            << " more requests; " << expired << " expired\n";
+  EXPECT_LE(accepted() - at_jump, 8) << "at most the windows already past their check (2 workers x 4)";
+  EXPECT_GT(expired, total / 2);
+  // The rest were sent before the jump; with no reports (the queuing daemon
+  // has no provider webhook) the jump also passes their report timeout.
+  EXPECT_EQ(expired + count(id, "sent") + count(id, "unconfirmed"), total);
+}
+
+TEST_F(DispatcherClock, NoReportByTheTimeoutOnTheInjectedClockEndsUnconfirmed) {
+  start({"--silent-rate", "1"});  // accepted, never reported on
+  long long total = 0;
+  const auto id = post(R"({"audience": {"units": ["D1"]}, "template": "announcement", "variables": {"subject": "Hello", "details": "at the office"}, "channels": ["sms"]})",
+                       total);
+  ASSERT_TRUE(eventually([&] { return count(id, "sent") == total; }, 20s)) << json::serialize(broadcast(id));
+  jump(590s);  // the ticker adds the real seconds that pass meanwhile
+  std::this_thread::sleep_for(1500ms);  // housekeeping runs (once a second by the clock)
+  EXPECT_EQ(count(id, "sent"), total) << "not yet: the report timeout is 600 s";
+  jump(15s);
+  ASSERT_TRUE(eventually([&] { return count(id, "unconfirmed") == total; }, 5s)) << json::serialize(broadcast(id));
+  EXPECT_EQ(broadcast(id)["state"].as_string(), "done");
+  std::cout << "report timeout on the injected clock: " << total << " sent, none reported, all unconfirmed after the clock passed 600 s\n";
+}
+
+}  // namespace
