@@ -38,6 +38,9 @@ add_library(orgcast_logic STATIC
   daemon/templates/loader.cpp
   daemon/templates/contact_values.cpp
   daemon/templates/bind.cpp
+  daemon/keywords/normalise.cpp
+  daemon/keywords/vocabulary.cpp
+  daemon/keywords/engine.cpp
   adapters/core/send_result.cpp
   adapters/core/adapter.cpp
   adapters/core/wire.cpp
@@ -51,7 +54,7 @@ add_library(orgcast_logic STATIC
 )
 # daemon/ holds the daemon's parts; the top level makes adapters/<provider>/ includable as such.
 target_include_directories(orgcast_logic PUBLIC ${CMAKE_SOURCE_DIR}/daemon ${CMAKE_SOURCE_DIR})
-target_link_libraries(orgcast_logic PUBLIC Boost::json Boost::url yaml-cpp OpenSSL::Crypto)
+target_link_libraries(orgcast_logic PUBLIC Boost::json Boost::url yaml-cpp OpenSSL::Crypto PkgConfig::ICU)
 
 if(EXISTS ${CMAKE_SOURCE_DIR}/cmake/io.cmake)
   include(cmake/io.cmake)

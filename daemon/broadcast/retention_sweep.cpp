@@ -17,7 +17,8 @@ boost::asio::awaitable<redis::Result<std::size_t>> RetentionSweep::sweep(std::si
     if (Keys::is_broadcast_id(id)) {
       auto chunks = co_await redis_->command(redis::cmd("HGET", keys_.broadcast(id), "chunks"));
       if (!chunks) co_return chunks.error();
-      const auto n = chunks->is_nil() || chunks->is_error() ? 0 : std::strtoull(chunks->str.c_str(), nullptr, 10);
+      if (chunks->is_error()) co_return make_error_code(redis::Errc::server_error);  // left in bc:ended for the next sweep
+      const auto n = chunks->is_nil() ? 0 : std::strtoull(chunks->str.c_str(), nullptr, 10);
       args.push_back(keys_.failures(id));
       for (std::size_t k = 0; k < n; ++k) {
         args.push_back(keys_.records(id, k));

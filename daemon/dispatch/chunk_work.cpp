@@ -440,7 +440,7 @@ void ChunkWork::add_recipient_args(redis::Args& args, std::size_t i) const {
 
 redis::Args ChunkWork::settle_command(const std::vector<std::size_t>& batch, State to) {
   auto args = redis::cmd("EVAL", kSettleScript, "4", keys_.states(id_, k_), keys_.counters(id_), keys_.broadcast(id_), keys_.ended(), code(to),
-                         token_bytes_);
+                         token_bytes_, earlier_tokens_);
   for (auto i : batch) add_recipient_args(args, i);
   for (auto i : pending_) add_recipient_args(args, i);
   pending_.clear();
@@ -453,7 +453,7 @@ redis::Args ChunkWork::settle_command(const std::vector<std::size_t>& batch, Sta
 redis::Args ChunkWork::release_command() {
   auto args = redis::cmd("EVAL", kReleaseScript, "6", stream_, keys_.active(priority_), keys_.holds(), keys_.states(id_, k_),
                          keys_.counters(id_), keys_.broadcast(id_), broadcast::kConsumerGroup, entry_,
-                         broadcast::Keys::hold_field(stream_, entry_), token_bytes_, std::to_string(k_));
+                         broadcast::Keys::hold_field(stream_, entry_), token_bytes_, std::to_string(k_), consumer_);
   if (preclaimed_)
     for (auto i : *preclaimed_) add_recipient_args(args, i);
   preclaimed_.reset();
@@ -466,12 +466,15 @@ redis::Args ChunkWork::finish_command(SteadyTime now, std::chrono::system_clock:
   if (has_pending()) {
     auto soonest = next_retry();
     if (soonest == SteadyTime::max() || soonest < now) soonest = now;  // one is due already: queued again at once
-    const auto wait = soonest - now;
-    soonest_due = std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>((wall_now + wait).time_since_epoch()).count());
+    auto due = wall_now + (soonest - now);
+    // An expiry before the retry ends them then, not at the retry.
+    if (broadcast_ && broadcast_->expires_at && *broadcast_->expires_at < due) due = std::max(wall_now, *broadcast_->expires_at);
+    soonest_due = std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(due.time_since_epoch()).count());
   }
-  return redis::cmd("EVAL", kFinishChunkScript, "5", stream_, keys_.active(priority_), keys_.states(id_, k_), keys_.holds(),
-                    keys_.retries(), broadcast::kConsumerGroup, entry_, broadcast::Keys::hold_field(stream_, entry_),
-                    broadcast::Keys::retry_member(stream_, k_), soonest_due);
+  return redis::cmd("EVAL", kFinishChunkScript, "7", stream_, keys_.active(priority_), keys_.states(id_, k_), keys_.holds(),
+                    keys_.retries(), keys_.broadcast(id_), keys_.requeued(id_, k_), broadcast::kConsumerGroup, entry_,
+                    broadcast::Keys::hold_field(stream_, entry_), broadcast::Keys::retry_member(stream_, k_), soonest_due, consumer_,
+                    std::to_string(k_));
 }
 
 }  // namespace orgcast::dispatch

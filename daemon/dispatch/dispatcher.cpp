@@ -232,7 +232,7 @@ asio::awaitable<void> Dispatcher::housekeeping() {
 // when the soonest is due: read first, then queued again by a script that
 // checks each once more (requeue_retries.lua).
 asio::awaitable<void> Dispatcher::requeue_due_retries(const std::string& now_ms) {
-  auto due = co_await redis_->command(redis::cmd("ZRANGEBYSCORE", keys_.retries(), "-inf", now_ms, "LIMIT", "0", "100"));
+  auto due = co_await redis_->command(redis::cmd("ZRANGEBYSCORE", keys_.retries(), "-inf", now_ms, "LIMIT", "0", "500"));
   if (!due || due->is_error()) {
     count_redis_error("requeue_retries");
     co_return;
@@ -240,10 +240,14 @@ asio::awaitable<void> Dispatcher::requeue_due_retries(const std::string& now_ms)
   if (!due->is_array() || due->elements.empty()) co_return;
   auto requeue = redis::cmd("EVAL", kRequeueRetriesScript, "", keys_.retries());
   redis::Args argv{now_ms};
+  auto malformed = redis::cmd("ZREM", keys_.retries());
   for (const auto& member : due->elements) {
     const auto bar = member.str.rfind('|');
     std::string priority, id;
-    if (bar == std::string::npos || !keys_.stream_parts(std::string_view(member.str).substr(0, bar), priority, id)) continue;
+    if (bar == std::string::npos || !keys_.stream_parts(std::string_view(member.str).substr(0, bar), priority, id)) {
+      malformed.push_back(member.str);  // never written so: dropped, so that it cannot hold up the members behind it
+      continue;
+    }
     const auto k = std::strtoull(member.str.c_str() + bar + 1, nullptr, 10);
     requeue.push_back(member.str.substr(0, bar));
     requeue.push_back(keys_.active(priority));
@@ -251,6 +255,7 @@ asio::awaitable<void> Dispatcher::requeue_due_retries(const std::string& now_ms)
     argv.push_back(member.str);
     argv.push_back(std::to_string(k));
   }
+  if (malformed.size() > 2) co_await redis_->command(std::move(malformed));
   requeue[2] = std::to_string(requeue.size() - 3);
   for (auto& a : argv) requeue.push_back(std::move(a));
   auto queued = co_await redis_->command(std::move(requeue));
@@ -438,6 +443,8 @@ asio::awaitable<void> Dispatcher::work_chunks(std::vector<std::shared_ptr<ChunkW
     auto finished = co_await redis_->command(work->finish_command(clock_->steady_now(), clock_->system_now()));
     if (!finished || finished->is_error()) {
       count_redis_error("finish");
+    } else if (finished->integer == -2) {
+      log_.warn("dispatch", "chunk " + work->entry() + " of " + work->stream() + " was taken over before it was finished here");
     } else if (finished->integer < 0) {
       log_.warn("dispatch", "chunk " + work->entry() + " of " + work->stream() + " still has recipients sending; left to be taken over");
     } else if (set_aside) {

@@ -27,14 +27,22 @@ bool parse_chunk_ref(const std::string& ref, std::string& id, std::size_t& k) {
 
 Priorities::Priorities(std::shared_ptr<redis::Client> redis, broadcast::Keys keys) : redis_(std::move(redis)), keys_(std::move(keys)) {}
 
-boost::asio::awaitable<redis::Result<std::size_t>> Priorities::learn(const std::vector<std::string>& ids) {
+boost::asio::awaitable<redis::Result<Priorities::ById>> Priorities::of(const std::vector<std::string>& ids) {
+  ById found;
   std::vector<std::string> unknown;
   {
     std::lock_guard lock(mutex_);
-    for (const auto& id : ids)
-      if (!id.empty() && !known_.contains(id) && std::find(unknown.begin(), unknown.end(), id) == unknown.end()) unknown.push_back(id);
+    for (const auto& id : ids) {
+      if (id.empty() || found.contains(id)) continue;
+      if (auto it = known_.find(id); it != known_.end()) {
+        found.emplace(id, it->second);
+      } else {
+        found.emplace(id, "normal");
+        unknown.push_back(id);
+      }
+    }
   }
-  if (unknown.empty()) co_return std::size_t{0};
+  if (unknown.empty()) co_return found;
   std::vector<redis::Args> reads;
   for (const auto& id : unknown) reads.push_back(redis::cmd("HGET", keys_.broadcast(id), "priority"));
   auto replies = co_await redis_->pipeline(std::move(reads));
@@ -43,15 +51,12 @@ boost::asio::awaitable<redis::Result<std::size_t>> Priorities::learn(const std::
     if (r.is_error()) co_return make_error_code(redis::Errc::server_error);
   std::lock_guard lock(mutex_);
   if (known_.size() + unknown.size() > 10000) known_.clear();
-  for (std::size_t n = 0; n < unknown.size() && n < replies->size(); ++n)
-    if (!(*replies)[n].is_nil()) known_[unknown[n]] = (*replies)[n].str;
-  co_return unknown.size();
-}
-
-std::string Priorities::of(const std::string& id) const {
-  std::lock_guard lock(mutex_);
-  auto it = known_.find(id);
-  return it == known_.end() ? "normal" : it->second;
+  for (std::size_t n = 0; n < unknown.size() && n < replies->size(); ++n) {
+    if ((*replies)[n].is_nil()) continue;
+    known_[unknown[n]] = (*replies)[n].str;
+    found[unknown[n]] = (*replies)[n].str;
+  }
+  co_return found;
 }
 
 }  // namespace orgcast::tracking

@@ -29,15 +29,16 @@ void append_chunk_keys(redis::Args& args, const broadcast::Keys& keys, const std
 /// "<id>:<k>:..." (a `pm:` ref or a q:dlr-wait member): the broadcast and chunk; false if malformed.
 bool parse_chunk_ref(const std::string& ref, std::string& id, std::size_t& k);
 
-/// Broadcasts' priorities, read once each. Thread-safe: the webhook handlers
-/// of every HTTP thread share one.
+/// Broadcasts' priorities, read once each (a bounded cache). Thread-safe:
+/// the webhook handlers of every HTTP thread share one.
 class Priorities {
  public:
+  using ById = std::map<std::string, std::string>;
   Priorities(std::shared_ptr<redis::Client> redis, broadcast::Keys keys);
-  /// Reads the priorities of those of `ids` not known yet (one pipeline); how many.
-  boost::asio::awaitable<redis::Result<std::size_t>> learn(const std::vector<std::string>& ids);
-  /// "normal" for a broadcast that no longer exists (its scripts then find nothing to fall back to).
-  std::string of(const std::string& id) const;
+  /// The priorities of `ids` (empty ones skipped), from the cache or read
+  /// in one pipeline. "normal" for a broadcast that no longer exists (its
+  /// scripts then find nothing to fall back to).
+  boost::asio::awaitable<redis::Result<ById>> of(const std::vector<std::string>& ids);
 
  private:
   std::shared_ptr<redis::Client> redis_;

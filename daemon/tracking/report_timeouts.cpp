@@ -20,13 +20,21 @@ boost::asio::awaitable<redis::Result<TimeoutsApplied>> ReportTimeouts::apply_due
   std::vector<std::size_t> chunks(due->elements.size());
   for (std::size_t n = 0; n < ids.size(); ++n)
     if (!parse_chunk_ref(due->elements[n].str, ids[n], chunks[n])) ids[n].clear();
-  if (auto learnt = co_await priorities_.learn(ids); !learnt) co_return learnt.error();
+  auto priorities = co_await priorities_.of(ids);
+  if (!priorities) co_return priorities.error();
   auto args = redis::cmd("EVAL", dispatch::kReportTimeoutScript, "", keys_.report_wait(), keys_.ended());
   redis::Args argv{now_ms};
+  redis::Args malformed = redis::cmd("ZREM", keys_.report_wait());
   for (std::size_t n = 0; n < ids.size(); ++n) {
-    if (ids[n].empty()) continue;  // never written so; left to its lifetime
-    append_chunk_keys(args, keys_, ids[n], chunks[n], priorities_.of(ids[n]));
+    if (ids[n].empty()) {  // never written so: dropped, so that it cannot hold up the entries behind it
+      malformed.push_back(std::move(due->elements[n].str));
+      continue;
+    }
+    append_chunk_keys(args, keys_, ids[n], chunks[n], priorities->at(ids[n]));
     argv.push_back(std::move(due->elements[n].str));
+  }
+  if (malformed.size() > 2) {
+    if (auto dropped = co_await redis_->command(std::move(malformed)); !dropped) co_return dropped.error();
   }
   args[2] = std::to_string(args.size() - 3);
   for (auto& a : argv) args.push_back(std::move(a));

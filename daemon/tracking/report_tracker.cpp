@@ -56,7 +56,8 @@ boost::asio::awaitable<redis::Result<std::size_t>> ReportTracker::apply_once(con
   std::vector<std::size_t> chunks(reports.size());
   for (std::size_t n = 0; n < reports.size(); ++n)
     if (!parse_chunk_ref(refs->elements[n].str, ids[n], chunks[n])) ids[n].clear();
-  if (auto learnt = co_await priorities_.learn(ids); !learnt) co_return learnt.error();
+  auto priorities = co_await priorities_.of(ids);
+  if (!priorities) co_return priorities.error();
 
   // One script call per 200 reports, their counter moves summed: keys are
   // each report's mapping, then the keys of each chunk they point to, once.
@@ -72,7 +73,7 @@ boost::asio::awaitable<redis::Result<std::size_t>> ReportTracker::apply_once(con
       std::size_t at = 0;
       if (!ids[n].empty()) {
         auto [it, fresh] = chunk_at.try_emplace({ids[n], chunks[n]}, args.size() - 2);
-        if (fresh) append_chunk_keys(args, keys_, ids[n], chunks[n], priorities_.of(ids[n]));
+        if (fresh) append_chunk_keys(args, keys_, ids[n], chunks[n], priorities->at(ids[n]));
         at = it->second;
       }
       argv.push_back(reports[n].provider_message_id);

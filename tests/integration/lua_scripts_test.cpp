@@ -87,6 +87,13 @@ class LuaScripts : public ::testing::Test {
                 "0", "0"});
   }
 
+  // finish_chunk.lua on the entry "1-0" of stream "s", as `consumer`.
+  Value finish_as(const std::string& consumer) {
+    return run({"EVAL", dispatch::kFinishChunkScript, "7", "s", keys_.active("normal"), keys_.states(id_, 0), keys_.holds(), keys_.retries(),
+                keys_.broadcast(id_), keys_.requeued(id_, 0), "dispatch", "1-0", broadcast::Keys::hold_field("s", "1-0"), "s|0", "", consumer,
+                "0"});
+  }
+
   static constexpr int kRecipients = 4;
   std::unique_ptr<redisContext, decltype(&redisFree)> c_{nullptr, &redisFree};
   broadcast::Keys keys_{unique_prefix()};
@@ -142,16 +149,31 @@ TEST_F(LuaScripts, RecordWritesOnceAndRefusesAWindowTakenOver) {
 TEST_F(LuaScripts, FinishIsRefusedWhileAHoldOfTheEntryLeftSomeoneSending) {
   auto a = token(0xA1A1A1A1);
   run({"XGROUP", "CREATE", "s", "dispatch", "0", "MKSTREAM"});
-  auto entry = run({"XADD", "s", "1-0", "k", "0"});
-  claim(a, "", {{0, State::queued}});
-  auto finish = [&] {
-    return run({"EVAL", dispatch::kFinishChunkScript, "5", "s", keys_.active("normal"), keys_.states(id_, 0), keys_.holds(), keys_.retries(),
-                "dispatch", "1-0", broadcast::Keys::hold_field("s", "1-0"), "s|0", ""});
-  };
-  EXPECT_EQ(finish().integer, -1);
-  record_sent(a, 0, 0xA1A1A1A1);
-  EXPECT_EQ(finish().integer, 1);
+  run({"XADD", "s", "1-0", "k", "0"});
+  run({"XREADGROUP", "GROUP", "dispatch", "me", "COUNT", "1", "STREAMS", "s", ">"});
+  std::vector<std::pair<int, State>> all;
+  for (int i = 0; i < kRecipients; ++i) all.emplace_back(i, State::queued);
+  claim(a, "", all);
+  EXPECT_EQ(finish_as("me").integer, -1);
+  for (int i = 0; i < kRecipients; ++i) record_sent(a, i, 0xA1A1A1A1);
+  EXPECT_EQ(finish_as("someone else").integer, -2) << "only the consumer holding the entry finishes it";
+  EXPECT_EQ(finish_as("me").integer, 1);
   run({"DEL", "s"});
+}
+
+// A recipient written back to `queued` by a stalled hold after this one read
+// the chunk: finishing the entry leaves it a fresh entry, never stranded.
+TEST_F(LuaScripts, FinishingLeavesAQueuedRecipientAnEntry) {
+  auto a = token(0xA1A1A1A1);
+  run({"XGROUP", "CREATE", "s", "dispatch", "0", "MKSTREAM"});
+  run({"XADD", "s", "1-0", "k", "0"});
+  run({"XREADGROUP", "GROUP", "dispatch", "me", "COUNT", "1", "STREAMS", "s", ">"});
+  claim(a, "", {{0, State::queued}, {1, State::queued}, {2, State::queued}});
+  for (int i = 0; i < 3; ++i) record_sent(a, i, 0xA1A1A1A1);
+  EXPECT_EQ(finish_as("me").integer, 0) << "recipient 3 is still queued: the queue is not empty";
+  EXPECT_EQ(run({"XLEN", "s"}).integer, 1);
+  EXPECT_EQ(run({"EXISTS", keys_.requeued(id_, 0)}).integer, 1);
+  run({"DEL", "s", keys_.requeued(id_, 0)});
 }
 
 // A chunk whose recipients all wait for retries is set aside by its soonest
@@ -160,15 +182,17 @@ TEST_F(LuaScripts, FinishIsRefusedWhileAHoldOfTheEntryLeftSomeoneSending) {
 TEST_F(LuaScripts, AChunkSetAsideIsQueuedAgainOnlyWhenItsRetryIsDue) {
   const auto stream = keys_.stream("normal", id_), member = broadcast::Keys::retry_member(stream, 0);
   run({"XGROUP", "CREATE", stream, "dispatch", "0", "MKSTREAM"});
-  auto entry = run({"XADD", stream, "*", "k", "0"}).str;
-  run({"XREADGROUP", "GROUP", "dispatch", "me", "COUNT", "1", "STREAMS", stream, ">"});
+  // Each time a new entry of the chunk, read by "me" and set aside.
   auto set_aside = [&](const std::string& due) {
-    return run({"EVAL", dispatch::kFinishChunkScript, "5", stream, keys_.active("normal"), keys_.states(id_, 0), keys_.holds(),
-                keys_.retries(), "dispatch", entry, broadcast::Keys::hold_field(stream, entry), member, due});
+    auto entry = run({"XADD", stream, "*", "k", "0"}).str;
+    run({"XREADGROUP", "GROUP", "dispatch", "me", "COUNT", "1", "STREAMS", stream, ">"});
+    return run({"EVAL", dispatch::kFinishChunkScript, "7", stream, keys_.active("normal"), keys_.states(id_, 0), keys_.holds(),
+                keys_.retries(), keys_.broadcast(id_), keys_.requeued(id_, 0), "dispatch", entry, broadcast::Keys::hold_field(stream, entry),
+                member, due, "me", "0"});
   };
   EXPECT_EQ(set_aside("5000").integer, 1) << "the queue is empty now";
   EXPECT_EQ(run({"ZSCORE", keys_.retries(), member}).str, "5000");
-  set_aside("7000");
+  EXPECT_EQ(set_aside("7000").integer, 1);
   EXPECT_EQ(run({"ZSCORE", keys_.retries(), member}).str, "5000") << "the soonest due time stays";
   auto requeue = [&](const std::string& now) {
     return run({"EVAL", dispatch::kRequeueRetriesScript, "4", keys_.retries(), stream, keys_.active("normal"), keys_.requeued(id_, 0), now,

@@ -112,7 +112,7 @@ TEST_F(ChunkWorkTiming, ASetAsideChunkIsDueAtItsSoonestRetry) {
   const auto finish = work_->finish_command(clock_.steady_now(), clock_.system_now());
   const auto expected =
       std::chrono::duration_cast<std::chrono::milliseconds>((clock_.system_now() + (work_->next_retry() - clock_.steady_now())).time_since_epoch());
-  EXPECT_EQ(finish.back(), std::to_string(expected.count()));
+  EXPECT_EQ(finish[finish.size() - 3], std::to_string(expected.count())) << "the due time, before the consumer and the chunk";
   EXPECT_GE(work_->next_retry() - clock_.steady_now(), 7000ms);
 }
 

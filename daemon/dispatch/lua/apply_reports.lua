@@ -40,6 +40,8 @@ for r = 1, reports do
       -- do not pile up); the recipient ends by its report timeout instead.
       outcomes[r] = 'early_dropped'
     end
+  elseif base == 0 then
+    outcomes[r] = 'stale'  -- a mapping the caller could not read as a recipient's ref
   else
     local _, k, i, ci, channel, unit = parse_ref(ref)
     outcomes[r] = apply_report(chunk_keys_at(base), k, i, ci, channel, unit, new, reason)

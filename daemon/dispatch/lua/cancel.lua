@@ -20,7 +20,8 @@ redis.call('ZREMRANGEBYSCORE', KEYS[4], '-inf', seq - 10000)  -- the newest 10,0
 local p = ({urgent = 0, normal = 1, bulk = 2})[meta[2]] or 1
 local stream, active = KEYS[5 + p], KEYS[8 + p]
 redis.call('ZREM', KEYS[2], meta[2] .. '|' .. stream)
--- Cancels are rare and chunks waiting for retries few: a scan of q:retry is cheap.
+-- Cancels are rare: a scan of q:retry (one member per chunk waiting for a
+-- retry; some thousands in a provider outage) costs a few milliseconds.
 local mine = stream .. '|'
 for _, member in ipairs(redis.call('ZRANGE', KEYS[11], 0, -1)) do
   if string.sub(member, 1, #mine) == mine then

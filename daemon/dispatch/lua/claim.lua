@@ -15,10 +15,6 @@ local state = redis.call('HGET', KEYS[2], 'state')
 if state == 'cancelled' then return -1 end
 if state == 'queued' or state == 'scheduled' then redis.call('HSET', KEYS[2], 'state', 'sending') end
 local token, earlier = ARGV[1], ARGV[3]
-local function among(list, t)
-  for p = 1, #list, 4 do if string.sub(list, p, p + 3) == t then return true end end
-  return false
-end
 local held = redis.call('HGET', KEYS[4], ARGV[2]) or ''
 if not among(held, token) then redis.call('HSET', KEYS[4], ARGV[2], held .. token) end
 local meta = meta_of(KEYS[2])

@@ -35,6 +35,12 @@ local function note_failure(failures_key, k, i, ci, why)
   redis.call('HSET', failures_key, int(tonumber(k) * 500 + i) .. ':' .. ci, why)
 end
 
+-- Whether the 4-byte owner token t is in `list` (tokens, 4 bytes each).
+local function among(list, t)
+  for p = 1, #list, 4 do if string.sub(list, p, p + 3) == t then return true end end
+  return false
+end
+
 local records, changed = {}, {}  -- by states key: the GET, and {state, channel, attempts, token} by recipient
 -- State, channel index, attempts and usable channels of recipient i.
 local function record_of(skey, i)
