@@ -38,3 +38,5 @@ echo "enqueue_rss_mb_1m=$one MB ($one_total recipients)"
 echo "enqueue_rss_mb_5m=$all MB ($all_total recipients)"
 echo "enqueue_rss_growth_mb_5m_vs_1m=$((all - one)) MB"
 echo "enqueue_5m_recipients_per_s=$(echo "$all_total / ($accepted - $start)" | bc) recipients/s"
+# Where each POST's time went, as orgcastd logs it.
+grep -o 'queued: .*' "$BENCH_WORK/enqueue-orgcastd.log" | sed 's/^/  (/; s/$/)/'

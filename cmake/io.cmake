@@ -28,6 +28,7 @@ add_library(orgcast_io STATIC
   daemon/api/template_api.cpp
   daemon/api/broadcast_api.cpp
   daemon/api/webhook_api.cpp
+  daemon/api/people_api.cpp
   daemon/dispatch/chunk_work.cpp
   daemon/tracking/chunk_keys.cpp
   daemon/tracking/report_tracker.cpp

@@ -41,6 +41,8 @@ add_library(orgcast_logic STATIC
   daemon/keywords/normalise.cpp
   daemon/keywords/vocabulary.cpp
   daemon/keywords/engine.cpp
+  daemon/inbound/sender_directory.cpp
+  daemon/inbound/reply_decision.cpp
   adapters/core/send_result.cpp
   adapters/core/adapter.cpp
   adapters/core/wire.cpp

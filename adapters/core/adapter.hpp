@@ -75,6 +75,7 @@ struct InboundMessage {
   std::string from;  // E.164
   std::string text;
   std::string provider_message_id;
+  Channel channel = Channel::sms;  // the channel it came on (an opt-out covers that one)
 };
 
 struct CallbackRequest {

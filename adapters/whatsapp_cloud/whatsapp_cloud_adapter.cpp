@@ -183,6 +183,7 @@ CallbackResult WhatsAppCloudAdapter::parse_callback(const CallbackRequest& reque
           if (!m.is_object()) continue;
           const auto& mo = m.as_object();
           InboundMessage in;
+          in.channel = Channel::whatsapp;
           in.from = "+" + text_field(mo, "from");
           in.provider_message_id = text_field(mo, "id");
           if (const auto* t = mo.if_contains("text"); t && t->is_object()) in.text = text_field(t->as_object(), "body");

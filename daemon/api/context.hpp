@@ -22,6 +22,7 @@ class ReportTracker;
 }
 namespace orgcast::inbound {
 class InboundStore;
+class SenderDirectory;
 }
 
 namespace orgcast::redis {
@@ -38,6 +39,9 @@ namespace orgcast::broadcast {
 class Store;
 }
 
+namespace orgcast::keywords {
+class Engine;
+}
 namespace orgcast::api {
 
 /// The templates in force and what broadcasts take from the configuration
@@ -61,6 +65,8 @@ struct Context {
   const Log* log = nullptr;
   std::shared_ptr<tracking::ReportTracker> tracker;
   std::shared_ptr<inbound::InboundStore> inbound;
+  std::shared_ptr<const inbound::SenderDirectory> senders;  // who wrote, from the directory in memory
+  std::shared_ptr<const keywords::Engine> keywords;         // how replies are read
   std::string key_prefix;
   /// How long a request holds its Idempotency-Key before a retry may take it over.
   std::chrono::milliseconds idempotency_lease{30000};

@@ -13,5 +13,6 @@ void add_audience_routes(http::Router& router, const Context& context);
 void add_broadcast_routes(http::Router& router, const Context& context);
 void add_webhook_routes(http::Router& router, const Context& context);
 void add_template_routes(http::Router& router, const Context& context);
+void add_people_routes(http::Router& router, const Context& context);
 
 }  // namespace orgcast::api

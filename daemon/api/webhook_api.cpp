@@ -2,7 +2,8 @@
 // reports and inbound messages from a provider. The handler parses (through
 // the provider's adapter), calls tracking/ (reports) and inbound/ (messages),
 // and answers: 503 when any part could not be kept, so the provider retries.
-//   GET /v1/inbound?limit=50   the latest inbound messages, newest first
+//   GET /v1/inbound?limit=50&outcome=opted_out   the latest inbound messages, newest first,
+//                                                with what was done with each (inbound/reply_decision.hpp)
 #include <boost/json.hpp>
 #include <chrono>
 #include <cstdlib>
@@ -10,7 +11,10 @@
 
 #include "api/common.hpp"
 #include "api/routes.hpp"
+#include "directory/phone.hpp"
 #include "inbound/inbound_store.hpp"
+#include "inbound/reply_decision.hpp"
+#include "inbound/sender_directory.hpp"
 #include "tracking/report_tracker.hpp"
 #include "metrics/registry.hpp"
 #include "redis/client.hpp"
@@ -33,11 +37,19 @@ awaitable<http::Response> receive(Context context, http::Request& request) {
     co_return http::problem(parsed.status, "invalid-callback", "Invalid callback", parsed.error);
   }
   if (!context.redis->connected()) co_return redis_unavailable(context.redis->status());  // the provider retries
-  const auto inbound_count = parsed.inbound.size();
-  auto stored = co_await context.inbound->store(name, std::move(parsed.inbound));
+  // Who wrote and what they asked, decided in memory; kept with the message.
+  std::vector<inbound::Received> received;
+  for (auto& m : parsed.inbound) {
+    const auto number = phone::normalise_indian_mobile(m.from).value_or(0);
+    auto decision = inbound::decide(*context.keywords, context.senders->find(m.from), number, m.text);
+    received.push_back({std::move(m), std::move(decision)});
+  }
+  auto stored = co_await context.inbound->store(name, std::move(received));
   if (!stored) co_return redis_unavailable(stored.error().message());
-  if (inbound_count > 0)
-    context.metrics->counter("orgcast_inbound_messages_total", "inbound messages received", {{"provider", name}}).inc(inbound_count);
+  for (const auto& r : *stored)
+    context.metrics->counter("orgcast_inbound_messages_total", "inbound messages received, by what was done with them",
+                             {{"provider", name}, {"outcome", r.decision.outcome}})
+        .inc();
   auto applied = co_await context.tracker->apply(name, std::move(parsed.reports));
   if (!applied) co_return redis_unavailable(applied.error().message());
   for (const auto& [outcome, count] : applied->outcomes)
@@ -52,19 +64,41 @@ awaitable<http::Response> receive(Context context, http::Request& request) {
   co_return http::json_response(parsed.status, parsed.body.empty() ? R"({"ok":true})" : parsed.body);
 }
 
+// The outcomes inbound/reply_decision.hpp gives a message.
+bool known_outcome(const std::string& o) {
+  for (const char* known : {"opted_out", "opted_in", "answer", "report", "help", "for_a_person", "unrecognised", "unknown_sender"})
+    if (o == known) return true;
+  return false;
+}
+
 awaitable<http::Response> inbound(Context context, http::Request& request) {
   std::size_t limit = 50;
-  if (auto it = request.query.find("limit"); it != request.query.end()) {
-    limit = static_cast<std::size_t>(std::max(1, std::min(1000, std::atoi(it->second.c_str()))));
+  std::string outcome;
+  for (const auto& [name, value] : request.query) {
+    if (name == "limit") {
+      const int n = std::atoi(value.c_str());
+      if (n < 1 || n > 1000 || std::to_string(n) != value)
+        co_return http::problem(400, "invalid-parameter", "Invalid parameter", "limit must be a whole number from 1 to 1000");
+      limit = static_cast<std::size_t>(n);
+    } else if (name == "outcome") {
+      if (!known_outcome(value))
+        co_return http::problem(400, "invalid-parameter", "Invalid parameter",
+                                "outcome must be one of opted_out, opted_in, answer, report, help, for_a_person, unrecognised, unknown_sender");
+      outcome = value;
+    } else {
+      co_return http::problem(400, "invalid-parameter", "Unknown parameter", "unknown query parameter " + name.substr(0, 200));
+    }
   }
-  auto reply = co_await context.inbound->latest(limit);
+  // With an outcome, the newest 10,000 messages are looked through.
+  auto reply = co_await context.inbound->latest(outcome.empty() ? limit : 10000);
   if (!reply) co_return redis_unavailable(reply.error().message());
   boost::json::array out;
   for (const auto& entry : reply->elements) {
-    if (entry.elements.size() < 2) continue;
+    if (entry.elements.size() < 2 || out.size() >= limit) continue;
     boost::json::object m{{"id", entry.elements[0].str}};
     const auto& fields = entry.elements[1].elements;
     for (std::size_t i = 0; i + 1 < fields.size(); i += 2) m[fields[i].str] = fields[i + 1].str;
+    if (!outcome.empty() && (!m.contains("outcome") || m["outcome"].as_string() != outcome)) continue;
     out.push_back(std::move(m));
   }
   co_return http::json_response(200, boost::json::serialize(boost::json::object{{"messages", std::move(out)}}));

@@ -25,6 +25,8 @@
 #include "directory_store/watcher.hpp"
 #include "http/server.hpp"
 #include "inbound/inbound_store.hpp"
+#include "inbound/sender_directory.hpp"
+#include "keywords/engine.hpp"
 #include "tracking/report_tracker.hpp"
 #include "metrics/registry.hpp"
 #include "redis/client.hpp"
@@ -126,6 +128,8 @@ int run_daemon(Config config, DaemonOptions options, Log& log) {
   context.key_prefix = config.redis.key_prefix;
   context.tracker = std::make_shared<tracking::ReportTracker>(redis, config.redis.key_prefix);
   context.inbound = std::make_shared<inbound::InboundStore>(redis, config.redis.key_prefix);
+  context.senders = std::make_shared<inbound::SenderDirectory>([watcher] { return watcher->index(); });
+  context.keywords = std::make_shared<keywords::Engine>(keywords::Vocabulary::shipped());
   context.idempotency_lease = std::chrono::milliseconds(config.broadcasts.idempotency_lease_ms);
 
   // Dispatch: the provider accounts of the config (or one simulator for
@@ -173,6 +177,7 @@ int run_daemon(Config config, DaemonOptions options, Log& log) {
   api::add_broadcast_routes(router, context);
   api::add_webhook_routes(router, context);
   api::add_template_routes(router, context);
+  api::add_people_routes(router, context);
 
   http::Server server(io.get_executor(), config.server, router, log, metrics, io_threads.executors());
   std::uint16_t port = 0;

@@ -2,6 +2,7 @@
 // Redis keys of broadcasts and their queues (docs/PIPELINE.md). Shared by
 // the broadcast store (enqueue), the dispatcher and report ingestion.
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -56,6 +57,15 @@ struct Keys {
     id = tail.substr(colon + 1);
     return true;
   }
+  /// hash mobile (E.164 digits) -> "<when>|<how>": people who opted out of
+  /// `channel` (STOP by reply, or recorded by the office); every broadcast
+  /// skips them on that channel (one HMGET per chunk).
+  std::string opted_out(std::string_view channel) const { return prefix + "consent:out:" + std::string(channel); }
+  /// list of JSON entries, newest first: a person's consent history.
+  std::string consent_log(std::uint64_t mobile) const { return prefix + "consent:log:" + std::to_string(mobile); }
+  /// list of in:messages ids, newest first: what a person wrote.
+  std::string inbound_of(std::uint64_t mobile) const { return prefix + "in:person:" + std::to_string(mobile); }
+  std::string inbound_messages() const { return prefix + "in:messages"; }
   /// hash app token -> why it is dead (FCM said UNREGISTERED or INVALID_ARGUMENT):
   /// never sent to again, by any broadcast.
   std::string dead_push_tokens() const { return prefix + "push:dead"; }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <functional>
 #include <unordered_set>
+#include <utility>
 
 namespace orgcast::directory {
 namespace {
@@ -72,14 +73,19 @@ std::optional<ContactRef> OrgIndex::find_contact(std::string_view id) const {
   return ContactRef{it->record, it->person};
 }
 
-std::uint32_t OrgIndex::person_for(std::uint64_t mobile) {
-  // person_mobile_ is sorted by mobile from the build; people added later by
-  // single-contact changes are appended, and searched linearly (few).
+std::optional<std::uint32_t> OrgIndex::find_person(std::uint64_t mobile) const {
   auto sorted_end = person_mobile_.begin() + sorted_persons_;
   auto it = std::lower_bound(person_mobile_.begin(), sorted_end, mobile);
   if (it != sorted_end && *it == mobile) return static_cast<std::uint32_t>(it - person_mobile_.begin());
   for (std::size_t i = sorted_persons_; i < person_mobile_.size(); ++i)
     if (person_mobile_[i] == mobile) return static_cast<std::uint32_t>(i);
+  return std::nullopt;
+}
+
+std::uint32_t OrgIndex::person_for(std::uint64_t mobile) {
+  if (auto known = std::as_const(*this).find_person(mobile)) return *known;
+  // person_mobile_ is sorted by mobile from the build; people added later by
+  // single-contact changes are appended, and searched linearly (few).
   person_mobile_.push_back(mobile);
   return static_cast<std::uint32_t>(person_mobile_.size() - 1);
 }

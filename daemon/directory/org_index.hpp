@@ -112,6 +112,9 @@ class OrgIndex {
     return {first_post_[first_unit], first_post_[end_unit]};
   }
   std::uint32_t person_count() const { return static_cast<std::uint32_t>(person_mobile_.size()); }
+  /// The person with this mobile (digits of the E.164 number), if any.
+  std::optional<std::uint32_t> find_person(std::uint64_t mobile) const;
+  std::uint64_t person_mobile(std::uint32_t person) const { return person_mobile_.at(person); }
   std::optional<ContactRef> find_contact(std::string_view id) const;
   /// Records below this ordinal are in the snapshot chunks; above, in the overlay.
   std::uint32_t snapshot_records() const { return snapshot_records_; }

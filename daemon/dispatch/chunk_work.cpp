@@ -195,26 +195,55 @@ bool ChunkWork::load(std::vector<redis::Reply>& replies, SteadyTime now, std::ch
   return true;
 }
 
-std::optional<redis::Args> ChunkWork::dead_tokens_command() const {
-  if (std::find(broadcast_->channels.begin(), broadcast_->channels.end(), adapters::Channel::push) == broadcast_->channels.end())
-    return std::nullopt;
-  auto args = redis::cmd("HMGET", keys_.dead_push_tokens());
-  for (std::size_t i = 0; i < recipients_.size(); ++i)
-    if (!recipients_[i].app_token.empty()) args.emplace_back(recipients_[i].app_token);
-  if (args.size() == 2) return std::nullopt;
-  return args;
+std::vector<redis::Args> ChunkWork::lookup_commands() const {
+  std::vector<redis::Args> asks;
+  const auto& channels = broadcast_->channels;
+  if (std::find(channels.begin(), channels.end(), adapters::Channel::push) != channels.end()) {
+    auto dead = redis::cmd("HMGET", keys_.dead_push_tokens());
+    for (std::size_t i = 0; i < recipients_.size(); ++i)
+      if (!recipients_[i].app_token.empty()) dead.emplace_back(recipients_[i].app_token);
+    if (dead.size() > 2) asks.push_back(std::move(dead));
+  }
+  // Consent is the person's (their mobile), per channel of the policy.
+  for (const auto channel : channels) {
+    auto out = redis::cmd("HMGET", keys_.opted_out(adapters::name(channel)));
+    for (const auto& r : recipients_) out.push_back(std::to_string(r.mobile));
+    if (out.size() > 2) asks.push_back(std::move(out));
+  }
+  return asks;
 }
 
-void ChunkWork::apply_dead_tokens(const redis::Reply& reply) {
-  std::size_t n = 0;
-  for (std::size_t i = 0; i < recipients_.size(); ++i) {
-    if (recipients_[i].app_token.empty()) continue;
-    if (n < reply.elements.size() && !reply.elements[n].is_nil()) dead_tokens_[i] = reply.elements[n].str;
-    ++n;
+void ChunkWork::apply_lookups(const std::vector<redis::Reply>& replies) {
+  std::size_t at = 0;
+  const auto& channels = broadcast_->channels;
+  if (std::find(channels.begin(), channels.end(), adapters::Channel::push) != channels.end() &&
+      std::any_of(recipients_.begin(), recipients_.end(), [](const auto& r) { return !r.app_token.empty(); })) {
+    const auto& reply = replies.at(at++);
+    std::size_t n = 0;
+    for (std::size_t i = 0; i < recipients_.size(); ++i) {
+      if (recipients_[i].app_token.empty()) continue;
+      if (n < reply.elements.size() && !reply.elements[n].is_nil()) dead_tokens_[i] = reply.elements[n].str;
+      ++n;
+    }
+  }
+  opted_out_.assign(recipients_.size(), 0);
+  if (recipients_.empty()) return;
+  for (std::size_t c = 0; c < channels.size(); ++c) {
+    const auto& reply = replies.at(at++);
+    for (std::size_t i = 0; i < recipients_.size() && i < reply.elements.size(); ++i)
+      if (!reply.elements[i].is_nil()) opted_out_[i] |= static_cast<std::uint8_t>(1u << c);
   }
 }
 
-std::optional<adapters::SendResult> ChunkWork::known_dead_token(std::size_t i) const {
+std::optional<adapters::SendResult> ChunkWork::known_refusal(std::size_t i) const {
+  const auto c = states_[i].channel;
+  if (i < opted_out_.size() && (opted_out_[i] & (1u << c)) != 0) {
+    adapters::SendResult out;
+    out.failure = adapters::SendFailure::invalid_recipient;
+    out.provider_code = "opted_out";
+    out.reason = "opted out";
+    return out;
+  }
   if (channel_of(i) != adapters::Channel::push) return std::nullopt;
   auto it = dead_tokens_.find(i);
   if (it == dead_tokens_.end()) return std::nullopt;
@@ -327,7 +356,7 @@ redis::Args ChunkWork::record(const std::vector<std::size_t>& batch, const std::
     }
     // FCM said the token is gone: no broadcast sends to it again.
     if (b.channels.at(s.channel) == adapters::Channel::push && result.failure == adapters::SendFailure::invalid_recipient &&
-        !dead_tokens_.contains(i)) {
+        result.provider_code != "opted_out" && !dead_tokens_.contains(i)) {
       dead_tokens_[i] = result.provider_code;
       dead_tokens.emplace_back(std::string(recipients_[i].app_token),
                                (result.provider_code.empty() ? std::string("refused") : result.provider_code) + " at " + format_utc(wall_now));
@@ -374,9 +403,10 @@ redis::Args ChunkWork::record(const std::vector<std::size_t>& batch, const std::
       moves.move(State::sending, channel, State::queued, adapters::name(b.channels.at(s.channel)), unit);
       metrics.counter("orgcast_dispatch_fallbacks_total", "recipients moved to the next channel of the policy").inc();
     } else {
-      s.state = State::failed;
+      // Opted out of every channel it could take: skipped, not failed.
+      s.state = result.provider_code == "opted_out" ? State::skipped : State::failed;
       failures.emplace_back(failure_field(i, s.channel), why(channel, result));
-      moves.move(State::sending, channel, State::failed, channel, unit);
+      moves.move(State::sending, channel, s.state, channel, unit);
     }
     writes.write(i, s);
     if (s.state != State::queued) ++outcomes[static_cast<std::size_t>(s.state)];

@@ -83,13 +83,16 @@ class ChunkWork {
   /// and on a takeover the `sending` ones an earlier hold of the entry claimed.
   bool load(std::vector<redis::Reply>& replies, SteadyTime now, std::chrono::system_clock::time_point wall_now);
 
-  /// Asks which of the chunk's app tokens are dead (push in the policy and
-  /// tokens in the chunk), for apply_dead_tokens; nullopt: nothing to ask.
-  std::optional<redis::Args> dead_tokens_command() const;
-  void apply_dead_tokens(const redis::Reply& reply);
-  /// Recipient i is on push with a token FCM refused before (in any
-  /// broadcast): the failure to record instead of sending.
-  std::optional<adapters::SendResult> known_dead_token(std::size_t i) const;
+  /// What is known before sending, asked once per chunk in one pipeline:
+  /// which of its app tokens are dead (push in the policy), and who opted
+  /// out of each channel of the policy (HMGET by mobile). For apply_lookups.
+  std::vector<redis::Args> lookup_commands() const;
+  void apply_lookups(const std::vector<redis::Reply>& replies);
+  /// Recipient i is not to be sent on its current channel — opted out of
+  /// it, or on push with a token FCM refused before (in any broadcast): the
+  /// failure to record instead of sending (the policy's next channel; none
+  /// left: `skipped` when opted out).
+  std::optional<adapters::SendResult> known_refusal(std::size_t i) const;
 
   bool has_pending() const { return !pending_.empty() || preclaimed_.has_value(); }
   /// Up to `window` recipients whose (re)try is due; empty if all wait.
@@ -170,6 +173,7 @@ class ChunkWork {
   std::vector<broadcast::StateRecord> states_;
   std::vector<pricing::MessageCost> costs_;  // of each recipient's latest rendered message
   std::map<std::size_t, std::string> dead_tokens_;  // recipient -> why its token is dead
+  std::vector<std::uint8_t> opted_out_;             // per recipient: bit c, opted out of policy channel c
   std::vector<std::size_t> pending_;
   std::optional<std::vector<std::size_t>> preclaimed_;  // claimed (`sending`), not yet sent
   std::map<std::size_t, SteadyTime> not_before_;  // retries: not sent before (bc:<id>:due:<k> in Redis)

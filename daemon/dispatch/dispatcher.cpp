@@ -392,14 +392,15 @@ asio::awaitable<void> Dispatcher::work_chunks(std::vector<std::shared_ptr<ChunkW
       work->lose();
       continue;
     }
-    if (auto ask = work->dead_tokens_command()) {
-      auto dead = co_await redis_->command(std::move(*ask));
-      if (!dead || dead->is_error()) {
+    if (auto asks = work->lookup_commands(); !asks.empty()) {
+      const auto asked = asks.size();
+      auto known = co_await redis_->pipeline(std::move(asks));
+      if (!known || known->size() != asked || std::any_of(known->begin(), known->end(), [](const auto& r) { return r.is_error(); })) {
         count_redis_error("load");
         work->lose();
         continue;
       }
-      work->apply_dead_tokens(*dead);
+      work->apply_lookups(*known);
     }
     loaded.push_back(work);
   }
@@ -574,8 +575,8 @@ asio::awaitable<void> Dispatcher::send_batch(std::shared_ptr<ChunkWork> work, st
                                              std::shared_ptr<std::vector<const adapters::Adapter*>> via) {
   std::vector<asio::awaitable<void>> sends;
   for (std::size_t n = 0; n < batch->size(); ++n) {
-    if (auto dead = work->known_dead_token((*batch)[n])) {  // the policy's next channel, no request
-      (*results)[n] = std::move(*dead);
+    if (auto refused = work->known_refusal((*batch)[n])) {  // the policy's next channel, no request
+      (*results)[n] = std::move(*refused);
       continue;
     }
     const auto channel = work->channel_of((*batch)[n]);

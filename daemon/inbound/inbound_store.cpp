@@ -6,30 +6,83 @@
 namespace orgcast::inbound {
 
 InboundStore::InboundStore(std::shared_ptr<redis::Client> redis, std::string key_prefix, std::shared_ptr<const Clock> clock)
-    : redis_(std::move(redis)), prefix_(std::move(key_prefix)), clock_(clock ? std::move(clock) : system_clock()) {}
+    : redis_(std::move(redis)), keys_{std::move(key_prefix)}, clock_(clock ? std::move(clock) : system_clock()) {}
 
-boost::asio::awaitable<redis::Result<std::size_t>> InboundStore::store(std::string provider, std::vector<adapters::InboundMessage> messages) {
-  if (messages.empty()) co_return std::size_t{0};
+boost::asio::awaitable<redis::Result<std::vector<Received>>> InboundStore::store(std::string provider, std::vector<Received> messages) {
+  std::vector<Received> fresh;
+  if (messages.empty()) co_return fresh;
   const auto now = format_utc(clock_->system_now());
-  const std::string script(lua::store_inbound);
+  static const std::string script = std::string(lua::consent) + "\n" + std::string(lua::store_inbound);
   std::vector<redis::Args> stores;
-  for (auto& m : messages)
-    stores.push_back(redis::cmd("EVAL", script, "2", prefix_ + "in:seen:" + provider + ":" + m.provider_message_id, prefix_ + "in:messages",
-                                provider, std::move(m.provider_message_id), std::move(m.from), std::move(m.text), now));
+  for (const auto& [m, d] : messages) {
+    const auto mobile = d.mobile != 0 ? std::to_string(d.mobile) : "";
+    stores.push_back(redis::cmd("EVAL", script, "7", keys_.prefix + "in:seen:" + provider + ":" + m.provider_message_id,
+                                keys_.inbound_messages(), keys_.inbound_of(d.mobile), keys_.opted_out("sms"), keys_.opted_out("whatsapp"),
+                                keys_.opted_out("push"), keys_.consent_log(d.mobile), provider, m.provider_message_id, m.from, m.text, now,
+                                adapters::name(m.channel), d.outcome, keywords::name(d.reading.intent),
+                                d.reading.code ? std::to_string(*d.reading.code) : "", mobile, d.reading.all_channels ? "1" : "0",
+                                d.language));
+  }
   auto stored = co_await redis_->pipeline(std::move(stores));
   if (!stored) co_return stored.error();
-  std::size_t fresh = 0;
-  for (const auto& reply : *stored) {
+  for (std::size_t n = 0; n < stored->size(); ++n) {
+    const auto& reply = (*stored)[n];
     if (reply.is_error()) co_return make_error_code(redis::Errc::server_error);
-    fresh += reply.integer == 1 ? 1 : 0;
+    if (reply.type == redis::Reply::Type::string) fresh.push_back(std::move(messages[n]));  // the new entry's id; 0 when seen before
   }
   co_return fresh;
 }
 
 boost::asio::awaitable<redis::Result<redis::Reply>> InboundStore::latest(std::size_t limit) {
   // Built before the co_await: GCC 12 mishandles temporaries with destructors inside one.
-  auto newest_first = redis::cmd("XREVRANGE", prefix_ + "in:messages", "+", "-", "COUNT", std::to_string(limit));
+  auto newest_first = redis::cmd("XREVRANGE", keys_.inbound_messages(), "+", "-", "COUNT", std::to_string(limit));
   co_return co_await redis_->command(std::move(newest_first));
+}
+
+boost::asio::awaitable<redis::Result<std::vector<redis::Reply>>> InboundStore::of_person(std::uint64_t mobile, std::size_t limit) {
+  auto ids_read = redis::cmd("LRANGE", keys_.inbound_of(mobile), "0", std::to_string(limit - 1));
+  auto ids = co_await redis_->command(std::move(ids_read));
+  if (!ids) co_return ids.error();
+  if (ids->is_error()) co_return make_error_code(redis::Errc::server_error);
+  std::vector<redis::Reply> out;
+  if (ids->elements.empty()) co_return out;
+  std::vector<redis::Args> reads;
+  for (const auto& id : ids->elements) reads.push_back(redis::cmd("XRANGE", keys_.inbound_messages(), id.str, id.str));
+  auto entries = co_await redis_->pipeline(std::move(reads));
+  if (!entries) co_return entries.error();
+  for (auto& e : *entries)
+    if (e.is_array() && !e.elements.empty()) out.push_back(std::move(e.elements[0]));  // gone when the stream was trimmed
+  co_return out;
+}
+
+boost::asio::awaitable<redis::Result<std::size_t>> InboundStore::record_consent(std::uint64_t mobile, std::string consent, std::string channel,
+                                                                        std::string who, std::string note) {
+  static const std::string script = std::string(lua::consent) + "\n" + std::string(lua::record_consent);
+  auto record = redis::cmd("EVAL", script, "4", keys_.opted_out("sms"), keys_.opted_out("whatsapp"), keys_.opted_out("push"),
+                           keys_.consent_log(mobile), std::to_string(mobile), std::move(consent), std::move(channel),
+                           format_utc(clock_->system_now()), std::move(who), std::move(note));
+  auto done = co_await redis_->command(std::move(record));
+  if (!done) co_return done.error();
+  if (done->is_error()) co_return make_error_code(redis::Errc::server_error);
+  co_return std::size_t{1};
+}
+
+boost::asio::awaitable<redis::Result<InboundStore::Consent>> InboundStore::consent_of(std::uint64_t mobile) {
+  const auto who = std::to_string(mobile);
+  std::vector<redis::Args> reads;
+  for (const char* channel : {"sms", "whatsapp", "push"}) reads.push_back(redis::cmd("HGET", keys_.opted_out(channel), who));
+  reads.push_back(redis::cmd("LRANGE", keys_.consent_log(mobile), "0", "199"));
+  auto replies = co_await redis_->pipeline(std::move(reads));
+  if (!replies) co_return replies.error();
+  Consent out;
+  const char* channels[] = {"sms", "whatsapp", "push"};
+  for (std::size_t c = 0; c < 3; ++c) {
+    const auto& r = (*replies)[c];
+    if (r.is_error()) co_return make_error_code(redis::Errc::server_error);
+    if (!r.is_nil()) out.opted_out[channels[c]] = r.str;
+  }
+  for (auto& entry : (*replies)[3].elements) out.history.push_back(std::move(entry.str));
+  co_return out;
 }
 
 }  // namespace orgcast::inbound

@@ -1,8 +1,11 @@
 #pragma once
 // Keeps every inbound message a provider brings (an SMS reply, a WhatsApp
-// message), once: a provider that retries its webhook must not make one
-// reply two. Messages go to the bounded stream `in:messages`, where the
-// keyword engine reads them.
+// message), once — a provider that retries its webhook must not make one
+// reply two — with what was decided about it (inbound/reply_decision), and
+// applies a STOP or START in the same atomic step (lua/store_inbound.lua).
+// Messages go to the bounded stream `in:messages`, and to the person's own
+// list.
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -10,22 +13,42 @@
 #include <boost/asio/awaitable.hpp>
 
 #include "adapters/core/adapter.hpp"
+#include "broadcast/keys.hpp"
 #include "core/clock.hpp"
+#include "inbound/reply_decision.hpp"
 #include "redis/client.hpp"
 
 namespace orgcast::inbound {
 
+struct Received {
+  adapters::InboundMessage message;
+  Decision decision;
+};
+
 class InboundStore {
  public:
   InboundStore(std::shared_ptr<redis::Client> redis, std::string key_prefix, std::shared_ptr<const Clock> clock = nullptr);
-  /// Stores the messages from the provider account `provider`; how many were new.
-  boost::asio::awaitable<redis::Result<std::size_t>> store(std::string provider, std::vector<adapters::InboundMessage> messages);
+  /// Stores the messages from the provider account `provider`; the new
+  /// ones (not seen before), in order.
+  boost::asio::awaitable<redis::Result<std::vector<Received>>> store(std::string provider, std::vector<Received> messages);
   /// The latest messages, newest first.
   boost::asio::awaitable<redis::Result<redis::Reply>> latest(std::size_t limit);
+  /// The latest messages of one person (E.164 digits), newest first.
+  boost::asio::awaitable<redis::Result<std::vector<redis::Reply>>> of_person(std::uint64_t mobile, std::size_t limit);
+
+  /// The office records an opt-out ("out") or opt-in ("in") of `channel`
+  /// ("sms", "whatsapp", "push" or "all") for a person; 1 when recorded.
+  boost::asio::awaitable<redis::Result<std::size_t>> record_consent(std::uint64_t mobile, std::string consent, std::string channel, std::string who,
+                                                             std::string note);
+  struct Consent {
+    std::map<std::string, std::string> opted_out;  // channel -> "<when>|<how>"
+    std::vector<std::string> history;              // JSON entries, newest first
+  };
+  boost::asio::awaitable<redis::Result<Consent>> consent_of(std::uint64_t mobile);
 
  private:
   std::shared_ptr<redis::Client> redis_;
-  std::string prefix_;
+  broadcast::Keys keys_;
   std::shared_ptr<const Clock> clock_;
 };
 

@@ -1,5 +1,4 @@
-// WhatsApp through the Cloud API adapter against fake-whatsapp (issue 5,
-// points 5 and 7): template messages with their parameters, signed status
+// WhatsApp through the Cloud API adapter against fake-whatsapp: template messages with their parameters, signed status
 // webhooks arriving out of order and twice (a state only moves forward), an
 // undeliverable recipient (131026) falling back to SMS, the webhook's GET
 // verification, and unsigned webhooks refused without effect.

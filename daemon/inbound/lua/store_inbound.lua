@@ -1,9 +1,29 @@
--- Stores one inbound message unless its provider id was seen in the last
--- day: a provider that retries a webhook must not make one reply two.
+-- Stores one inbound message with what was decided about it, unless its
+-- provider id was seen in the last day (a provider that retries a webhook
+-- must not make one reply two), and in the same step applies what it
+-- decided about consent: STOP takes the number off the channel it came on
+-- (STOP ALL: every channel), START puts it back; each change is logged.
 -- KEYS[1] in:seen:<provider>:<id> (any name when the id is empty)   KEYS[2] in:messages
+-- KEYS[3] in:person:<mobile> (any name when there is no person)
+-- KEYS[4] consent:out:sms   KEYS[5] consent:out:whatsapp   KEYS[6] consent:out:push
+-- KEYS[7] consent:log:<mobile> (any name when there is no number)
 -- ARGV[1] provider   ARGV[2] provider message id   ARGV[3] from   ARGV[4] text   ARGV[5] received at (RFC 3339)
--- Returns 1 when stored, 0 when seen before.
+-- ARGV[6] channel   ARGV[7] outcome   ARGV[8] intent   ARGV[9] code ("" none)   ARGV[10] mobile ("" none)
+-- ARGV[11] "1" when an opt-out or opt-in covers every channel   ARGV[12] language
+-- Returns the new entry's id, or 0 when seen before.
 if ARGV[2] ~= '' and not redis.call('SET', KEYS[1], '1', 'NX', 'EX', 86400) then return 0 end
-redis.call('XADD', KEYS[2], 'MAXLEN', '~', '1000000', '*', 'provider', ARGV[1], 'from', ARGV[3], 'text', ARGV[4],
-           'provider_message_id', ARGV[2], 'received_at', ARGV[5])
-return 1
+local id = redis.call('XADD', KEYS[2], 'MAXLEN', '~', '1000000', '*', 'provider', ARGV[1], 'from', ARGV[3], 'text', ARGV[4],
+                      'provider_message_id', ARGV[2], 'received_at', ARGV[5], 'channel', ARGV[6], 'outcome', ARGV[7],
+                      'intent', ARGV[8], 'code', ARGV[9], 'mobile', ARGV[10], 'language', ARGV[12])
+local mobile = ARGV[10]
+if mobile ~= '' then
+  -- The person's own history (GET /v1/directory/contacts/{id}/inbound): the newest 500.
+  redis.call('LPUSH', KEYS[3], id)
+  redis.call('LTRIM', KEYS[3], 0, 499)
+end
+if mobile ~= '' and (ARGV[7] == 'opted_out' or ARGV[7] == 'opted_in') then
+  local channels = ARGV[11] == '1' and {'sms', 'whatsapp', 'push'} or {ARGV[6]}
+  apply_consent({sms = KEYS[4], whatsapp = KEYS[5], push = KEYS[6]}, KEYS[7], mobile, ARGV[7] == 'opted_out' and 'out' or 'in',
+                channels, {at = ARGV[5], by = 'reply', via = ARGV[1], text = ARGV[4]})
+end
+return id

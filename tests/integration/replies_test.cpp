@@ -1,0 +1,161 @@
+// Replies through the real inbound path: signed WhatsApp webhooks from
+// fake-whatsapp's API (and the office's own record), read by the keyword
+// engine, matched to the person, kept with what was done with each; STOP
+// takes a person off the channel it came on, and the next broadcast skips
+// them there and reaches them through the policy's next channel; START
+// puts them back; "STOP please" is only kept for a person to read.
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+#include <fstream>
+
+#include "adapters/whatsapp_cloud/whatsapp_cloud_adapter.hpp"
+#include "support/daemon_under_test.hpp"
+#include "support/fake_provider.hpp"
+#include "support/generated_directory.hpp"
+#include "support/http_client.hpp"
+#include "support/json_body.hpp"
+#include "support/provider_sim_process.hpp"
+#include "support/redis_server.hpp"
+#include "support/sample_directory.hpp"
+
+using namespace orgcast::testing;
+using namespace std::chrono_literals;
+namespace json = boost::json;
+
+namespace {
+
+std::string secret_file(const std::string& dir, const std::string& name, const std::string& value) {
+  std::ofstream(dir + "/" + name) << value << "\n";
+  return dir + "/" + name;
+}
+
+class Replies : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const int port = free_port();
+    const std::string webhook = "http://127.0.0.1:" + std::to_string(port) + "/v1/webhooks/whatsapp";
+    whatsapp_ = std::make_unique<FakeProvider>("fake-whatsapp",
+                                               std::vector<std::string>{"--token", "EAAG-test", "--app-secret", "s3cret", "--callback", webhook});
+    sms_ = std::make_unique<ProviderSim>(std::vector<std::string>{"--report-delay-ms", "20"});
+    const auto secrets = temp_dir("replies-secrets");
+    daemon_ = std::make_unique<DaemonUnderTest>(
+        shared_redis_port(), unique_prefix(),
+        "dispatch:\n  callback_base_url: http://127.0.0.1:" + std::to_string(port) +
+            "\n  report_timeout_s: 2\n"
+            "providers:\n"
+            "  - name: whatsapp\n    type: whatsapp_cloud\n    channels: [whatsapp]\n    url: " + whatsapp_->url() +
+            "\n    phone_number_id: \"1234567890\"\n    access_token_file: " + secret_file(secrets, "token", "EAAG-test") +
+            "\n    app_secret_file: " + secret_file(secrets, "secret", "s3cret") +
+            "\n    verify_token_file: " + secret_file(secrets, "verify", "verify-me") +
+            "\n  - name: sim\n    type: sim\n    channels: [sms]\n    url: " + sms_->url("") + "\n",
+        port);
+    daemon_->start();
+    ASSERT_TRUE(daemon_->wait_ready(10s)) << daemon_->process().log();
+    ASSERT_EQ(import_sample_directory(*daemon_), "");
+  }
+  // A WhatsApp text message from `from` (E.164 digits), signed as Meta signs it.
+  int reply(const std::string& from, const std::string& text) {
+    const std::string body = R"({"object":"whatsapp_business_account","entry":[{"changes":[{"value":{"messages":[{"from":")" + from +
+                             R"(","id":"wamid.IN)" + std::to_string(++sent_) + R"(","timestamp":"1","type":"text","text":{"body":)" +
+                             json::serialize(json::string(text)) + "}}]}}]}]}";
+    return http("POST", daemon_->url("/v1/webhooks/whatsapp"), body, "application/json",
+                {{"X-Hub-Signature-256", orgcast::adapters::whatsapp_signature("s3cret", body)}})
+        .status;
+  }
+  json::object latest() { return json::parse(daemon_->get("/v1/inbound?limit=1").body).as_object()["messages"].as_array().at(0).as_object(); }
+  json::object consent(const std::string& contact) { return object_of(daemon_->get("/v1/directory/contacts/" + contact + "/consent")); }
+  // Broadcasts an announcement to everyone on WhatsApp, then SMS; waits until nobody is queued or sending.
+  json::object broadcast() {
+    auto r = http("POST", daemon_->url("/v1/broadcasts"),
+                  R"({"audience": {"units": ["RJ"]}, "template": "announcement", "variables": {"subject": "बैठक", "details": "कल 10 बजे"}, "channels": ["whatsapp", "sms"]})");
+    EXPECT_EQ(r.status, 202) << r.body;
+    const std::string id(object_of(r)["id"].as_string());
+    json::object b;
+    EXPECT_TRUE(eventually([&] {
+      b = object_of(daemon_->get("/v1/broadcasts/" + id));
+      auto& c = b["counts"].as_object();
+      return number(c, "queued") <= 0 && number(c, "sending") <= 0;  // -1: none
+    }, 20s)) << json::serialize(b);
+    return b;
+  }
+  // How many requests each provider had for `number` (digits): a broadcast reached them if it grew.
+  std::pair<std::size_t, std::size_t> requests_for(const std::string& number) {
+    auto count = [&](const std::string& messages) {
+      std::size_t n = 0;
+      for (auto at = messages.find(number); at != std::string::npos; at = messages.find(number, at + 1)) ++n;
+      return n;
+    };
+    return {count(http("GET", whatsapp_->url("/messages")).body), count(http("GET", sms_->url("/messages")).body)};
+  }
+
+  std::unique_ptr<FakeProvider> whatsapp_;
+  std::unique_ptr<ProviderSim> sms_;
+  std::unique_ptr<DaemonUnderTest> daemon_;
+  int sent_ = 0;
+};
+
+TEST_F(Replies, EachReplyIsReadAndKeptWithWhatWasDone) {
+  ASSERT_EQ(reply("919829000004", "Haan ji aaunga"), 200);
+  auto yes = latest();
+  EXPECT_EQ(yes["outcome"].as_string(), "answer");
+  EXPECT_EQ(yes["intent"].as_string(), "yes");
+  EXPECT_EQ(yes["mobile"].as_string(), "919829000004");
+  ASSERT_EQ(reply("919829000004", "नहीं 47"), 200);
+  EXPECT_EQ(latest()["intent"].as_string(), "no");
+  EXPECT_EQ(latest()["code"].as_string(), "47");
+  ASSERT_EQ(reply("919829000011", "STOP please"), 200);
+  EXPECT_EQ(latest()["outcome"].as_string(), "for_a_person");
+  EXPECT_TRUE(consent("C11")["opted_out"].as_object().empty()) << "STOP with other words is no opt-out";
+  ASSERT_EQ(reply("919800000000", "hello"), 200);
+  EXPECT_EQ(latest()["outcome"].as_string(), "unknown_sender");
+  ASSERT_EQ(reply("919829000010", "REPORT 5 booth meetings today"), 200);
+  EXPECT_EQ(latest()["outcome"].as_string(), "report");
+  ASSERT_EQ(reply("919829000010", "yesterday was busy"), 200);
+  EXPECT_EQ(latest()["outcome"].as_string(), "unrecognised");
+
+  // A person's history through any of their posts (C4 and C7 are one person).
+  auto mohan = object_of(daemon_->get("/v1/directory/contacts/C7/inbound"));
+  ASSERT_EQ(mohan["messages"].as_array().size(), 2u) << json::serialize(mohan);
+  EXPECT_EQ(mohan["messages"].as_array()[0].as_object()["text"].as_string(), "नहीं 47") << "newest first";
+  // Listed by outcome; a typo in a parameter is named.
+  auto answers = object_of(daemon_->get("/v1/inbound?outcome=answer"));
+  EXPECT_EQ(answers["messages"].as_array().size(), 2u);
+  auto typo = daemon_->get("/v1/inbound?outcom=answer");
+  EXPECT_EQ(typo.status, 400);
+  EXPECT_NE(typo.body.find("outcom"), std::string::npos) << typo.body;
+  EXPECT_EQ(daemon_->get("/v1/inbound?outcome=maybe").status, 400);
+}
+
+TEST_F(Replies, StopTakesAPersonOffThatChannelAndStartPutsThemBack) {
+  ASSERT_EQ(reply("919829000001", "STOP"), 200);
+  EXPECT_EQ(latest()["outcome"].as_string(), "opted_out");
+  auto c1 = consent("C1");
+  EXPECT_TRUE(c1["opted_out"].as_object().contains("whatsapp")) << json::serialize(c1);
+  EXPECT_FALSE(c1["opted_out"].as_object().contains("sms")) << "only the channel it came on";
+  EXPECT_EQ(c1["history"].as_array().size(), 1u);
+  // The office records that Vikram wants nothing at all.
+  auto put = http("PUT", daemon_->url("/v1/directory/contacts/C11/consent"), R"({"consent": "out", "channel": "all", "note": "asked by phone"})");
+  ASSERT_EQ(put.status, 200) << put.body;
+  EXPECT_EQ(http("PUT", daemon_->url("/v1/directory/contacts/C11/consent"), R"({"consent": "maybe", "channel": "fax"})").status, 400);
+  EXPECT_EQ(http("PUT", daemon_->url("/v1/directory/contacts/NOPE/consent"), R"({"consent": "out", "channel": "all"})").status, 404);
+
+  const auto ramesh = requests_for("9829000001"), vikram = requests_for("9829000011");
+  auto b = broadcast();
+  std::cout << "after STOP: " << json::serialize(b["counts"]) << "\n";
+  EXPECT_EQ(requests_for("9829000001").first, ramesh.first) << "opted out of WhatsApp";
+  EXPECT_EQ(requests_for("9829000001").second, ramesh.second + 1) << "the policy's next channel reaches him";
+  EXPECT_EQ(requests_for("9829000011"), vikram) << "opted out of everything";
+  EXPECT_EQ(number(b["counts"].as_object(), "skipped"), 1) << "opted out of every channel: skipped, not failed";
+  EXPECT_LE(number(b["counts"].as_object(), "failed"), 0);
+
+  ASSERT_EQ(reply("919829000001", "START"), 200);
+  EXPECT_EQ(latest()["outcome"].as_string(), "opted_in");
+  EXPECT_TRUE(consent("C1")["opted_out"].as_object().empty());
+  EXPECT_EQ(consent("C1")["history"].as_array().size(), 2u);
+  const auto before = requests_for("9829000001");
+  broadcast();
+  EXPECT_EQ(requests_for("9829000001").first, before.first + 1) << "back on WhatsApp";
+}
+
+}  // namespace
