@@ -9,6 +9,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <algorithm>
 #include <boost/json.hpp>
 #include <random>
 
@@ -119,6 +120,12 @@ awaitable<http::Response> create_claimed(Context context, std::shared_ptr<const 
   auto resolve = [&] {
     auto resolution = directory::resolve(*index, spec.audience);
     auto summary = directory::summarize(*index, spec.audience, resolution, 0);
+    // Queued in the directory's storage order: each slice then reads a run
+    // of directory chunks, each read once for the whole broadcast (in the
+    // index's unit order every slice touched nearly every chunk: a 5M POST
+    // ran at 80k recipients/s).
+    const auto all = index->posts();
+    std::sort(resolution.posts.begin(), resolution.posts.end(), [&](std::uint32_t a, std::uint32_t b) { return all[a].record < all[b].record; });
     return std::make_pair(std::move(resolution), std::move(summary));
   };
   auto [resolution, summary] = co_await run_on(context.compute, std::move(resolve));

@@ -1,4 +1,5 @@
 // orgcastd: the orgcast daemon. Usage: orgcastd --config FILE [--port-file FILE] [--check-config]
+#include <csignal>
 #include <cstring>
 #include <iostream>
 
@@ -6,6 +7,10 @@
 #include "config/loader.hpp"
 
 int main(int argc, char** argv) {
+  // A write to a peer that died (Redis killed mid-command, a provider that
+  // hung up) must fail with EPIPE, not end the process: hiredis writes with
+  // write(2), which raises SIGPIPE.
+  std::signal(SIGPIPE, SIG_IGN);
   std::string config_path = "/etc/orgcast/orgcast.yaml";
   orgcast::DaemonOptions options;
   bool check_only = false;

@@ -1,6 +1,7 @@
 #include "http/standalone.hpp"
 
 #include <boost/asio/signal_set.hpp>
+#include <csignal>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -34,6 +35,7 @@ void add_inspection_routes(Router& router, std::function<Response()> messages, s
 
 void serve_until_signalled(boost::asio::io_context& io, Router& router, const std::string& listen, const std::string& port_file,
                            const Log& log) {
+  std::signal(SIGPIPE, SIG_IGN);  // a client that hung up is an error on its connection, not the end of the process
   metrics::Registry metrics;
   ServerConfig config;
   const auto colon = listen.rfind(':');

@@ -1,7 +1,7 @@
 // orgcastd as a process: config errors stop it with their position, /readyz
 // follows Redis going away and coming back, SIGHUP reloads (or refuses a bad
 // config and keeps running), SIGTERM stops it cleanly, and connections that
-// idle or stall are closed after server.idle_timeout_ms.
+// idle or stall are closed after server.idle_timeout_ms; SIGPIPE does not end it.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -12,6 +12,7 @@
 
 #include <chrono>
 #include <fstream>
+#include <thread>
 
 #include "support/daemon_under_test.hpp"
 #include "support/redis_server.hpp"
@@ -122,6 +123,21 @@ TEST(DaemonLifecycle, SigtermStopsCleanly) {
   EXPECT_EQ(*code, 0);
   EXPECT_LT(std::chrono::steady_clock::now() - started, 3s);
   EXPECT_THAT(daemon.process().log(), HasSubstr("stopped"));
+}
+
+// A write to a connection whose peer died (Redis killed while a command
+// goes out; a provider that hung up) raises SIGPIPE, whose default action
+// ends the process without a word: orgcastd ignores it and sees EPIPE.
+// Found by Faults.RedisKilledTwiceLosesNothingAcknowledged, where orgcastd
+// now and then vanished right after Redis was killed mid-dispatch.
+TEST(DaemonLifecycle, SigpipeDoesNotEndTheDaemon) {
+  DaemonUnderTest daemon(shared_redis_port(), unique_prefix());
+  daemon.start();
+  ASSERT_TRUE(daemon.wait_ready(10s));
+  daemon.process().signal(SIGPIPE);
+  std::this_thread::sleep_for(200ms);
+  EXPECT_TRUE(daemon.process().running()) << "SIGPIPE ended orgcastd";
+  EXPECT_EQ(daemon.get("/healthz").status, 200);
 }
 
 }  // namespace
