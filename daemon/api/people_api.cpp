@@ -4,6 +4,7 @@
 //   GET /v1/directory/contacts/{id}/inbound   their messages, newest first, with what was done with each
 //   GET /v1/directory/contacts/{id}/consent   channels they opted out of, and the history
 //   PUT /v1/directory/contacts/{id}/consent   {"consent": "out"|"in", "channel": "sms"|"whatsapp"|"push"|"all", "note": "..."}
+#include <algorithm>
 #include <boost/json.hpp>
 
 #include "api/common.hpp"
@@ -95,7 +96,8 @@ awaitable<http::Response> put_consent(Context context, http::Request& request) {
   if (channel != "sms" && channel != "whatsapp" && channel != "push" && channel != "all")
     errors.push_back({"/channel", "must be \"sms\", \"whatsapp\", \"push\" or \"all\""});
   if (o->contains("note") && !o->at("note").is_string()) errors.push_back({"/note", "must be a string"});
-  if (note.size() > 500) errors.push_back({"/note", "at most 500 characters"});
+  const auto characters = std::count_if(note.begin(), note.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; });
+  if (characters > 500) errors.push_back({"/note", "at most 500 characters"});
   if (!errors.empty()) co_return pointer_problem("Invalid consent", errors);
   if (!context.redis->connected()) co_return redis_unavailable(context.redis->status());
   auto done = co_await context.inbound->record_consent(*mobile, consent, channel, "office", note);

@@ -5,6 +5,7 @@
 //   GET /v1/inbound?limit=50&outcome=opted_out   the latest inbound messages, newest first,
 //                                                with what was done with each (inbound/reply_decision.hpp)
 #include <boost/json.hpp>
+#include <charconv>
 #include <chrono>
 #include <cstdlib>
 #include <map>
@@ -76,8 +77,9 @@ awaitable<http::Response> inbound(Context context, http::Request& request) {
   std::string outcome;
   for (const auto& [name, value] : request.query) {
     if (name == "limit") {
-      const int n = std::atoi(value.c_str());
-      if (n < 1 || n > 1000 || std::to_string(n) != value)
+      int n = 0;
+      const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
+      if (ec != std::errc() || end != value.data() + value.size() || n < 1 || n > 1000)
         co_return http::problem(400, "invalid-parameter", "Invalid parameter", "limit must be a whole number from 1 to 1000");
       limit = static_cast<std::size_t>(n);
     } else if (name == "outcome") {

@@ -189,10 +189,12 @@ asio::awaitable<redis::Result<std::vector<Store::RecipientRow>>> Store::recipien
   std::vector<std::pair<std::size_t, std::size_t>> asked;  // row, channel
   for (std::size_t r = 0; r < rows.size(); ++r) {
     const auto& s = rows[r].state;
-    if (s.state == State::skipped) continue;
+    // Skipped at enqueue (no address): nothing tried. Skipped at dispatch
+    // (opted out of every channel it could take): each channel says so.
+    if (s.state == State::skipped && s.usable == 0) continue;
     rows[r].left_because.resize(s.channel + 1u);
     for (std::size_t c = 0; c <= s.channel; ++c)
-      if ((s.usable >> c) & 1u && (c < s.channel || s.state == State::failed)) {
+      if ((s.usable >> c) & 1u && (c < s.channel || s.state == State::failed || s.state == State::skipped)) {
         fields.push_back(Keys::failure_field(rows[r].number, c));
         asked.emplace_back(r, c);
       }
@@ -204,7 +206,8 @@ asio::awaitable<redis::Result<std::vector<Store::RecipientRow>>> Store::recipien
         rows[asked[n].first].left_because[asked[n].second] = reasons->elements[n].str;
   }
   for (auto& row : rows)
-    if (row.state.state == State::failed && !row.left_because.empty()) row.reason = row.left_because.back();
+    if ((row.state.state == State::failed || row.state.state == State::skipped) && !row.left_because.empty())
+      row.reason = row.left_because.back();
   co_return rows;
 }
 

@@ -47,6 +47,7 @@ std::string code(State s) { return std::to_string(static_cast<int>(s)); }
 
 // A failure as the recipients report shows it: "push: invalid_recipient (UNREGISTERED): ...".
 std::string why(const char* channel, const adapters::SendResult& result) {
+  if (result.provider_code == "opted_out") return std::string(channel) + ": opted out";
   return std::string(channel) + ": " + adapters::name(result.failure) +
          (result.provider_code.empty() ? "" : " (" + result.provider_code + ")") + (result.reason.empty() ? "" : ": " + result.reason);
 }
@@ -204,10 +205,13 @@ std::vector<redis::Args> ChunkWork::lookup_commands() const {
       if (!recipients_[i].app_token.empty()) dead.emplace_back(recipients_[i].app_token);
     if (dead.size() > 2) asks.push_back(std::move(dead));
   }
-  // Consent is the person's (their mobile), per channel of the policy.
+  // Consent per channel of the policy, kept under the number the channel
+  // uses: a WhatsApp STOP comes from the WhatsApp number, which may differ
+  // from the mobile.
   for (const auto channel : channels) {
     auto out = redis::cmd("HMGET", keys_.opted_out(adapters::name(channel)));
-    for (const auto& r : recipients_) out.push_back(std::to_string(r.mobile));
+    for (const auto& r : recipients_)
+      out.push_back(std::to_string(channel == adapters::Channel::whatsapp && r.whatsapp != 0 ? r.whatsapp : r.mobile));
     if (out.size() > 2) asks.push_back(std::move(out));
   }
   return asks;

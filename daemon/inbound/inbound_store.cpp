@@ -21,7 +21,7 @@ boost::asio::awaitable<redis::Result<std::vector<Received>>> InboundStore::store
                                 keys_.opted_out("push"), keys_.consent_log(d.mobile), provider, m.provider_message_id, m.from, m.text, now,
                                 adapters::name(m.channel), d.outcome, keywords::name(d.reading.intent),
                                 d.reading.code ? std::to_string(*d.reading.code) : "", mobile, d.reading.all_channels ? "1" : "0",
-                                d.language));
+                                d.language, d.reading.text));
   }
   auto stored = co_await redis_->pipeline(std::move(stores));
   if (!stored) co_return stored.error();

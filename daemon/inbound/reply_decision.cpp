@@ -11,6 +11,7 @@ Decision decide(const keywords::Engine& engine, const std::optional<Sender>& sen
   switch (d.reading.intent) {
     case Intent::opt_out:
     case Intent::opt_in:
+      if (from_number == 0) break;  // no number to keep it under: an unknown sender
       // Consent belongs to the number, in the directory or not yet.
       d.mobile = from_number;
       d.outcome = d.reading.intent == Intent::opt_out ? "opted_out" : "opted_in";
@@ -22,6 +23,8 @@ Decision decide(const keywords::Engine& engine, const std::optional<Sender>& sen
     return d;
   }
   switch (d.reading.intent) {
+    case Intent::opt_out:
+    case Intent::opt_in: d.outcome = "for_a_person"; break;  // a number we cannot act for; a person reads it
     case Intent::yes:
     case Intent::no: d.outcome = "answer"; break;
     case Intent::report: d.outcome = "report"; break;

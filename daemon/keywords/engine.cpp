@@ -1,6 +1,8 @@
 #include "keywords/engine.hpp"
 
+#include <cctype>
 #include <charconv>
+#include <cstring>
 #include <vector>
 
 #include "keywords/normalise.hpp"
@@ -36,17 +38,21 @@ std::pair<std::string_view, std::optional<unsigned>> split_code(std::string_view
   return {word.substr(0, digits), number_of(word.substr(digits))};
 }
 
-// The message as written after its first `skip` words (REPORT's text).
+// The message as written after its first `skip` words (REPORT's text):
+// raw words split at spaces and ASCII punctuation, counting only those
+// that are words in the normal form too (an emoji before the keyword is none).
 std::string after_words(std::string_view message, std::size_t skip) {
+  auto separator = [](char c) { return std::isspace(static_cast<unsigned char>(c)) || std::strchr(",:;.!?-()\"'", c) != nullptr; };
   std::size_t at = 0;
-  auto is_space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == ',' || c == ':' || c == '-'; };
-  for (std::size_t w = 0; w < skip; ++w) {
-    while (at < message.size() && is_space(message[at])) ++at;
-    while (at < message.size() && !is_space(message[at])) ++at;
+  for (std::size_t counted = 0; counted < skip && at < message.size();) {
+    while (at < message.size() && separator(message[at])) ++at;
+    const auto start = at;
+    while (at < message.size() && !separator(message[at])) ++at;
+    if (at > start && !normalise(message.substr(start, at - start)).empty()) ++counted;
   }
-  while (at < message.size() && is_space(message[at])) ++at;
+  while (at < message.size() && separator(message[at])) ++at;
   auto end = message.size();
-  while (end > at && is_space(message[end - 1])) --end;
+  while (end > at && std::isspace(static_cast<unsigned char>(message[end - 1]))) --end;
   return std::string(message.substr(at, end - at));
 }
 
@@ -100,6 +106,13 @@ Reading Engine::read(std::string_view message) const {
     meaning = meaning_of(word);
     if (meaning) code = joined;
   }
+  // "STOPALL" as one word: the keyword and an all-channels word joined.
+  bool joined_all = false;
+  for (const auto& a : all_) {
+    if (meaning || word.size() <= a.size() || !word.ends_with(a)) continue;
+    const Meaning* m = meaning_of(word.substr(0, word.size() - a.size()));
+    if (m && (m->keyword == Keyword::stop || m->keyword == Keyword::start)) meaning = m, joined_all = true;
+  }
   if (!meaning) return r;
   const std::size_t rest = at + 1;  // the first word after the keyword
   r.language = meaning->language;
@@ -114,7 +127,7 @@ Reading Engine::read(std::string_view message) const {
     case Keyword::stop:
     case Keyword::start: {
       // Only the whole message acts: anything else is for a person to read.
-      const bool all = rest + 1 == words.size() && all_.contains(std::string(words[rest]));
+      const bool all = joined_all ? rest == words.size() : rest + 1 == words.size() && all_.contains(std::string(words[rest]));
       if (code || first != 0 || (rest < words.size() && !all)) {
         r.for_a_person = true;
         r.language.clear();

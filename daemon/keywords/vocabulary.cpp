@@ -22,7 +22,7 @@ Vocabulary Vocabulary::shipped() {
   en.aliases = {
       {Keyword::yes, {"YES", "Y", "YA", "YEAH", "YEP", "YS"}},
       {Keyword::no, {"NO", "N", "NOPE"}},
-      {Keyword::stop, {"STOP", "UNSUBSCRIBE", "STOPALL"}},
+      {Keyword::stop, {"STOP", "UNSUBSCRIBE"}},
       {Keyword::start, {"START", "SUBSCRIBE", "UNSTOP"}},
       {Keyword::help, {"HELP", "INFO"}},
       {Keyword::report, {"REPORT", "RPT"}},

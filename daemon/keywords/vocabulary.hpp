@@ -3,7 +3,8 @@
 // of each keyword, in Latin and Devanagari. Every language's words are
 // recognised from every sender (a Hindi speaker may write YES); the
 // language is what the answer is acknowledged in. The shipped words are
-// the default; `keywords:` in the config replaces a language's list.
+// the vocabulary in force (a `keywords:` config section to replace them is
+// not read yet).
 #include <map>
 #include <string>
 #include <vector>

@@ -111,6 +111,7 @@ TEST_F(Replies, EachReplyIsReadAndKeptWithWhatWasDone) {
   EXPECT_EQ(latest()["outcome"].as_string(), "unknown_sender");
   ASSERT_EQ(reply("919829000010", "REPORT 5 booth meetings today"), 200);
   EXPECT_EQ(latest()["outcome"].as_string(), "report");
+  EXPECT_EQ(latest()["report"].as_string(), "5 booth meetings today");
   ASSERT_EQ(reply("919829000010", "yesterday was busy"), 200);
   EXPECT_EQ(latest()["outcome"].as_string(), "unrecognised");
 
@@ -148,6 +149,8 @@ TEST_F(Replies, StopTakesAPersonOffThatChannelAndStartPutsThemBack) {
   EXPECT_EQ(requests_for("9829000011"), vikram) << "opted out of everything";
   EXPECT_EQ(number(b["counts"].as_object(), "skipped"), 1) << "opted out of every channel: skipped, not failed";
   EXPECT_LE(number(b["counts"].as_object(), "failed"), 0);
+  auto skipped = object_of(daemon_->get("/v1/broadcasts/" + std::string(b["id"].as_string()) + "/recipients?state=skipped"));
+  EXPECT_NE(json::serialize(skipped).find("opted out"), std::string::npos) << json::serialize(skipped);
 
   ASSERT_EQ(reply("919829000001", "START"), 200);
   EXPECT_EQ(latest()["outcome"].as_string(), "opted_in");

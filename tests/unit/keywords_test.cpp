@@ -65,6 +65,10 @@ TEST(Keywords, StopAllAndStart) {
   EXPECT_EQ(engine().read("Start").intent, Intent::opt_in);
   EXPECT_EQ(engine().read("शुरू").intent, Intent::opt_in);
   EXPECT_EQ(engine().read("UNSUBSCRIBE").intent, Intent::opt_out);
+  auto joined = engine().read("STOPALL");
+  EXPECT_EQ(joined.intent, Intent::opt_out);
+  EXPECT_TRUE(joined.all_channels) << "the keyword and ALL written as one word";
+  EXPECT_TRUE(engine().read("stopall please").for_a_person);
   EXPECT_EQ(engine().read("बंद").intent, Intent::opt_out);
 }
 
@@ -83,6 +87,9 @@ TEST(Keywords, ReportCarriesItsTextAsWritten) {
   EXPECT_EQ(engine().read("रिपोर्ट: आज 3 बूथ बैठकें हुईं").text, "आज 3 बूथ बैठकें हुईं");
   EXPECT_EQ(engine().read("rpt").text, "");
   EXPECT_EQ(engine().read("Rpt - all booths met").intent, Intent::report);
+  EXPECT_EQ(engine().read("REPORT.5 booth meetings").text, "5 booth meetings");
+  EXPECT_EQ(engine().read("👍 REPORT 5 booths").text, "5 booths");
+  EXPECT_EQ(engine().read("जी रिपोर्ट - सब ठीक").text, "सब ठीक");
 }
 
 TEST(Keywords, RealWorldSpellings) {

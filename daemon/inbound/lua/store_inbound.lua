@@ -9,12 +9,12 @@
 -- KEYS[7] consent:log:<mobile> (any name when there is no number)
 -- ARGV[1] provider   ARGV[2] provider message id   ARGV[3] from   ARGV[4] text   ARGV[5] received at (RFC 3339)
 -- ARGV[6] channel   ARGV[7] outcome   ARGV[8] intent   ARGV[9] code ("" none)   ARGV[10] mobile ("" none)
--- ARGV[11] "1" when an opt-out or opt-in covers every channel   ARGV[12] language
+-- ARGV[11] "1" when an opt-out or opt-in covers every channel   ARGV[12] language   ARGV[13] a report's text
 -- Returns the new entry's id, or 0 when seen before.
 if ARGV[2] ~= '' and not redis.call('SET', KEYS[1], '1', 'NX', 'EX', 86400) then return 0 end
 local id = redis.call('XADD', KEYS[2], 'MAXLEN', '~', '1000000', '*', 'provider', ARGV[1], 'from', ARGV[3], 'text', ARGV[4],
                       'provider_message_id', ARGV[2], 'received_at', ARGV[5], 'channel', ARGV[6], 'outcome', ARGV[7],
-                      'intent', ARGV[8], 'code', ARGV[9], 'mobile', ARGV[10], 'language', ARGV[12])
+                      'intent', ARGV[8], 'code', ARGV[9], 'mobile', ARGV[10], 'language', ARGV[12], 'report', ARGV[13])
 local mobile = ARGV[10]
 if mobile ~= '' then
   -- The person's own history (GET /v1/directory/contacts/{id}/inbound): the newest 500.
