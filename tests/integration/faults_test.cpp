@@ -149,20 +149,32 @@ TEST(Faults, GracefulStopSendsNobodyTwice) {
 
 // A retry's due time lives in Redis: the instance that set it dies, and
 // the one that carries on still waits for it (the provider asked for time).
+// provider-sim refusing each recipient's first request (503), and a daemon
+// that retries after `retry_base_ms` (half of it at the soonest).
+struct RefusingFirst {
+  RefusingFirst(int workers, int retry_base_ms)
+      : sim({"--transient-first", "1", "--report-delay-ms", "10"}),
+        daemon(ready_daemon(shared_redis_port(), sim,
+                            "  workers: " + std::to_string(workers) + "\n  concurrency: 32\n  rate_per_second: 5000\n  lease_ms: 1000\n"
+                            "  retry_base_ms: " + std::to_string(retry_base_ms) + "\n  max_attempts: 3\n")) {}
+  json::object stats() { return object_of(http("GET", sim.url("/stats"))); }
+  // Every first attempt of the broadcast refused and its retry recorded (queued again).
+  bool retries_recorded(const std::string& id, long long total) {
+    return eventually([&] { return number(counts_of(*daemon, id), "queued") == total && number(stats(), "requests") >= total; }, 10s);
+  }
+  ProviderSim sim;
+  std::unique_ptr<DaemonUnderTest> daemon;
+};
+
 TEST(Faults, RetryDueTimesSurviveTheInstanceThatSetThem) {
-  ProviderSim sim({"--transient-first", "1", "--report-delay-ms", "10"});
-  auto ready = ready_daemon(shared_redis_port(), sim,
-                            "  workers: 2\n  concurrency: 32\n  rate_per_second: 5000\n  lease_ms: 1000\n"
-                            "  retry_base_ms: 8000\n  max_attempts: 3\n");
-  auto& daemon = *ready;
-  auto stats = [&] { return object_of(http("GET", sim.url("/stats"))); };
+  RefusingFirst rig(2, 8000);
+  auto& daemon = *rig.daemon;
+  auto stats = [&] { return rig.stats(); };
   const auto posted = std::chrono::steady_clock::now();
   long long total = 0;
   const auto id = post_to(daemon, "D1", total);
   ASSERT_GT(total, 100);
-  // Every first attempt refused and its retry recorded (queued again, due in 4-8 s).
-  ASSERT_TRUE(eventually([&] { return number(counts_of(daemon, id), "queued") == total && number(stats(), "requests") >= total; }, 10s))
-      << json::serialize(counts_of(daemon, id));
+  ASSERT_TRUE(rig.retries_recorded(id, total)) << json::serialize(counts_of(daemon, id));  // due 4-8 s after
   daemon.process().signal(SIGKILL);
   ASSERT_TRUE(daemon.process().wait(5s).has_value());
   daemon.start();
@@ -185,15 +197,12 @@ TEST(Faults, RetryDueTimesSurviveTheInstanceThatSetThem) {
 // A worker whose chunks all wait for retries does not sit on them: it
 // lets them go (their due times are in Redis) and takes other work.
 TEST(Faults, AWorkerWaitingForRetriesTakesOtherWork) {
-  ProviderSim sim({"--transient-first", "1", "--report-delay-ms", "10"});
-  auto ready = ready_daemon(shared_redis_port(), sim,
-                            "  workers: 1\n  concurrency: 32\n  rate_per_second: 5000\n  lease_ms: 1000\n"
-                            "  retry_base_ms: 8000\n  max_attempts: 3\n");
-  auto& daemon = *ready;
-  auto stats = [&] { return object_of(http("GET", sim.url("/stats"))); };
+  RefusingFirst rig(1, 8000);
+  auto& daemon = *rig.daemon;
+  auto stats = [&] { return rig.stats(); };
   long long waiting_total = 0, other_total = 0;
   const auto waiting = post_to(daemon, "D1", waiting_total);
-  ASSERT_TRUE(eventually([&] { return number(counts_of(daemon, waiting), "queued") == waiting_total && number(stats(), "requests") >= waiting_total; }, 10s));
+  ASSERT_TRUE(rig.retries_recorded(waiting, waiting_total));
   const auto posted = std::chrono::steady_clock::now();
   const auto other = post_to(daemon, "D2", other_total);
   ASSERT_TRUE(eventually([&] { return number(stats(), "requests") > waiting_total; }, 20s));
@@ -212,15 +221,12 @@ TEST(Faults, AWorkerWaitingForRetriesTakesOtherWork) {
 // A cancel ends the recipients of chunks set aside for their retries at
 // once, not when their retry would have been due.
 TEST(Faults, CancelEndsChunksSetAsideForRetries) {
-  ProviderSim sim({"--transient-first", "1", "--report-delay-ms", "10"});
-  auto ready = ready_daemon(shared_redis_port(), sim,
-                            "  workers: 2\n  concurrency: 32\n  rate_per_second: 5000\n  lease_ms: 1000\n"
-                            "  retry_base_ms: 20000\n  max_attempts: 3\n");
-  auto& daemon = *ready;
-  auto stats = [&] { return object_of(http("GET", sim.url("/stats"))); };
+  RefusingFirst rig(2, 20000);
+  auto& daemon = *rig.daemon;
+  auto stats = [&] { return rig.stats(); };
   long long total = 0;
   const auto id = post_to(daemon, "D1", total);
-  ASSERT_TRUE(eventually([&] { return number(counts_of(daemon, id), "queued") == total && number(stats(), "requests") >= total; }, 10s));
+  ASSERT_TRUE(rig.retries_recorded(id, total));
   const auto cancel = std::chrono::steady_clock::now();
   ASSERT_EQ(http("POST", daemon.url("/v1/broadcasts/" + id + "/cancel"), "").status, 202);
   const bool ended = eventually([&] { return number(counts_of(daemon, id), "cancelled") == total; }, 5s);

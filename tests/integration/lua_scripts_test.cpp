@@ -123,6 +123,24 @@ TEST_F(LuaScripts, ASendingRecipientIsClaimedOnlyFromAnEarlierHoldOfTheEntry) {
   EXPECT_EQ(counter("sending"), 1) << "a takeover moves no counter";
 }
 
+// A takeover of a cancelled broadcast ends what the dead hold left sending
+// (without it the entry could never be finished and was taken over again and again).
+TEST_F(LuaScripts, SettleEndsWhatADeadEarlierHoldLeftSending) {
+  auto a = token(0xA1A1A1A1), b = token(0xB2B2B2B2);
+  claim(a, "", {{0, State::queued}});
+  auto settle = [&](const std::string& earlier) {
+    return run({"EVAL", dispatch::kSettleScript, "4", keys_.states(id_, 0), keys_.counters(id_), keys_.broadcast(id_), keys_.ended(),
+                std::to_string(static_cast<int>(State::cancelled)), b, earlier, "0", "sms", "RJ"})
+        .integer;
+  };
+  EXPECT_EQ(settle(""), 0) << "another live hold's recipient is not touched";
+  EXPECT_EQ(record(0).state, State::sending);
+  EXPECT_EQ(settle(a), 1) << "a dead earlier hold's is";
+  EXPECT_EQ(record(0).state, State::cancelled);
+  EXPECT_EQ(counter("sending"), 0);
+  EXPECT_EQ(counter("cancelled"), 1);
+}
+
 TEST_F(LuaScripts, ACancelledBroadcastIsNotClaimed) {
   run({"HSET", keys_.broadcast(id_), "state", "cancelled"});
   EXPECT_EQ(claim(token(1), "", {{0, State::queued}}).integer, -1);

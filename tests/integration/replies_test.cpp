@@ -25,11 +25,6 @@ namespace json = boost::json;
 
 namespace {
 
-std::string secret_file(const std::string& dir, const std::string& name, const std::string& value) {
-  std::ofstream(dir + "/" + name) << value << "\n";
-  return dir + "/" + name;
-}
-
 class Replies : public ::testing::Test {
  protected:
   void SetUp() override {

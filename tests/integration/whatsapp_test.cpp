@@ -23,11 +23,6 @@ namespace json = boost::json;
 
 namespace {
 
-std::string secret_file(const std::string& dir, const std::string& name, const std::string& value) {
-  std::ofstream(dir + "/" + name) << value << "\n";
-  return dir + "/" + name;
-}
-
 TEST(WhatsAppCloud, TemplatesStatusesAndFallbackToSms) {
   const int daemon_port = free_port();
   const std::string webhook = "http://127.0.0.1:" + std::to_string(daemon_port) + "/v1/webhooks/whatsapp";

@@ -12,6 +12,12 @@
 
 namespace orgcast::testing {
 
+/// Writes `value` to dir/name (a provider account's secret file); its path.
+inline std::string secret_file(const std::string& dir, const std::string& name, const std::string& value) {
+  std::ofstream(dir + "/" + name) << value << "\n";
+  return dir + "/" + name;
+}
+
 class FakeProvider {
  public:
   FakeProvider(const std::string& program, std::vector<std::string> flags) : dir_(temp_dir(program)) {
