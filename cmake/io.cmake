@@ -34,6 +34,7 @@ add_library(orgcast_io STATIC
   daemon/tracking/report_tracker.cpp
   daemon/tracking/report_timeouts.cpp
   daemon/broadcast/retention_sweep.cpp
+  daemon/schedule/scheduler.cpp
   daemon/inbound/inbound_store.cpp
   daemon/dispatch/dispatcher.cpp
   daemon/broadcast/store.cpp

@@ -147,7 +147,9 @@ CallbackResult KannelAdapter::parse_callback(const CallbackRequest& request) con
     InboundMessage mo;
     mo.from = q["from"].starts_with('+') ? q["from"] : "+" + q["from"];
     mo.text = q["coding"] == "2" && q.contains("binary") ? utf8_from_utf16be(q["binary"]) : q["text"];
-    mo.provider_message_id = mo.from + "@" + q["ts"];  // Kannel gives MO no id: sender and time (to the second) stand in
+    // Kannel gives MO no id: sender and time (to the second) stand in; without
+    // a time, none (the inbound store then de-duplicates by sender and text).
+    if (!q["ts"].empty()) mo.provider_message_id = mo.from + "@" + q["ts"];
     out.inbound.push_back(std::move(mo));
     out.body = "";  // an empty answer: Kannel sends no reply SMS
     return out;

@@ -1,5 +1,6 @@
 #include "inbound/inbound_store.hpp"
 
+#include "core/digest.hpp"
 #include "core/utc_time.hpp"
 #include "lua_scripts.hpp"
 
@@ -16,12 +17,16 @@ boost::asio::awaitable<redis::Result<std::vector<Received>>> InboundStore::store
   std::vector<redis::Args> stores;
   for (const auto& [m, d] : messages) {
     const auto mobile = d.mobile != 0 ? std::to_string(d.mobile) : "";
-    stores.push_back(redis::cmd("EVAL", script, "7", keys_.prefix + "in:seen:" + provider + ":" + m.provider_message_id,
+    // Without a provider id, the same text from the same sender within
+    // five minutes is the same message delivered twice.
+    const bool has_id = !m.provider_message_id.empty();
+    const auto seen = has_id ? m.provider_message_id : "text:" + sha1_hex(m.from + "\n" + m.text);
+    stores.push_back(redis::cmd("EVAL", script, "7", keys_.prefix + "in:seen:" + provider + ":" + seen,
                                 keys_.inbound_messages(), keys_.inbound_of(d.mobile), keys_.opted_out("sms"), keys_.opted_out("whatsapp"),
                                 keys_.opted_out("push"), keys_.consent_log(d.mobile), provider, m.provider_message_id, m.from, m.text, now,
                                 adapters::name(m.channel), d.outcome, keywords::name(d.reading.intent),
                                 d.reading.code ? std::to_string(*d.reading.code) : "", mobile, d.reading.all_channels ? "1" : "0",
-                                d.language, d.reading.text));
+                                d.language, d.reading.text, has_id ? "86400" : "300"));
   }
   auto stored = co_await redis_->pipeline(std::move(stores));
   if (!stored) co_return stored.error();

@@ -49,10 +49,12 @@ class Replies : public ::testing::Test {
     ASSERT_TRUE(daemon_->wait_ready(10s)) << daemon_->process().log();
     ASSERT_EQ(import_sample_directory(*daemon_), "");
   }
-  // A WhatsApp text message from `from` (E.164 digits), signed as Meta signs it.
-  int reply(const std::string& from, const std::string& text) {
+  // A WhatsApp text message from `from` (E.164 digits), signed as Meta signs
+  // it; with `id` "none", without a message id.
+  int reply(const std::string& from, const std::string& text, const std::string& id = "") {
+    const auto message_id = id == "none" ? std::string() : "wamid.IN" + std::to_string(++sent_);
     const std::string body = R"({"object":"whatsapp_business_account","entry":[{"changes":[{"value":{"messages":[{"from":")" + from +
-                             R"(","id":"wamid.IN)" + std::to_string(++sent_) + R"(","timestamp":"1","type":"text","text":{"body":)" +
+                             R"(","id":")" + message_id + R"(","timestamp":"1","type":"text","text":{"body":)" +
                              json::serialize(json::string(text)) + "}}]}}]}]}";
     return http("POST", daemon_->url("/v1/webhooks/whatsapp"), body, "application/json",
                 {{"X-Hub-Signature-256", orgcast::adapters::whatsapp_signature("s3cret", body)}})
@@ -121,6 +123,13 @@ TEST_F(Replies, EachReplyIsReadAndKeptWithWhatWasDone) {
   EXPECT_EQ(typo.status, 400);
   EXPECT_NE(typo.body.find("outcom"), std::string::npos) << typo.body;
   EXPECT_EQ(daemon_->get("/v1/inbound?outcome=maybe").status, 400);
+
+  // Without a provider id, the same text from the same sender is kept once.
+  const auto before = object_of(daemon_->get("/v1/inbound?limit=1000"))["messages"].as_array().size();
+  ASSERT_EQ(reply("919829000012", "haan", "none"), 200);
+  ASSERT_EQ(reply("919829000012", "haan", "none"), 200);
+  ASSERT_EQ(reply("919829000012", "nahi", "none"), 200);
+  EXPECT_EQ(object_of(daemon_->get("/v1/inbound?limit=1000"))["messages"].as_array().size(), before + 2);
 }
 
 TEST_F(Replies, StopTakesAPersonOffThatChannelAndStartPutsThemBack) {

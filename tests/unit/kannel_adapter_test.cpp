@@ -95,9 +95,11 @@ TEST(KannelAdapter, InboundMessages) {
   EXPECT_EQ(text.inbound[0].from, "+919829000001");
   EXPECT_EQ(text.inbound[0].text, "हाँ");
   EXPECT_EQ(text.body, "") << "Kannel sends no reply SMS";
+  EXPECT_EQ(text.inbound[0].provider_message_id, "+919829000001@2026-11-23 03:08:03") << "sender and time stand in for an id";
   // Without mo-recode, Hindi arrives as UCS-2 bytes (coding 2).
   auto ucs2 = adapter.parse_callback({"GET", "from=919829000001&binary=%09%39%09%3E%09%01&coding=2&text=x", {}, ""});
   ASSERT_EQ(ucs2.inbound.size(), 1u);
+  EXPECT_EQ(ucs2.inbound[0].provider_message_id, "") << "no time, no id: the inbound store de-duplicates by sender and text";
   EXPECT_EQ(ucs2.inbound[0].text, "हाँ");
 }
 

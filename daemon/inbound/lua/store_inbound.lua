@@ -1,17 +1,19 @@
--- Stores one inbound message with what was decided about it, unless its
--- provider id was seen in the last day (a provider that retries a webhook
--- must not make one reply two), and in the same step applies what it
+-- Stores one inbound message with what was decided about it, unless it was
+-- seen before: by its provider id within a day (a provider that retries a
+-- webhook must not make one reply two), or, for a message without an id,
+-- by sender and text within a few minutes. In the same step it applies what it
 -- decided about consent: STOP takes the number off the channel it came on
 -- (STOP ALL: every channel), START puts it back; each change is logged.
--- KEYS[1] in:seen:<provider>:<id> (any name when the id is empty)   KEYS[2] in:messages
+-- KEYS[1] in:seen:<provider>:<id, or a hash of sender and text>   KEYS[2] in:messages
 -- KEYS[3] in:person:<mobile> (any name when there is no person)
 -- KEYS[4] consent:out:sms   KEYS[5] consent:out:whatsapp   KEYS[6] consent:out:push
 -- KEYS[7] consent:log:<mobile> (any name when there is no number)
 -- ARGV[1] provider   ARGV[2] provider message id   ARGV[3] from   ARGV[4] text   ARGV[5] received at (RFC 3339)
 -- ARGV[6] channel   ARGV[7] outcome   ARGV[8] intent   ARGV[9] code ("" none)   ARGV[10] mobile ("" none)
 -- ARGV[11] "1" when an opt-out or opt-in covers every channel   ARGV[12] language   ARGV[13] a report's text
+-- ARGV[14] how long it counts as seen (s)
 -- Returns the new entry's id, or 0 when seen before.
-if ARGV[2] ~= '' and not redis.call('SET', KEYS[1], '1', 'NX', 'EX', 86400) then return 0 end
+if not redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[14]) then return 0 end
 local id = redis.call('XADD', KEYS[2], 'MAXLEN', '~', '1000000', '*', 'provider', ARGV[1], 'from', ARGV[3], 'text', ARGV[4],
                       'provider_message_id', ARGV[2], 'received_at', ARGV[5], 'channel', ARGV[6], 'outcome', ARGV[7],
                       'intent', ARGV[8], 'code', ARGV[9], 'mobile', ARGV[10], 'language', ARGV[12], 'report', ARGV[13])
