@@ -23,6 +23,15 @@ struct Row {
   std::optional<unsigned> code = std::nullopt;
 };
 
+template <std::size_t N>
+void expect_read_as(const Row (&rows)[N]) {
+  for (const auto& row : rows) {
+    auto r = engine().read(row.reply);
+    EXPECT_EQ(name(r.intent), std::string(name(row.intent))) << row.reply;
+    EXPECT_EQ(r.code, row.code) << row.reply;
+  }
+}
+
 TEST(Keywords, PinnedRows) {
   const Row rows[] = {
       {"Haan ji aaunga", Intent::yes},
@@ -38,11 +47,7 @@ TEST(Keywords, PinnedRows) {
       {"yesterday was busy", Intent::none},
       {"REPORT 5 booth meetings today", Intent::report},
   };
-  for (const auto& row : rows) {
-    auto r = engine().read(row.reply);
-    EXPECT_EQ(name(r.intent), std::string(name(row.intent))) << row.reply;
-    EXPECT_EQ(r.code, row.code) << row.reply;
-  }
+  expect_read_as(rows);
 }
 
 TEST(Keywords, StopWithOtherWordsIsKeptForAPerson) {
@@ -124,11 +129,7 @@ TEST(Keywords, RealWorldSpellings) {
       {"Nothing today", Intent::none},
       {"Hanuman mandir meeting", Intent::none},
   };
-  for (const auto& row : rows) {
-    auto r = engine().read(row.reply);
-    EXPECT_EQ(name(r.intent), std::string(name(row.intent))) << row.reply;
-    EXPECT_EQ(r.code, row.code) << row.reply;
-  }
+  expect_read_as(rows);
 }
 
 TEST(Keywords, NormalFormDropsNuktaPunctuationAndInvisibles) {
