@@ -1,13 +1,19 @@
 // POST /v1/audiences/preview  {"selector": {...}, "sample": 20}
 // How many people a selector reaches, broken down by level, by the children
-// of the audience's root unit and by reachable channel, with a sample.
+// of the audience's root unit and by reachable channel (and how many of
+// those opted out of it), with a sample.
 // With "template", "variables" and "channels" (as a broadcast gives them)
 // also what the broadcast would cost: messages, SMS segments and money per
 // channel, each recipient's message rendered as it would be sent.
 #include <boost/json.hpp>
 #include <chrono>
 
+#include <array>
+#include <unordered_set>
+
 #include "api/common.hpp"
+#include "broadcast/keys.hpp"
+#include "redis/client.hpp"
 #include "api/routes.hpp"
 #include "broadcast/estimate.hpp"
 #include "broadcast/spec.hpp"
@@ -83,11 +89,31 @@ awaitable<http::Response> preview(Context context, http::Request& request) {
   if (auto* errors = std::get_if<std::vector<directory::SelectorError>>(&parsed)) co_return pointer_problem("Invalid selector", *errors);
   auto selector = std::get<directory::Selector>(std::move(parsed));
 
+  // Who opted out of each channel (few: the numbers that sent STOP or that
+  // the office recorded), read once, counted against the audience in memory.
+  const broadcast::Keys keys{context.key_prefix};
+  const char* kChannels[] = {"sms", "whatsapp", "push"};
+  std::vector<redis::Args> asks;
+  for (const char* c : kChannels) asks.push_back(redis::cmd("HKEYS", keys.opted_out(c)));
+  auto opted = co_await context.redis->pipeline(std::move(asks));
+  if (!opted) co_return redis_unavailable(opted.error().message());
+  std::array<std::unordered_set<std::uint64_t>, 3> opted_out;
+  for (std::size_t c = 0; c < 3; ++c)
+    for (const auto& number : (*opted)[c].elements) opted_out[c].insert(std::strtoull(number.str.c_str(), nullptr, 10));
+  std::array<std::uint64_t, 3> opted_out_count{};
+
   auto started = std::chrono::steady_clock::now();
   std::vector<std::uint32_t> resolved;  // the posts, kept for an estimate
   auto work = [&] {
     auto resolution = directory::resolve(*index, selector);
     auto summary = directory::summarize(*index, selector, resolution, sample_size);
+    const std::uint8_t bits[] = {directory::channel_sms, directory::channel_whatsapp, directory::channel_push};
+    for (auto p : resolution.posts) {
+      const auto& post = index->posts()[p];
+      const auto mobile = index->person_mobile(post.person);
+      for (std::size_t c = 0; c < 3; ++c)
+        if ((post.channels & bits[c]) && opted_out[c].contains(mobile)) ++opted_out_count[c];
+    }
     if (content) resolved = std::move(resolution.posts);
     return summary;
   };
@@ -104,6 +130,8 @@ awaitable<http::Response> preview(Context context, http::Request& request) {
   for (std::size_t l = 0; l < summary.by_level.size(); ++l) by_level[vocab.levels()[l]] = summary.by_level[l];
   out["by_level"] = std::move(by_level);
   out["by_channel"] = json::object{{"sms", summary.sms}, {"whatsapp", summary.whatsapp}, {"push", summary.push}};
+  // Of those reachable on a channel, how many opted out of it (by their mobile).
+  out["opted_out"] = json::object{{"sms", opted_out_count[0]}, {"whatsapp", opted_out_count[1]}, {"push", opted_out_count[2]}};
   if (summary.root != directory::kNoUnit) {
     out["root"] = unit_json(units, summary.root, vocab);
     out["at_root"] = summary.at_root;

@@ -4,11 +4,11 @@
 //   GET /v1/directory/contacts/{id}/inbound   their messages, newest first, with what was done with each
 //   GET /v1/directory/contacts/{id}/consent   channels they opted out of, and the history
 //   PUT /v1/directory/contacts/{id}/consent   {"consent": "out"|"in", "channel": "sms"|"whatsapp"|"push"|"all", "note": "..."}
-#include <algorithm>
 #include <boost/json.hpp>
 
 #include "api/common.hpp"
 #include "api/routes.hpp"
+#include "core/text.hpp"
 #include "directory/phone.hpp"
 #include "directory_store/watcher.hpp"
 #include "inbound/inbound_store.hpp"
@@ -30,7 +30,7 @@ std::optional<std::uint64_t> mobile_of(const Context& context, const std::string
   }
   auto ref = index->find_contact(id);
   if (!ref) {
-    error = http::problem(404, "not-found", "No such contact", "no contact with id " + id);
+    error = http::problem(404, "not-found", "No such contact", "no contact with id " + quoted_input(id));
     return std::nullopt;
   }
   return index->person_mobile(ref->person);
@@ -86,7 +86,7 @@ awaitable<http::Response> put_consent(Context context, http::Request& request) {
   const auto* o = body->if_object();
   if (!o) co_return http::problem(400, "invalid-body", "Invalid consent", "the body must be a JSON object");
   for (const auto& [key, value] : *o)
-    if (key != "consent" && key != "channel" && key != "note") errors.push_back({"/" + std::string(key), "unknown field"});
+    if (key != "consent" && key != "channel" && key != "note") errors.push_back({"/" + json_pointer_token(key), "unknown field"});
   auto text = [&](const char* key) -> std::string {
     const auto* v = o->if_contains(key);
     return v && v->is_string() ? std::string(v->as_string()) : "";
@@ -96,8 +96,7 @@ awaitable<http::Response> put_consent(Context context, http::Request& request) {
   if (channel != "sms" && channel != "whatsapp" && channel != "push" && channel != "all")
     errors.push_back({"/channel", "must be \"sms\", \"whatsapp\", \"push\" or \"all\""});
   if (o->contains("note") && !o->at("note").is_string()) errors.push_back({"/note", "must be a string"});
-  const auto characters = std::count_if(note.begin(), note.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; });
-  if (characters > 500) errors.push_back({"/note", "at most 500 characters"});
+  if (characters(note) > 500) errors.push_back({"/note", "at most 500 characters"});
   if (!errors.empty()) co_return pointer_problem("Invalid consent", errors);
   if (!context.redis->connected()) co_return redis_unavailable(context.redis->status());
   auto done = co_await context.inbound->record_consent(*mobile, consent, channel, "office", note);

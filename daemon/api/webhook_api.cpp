@@ -12,6 +12,7 @@
 
 #include "api/common.hpp"
 #include "api/routes.hpp"
+#include "core/text.hpp"
 #include "directory/phone.hpp"
 #include "inbound/inbound_store.hpp"
 #include "inbound/reply_decision.hpp"
@@ -88,7 +89,7 @@ awaitable<http::Response> inbound(Context context, http::Request& request) {
                                 "outcome must be one of opted_out, opted_in, answer, report, help, for_a_person, unrecognised, unknown_sender");
       outcome = value;
     } else {
-      co_return http::problem(400, "invalid-parameter", "Unknown parameter", "unknown query parameter " + name.substr(0, 200));
+      co_return http::problem(400, "invalid-parameter", "Unknown parameter", "unknown query parameter " + quoted_input(name));
     }
   }
   // With an outcome, the newest 10,000 messages are looked through.

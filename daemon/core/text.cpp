@@ -63,6 +63,29 @@ std::string quoted(std::string_view s) {
   return out;
 }
 
+std::string quoted_input(std::string_view s, std::size_t most) {
+  std::string out = "\"";
+  std::size_t shown = 0, at = 0;
+  while (at < s.size()) {
+    if (shown == most) {
+      out += "\u2026";
+      break;
+    }
+    const auto lead = static_cast<unsigned char>(s[at]);
+    const std::size_t length = lead < 0x80 ? 1 : (lead >> 5) == 0x6 ? 2 : (lead >> 4) == 0xE ? 3 : (lead >> 3) == 0x1E ? 4 : 0;
+    if (length == 0 || at + length > s.size() || !valid_utf8(s.substr(at, length))) {
+      out += "\xEF\xBF\xBD";  // U+FFFD
+      ++at;
+    } else {
+      out.append(s.substr(at, length));
+      at += length;
+    }
+    ++shown;
+  }
+  out += '"';
+  return out;
+}
+
 std::string json_pointer_token(std::string_view key) {
   std::string out;
   for (char c : key) {

@@ -24,6 +24,11 @@ bool is_identifier(std::string_view s);
 /// Quotes a string for JSON-ish human messages: "abc".
 std::string quoted(std::string_view s);
 
+/// Input quoted back in an error: at most `most` characters (then "…"),
+/// bytes that are not well-formed UTF-8 shown as U+FFFD, so the error is
+/// valid JSON text whatever was sent.
+std::string quoted_input(std::string_view s, std::size_t most = 200);
+
 /// A key as one token of a JSON pointer (RFC 6901): ~ as ~0, / as ~1.
 std::string json_pointer_token(std::string_view key);
 

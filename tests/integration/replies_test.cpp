@@ -142,9 +142,19 @@ TEST_F(Replies, StopTakesAPersonOffThatChannelAndStartPutsThemBack) {
   // The office records that Vikram wants nothing at all.
   auto put = http("PUT", daemon_->url("/v1/directory/contacts/C11/consent"), R"({"consent": "out", "channel": "all", "note": "asked by phone"})");
   ASSERT_EQ(put.status, 200) << put.body;
+  // Recorded again: the first record stays, and nothing changed is not logged twice.
+  ASSERT_EQ(http("PUT", daemon_->url("/v1/directory/contacts/C11/consent"), R"({"consent": "out", "channel": "all", "note": "again"})").status, 200);
+  auto c11 = consent("C11");
+  EXPECT_EQ(c11["history"].as_array().size(), 1u) << json::serialize(c11);
+  EXPECT_NE(json::serialize(c11["opted_out"]).find("asked by phone"), std::string::npos);
   EXPECT_EQ(http("PUT", daemon_->url("/v1/directory/contacts/C11/consent"), R"({"consent": "maybe", "channel": "fax"})").status, 400);
   EXPECT_EQ(http("PUT", daemon_->url("/v1/directory/contacts/NOPE/consent"), R"({"consent": "out", "channel": "all"})").status, 404);
 
+  // Previews count who opted out of each channel.
+  auto preview = object_of(http("POST", daemon_->url("/v1/audiences/preview"), R"({"selector": {"units": ["RJ"]}})"));
+  auto opted = preview["opted_out"].as_object();
+  EXPECT_EQ(number(opted, "whatsapp"), 2) << json::serialize(preview);
+  EXPECT_EQ(number(opted, "sms"), 1);
   const auto ramesh = requests_for("9829000001"), vikram = requests_for("9829000011");
   auto b = broadcast();
   std::cout << "after STOP: " << json::serialize(b["counts"]) << "\n";
