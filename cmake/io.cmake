@@ -27,6 +27,9 @@ add_library(orgcast_io STATIC
   daemon/api/audience_api.cpp
   daemon/api/template_api.cpp
   daemon/api/broadcast_api.cpp
+  daemon/api/enqueue.cpp
+  daemon/api/meeting_api.cpp
+  daemon/meetings/meeting_store.cpp
   daemon/api/webhook_api.cpp
   daemon/api/people_api.cpp
   daemon/dispatch/chunk_work.cpp

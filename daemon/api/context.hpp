@@ -42,6 +42,9 @@ class Store;
 namespace orgcast::keywords {
 class Engine;
 }
+namespace orgcast::meetings {
+class MeetingStore;
+}
 namespace orgcast::api {
 
 /// The templates in force and what broadcasts take from the configuration
@@ -67,6 +70,7 @@ struct Context {
   std::shared_ptr<inbound::InboundStore> inbound;
   std::shared_ptr<const inbound::SenderDirectory> senders;  // who wrote, from the directory in memory
   std::shared_ptr<const keywords::Engine> keywords;         // how replies are read
+  std::shared_ptr<meetings::MeetingStore> meetings;
   std::string key_prefix;
   /// How long a request holds its Idempotency-Key before a retry may take it over.
   std::chrono::milliseconds idempotency_lease{30000};

@@ -17,6 +17,7 @@
 #include "inbound/inbound_store.hpp"
 #include "inbound/reply_decision.hpp"
 #include "inbound/sender_directory.hpp"
+#include "meetings/meeting_store.hpp"
 #include "tracking/report_tracker.hpp"
 #include "metrics/registry.hpp"
 #include "redis/client.hpp"
@@ -48,10 +49,20 @@ awaitable<http::Response> receive(Context context, http::Request& request) {
   }
   auto stored = co_await context.inbound->store(name, std::move(received));
   if (!stored) co_return redis_unavailable(stored.error().message());
-  for (const auto& r : *stored)
+  for (const auto& r : *stored) {
     context.metrics->counter("orgcast_inbound_messages_total", "inbound messages received, by what was done with them",
                              {{"provider", name}, {"outcome", r.decision.outcome}})
         .inc();
+    if (r.decision.outcome != "answer") continue;
+    // YES or NO: to the meeting its code names, or to the person's only open summons.
+    const bool yes = r.decision.reading.intent == keywords::Reading::Intent::yes;
+    auto answered = co_await context.meetings->record_answer(r.decision.mobile, yes, r.decision.reading.code, adapters::name(r.message.channel));
+    if (!answered) {  // kept as a message already: a retried webhook would find it seen
+      context.log->warn("meetings", "an answer from " + r.message.from + " could not be recorded: " + answered.error().message());
+      continue;
+    }
+    context.metrics->counter("orgcast_meeting_answers_total", "YES and NO replies, by what came of them", {{"outcome", answered->outcome}}).inc();
+  }
   auto applied = co_await context.tracker->apply(name, std::move(parsed.reports));
   if (!applied) co_return redis_unavailable(applied.error().message());
   for (const auto& [outcome, count] : applied->outcomes)

@@ -27,6 +27,7 @@
 #include "inbound/inbound_store.hpp"
 #include "inbound/sender_directory.hpp"
 #include "keywords/engine.hpp"
+#include "meetings/meeting_store.hpp"
 #include "tracking/report_tracker.hpp"
 #include "metrics/registry.hpp"
 #include "redis/client.hpp"
@@ -130,6 +131,7 @@ int run_daemon(Config config, DaemonOptions options, Log& log) {
   context.inbound = std::make_shared<inbound::InboundStore>(redis, config.redis.key_prefix);
   context.senders = std::make_shared<inbound::SenderDirectory>([watcher] { return watcher->index(); });
   context.keywords = std::make_shared<keywords::Engine>(keywords::Vocabulary::shipped());
+  context.meetings = std::make_shared<meetings::MeetingStore>(redis, config.redis.key_prefix);
   context.idempotency_lease = std::chrono::milliseconds(config.broadcasts.idempotency_lease_ms);
 
   // Dispatch: the provider accounts of the config (or one simulator for
@@ -178,6 +180,7 @@ int run_daemon(Config config, DaemonOptions options, Log& log) {
   api::add_webhook_routes(router, context);
   api::add_template_routes(router, context);
   api::add_people_routes(router, context);
+  api::add_meeting_routes(router, context);
 
   http::Server server(io.get_executor(), config.server, router, log, metrics, io_threads.executors());
   std::uint16_t port = 0;

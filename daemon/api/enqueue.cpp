@@ -1,0 +1,91 @@
+#include "api/enqueue.hpp"
+
+#include <algorithm>
+#include <chrono>
+
+#include "api/common.hpp"
+#include "broadcast/recipients.hpp"
+#include "core/run_on.hpp"
+#include "directory/resolver.hpp"
+#include "directory_store/store.hpp"
+#include "metrics/registry.hpp"
+
+namespace orgcast::api {
+
+using boost::asio::awaitable;
+
+namespace {
+// Recipients fetched, encoded and written per slice: 100 chunks.
+constexpr std::size_t kSlicePosts = 100 * broadcast::kRecipientsPerChunk;
+
+}  // namespace
+
+boost::asio::awaitable<std::variant<Enqueued, http::Response>> enqueue_broadcast(Context context, std::shared_ptr<const directory::OrgIndex> index,
+                                                                                 broadcast::Spec spec, broadcast::Store::IdempotencyHold hold,
+                                                                                 SliceHook on_slice) {
+  using Clock = std::chrono::steady_clock;
+  auto ms_since = [](Clock::time_point t) { return std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t).count()); };
+  const auto t0 = Clock::now();
+  auto resolve = [&] {
+    auto resolution = directory::resolve(*index, spec.audience);
+    auto summary = directory::summarize(*index, spec.audience, resolution, 0);
+    // Queued in the directory's storage order: each slice then reads a run
+    // of directory chunks, each read once for the whole broadcast (in the
+    // index's unit order every slice touched nearly every chunk: a 5M POST
+    // ran at 80k recipients/s).
+    const auto all = index->posts();
+    std::sort(resolution.posts.begin(), resolution.posts.end(), [&](std::uint32_t a, std::uint32_t b) { return all[a].record < all[b].record; });
+    return std::make_pair(std::move(resolution), std::move(summary));
+  };
+  auto [resolution, summary] = co_await run_on(context.compute, std::move(resolve));
+  const auto t1 = Clock::now();
+  // Fetched, encoded and written in slices, each freed before the next: the
+  // daemon's memory does not grow with the audience beyond the resolution.
+  auto id = co_await context.broadcasts->new_id();
+  if (!id) co_return redis_unavailable(id.error().message());
+  broadcast::QueuedAudience totals;
+  std::size_t chunks = 0;
+  const auto& posts = resolution.posts;
+  for (std::size_t start = 0; start < posts.size() || start == 0; start += kSlicePosts) {
+    const auto end = std::min(posts.size(), start + kSlicePosts);
+    auto slice_posts = std::make_shared<std::vector<std::uint32_t>>(posts.begin() + static_cast<std::ptrdiff_t>(start),
+                                                                    posts.begin() + static_cast<std::ptrdiff_t>(end));
+    std::vector<std::uint32_t> records;
+    records.reserve(slice_posts->size());
+    for (auto p : *slice_posts) records.push_back(index->posts()[p].record);
+    auto fetched = co_await context.store->fetch_raw_records(*index, records);
+    if (!fetched) co_return redis_unavailable(fetched.error().message());
+    // Decoding and encoding records is CPU work: the compute pool.
+    auto build = [&] { return broadcast::queue_audience(*index, summary, *slice_posts, fetched->views(), spec.channels); };
+    auto slice = co_await run_on(context.compute, std::move(build));
+    auto written = co_await context.broadcasts->write_chunks(*id, chunks, slice);
+    if (!written) co_return redis_unavailable(written.error().message());
+    if (on_slice) {
+      std::vector<std::uint64_t> mobiles;
+      for (const auto& r : fetched->views())
+        if (r.mobile != 0) mobiles.push_back(r.mobile);
+      if (!co_await on_slice(*id, std::move(mobiles))) co_return redis_unavailable("could not keep who the broadcast goes to");
+    }
+    chunks += *written;
+    broadcast::add_slice(totals, slice);
+    if (end == posts.size()) break;
+  }
+  const auto total = totals.total, skipped = totals.skipped;
+  const auto t3 = Clock::now();
+  auto committed = co_await context.broadcasts->commit(spec, *id, std::move(totals), chunks, hold);
+  if (!committed) co_return redis_unavailable(committed.error().message());
+  if (committed->empty())
+    co_return http::problem(409, "in-progress", "Request in progress",
+                            "another request with Idempotency-Key " + hold.key.substr(0, 200) + " took it over; retry to see its broadcast");
+  context.metrics->counter("orgcast_broadcasts_created_total", "broadcasts accepted", {{"priority", broadcast::name(spec.priority)}}).inc();
+  context.metrics->counter("orgcast_recipients_queued_total", "recipients durably queued").inc(total - skipped);
+  context.log->info("broadcast", *id + " queued: " + std::to_string(total) + " recipients (" + std::to_string(skipped) +
+                                     " skipped, no address on the policy's channels), priority " + broadcast::name(spec.priority) +
+                                     "; " + ms_since(t0) + " ms: resolve " + std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(t1 - t0).count()) +
+                                     ", fetch, build and write in slices " + std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(t3 - t1).count()) +
+                                     ", commit " + ms_since(t3));
+  co_return Enqueued{*id, total, skipped};
+}
+
+
+}  // namespace orgcast::api

@@ -1,0 +1,40 @@
+#pragma once
+// Queuing a broadcast, shared by POST /v1/broadcasts and the meetings'
+// summons: the audience resolved on the compute pool, then fetched,
+// encoded and written in slices (each freed before the next), then
+// committed in one script under the request's Idempotency-Key hold.
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include <boost/asio/awaitable.hpp>
+
+#include "api/context.hpp"
+#include "broadcast/spec.hpp"
+#include "broadcast/store.hpp"
+#include "http/message.hpp"
+
+namespace orgcast::directory {
+class OrgIndex;
+}
+
+namespace orgcast::api {
+
+struct Enqueued {
+  std::string id;
+  std::size_t total = 0, skipped = 0;
+};
+
+/// Called after each slice is written with the mobiles of its recipients;
+/// false when what it keeps could not be written (the request fails with 503).
+using SliceHook = std::function<boost::asio::awaitable<bool>(std::string broadcast_id, std::vector<std::uint64_t> mobiles)>;
+
+/// The broadcast queued, or the answer that says why not (503, 409).
+boost::asio::awaitable<std::variant<Enqueued, http::Response>> enqueue_broadcast(Context context, std::shared_ptr<const directory::OrgIndex> index,
+                                                                                 broadcast::Spec spec, broadcast::Store::IdempotencyHold hold,
+                                                                                 SliceHook on_slice = {});
+
+}  // namespace orgcast::api

@@ -1,0 +1,90 @@
+// Meetings over HTTP (docs/REPLIES.md, "Meetings"):
+//   POST /v1/meetings        201: the meeting, its code and its summons broadcast, queued
+//   GET  /v1/meetings/{id}   the meeting and its tally: summoned, yes, no, no answer
+#include <boost/json.hpp>
+
+#include "api/common.hpp"
+#include "api/enqueue.hpp"
+#include "api/routes.hpp"
+#include "core/text.hpp"
+#include "broadcast/spec.hpp"
+#include "directory_store/watcher.hpp"
+#include "meetings/meeting_spec.hpp"
+#include "meetings/meeting_store.hpp"
+#include "redis/client.hpp"
+
+namespace orgcast::api {
+
+namespace json = boost::json;
+using boost::asio::awaitable;
+
+namespace {
+
+json::object meeting_json(const meetings::Meeting& m) {
+  json::object out;
+  for (const auto& [field, value] : m.fields) out[field] = value;
+  if (auto it = m.fields.find("code"); it != m.fields.end()) out["code"] = std::stoll(it->second);
+  out["tally"] = json::object{{"summoned", m.summoned}, {"yes", m.yes}, {"no", m.no}, {"no_answer", std::max(0LL, m.summoned - m.yes - m.no)}};
+  return out;
+}
+
+awaitable<http::Response> create(Context context, http::Request& request) {
+  auto index = context.watcher->index();
+  if (!index) co_return index_unavailable();
+  if (!context.redis->connected()) co_return redis_unavailable(context.redis->status());
+  http::Response error;
+  auto body = parse_json_body(request, error);
+  if (!body) co_return error;
+  const auto now = std::chrono::system_clock::now();
+  auto parsed = meetings::parse_meeting(*body, *index, now);
+  if (auto* problems = std::get_if<std::vector<directory::SelectorError>>(&parsed)) co_return pointer_problem("Invalid meeting", *problems);
+  auto meeting = std::get<meetings::MeetingSpec>(std::move(parsed));
+  // The summons is a broadcast, checked as one; its problems are named where the meeting's body has them.
+  const auto messaging = context.messaging();
+  broadcast::SpecContext spec_context{&messaging->catalog, messaging->rules, messaging->dlt_entity_id, messaging->prices, now};
+  auto summons = broadcast::parse_spec(json::value(meeting.summons), *index, spec_context);
+  if (auto* problems = std::get_if<std::vector<directory::SelectorError>>(&summons)) {
+    std::vector<directory::SelectorError> moved;
+    for (auto& p : *problems) moved.push_back(meetings::in_meeting_terms(std::move(p)));
+    co_return pointer_problem("Invalid meeting", moved);
+  }
+  auto made = co_await context.meetings->create(meeting);
+  if (!made) co_return redis_unavailable(made.error().message());
+  const auto [id, code] = *made;
+  // Who is summoned is kept as each slice of the summons is written: a reply is matched against it.
+  auto store = context.meetings;
+  auto keep_summoned = [store, id](std::string, std::vector<std::uint64_t> mobiles) -> awaitable<bool> {
+    co_return static_cast<bool>(co_await store->add_summoned(id, std::move(mobiles)));
+  };
+  // Named before the co_await: GCC 12 mishandles temporaries with destructors inside one.
+  auto spec = std::get<broadcast::Spec>(std::move(summons));
+  broadcast::Store::IdempotencyHold no_key;
+  auto queued = co_await enqueue_broadcast(context, index, std::move(spec), std::move(no_key), keep_summoned);
+  if (auto* refused = std::get_if<http::Response>(&queued)) {
+    co_await context.meetings->summons_queued(id, std::string());
+    co_return std::move(*refused);
+  }
+  const auto& q = std::get<Enqueued>(queued);
+  if (auto set = co_await context.meetings->summons_queued(id, q.id); !set) co_return redis_unavailable(set.error().message());
+  auto response = http::json_response(201, json::serialize(json::object{
+                                               {"id", id}, {"code", code}, {"summons", q.id}, {"summoned", q.total - q.skipped}, {"skipped", q.skipped}}));
+  response.headers.emplace_back("Location", "/v1/meetings/" + id);
+  co_return response;
+}
+
+awaitable<http::Response> show(Context context, http::Request& request) {
+  const auto& id = request.params["id"];
+  auto meeting = co_await context.meetings->get(id);
+  if (!meeting) co_return redis_unavailable(meeting.error().message());
+  if (!*meeting) co_return http::problem(404, "not-found", "No such meeting", "no meeting " + quoted_input(id));
+  co_return http::json_response(200, json::serialize(meeting_json(**meeting)));
+}
+
+}  // namespace
+
+void add_meeting_routes(http::Router& router, const Context& context) {
+  router.add("POST", "/v1/meetings", [context](http::Request& r) { return create(context, r); });
+  router.add("GET", "/v1/meetings/{id}", [context](http::Request& r) { return show(context, r); });
+}
+
+}  // namespace orgcast::api

@@ -1,0 +1,74 @@
+#include "meetings/meeting_spec.hpp"
+
+#include <boost/json.hpp>
+
+#include "core/text.hpp"
+#include "core/utc_time.hpp"
+
+namespace orgcast::meetings {
+
+namespace json = boost::json;
+using directory::SelectorError;
+
+std::variant<MeetingSpec, std::vector<SelectorError>> parse_meeting(const json::value& body, const directory::OrgIndex& index,
+                                                                     std::chrono::system_clock::time_point now) {
+  std::vector<SelectorError> errors;
+  const auto* o = body.if_object();
+  if (!o) return std::vector<SelectorError>{{"", "the body must be a JSON object"}};
+  directory::reject_unknown_keys(*o, {"title", "venue", "starts_at", "ends_at", "organiser", "audience", "channels", "priority"}, "",
+                                 errors);
+  MeetingSpec m;
+  auto text = [&](const char* key, std::string& out) {
+    const auto* v = o->if_contains(key);
+    if (!v) return errors.push_back({std::string("/") + key, "missing"});
+    if (!v->is_string() || trim(v->as_string()).empty()) return errors.push_back({std::string("/") + key, "expected a non-empty string"});
+    if (characters(v->as_string()) > 200) return errors.push_back({std::string("/") + key, "at most 200 characters"});
+    out = std::string(trim(v->as_string()));
+  };
+  text("title", m.title);
+  text("venue", m.venue);
+  auto time = [&](const char* key, std::string& as_given) -> std::optional<std::chrono::system_clock::time_point> {
+    std::string t;
+    text(key, t);
+    if (t.empty()) return std::nullopt;
+    auto parsed = parse_rfc3339(t);
+    if (!parsed) errors.push_back({std::string("/") + key, "expected an RFC 3339 time such as 2026-12-01T10:00:00+05:30, not " + quoted_input(t)});
+    as_given = t;
+    return parsed;
+  };
+  auto starts = time("starts_at", m.starts_at_text), ends = time("ends_at", m.ends_at_text);
+  if (starts && *starts < now - std::chrono::minutes(5)) errors.push_back({"/starts_at", "is in the past"});
+  if (starts && ends && *ends <= *starts) errors.push_back({"/ends_at", "must be after starts_at"});
+  if (starts) m.starts_at = *starts;
+  if (ends) m.ends_at = *ends;
+  std::string organiser;
+  text("organiser", organiser);
+  if (!organiser.empty() && index.units().find(organiser) == directory::kNoUnit)
+    errors.push_back({"/organiser", "no unit " + quoted_input(organiser) + " in the directory"});
+  m.organiser = organiser;
+  if (!errors.empty()) return errors;
+
+  // The summons, as a broadcast: it expires when the meeting starts.
+  m.summons["audience"] = o->contains("audience") ? o->at("audience") : json::value(json::object{{"units", json::array{json::value(organiser)}}});
+  m.summons["template"] = "meeting_summons";
+  m.summons["variables"] = json::object{{"meeting.title", m.title}, {"meeting.venue", m.venue}, {"meeting.time", m.starts_at_text}};
+  m.summons["channels"] = o->contains("channels") ? o->at("channels") : json::value(json::array{"whatsapp", "sms"});
+  if (o->contains("priority")) m.summons["priority"] = o->at("priority");
+  m.summons["expires_at"] = m.starts_at_text;
+  return m;
+}
+
+SelectorError in_meeting_terms(SelectorError e) {
+  const std::pair<const char*, const char*> moved[] = {{"/variables/meeting.title", "/title"},
+                                                       {"/variables/meeting.venue", "/venue"},
+                                                       {"/variables/meeting.time", "/starts_at"},
+                                                       {"/expires_at", "/starts_at"}};
+  for (const auto& [from, to] : moved)
+    if (e.pointer.rfind(from, 0) == 0) {
+      e.pointer = to + e.pointer.substr(std::string_view(from).size());
+      break;
+    }
+  return e;
+}
+
+}  // namespace orgcast::meetings

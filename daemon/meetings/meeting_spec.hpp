@@ -1,0 +1,40 @@
+#pragma once
+// A meeting request (POST /v1/meetings), validated (pure logic): what,
+// where, when, who organises it and who is summoned. The summons goes out
+// as a broadcast of the `meeting_summons` template through the pipeline;
+// its body is built here and checked like any broadcast, each problem
+// reported at its place in the meeting's body.
+//
+//   {"title": "ज़िला कार्यसमिति की बैठक", "venue": "ज़िला कार्यालय",
+//    "starts_at": "2026-12-01T10:00:00+05:30", "ends_at": "2026-12-01T13:00:00+05:30",
+//    "organiser": "D-JAI",                       // a unit id
+//    "audience": {...selector...},               // optional: the organiser's unit and everyone below
+//    "channels": ["whatsapp", "sms"],            // optional, this default
+//    "priority": "urgent" | "normal" | "bulk"}   // optional, normal
+#include <boost/json/object.hpp>
+#include <chrono>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "directory/org_index.hpp"
+#include "directory/selector.hpp"
+
+namespace orgcast::meetings {
+
+struct MeetingSpec {
+  std::string title, venue, organiser;  // organiser: a unit id
+  std::chrono::system_clock::time_point starts_at, ends_at;
+  std::string starts_at_text, ends_at_text;  // as given
+  /// POST /v1/broadcasts's body for the summons (broadcast::parse_spec checks it).
+  boost::json::object summons;
+};
+
+std::variant<MeetingSpec, std::vector<directory::SelectorError>> parse_meeting(const boost::json::value& body, const directory::OrgIndex& index,
+                                                                               std::chrono::system_clock::time_point now);
+
+/// A problem the summons broadcast's check found, at its place in the
+/// meeting's body ("/variables/meeting.title" is "/title").
+directory::SelectorError in_meeting_terms(directory::SelectorError e);
+
+}  // namespace orgcast::meetings

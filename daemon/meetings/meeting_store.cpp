@@ -1,0 +1,125 @@
+#include "meetings/meeting_store.hpp"
+
+#include "core/utc_time.hpp"
+#include "lua_scripts.hpp"
+
+namespace orgcast::meetings {
+
+namespace {
+
+std::int64_t ms_of(std::chrono::system_clock::time_point t) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+}
+
+constexpr std::size_t kMostOpenCandidates = 50;  // open meetings looked at for a reply without a code
+
+}  // namespace
+
+MeetingStore::MeetingStore(std::shared_ptr<redis::Client> redis, std::string key_prefix, std::shared_ptr<const Clock> clock)
+    : redis_(std::move(redis)), prefix_(std::move(key_prefix)), clock_(clock ? std::move(clock) : system_clock()) {}
+
+bool MeetingStore::is_meeting_id(std::string_view id) {
+  if (id.size() < 2 || id.size() > 20 || id[0] != 'm' || id[1] == '0') return false;
+  for (std::size_t i = 1; i < id.size(); ++i)
+    if (id[i] < '0' || id[i] > '9') return false;
+  return true;
+}
+
+boost::asio::awaitable<redis::Result<std::pair<std::string, unsigned>>> MeetingStore::create(const MeetingSpec& spec) {
+  auto seq = co_await redis_->command(redis::cmd("INCR", key("mt:seq")));
+  if (!seq) co_return seq.error();
+  if (seq->is_error()) co_return make_error_code(redis::Errc::server_error);
+  const auto id = "m" + std::to_string(seq->integer);
+  const auto now = clock_->system_now();
+  auto args = redis::cmd("EVAL", std::string(lua::create_meeting), "4", key("mt:codes"), key("mt:code-owner"), key("mt:" + id), key("mt:open"),
+                         std::to_string(ms_of(now)), std::to_string(ms_of(spec.ends_at + std::chrono::hours(24 * 30))), id,
+                         std::to_string(ms_of(spec.ends_at)));
+  for (const auto& [field, value] : std::initializer_list<std::pair<const char*, std::string>>{
+           {"id", id}, {"title", spec.title}, {"venue", spec.venue}, {"starts_at", spec.starts_at_text}, {"ends_at", spec.ends_at_text},
+           {"organiser", spec.organiser}, {"created_at", format_utc(now)}, {"state", "summoning"}}) {
+    args.push_back(field);
+    args.push_back(value);
+  }
+  auto code = co_await redis_->command(std::move(args));
+  if (!code) co_return code.error();
+  if (code->is_error()) co_return make_error_code(redis::Errc::server_error);
+  co_return std::make_pair(id, static_cast<unsigned>(code->integer));
+}
+
+boost::asio::awaitable<redis::Result<std::size_t>> MeetingStore::add_summoned(std::string id, std::vector<std::uint64_t> mobiles) {
+  if (mobiles.empty()) co_return std::size_t{0};
+  auto args = redis::cmd("SADD", key("mt:" + id + ":summoned"));
+  for (auto m : mobiles) args.push_back(std::to_string(m));
+  auto added = co_await redis_->command(std::move(args));
+  if (!added) co_return added.error();
+  if (added->is_error()) co_return make_error_code(redis::Errc::server_error);
+  co_return static_cast<std::size_t>(added->integer);
+}
+
+boost::asio::awaitable<redis::Result<std::size_t>> MeetingStore::summons_queued(std::string id, std::string summons) {
+  auto mark = summons.empty() ? redis::cmd("HSET", key("mt:" + id), "state", "failed")
+                              : redis::cmd("HSET", key("mt:" + id), "state", "summoned", "summons", std::move(summons));
+  auto set = co_await redis_->command(std::move(mark));
+  if (!set) co_return set.error();
+  if (set->is_error()) co_return make_error_code(redis::Errc::server_error);
+  co_return std::size_t{1};
+}
+
+boost::asio::awaitable<redis::Result<std::optional<Meeting>>> MeetingStore::get(std::string id) {
+  if (!is_meeting_id(id)) co_return std::optional<Meeting>{};
+  std::vector<redis::Args> reads;
+  reads.push_back(redis::cmd("HGETALL", key("mt:" + id)));
+  reads.push_back(redis::cmd("SCARD", key("mt:" + id + ":summoned")));
+  reads.push_back(redis::cmd("HMGET", key("mt:" + id + ":tally"), "yes", "no"));
+  auto replies = co_await redis_->pipeline(std::move(reads));
+  if (!replies) co_return replies.error();
+  for (const auto& r : *replies)
+    if (r.is_error()) co_return make_error_code(redis::Errc::server_error);
+  const auto& fields = (*replies)[0].elements;
+  if (fields.empty()) co_return std::optional<Meeting>{};
+  Meeting m;
+  for (std::size_t i = 0; i + 1 < fields.size(); i += 2) m.fields[fields[i].str] = fields[i + 1].str;
+  m.summoned = (*replies)[1].integer;
+  const auto& tally = (*replies)[2].elements;
+  m.yes = tally.size() > 0 && !tally[0].is_nil() ? tally[0].as_integer() : 0;
+  m.no = tally.size() > 1 && !tally[1].is_nil() ? tally[1].as_integer() : 0;
+  co_return std::optional<Meeting>(std::move(m));
+}
+
+boost::asio::awaitable<redis::Result<Answered>> MeetingStore::record_answer(std::uint64_t mobile, bool yes, std::optional<unsigned> code,
+                                                                           std::string channel) {
+  // The candidates first (their keys are then named in KEYS): the meeting
+  // the code names, or the meetings not yet over.
+  std::vector<std::string> candidates;
+  const auto now = clock_->system_now();
+  if (code) {
+    auto owner = co_await redis_->command(redis::cmd("HGET", key("mt:code-owner"), std::to_string(*code)));
+    if (!owner) co_return owner.error();
+    if (owner->is_error()) co_return make_error_code(redis::Errc::server_error);
+    if (owner->is_nil()) co_return Answered{"unknown_code", {}};
+    candidates.push_back(owner->str);
+  } else {
+    auto open = co_await redis_->command(redis::cmd("ZRANGEBYSCORE", key("mt:open"), std::to_string(ms_of(now)), "+inf", "LIMIT", "0",
+                                                    std::to_string(kMostOpenCandidates)));
+    if (!open) co_return open.error();
+    if (open->is_error()) co_return make_error_code(redis::Errc::server_error);
+    for (const auto& id : open->elements) candidates.push_back(id.str);
+  }
+  if (candidates.empty()) co_return Answered{"not_summoned", {}};
+  auto args = redis::cmd("EVAL", std::string(lua::record_answer), std::to_string(candidates.size() * 4));
+  for (const auto& id : candidates)
+    for (const char* part : {":summoned", ":answers", ":tally", ":log"}) args.push_back(key("mt:" + id + part));
+  args.push_back(std::to_string(mobile));
+  args.push_back(yes ? "yes" : "no");
+  args.push_back(format_utc(now));
+  args.push_back(std::move(channel));
+  for (auto& id : candidates) args.push_back(std::move(id));
+  auto done = co_await redis_->command(std::move(args));
+  if (!done) co_return done.error();
+  if (done->is_error() || done->elements.empty()) co_return make_error_code(redis::Errc::server_error);
+  Answered out{done->elements[0].str, {}};
+  for (std::size_t i = 1; i < done->elements.size(); ++i) out.meetings.push_back(done->elements[i].str);
+  co_return out;
+}
+
+}  // namespace orgcast::meetings
