@@ -55,17 +55,20 @@ boost::asio::awaitable<std::variant<Enqueued, http::Response>> enqueue_broadcast
     for (auto p : *slice_posts) records.push_back(index->posts()[p].record);
     auto fetched = co_await context.store->fetch_raw_records(*index, records);
     if (!fetched) co_return redis_unavailable(fetched.error().message());
-    // Decoding and encoding records is CPU work: the compute pool.
-    auto build = [&] { return broadcast::queue_audience(*index, summary, *slice_posts, fetched->views(), spec.channels); };
+    // Decoding and encoding records is CPU work: the compute pool. The
+    // mobiles of those it will reach (not skipped) go to on_slice.
+    std::vector<std::uint64_t> mobiles;
+    auto build = [&] {
+      const auto views = fetched->views();
+      if (on_slice)
+        for (const auto& r : views)
+          if (r.mobile != 0 && !r.id.empty() && broadcast::first_usable_channel(spec.channels, r, 0) >= 0) mobiles.push_back(r.mobile);
+      return broadcast::queue_audience(*index, summary, *slice_posts, views, spec.channels);
+    };
     auto slice = co_await run_on(context.compute, std::move(build));
     auto written = co_await context.broadcasts->write_chunks(*id, chunks, slice);
     if (!written) co_return redis_unavailable(written.error().message());
-    if (on_slice) {
-      std::vector<std::uint64_t> mobiles;
-      for (const auto& r : fetched->views())
-        if (r.mobile != 0) mobiles.push_back(r.mobile);
-      if (!co_await on_slice(*id, std::move(mobiles))) co_return redis_unavailable("could not keep who the broadcast goes to");
-    }
+    if (on_slice && !co_await on_slice(*id, std::move(mobiles))) co_return redis_unavailable("could not keep who the broadcast goes to");
     chunks += *written;
     broadcast::add_slice(totals, slice);
     if (end == posts.size()) break;

@@ -6,6 +6,8 @@
 #include "api/common.hpp"
 #include "api/enqueue.hpp"
 #include "api/routes.hpp"
+#include "core/run_on.hpp"
+#include "directory/resolver.hpp"
 #include "core/text.hpp"
 #include "broadcast/spec.hpp"
 #include "directory_store/watcher.hpp"
@@ -48,20 +50,25 @@ awaitable<http::Response> create(Context context, http::Request& request) {
     for (auto& p : *problems) moved.push_back(meetings::in_meeting_terms(std::move(p)));
     co_return pointer_problem("Invalid meeting", moved);
   }
+  // An audience that reaches nobody makes no meeting (and takes no code).
+  auto spec = std::get<broadcast::Spec>(std::move(summons));
+  auto reach = [&] { return directory::resolve(*index, spec.audience).posts.size(); };
+  if (co_await run_on(context.compute, std::move(reach)) == 0)
+    co_return http::problem(422, "empty-audience", "Nobody to summon", "/audience: the audience matches no one in the directory");
   auto made = co_await context.meetings->create(meeting);
   if (!made) co_return redis_unavailable(made.error().message());
   const auto [id, code] = *made;
-  // Who is summoned is kept as each slice of the summons is written: a reply is matched against it.
+  // Who is summoned is kept as each slice of the summons is written: a
+  // reply is matched against it. Every argument below is a named object:
+  // GCC 12 mishandles temporaries with destructors inside a co_await.
   auto store = context.meetings;
-  auto keep_summoned = [store, id](std::string, std::vector<std::uint64_t> mobiles) -> awaitable<bool> {
+  SliceHook keep_summoned = [store, id](std::string, std::vector<std::uint64_t> mobiles) -> awaitable<bool> {
     co_return static_cast<bool>(co_await store->add_summoned(id, std::move(mobiles)));
   };
-  // Named before the co_await: GCC 12 mishandles temporaries with destructors inside one.
-  auto spec = std::get<broadcast::Spec>(std::move(summons));
   broadcast::Store::IdempotencyHold no_key;
   auto queued = co_await enqueue_broadcast(context, index, std::move(spec), std::move(no_key), keep_summoned);
   if (auto* refused = std::get_if<http::Response>(&queued)) {
-    co_await context.meetings->summons_queued(id, std::string());
+    co_await context.meetings->summons_failed(id, code);  // no code held, nobody's reply goes to it
     co_return std::move(*refused);
   }
   const auto& q = std::get<Enqueued>(queued);

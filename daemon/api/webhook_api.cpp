@@ -56,7 +56,8 @@ awaitable<http::Response> receive(Context context, http::Request& request) {
     if (r.decision.outcome != "answer") continue;
     // YES or NO: to the meeting its code names, or to the person's only open summons.
     const bool yes = r.decision.reading.intent == keywords::Reading::Intent::yes;
-    auto answered = co_await context.meetings->record_answer(r.decision.mobile, yes, r.decision.reading.code, adapters::name(r.message.channel));
+    std::string channel = adapters::name(r.message.channel);  // named: no temporary inside the co_await (GCC 12)
+    auto answered = co_await context.meetings->record_answer(r.decision.mobile, yes, r.decision.reading.code, std::move(channel));
     if (!answered) {  // kept as a message already: a retried webhook would find it seen
       context.log->warn("meetings", "an answer from " + r.message.from + " could not be recorded: " + answered.error().message());
       continue;

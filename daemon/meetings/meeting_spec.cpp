@@ -39,6 +39,8 @@ std::variant<MeetingSpec, std::vector<SelectorError>> parse_meeting(const json::
   auto starts = time("starts_at", m.starts_at_text), ends = time("ends_at", m.ends_at_text);
   if (starts && *starts < now - std::chrono::minutes(5)) errors.push_back({"/starts_at", "is in the past"});
   if (starts && ends && *ends <= *starts) errors.push_back({"/ends_at", "must be after starts_at"});
+  if (starts && *starts > now + std::chrono::hours(24 * 366)) errors.push_back({"/starts_at", "more than a year ahead"});
+  if (starts && ends && *ends > *starts + std::chrono::hours(24 * 7)) errors.push_back({"/ends_at", "a meeting lasts at most 7 days"});
   if (starts) m.starts_at = *starts;
   if (ends) m.ends_at = *ends;
   std::string organiser;

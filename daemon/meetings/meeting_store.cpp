@@ -11,7 +11,7 @@ std::int64_t ms_of(std::chrono::system_clock::time_point t) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
 }
 
-constexpr std::size_t kMostOpenCandidates = 50;  // open meetings looked at for a reply without a code
+constexpr std::size_t kMostOpenCandidates = 500;  // open meetings looked at for a reply without a code
 
 }  // namespace
 
@@ -56,9 +56,20 @@ boost::asio::awaitable<redis::Result<std::size_t>> MeetingStore::add_summoned(st
   co_return static_cast<std::size_t>(added->integer);
 }
 
+boost::asio::awaitable<redis::Result<std::size_t>> MeetingStore::summons_failed(std::string id, unsigned code) {
+  std::vector<redis::Args> undo;
+  undo.push_back(redis::cmd("HSET", key("mt:" + id), "state", "failed"));
+  undo.push_back(redis::cmd("ZREM", key("mt:open"), id));
+  undo.push_back(redis::cmd("DEL", key("mt:" + id + ":summoned")));
+  undo.push_back(redis::cmd("ZREM", key("mt:codes"), std::to_string(code)));
+  undo.push_back(redis::cmd("HDEL", key("mt:code-owner"), std::to_string(code)));
+  auto done = co_await redis_->pipeline(std::move(undo));
+  if (!done) co_return done.error();
+  co_return std::size_t{1};
+}
+
 boost::asio::awaitable<redis::Result<std::size_t>> MeetingStore::summons_queued(std::string id, std::string summons) {
-  auto mark = summons.empty() ? redis::cmd("HSET", key("mt:" + id), "state", "failed")
-                              : redis::cmd("HSET", key("mt:" + id), "state", "summoned", "summons", std::move(summons));
+  auto mark = redis::cmd("HSET", key("mt:" + id), "state", "summoned", "summons", std::move(summons));
   auto set = co_await redis_->command(std::move(mark));
   if (!set) co_return set.error();
   if (set->is_error()) co_return make_error_code(redis::Errc::server_error);

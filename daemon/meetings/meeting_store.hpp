@@ -37,8 +37,11 @@ class MeetingStore {
   /// Makes the meeting and gives it a code; {id, code}.
   boost::asio::awaitable<redis::Result<std::pair<std::string, unsigned>>> create(const MeetingSpec& spec);
   boost::asio::awaitable<redis::Result<std::size_t>> add_summoned(std::string id, std::vector<std::uint64_t> mobiles);
-  /// The summons is queued (`state` summoned), or could not be (`state` failed, with `summons` empty).
+  /// The summons is queued: `state` summoned.
   boost::asio::awaitable<redis::Result<std::size_t>> summons_queued(std::string id, std::string summons);
+  /// The summons could not be queued: `state` failed, the code given back,
+  /// out of the open meetings, nobody kept as summoned.
+  boost::asio::awaitable<redis::Result<std::size_t>> summons_failed(std::string id, unsigned code);
   boost::asio::awaitable<redis::Result<std::optional<Meeting>>> get(std::string id);
   /// A YES or NO from `mobile`: to the meeting with `code`, else to their only open summons.
   boost::asio::awaitable<redis::Result<Answered>> record_answer(std::uint64_t mobile, bool yes, std::optional<unsigned> code,

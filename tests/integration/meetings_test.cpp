@@ -117,6 +117,13 @@ TEST_F(Meetings, BadMeetingsAreRefusedSayingWhere) {
   auto channels = create("RJ", R"(, "channels": ["pigeon"])");
   EXPECT_EQ(channels.status, 400);
   EXPECT_NE(channels.body.find("/channels"), std::string::npos) << channels.body;
+  auto nobody = create("RJ", R"(, "audience": {"units": ["BT-4"], "tags": ["it_cell"]})");
+  EXPECT_EQ(nobody.status, 422) << nobody.body;
+  EXPECT_NE(nobody.body.find("/audience"), std::string::npos) << nobody.body;
+  auto endless = http("POST", daemon_->url("/v1/meetings"),
+                      R"({"title": "t", "venue": "v", "starts_at": ")" + utc_in(1h) + R"(", "ends_at": ")" + utc_in(24 * 30h) + R"(", "organiser": "RJ"})");
+  EXPECT_EQ(endless.status, 400);
+  EXPECT_NE(endless.body.find("7 days"), std::string::npos) << endless.body;
   EXPECT_EQ(daemon_->get("/v1/meetings/m999999").status, 404);
   EXPECT_EQ(daemon_->get("/v1/meetings/seq").status, 404);
 }
