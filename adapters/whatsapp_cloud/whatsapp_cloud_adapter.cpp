@@ -186,9 +186,23 @@ CallbackResult WhatsAppCloudAdapter::parse_callback(const CallbackRequest& reque
           in.channel = Channel::whatsapp;
           in.from = "+" + text_field(mo, "from");
           in.provider_message_id = text_field(mo, "id");
-          if (const auto* t = mo.if_contains("text"); t && t->is_object()) in.text = text_field(t->as_object(), "body");
-          else if (const auto* b = mo.if_contains("button"); b && b->is_object()) in.text = text_field(b->as_object(), "text");
-          else in.text = "[" + text_field(mo, "type") + "]";
+          // A tap on a template's quick-reply button carries the payload we
+          // gave it (e.g. "YES 47"); an interactive reply, the id we gave
+          // the button or list row; each read like a typed reply.
+          auto chosen = [](const json::object& o, const char* key, const char* fallback) {
+            auto v = text_field(o, key);
+            return v.empty() ? text_field(o, fallback) : v;
+          };
+          if (const auto* t = mo.if_contains("text"); t && t->is_object()) {
+            in.text = text_field(t->as_object(), "body");
+          } else if (const auto* b = mo.if_contains("button"); b && b->is_object()) {
+            in.text = chosen(b->as_object(), "payload", "text");
+          } else if (const auto* i = mo.if_contains("interactive"); i && i->is_object()) {
+            const auto& io = i->as_object();
+            for (const char* kind : {"button_reply", "list_reply"})
+              if (const auto* r = io.if_contains(kind); r && r->is_object()) in.text = chosen(r->as_object(), "id", "title");
+          }
+          if (in.text.empty()) in.text = "[" + text_field(mo, "type") + "]";
           out.inbound.push_back(std::move(in));
         }
       }

@@ -118,6 +118,28 @@ TEST(WhatsAppCloudAdapter, SignedWebhookStatusesAndMessages) {
   EXPECT_EQ(r.inbound[0].text, "हाँ");
 }
 
+// A tap on a summons' quick-reply button, an interactive button and a list
+// row: each comes in as the payload or id the button was given, read like
+// a typed reply; the channel is WhatsApp.
+TEST(WhatsAppCloudAdapter, ButtonRepliesComeInAsTheirPayload) {
+  WhatsAppCloudAdapter adapter(settings(), nullptr);
+  const std::string body = R"({"object":"whatsapp_business_account","entry":[{"changes":[{"value":{"messages":[)"
+                           R"({"from":"919829000005","id":"wamid.B1","type":"button","button":{"payload":"YES 47","text":"मैं आऊँगा"},"context":{"id":"wamid.S1"}},)"
+                           R"({"from":"919829000005","id":"wamid.B2","type":"interactive","interactive":{"type":"button_reply","button_reply":{"id":"NO 47","title":"नहीं"}}},)"
+                           R"({"from":"919829000005","id":"wamid.B3","type":"interactive","interactive":{"type":"list_reply","list_reply":{"id":"","title":"YES"}}},)"
+                           R"({"from":"919829000005","id":"wamid.B4","type":"button","button":{"text":"हाँ"}},)"
+                           R"({"from":"919829000005","id":"wamid.B5","type":"sticker","sticker":{}}]}}]}]})";
+  auto r = adapter.parse_callback({"POST", "", {{"x-hub-signature-256", whatsapp_signature("app-secret", body)}}, body});
+  ASSERT_EQ(r.error, "");
+  ASSERT_EQ(r.inbound.size(), 5u);
+  EXPECT_EQ(r.inbound[0].text, "YES 47");
+  EXPECT_EQ(r.inbound[1].text, "NO 47");
+  EXPECT_EQ(r.inbound[2].text, "YES") << "no id: the title";
+  EXPECT_EQ(r.inbound[3].text, "हाँ") << "no payload: the button's text";
+  EXPECT_EQ(r.inbound[4].text, "[sticker]");
+  EXPECT_EQ(r.inbound[0].channel, Channel::whatsapp);
+}
+
 TEST(WhatsAppCloudAdapter, UnsignedOrForgedWebhooksAreRefused) {
   WhatsAppCloudAdapter adapter(settings(), nullptr);
   auto missing = adapter.parse_callback({"POST", "", {}, kStatuses});

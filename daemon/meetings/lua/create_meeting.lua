@@ -19,4 +19,5 @@ local fields = {'code', tostring(code)}
 for n = 5, #ARGV do fields[#fields + 1] = ARGV[n] end
 redis.call('HSET', KEYS[3], unpack(fields))
 redis.call('ZADD', KEYS[4], ARGV[4], ARGV[3])
+redis.call('ZREMRANGEBYSCORE', KEYS[4], '-inf', '(' .. ARGV[1])  -- meetings over: no reply can be for them
 return code
