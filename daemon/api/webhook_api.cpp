@@ -47,22 +47,25 @@ awaitable<http::Response> receive(Context context, http::Request& request) {
     auto decision = inbound::decide(*context.keywords, context.senders->find(m.from), number, m.text);
     received.push_back({std::move(m), std::move(decision)});
   }
+  // A YES or NO is recorded for its meeting in the step that keeps it: the
+  // meetings it may be for are read first (their keys go in the script's KEYS).
+  for (auto& r : received) {
+    if (r.decision.outcome != "answer") continue;
+    auto candidates = co_await context.meetings->candidates(r.decision.reading.code);
+    if (!candidates) co_return redis_unavailable(candidates.error().message());  // nothing kept yet: the provider retries
+    r.answer = r.decision.reading.intent == keywords::Reading::Intent::yes ? "yes" : "no";
+    r.answered = candidates->outcome;
+    r.answer_candidates = std::move(candidates->ids);
+    context.meetings->append_answer_keys(r.answer_keys, r.answer_candidates);
+  }
   auto stored = co_await context.inbound->store(name, std::move(received));
   if (!stored) co_return redis_unavailable(stored.error().message());
   for (const auto& r : *stored) {
     context.metrics->counter("orgcast_inbound_messages_total", "inbound messages received, by what was done with them",
                              {{"provider", name}, {"outcome", r.decision.outcome}})
         .inc();
-    if (r.decision.outcome != "answer") continue;
-    // YES or NO: to the meeting its code names, or to the person's only open summons.
-    const bool yes = r.decision.reading.intent == keywords::Reading::Intent::yes;
-    std::string channel = adapters::name(r.message.channel);  // named: no temporary inside the co_await (GCC 12)
-    auto answered = co_await context.meetings->record_answer(r.decision.mobile, yes, r.decision.reading.code, std::move(channel));
-    if (!answered) {  // kept as a message already: a retried webhook would find it seen
-      context.log->warn("meetings", "an answer from " + r.message.from + " could not be recorded: " + answered.error().message());
-      continue;
-    }
-    context.metrics->counter("orgcast_meeting_answers_total", "YES and NO replies, by what came of them", {{"outcome", answered->outcome}}).inc();
+    if (r.decision.outcome == "answer")
+      context.metrics->counter("orgcast_meeting_answers_total", "YES and NO replies, by what came of them", {{"outcome", r.answered}}).inc();
   }
   auto applied = co_await context.tracker->apply(name, std::move(parsed.reports));
   if (!applied) co_return redis_unavailable(applied.error().message());

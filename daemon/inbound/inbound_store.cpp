@@ -13,27 +13,42 @@ boost::asio::awaitable<redis::Result<std::vector<Received>>> InboundStore::store
   std::vector<Received> fresh;
   if (messages.empty()) co_return fresh;
   const auto now = format_utc(clock_->system_now());
-  static const std::string script = std::string(lua::consent) + "\n" + std::string(lua::store_inbound);
+  static const std::string script =
+      std::string(lua::consent) + "\n" + std::string(lua::answer) + "\n" + std::string(lua::store_inbound);
   std::vector<redis::Args> stores;
-  for (const auto& [m, d] : messages) {
+  for (const auto& r : messages) {
+    const auto& m = r.message;
+    const auto& d = r.decision;
     const auto mobile = d.mobile != 0 ? std::to_string(d.mobile) : "";
     // Without a provider id, the same text from the same sender within
     // five minutes is the same message delivered twice.
     const bool has_id = !m.provider_message_id.empty();
     const auto seen = has_id ? m.provider_message_id : "text:" + sha1_hex(m.from + "\n" + m.text);
-    stores.push_back(redis::cmd("EVAL", script, "7", keys_.prefix + "in:seen:" + provider + ":" + seen,
-                                keys_.inbound_messages(), keys_.inbound_of(d.mobile), keys_.opted_out("sms"), keys_.opted_out("whatsapp"),
-                                keys_.opted_out("push"), keys_.consent_log(d.mobile), provider, m.provider_message_id, m.from, m.text, now,
-                                adapters::name(m.channel), d.outcome, keywords::name(d.reading.intent),
-                                d.reading.code ? std::to_string(*d.reading.code) : "", mobile, d.reading.all_channels ? "1" : "0",
-                                d.language, d.reading.text, has_id ? "86400" : "300"));
+    auto args = redis::cmd("EVAL", script, std::to_string(7 + r.answer_keys.size()), keys_.prefix + "in:seen:" + provider + ":" + seen,
+                           keys_.inbound_messages(), keys_.inbound_of(d.mobile), keys_.opted_out("sms"), keys_.opted_out("whatsapp"),
+                           keys_.opted_out("push"), keys_.consent_log(d.mobile));
+    args.insert(args.end(), r.answer_keys.begin(), r.answer_keys.end());
+    for (auto& a : redis::cmd(provider, m.provider_message_id, m.from, m.text, now, adapters::name(m.channel), d.outcome,
+                              keywords::name(d.reading.intent), d.reading.code ? std::to_string(*d.reading.code) : "", mobile,
+                              d.reading.all_channels ? "1" : "0", d.language, d.reading.text, has_id ? "86400" : "300",
+                              r.answer_candidates.empty() ? "" : r.answer))
+      args.push_back(std::move(a));
+    args.insert(args.end(), r.answer_candidates.begin(), r.answer_candidates.end());
+    stores.push_back(std::move(args));
   }
   auto stored = co_await redis_->pipeline(std::move(stores));
   if (!stored) co_return stored.error();
   for (std::size_t n = 0; n < stored->size(); ++n) {
     const auto& reply = (*stored)[n];
     if (reply.is_error()) co_return make_error_code(redis::Errc::server_error);
-    if (reply.type == redis::Reply::Type::string) fresh.push_back(std::move(messages[n]));  // the new entry's id; 0 when seen before
+    if (!reply.is_array() || reply.elements.empty()) continue;  // 0: seen before
+    // {entry id, then what came of an answer: outcome, meetings...}
+    auto& r = messages[n];
+    if (reply.elements.size() > 1) {
+      r.answered = reply.elements[1].str;
+      for (std::size_t i = 2; i < reply.elements.size(); ++i) r.answered_meetings.push_back(reply.elements[i].str);
+    }
+    fresh.push_back(std::move(r));
   }
   co_return fresh;
 }

@@ -2,7 +2,9 @@
 // Keeps every inbound message a provider brings (an SMS reply, a WhatsApp
 // message), once — a provider that retries its webhook must not make one
 // reply two — with what was decided about it (inbound/reply_decision), and
-// applies a STOP or START in the same atomic step (lua/store_inbound.lua).
+// in the same atomic step (lua/store_inbound.lua) applies a STOP or START
+// and records a YES or NO for its meeting: a message kept is never an
+// answer lost.
 // Messages go to the bounded stream `in:messages`, and to the person's own
 // list.
 #include <map>
@@ -23,6 +25,14 @@ namespace orgcast::inbound {
 struct Received {
   adapters::InboundMessage message;
   Decision decision;
+  /// A YES or NO ("yes", "no"; "" for anything else) is recorded for its
+  /// meeting in the step that keeps the message: the meetings it may be for
+  /// and their keys (meetings::MeetingStore::candidates, append_answer_keys).
+  std::string answer;
+  std::vector<std::string> answer_candidates, answer_keys;
+  /// What came of it (set by store): answered, several, not_summoned, unknown_code; and the meetings.
+  std::string answered;
+  std::vector<std::string> answered_meetings;
 };
 
 class InboundStore {

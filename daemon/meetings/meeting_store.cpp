@@ -97,40 +97,28 @@ boost::asio::awaitable<redis::Result<std::optional<Meeting>>> MeetingStore::get(
   co_return std::optional<Meeting>(std::move(m));
 }
 
-boost::asio::awaitable<redis::Result<Answered>> MeetingStore::record_answer(std::uint64_t mobile, bool yes, std::optional<unsigned> code,
-                                                                           std::string channel) {
-  // The candidates first (their keys are then named in KEYS): the meeting
-  // the code names, or the meetings not yet over.
-  std::vector<std::string> candidates;
-  const auto now = clock_->system_now();
+boost::asio::awaitable<redis::Result<MeetingStore::Candidates>> MeetingStore::candidates(std::optional<unsigned> code) {
+  Candidates out;
   if (code) {
     auto owner = co_await redis_->command(redis::cmd("HGET", key("mt:code-owner"), std::to_string(*code)));
     if (!owner) co_return owner.error();
     if (owner->is_error()) co_return make_error_code(redis::Errc::server_error);
-    if (owner->is_nil()) co_return Answered{"unknown_code", {}};
-    candidates.push_back(owner->str);
-  } else {
-    auto open = co_await redis_->command(redis::cmd("ZRANGEBYSCORE", key("mt:open"), std::to_string(ms_of(now)), "+inf", "LIMIT", "0",
-                                                    std::to_string(kMostOpenCandidates)));
-    if (!open) co_return open.error();
-    if (open->is_error()) co_return make_error_code(redis::Errc::server_error);
-    for (const auto& id : open->elements) candidates.push_back(id.str);
+    if (owner->is_nil()) out.outcome = "unknown_code";
+    else out.ids.push_back(owner->str);
+    co_return out;
   }
-  if (candidates.empty()) co_return Answered{"not_summoned", {}};
-  auto args = redis::cmd("EVAL", std::string(lua::record_answer), std::to_string(candidates.size() * 4));
-  for (const auto& id : candidates)
-    for (const char* part : {":summoned", ":answers", ":tally", ":log"}) args.push_back(key("mt:" + id + part));
-  args.push_back(std::to_string(mobile));
-  args.push_back(yes ? "yes" : "no");
-  args.push_back(format_utc(now));
-  args.push_back(std::move(channel));
-  for (auto& id : candidates) args.push_back(std::move(id));
-  auto done = co_await redis_->command(std::move(args));
-  if (!done) co_return done.error();
-  if (done->is_error() || done->elements.empty()) co_return make_error_code(redis::Errc::server_error);
-  Answered out{done->elements[0].str, {}};
-  for (std::size_t i = 1; i < done->elements.size(); ++i) out.meetings.push_back(done->elements[i].str);
+  const auto now = std::to_string(ms_of(clock_->system_now()));
+  auto open = co_await redis_->command(redis::cmd("ZRANGEBYSCORE", key("mt:open"), now, "+inf", "LIMIT", "0", std::to_string(kMostOpenCandidates)));
+  if (!open) co_return open.error();
+  if (open->is_error()) co_return make_error_code(redis::Errc::server_error);
+  for (const auto& id : open->elements) out.ids.push_back(id.str);
+  if (out.ids.empty()) out.outcome = "not_summoned";
   co_return out;
+}
+
+void MeetingStore::append_answer_keys(redis::Args& keys, const std::vector<std::string>& ids) const {
+  for (const auto& id : ids)
+    for (const char* part : {":summoned", ":answers", ":tally", ":log"}) keys.push_back(key("mt:" + id + part));
 }
 
 }  // namespace orgcast::meetings

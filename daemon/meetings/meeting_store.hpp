@@ -24,11 +24,6 @@ struct Meeting {
   long long summoned = 0, yes = 0, no = 0;
 };
 
-struct Answered {
-  std::string outcome;  // answered, not_summoned, several, unknown_code
-  std::vector<std::string> meetings;
-};
-
 class MeetingStore {
  public:
   MeetingStore(std::shared_ptr<redis::Client> redis, std::string key_prefix, std::shared_ptr<const Clock> clock = nullptr);
@@ -43,9 +38,15 @@ class MeetingStore {
   /// out of the open meetings, nobody kept as summoned.
   boost::asio::awaitable<redis::Result<std::size_t>> summons_failed(std::string id, unsigned code);
   boost::asio::awaitable<redis::Result<std::optional<Meeting>>> get(std::string id);
-  /// A YES or NO from `mobile`: to the meeting with `code`, else to their only open summons.
-  boost::asio::awaitable<redis::Result<Answered>> record_answer(std::uint64_t mobile, bool yes, std::optional<unsigned> code,
-                                                               std::string channel);
+  /// The meetings an answer may be for: the one `code` names, else the open
+  /// ones; none (and `outcome` unknown_code or not_summoned) when there is none.
+  struct Candidates {
+    std::vector<std::string> ids;
+    std::string outcome;  // when ids is empty
+  };
+  boost::asio::awaitable<redis::Result<Candidates>> candidates(std::optional<unsigned> code);
+  /// The four keys of each candidate, as lua/answer.lua reads them.
+  void append_answer_keys(redis::Args& keys, const std::vector<std::string>& ids) const;
 
  private:
   std::string key(const std::string& name) const { return prefix_ + name; }
