@@ -39,6 +39,7 @@ add_library(orgcast_io STATIC
   daemon/broadcast/retention_sweep.cpp
   daemon/schedule/scheduler.cpp
   daemon/inbound/inbound_store.cpp
+  daemon/inbound/inbound_path.cpp
   daemon/dispatch/dispatcher.cpp
   daemon/broadcast/store.cpp
   daemon/http/standalone.cpp

@@ -22,7 +22,7 @@ class ReportTracker;
 }
 namespace orgcast::inbound {
 class InboundStore;
-class SenderDirectory;
+class InboundPath;
 }
 
 namespace orgcast::redis {
@@ -39,9 +39,6 @@ namespace orgcast::broadcast {
 class Store;
 }
 
-namespace orgcast::keywords {
-class Engine;
-}
 namespace orgcast::meetings {
 class MeetingStore;
 }
@@ -68,8 +65,7 @@ struct Context {
   const Log* log = nullptr;
   std::shared_ptr<tracking::ReportTracker> tracker;
   std::shared_ptr<inbound::InboundStore> inbound;
-  std::shared_ptr<const inbound::SenderDirectory> senders;  // who wrote, from the directory in memory
-  std::shared_ptr<const keywords::Engine> keywords;         // how replies are read
+  std::shared_ptr<inbound::InboundPath> replies;  // inbound messages read, matched and kept
   std::shared_ptr<meetings::MeetingStore> meetings;
   std::string key_prefix;
   /// How long a request holds its Idempotency-Key before a retry may take it over.

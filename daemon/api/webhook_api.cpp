@@ -13,11 +13,7 @@
 #include "api/common.hpp"
 #include "api/routes.hpp"
 #include "core/text.hpp"
-#include "directory/phone.hpp"
-#include "inbound/inbound_store.hpp"
-#include "inbound/reply_decision.hpp"
-#include "inbound/sender_directory.hpp"
-#include "meetings/meeting_store.hpp"
+#include "inbound/inbound_path.hpp"
 #include "tracking/report_tracker.hpp"
 #include "metrics/registry.hpp"
 #include "redis/client.hpp"
@@ -40,25 +36,7 @@ awaitable<http::Response> receive(Context context, http::Request& request) {
     co_return http::problem(parsed.status, "invalid-callback", "Invalid callback", parsed.error);
   }
   if (!context.redis->connected()) co_return redis_unavailable(context.redis->status());  // the provider retries
-  // Who wrote and what they asked, decided in memory; kept with the message.
-  std::vector<inbound::Received> received;
-  for (auto& m : parsed.inbound) {
-    const auto number = phone::normalise_indian_mobile(m.from).value_or(0);
-    auto decision = inbound::decide(*context.keywords, context.senders->find(m.from), number, m.text);
-    received.push_back({std::move(m), std::move(decision)});
-  }
-  // A YES or NO is recorded for its meeting in the step that keeps it: the
-  // meetings it may be for are read first (their keys go in the script's KEYS).
-  for (auto& r : received) {
-    if (r.decision.outcome != "answer") continue;
-    auto candidates = co_await context.meetings->candidates(r.decision.reading.code);
-    if (!candidates) co_return redis_unavailable(candidates.error().message());  // nothing kept yet: the provider retries
-    r.answer = r.decision.reading.intent == keywords::Reading::Intent::yes ? "yes" : "no";
-    r.answered = candidates->outcome;
-    r.answer_candidates = std::move(candidates->ids);
-    context.meetings->append_answer_keys(r.answer_keys, r.answer_candidates);
-  }
-  auto stored = co_await context.inbound->store(name, std::move(received));
+  auto stored = co_await context.replies->receive(name, std::move(parsed.inbound));
   if (!stored) co_return redis_unavailable(stored.error().message());
   for (const auto& r : *stored) {
     context.metrics->counter("orgcast_inbound_messages_total", "inbound messages received, by what was done with them",

@@ -24,6 +24,7 @@
 #include "directory_store/store.hpp"
 #include "directory_store/watcher.hpp"
 #include "http/server.hpp"
+#include "inbound/inbound_path.hpp"
 #include "inbound/inbound_store.hpp"
 #include "inbound/sender_directory.hpp"
 #include "keywords/engine.hpp"
@@ -129,9 +130,10 @@ int run_daemon(Config config, DaemonOptions options, Log& log) {
   context.key_prefix = config.redis.key_prefix;
   context.tracker = std::make_shared<tracking::ReportTracker>(redis, config.redis.key_prefix);
   context.inbound = std::make_shared<inbound::InboundStore>(redis, config.redis.key_prefix);
-  context.senders = std::make_shared<inbound::SenderDirectory>([watcher] { return watcher->index(); });
-  context.keywords = std::make_shared<keywords::Engine>(keywords::Vocabulary::shipped());
   context.meetings = std::make_shared<meetings::MeetingStore>(redis, config.redis.key_prefix);
+  context.replies = std::make_shared<inbound::InboundPath>(
+      std::make_shared<inbound::SenderDirectory>([watcher] { return watcher->index(); }),
+      std::make_shared<keywords::Engine>(keywords::Vocabulary::shipped()), context.meetings, context.inbound);
   context.idempotency_lease = std::chrono::milliseconds(config.broadcasts.idempotency_lease_ms);
 
   // Dispatch: the provider accounts of the config (or one simulator for

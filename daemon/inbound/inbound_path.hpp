@@ -1,0 +1,42 @@
+#pragma once
+// The inbound path (docs/REPLIES.md): for each message a provider brings,
+// who wrote (SenderDirectory, in memory), what it asks (the keyword engine,
+// reply_decision), for a YES or NO the meetings it may be for (read first,
+// so their keys can be named), then the message kept with all its effects
+// in one step (InboundStore). The webhook handler only parses and answers.
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <boost/asio/awaitable.hpp>
+
+#include "adapters/core/adapter.hpp"
+#include "inbound/inbound_store.hpp"
+#include "redis/client.hpp"
+
+namespace orgcast::keywords {
+class Engine;
+}
+namespace orgcast::meetings {
+class MeetingStore;
+}
+
+namespace orgcast::inbound {
+
+class SenderDirectory;
+
+class InboundPath {
+ public:
+  InboundPath(std::shared_ptr<const SenderDirectory> senders, std::shared_ptr<const keywords::Engine> keywords,
+              std::shared_ptr<meetings::MeetingStore> meetings, std::shared_ptr<InboundStore> store);
+  /// The messages from the provider account `provider` not seen before, each with what was done.
+  boost::asio::awaitable<redis::Result<std::vector<Received>>> receive(std::string provider, std::vector<adapters::InboundMessage> messages);
+
+ private:
+  std::shared_ptr<const SenderDirectory> senders_;
+  std::shared_ptr<const keywords::Engine> keywords_;
+  std::shared_ptr<meetings::MeetingStore> meetings_;
+  std::shared_ptr<InboundStore> store_;
+};
+
+}  // namespace orgcast::inbound
