@@ -1,7 +1,9 @@
 // Meetings over HTTP (docs/REPLIES.md, "Meetings"):
 //   POST /v1/meetings        201: the meeting, its code and its summons broadcast, queued
+//   GET  /v1/meetings        ?date=&unit=&page=&per_page=: meetings by start, with their tallies
 //   GET  /v1/meetings/{id}   the meeting and its tally: summoned, yes, no, no answer
 #include <boost/json.hpp>
+#include <charconv>
 
 #include "api/common.hpp"
 #include "api/enqueue.hpp"
@@ -9,6 +11,7 @@
 #include "core/run_on.hpp"
 #include "directory/resolver.hpp"
 #include "core/text.hpp"
+#include "core/utc_time.hpp"
 #include "broadcast/spec.hpp"
 #include "directory_store/watcher.hpp"
 #include "meetings/meeting_spec.hpp"
@@ -79,6 +82,51 @@ awaitable<http::Response> create(Context context, http::Request& request) {
   co_return response;
 }
 
+// ?date=YYYY-MM-DD (a day in IST; else from yesterday on), ?unit=<id>
+// (organised in that unit or below), ?page=&per_page= (50, at most 500).
+awaitable<http::Response> list(Context context, http::Request& request) {
+  auto index = context.watcher->index();
+  if (!index) co_return index_unavailable();
+  const auto now = std::chrono::system_clock::now();
+  auto from = now - std::chrono::hours(24), to = now + std::chrono::hours(24 * 367);
+  std::uint32_t unit = directory::kNoUnit;
+  std::size_t page = 1, per_page = 50;
+  auto bad = [](const std::string& what) { return http::problem(400, "invalid-parameter", "Invalid parameter", what); };
+  for (const auto& [name, value] : request.query) {
+    if (name == "date") {
+      auto day = value.size() == 10 ? parse_rfc3339(value + "T00:00:00+05:30") : std::nullopt;
+      if (!day) co_return bad("date must be a day such as 2026-12-01, not " + quoted_input(value));
+      from = *day;
+      to = *day + std::chrono::hours(24);
+    } else if (name == "unit") {
+      unit = index->units().find(value);
+      if (unit == directory::kNoUnit) co_return bad("unit: no unit " + quoted_input(value) + " in the directory");
+    } else if (name == "page" || name == "per_page") {
+      std::size_t n = 0;
+      auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
+      if (ec != std::errc() || end != value.data() + value.size() || n < 1 || (name == "per_page" && n > 500))
+        co_return bad(name + " must be a whole number from 1" + (name == "per_page" ? " to 500" : ""));
+      (name == "page" ? page : per_page) = n;
+    } else {
+      co_return bad("unknown query parameter " + quoted_input(name) + "; expected date, unit, page, per_page");
+    }
+  }
+  auto found = co_await context.meetings->starting_between(from, to);
+  if (!found) co_return redis_unavailable(found.error().message());
+  const auto& units = index->units();
+  json::array out;
+  std::size_t matched = 0;
+  for (const auto& m : *found) {
+    if (unit != directory::kNoUnit) {
+      auto it = m.fields.find("organiser");
+      const auto organiser = it == m.fields.end() ? directory::kNoUnit : units.find(it->second);
+      if (organiser == directory::kNoUnit || organiser < unit || organiser >= units.subtree_end(unit)) continue;
+    }
+    if (matched++ / per_page + 1 == page) out.push_back(meeting_json(m));
+  }
+  co_return http::json_response(200, json::serialize(json::object{{"meetings", std::move(out)}, {"total", matched}, {"page", page}, {"per_page", per_page}}));
+}
+
 awaitable<http::Response> show(Context context, http::Request& request) {
   const auto& id = request.params["id"];
   auto meeting = co_await context.meetings->get(id);
@@ -91,6 +139,7 @@ awaitable<http::Response> show(Context context, http::Request& request) {
 
 void add_meeting_routes(http::Router& router, const Context& context) {
   router.add("POST", "/v1/meetings", [context](http::Request& r) { return create(context, r); });
+  router.add("GET", "/v1/meetings", [context](http::Request& r) { return list(context, r); });
   router.add("GET", "/v1/meetings/{id}", [context](http::Request& r) { return show(context, r); });
 }
 

@@ -31,9 +31,9 @@ boost::asio::awaitable<redis::Result<std::pair<std::string, unsigned>>> MeetingS
   if (seq->is_error()) co_return make_error_code(redis::Errc::server_error);
   const auto id = "m" + std::to_string(seq->integer);
   const auto now = clock_->system_now();
-  auto args = redis::cmd("EVAL", std::string(lua::create_meeting), "4", key("mt:codes"), key("mt:code-owner"), key("mt:" + id), key("mt:open"),
-                         std::to_string(ms_of(now)), std::to_string(ms_of(spec.ends_at + std::chrono::hours(24 * 30))), id,
-                         std::to_string(ms_of(spec.ends_at)));
+  auto args = redis::cmd("EVAL", std::string(lua::create_meeting), "5", key("mt:codes"), key("mt:code-owner"), key("mt:" + id), key("mt:open"),
+                         key("mt:by-start"), std::to_string(ms_of(now)), std::to_string(ms_of(spec.ends_at + std::chrono::hours(24 * 30))), id,
+                         std::to_string(ms_of(spec.ends_at)), std::to_string(ms_of(spec.starts_at)));
   for (const auto& [field, value] : std::initializer_list<std::pair<const char*, std::string>>{
            {"id", id}, {"title", spec.title}, {"venue", spec.venue}, {"starts_at", spec.starts_at_text}, {"ends_at", spec.ends_at_text},
            {"organiser", spec.organiser}, {"created_at", format_utc(now)}, {"state", "summoning"}}) {
@@ -113,6 +113,21 @@ boost::asio::awaitable<redis::Result<MeetingStore::Candidates>> MeetingStore::ca
   if (open->is_error()) co_return make_error_code(redis::Errc::server_error);
   for (const auto& id : open->elements) out.ids.push_back(id.str);
   if (out.ids.empty()) out.outcome = "not_summoned";
+  co_return out;
+}
+
+boost::asio::awaitable<redis::Result<std::vector<Meeting>>> MeetingStore::starting_between(std::chrono::system_clock::time_point from,
+                                                                                         std::chrono::system_clock::time_point to) {
+  auto ids = co_await redis_->command(redis::cmd("ZRANGEBYSCORE", key("mt:by-start"), std::to_string(ms_of(from)),
+                                                 "(" + std::to_string(ms_of(to)), "LIMIT", "0", "1000"));
+  if (!ids) co_return ids.error();
+  if (ids->is_error()) co_return make_error_code(redis::Errc::server_error);
+  std::vector<Meeting> out;
+  for (const auto& id : ids->elements) {
+    auto m = co_await get(id.str);
+    if (!m) co_return m.error();
+    if (*m) out.push_back(std::move(**m));
+  }
   co_return out;
 }
 

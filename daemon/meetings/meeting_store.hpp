@@ -38,6 +38,9 @@ class MeetingStore {
   /// out of the open meetings, nobody kept as summoned.
   boost::asio::awaitable<redis::Result<std::size_t>> summons_failed(std::string id, unsigned code);
   boost::asio::awaitable<redis::Result<std::optional<Meeting>>> get(std::string id);
+  /// Meetings starting in [from, to), by start time (at most 1,000).
+  boost::asio::awaitable<redis::Result<std::vector<Meeting>>> starting_between(std::chrono::system_clock::time_point from,
+                                                                               std::chrono::system_clock::time_point to);
   /// The meetings an answer may be for: the one `code` names, else the open
   /// ones; none (and `outcome` unknown_code or not_summoned) when there is none.
   struct Candidates {

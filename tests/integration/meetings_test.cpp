@@ -106,6 +106,17 @@ TEST_F(Meetings, AnswersAreCountedForThePersonTheLastOneWinning) {
   EXPECT_EQ(number(tally(id2), "yes"), 0);
   ASSERT_EQ(reply("919829000011", std::to_string(second["code"].as_int64()) + " yes"), 200);
   EXPECT_EQ(number(tally(id2), "yes"), 1);
+
+  // Listed by unit and day, with their tallies.
+  auto all = object_of(daemon_->get("/v1/meetings?unit=RJ"));
+  EXPECT_EQ(number(all, "total"), 2) << json::serialize(all);
+  EXPECT_EQ(number(object_of(daemon_->get("/v1/meetings?unit=D-JAI")), "total"), 0) << "organised above D-JAI, not in it";
+  EXPECT_EQ(number(object_of(daemon_->get("/v1/meetings?date=2020-01-01")), "total"), 0);
+  auto paged = object_of(daemon_->get("/v1/meetings?per_page=1&page=2"));
+  ASSERT_EQ(paged["meetings"].as_array().size(), 1u);
+  EXPECT_EQ(paged["meetings"].as_array()[0].as_object()["id"].as_string(), id2);
+  EXPECT_EQ(daemon_->get("/v1/meetings?day=today").status, 400);
+  EXPECT_EQ(daemon_->get("/v1/meetings?date=1-2-3").status, 400);
 }
 
 TEST_F(Meetings, BadMeetingsAreRefusedSayingWhere) {

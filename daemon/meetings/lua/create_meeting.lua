@@ -2,8 +2,8 @@
 -- of the last 30 days holds: replies say "YES 47". One script, so two
 -- meetings made at once never get one code.
 -- KEYS[1] mt:codes (code -> when it may be given again, ms)   KEYS[2] mt:code-owner (code -> meeting id)
--- KEYS[3] mt:<id>   KEYS[4] mt:open (meeting id -> ends ms)
--- ARGV[1] now (ms)   ARGV[2] the code may be given again from (ms)   ARGV[3] meeting id   ARGV[4] ends (ms)
+-- KEYS[3] mt:<id>   KEYS[4] mt:open (meeting id -> ends ms)   KEYS[5] mt:by-start (meeting id -> starts ms)
+-- ARGV[1] now (ms)   ARGV[2] the code may be given again from (ms)   ARGV[3] meeting id   ARGV[4] ends (ms)   ARGV[5] starts (ms)
 -- ARGV then the meeting's fields, name and value.
 -- Returns the code, or an error when all codes are in use.
 local now = tonumber(ARGV[1])
@@ -16,8 +16,9 @@ if not code then return redis.error_reply('every meeting code is in use (10-999 
 redis.call('ZADD', KEYS[1], ARGV[2], code)
 redis.call('HSET', KEYS[2], code, ARGV[3])
 local fields = {'code', tostring(code)}
-for n = 5, #ARGV do fields[#fields + 1] = ARGV[n] end
+for n = 6, #ARGV do fields[#fields + 1] = ARGV[n] end
 redis.call('HSET', KEYS[3], unpack(fields))
 redis.call('ZADD', KEYS[4], ARGV[4], ARGV[3])
+redis.call('ZADD', KEYS[5], ARGV[5], ARGV[3])
 redis.call('ZREMRANGEBYSCORE', KEYS[4], '-inf', '(' .. ARGV[1])  -- meetings over: no reply can be for them
 return code
