@@ -61,6 +61,9 @@ awaitable<http::Response> create(Context context, http::Request& request) {
   auto made = co_await context.meetings->create(meeting);
   if (!made) co_return redis_unavailable(made.error().message());
   const auto [id, code] = *made;
+  if (code == 0)
+    co_return http::problem(409, "codes-exhausted", "No meeting code free",
+                            "every meeting code (10-999) is held by a meeting that ended less than 30 days ago or has not ended");
   // Who is summoned is kept as each slice of the summons is written: a
   // reply is matched against it. Every argument below is a named object:
   // GCC 12 mishandles temporaries with destructors inside a co_await.

@@ -29,7 +29,7 @@ class MeetingStore {
   MeetingStore(std::shared_ptr<redis::Client> redis, std::string key_prefix, std::shared_ptr<const Clock> clock = nullptr);
   static bool is_meeting_id(std::string_view id);
 
-  /// Makes the meeting and gives it a code; {id, code}.
+  /// Makes the meeting and gives it a code; {id, code}; code 0 (nothing made) when every code is in use.
   boost::asio::awaitable<redis::Result<std::pair<std::string, unsigned>>> create(const MeetingSpec& spec);
   boost::asio::awaitable<redis::Result<std::size_t>> add_summoned(std::string id, std::vector<std::uint64_t> mobiles);
   /// The summons is queued: `state` summoned.

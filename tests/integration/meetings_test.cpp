@@ -38,7 +38,7 @@ class Meetings : public ::testing::Test {
     sms_ = std::make_unique<ProviderSim>(std::vector<std::string>{"--report-delay-ms", "20"});
     const auto secrets = temp_dir("meetings-secrets");
     daemon_ = std::make_unique<DaemonUnderTest>(
-        shared_redis_port(), unique_prefix(),
+        shared_redis_port(), prefix_,
         "dispatch:\n  callback_base_url: http://127.0.0.1:" + std::to_string(port) + "\n"
             "providers:\n"
             "  - name: whatsapp\n    type: whatsapp_cloud\n    channels: [whatsapp]\n    url: " + whatsapp_->url() +
@@ -69,6 +69,7 @@ class Meetings : public ::testing::Test {
   std::unique_ptr<FakeProvider> whatsapp_;
   std::unique_ptr<ProviderSim> sms_;
   std::unique_ptr<DaemonUnderTest> daemon_;
+  std::string prefix_ = unique_prefix();
   int sent_ = 0;
 };
 
@@ -136,6 +137,13 @@ TEST_F(Meetings, BadMeetingsAreRefusedSayingWhere) {
   EXPECT_EQ(endless.status, 400);
   EXPECT_NE(endless.body.find("7 days"), std::string::npos) << endless.body;
   EXPECT_EQ(daemon_->get("/v1/meetings/m999999").status, 404);
+  // Every code held (990 meetings within 30 days): 409, and nothing made.
+  std::vector<std::string> fill{"redis-cli", "-p", std::to_string(shared_redis_port()), "ZADD", prefix_ + "mt:codes"};
+  for (int c = 10; c <= 999; ++c) fill.push_back("4102444800000"), fill.push_back(std::to_string(c));  // held until 2100
+  ASSERT_EQ(run_command(fill, 5s).code, 0);
+  auto full = create("RJ");
+  EXPECT_EQ(full.status, 409) << full.body;
+  EXPECT_EQ(number(object_of(daemon_->get("/v1/meetings")), "total"), 0);
   EXPECT_EQ(daemon_->get("/v1/meetings/seq").status, 404);
 }
 

@@ -5,14 +5,14 @@
 -- KEYS[3] mt:<id>   KEYS[4] mt:open (meeting id -> ends ms)   KEYS[5] mt:by-start (meeting id -> starts ms)
 -- ARGV[1] now (ms)   ARGV[2] the code may be given again from (ms)   ARGV[3] meeting id   ARGV[4] ends (ms)   ARGV[5] starts (ms)
 -- ARGV then the meeting's fields, name and value.
--- Returns the code, or an error when all codes are in use.
+-- Returns the code, or 0 (nothing made) when every code is in use.
 local now = tonumber(ARGV[1])
 local code = nil
 for c = 10, 999 do
   local until_ms = tonumber(redis.call('ZSCORE', KEYS[1], c))
   if not until_ms or until_ms <= now then code = c break end
 end
-if not code then return redis.error_reply('every meeting code is in use (10-999 within 30 days)') end
+if not code then return 0 end
 redis.call('ZADD', KEYS[1], ARGV[2], code)
 redis.call('HSET', KEYS[2], code, ARGV[3])
 local fields = {'code', tostring(code)}
