@@ -79,9 +79,7 @@ awaitable<http::Response> create(Context context, http::Request& request) {
   auto body = parse_json_body(request, error);
   if (!body) co_return error;
   const auto messaging = context.messaging();
-  broadcast::SpecContext spec_context{&messaging->catalog, messaging->rules, messaging->dlt_entity_id, messaging->prices,
-                                      std::chrono::system_clock::now()};
-  auto parsed = broadcast::parse_spec(*body, *index, spec_context);
+  auto parsed = broadcast::parse_spec(*body, *index, spec_context(*messaging, std::chrono::system_clock::now()));
   if (auto* problems = std::get_if<std::vector<directory::SelectorError>>(&parsed)) co_return pointer_problem("Invalid broadcast", *problems);
   auto spec = std::get<broadcast::Spec>(std::move(parsed));
 

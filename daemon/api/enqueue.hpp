@@ -28,6 +28,12 @@ struct Enqueued {
   std::size_t total = 0, skipped = 0;
 };
 
+/// What a broadcast request is checked against (broadcast::parse_spec):
+/// the messaging config in force, which must outlive it, and the time now.
+inline broadcast::SpecContext spec_context(const Messaging& messaging, std::chrono::system_clock::time_point now) {
+  return {&messaging.catalog, messaging.rules, messaging.dlt_entity_id, messaging.prices, now};
+}
+
 /// Called after each slice is written with the mobiles of its recipients;
 /// false when what it keeps could not be written (the request fails with 503).
 using SliceHook = std::function<boost::asio::awaitable<bool>(std::string broadcast_id, std::vector<std::uint64_t> mobiles)>;

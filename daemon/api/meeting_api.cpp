@@ -46,8 +46,7 @@ awaitable<http::Response> create(Context context, http::Request& request) {
   auto meeting = std::get<meetings::MeetingSpec>(std::move(parsed));
   // The summons is a broadcast, checked as one; its problems are named where the meeting's body has them.
   const auto messaging = context.messaging();
-  broadcast::SpecContext spec_context{&messaging->catalog, messaging->rules, messaging->dlt_entity_id, messaging->prices, now};
-  auto summons = broadcast::parse_spec(json::value(meeting.summons), *index, spec_context);
+  auto summons = broadcast::parse_spec(json::value(meeting.summons), *index, spec_context(*messaging, now));
   if (auto* problems = std::get_if<std::vector<directory::SelectorError>>(&summons)) {
     std::vector<directory::SelectorError> moved;
     for (auto& p : *problems) moved.push_back(meetings::in_meeting_terms(std::move(p)));

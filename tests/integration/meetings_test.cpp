@@ -14,6 +14,7 @@
 #include "support/json_body.hpp"
 #include "support/provider_sim_process.hpp"
 #include "support/redis_server.hpp"
+#include "support/whatsapp_and_sms.hpp"
 
 using namespace orgcast::testing;
 using namespace std::chrono_literals;
@@ -31,34 +32,10 @@ std::string utc_in(std::chrono::hours from_now) {
 class Meetings : public ::testing::Test {
  protected:
   void SetUp() override {
-    const int port = free_port();
-    const std::string webhook = "http://127.0.0.1:" + std::to_string(port) + "/v1/webhooks/whatsapp";
-    whatsapp_ = std::make_unique<FakeProvider>("fake-whatsapp",
-                                               std::vector<std::string>{"--token", "EAAG-test", "--app-secret", "s3cret", "--callback", webhook});
-    sms_ = std::make_unique<ProviderSim>(std::vector<std::string>{"--report-delay-ms", "20"});
-    const auto secrets = temp_dir("meetings-secrets");
-    daemon_ = std::make_unique<DaemonUnderTest>(
-        shared_redis_port(), prefix_,
-        "dispatch:\n  callback_base_url: http://127.0.0.1:" + std::to_string(port) + "\n"
-            "providers:\n"
-            "  - name: whatsapp\n    type: whatsapp_cloud\n    channels: [whatsapp]\n    url: " + whatsapp_->url() +
-            "\n    phone_number_id: \"1234567890\"\n    access_token_file: " + secret_file(secrets, "token", "EAAG-test") +
-            "\n    app_secret_file: " + secret_file(secrets, "secret", "s3cret") +
-            "\n    verify_token_file: " + secret_file(secrets, "verify", "verify-me") +
-            "\n  - name: sim\n    type: sim\n    channels: [sms]\n    url: " + sms_->url("") + "\n",
-        port);
-    daemon_->start();
-    ASSERT_TRUE(daemon_->wait_ready(10s)) << daemon_->process().log();
-    ASSERT_EQ(import_sample_directory(*daemon_), "");
+    rig_.start(prefix_);
+    daemon_ = rig_.daemon.get();
   }
-  int reply(const std::string& from, const std::string& text) {
-    const std::string body = R"({"object":"whatsapp_business_account","entry":[{"changes":[{"value":{"messages":[{"from":")" + from +
-                             R"(","id":"wamid.M)" + std::to_string(++sent_) + R"(","timestamp":"1","type":"text","text":{"body":)" +
-                             json::serialize(json::string(text)) + "}}]}}]}]}";
-    return http("POST", daemon_->url("/v1/webhooks/whatsapp"), body, "application/json",
-                {{"X-Hub-Signature-256", orgcast::adapters::whatsapp_signature("s3cret", body)}})
-        .status;
-  }
+  int reply(const std::string& from, const std::string& text) { return rig_.reply(from, text); }
   HttpResult create(const std::string& organiser, const std::string& more = "") {
     return http("POST", daemon_->url("/v1/meetings"),
                 R"({"title": "ज़िला बैठक", "venue": "ज़िला कार्यालय", "starts_at": ")" + utc_in(48h) + R"(", "ends_at": ")" + utc_in(50h) +
@@ -66,11 +43,9 @@ class Meetings : public ::testing::Test {
   }
   json::object tally(const std::string& id) { return object_of(daemon_->get("/v1/meetings/" + id))["tally"].as_object(); }
 
-  std::unique_ptr<FakeProvider> whatsapp_;
-  std::unique_ptr<ProviderSim> sms_;
-  std::unique_ptr<DaemonUnderTest> daemon_;
   std::string prefix_ = unique_prefix();
-  int sent_ = 0;
+  WhatsAppAndSms rig_;
+  DaemonUnderTest* daemon_ = nullptr;
 };
 
 TEST_F(Meetings, AnswersAreCountedForThePersonTheLastOneWinning) {
@@ -118,6 +93,52 @@ TEST_F(Meetings, AnswersAreCountedForThePersonTheLastOneWinning) {
   EXPECT_EQ(paged["meetings"].as_array()[0].as_object()["id"].as_string(), id2);
   EXPECT_EQ(daemon_->get("/v1/meetings?day=today").status, 400);
   EXPECT_EQ(daemon_->get("/v1/meetings?date=1-2-3").status, 400);
+}
+
+// The endpoints of meetings, a person's messages and consent, and the
+// inbound list, tried as a hostile client would: each answer is a 4xx that
+// names what is wrong, quotes at most 200 characters of it, and nothing is
+// made. (No credentials are asked for yet: access control is its own work.)
+TEST_F(Meetings, HostileRequestsGetAClear4xx) {
+  struct Row {
+    const char* method;
+    std::string path, body, content_type;
+    int status;
+    std::string names;  // a word the answer must contain
+  };
+  const std::string huge(2 * 1024 * 1024, 'x'), long_id(10000, 'C');
+  const Row rows[] = {
+      {"POST", "/v1/meetings", "{", "application/json", 400, "JSON"},
+      {"POST", "/v1/meetings", "[1, 2]", "application/json", 400, "object"},
+      {"POST", "/v1/meetings", R"({"title": "t"})", "text/plain", 415, "application/json"},
+      {"POST", "/v1/meetings", "{\"title\": \"" + huge + "\"}", "application/json", 413, "bytes"},
+      {"POST", "/v1/meetings", R"({"title": 5, "venue": ["v"], "starts_at": 1, "ends_at": null, "organiser": {}})", "application/json", 400,
+       "/organiser"},
+      {"POST", "/v1/meetings", R"({"title": "t", "venue": "v", "starts_at": "tomorrow", "ends_at": "later", "organiser": "RJ"})",
+       "application/json", 400, "RFC 3339"},
+      {"GET", "/v1/meetings/" + long_id, "", "", 404, "no meeting"},
+      {"GET", "/v1/meetings/m1:summoned", "", "", 404, "no meeting"},
+      {"GET", "/v1/meetings?page=0", "", "", 400, "page"},
+      {"GET", "/v1/meetings?unit=NOWHERE", "", "", 400, "NOWHERE"},
+      {"GET", "/v1/directory/contacts/" + long_id + "/inbound", "", "", 404, "no contact"},
+      {"GET", "/v1/directory/contacts/NOPE/consent", "", "", 404, "no contact"},
+      {"PUT", "/v1/directory/contacts/C1/consent", "{\"consent\": \"out\", \"channel\": \"sms\", \"note\": \"" + huge + "\"}",
+       "application/json", 413, "bytes"},
+      {"PUT", "/v1/directory/contacts/C1/consent", R"({"consent": "out", "channel": "sms", "by": "me"})", "application/json", 400, "/by"},
+      {"PUT", "/v1/directory/contacts/C1/consent", "not json", "application/json", 400, "JSON"},
+      {"GET", "/v1/inbound?limit=99999999999999999999", "", "", 400, "limit"},
+      {"GET", "/v1/inbound?" + std::string(5000, 'q') + "=1", "", "", 400, "unknown query parameter"},
+      {"POST", "/v1/webhooks/whatsapp", R"({"object":"whatsapp_business_account","entry":[]})", "application/json", 401, "Signature"},
+  };
+  for (const auto& row : rows) {
+    auto r = http(row.method, daemon_->url(row.path), row.body, row.content_type.empty() ? "application/json" : row.content_type);
+    EXPECT_EQ(r.status, row.status) << row.method << " " << row.path.substr(0, 80) << ": " << r.body.substr(0, 300);
+    EXPECT_NE(r.body.find(row.names), std::string::npos) << row.method << " " << row.path.substr(0, 80) << ": " << r.body.substr(0, 300);
+    EXPECT_LT(r.body.size(), 2000u) << "the answer quotes at most 200 characters of the input";
+  }
+  EXPECT_EQ(number(object_of(daemon_->get("/v1/meetings")), "total"), 0) << "nothing made";
+  EXPECT_TRUE(object_of(daemon_->get("/v1/directory/contacts/C1/consent"))["opted_out"].as_object().empty()) << "nothing changed";
+  EXPECT_TRUE(daemon_->process().running());
 }
 
 TEST_F(Meetings, BadMeetingsAreRefusedSayingWhere) {

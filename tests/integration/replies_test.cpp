@@ -12,6 +12,7 @@
 #include "adapters/whatsapp_cloud/whatsapp_cloud_adapter.hpp"
 #include "support/daemon_under_test.hpp"
 #include "support/fake_provider.hpp"
+#include "support/whatsapp_and_sms.hpp"
 #include "support/generated_directory.hpp"
 #include "support/http_client.hpp"
 #include "support/json_body.hpp"
@@ -28,38 +29,12 @@ namespace {
 class Replies : public ::testing::Test {
  protected:
   void SetUp() override {
-    const int port = free_port();
-    const std::string webhook = "http://127.0.0.1:" + std::to_string(port) + "/v1/webhooks/whatsapp";
-    whatsapp_ = std::make_unique<FakeProvider>("fake-whatsapp",
-                                               std::vector<std::string>{"--token", "EAAG-test", "--app-secret", "s3cret", "--callback", webhook});
-    sms_ = std::make_unique<ProviderSim>(std::vector<std::string>{"--report-delay-ms", "20"});
-    const auto secrets = temp_dir("replies-secrets");
-    daemon_ = std::make_unique<DaemonUnderTest>(
-        shared_redis_port(), unique_prefix(),
-        "dispatch:\n  callback_base_url: http://127.0.0.1:" + std::to_string(port) +
-            "\n  report_timeout_s: 2\n"
-            "providers:\n"
-            "  - name: whatsapp\n    type: whatsapp_cloud\n    channels: [whatsapp]\n    url: " + whatsapp_->url() +
-            "\n    phone_number_id: \"1234567890\"\n    access_token_file: " + secret_file(secrets, "token", "EAAG-test") +
-            "\n    app_secret_file: " + secret_file(secrets, "secret", "s3cret") +
-            "\n    verify_token_file: " + secret_file(secrets, "verify", "verify-me") +
-            "\n  - name: sim\n    type: sim\n    channels: [sms]\n    url: " + sms_->url("") + "\n",
-        port);
-    daemon_->start();
-    ASSERT_TRUE(daemon_->wait_ready(10s)) << daemon_->process().log();
-    ASSERT_EQ(import_sample_directory(*daemon_), "");
+    rig_.start(unique_prefix(), "  report_timeout_s: 2\n");
+    daemon_ = rig_.daemon.get();
+    whatsapp_ = rig_.whatsapp.get();
+    sms_ = rig_.sms.get();
   }
-  // A WhatsApp text message from `from` (E.164 digits), signed as Meta signs
-  // it; with `id` "none", without a message id.
-  int reply(const std::string& from, const std::string& text, const std::string& id = "") {
-    const auto message_id = id == "none" ? std::string() : "wamid.IN" + std::to_string(++sent_);
-    const std::string body = R"({"object":"whatsapp_business_account","entry":[{"changes":[{"value":{"messages":[{"from":")" + from +
-                             R"(","id":")" + message_id + R"(","timestamp":"1","type":"text","text":{"body":)" +
-                             json::serialize(json::string(text)) + "}}]}}]}]}";
-    return http("POST", daemon_->url("/v1/webhooks/whatsapp"), body, "application/json",
-                {{"X-Hub-Signature-256", orgcast::adapters::whatsapp_signature("s3cret", body)}})
-        .status;
-  }
+  int reply(const std::string& from, const std::string& text, const std::string& id = "") { return rig_.reply(from, text, id); }
   json::object latest() { return json::parse(daemon_->get("/v1/inbound?limit=1").body).as_object()["messages"].as_array().at(0).as_object(); }
   json::object consent(const std::string& contact) { return object_of(daemon_->get("/v1/directory/contacts/" + contact + "/consent")); }
   // Broadcasts an announcement to everyone on WhatsApp, then SMS; waits until nobody is queued or sending.
@@ -86,10 +61,10 @@ class Replies : public ::testing::Test {
     return {count(http("GET", whatsapp_->url("/messages")).body), count(http("GET", sms_->url("/messages")).body)};
   }
 
-  std::unique_ptr<FakeProvider> whatsapp_;
-  std::unique_ptr<ProviderSim> sms_;
-  std::unique_ptr<DaemonUnderTest> daemon_;
-  int sent_ = 0;
+  WhatsAppAndSms rig_;
+  DaemonUnderTest* daemon_ = nullptr;
+  FakeProvider* whatsapp_ = nullptr;
+  ProviderSim* sms_ = nullptr;
 };
 
 TEST_F(Replies, EachReplyIsReadAndKeptWithWhatWasDone) {
