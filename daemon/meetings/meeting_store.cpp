@@ -76,25 +76,62 @@ boost::asio::awaitable<redis::Result<std::size_t>> MeetingStore::summons_queued(
   co_return std::size_t{1};
 }
 
-boost::asio::awaitable<redis::Result<std::optional<Meeting>>> MeetingStore::get(std::string id) {
-  if (!is_meeting_id(id)) co_return std::optional<Meeting>{};
+namespace {
+
+// The three reads of one meeting: its fields, how many were summoned, its tally.
+void add_reads(std::vector<redis::Args>& reads, const std::string& meeting_key) {
+  reads.push_back(redis::cmd("HGETALL", meeting_key));
+  reads.push_back(redis::cmd("SCARD", meeting_key + ":summoned"));
+  reads.push_back(redis::cmd("HMGET", meeting_key + ":tally", "yes", "no"));
+}
+
+// A meeting from its three replies (add_reads); nullopt when it does not exist.
+std::optional<Meeting> meeting_of(const redis::Reply* r) {
+  const auto& fields = r[0].elements;
+  if (fields.empty()) return std::nullopt;
+  Meeting m;
+  for (std::size_t i = 0; i + 1 < fields.size(); i += 2) m.fields[fields[i].str] = fields[i + 1].str;
+  m.summoned = r[1].integer;
+  const auto& tally = r[2].elements;
+  m.yes = tally.size() > 0 && !tally[0].is_nil() ? tally[0].as_integer() : 0;
+  m.no = tally.size() > 1 && !tally[1].is_nil() ? tally[1].as_integer() : 0;
+  return m;
+}
+
+}  // namespace
+
+boost::asio::awaitable<redis::Result<std::vector<Meeting>>> MeetingStore::read(std::vector<std::string> ids) {
+  std::vector<Meeting> out;
+  if (ids.empty()) co_return out;
   std::vector<redis::Args> reads;
-  reads.push_back(redis::cmd("HGETALL", key("mt:" + id)));
-  reads.push_back(redis::cmd("SCARD", key("mt:" + id + ":summoned")));
-  reads.push_back(redis::cmd("HMGET", key("mt:" + id + ":tally"), "yes", "no"));
-  auto replies = co_await redis_->pipeline(std::move(reads));
+  for (const auto& id : ids) add_reads(reads, key("mt:" + id));
+  auto replies = co_await redis_->pipeline(std::move(reads));  // every meeting in one round trip
   if (!replies) co_return replies.error();
   for (const auto& r : *replies)
     if (r.is_error()) co_return make_error_code(redis::Errc::server_error);
-  const auto& fields = (*replies)[0].elements;
-  if (fields.empty()) co_return std::optional<Meeting>{};
-  Meeting m;
-  for (std::size_t i = 0; i + 1 < fields.size(); i += 2) m.fields[fields[i].str] = fields[i + 1].str;
-  m.summoned = (*replies)[1].integer;
-  const auto& tally = (*replies)[2].elements;
-  m.yes = tally.size() > 0 && !tally[0].is_nil() ? tally[0].as_integer() : 0;
-  m.no = tally.size() > 1 && !tally[1].is_nil() ? tally[1].as_integer() : 0;
-  co_return std::optional<Meeting>(std::move(m));
+  for (std::size_t n = 0; n < ids.size(); ++n)
+    if (auto m = meeting_of(replies->data() + 3 * n)) out.push_back(std::move(*m));
+  co_return out;
+}
+
+boost::asio::awaitable<redis::Result<std::optional<Meeting>>> MeetingStore::get(std::string id) {
+  if (!is_meeting_id(id)) co_return std::optional<Meeting>{};
+  std::vector<std::string> one{std::move(id)};
+  auto found = co_await read(std::move(one));
+  if (!found) co_return found.error();
+  if (found->empty()) co_return std::optional<Meeting>{};
+  co_return std::optional<Meeting>(std::move(found->front()));
+}
+
+boost::asio::awaitable<redis::Result<std::vector<Meeting>>> MeetingStore::starting_between(std::chrono::system_clock::time_point from,
+                                                                                         std::chrono::system_clock::time_point to) {
+  auto ids = co_await redis_->command(redis::cmd("ZRANGEBYSCORE", key("mt:by-start"), std::to_string(ms_of(from)),
+                                                 "(" + std::to_string(ms_of(to)), "LIMIT", "0", "1000"));
+  if (!ids) co_return ids.error();
+  if (ids->is_error()) co_return make_error_code(redis::Errc::server_error);
+  std::vector<std::string> found;
+  for (auto& id : ids->elements) found.push_back(std::move(id.str));
+  co_return co_await read(std::move(found));
 }
 
 boost::asio::awaitable<redis::Result<MeetingStore::Candidates>> MeetingStore::candidates(std::optional<unsigned> code) {
@@ -113,21 +150,6 @@ boost::asio::awaitable<redis::Result<MeetingStore::Candidates>> MeetingStore::ca
   if (open->is_error()) co_return make_error_code(redis::Errc::server_error);
   for (const auto& id : open->elements) out.ids.push_back(id.str);
   if (out.ids.empty()) out.outcome = "not_summoned";
-  co_return out;
-}
-
-boost::asio::awaitable<redis::Result<std::vector<Meeting>>> MeetingStore::starting_between(std::chrono::system_clock::time_point from,
-                                                                                         std::chrono::system_clock::time_point to) {
-  auto ids = co_await redis_->command(redis::cmd("ZRANGEBYSCORE", key("mt:by-start"), std::to_string(ms_of(from)),
-                                                 "(" + std::to_string(ms_of(to)), "LIMIT", "0", "1000"));
-  if (!ids) co_return ids.error();
-  if (ids->is_error()) co_return make_error_code(redis::Errc::server_error);
-  std::vector<Meeting> out;
-  for (const auto& id : ids->elements) {
-    auto m = co_await get(id.str);
-    if (!m) co_return m.error();
-    if (*m) out.push_back(std::move(**m));
-  }
   co_return out;
 }
 

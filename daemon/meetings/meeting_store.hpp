@@ -52,6 +52,8 @@ class MeetingStore {
   void append_answer_keys(redis::Args& keys, const std::vector<std::string>& ids) const;
 
  private:
+  /// These meetings (the existing ones, in order), read in one pipeline.
+  boost::asio::awaitable<redis::Result<std::vector<Meeting>>> read(std::vector<std::string> ids);
   std::string key(const std::string& name) const { return prefix_ + name; }
   std::shared_ptr<redis::Client> redis_;
   std::string prefix_;
