@@ -79,6 +79,8 @@ struct Keys {
   /// hash "<stream>|<entry>" -> the owner tokens (4 bytes each) of every hold
   /// of that queue entry so far: a takeover claims what the dead ones left.
   std::string holds() const { return prefix + "q:holds"; }
+  /// zset consumer -> the time (ms) its lease runs to; refreshed by its heartbeat.
+  std::string leases() const { return prefix + "q:leases"; }
   static std::string hold_field(const std::string& stream, const std::string& entry) { return stream + "|" + entry; }
   /// A provider's message id -> the recipient's ref (docs/PIPELINE.md).
   std::string provider_message(std::string_view provider, const std::string& message_id) const {

@@ -277,7 +277,7 @@ const std::vector<Option>& options() {
       int_option("dispatch.retry_base_ms", "first retry delay (doubles, with jitter)", 1, 3600000,
                  [](Config& c) -> int& { return c.dispatch.retry_base_ms; }),
       int_option("dispatch.retry_cap_ms", "largest retry delay", 1, 86400000, [](Config& c) -> int& { return c.dispatch.retry_cap_ms; }),
-      int_option("dispatch.lease_ms", "a queued chunk idle this long is taken over by another instance", 1000, 3600000,
+      int_option("dispatch.lease_ms", "an instance whose heartbeat stopped this long is dead: its chunks are taken over", 1000, 3600000,
                  [](Config& c) -> int& { return c.dispatch.lease_ms; }),
       int_option("dispatch.report_timeout_s",
                  "a sent message with no delivery report after this long falls back to the policy's next channel, or on the last "

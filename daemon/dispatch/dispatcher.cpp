@@ -122,7 +122,7 @@ void Dispatcher::stop(std::chrono::milliseconds drain) {
 asio::awaitable<void> Dispatcher::worker(std::shared_ptr<Dispatcher>, int) {
   while (!stopping_) {
     bool worked = false;
-    if (redis_->connected()) {
+    if (redis_->connected() && leased_) {
       try {
         worked = co_await take_and_work();
       } catch (const std::exception& e) {
@@ -306,9 +306,13 @@ asio::awaitable<bool> Dispatcher::read_and_work(const char* priority) {
   co_return took;
 }
 
-// Looks for an entry of `priority` whose hold stopped refreshing its lease,
-// at most every quarter lease per priority (each look is a script call per
-// stream).
+long long Dispatcher::now_ms() const {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(clock_->system_now().time_since_epoch()).count();
+}
+
+// Looks for an entry of `priority` whose holder's lease ran out (or who
+// never had one), at most every quarter lease per priority (each look is a
+// script call per stream).
 asio::awaitable<bool> Dispatcher::take_over_one(const char* priority) {
   const auto p = static_cast<std::size_t>(std::find(kPriorities.begin(), kPriorities.end(), std::string_view(priority)) - kPriorities.begin());
   const auto now = clock_->steady_now();
@@ -316,11 +320,12 @@ asio::awaitable<bool> Dispatcher::take_over_one(const char* priority) {
   last_takeover_check_[p] = now;
   auto members = co_await redis_->command(redis::cmd("SMEMBERS", keys_.active(priority)));
   if (!members || !members->is_array()) co_return false;
+  const auto at = std::to_string(now_ms());
   for (const auto& m : members->elements) {
     const auto token = new_token();
     const auto token_bytes = broadcast::StateRecord::token_bytes(token);
-    auto claimed = co_await redis_->command(redis::cmd("EVAL", kTakeOverScript, "2", m.str, keys_.holds(), broadcast::kConsumerGroup,
-                                                       options_.consumer, std::to_string(options_.lease.count()), token_bytes));
+    auto claimed = co_await redis_->command(redis::cmd("EVAL", kTakeOverScript, "3", m.str, keys_.holds(), keys_.leases(),
+                                                       broadcast::kConsumerGroup, options_.consumer, at, token_bytes));
     if (!claimed || claimed->is_error()) {
       count_redis_error("take_over");
       continue;
@@ -328,7 +333,7 @@ asio::awaitable<bool> Dispatcher::take_over_one(const char* priority) {
     if (!claimed->is_array() || claimed->elements.size() < 3) continue;
     auto k = chunk_of(*claimed);
     if (!k) continue;
-    log_.warn("dispatch", "taking over chunk " + claimed->elements[0].str + " of " + m.str + " (its instance stopped refreshing its lease)");
+    log_.warn("dispatch", "taking over chunk " + claimed->elements[0].str + " of " + m.str + " (its instance's lease ran out)");
     metrics_.counter("orgcast_dispatch_chunks_reclaimed_total", "queue chunks taken over from a stopped instance").inc();
     std::vector<std::shared_ptr<ChunkWork>> works;
     works.push_back(std::make_shared<ChunkWork>(keys_, options_.consumer, m.str, claimed->elements[0].str, *k, token,
@@ -339,36 +344,55 @@ asio::awaitable<bool> Dispatcher::take_over_one(const char* priority) {
   co_return false;
 }
 
-// The owner refreshes the leases of every entry it holds on a timer, not
-// once per window: however slow a provider, however long a send waits for
-// a token or a slot, a live instance's chunks are never taken over. An
-// entry found taken over (this instance stalled past its lease) is lost:
-// its worker writes nothing more of it.
+asio::awaitable<void> Dispatcher::sleep_on_clock(std::chrono::milliseconds d) {
+  const auto until = clock_->steady_now() + d;
+  for (auto now = clock_->steady_now(); now < until; now = clock_->steady_now())
+    co_await sleep_for(std::min<std::chrono::steady_clock::duration>(until - now, std::chrono::milliseconds(50)));
+}
+
+// The lease is the instance's, not each entry's: a heartbeat every third
+// of the lease (on the injected clock) extends it, so however slow a
+// provider, however long a send waits for a token or a slot, a live
+// instance's chunks are never taken over. An entry found taken over (this
+// instance stalled past its lease) is lost: its worker writes nothing more
+// of it. The lease is dropped after the last worker returned, so whatever
+// a stop could not hand back is taken over at once.
 asio::awaitable<void> Dispatcher::keep_leases(std::shared_ptr<Dispatcher>) {
   while (!stopping_ || running_.load() > 0) {
-    co_await sleep_for(options_.lease / 3);
-    std::vector<std::shared_ptr<ChunkWork>> works;
-    for (auto& weak : held_)
-      if (auto w = weak.lock(); w && !w->lost()) works.push_back(std::move(w));
-    std::erase_if(held_, [](const auto& weak) { return weak.expired(); });
-    if (works.empty()) continue;
-    auto refresh = redis::cmd("EVAL", kRefreshLeasesScript, std::to_string(works.size()));
-    for (const auto& w : works) refresh.push_back(w->stream());
-    refresh.push_back(broadcast::kConsumerGroup);
-    refresh.push_back(options_.consumer);
-    for (const auto& w : works) refresh.push_back(w->entry());
-    auto lost = co_await redis_->command(std::move(refresh));
-    if (!lost || lost->is_error() || !lost->is_array()) {
-      count_redis_error("refresh");
-      continue;
-    }
-    for (const auto& position : lost->elements)
-      if (position.integer >= 0 && static_cast<std::size_t>(position.integer) < works.size()) {
-        auto& w = works[static_cast<std::size_t>(position.integer)];
-        log_.warn("dispatch", "lost the lease of chunk " + w->entry() + " of " + w->stream() + " (another instance took it over)");
-        w->lose();
-      }
+    const bool beaten = co_await beat();
+    if (beaten) leased_ = true;
+    const auto pause = beaten ? options_.lease / 3 : std::chrono::milliseconds(100);  // Redis away: the workers wait too
+    co_await sleep_on_clock(pause);
   }
+  auto drop = redis::cmd("ZREM", keys_.leases(), options_.consumer);
+  co_await redis_->command(std::move(drop));
+}
+
+asio::awaitable<bool> Dispatcher::beat() {
+  std::vector<std::shared_ptr<ChunkWork>> works;
+  for (auto& weak : held_)
+    if (auto w = weak.lock(); w && !w->lost()) works.push_back(std::move(w));
+  std::erase_if(held_, [](const auto& weak) { return weak.expired(); });
+  const auto now = now_ms();
+  auto beat = redis::cmd("EVAL", kBeatScript, std::to_string(works.size() + 1), keys_.leases());
+  for (const auto& w : works) beat.push_back(w->stream());
+  beat.push_back(broadcast::kConsumerGroup);
+  beat.push_back(options_.consumer);
+  beat.push_back(std::to_string(now + options_.lease.count()));
+  beat.push_back(std::to_string(now));
+  for (const auto& w : works) beat.push_back(w->entry());
+  auto lost = co_await redis_->command(std::move(beat));
+  if (!lost || lost->is_error() || !lost->is_array()) {
+    count_redis_error("beat");
+    co_return false;
+  }
+  for (const auto& position : lost->elements)
+    if (position.integer >= 0 && static_cast<std::size_t>(position.integer) < works.size()) {
+      auto& w = works[static_cast<std::size_t>(position.integer)];
+      log_.warn("dispatch", "lost the lease of chunk " + w->entry() + " of " + w->stream() + " (another instance took it over)");
+      w->lose();
+    }
+  co_return true;
 }
 
 // Works the chunks window by window in turn, so that the broadcasts they

@@ -97,6 +97,11 @@ class Dispatcher : public std::enable_shared_from_this<Dispatcher> {
   /// Takes over one entry of `priority` whose hold stopped refreshing its lease.
   boost::asio::awaitable<bool> take_over_one(const char* priority);
   boost::asio::awaitable<void> keep_leases(std::shared_ptr<Dispatcher> self);
+  /// One heartbeat: extends this instance's lease, learns which held entries were taken over.
+  boost::asio::awaitable<bool> beat();
+  /// Sleeps until the injected clock has moved by `d` (wakes within 50 ms of a jump).
+  boost::asio::awaitable<void> sleep_on_clock(std::chrono::milliseconds d);
+  long long now_ms() const;
   boost::asio::awaitable<void> watch_cancels(std::shared_ptr<Dispatcher> self);
   /// Why nothing more of the chunk's broadcast may be sent (cancelled, expired), if so.
   std::optional<broadcast::State> withheld(const ChunkWork& work) const;
@@ -158,6 +163,7 @@ class Dispatcher : public std::enable_shared_from_this<Dispatcher> {
   std::chrono::steady_clock::time_point drain_deadline_ = std::chrono::steady_clock::time_point::max();
   std::atomic<bool> stopping_{false};
   std::atomic<int> running_{0};
+  bool leased_ = false;  // the first heartbeat is in: workers may read (a holder with no lease is taken over)
 };
 
 }  // namespace orgcast::dispatch

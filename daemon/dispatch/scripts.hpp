@@ -30,6 +30,6 @@ inline const std::string kReportTimeoutScript = detail::joined(lua::helpers, lua
 inline const std::string kExpireEndedScript = std::string(lua::expire_ended);
 inline const std::string kRequeueRetriesScript = std::string(lua::requeue_retries);
 inline const std::string kTakeOverScript = std::string(lua::take_over);
-inline const std::string kRefreshLeasesScript = std::string(lua::refresh_leases);
+inline const std::string kBeatScript = std::string(lua::beat);
 
 }  // namespace orgcast::dispatch

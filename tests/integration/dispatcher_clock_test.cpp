@@ -2,7 +2,8 @@
 // sleeping for the durations they are about: a broadcast is held back from
 // the moment the clock passes its expires_at (an hour ahead), and a sent
 // recipient with no report ends `unconfirmed` once the clock passes its
-// report timeout (ten minutes). The dispatcher runs in this process with a
+// report timeout (ten minutes); a dead instance's chunk is taken over once
+// the clock passes its lease, a live one's never. The dispatcher runs in this process with a
 // ManualClock that a ticker moves with real time (rate limits still
 // refill) until the test jumps it forward. A daemon without a provider
 // makes the broadcasts; provider-sim takes the requests.
@@ -36,7 +37,9 @@ namespace {
 
 class DispatcherClock : public ::testing::Test {
  protected:
-  void start(const std::vector<std::string>& sim_flags) {
+  /// Starts the provider, the queuing daemon and (unless `dispatching` is
+  /// false: start_dispatcher() later) the dispatcher under test.
+  void start(const std::vector<std::string>& sim_flags, bool dispatching = true) {
     sim_ = std::make_unique<ProviderSim>(sim_flags);
     queuer_ = std::make_unique<DaemonUnderTest>(shared_redis_port(), prefix_, "", free_port());
     ASSERT_EQ(import_small_directory(*queuer_), "");
@@ -50,23 +53,6 @@ class DispatcherClock : public ::testing::Test {
     http_client::Options ho;
     http_out_ = http_client::Client::create(io_.executor(), ho, log_);
     http_pool_ = http_client::KeepAlivePool::create(io_.executor(), ho, log_);
-    Config config;
-    config.dispatch.provider_url = sim_->url("");
-    config.dispatch.callback_base_url = queuer_->url("");
-    std::string error;
-    auto providers = app::build_providers(config, dispatch::make_transport(http_out_, http_pool_), error);
-    ASSERT_TRUE(providers) << error;
-    for (auto& route : providers->routes) route.rate_per_second = 200;  // ~2 s for a district
-    dispatch::DispatcherOptions d;
-    d.key_prefix = prefix_;
-    d.consumer = "clock-test";
-    d.workers = 2;
-    d.window = 4;
-    d.lease = 1000ms;
-    d.report_timeout = 600s;
-    d.clock = clock_;
-    dispatcher_ = std::make_shared<dispatch::Dispatcher>(io_.executor(), redis_, std::move(providers->routes), d, log_, metrics_);
-    dispatcher_->start();
     // The clock follows real time in 5 ms steps, on the dispatcher's thread.
     boost::asio::co_spawn(io_.executor(), [this]() -> boost::asio::awaitable<void> {
       boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor);
@@ -76,11 +62,37 @@ class DispatcherClock : public ::testing::Test {
         clock_->advance(5ms);
       }
     }, boost::asio::detached);
+    if (dispatching) start_dispatcher();
+  }
+  void start_dispatcher() { dispatcher_ = make_dispatcher("clock-test", metrics_); }
+  /// A dispatcher on the injected clock, sending to provider-sim, started.
+  std::shared_ptr<dispatch::Dispatcher> make_dispatcher(const std::string& consumer, metrics::Registry& metrics) {
+    Config config;
+    config.dispatch.provider_url = sim_->url("");
+    config.dispatch.callback_base_url = queuer_->url("");
+    std::string error;
+    auto providers = app::build_providers(config, dispatch::make_transport(http_out_, http_pool_), error);
+    EXPECT_TRUE(providers) << error;
+    if (!providers) return nullptr;
+    for (auto& route : providers->routes) route.rate_per_second = 200;  // ~2 s for a district
+    dispatch::DispatcherOptions d;
+    d.key_prefix = prefix_;
+    d.consumer = consumer;
+    d.workers = 2;
+    d.window = window_;
+    d.lease = lease_;
+    d.report_timeout = 600s;
+    d.clock = clock_;
+    auto dispatcher = std::make_shared<dispatch::Dispatcher>(io_.executor(), redis_, std::move(providers->routes), d, log_, metrics);
+    dispatcher->start();
+    return dispatcher;
   }
   void TearDown() override {
-    if (!dispatcher_) return;
-    dispatcher_->stop(0ms);
-    eventually([&] { return dispatcher_->finished(); }, 5s);
+    if (!redis_) return;
+    for (auto& d : {dispatcher_, second_})
+      if (d) d->stop(0ms);
+    for (auto& d : {dispatcher_, second_})
+      if (d) eventually([&] { return d->finished(); }, 5s);
     stopping_ = true;
     http_out_->stop();
     http_pool_->stop();
@@ -108,18 +120,39 @@ class DispatcherClock : public ::testing::Test {
     return b.contains("counts") ? std::max(0LL, number(b["counts"].as_object(), state)) : 0;
   }
   long long accepted() { return number(object_of(http("GET", sim_->url("/stats"))), "accepted"); }
+  long long duplicates() { return number(object_of(http("GET", sim_->url("/stats"))), "duplicates"); }
+  redis::Reply command(redis::Args args) {
+    auto reply = io_.run(redis_->command(std::move(args)));
+    EXPECT_TRUE(reply);
+    return reply ? *reply : redis::Reply{};
+  }
+  /// The consumer holding the first pending entry of `stream`, "" if none.
+  std::string holder(const std::string& stream) {
+    auto r = command(redis::cmd("XPENDING", stream, "dispatch", "-", "+", "1"));
+    return r.elements.empty() ? "" : r.elements[0].elements.at(1).str;
+  }
+  long long clock_ms() {
+    return io_.run([](std::shared_ptr<ManualClock> c) -> boost::asio::awaitable<long long> {
+      co_return std::chrono::duration_cast<std::chrono::milliseconds>(c->system_now().time_since_epoch()).count();
+    }(clock_));
+  }
+  static std::uint64_t takeovers(metrics::Registry& m) {
+    return m.counter("orgcast_dispatch_chunks_reclaimed_total", "queue chunks taken over from a stopped instance").value();
+  }
 
   std::string prefix_ = unique_prefix();
   std::shared_ptr<ManualClock> clock_ = std::make_shared<ManualClock>();
   Log log_{LogLevel::error};
-  metrics::Registry metrics_;
+  metrics::Registry metrics_, second_metrics_;
   IoRunner io_;
   std::unique_ptr<ProviderSim> sim_;
   std::unique_ptr<DaemonUnderTest> queuer_;
   std::shared_ptr<redis::Client> redis_;
   std::shared_ptr<http_client::Client> http_out_;
   std::shared_ptr<http_client::KeepAlivePool> http_pool_;
-  std::shared_ptr<dispatch::Dispatcher> dispatcher_;
+  std::shared_ptr<dispatch::Dispatcher> dispatcher_, second_;
+  int window_ = 4;
+  std::chrono::milliseconds lease_ = 1000ms;
   std::atomic<bool> stopping_{false};
 };
 
@@ -163,6 +196,58 @@ TEST_F(DispatcherClock, NoReportByTheTimeoutOnTheInjectedClockEndsUnconfirmed) {
   ASSERT_TRUE(eventually([&] { return count(id, "unconfirmed") == total; }, 5s)) << json::serialize(broadcast(id));
   EXPECT_EQ(broadcast(id)["state"].as_string(), "done");
   std::cout << "report timeout on the injected clock: " << total << " sent, none reported, all unconfirmed after the clock passed 600 s\n";
+}
+
+// Leases are the instances' and run on their clocks: a dead instance's
+// chunk is taken over once the clock passes the lease it last wrote, not
+// before, whatever Redis's idle time says.
+TEST_F(DispatcherClock, ADeadInstancesChunkIsTakenOverWhenItsLeaseRunsOutOnTheInjectedClock) {
+  lease_ = 30s;  // this instance's own; it looks for dead ones every quarter lease by the clock
+  start({}, false);  // (the queuing daemon takes no reports: recipients end `sent`)
+  long long total = 0;
+  const auto id = post(R"({"audience": {"units": ["D1"]}, "template": "announcement", "variables": {"subject": "Hello", "details": "at the office"}, "channels": ["sms"]})",
+                       total);
+  const auto stream = prefix_ + "q:normal:" + id;
+  // The dead instance read the broadcast's only entry; its last heartbeat gave it 10 s.
+  command(redis::cmd("XREADGROUP", "GROUP", "dispatch", "dead:1", "COUNT", "10", "STREAMS", stream, ">"));
+  command(redis::cmd("ZADD", prefix_ + "q:leases", std::to_string(clock_ms() + 10000), "dead:1"));
+  start_dispatcher();
+  jump(9000ms);
+  std::this_thread::sleep_for(400ms);  // several looks (every quarter lease by the clock); the ticker adds ~0.4 s
+  EXPECT_EQ(holder(stream), "dead:1") << "taken over before its lease ran out";
+  EXPECT_EQ(accepted(), 0);
+  jump(8000ms);  // past the dead lease, and past the next look
+  ASSERT_TRUE(eventually([&] { return count(id, "sent") == total; }, 20s)) << json::serialize(broadcast(id));
+  EXPECT_EQ(takeovers(metrics_), 1u);
+  EXPECT_EQ(duplicates(), 0);
+  std::cout << "lease on the injected clock: not taken over 9.4 s into a 10 s lease; taken over past it, " << total
+            << " sent, 0 duplicates\n";
+}
+
+// A live instance keeps its chunk however far the clock runs while its
+// provider is slow: its heartbeat follows the clock. Two instances on one
+// clock; the provider answers in 1.5 s (real), while the clock runs ahead
+// by six leases.
+TEST_F(DispatcherClock, ALiveInstancesChunkIsNeverTakenOverHoweverFarTheClockRuns) {
+  window_ = 16;
+  start({"--latency-ms", "1500"});
+  second_ = make_dispatcher("clock-test-2", second_metrics_);
+  long long total = 0;
+  const auto id = post(R"({"audience": {"units": ["M1"]}, "template": "announcement", "variables": {"subject": "Hello", "details": "at the office"}, "channels": ["sms"]})",
+                       total);
+  ASSERT_GE(total, 10);
+  const auto stream = prefix_ + "q:normal:" + id;
+  ASSERT_TRUE(eventually([&] { return !holder(stream).empty(); }, 5s));
+  const auto first_holder = holder(stream);
+  for (int step = 0; step < 24; ++step) {  // 250 ms of clock a step, 100 ms real between steps
+    jump(250ms);
+    std::this_thread::sleep_for(100ms);
+  }
+  ASSERT_TRUE(eventually([&] { return count(id, "sent") == total; }, 30s)) << json::serialize(broadcast(id));
+  EXPECT_EQ(takeovers(metrics_) + takeovers(second_metrics_), 0u) << "a live instance's chunk was taken over";
+  EXPECT_EQ(duplicates(), 0);
+  std::cout << "live lease on the injected clock: " << first_holder << " kept its chunk through 6 s of clock while its provider took 1.5 s"
+            << " a request; " << total << " sent, 0 duplicates\n";
 }
 
 }  // namespace

@@ -274,10 +274,12 @@ TEST(Faults, ADeadInstancesUrgentChunksAreTakenOverBeforeBulk) {
                                      urgent_total);
   const auto bulk = post_broadcast(queuer, R"({"audience": {"units": ["D2", "D3"]}, "template": "announcement", "variables": {"subject": "Hello", "details": "at the office"}, "channels": ["sms"], "priority": "bulk"})",
                                    bulk_total);
-  // The dead instance: it read an entry of each and will never finish them.
+  // The dead instance: it read an entry of each and will never finish them;
+  // its lease ran out a second ago.
   for (const auto& stream : {prefix + "q:urgent:" + urgent, prefix + "q:bulk:" + bulk})
     redis_cli(shared_redis_port(), {"XREADGROUP", "GROUP", "dispatch", "dead:1", "COUNT", "1", "STREAMS", stream, ">"});
-  std::this_thread::sleep_for(1200ms);  // past its lease
+  const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  redis_cli(shared_redis_port(), {"ZADD", prefix + "q:leases", std::to_string(now_ms - 1000), "dead:1"});
 
   ProviderSim sim({"--report-delay-ms", "10"});
   const int port = free_port();

@@ -294,4 +294,36 @@ TEST_F(LuaScripts, ReportsApplyForwardOnlyAndParkThoseThatCameEarly) {
   run({"DEL", keys_.early_reports("sim")});
 }
 
+// Leases are the instances': a takeover claims only from a holder whose
+// lease ran out by the caller's clock or who never had one, never from a
+// live one however long ago it read; a heartbeat tells a holder which of
+// its entries it lost.
+TEST_F(LuaScripts, TakeOverClaimsOnlyWhatHoldersWithoutALiveLeaseHeld) {
+  const std::string leases = keys_.leases();
+  run({"XGROUP", "CREATE", "s", "dispatch", "0", "MKSTREAM"});
+  for (const char* holder : {"live", "dead", "never"}) {
+    run({"XADD", "s", "*", "k", "0"});
+    run({"XREADGROUP", "GROUP", "dispatch", holder, "COUNT", "1", "STREAMS", "s", ">"});
+  }
+  run({"ZADD", leases, "5000", "live", "1000", "dead"});
+  auto take = [&](const std::string& now) {
+    auto r = run({"EVAL", dispatch::kTakeOverScript, "3", "s", keys_.holds(), leases, "dispatch", "me", now, token(0xC3C3C3C3)});
+    return r.elements.empty() ? std::string() : r.elements[0].str;
+  };
+  auto holder_of = [&](const std::string& entry) { return run({"XPENDING", "s", "dispatch", entry, entry, "1"}).elements.at(0).elements.at(1).str; };
+  auto dead_entry = take("2000"), never_entry = take("2000");
+  EXPECT_FALSE(dead_entry.empty());
+  EXPECT_FALSE(never_entry.empty());
+  EXPECT_EQ(take("2000"), "") << "the live holder's entry is not taken";
+  EXPECT_EQ(holder_of(dead_entry), "me");
+  EXPECT_EQ(holder_of(never_entry), "me");
+  // The dead holder's heartbeat comes back late: it learns it lost its entry.
+  auto lost = run({"EVAL", dispatch::kBeatScript, "2", leases, "s", "dispatch", "dead", "9000", "8000", dead_entry});
+  ASSERT_EQ(lost.elements.size(), 1u);
+  EXPECT_EQ(lost.elements[0].integer, 0);
+  EXPECT_EQ(run({"ZSCORE", leases, "dead"}).str, "9000");
+  EXPECT_NE(take("6000"), "") << "once its lease ran out, its entry is taken";
+  run({"DEL", "s", leases, keys_.holds()});
+}
+
 }  // namespace
