@@ -43,8 +43,8 @@ redis_imported=$(redis-cli -p "$REDIS_PORT" info memory | awk -F: '/^used_memory
 
 redis-cli -p "$REDIS_PORT" config resetstat >/dev/null  # commandstats from here: the broadcast's work alone
 start=$(now)
-# The real workload: a Hindi summons, rendered per recipient (bench/render_overhead.sh compares literal text).
-read -r id total < <(post_broadcast '{"audience": {}, "template": "meeting_summons", "channels": ["sms"], "priority": "bulk",
+# The real workload: a Hindi meeting reminder, rendered per recipient (bench/render_overhead.sh compares literal text).
+read -r id total < <(post_broadcast '{"audience": {}, "template": "meeting_reminder", "channels": ["sms"], "priority": "bulk",
   "variables": {"meeting.title": "जिला कार्यसमिति की बैठक", "meeting.venue": "ज़िला कार्यालय", "meeting.time": "2026-11-25T10:00:00+05:30"}}')
 accepted=$(now)
 cpu_before="$(cpu_ticks "$DAEMON_PID") $(cpu_ticks "$REDIS_PID") $(cpu_ticks "$SIM_PID")"
@@ -74,7 +74,7 @@ echo "  (delivery reports by outcome: $(curl -s "http://127.0.0.1:$HTTP_PORT/met
 # The same broadcast again with every write fsynced before Redis answers
 # (appendfsync always, what docs/RELIABILITY.md prescribes against a power cut).
 redis-cli -p "$REDIS_PORT" config set appendfsync always >/dev/null
-read -r durable_id durable_total < <(post_broadcast '{"audience": {}, "template": "meeting_summons", "channels": ["sms"], "priority": "bulk",
+read -r durable_id durable_total < <(post_broadcast '{"audience": {}, "template": "meeting_reminder", "channels": ["sms"], "priority": "bulk",
   "variables": {"meeting.title": "जिला कार्यसमिति की बैठक", "meeting.venue": "ज़िला कार्यालय", "meeting.time": "2026-11-25T10:00:00+05:30"}}')
 durable_accepted=$(now)
 POLL_S=0.5 wait_count "$durable_id" delivered "$durable_total"

@@ -34,6 +34,7 @@ struct OutboundMessage {
   // in order; an empty name means free text (a reply inside the 24-hour window).
   std::string whatsapp_template, whatsapp_language;
   std::vector<std::string> parameters;
+  std::vector<std::string> button_payloads;  // the template's quick-reply buttons, in order
   std::string callback_url;  // where the provider should report delivery
 };
 

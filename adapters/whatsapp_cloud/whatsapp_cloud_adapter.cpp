@@ -63,7 +63,13 @@ HttpCall WhatsAppCloudAdapter::request_for(const OutboundMessage& m) const {
     json::array parameters;
     for (const auto& p : m.parameters) parameters.push_back(json::object{{"type", "text"}, {"text", p}});
     json::object t{{"name", m.whatsapp_template}, {"language", json::object{{"code", m.whatsapp_language}}}};
-    if (!parameters.empty()) t["components"] = json::array{json::object{{"type", "body"}, {"parameters", std::move(parameters)}}};
+    json::array components;
+    if (!parameters.empty()) components.push_back(json::object{{"type", "body"}, {"parameters", std::move(parameters)}});
+    // Quick-reply buttons: each tap comes back as a `button` message with this payload.
+    for (std::size_t i = 0; i < m.button_payloads.size(); ++i)
+      components.push_back(json::object{{"type", "button"}, {"sub_type", "quick_reply"}, {"index", std::to_string(i)},
+                                        {"parameters", json::array{json::object{{"type", "payload"}, {"payload", m.button_payloads[i]}}}}});
+    if (!components.empty()) t["components"] = std::move(components);
     body["type"] = "template";
     body["template"] = std::move(t);
   } else {

@@ -1,5 +1,7 @@
 #include "api/common.hpp"
 
+#include <algorithm>
+
 #include <boost/json.hpp>
 
 namespace orgcast::api {
@@ -26,7 +28,9 @@ http::Response pointer_problem(std::string title, const std::vector<directory::S
   for (const auto& e : errors) items.push_back({"pointer", e.pointer, e.message});
   std::string detail = errors.size() == 1 ? (errors[0].pointer.empty() ? "" : errors[0].pointer + ": ") + errors[0].message
                                           : std::to_string(errors.size()) + " problems; see errors";
-  return http::problem(400, "invalid-input", std::move(title), detail, items);
+  // 422 only when every problem is of a well-formed request that cannot be done.
+  const bool unprocessable = !errors.empty() && std::all_of(errors.begin(), errors.end(), [](const auto& e) { return e.unprocessable; });
+  return http::problem(unprocessable ? 422 : 400, unprocessable ? "unprocessable" : "invalid-input", std::move(title), detail, items);
 }
 
 http::Response redis_unavailable(const std::string& why) { return http::unavailable("Redis is unavailable: " + why, 2); }

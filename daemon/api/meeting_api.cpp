@@ -46,7 +46,9 @@ awaitable<http::Response> create(Context context, http::Request& request) {
   auto meeting = std::get<meetings::MeetingSpec>(std::move(parsed));
   // The summons is a broadcast, checked as one; its problems are named where the meeting's body has them.
   const auto messaging = context.messaging();
-  auto summons = broadcast::parse_spec(json::value(meeting.summons), *index, spec_context(*messaging, now));
+  auto checks = spec_context(*messaging, now);
+  checks.for_meeting = true;
+  auto summons = broadcast::parse_spec(json::value(meeting.summons), *index, checks);
   if (auto* problems = std::get_if<std::vector<directory::SelectorError>>(&summons)) {
     std::vector<directory::SelectorError> moved;
     for (auto& p : *problems) moved.push_back(meetings::in_meeting_terms(std::move(p)));
@@ -63,6 +65,9 @@ awaitable<http::Response> create(Context context, http::Request& request) {
   if (code == 0)
     co_return http::problem(409, "codes-exhausted", "No meeting code free",
                             "every meeting code (10-999) is held by a meeting that ended less than 30 days ago or has not ended");
+  // The summons as sent: with the meeting's code (checked above with the widest).
+  meetings::with_code(meeting, code);
+  spec = std::get<broadcast::Spec>(broadcast::parse_spec(json::value(meeting.summons), *index, checks));
   // Who is summoned is kept as each slice of the summons is written: a
   // reply is matched against it. Every argument below is a named object:
   // GCC 12 mishandles temporaries with destructors inside a co_await.

@@ -126,6 +126,7 @@ std::string Content::fill(adapters::OutboundMessage& m, const directory::Contact
     m.whatsapp_template = std::move(rendered.whatsapp_name);
     m.whatsapp_language = std::move(rendered.whatsapp_language);
     m.parameters = std::move(rendered.parameters);
+    m.button_payloads = std::move(rendered.button_payloads);
   }
   return "";
 }

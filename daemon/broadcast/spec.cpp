@@ -38,6 +38,18 @@ void parse_template_content(const json::object& o, const SpecContext& context, S
     return;
   }
   if (o.contains("message")) errors.push_back({"/message", "give a template or literal text, not both"});
+  const auto kind = entry->value->kind;
+  if (kind == templates::Kind::summons && !context.for_meeting) {
+    errors.push_back({"/template",
+                      "template " + quoted(name.as_string()) +
+                          " is a meeting summons: send it with POST /v1/meetings, which gives it its meeting code and counts the answers",
+                      true});
+    return;
+  }
+  if (kind != templates::Kind::summons && context.for_meeting) {
+    errors.push_back({"/template", "template " + quoted(name.as_string()) + " is not a meeting summons (its kind is " + templates::name(kind) + ")", true});
+    return;
+  }
   const auto* variables = o.if_contains("variables");
   auto bound = templates::bind_variables(*entry->value, variables, "/variables", context.rules.dlt_variable_max);
   if (auto* problems = std::get_if<std::vector<templates::BindProblem>>(&bound)) {

@@ -60,6 +60,9 @@ struct SpecContext {
   std::string dlt_entity_id;
   PricingConfig prices;
   TimePoint now;  // decides whether send_at/expires_at are in the past
+  /// A summons template is sent only for a meeting (POST /v1/meetings gives
+  /// it its code and counts the answers); a bare broadcast of one is refused.
+  bool for_meeting = false;
 };
 
 std::variant<Spec, std::vector<directory::SelectorError>> parse_spec(const boost::json::value& body,

@@ -37,6 +37,9 @@ struct Selector {
 struct SelectorError {
   std::string pointer;
   std::string message;
+  /// Well-formed but not allowed here (422, e.g. a summons template in a
+  /// bare broadcast) rather than malformed (400).
+  bool unprocessable = false;
 };
 
 /// Adds an error (with a "did you mean") for each key of `object` not in `allowed`;

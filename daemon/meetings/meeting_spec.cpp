@@ -15,7 +15,7 @@ std::variant<MeetingSpec, std::vector<SelectorError>> parse_meeting(const json::
   std::vector<SelectorError> errors;
   const auto* o = body.if_object();
   if (!o) return std::vector<SelectorError>{{"", "the body must be a JSON object"}};
-  directory::reject_unknown_keys(*o, {"title", "venue", "starts_at", "ends_at", "organiser", "audience", "channels", "priority"}, "",
+  directory::reject_unknown_keys(*o, {"title", "venue", "starts_at", "ends_at", "organiser", "audience", "channels", "priority", "summons"}, "",
                                  errors);
   MeetingSpec m;
   auto text = [&](const char* key, std::string& out) {
@@ -52,16 +52,22 @@ std::variant<MeetingSpec, std::vector<SelectorError>> parse_meeting(const json::
 
   // The summons, as a broadcast: it expires when the meeting starts.
   m.summons["audience"] = o->contains("audience") ? o->at("audience") : json::value(json::object{{"units", json::array{json::value(organiser)}}});
-  m.summons["template"] = "meeting_summons";
-  m.summons["variables"] = json::object{{"meeting.title", m.title}, {"meeting.venue", m.venue}, {"meeting.time", m.starts_at_text}};
+  m.summons["template"] = o->contains("summons") ? o->at("summons") : json::value("meeting_summons");
+  // The code is the meeting's, given when it is made (with_code); the
+  // widest one stands in meanwhile, so lengths are checked as sent.
+  m.summons["variables"] = json::object{
+      {"meeting.title", m.title}, {"meeting.venue", m.venue}, {"meeting.time", m.starts_at_text}, {"meeting.code", "999"}};
   m.summons["channels"] = o->contains("channels") ? o->at("channels") : json::value(json::array{"whatsapp", "sms"});
   if (o->contains("priority")) m.summons["priority"] = o->at("priority");
   m.summons["expires_at"] = m.starts_at_text;
   return m;
 }
 
+void with_code(MeetingSpec& m, unsigned code) { m.summons["variables"].as_object()["meeting.code"] = std::to_string(code); }
+
 SelectorError in_meeting_terms(SelectorError e) {
-  const std::pair<const char*, const char*> moved[] = {{"/variables/meeting.title", "/title"},
+  const std::pair<const char*, const char*> moved[] = {{"/template", "/summons"},
+                                                       {"/variables/meeting.title", "/title"},
                                                        {"/variables/meeting.venue", "/venue"},
                                                        {"/variables/meeting.time", "/starts_at"},
                                                        {"/expires_at", "/starts_at"}};

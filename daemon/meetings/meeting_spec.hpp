@@ -10,7 +10,8 @@
 //    "organiser": "D-JAI",                       // a unit id
 //    "audience": {...selector...},               // optional: the organiser's unit and everyone below
 //    "channels": ["whatsapp", "sms"],            // optional, this default
-//    "priority": "urgent" | "normal" | "bulk"}   // optional, normal
+//    "priority": "urgent" | "normal" | "bulk",   // optional, normal
+//    "summons": "meeting_summons"}               // optional: a template of kind summons
 #include <boost/json/object.hpp>
 #include <chrono>
 #include <string>
@@ -32,6 +33,9 @@ struct MeetingSpec {
 
 std::variant<MeetingSpec, std::vector<directory::SelectorError>> parse_meeting(const boost::json::value& body, const directory::OrgIndex& index,
                                                                                std::chrono::system_clock::time_point now);
+
+/// The summons carries the meeting's code (variable `meeting.code`).
+void with_code(MeetingSpec& m, unsigned code);
 
 /// A problem the summons broadcast's check found, at its place in the
 /// meeting's body ("/variables/meeting.title" is "/title").

@@ -354,7 +354,7 @@ class Reader {
 
   void read_whatsapp(const std::string& lang, const YAML::Node& n) {
     const std::string where = "whatsapp." + lang + ": ";
-    keys(n, {"template", "language", "body", "parameters"}, where);
+    keys(n, {"template", "language", "body", "parameters", "buttons"}, where);
     WhatsAppVariant v;
     v.line = line_of(n);
     v.name = scalar(n, "template", true, where);
@@ -386,6 +386,15 @@ class Reader {
     if (v.parameters.size() != numbers.size())
       error(line_of(parameters ? parameters : n), where + "the approved body has " + std::to_string(numbers.size()) +
                                                   " parameter(s) but " + std::to_string(v.parameters.size()) + " are given");
+    if (const auto buttons = n["buttons"]; buttons && !buttons.IsSequence()) {
+      error(line_of(buttons), where + "buttons: expected a list of quick-reply payloads, one per button of the approved template");
+    } else if (buttons) {
+      for (const auto& b : buttons) {
+        const auto payload = b.as<std::string>("");
+        if (payload.empty() || payload.size() > 128) error(line_of(b), where + "buttons: a payload is 1 to 128 characters");
+        v.buttons.push_back(parse_text(payload, line_of(b), where + "buttons: "));
+      }
+    }
     t_.whatsapp[lang] = std::move(v);
   }
 

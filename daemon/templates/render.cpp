@@ -162,6 +162,7 @@ Rendered render(const Template& t, adapters::Channel channel, const std::string&
       out.whatsapp_name = v.name;
       out.whatsapp_language = v.language;
       for (const auto& p : v.parameters) out.parameters.push_back(value_of(t, p, language, bound, contact));
+      for (const auto& b : v.buttons) out.button_payloads.push_back(render_text(t, b, language, bound, contact));
       // The body as the recipient will read it: {{n}} replaced by parameter n.
       for (std::size_t i = 0; i < v.body.size();) {
         auto open = v.body.find("{{", i);

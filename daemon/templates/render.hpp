@@ -45,6 +45,7 @@ struct Rendered {
   std::string dlt_template_id, sender;      // SMS
   std::string whatsapp_name, whatsapp_language;  // WhatsApp
   std::vector<std::string> parameters;
+  std::vector<std::string> button_payloads;  // WhatsApp quick-reply buttons
 };
 
 /// The language of the variant a recipient gets: theirs when the template

@@ -69,6 +69,9 @@ struct WhatsAppVariant {
   std::string language;  // its language code, e.g. hi or en_US
   std::string body;      // the approved body, {{1}}..{{n}}: for previews and the parameter count
   Text parameters;       // one variable reference per body parameter, in order
+  /// The payloads of the approved template's quick-reply buttons, in order
+  /// ("YES {{meeting.code}}"): a tap comes back as a reply with that text.
+  std::vector<Text> buttons;
   int line = 0;
 };
 

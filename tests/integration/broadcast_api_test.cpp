@@ -104,7 +104,7 @@ TEST_F(BroadcastApiTest, BadBroadcastsNameTheField) {
   EXPECT_THAT(r.body, HasSubstr(R"("pointer":"/audience/roles/0")"));
   EXPECT_THAT(r.body, HasSubstr(R"("pointer":"/channels/0")"));
   // A required variable missing: 400 naming it, nothing queued.
-  r = post_broadcast(*daemon_, R"({"audience": {}, "template": "meeting_summons", "channels": ["sms"],
+  r = post_broadcast(*daemon_, R"({"audience": {}, "template": "meeting_reminder", "channels": ["sms"],
       "variables": {"meeting.title": "बैठक", "meeting.time": "2026-11-25T10:00:00+05:30"}})");
   EXPECT_EQ(r.status, 400);
   EXPECT_THAT(r.body, HasSubstr(R"("pointer":"/variables/meeting.venue")"));

@@ -70,7 +70,7 @@ std::pair<std::string, int> text_received(const std::vector<std::string>& lines,
   return {text, static_cast<int>(parts.size())};
 }
 
-TEST(Kannel, HindiSummonsThroughKannelWithReportsAndAnInboundReply) {
+TEST(Kannel, HindiReminderThroughKannelWithReportsAndAnInboundReply) {
   ASSERT_TRUE(kannel_installed()) << "tools/setup installs kannel and kannel-extras";
   const int daemon_port = free_port();
   Kannel kannel("http://127.0.0.1:" + std::to_string(daemon_port) + "/v1/webhooks/kannel");
@@ -93,7 +93,7 @@ TEST(Kannel, HindiSummonsThroughKannelWithReportsAndAnInboundReply) {
   EXPECT_EQ(inbound["from"].as_string(), "+919829000001");
   EXPECT_EQ(inbound["provider"].as_string(), "kannel");
 
-  auto posted = http("POST", daemon.url("/v1/broadcasts"), R"({"audience": {"units": ["RJ"]}, "template": "meeting_summons", "channels": ["sms"],
+  auto posted = http("POST", daemon.url("/v1/broadcasts"), R"({"audience": {"units": ["RJ"]}, "template": "meeting_reminder", "channels": ["sms"],
       "variables": {"meeting.title": "ज़िला बैठक", "meeting.venue": "ज़िला कार्यालय", "meeting.time": "2026-11-25T10:00:00+05:30"}})");
   ASSERT_EQ(posted.status, 202) << posted.body;
   const std::string id(json::parse(posted.body).as_object()["id"].as_string());
@@ -104,14 +104,14 @@ TEST(Kannel, HindiSummonsThroughKannelWithReportsAndAnInboundReply) {
   };
   ASSERT_TRUE(eventually([&] { return delivered() == 11; }, 30s)) << daemon.get("/v1/broadcasts/" + id).body << kannel.logs();
 
-  // Ramesh's summons arrived whole: Hindi in UCS-2, in concatenated parts.
+  // Ramesh's reminder arrived whole: Hindi in UCS-2, in concatenated parts.
   auto [text, parts] = text_received(kannel.received(), "919829000001");
-  EXPECT_EQ(text, "रमेश शर्मा जी, ज़िला बैठक बुधवार, 25 नवंबर 2026 को सुबह 10:00 बजे ज़िला कार्यालय में होगी। "
-                  "आएँगे तो YES, नहीं तो NO भेजें। -संगठन कार्यालय");
-  EXPECT_EQ(parts, 3) << "159 UCS-2 characters: 67 + 67 + 25";
+  EXPECT_EQ(text, "रमेश शर्मा जी, याद दिला दें: ज़िला बैठक बुधवार, 25 नवंबर 2026 को सुबह 10:00 बजे, ज़िला कार्यालय। "
+                  "कृपया YES या NO भेजें। -संगठन कार्यालय");
+  EXPECT_EQ(parts, 3) << "135 UCS-2 characters: 67 + 67 + 1";
   // Anita (English) got GSM text.
   auto [english, english_parts] = text_received(kannel.received(), "919829000003");
-  EXPECT_THAT(english, ::testing::StartsWith("Dear Anita Gupta, "));
+  EXPECT_THAT(english, ::testing::StartsWith("Reminder, Anita Gupta: "));
   // The segments the broadcast's cost counts are the parts the network carried.
   const auto report = json::parse(daemon.get("/v1/broadcasts/" + id).body);
   EXPECT_EQ(report.at("cost").at("sms_segments").as_int64(), static_cast<std::int64_t>(kannel.received().size()));

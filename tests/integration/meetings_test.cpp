@@ -59,6 +59,23 @@ TEST_F(Meetings, AnswersAreCountedForThePersonTheLastOneWinning) {
   EXPECT_EQ(number(m, "summoned"), 11) << "the sample's 11 people in RJ";
   auto summons = std::string(m["summons"].as_string());
   ASSERT_TRUE(eventually([&] { return number(object_of(daemon_->get("/v1/broadcasts/" + summons))["counts"].as_object(), "queued") <= 0; }, 20s));
+  // The summons carries the code: in the SMS text, and in the WhatsApp buttons' payloads.
+  const auto with_code = " " + std::to_string(code);
+  ASSERT_TRUE(eventually([&] { return json::parse(http("GET", rig_.sms->url("/messages")).body).as_array().size() >= 3; }, 10s));
+  const auto sms_sent = json::parse(http("GET", rig_.sms->url("/messages")).body);
+  for (const auto& sms : sms_sent.as_array()) {
+    const std::string text(sms.as_object().at("text").as_string());
+    EXPECT_NE(text.find("YES" + with_code), std::string::npos) << text;
+  }
+  const auto whatsapp_sent = json::parse(http("GET", rig_.whatsapp->url() + "/messages").body).as_array();
+  ASSERT_FALSE(whatsapp_sent.empty());
+  const auto& components = whatsapp_sent[0].as_object().at("template").as_object().at("components").as_array();
+  ASSERT_EQ(components.size(), 3u) << json::serialize(components);
+  for (std::size_t b = 1; b < 3; ++b) {
+    const auto& button = components[b].as_object();
+    EXPECT_EQ(button.at("sub_type").as_string(), "quick_reply");
+    EXPECT_EQ(button.at("parameters").as_array()[0].as_object().at("payload").as_string(), (b == 1 ? "YES" : "NO") + with_code);
+  }
 
   ASSERT_EQ(reply("919829000001", "YES " + std::to_string(code)), 200);  // by its code
   ASSERT_EQ(reply("919829000004", "नहीं, नहीं आ पाऊँगा"), 200);          // no code: their only open summons
@@ -129,6 +146,11 @@ TEST_F(Meetings, HostileRequestsGetAClear4xx) {
       {"GET", "/v1/inbound?limit=99999999999999999999", "", "", 400, "limit"},
       {"GET", "/v1/inbound?" + std::string(5000, 'q') + "=1", "", "", 400, "unknown query parameter"},
       {"POST", "/v1/webhooks/whatsapp", R"({"object":"whatsapp_business_account","entry":[]})", "application/json", 401, "Signature"},
+      // A summons without its meeting: it would carry no code and count nobody's answer.
+      {"POST", "/v1/broadcasts", R"({"audience": {}, "template": "meeting_summons", "channels": ["sms"], "variables": {"meeting.title": "t", "meeting.venue": "v", "meeting.time": "2026-12-01T10:00:00+05:30", "meeting.code": "47"}})",
+       "application/json", 422, "POST /v1/meetings"},
+      {"POST", "/v1/meetings", R"({"title": "t", "venue": "v", "starts_at": ")" + utc_in(48h) + R"(", "ends_at": ")" + utc_in(49h) + R"(", "organiser": "RJ", "summons": "announcement"})",
+       "application/json", 422, "/summons"},
   };
   for (const auto& row : rows) {
     auto r = http(row.method, daemon_->url(row.path), row.body, row.content_type.empty() ? "application/json" : row.content_type);

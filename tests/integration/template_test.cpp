@@ -18,7 +18,7 @@ using ::testing::HasSubstr;
 
 namespace {
 
-const std::string kSummonsVariables =
+const std::string kMeetingVariables =
     R"("variables": {"meeting.title": "ज़िला बैठक", "meeting.venue": "ज़िला कार्यालय", "meeting.time": "2026-11-25T10:00:00+05:30"})";
 
 // The provider's copy of the message sent to `to`.
@@ -41,7 +41,7 @@ class TemplateTest : public DispatchTest {
 
 TEST_F(TemplateTest, SmsInEachRecipientsLanguageWithDltFieldsAndTheEstimateIsTheCost) {
   start({"--report-delay-ms", "20"});
-  const std::string audience = R"("template": "meeting_summons", "channels": ["sms"], )" + kSummonsVariables;
+  const std::string audience = R"("template": "meeting_reminder", "channels": ["sms"], )" + kMeetingVariables;
   auto preview = post_json("/v1/audiences/preview", R"({"selector": {"units": ["RJ"]}, )" + audience + "}");
   EXPECT_EQ(preview["count"].as_int64(), 11);
   auto estimate = preview["estimate"].as_object();
@@ -53,33 +53,33 @@ TEST_F(TemplateTest, SmsInEachRecipientsLanguageWithDltFieldsAndTheEstimateIsThe
   ASSERT_EQ(messages.size(), 11u);
   auto ramesh = sent_to(messages, "+919829000001");  // Hindi
   EXPECT_EQ(ramesh["text"].as_string(),
-            "रमेश शर्मा जी, ज़िला बैठक बुधवार, 25 नवंबर 2026 को सुबह 10:00 बजे ज़िला कार्यालय में होगी। "
-            "आएँगे तो YES, नहीं तो NO भेजें। -संगठन कार्यालय");
+            "रमेश शर्मा जी, याद दिला दें: ज़िला बैठक बुधवार, 25 नवंबर 2026 को सुबह 10:00 बजे, ज़िला कार्यालय। "
+            "कृपया YES या NO भेजें। -संगठन कार्यालय");
   EXPECT_EQ(ramesh["language"].as_string(), "hi");
-  EXPECT_EQ(ramesh["dlt"].as_object()["template_id"].as_string(), "1107172300000000021");
+  EXPECT_EQ(ramesh["dlt"].as_object()["template_id"].as_string(), "1107172300000000031");
   EXPECT_EQ(ramesh["dlt"].as_object()["sender"].as_string(), "ORGCST");
   auto anita = sent_to(messages, "+919829000003");  // English
   EXPECT_EQ(anita["text"].as_string(),
-            "Dear Anita Gupta, ज़िला बैठक: Wednesday, 25 November 2026, 10:00 AM IST at ज़िला कार्यालय. "
-            "Reply YES to attend, NO if not. -Party Office");
-  EXPECT_EQ(anita["dlt"].as_object()["template_id"].as_string(), "1107172300000000022");
+            "Reminder, Anita Gupta: ज़िला बैठक on Wednesday, 25 November 2026, 10:00 AM IST at ज़िला कार्यालय. "
+            "Please reply YES or NO. -Party Office");
+  EXPECT_EQ(anita["dlt"].as_object()["template_id"].as_string(), "1107172300000000032");
 
   // What was sent cost what the estimate said.
   auto cost = info(id)["cost"].as_object();
   EXPECT_EQ(cost["currency"].as_string(), "INR");
   EXPECT_EQ(cost["sms_segments"].as_int64(), estimate["by_channel"].as_object()["sms"].as_object()["segments"].as_int64());
-  EXPECT_GE(cost["sms_segments"].as_int64(), 22) << "a Hindi summons is longer than one UCS-2 segment";
+  EXPECT_GE(cost["sms_segments"].as_int64(), 22) << "a Hindi reminder is longer than one UCS-2 segment";
   EXPECT_EQ(cost["total"], estimate["total"]);
   EXPECT_NEAR(std::stod(std::string(cost["total"].as_string())), 0.13 * cost["sms_segments"].to_number<double>(), 1e-9);
 }
 
 TEST_F(TemplateTest, WhatsAppIsTheApprovedTemplateWithItsParameters) {
   start({"--report-delay-ms", "20"});
-  auto id = post(R"({"audience": {"units": ["RJ"]}, "template": "meeting_summons", "channels": ["whatsapp"], )" + kSummonsVariables + "}");
+  auto id = post(R"({"audience": {"units": ["RJ"]}, "template": "meeting_reminder", "channels": ["whatsapp"], )" + kMeetingVariables + "}");
   ASSERT_TRUE(eventually([&] { return count(id, "delivered") == 8; }, 15s)) << json::serialize(info(id));
   auto anita = sent_to(sim_messages(), "+919829000003");
   auto t = anita["template"].as_object();
-  EXPECT_EQ(t["name"].as_string(), "meeting_summons");
+  EXPECT_EQ(t["name"].as_string(), "meeting_reminder");
   EXPECT_EQ(t["language"].as_string(), "en");
   EXPECT_EQ(json::serialize(t["parameters"]),
             R"(["Anita Gupta","ज़िला बैठक","Wednesday, 25 November 2026, 10:00 AM IST","ज़िला कार्यालय"])");

@@ -47,7 +47,7 @@ TEST(WhatsAppCloud, TemplatesStatusesAndFallbackToSms) {
   EXPECT_EQ(daemon.get("/v1/webhooks/whatsapp?hub.mode=subscribe&hub.verify_token=verify-me&hub.challenge=8472").body, "8472");
   EXPECT_EQ(daemon.get("/v1/webhooks/whatsapp?hub.mode=subscribe&hub.verify_token=nope&hub.challenge=8472").status, 403);
 
-  auto posted = http("POST", daemon.url("/v1/broadcasts"), R"({"audience": {"units": ["RJ"]}, "template": "meeting_summons",
+  auto posted = http("POST", daemon.url("/v1/broadcasts"), R"({"audience": {"units": ["RJ"]}, "template": "meeting_reminder",
       "channels": ["whatsapp", "sms"],
       "variables": {"meeting.title": "ज़िला बैठक", "meeting.venue": "ज़िला कार्यालय", "meeting.time": "2026-11-25T10:00:00+05:30"}})");
   ASSERT_EQ(posted.status, 202) << posted.body;
@@ -67,7 +67,7 @@ TEST(WhatsAppCloud, TemplatesStatusesAndFallbackToSms) {
   auto sent = json::parse(http("GET", whatsapp.url("/messages")).body).as_array();
   ASSERT_EQ(sent.size(), 7u);
   auto t = sent[0].as_object()["template"].as_object();
-  EXPECT_EQ(t["name"].as_string(), "meeting_summons");
+  EXPECT_EQ(t["name"].as_string(), "meeting_reminder");
   EXPECT_EQ(t["components"].as_array()[0].as_object()["parameters"].as_array().size(), 4u);
 
   // A webhook without a valid signature is refused and changes nothing.

@@ -25,8 +25,8 @@ const auto kNow = *parse_rfc3339("2026-11-22T12:00:00Z");
 
 class SpecTest : public ::testing::Test {
  protected:
-  std::variant<Spec, std::vector<directory::SelectorError>> parse(const std::string& text, TimePoint now = kNow) {
-    SpecContext context{&catalog_, templates::Rules{}, "1101000000000000001", PricingConfig{}, now};
+  std::variant<Spec, std::vector<directory::SelectorError>> parse(const std::string& text, TimePoint now = kNow, bool for_meeting = false) {
+    SpecContext context{&catalog_, templates::Rules{}, "1101000000000000001", PricingConfig{}, now, for_meeting};
     return parse_spec(boost::json::parse(text), *index_, context);
   }
   std::vector<std::string> errors(const std::string& text, TimePoint now = kNow) {
@@ -76,7 +76,7 @@ TEST(Rfc3339, ParsesZonesAndFractions) {
 
 TEST_F(SpecTest, AcceptsAFullRequest) {
   auto parsed = parse(R"({"audience": {"units": ["D-JAI"], "roles": ["president"]},
-      "template": "meeting_summons",
+      "template": "meeting_reminder",
       "variables": {"meeting.title": "ज़िला बैठक", "meeting.venue": "ज़िला कार्यालय", "meeting.time": "2026-11-25T10:00:00+05:30"},
       "channels": ["push", "whatsapp", "sms"], "priority": "urgent",
       "send_at": "2026-11-22T18:00:00+05:30", "expires_at": "2026-11-23T18:00:00+05:30", "report_timeout_s": 600})");
@@ -85,9 +85,9 @@ TEST_F(SpecTest, AcceptsAFullRequest) {
   EXPECT_EQ(spec.priority, Priority::urgent);
   EXPECT_THAT(spec.channels, ElementsAre(adapters::Channel::push, adapters::Channel::whatsapp, adapters::Channel::sms));
   ASSERT_TRUE(spec.content.tmpl);
-  EXPECT_EQ(spec.content.tmpl->id, "meeting_summons");
+  EXPECT_EQ(spec.content.tmpl->id, "meeting_reminder");
   EXPECT_EQ(spec.content.dlt_entity_id, "1101000000000000001");
-  EXPECT_NE(spec.content.template_source.find("id: meeting_summons"), std::string::npos);
+  EXPECT_NE(spec.content.template_source.find("id: meeting_reminder"), std::string::npos);
   EXPECT_EQ(spec.report_timeout, 600s);
   EXPECT_EQ(format_rfc3339(*spec.send_at), "2026-11-22T12:30:00Z");
   EXPECT_EQ(spec.audience.units.size(), 1u);
@@ -95,7 +95,8 @@ TEST_F(SpecTest, AcceptsAFullRequest) {
 
 TEST_F(SpecTest, ContentSurvivesStorageAndRendersPerRecipient) {
   auto parsed = parse(R"({"audience": {}, "template": "meeting_summons", "channels": ["sms"],
-      "variables": {"meeting.title": "ज़िला बैठक", "meeting.venue": "ज़िला कार्यालय", "meeting.time": "2026-11-25T10:00:00+05:30"}})");
+      "variables": {"meeting.title": "ज़िला बैठक", "meeting.venue": "ज़िला कार्यालय", "meeting.time": "2026-11-25T10:00:00+05:30",
+                    "meeting.code": "47"}})", kNow, true);
   ASSERT_TRUE(std::holds_alternative<Spec>(parsed));
   boost::json::object stored;
   std::get<Spec>(parsed).content.store_into(stored);
@@ -111,7 +112,7 @@ TEST_F(SpecTest, ContentSurvivesStorageAndRendersPerRecipient) {
   m.channel = adapters::Channel::sms;
   EXPECT_EQ(content->fill(m, contact, &index_->units()), "");
   EXPECT_EQ(m.text, "रमेश शर्मा जी, ज़िला बैठक बुधवार, 25 नवंबर 2026 को सुबह 10:00 बजे ज़िला कार्यालय में होगी। "
-                    "आएँगे तो YES, नहीं तो NO भेजें। -संगठन कार्यालय");
+                    "आएँगे तो YES 47, नहीं तो NO 47 भेजें। -संगठन कार्यालय");
   EXPECT_EQ(m.dlt_template_id, "1107172300000000021");
   EXPECT_EQ(m.dlt_entity_id, "1101000000000000001");
   EXPECT_EQ(m.sender, "ORGCST");
@@ -123,6 +124,20 @@ TEST_F(SpecTest, ContentSurvivesStorageAndRendersPerRecipient) {
   EXPECT_EQ(content->fill(m, contact, &index_->units()), "");
   EXPECT_EQ(m.whatsapp_template, "meeting_summons");
   EXPECT_THAT(m.parameters, ElementsAre("Ramesh Sharma", "ज़िला बैठक", "Wednesday, 25 November 2026, 10:00 AM IST", "ज़िला कार्यालय"));
+  EXPECT_THAT(m.button_payloads, ElementsAre("YES 47", "NO 47")) << "a tap answers with the meeting's code";
+}
+
+// A summons is sent only for a meeting, which gives it its code; and a
+// meeting's summons must be a summons.
+TEST_F(SpecTest, ASummonsIsSentOnlyForAMeeting) {
+  const std::string summons = R"({"audience": {}, "template": "meeting_summons", "channels": ["sms"],
+      "variables": {"meeting.title": "बैठक", "meeting.venue": "कार्यालय", "meeting.time": "2026-11-25T10:00:00+05:30", "meeting.code": "47"}})";
+  EXPECT_THAT(errors(summons), ElementsAre("/template: template \"meeting_summons\" is a meeting summons: send it with POST /v1/meetings, "
+                                           "which gives it its meeting code and counts the answers"));
+  auto as_meeting = parse(R"({"audience": {}, "template": "announcement", "channels": ["sms"], "variables": {"subject": "x", "details": "y"}})", kNow, true);
+  ASSERT_TRUE(std::holds_alternative<std::vector<directory::SelectorError>>(as_meeting));
+  EXPECT_EQ(std::get<std::vector<directory::SelectorError>>(as_meeting)[0].message,
+            "template \"announcement\" is not a meeting summons (its kind is announcement)");
 }
 
 TEST_F(SpecTest, LiteralTextOnlyForReplies) {
@@ -135,12 +150,12 @@ TEST_F(SpecTest, LiteralTextOnlyForReplies) {
 }
 
 TEST_F(SpecTest, TemplateProblemsNameTheVariable) {
-  EXPECT_THAT(errors(R"({"audience": {}, "template": "meeting_summons", "channels": ["sms"],
+  EXPECT_THAT(errors(R"({"audience": {}, "template": "meeting_reminder", "channels": ["sms"],
                          "variables": {"meeting.title": "ज़िला बैठक", "meeting.time": "tomorrow", "meeting.venu": "x", "name": "y"}})"),
               ElementsAre("/variables/meeting.time: expected an RFC 3339 time, e.g. 2026-11-25T10:00:00+05:30",
-                          "/variables/meeting.venu: the template \"meeting_summons\" has no variable \"meeting.venu\"; did you mean \"meeting.venue\"?",
+                          "/variables/meeting.venu: the template \"meeting_reminder\" has no variable \"meeting.venu\"; did you mean \"meeting.venue\"?",
                           "/variables/name: \"name\" comes from each contact; a broadcast cannot set it",
-                          "/variables/meeting.venue: missing: the template \"meeting_summons\" requires \"meeting.venue\""));
+                          "/variables/meeting.venue: missing: the template \"meeting_reminder\" requires \"meeting.venue\""));
   EXPECT_THAT(errors(R"({"audience": {}, "template": "announcement", "channels": ["sms"],
                          "variables": {"subject": "a subject far longer than thirty characters", "details": "x"}})"),
               ElementsAre("/variables/subject: is 43 characters; the template allows 30"));
