@@ -25,8 +25,26 @@ std::variant<MeetingSpec, std::vector<SelectorError>> parse_meeting(const json::
     if (characters(v->as_string()) > 200) return errors.push_back({std::string("/") + key, "at most 200 characters"});
     out = std::string(trim(v->as_string()));
   };
-  text("title", m.title);
-  text("venue", m.venue);
+  // The title and venue: one text, or one per language ({"hi": ..., "en": ...}),
+  // each read by its recipients in their language (the template checks each).
+  auto text_or_per_language = [&](const char* key, std::string& shown, json::value& given) {
+    const auto* v = o->if_contains(key);
+    if (!v || !v->is_object()) {
+      text(key, shown);
+      given = json::value(shown);
+      return;
+    }
+    for (const auto& [lang, value] : v->as_object()) {
+      if (!value.is_string() || trim(value.as_string()).empty() || characters(value.as_string()) > 200)
+        errors.push_back({std::string("/") + key + "/" + std::string(lang), "expected a non-empty string of at most 200 characters"});
+      else if (shown.empty())
+        shown = std::string(trim(value.as_string()));  // shown to the office: the first language's
+    }
+    if (v->as_object().empty()) errors.push_back({std::string("/") + key, "give at least one language's text"});
+    given = *v;
+  };
+  text_or_per_language("title", m.title, m.title_given);
+  text_or_per_language("venue", m.venue, m.venue_given);
   auto time = [&](const char* key, std::string& as_given) -> std::optional<std::chrono::system_clock::time_point> {
     std::string t;
     text(key, t);
@@ -56,7 +74,7 @@ std::variant<MeetingSpec, std::vector<SelectorError>> parse_meeting(const json::
   // The code is the meeting's, given when it is made (with_code); the
   // widest one stands in meanwhile, so lengths are checked as sent.
   m.summons["variables"] = json::object{
-      {"meeting.title", m.title}, {"meeting.venue", m.venue}, {"meeting.time", m.starts_at_text}, {"meeting.code", "999"}};
+      {"meeting.title", m.title_given}, {"meeting.venue", m.venue_given}, {"meeting.time", m.starts_at_text}, {"meeting.code", "999"}};
   m.summons["channels"] = o->contains("channels") ? o->at("channels") : json::value(json::array{"whatsapp", "sms"});
   if (o->contains("priority")) m.summons["priority"] = o->at("priority");
   m.summons["expires_at"] = m.starts_at_text;

@@ -5,7 +5,8 @@
 // its body is built here and checked like any broadcast, each problem
 // reported at its place in the meeting's body.
 //
-//   {"title": "ज़िला कार्यसमिति की बैठक", "venue": "ज़िला कार्यालय",
+//   {"title": "ज़िला कार्यसमिति की बैठक", "venue": "ज़िला कार्यालय",   // or one per language:
+//                                                 // {"hi": "...", "en": "District executive meeting"}
 //    "starts_at": "2026-12-01T10:00:00+05:30", "ends_at": "2026-12-01T13:00:00+05:30",
 //    "organiser": "D-JAI",                       // a unit id
 //    "audience": {...selector...},               // optional: the organiser's unit and everyone below
@@ -13,6 +14,7 @@
 //    "priority": "urgent" | "normal" | "bulk",   // optional, normal
 //    "summons": "meeting_summons"}               // optional: a template of kind summons
 #include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
 #include <chrono>
 #include <string>
 #include <variant>
@@ -24,7 +26,8 @@
 namespace orgcast::meetings {
 
 struct MeetingSpec {
-  std::string title, venue, organiser;  // organiser: a unit id
+  std::string title, venue, organiser;  // organiser: a unit id; title and venue as shown to the office
+  boost::json::value title_given, venue_given;  // as given: a text, or one per language
   std::chrono::system_clock::time_point starts_at, ends_at;
   std::string starts_at_text, ends_at_text;  // as given
   /// POST /v1/broadcasts's body for the summons (broadcast::parse_spec checks it).

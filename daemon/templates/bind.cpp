@@ -1,5 +1,6 @@
 #include "templates/bind.hpp"
 
+#include <algorithm>
 #include <boost/json.hpp>
 
 #include "core/text.hpp"
@@ -8,12 +9,47 @@
 namespace orgcast::templates {
 namespace json = boost::json;
 
+namespace {
+
+std::string too_long(const std::string& text, const Variable& v) {
+  return "is " + std::to_string(characters(text)) + " characters; the template allows " + std::to_string(v.max_length);
+}
+
+// {"hi": "ज़िला कार्यसमिति की बैठक", "en": "District executive meeting"}:
+// each key a language code, each value a text within the variable's length.
+void bind_per_language(const Variable& v, std::size_t index, const json::object& given, const std::string& pointer, BoundValues& bound,
+                       std::vector<BindProblem>& problems) {
+  if (given.empty()) return problems.push_back({pointer, "give at least one language's text"});
+  for (const auto& [lang, value] : given) {
+    const std::string at = pointer + "/" + json_pointer_token(lang);
+    const bool code = lang.size() >= 2 && lang.size() <= 3 && std::all_of(lang.begin(), lang.end(), [](char c) { return c >= 'a' && c <= 'z'; });
+    if (!code) {
+      problems.push_back({at, "expected a language code such as hi or en"});
+      continue;
+    }
+    if (!value.is_string() || !valid_utf8(value.as_string())) {
+      problems.push_back({at, "expected a text"});
+      continue;
+    }
+    const std::string text(value.as_string());
+    if (characters(text) > v.max_length) {
+      problems.push_back({at, too_long(text, v)});
+      continue;
+    }
+    bound.text_by_language[index][std::string(lang)] = text;
+    if (bound.text[index].empty()) bound.text[index] = text;  // for languages not given: the first one's
+  }
+}
+
+}  // namespace
+
 std::variant<BoundValues, std::vector<BindProblem>> bind_variables(const Template& t, const json::value* variables,
                                                                    const std::string& at, std::size_t dlt_variable_max) {
   std::vector<BindProblem> problems;
   BoundValues bound;
   bound.text.resize(t.variables.size());
   bound.times.resize(t.variables.size());
+  bound.text_by_language.resize(t.variables.size());
   if (variables && !variables->is_object()) return std::vector<BindProblem>{{at, "expected an object of variable names to values"}};
   static const json::object none;
   const auto& given = variables ? variables->as_object() : none;
@@ -34,8 +70,13 @@ std::variant<BoundValues, std::vector<BindProblem>> bind_variables(const Templat
       problems.push_back({pointer, quoted(key) + " comes from each contact; a broadcast cannot set it"});
       continue;
     }
+    if (value.is_object() && v.type == VariableType::text) {
+      bind_per_language(v, static_cast<std::size_t>(index), value.as_object(), pointer, bound, problems);
+      continue;
+    }
     if (!value.is_string() || !valid_utf8(value.as_string())) {
-      problems.push_back({pointer, "expected a text"});
+      problems.push_back({pointer, v.type == VariableType::text ? "expected a text, or one text per language ({\"hi\": \"...\", \"en\": \"...\"})"
+                                                                : "expected a text"});
       continue;
     }
     const std::string text(value.as_string());
@@ -46,8 +87,7 @@ std::variant<BoundValues, std::vector<BindProblem>> bind_variables(const Templat
       continue;
     }
     if (characters(text) > v.max_length) {
-      problems.push_back({pointer, "is " + std::to_string(characters(text)) + " characters; the template allows " +
-                                       std::to_string(v.max_length)});
+      problems.push_back({pointer, too_long(text, v)});
       continue;
     }
     bound.text[static_cast<std::size_t>(index)] = text;

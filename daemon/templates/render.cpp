@@ -108,6 +108,8 @@ std::string value_of(const Template& t, const Piece& piece, std::string_view lan
       }
   }
   const auto index = static_cast<std::size_t>(piece.variable);
+  if (index < bound.cleaned_by_language.size())
+    if (auto it = bound.cleaned_by_language[index].find(language); it != bound.cleaned_by_language[index].end()) return it->second;
   if (index < bound.cleaned.size()) return bound.cleaned[index];
   return clean_value(bound.text[index], variable.max_length);
 }
@@ -120,6 +122,9 @@ void write_times(const Template& t, BoundValues& bound) {
   bound.cleaned.clear();
   for (std::size_t i = 0; i < t.variables.size() && i < bound.text.size(); ++i)
     bound.cleaned.push_back(clean_value(bound.text[i], t.variables[i].max_length));
+  bound.cleaned_by_language.assign(bound.text_by_language.size(), {});
+  for (std::size_t i = 0; i < t.variables.size() && i < bound.text_by_language.size(); ++i)
+    for (const auto& [lang, value] : bound.text_by_language[i]) bound.cleaned_by_language[i][lang] = clean_value(value, t.variables[i].max_length);
   bound.written.assign(t.variables.size(), {});
   for (std::size_t i = 0; i < t.variables.size() && i < bound.times.size(); ++i) {
     if (!bound.times[i]) continue;

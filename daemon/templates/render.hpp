@@ -30,6 +30,10 @@ struct BoundValues {
   /// The text values as rendered (cleaned, shortened): once per broadcast,
   /// not per recipient (write_times).
   std::vector<std::string> cleaned;
+  /// A value given one per language ({"hi": "...", "en": "..."}), by
+  /// variable and language, as given and as rendered; a recipient in a
+  /// language without one gets `text` (the first language's value).
+  std::vector<std::map<std::string, std::string, std::less<>>> text_by_language, cleaned_by_language;
 };
 
 /// Fills bound.written for every language the template has, and bound.cleaned.

@@ -190,4 +190,30 @@ TEST_F(Meetings, BadMeetingsAreRefusedSayingWhere) {
   EXPECT_EQ(daemon_->get("/v1/meetings/seq").status, 404);
 }
 
+// The title (and venue) may be given per language: each summoned person
+// reads their language's.
+TEST_F(Meetings, TitleAndVenueMayBeGivenPerLanguage) {
+  auto meeting = [&](const std::string& title) {
+    return http("POST", daemon_->url("/v1/meetings"),
+                R"({"title": )" + title + R"(, "venue": "ज़िला कार्यालय", "starts_at": ")" + utc_in(48h) + R"(", "ends_at": ")" + utc_in(50h) +
+                    R"(", "organiser": "RJ", "channels": ["sms"]})");
+  };
+  auto made = meeting(R"({"hi": "ज़िला कार्यसमिति की बैठक", "en": "District executive meeting"})");
+  ASSERT_EQ(made.status, 201) << made.body;
+  ASSERT_TRUE(eventually([&] { return json::parse(http("GET", rig_.sms->url("/messages")).body).as_array().size() >= 11; }, 20s));
+  const auto sent = json::parse(http("GET", rig_.sms->url("/messages")).body);
+  int english = 0, hindi = 0;
+  for (const auto& m : sent.as_array()) {
+    const std::string text(m.as_object().at("text").as_string());
+    english += text.find("District executive meeting") != std::string::npos;
+    hindi += text.find("ज़िला कार्यसमिति की बैठक") != std::string::npos;
+  }
+  EXPECT_EQ(english + hindi, 11) << "each in their language";
+  EXPECT_GE(english, 1);
+  EXPECT_GE(hindi, 1);
+  auto bad = meeting(R"({"hi": "", "en": 5})");
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_NE(bad.body.find("/title/hi"), std::string::npos) << bad.body;
+}
+
 }  // namespace

@@ -127,6 +127,37 @@ TEST_F(SpecTest, ContentSurvivesStorageAndRendersPerRecipient) {
   EXPECT_THAT(m.button_payloads, ElementsAre("YES 47", "NO 47")) << "a tap answers with the meeting's code";
 }
 
+// A variable may be given one value per language: each recipient reads
+// their language's, and one in a language not given reads the first.
+TEST_F(SpecTest, VariablesMayBeGivenOnePerLanguage) {
+  auto parsed = parse(R"({"audience": {}, "template": "announcement", "channels": ["sms"],
+      "variables": {"subject": {"hi": "सदस्यता अभियान", "en": "Membership drive"}, "details": "15 दिसंबर से"}})");
+  ASSERT_TRUE(std::holds_alternative<Spec>(parsed));
+  boost::json::object stored;
+  std::get<Spec>(parsed).content.store_into(stored);
+  std::string error;
+  auto content = Content::load(boost::json::parse(boost::json::serialize(stored)).as_object(), error);
+  ASSERT_TRUE(content) << error;
+  directory::ContactView contact;
+  contact.name = "Anita Gupta";
+  contact.name_hi = "अनीता गुप्ता";
+  contact.unit_id = "D-JAI";
+  adapters::OutboundMessage m;
+  m.channel = adapters::Channel::sms;
+  contact.language = "hi";
+  EXPECT_EQ(content->fill(m, contact, &index_->units()), "");
+  EXPECT_EQ(m.text, "अनीता गुप्ता जी, सदस्यता अभियान: 15 दिसंबर से। -संगठन कार्यालय");
+  contact.language = "en";
+  EXPECT_EQ(content->fill(m, contact, &index_->units()), "");
+  EXPECT_EQ(m.text, "Dear Anita Gupta, Membership drive: 15 दिसंबर से. -Party Office");
+
+  EXPECT_THAT(errors(R"({"audience": {}, "template": "announcement", "channels": ["sms"],
+                         "variables": {"subject": {"Hindi": "x", "en": "a subject far longer than thirty characters"}, "details": {}}})"),
+              ElementsAre("/variables/subject/Hindi: expected a language code such as hi or en",
+                          "/variables/subject/en: is 43 characters; the template allows 30",
+                          "/variables/details: give at least one language's text"));
+}
+
 // A summons is sent only for a meeting, which gives it its code; and a
 // meeting's summons must be a summons.
 TEST_F(SpecTest, ASummonsIsSentOnlyForAMeeting) {
