@@ -43,6 +43,7 @@ add_executable(orgcast_integration_tests
   tests/integration/lua_scripts_test.cpp
   tests/integration/dispatcher_clock_test.cpp
   tests/integration/replies_test.cpp
+  tests/integration/auto_replies_test.cpp
   tests/integration/scheduler_test.cpp
   tests/integration/meetings_test.cpp
   tests/integration/power_cut_test.cpp

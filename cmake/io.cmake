@@ -40,6 +40,8 @@ add_library(orgcast_io STATIC
   daemon/schedule/scheduler.cpp
   daemon/inbound/inbound_store.cpp
   daemon/inbound/inbound_path.cpp
+  daemon/replies/reply_queue.cpp
+  daemon/replies/reply_lane.cpp
   daemon/dispatch/dispatcher.cpp
   daemon/broadcast/store.cpp
   daemon/http/standalone.cpp

@@ -43,6 +43,7 @@ add_library(orgcast_logic STATIC
   daemon/keywords/engine.cpp
   daemon/inbound/sender_directory.cpp
   daemon/inbound/reply_decision.cpp
+  daemon/replies/auto_reply.cpp
   daemon/meetings/meeting_spec.cpp
   adapters/core/send_result.cpp
   adapters/core/adapter.cpp

@@ -1,6 +1,7 @@
 #include "api/enqueue.hpp"
 
 #include <algorithm>
+#include <boost/json.hpp>
 #include <chrono>
 
 #include "api/common.hpp"
@@ -8,6 +9,7 @@
 #include "core/run_on.hpp"
 #include "directory/resolver.hpp"
 #include "directory_store/store.hpp"
+#include "directory_store/watcher.hpp"
 #include "metrics/registry.hpp"
 
 namespace orgcast::api {
@@ -90,5 +92,25 @@ boost::asio::awaitable<std::variant<Enqueued, http::Response>> enqueue_broadcast
   co_return Enqueued{*id, total, skipped};
 }
 
+
+awaitable<replies::ReplyLane::Sent> enqueue_reply(Context context, boost::json::object body, bool confirms_opt_out) {
+  using Sent = replies::ReplyLane::Sent;
+  auto index = context.watcher->index();
+  if (!index || !context.redis->connected()) co_return Sent::unavailable;
+  const auto messaging = context.messaging();
+  auto parsed = broadcast::parse_spec(boost::json::value(std::move(body)), *index, spec_context(*messaging, std::chrono::system_clock::now()));
+  if (auto* problems = std::get_if<std::vector<directory::SelectorError>>(&parsed)) {
+    const auto& first = problems->front();
+    context.log->warn("replies", "an automatic reply was refused: " + first.pointer + ": " + first.message);
+    co_return Sent::refused;
+  }
+  auto spec = std::get<broadcast::Spec>(std::move(parsed));
+  spec.content.confirms_opt_out = confirms_opt_out;
+  broadcast::Store::IdempotencyHold no_key;
+  SliceHook no_hook;  // named: GCC 12 mishandles temporaries with destructors inside a co_await
+  auto queued = co_await enqueue_broadcast(context, index, std::move(spec), std::move(no_key), no_hook);
+  if (auto* refused = std::get_if<http::Response>(&queued)) co_return refused->status >= 500 ? Sent::unavailable : Sent::refused;
+  co_return Sent::queued;
+}
 
 }  // namespace orgcast::api

@@ -16,6 +16,7 @@
 #include "broadcast/spec.hpp"
 #include "broadcast/store.hpp"
 #include "http/message.hpp"
+#include "replies/reply_lane.hpp"
 
 namespace orgcast::directory {
 class OrgIndex;
@@ -42,5 +43,9 @@ using SliceHook = std::function<boost::asio::awaitable<bool>(std::string broadca
 boost::asio::awaitable<std::variant<Enqueued, http::Response>> enqueue_broadcast(Context context, std::shared_ptr<const directory::OrgIndex> index,
                                                                                  broadcast::Spec spec, broadcast::Store::IdempotencyHold hold,
                                                                                  SliceHook on_slice = {});
+
+/// A broadcast the daemon sends on its own (the reply lane's), checked like
+/// a POST /v1/broadcasts body and queued without an Idempotency-Key.
+boost::asio::awaitable<replies::ReplyLane::Sent> enqueue_reply(Context context, boost::json::object body, bool confirms_opt_out);
 
 }  // namespace orgcast::api

@@ -28,6 +28,11 @@ namespace {
 json::object meeting_json(const meetings::Meeting& m) {
   json::object out;
   for (const auto& [field, value] : m.fields) out[field] = value;
+  if (auto it = m.fields.find("title_json"); it != m.fields.end()) {  // given one per language
+    boost::system::error_code ec;
+    if (auto title = json::parse(it->second, ec); !ec) out["title"] = std::move(title);
+    out.erase("title_json");
+  }
   if (auto it = m.fields.find("code"); it != m.fields.end()) out["code"] = std::stoll(it->second);
   out["tally"] = json::object{{"summoned", m.summoned}, {"yes", m.yes}, {"no", m.no}, {"no_answer", std::max(0LL, m.summoned - m.yes - m.no)}};
   return out;

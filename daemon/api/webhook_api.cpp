@@ -44,6 +44,11 @@ awaitable<http::Response> receive(Context context, http::Request& request) {
         .inc();
     if (r.decision.outcome == "answer")
       context.metrics->counter("orgcast_meeting_answers_total", "YES and NO replies, by what came of them", {{"outcome", r.answered}}).inc();
+    if (!r.auto_reply.empty())
+      context.metrics
+          ->counter("orgcast_auto_replies_total", "automatic replies, by kind and what the guards said (queued, repeated, help_sent_today, rate_limited)",
+                    {{"kind", r.auto_reply}, {"outcome", r.auto_reply_outcome}})
+          .inc();
   }
   auto applied = co_await context.tracker->apply(name, std::move(parsed.reports));
   if (!applied) co_return redis_unavailable(applied.error().message());

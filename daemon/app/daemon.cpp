@@ -29,6 +29,10 @@
 #include "inbound/sender_directory.hpp"
 #include "keywords/engine.hpp"
 #include "meetings/meeting_store.hpp"
+#include "replies/auto_reply.hpp"
+#include "replies/reply_queue.hpp"
+#include "replies/reply_lane.hpp"
+#include "api/enqueue.hpp"
 #include "tracking/report_tracker.hpp"
 #include "metrics/registry.hpp"
 #include "redis/client.hpp"
@@ -131,9 +135,21 @@ int run_daemon(Config config, DaemonOptions options, Log& log) {
   context.tracker = std::make_shared<tracking::ReportTracker>(redis, config.redis.key_prefix);
   context.inbound = std::make_shared<inbound::InboundStore>(redis, config.redis.key_prefix);
   context.meetings = std::make_shared<meetings::MeetingStore>(redis, config.redis.key_prefix);
+  auto reply_queue = std::make_shared<replies::ReplyQueue>(redis, config.redis.key_prefix, config.replies.most_per_hour);
   context.replies = std::make_shared<inbound::InboundPath>(
       std::make_shared<inbound::SenderDirectory>([watcher] { return watcher->index(); }),
-      std::make_shared<keywords::Engine>(keywords::Vocabulary::shipped()), context.meetings, context.inbound);
+      std::make_shared<keywords::Engine>(keywords::Vocabulary::shipped()), context.meetings, context.inbound, reply_queue, [&] {
+        std::lock_guard lock(config_mutex);
+        return replies::AutoReplySettings{config.replies.sms_acknowledgements};
+      });
+  // The reply lane: automatic replies go out grouped, as broadcasts.
+  replies::ReplyLane::Options lane_options;
+  lane_options.key_prefix = config.redis.key_prefix;
+  lane_options.interval = std::chrono::milliseconds(config.replies.batch_ms);
+  auto reply_lane = std::make_shared<replies::ReplyLane>(
+      io.get_executor(), redis, context.meetings, [watcher] { return watcher->index(); },
+      [&context](boost::json::object body, bool confirms_opt_out) { return api::enqueue_reply(context, std::move(body), confirms_opt_out); },
+      lane_options, log);
   context.idempotency_lease = std::chrono::milliseconds(config.broadcasts.idempotency_lease_ms);
 
   // Dispatch: the provider accounts of the config (or one simulator for
@@ -200,6 +216,7 @@ int run_daemon(Config config, DaemonOptions options, Log& log) {
   redis->start();
   watcher->start();
   if (dispatcher) dispatcher->start();
+  reply_lane->start();
 
   asio::steady_timer watchdog(io);
   std::uint64_t watchdog_usec = 0;
@@ -244,6 +261,7 @@ int run_daemon(Config config, DaemonOptions options, Log& log) {
           // it claimed ahead goes back to the queue. Then the rest stops.
           const auto drain = std::chrono::milliseconds(std::max(config.dispatch.drain_ms, config.dispatch.request_timeout_ms));
           if (dispatcher) dispatcher->stop(drain);
+          reply_lane->stop();
           auto drained_by = std::chrono::steady_clock::now() + drain + std::chrono::seconds(1);
           auto deadline = std::chrono::steady_clock::time_point::max();
           shutdown_check = [&, drained_by, deadline]() mutable {

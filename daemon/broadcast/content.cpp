@@ -41,6 +41,7 @@ void Content::store_into(json::object& o) const {
     if (push) o["push"] = json::object{{"title", push->title}, {"body", push->body}};
   }
   o["default_language"] = default_language;
+  if (confirms_opt_out) o["confirms_opt_out"] = true;
   if (!dlt_entity_id.empty()) o["dlt_entity_id"] = dlt_entity_id;
   o["prices"] = json::object{{"currency", prices.currency},
                              {"sms_per_message", prices.sms_per_message},
@@ -61,6 +62,7 @@ std::optional<Content> Content::load(const json::object& m, std::string& error) 
   };
   c.default_language = text(m, "default_language").value_or("hi");
   c.dlt_entity_id = text(m, "dlt_entity_id").value_or("");
+  if (auto* v = m.if_contains("confirms_opt_out"); v && v->is_bool()) c.confirms_opt_out = v->as_bool();
   if (auto* p = m.if_contains("prices"); p && p->is_object()) {
     const auto& o = p->as_object();
     c.prices.currency = text(o, "currency").value_or(c.prices.currency);

@@ -40,6 +40,9 @@ struct Content {
   std::string default_language = "hi";
   std::string dlt_entity_id;
   PricingConfig prices;
+  /// The confirmation of an opt-out (the daemon's own reply to STOP): sent
+  /// to the number that just opted out of that channel, once.
+  bool confirms_opt_out = false;
 
   bool has(adapters::Channel channel) const;
   /// Adds the content's fields to a broadcast's stored message object.

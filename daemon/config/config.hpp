@@ -85,6 +85,13 @@ struct BroadcastsConfig {
   int retention_days = 90;           // per-recipient records live this long after a broadcast is done
 };
 
+/// The daemon's automatic replies to inbound messages (docs/REPLIES.md).
+struct RepliesConfig {
+  bool sms_acknowledgements = true;  // acknowledge answers, STOP and START by SMS too (each costs money)
+  int batch_ms = 1000;               // the reply lane sends what waits this often, grouped
+  int most_per_hour = 10;            // automatic replies to one number an hour, at most
+};
+
 /// Message templates: where they are and what they may be.
 struct TemplatesConfig {
   std::string dir = "templates";   // relative to the config file's folder
@@ -123,6 +130,7 @@ struct Config {
   DirectoryConfig directory;
   DispatchConfig dispatch;
   BroadcastsConfig broadcasts;
+  RepliesConfig replies;
   TemplatesConfig templates;
   PricingConfig pricing;
   /// Empty with dispatch.provider_url set: one `sim` account carries every channel.

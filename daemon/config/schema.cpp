@@ -297,6 +297,13 @@ const std::vector<Option>& options() {
                  "how long a broadcast's per-recipient records and failure reasons are kept after it is done (its summary, "
                  "counters and cost are kept for good)",
                  1, 3650, [](Config& c) -> int& { return c.broadcasts.retention_days; }),
+      bool_option("replies.sms_acknowledgements",
+                  "acknowledge answers, STOP and START by SMS too (each costs money); HELP and \"which meeting?\" are answered either way",
+                  [](Config& c) -> bool& { return c.replies.sms_acknowledgements; }),
+      int_option("replies.batch_ms", "how often the reply lane sends the automatic replies waiting, grouped into broadcasts", 100, 60000,
+                 [](Config& c) -> int& { return c.replies.batch_ms; }),
+      int_option("replies.most_per_hour", "automatic replies to one number in an hour, at most", 1, 1000,
+                 [](Config& c) -> int& { return c.replies.most_per_hour; }),
       providers_option(),
       string_option("templates.dir", "folder of the message templates (*.yaml), relative to this file's folder",
                     [](Config& c) -> std::string& { return c.templates.dir; }),

@@ -39,6 +39,12 @@ class Scan {
   Scan(const OrgIndex& index, const Selector& s, Resolution& out)
       : posts_(index.posts()), s_(s), out_(out), seen_((index.person_count() + 63) / 64, 0),
         any_role_(s.roles.none()) {
+    if (!s.only_persons.empty()) {
+      // Everyone is marked seen but the people asked for.
+      std::fill(seen_.begin(), seen_.end(), ~std::uint64_t{0});
+      for (auto person : s.only_persons)
+        if (person < index.person_count()) seen_[person >> 6] &= ~(std::uint64_t{1} << (person & 63));
+    }
     for (auto person : s.exclude_persons) mark(person);
   }
 

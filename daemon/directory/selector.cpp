@@ -4,6 +4,7 @@
 #include <boost/json.hpp>
 
 #include "core/text.hpp"
+#include "directory/phone.hpp"
 
 namespace orgcast::directory {
 namespace json = boost::json;
@@ -18,7 +19,7 @@ class Parser {
 
   void parse(const json::value& root) {
     if (!root.is_object()) return fail(at_, "a selector is a JSON object");
-    static const std::vector<std::string> keys = {"units", "levels", "roles", "tags", "languages", "channels", "exclude"};
+    static const std::vector<std::string> keys = {"units", "levels", "roles", "tags", "languages", "channels", "exclude", "people"};
     for (const auto& [key, value] : root.as_object()) {
       std::string pointer = at_ + "/" + json_pointer_token(key);
       if (key == "units") selector.units = unit_list(value, pointer);
@@ -28,12 +29,35 @@ class Parser {
       else if (key == "languages") selector.languages = name_mask(value, pointer, vocab_.languages(), "language");
       else if (key == "channels") channels(value, pointer);
       else if (key == "exclude") exclude(value, pointer);
+      else if (key == "people") people(value, pointer);
       else unknown_key(key, pointer, keys);
     }
   }
 
  private:
   void fail(std::string pointer, std::string message) { errors.push_back({std::move(pointer), std::move(message)}); }
+
+  // "people": ["+919829000001", ...]: exactly these people (their mobiles).
+  void people(const json::value& value, const std::string& pointer) {
+    static constexpr std::size_t kMostPeople = 10000;
+    auto* items = array_of(value, pointer, "mobile numbers");
+    if (!items) return;
+    if (items->empty()) return fail(pointer, "give at least one mobile number (or leave \"people\" out)");
+    if (items->size() > kMostPeople) return fail(pointer, "at most " + std::to_string(kMostPeople) + " people; select a unit instead");
+    for (std::size_t i = 0; i < items->size(); ++i) {
+      const std::string at = pointer + "/" + std::to_string(i);
+      const auto* text = (*items)[i].if_string();
+      const auto mobile = text ? phone::normalise_indian_mobile(*text) : std::nullopt;
+      if (!mobile) {
+        fail(at, "expected an Indian mobile number such as +919829000001");
+        continue;
+      }
+      if (auto person = index_.find_person(*mobile)) selector.only_persons.push_back(*person);
+      else fail(at, "nobody in the directory has the mobile " + quoted_input(*text));
+    }
+    std::sort(selector.only_persons.begin(), selector.only_persons.end());
+    selector.only_persons.erase(std::unique(selector.only_persons.begin(), selector.only_persons.end()), selector.only_persons.end());
+  }
 
   void unknown_key(std::string_view key, const std::string& pointer, const std::vector<std::string>& allowed) {
     std::string message = "unknown key " + quoted(key);

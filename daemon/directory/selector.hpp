@@ -30,6 +30,9 @@ struct Selector {
   std::uint8_t channels = 0;            // reachable on at least one (ChannelBit); 0: any
   std::vector<UnitChoice> exclude_units;
   std::vector<std::uint32_t> exclude_persons;  // from excluded contact ids: the whole person
+  /// "people": only these persons (given by mobile), each at their first
+  /// post the other filters keep; empty: no such limit.
+  std::vector<std::uint32_t> only_persons;
   std::uint64_t exclude_tags = 0;
 };
 

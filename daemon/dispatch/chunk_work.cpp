@@ -207,8 +207,10 @@ std::vector<redis::Args> ChunkWork::lookup_commands() const {
   }
   // Consent per channel of the policy, kept under the number the channel
   // uses: a WhatsApp STOP comes from the WhatsApp number, which may differ
-  // from the mobile.
+  // from the mobile. (The confirmation of a STOP goes to the number that
+  // just sent it.)
   for (const auto channel : channels) {
+    if (broadcast_->content.confirms_opt_out) break;
     auto out = redis::cmd("HMGET", keys_.opted_out(adapters::name(channel)));
     for (const auto& r : recipients_)
       out.push_back(std::to_string(channel == adapters::Channel::whatsapp && r.whatsapp != 0 ? r.whatsapp : r.mobile));
@@ -231,7 +233,7 @@ void ChunkWork::apply_lookups(const std::vector<redis::Reply>& replies) {
     }
   }
   opted_out_.assign(recipients_.size(), 0);
-  if (recipients_.empty()) return;
+  if (recipients_.empty() || broadcast_->content.confirms_opt_out) return;
   for (std::size_t c = 0; c < channels.size(); ++c) {
     const auto& reply = replies.at(at++);
     for (std::size_t i = 0; i < recipients_.size() && i < reply.elements.size(); ++i)

@@ -5,12 +5,16 @@
 #include "inbound/sender_directory.hpp"
 #include "keywords/engine.hpp"
 #include "meetings/meeting_store.hpp"
+#include "replies/auto_reply.hpp"
+#include "replies/reply_queue.hpp"
 
 namespace orgcast::inbound {
 
 InboundPath::InboundPath(std::shared_ptr<const SenderDirectory> senders, std::shared_ptr<const keywords::Engine> keywords,
-                         std::shared_ptr<meetings::MeetingStore> meetings, std::shared_ptr<InboundStore> store)
-    : senders_(std::move(senders)), keywords_(std::move(keywords)), meetings_(std::move(meetings)), store_(std::move(store)) {}
+                         std::shared_ptr<meetings::MeetingStore> meetings, std::shared_ptr<InboundStore> store,
+                         std::shared_ptr<replies::ReplyQueue> replies, std::function<replies::AutoReplySettings()> settings)
+    : senders_(std::move(senders)), keywords_(std::move(keywords)), meetings_(std::move(meetings)), store_(std::move(store)),
+      replies_(std::move(replies)), settings_(std::move(settings)) {}
 
 boost::asio::awaitable<redis::Result<std::vector<Received>>> InboundPath::receive(std::string provider,
                                                                                    std::vector<adapters::InboundMessage> messages) {
@@ -31,7 +35,23 @@ boost::asio::awaitable<redis::Result<std::vector<Received>>> InboundPath::receiv
     r.answer_candidates = std::move(candidates->ids);
     meetings_->append_answer_keys(r.answer_keys, r.answer_candidates);
   }
-  co_return co_await store_->store(std::move(provider), std::move(received));
+  auto stored = co_await store_->store(std::move(provider), std::move(received));
+  if (!stored || !replies_) co_return stored;
+  // Each new message's automatic reply, after it is kept: a reply lost to a
+  // crash in between is a courtesy lost, never an answer.
+  const auto settings = settings_ ? settings_() : replies::AutoReplySettings{};
+  std::vector<std::pair<replies::AutoReply, std::string>> offers;
+  std::vector<std::size_t> offered_for;
+  for (std::size_t n = 0; n < stored->size(); ++n)
+    if (auto reply = replies::auto_reply_for((*stored)[n], settings)) {
+      (*stored)[n].auto_reply = reply->kind;
+      offers.emplace_back(std::move(*reply), (*stored)[n].message.text);
+      offered_for.push_back(n);
+    }
+  auto outcomes = co_await replies_->offer(std::move(offers));
+  for (std::size_t i = 0; i < offered_for.size(); ++i)
+    (*stored)[offered_for[i]].auto_reply_outcome = outcomes && i < outcomes->size() ? (*outcomes)[i] : "failed";
+  co_return stored;
 }
 
 }  // namespace orgcast::inbound

@@ -4,6 +4,7 @@
 // reply_decision), for a YES or NO the meetings it may be for (read first,
 // so their keys can be named), then the message kept with all its effects
 // in one step (InboundStore). The webhook handler only parses and answers.
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -20,6 +21,10 @@ class Engine;
 namespace orgcast::meetings {
 class MeetingStore;
 }
+namespace orgcast::replies {
+class ReplyQueue;
+struct AutoReplySettings;
+}
 
 namespace orgcast::inbound {
 
@@ -27,8 +32,11 @@ class SenderDirectory;
 
 class InboundPath {
  public:
+  /// `replies` (may be null: no automatic replies) takes each new
+  /// message's automatic reply, if it gets one (replies/auto_reply.hpp).
   InboundPath(std::shared_ptr<const SenderDirectory> senders, std::shared_ptr<const keywords::Engine> keywords,
-              std::shared_ptr<meetings::MeetingStore> meetings, std::shared_ptr<InboundStore> store);
+              std::shared_ptr<meetings::MeetingStore> meetings, std::shared_ptr<InboundStore> store,
+              std::shared_ptr<replies::ReplyQueue> replies = nullptr, std::function<replies::AutoReplySettings()> settings = {});
   /// The messages from the provider account `provider` not seen before, each with what was done.
   boost::asio::awaitable<redis::Result<std::vector<Received>>> receive(std::string provider, std::vector<adapters::InboundMessage> messages);
 
@@ -37,6 +45,8 @@ class InboundPath {
   std::shared_ptr<const keywords::Engine> keywords_;
   std::shared_ptr<meetings::MeetingStore> meetings_;
   std::shared_ptr<InboundStore> store_;
+  std::shared_ptr<replies::ReplyQueue> replies_;
+  std::function<replies::AutoReplySettings()> settings_;
 };
 
 }  // namespace orgcast::inbound

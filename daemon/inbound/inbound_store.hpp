@@ -22,19 +22,6 @@
 
 namespace orgcast::inbound {
 
-struct Received {
-  adapters::InboundMessage message;
-  Decision decision;
-  /// A YES or NO ("yes", "no"; "" for anything else) is recorded for its
-  /// meeting in the step that keeps the message: the meetings it may be for
-  /// and their keys (meetings::MeetingStore::candidates, append_answer_keys).
-  std::string answer;
-  std::vector<std::string> answer_candidates, answer_keys;
-  /// What came of it (set by store): answered, several, not_summoned, unknown_code; and the meetings.
-  std::string answered;
-  std::vector<std::string> answered_meetings;
-};
-
 class InboundStore {
  public:
   InboundStore(std::shared_ptr<redis::Client> redis, std::string key_prefix, std::shared_ptr<const Clock> clock = nullptr);

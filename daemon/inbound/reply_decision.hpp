@@ -11,9 +11,11 @@
 //   unrecognised          a person in the directory, no keyword
 //   unknown_sender        a number not in the directory, no opt-out: no reply
 #include <optional>
+#include <vector>
 #include <string>
 #include <string_view>
 
+#include "adapters/core/adapter.hpp"
 #include "inbound/sender_directory.hpp"
 #include "keywords/engine.hpp"
 
@@ -24,6 +26,24 @@ struct Decision {
   keywords::Reading reading;
   std::uint64_t mobile = 0;  // the person (or the number, for an opt-out from outside the directory); 0: unknown
   std::string language;      // to answer in: the matched word's, else the person's
+};
+
+/// One inbound message on its way through the inbound path, with what
+/// was decided and what came of it.
+struct Received {
+  adapters::InboundMessage message;
+  Decision decision;
+  /// A YES or NO ("yes", "no"; "" for anything else) is recorded for its
+  /// meeting in the step that keeps the message: the meetings it may be for
+  /// and their keys (meetings::MeetingStore::candidates, append_answer_keys).
+  std::string answer;
+  std::vector<std::string> answer_candidates, answer_keys;
+  /// What came of it (set by store): answered, several, not_summoned, unknown_code; and the meetings.
+  std::string answered;
+  std::vector<std::string> answered_meetings;
+  /// The automatic reply it got (set by the inbound path): its kind and
+  /// what the queue said (queued, repeated, help_sent_today, rate_limited), or "".
+  std::string auto_reply, auto_reply_outcome;
 };
 
 Decision decide(const keywords::Engine& engine, const std::optional<Sender>& sender, std::uint64_t from_number, std::string_view text);

@@ -1,5 +1,7 @@
 #include "meetings/meeting_store.hpp"
 
+#include <boost/json.hpp>
+
 #include "core/utc_time.hpp"
 #include "lua_scripts.hpp"
 
@@ -39,6 +41,10 @@ boost::asio::awaitable<redis::Result<std::pair<std::string, unsigned>>> MeetingS
            {"organiser", spec.organiser}, {"created_at", format_utc(now)}, {"state", "summoning"}}) {
     args.push_back(field);
     args.push_back(value);
+  }
+  if (spec.title_given.is_object()) {  // one per language: the acknowledgements read it
+    args.push_back("title_json");
+    args.push_back(boost::json::serialize(spec.title_given));
   }
   auto code = co_await redis_->command(std::move(args));
   if (!code) co_return code.error();

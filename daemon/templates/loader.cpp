@@ -354,6 +354,7 @@ class Reader {
 
   void read_whatsapp(const std::string& lang, const YAML::Node& n) {
     const std::string where = "whatsapp." + lang + ": ";
+    if (n.IsMap() && n["text"]) return read_whatsapp_session_text(lang, n, where);
     keys(n, {"template", "language", "body", "parameters", "buttons"}, where);
     WhatsAppVariant v;
     v.line = line_of(n);
@@ -395,6 +396,18 @@ class Reader {
         v.buttons.push_back(parse_text(payload, line_of(b), where + "buttons: "));
       }
     }
+    t_.whatsapp[lang] = std::move(v);
+  }
+
+  // Free text, allowed by WhatsApp only within 24 hours of the person's
+  // own message: so only for the daemon's replies to one.
+  void read_whatsapp_session_text(const std::string& lang, const YAML::Node& n, const std::string& where) {
+    keys(n, {"text"}, where);
+    if (t_.kind != Kind::reply)
+      error(line_of(n["text"]), where + "text: free WhatsApp text is only for replies (kind: reply); others name an approved template");
+    WhatsAppVariant v;
+    v.line = line_of(n);
+    v.session_text = parse_text(scalar(n, "text", true, where), line_of(n["text"]), where + "text: ");
     t_.whatsapp[lang] = std::move(v);
   }
 

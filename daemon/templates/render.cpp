@@ -164,6 +164,10 @@ Rendered render(const Template& t, adapters::Channel channel, const std::string&
     }
     case adapters::Channel::whatsapp: {
       const auto& v = t.whatsapp.at(language);
+      if (v.is_session_text()) {
+        out.text = render_text(t, v.session_text, language, bound, contact);
+        break;
+      }
       out.whatsapp_name = v.name;
       out.whatsapp_language = v.language;
       for (const auto& p : v.parameters) out.parameters.push_back(value_of(t, p, language, bound, contact));

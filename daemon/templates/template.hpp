@@ -72,6 +72,10 @@ struct WhatsAppVariant {
   /// The payloads of the approved template's quick-reply buttons, in order
   /// ("YES {{meeting.code}}"): a tap comes back as a reply with that text.
   std::vector<Text> buttons;
+  /// Or free text (no approved template): a reply inside the 24 hours
+  /// after the person wrote (kind: reply only).
+  Text session_text;
+  bool is_session_text() const { return name.empty(); }
   int line = 0;
 };
 

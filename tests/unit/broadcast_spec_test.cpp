@@ -190,10 +190,10 @@ TEST_F(SpecTest, TemplateProblemsNameTheVariable) {
   EXPECT_THAT(errors(R"({"audience": {}, "template": "announcement", "channels": ["sms"],
                          "variables": {"subject": "a subject far longer than thirty characters", "details": "x"}})"),
               ElementsAre("/variables/subject: is 43 characters; the template allows 30"));
-  EXPECT_THAT(errors(R"({"audience": {}, "template": "help_reply", "channels": ["whatsapp"]})"),
-              ElementsAre("/channels/0: the template has no whatsapp content"));
+  EXPECT_THAT(errors(R"({"audience": {}, "template": "help_reply", "channels": ["push"]})"),
+              ElementsAre("/channels/0: the template has no push content"));
   EXPECT_THAT(errors(R"({"audience": {}, "template": "nope", "channels": ["sms"]})"),
-              ElementsAre("/template: no template \"nope\"; the templates are: announcement, help_reply, meeting_reminder, meeting_summons, rsvp_ack"));
+              ElementsAre("/template: no template \"nope\"; the templates are: announcement, help_reply, meeting_reminder, meeting_summons, opt_in_ack, opt_out_ack, rsvp_ack, which_meeting"));
 }
 
 TEST_F(SpecTest, EveryProblemHasItsPointer) {
