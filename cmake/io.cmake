@@ -29,6 +29,7 @@ add_library(orgcast_io STATIC
   daemon/api/broadcast_api.cpp
   daemon/api/enqueue.cpp
   daemon/api/meeting_api.cpp
+  daemon/api/meeting_notices.cpp
   daemon/meetings/meeting_store.cpp
   daemon/api/webhook_api.cpp
   daemon/api/people_api.cpp

@@ -56,18 +56,6 @@ awaitable<http::Response> replay(Context context, const std::string& id) {
   co_return accepted(id, (*info)->total, static_cast<std::size_t>((*info)->counters["skipped"]), true);
 }
 
-// A random owner for one request's hold on its Idempotency-Key.
-std::string new_owner() {
-  static thread_local std::mt19937_64 random{std::random_device{}()};
-  char out[17];
-  std::snprintf(out, sizeof out, "%016llx", static_cast<unsigned long long>(random()));
-  return out;
-}
-
-// The body as the key remembers it: SHA-256 of its JSON re-serialised
-// (so spacing does not count).
-std::string body_hash(const json::value& body) { return sha256_hex(json::serialize(body)); }
-
 awaitable<http::Response> create_claimed(Context context, std::shared_ptr<const directory::OrgIndex> index, broadcast::Spec spec,
                                          broadcast::Store::IdempotencyHold hold);
 
@@ -83,25 +71,10 @@ awaitable<http::Response> create(Context context, http::Request& request) {
   if (auto* problems = std::get_if<std::vector<directory::SelectorError>>(&parsed)) co_return pointer_problem("Invalid broadcast", *problems);
   auto spec = std::get<broadcast::Spec>(std::move(parsed));
 
-  broadcast::Store::IdempotencyHold hold{std::string(request.header("idempotency-key").value_or("")), "", ""};
-  if (hold.key.size() > 200) co_return pointer_problem("Invalid broadcast", {{"", "the Idempotency-Key header is longer than 200 bytes"}});
-  if (!hold.key.empty()) {
-    hold.owner = new_owner();
-    hold.body_hash = body_hash(*body);
-    auto claimed = co_await context.broadcasts->claim_idempotency_key(hold, context.idempotency_lease);
-    if (!claimed) co_return redis_unavailable(claimed.error().message());
-    using Outcome = broadcast::Store::IdempotencyClaim::Outcome;
-    switch (claimed->outcome) {
-      case Outcome::done: co_return co_await replay(context, claimed->id);
-      case Outcome::in_progress:
-        co_return http::problem(409, "in-progress", "Request in progress",
-                                "a broadcast with Idempotency-Key " + hold.key.substr(0, 200) + " is still being created; retry in a moment");
-      case Outcome::mismatch:
-        co_return http::problem(422, "idempotency-key-reused", "Idempotency-Key reused",
-                                "Idempotency-Key " + hold.key.substr(0, 200) + " was used for a request with another body");
-      case Outcome::claimed: break;
-    }
-  }
+  std::function<awaitable<http::Response>(std::string)> replay_made = [context](std::string id) { return replay(context, id); };
+  auto claimed = co_await claim_idempotency_key(context, request, *body, replay_made);
+  if (auto* answer = std::get_if<http::Response>(&claimed)) co_return std::move(*answer);
+  auto hold = std::get<broadcast::Store::IdempotencyHold>(std::move(claimed));
   auto answer = co_await create_claimed(context, index, std::move(spec), hold);
   // Anything but a broadcast made gives the key back: a retry need not wait for its lease.
   if (answer.status != 202 && !hold.key.empty()) co_await context.broadcasts->release_idempotency_key(hold);

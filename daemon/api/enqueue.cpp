@@ -3,8 +3,11 @@
 #include <algorithm>
 #include <boost/json.hpp>
 #include <chrono>
+#include <cstdio>
+#include <random>
 
 #include "api/common.hpp"
+#include "core/digest.hpp"
 #include "broadcast/recipients.hpp"
 #include "core/run_on.hpp"
 #include "directory/resolver.hpp"
@@ -92,6 +95,43 @@ boost::asio::awaitable<std::variant<Enqueued, http::Response>> enqueue_broadcast
   co_return Enqueued{*id, total, skipped};
 }
 
+
+namespace {
+
+// A random owner for one request's hold on its Idempotency-Key.
+std::string new_owner() {
+  static thread_local std::mt19937_64 random{std::random_device{}()};
+  char out[17];
+  std::snprintf(out, sizeof out, "%016llx", static_cast<unsigned long long>(random()));
+  return out;
+}
+
+}  // namespace
+
+awaitable<std::variant<broadcast::Store::IdempotencyHold, http::Response>> claim_idempotency_key(
+    Context context, const http::Request& request, const boost::json::value& body,
+    const std::function<awaitable<http::Response>(std::string id)>& replay) {
+  broadcast::Store::IdempotencyHold hold{std::string(request.header("idempotency-key").value_or("")), "", ""};
+  if (hold.key.size() > 200) co_return pointer_problem("Invalid request", {{"", "the Idempotency-Key header is longer than 200 bytes"}});
+  if (hold.key.empty()) co_return hold;
+  hold.owner = new_owner();
+  // The body as the key remembers it: SHA-256 of its JSON re-serialised (so spacing does not count).
+  hold.body_hash = sha256_hex(boost::json::serialize(body));
+  auto claimed = co_await context.broadcasts->claim_idempotency_key(hold, context.idempotency_lease);
+  if (!claimed) co_return redis_unavailable(claimed.error().message());
+  using Outcome = broadcast::Store::IdempotencyClaim::Outcome;
+  switch (claimed->outcome) {
+    case Outcome::done: co_return co_await replay(claimed->id);
+    case Outcome::in_progress:
+      co_return http::problem(409, "in-progress", "Request in progress",
+                              "a request with Idempotency-Key " + hold.key.substr(0, 200) + " is still running; retry in a moment");
+    case Outcome::mismatch:
+      co_return http::problem(422, "idempotency-key-reused", "Idempotency-Key reused",
+                              "Idempotency-Key " + hold.key.substr(0, 200) + " was used for a request with another body");
+    case Outcome::claimed: break;
+  }
+  co_return hold;
+}
 
 awaitable<replies::ReplyLane::Sent> enqueue_reply(Context context, boost::json::object body, bool confirms_opt_out) {
   using Sent = replies::ReplyLane::Sent;

@@ -44,6 +44,14 @@ boost::asio::awaitable<std::variant<Enqueued, http::Response>> enqueue_broadcast
                                                                                  broadcast::Spec spec, broadcast::Store::IdempotencyHold hold,
                                                                                  SliceHook on_slice = {});
 
+/// Claims the request's Idempotency-Key (if it has one) for this body: the
+/// hold to queue under (empty key: none given), or the answer to give now —
+/// what the key made before (`replay` of its broadcast id), 409 while the
+/// first request runs, 422 for another body, 400 for a key over 200 bytes.
+boost::asio::awaitable<std::variant<broadcast::Store::IdempotencyHold, http::Response>> claim_idempotency_key(
+    Context context, const http::Request& request, const boost::json::value& body,
+    const std::function<boost::asio::awaitable<http::Response>(std::string id)>& replay);
+
 /// A broadcast the daemon sends on its own (the reply lane's), checked like
 /// a POST /v1/broadcasts body and queued without an Idempotency-Key.
 boost::asio::awaitable<replies::ReplyLane::Sent> enqueue_reply(Context context, boost::json::object body, bool confirms_opt_out);

@@ -1,12 +1,16 @@
 // Meetings over HTTP (docs/REPLIES.md, "Meetings"):
-//   POST /v1/meetings        201: the meeting, its code and its summons broadcast, queued
-//   GET  /v1/meetings        ?date=&unit=&page=&per_page=: meetings by start, with their tallies
-//   GET  /v1/meetings/{id}   the meeting and its tally: summoned, yes, no, no answer
+//   POST  /v1/meetings               201: the meeting, its code and its summons broadcast, queued
+//   GET   /v1/meetings               ?date=&unit=&page=&per_page=: meetings by start, with their tallies
+//   GET   /v1/meetings/{id}          the meeting and its tally: summoned, yes, no, no answer
+//   PATCH /v1/meetings/{id}          moved (starts_at, ends_at, venue): a notice to everyone summoned
+//   POST  /v1/meetings/{id}/cancel   cancelled: a notice to everyone summoned
+//   POST  /v1/meetings/{id}/remind   a reminder to those who have not answered (Idempotency-Key)
 #include <boost/json.hpp>
 #include <charconv>
 
 #include "api/common.hpp"
 #include "api/enqueue.hpp"
+#include "api/meeting_notices.hpp"
 #include "api/routes.hpp"
 #include "core/run_on.hpp"
 #include "directory/resolver.hpp"
@@ -37,6 +41,8 @@ json::object meeting_json(const meetings::Meeting& m) {
   out["tally"] = json::object{{"summoned", m.summoned}, {"yes", m.yes}, {"no", m.no}, {"no_answer", std::max(0LL, m.summoned - m.yes - m.no)}};
   return out;
 }
+
+http::Response no_meeting(const std::string& id) { return http::problem(404, "not-found", "No such meeting", "no meeting " + quoted_input(id)); }
 
 awaitable<http::Response> create(Context context, http::Request& request) {
   auto index = context.watcher->index();
@@ -143,8 +149,110 @@ awaitable<http::Response> show(Context context, http::Request& request) {
   const auto& id = request.params["id"];
   auto meeting = co_await context.meetings->get(id);
   if (!meeting) co_return redis_unavailable(meeting.error().message());
-  if (!*meeting) co_return http::problem(404, "not-found", "No such meeting", "no meeting " + quoted_input(id));
+  if (!*meeting) co_return no_meeting(id);
   co_return http::json_response(200, json::serialize(meeting_json(**meeting)));
+}
+
+// An optional JSON object body with at most these keys ({} when empty).
+std::optional<json::value> optional_body(http::Request& request, const std::vector<std::string>& keys, http::Response& error) {
+  if (request.body.empty()) return json::value(json::object{});
+  auto body = parse_json_body(request, error);
+  if (!body) return std::nullopt;
+  std::vector<directory::SelectorError> problems;
+  if (!body->is_object()) problems.push_back({"", "the body must be a JSON object"});
+  else directory::reject_unknown_keys(body->as_object(), keys, "", problems);
+  if (!problems.empty()) {
+    error = pointer_problem("Invalid request", problems);
+    return std::nullopt;
+  }
+  return body;
+}
+
+// What a notice or reminder came to: its broadcast, or none (nobody to message).
+json::object sent(const Queued& queued, const char* as) {
+  const auto& q = std::get<Enqueued>(queued);
+  if (q.id.empty()) return json::object{{as, nullptr}, {"people", 0}};
+  return json::object{{as, q.id}, {"people", q.total - q.skipped}};
+}
+
+awaitable<http::Response> remind(Context context, http::Request& request) {
+  const auto id = request.params["id"];
+  http::Response error;
+  auto body = optional_body(request, {}, error);
+  if (!body) co_return error;
+  std::function<awaitable<http::Response>(std::string)> replay_made = [id](std::string broadcast) -> awaitable<http::Response> {
+    co_return http::json_response(202, json::serialize(json::object{{"meeting", id}, {"reminder", broadcast}, {"replayed", true}}));
+  };
+  auto claimed = co_await claim_idempotency_key(context, request, *body, replay_made);
+  if (auto* answer = std::get_if<http::Response>(&claimed)) co_return std::move(*answer);
+  auto hold = std::get<broadcast::Store::IdempotencyHold>(std::move(claimed));
+  auto queued = co_await remind_silent(context, id, hold);
+  const bool made = std::holds_alternative<Enqueued>(queued) && !std::get<Enqueued>(queued).id.empty();
+  if (!made && !hold.key.empty()) co_await context.broadcasts->release_idempotency_key(hold);  // a retry need not wait for the lease
+  if (auto* refused = std::get_if<http::Response>(&queued)) co_return std::move(*refused);
+  auto out = sent(queued, "reminder");
+  out["meeting"] = id;
+  co_return http::json_response(made ? 202 : 200, json::serialize(out));
+}
+
+awaitable<http::Response> cancel(Context context, http::Request& request) {
+  const auto id = request.params["id"];
+  http::Response error;
+  auto body = optional_body(request, {"reason"}, error);
+  if (!body) co_return error;
+  std::string reason;
+  if (const auto* r = body->as_object().if_contains("reason")) {
+    if (!r->is_string() || characters(r->as_string()) > 200)
+      co_return pointer_problem("Invalid request", {{"/reason", "expected a text of at most 200 characters"}});
+    reason = std::string(r->as_string());
+  }
+  auto meeting = co_await context.meetings->get(id);
+  if (!meeting) co_return redis_unavailable(meeting.error().message());
+  if (!*meeting) co_return no_meeting(id);
+  auto cancelled = co_await context.meetings->cancel(id, reason);
+  if (!cancelled) co_return redis_unavailable(cancelled.error().message());
+  if (*cancelled == 0) co_return http::problem(409, "cancelled", "Meeting already cancelled", "meeting " + id + " is already cancelled");
+  // Whatever of the summons is still to go is cancelled too.
+  if (auto it = (*meeting)->fields.find("summons"); it != (*meeting)->fields.end() && !it->second.empty())
+    co_await context.broadcasts->cancel(it->second);
+  auto everyone = co_await context.meetings->summoned(id, false);
+  if (!everyone) co_return redis_unavailable(everyone.error().message());
+  const std::string notice_template = "meeting_cancelled";
+  broadcast::Store::IdempotencyHold no_key;
+  auto queued = co_await message_summoned(context, std::move(**meeting), std::move(*everyone), notice_template, std::move(no_key));
+  if (auto* refused = std::get_if<http::Response>(&queued)) co_return std::move(*refused);
+  auto out = sent(queued, "notice");
+  out["id"] = id;
+  out["state"] = "cancelled";
+  co_return http::json_response(202, json::serialize(out));
+}
+
+awaitable<http::Response> reschedule(Context context, http::Request& request) {
+  const auto id = request.params["id"];
+  http::Response error;
+  auto body = parse_json_body(request, error);
+  if (!body) co_return error;
+  auto meeting = co_await context.meetings->get(id);
+  if (!meeting) co_return redis_unavailable(meeting.error().message());
+  if (!*meeting) co_return no_meeting(id);
+  auto& fields = (*meeting)->fields;
+  auto parsed = meetings::parse_reschedule(*body, fields["starts_at"], fields["ends_at"], std::chrono::system_clock::now());
+  if (auto* problems = std::get_if<std::vector<directory::SelectorError>>(&parsed)) co_return pointer_problem("Invalid change", *problems);
+  const auto change = std::get<meetings::Reschedule>(std::move(parsed));
+  auto moved = co_await context.meetings->reschedule(id, change);
+  if (!moved) co_return redis_unavailable(moved.error().message());
+  if (*moved == 0) co_return http::problem(409, "cancelled", "Meeting cancelled", "meeting " + id + " is cancelled: it cannot be moved");
+  auto now_moved = co_await context.meetings->get(id);
+  if (!now_moved || !*now_moved) co_return redis_unavailable("the meeting could not be read back");
+  auto everyone = co_await context.meetings->summoned(id, false);
+  if (!everyone) co_return redis_unavailable(everyone.error().message());
+  auto out = meeting_json(**now_moved);
+  const std::string notice_template = "meeting_rescheduled";
+  broadcast::Store::IdempotencyHold no_key;
+  auto queued = co_await message_summoned(context, std::move(**now_moved), std::move(*everyone), notice_template, std::move(no_key));
+  if (auto* refused = std::get_if<http::Response>(&queued)) co_return std::move(*refused);
+  for (auto& [k, v] : sent(queued, "notice")) out[k] = v;
+  co_return http::json_response(200, json::serialize(out));
 }
 
 }  // namespace
@@ -153,6 +261,9 @@ void add_meeting_routes(http::Router& router, const Context& context) {
   router.add("POST", "/v1/meetings", [context](http::Request& r) { return create(context, r); });
   router.add("GET", "/v1/meetings", [context](http::Request& r) { return list(context, r); });
   router.add("GET", "/v1/meetings/{id}", [context](http::Request& r) { return show(context, r); });
+  router.add("PATCH", "/v1/meetings/{id}", [context](http::Request& r) { return reschedule(context, r); });
+  router.add("POST", "/v1/meetings/{id}/cancel", [context](http::Request& r) { return cancel(context, r); });
+  router.add("POST", "/v1/meetings/{id}/remind", [context](http::Request& r) { return remind(context, r); });
 }
 
 }  // namespace orgcast::api

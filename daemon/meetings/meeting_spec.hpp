@@ -37,6 +37,18 @@ struct MeetingSpec {
 std::variant<MeetingSpec, std::vector<directory::SelectorError>> parse_meeting(const boost::json::value& body, const directory::OrgIndex& index,
                                                                                std::chrono::system_clock::time_point now);
 
+/// A move (PATCH /v1/meetings/{id}): new times and, if given, a new venue.
+/// Moved without a new end, the meeting keeps its length.
+struct Reschedule {
+  std::chrono::system_clock::time_point starts_at, ends_at;
+  std::string starts_at_text, ends_at_text;
+  std::string venue;             // "" when unchanged
+  boost::json::value venue_given;  // as given: a text, or one per language
+};
+std::variant<Reschedule, std::vector<directory::SelectorError>> parse_reschedule(const boost::json::value& body, const std::string& starts_at,
+                                                                                 const std::string& ends_at,
+                                                                                 std::chrono::system_clock::time_point now);
+
 /// The summons carries the meeting's code (variable `meeting.code`).
 void with_code(MeetingSpec& m, unsigned code);
 

@@ -1,6 +1,8 @@
 #include "meetings/meeting_store.hpp"
 
 #include <boost/json.hpp>
+#include <cstdlib>
+#include <unordered_set>
 
 #include "core/utc_time.hpp"
 #include "lua_scripts.hpp"
@@ -45,6 +47,14 @@ boost::asio::awaitable<redis::Result<std::pair<std::string, unsigned>>> MeetingS
   if (spec.title_given.is_object()) {  // one per language: the acknowledgements read it
     args.push_back("title_json");
     args.push_back(boost::json::serialize(spec.title_given));
+  }
+  if (spec.venue_given.is_object()) {
+    args.push_back("venue_json");
+    args.push_back(boost::json::serialize(spec.venue_given));
+  }
+  if (const auto* channels = spec.summons.if_contains("channels")) {  // reminders and notices go the summons' way
+    args.push_back("channels_json");
+    args.push_back(boost::json::serialize(*channels));
   }
   auto code = co_await redis_->command(std::move(args));
   if (!code) co_return code.error();
@@ -162,6 +172,43 @@ boost::asio::awaitable<redis::Result<MeetingStore::Candidates>> MeetingStore::ca
 void MeetingStore::append_answer_keys(redis::Args& keys, const std::vector<std::string>& ids) const {
   for (const auto& id : ids)
     for (const char* part : {":summoned", ":answers", ":tally", ":log"}) keys.push_back(key("mt:" + id + part));
+}
+
+boost::asio::awaitable<redis::Result<std::vector<std::uint64_t>>> MeetingStore::summoned(std::string id, bool silent_only) {
+  std::vector<redis::Args> reads;
+  reads.push_back(redis::cmd("SMEMBERS", key("mt:" + id + ":summoned")));
+  reads.push_back(redis::cmd("HKEYS", key("mt:" + id + ":answers")));
+  auto replies = co_await redis_->pipeline(std::move(reads));
+  if (!replies) co_return replies.error();
+  for (const auto& r : *replies)
+    if (r.is_error()) co_return make_error_code(redis::Errc::server_error);
+  std::unordered_set<std::string_view> answered;
+  if (silent_only)
+    for (const auto& a : (*replies)[1].elements) answered.insert(a.str);
+  std::vector<std::uint64_t> out;
+  for (const auto& s : (*replies)[0].elements)
+    if (!answered.contains(s.str)) out.push_back(std::strtoull(s.str.c_str(), nullptr, 10));
+  co_return out;
+}
+
+boost::asio::awaitable<redis::Result<std::size_t>> MeetingStore::cancel(std::string id, std::string reason) {
+  auto args = redis::cmd("EVAL", std::string(lua::cancel_meeting), "4", key("mt:" + id), key("mt:open"), key("mt:codes"), key("mt:code-owner"),
+                         format_utc(clock_->system_now()), std::move(reason), std::to_string(ms_of(clock_->system_now())));
+  auto done = co_await redis_->command(std::move(args));
+  if (!done) co_return done.error();
+  if (done->is_error()) co_return make_error_code(redis::Errc::server_error);
+  co_return static_cast<std::size_t>(done->integer);
+}
+
+boost::asio::awaitable<redis::Result<std::size_t>> MeetingStore::reschedule(std::string id, const Reschedule& change) {
+  auto args = redis::cmd("EVAL", std::string(lua::reschedule_meeting), "5", key("mt:" + id), key("mt:open"), key("mt:by-start"), key("mt:codes"),
+                         key("mt:code-owner"), id, change.starts_at_text, std::to_string(ms_of(change.starts_at)), change.ends_at_text,
+                         std::to_string(ms_of(change.ends_at)), std::to_string(ms_of(change.ends_at + std::chrono::hours(24 * 30))), change.venue,
+                         change.venue_given.is_object() ? boost::json::serialize(change.venue_given) : std::string());
+  auto done = co_await redis_->command(std::move(args));
+  if (!done) co_return done.error();
+  if (done->is_error()) co_return make_error_code(redis::Errc::server_error);
+  co_return static_cast<std::size_t>(done->integer);
 }
 
 }  // namespace orgcast::meetings

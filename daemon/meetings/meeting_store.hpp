@@ -48,6 +48,14 @@ class MeetingStore {
     std::string outcome;  // when ids is empty
   };
   boost::asio::awaitable<redis::Result<Candidates>> candidates(std::optional<unsigned> code);
+  /// The mobiles summoned; with `silent_only`, those who have not answered (yes or no).
+  boost::asio::awaitable<redis::Result<std::vector<std::uint64_t>>> summoned(std::string id, bool silent_only);
+  /// Cancels a meeting not cancelled yet: `state` cancelled, out of the open
+  /// meetings (no reply goes to it), its code free again. 1 when cancelled
+  /// now, 0 when it was already.
+  boost::asio::awaitable<redis::Result<std::size_t>> cancel(std::string id, std::string reason);
+  /// Moves a meeting not cancelled: 1 when moved, 0 when it was cancelled.
+  boost::asio::awaitable<redis::Result<std::size_t>> reschedule(std::string id, const Reschedule& change);
   /// The four keys of each candidate, as lua/answer.lua reads them.
   void append_answer_keys(redis::Args& keys, const std::vector<std::string>& ids) const;
 

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
+#include <set>
 
 #include "adapters/whatsapp_cloud/whatsapp_cloud_adapter.hpp"
 #include "support/daemon_under_test.hpp"
@@ -214,6 +215,70 @@ TEST_F(Meetings, TitleAndVenueMayBeGivenPerLanguage) {
   auto bad = meeting(R"({"hi": "", "en": 5})");
   EXPECT_EQ(bad.status, 400);
   EXPECT_NE(bad.body.find("/title/hi"), std::string::npos) << bad.body;
+}
+
+// Who a broadcast reached, from the providers' side: the numbers its
+// requests went to (SMS through provider-sim, WhatsApp through fake-whatsapp).
+std::multiset<std::string> reached(WhatsAppAndSms& rig, const std::string& broadcast) {
+  std::multiset<std::string> out;
+  const auto sms = json::parse(http("GET", rig.sms->url("/messages")).body);
+  for (const auto& m : sms.as_array())
+    if (m.as_object().at("reference").as_string().starts_with(broadcast + ":")) out.insert(std::string(m.as_object().at("to").as_string()));
+  const auto whatsapp = json::parse(http("GET", rig.whatsapp->url() + "/messages").body);
+  for (const auto& m : whatsapp.as_array())
+    if (m.as_object().at("biz_opaque_callback_data").as_string().starts_with(broadcast + ":"))
+      out.insert("+" + std::string(m.as_object().at("to").as_string()));
+  return out;
+}
+
+TEST_F(Meetings, ARemindReachesOnlyTheSilentAMoveAndACancelReachEveryone) {
+  auto made = create("RJ");
+  ASSERT_EQ(made.status, 201) << made.body;
+  auto m = object_of(made);
+  const std::string id(m["id"].as_string()), summons(m["summons"].as_string());
+  const auto code = std::to_string(m["code"].as_int64());
+  ASSERT_TRUE(eventually([&] { return reached(rig_, summons).size() == 11; }, 20s));
+  ASSERT_EQ(reply("919829000001", "YES " + code), 200);
+  ASSERT_EQ(reply("919829000004", "NO " + code), 200);
+
+  auto remind = [&](const std::string& key) {
+    return http("POST", daemon_->url("/v1/meetings/" + id + "/remind"), "", "application/json", {{"Idempotency-Key", key}});
+  };
+  auto first = remind("remind-1");
+  ASSERT_EQ(first.status, 202) << first.body;
+  const std::string reminder(object_of(first)["reminder"].as_string());
+  EXPECT_EQ(number(object_of(first), "people"), 9) << "11 summoned, 2 answered";
+  ASSERT_TRUE(eventually([&] { return reached(rig_, reminder).size() == 9; }, 20s)) << reached(rig_, reminder).size();
+  const auto reminded = reached(rig_, reminder);
+  EXPECT_EQ(reminded.count("+919829000001"), 0u) << "answered YES: not reminded";
+  EXPECT_EQ(reminded.count("+919829000004"), 0u) << "answered NO: not reminded";
+  auto again = remind("remind-1");
+  EXPECT_EQ(again.status, 202);
+  EXPECT_EQ(object_of(again)["reminder"].as_string(), reminder) << "the same key: the same reminder, not a second";
+  std::this_thread::sleep_for(300ms);
+  EXPECT_EQ(reached(rig_, reminder).size(), 9u) << "nobody reminded twice";
+
+  // Moved a day later: everyone summoned hears of it; the answers stand.
+  auto moved = http("PATCH", daemon_->url("/v1/meetings/" + id), R"({"starts_at": ")" + utc_in(72h) + "\"}");
+  ASSERT_EQ(moved.status, 200) << moved.body;
+  auto after = object_of(moved);
+  EXPECT_EQ(after["starts_at"].as_string(), utc_in(72h));
+  EXPECT_EQ(after["ends_at"].as_string(), utc_in(74h)) << "it keeps its length";
+  const std::string move_notice(after["notice"].as_string());
+  ASSERT_TRUE(eventually([&] { return reached(rig_, move_notice).size() == 11; }, 20s));
+  EXPECT_EQ(number(tally(id), "yes"), 1);
+
+  // Cancelled: everyone hears; nothing more may be done with it, and a reply with its code counts for nothing.
+  auto cancelled = http("POST", daemon_->url("/v1/meetings/" + id + "/cancel"), R"({"reason": "बारिश"})");
+  ASSERT_EQ(cancelled.status, 202) << cancelled.body;
+  const std::string cancel_notice(object_of(cancelled)["notice"].as_string());
+  ASSERT_TRUE(eventually([&] { return reached(rig_, cancel_notice).size() == 11; }, 20s));
+  EXPECT_EQ(object_of(daemon_->get("/v1/meetings/" + id))["state"].as_string(), "cancelled");
+  EXPECT_EQ(http("POST", daemon_->url("/v1/meetings/" + id + "/cancel"), "").status, 409);
+  EXPECT_EQ(remind("remind-2").status, 409);
+  EXPECT_EQ(http("PATCH", daemon_->url("/v1/meetings/" + id), R"({"venue": "x"})").status, 409);
+  ASSERT_EQ(reply("919829000010", "YES " + code), 200);
+  EXPECT_EQ(number(tally(id), "yes"), 1) << "a cancelled meeting counts no more answers";
 }
 
 }  // namespace

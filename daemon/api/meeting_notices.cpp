@@ -1,0 +1,86 @@
+#include "api/meeting_notices.hpp"
+
+#include <algorithm>
+#include <boost/json.hpp>
+
+#include "api/common.hpp"
+#include "core/text.hpp"
+#include "core/utc_time.hpp"
+#include "directory/org_index.hpp"
+#include "directory_store/watcher.hpp"
+
+namespace orgcast::api {
+
+namespace json = boost::json;
+using boost::asio::awaitable;
+
+namespace {
+
+std::string field(const meetings::Meeting& m, const char* name) {
+  auto it = m.fields.find(name);
+  return it == m.fields.end() ? std::string() : it->second;
+}
+
+// A value kept one per language (as JSON), else as one text.
+json::value per_language(const meetings::Meeting& m, const char* json_field, const char* text_field) {
+  boost::system::error_code ec;
+  auto given = json::parse(field(m, json_field), ec);
+  return !ec && given.is_object() ? given : json::value(field(m, text_field));
+}
+
+}  // namespace
+
+awaitable<Queued> message_summoned(Context context, meetings::Meeting meeting, std::vector<std::uint64_t> mobiles, std::string template_id,
+                                   broadcast::Store::IdempotencyHold hold) {
+  auto index = context.watcher->index();
+  if (!index) co_return index_unavailable();
+  std::vector<std::uint32_t> persons;
+  for (auto mobile : mobiles)
+    if (auto person = index->find_person(mobile)) persons.push_back(*person);
+  // Nobody: no broadcast (an empty people list would mean everyone).
+  if (persons.empty()) co_return Enqueued{};
+  std::sort(persons.begin(), persons.end());
+  persons.erase(std::unique(persons.begin(), persons.end()), persons.end());
+
+  const auto messaging = context.messaging();
+  const auto* entry = messaging->catalog.find(template_id);
+  if (!entry) co_return http::problem(500, "no-template", "Template missing", "the template " + quoted(template_id) + " is not loaded");
+  // The meeting's values the template has.
+  json::object values;
+  const std::pair<const char*, json::value> offered[] = {{"meeting.title", per_language(meeting, "title_json", "title")},
+                                                         {"meeting.venue", per_language(meeting, "venue_json", "venue")},
+                                                         {"meeting.time", json::value(field(meeting, "starts_at"))},
+                                                         {"meeting.code", json::value(field(meeting, "code"))}};
+  for (const auto& [name, value] : offered)
+    if (entry->value->variable_index(name) >= 0) values[name] = value;
+  boost::system::error_code ec;
+  auto channels = json::parse(field(meeting, "channels_json"), ec);
+  if (ec || !channels.is_array()) channels = json::array{"whatsapp", "sms"};
+  json::object body{{"audience", json::object{}}, {"template", template_id}, {"variables", std::move(values)}, {"channels", std::move(channels)},
+                    {"priority", "urgent"}};
+  // A reminder or a move notice is no use once the meeting has started.
+  if (template_id != "meeting_cancelled") body["expires_at"] = field(meeting, "starts_at");
+  auto parsed = broadcast::parse_spec(json::value(std::move(body)), *index, spec_context(*messaging, std::chrono::system_clock::now()));
+  if (auto* problems = std::get_if<std::vector<directory::SelectorError>>(&parsed)) co_return pointer_problem("Cannot message the meeting", *problems);
+  auto spec = std::get<broadcast::Spec>(std::move(parsed));
+  spec.audience.only_persons = std::move(persons);
+  spec.audience_json = json::serialize(json::object{{"meeting", field(meeting, "id")}, {"people", spec.audience.only_persons.size()}});
+  SliceHook no_hook;  // named: GCC 12 mishandles temporaries with destructors inside a co_await
+  co_return co_await enqueue_broadcast(context, index, std::move(spec), std::move(hold), no_hook);
+}
+
+awaitable<Queued> remind_silent(Context context, std::string meeting_id, broadcast::Store::IdempotencyHold hold) {
+  auto meeting = co_await context.meetings->get(meeting_id);
+  if (!meeting) co_return redis_unavailable(meeting.error().message());
+  if (!*meeting) co_return http::problem(404, "not-found", "No such meeting", "no meeting " + quoted_input(meeting_id));
+  if (field(**meeting, "state") == "cancelled") co_return http::problem(409, "cancelled", "Meeting cancelled", "meeting " + meeting_id + " is cancelled");
+  const auto starts = parse_rfc3339(field(**meeting, "starts_at"));
+  if (starts && *starts <= std::chrono::system_clock::now())
+    co_return http::problem(409, "started", "Meeting started", "meeting " + meeting_id + " has started; nobody is reminded");
+  auto silent = co_await context.meetings->summoned(meeting_id, true);
+  if (!silent) co_return redis_unavailable(silent.error().message());
+  const std::string reminder_template = "meeting_reminder";  // named: GCC 12 and temporaries inside a co_await
+  co_return co_await message_summoned(context, std::move(**meeting), std::move(*silent), reminder_template, std::move(hold));
+}
+
+}  // namespace orgcast::api

@@ -1,0 +1,31 @@
+#pragma once
+// Messages to a meeting's summoned people beyond the summons (docs/REPLIES.md,
+// "Meetings"): the reminder to those who have not answered, and the notices
+// when a meeting is moved or cancelled. Each is one broadcast through the
+// pipeline to exactly those people, on the summons' channels, with the
+// meeting's values (per language where the meeting has them).
+#include <cstdint>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include <boost/asio/awaitable.hpp>
+
+#include "api/enqueue.hpp"
+#include "meetings/meeting_store.hpp"
+
+namespace orgcast::api {
+
+using Queued = std::variant<Enqueued, http::Response>;
+
+/// Sends `template_id` to the summoned people among `mobiles`; nobody left
+/// (all gone from the directory, or none given): no broadcast, an Enqueued
+/// with an empty id.
+boost::asio::awaitable<Queued> message_summoned(Context context, meetings::Meeting meeting, std::vector<std::uint64_t> mobiles,
+                                                std::string template_id, broadcast::Store::IdempotencyHold hold);
+
+/// The meeting's reminder (`meeting_reminder`) to those summoned who have
+/// not answered. A cancelled meeting, or one that has started: 409.
+boost::asio::awaitable<Queued> remind_silent(Context context, std::string meeting_id, broadcast::Store::IdempotencyHold hold);
+
+}  // namespace orgcast::api
