@@ -49,7 +49,7 @@ http::Response accepted(const std::string& id, std::size_t recipients, std::size
   return response;
 }
 
-awaitable<http::Response> replay(Context context, const std::string& id) {
+awaitable<http::Response> replay(Context context, std::string id) {  // by value: a coroutine outlives its caller's temporaries
   auto info = co_await context.broadcasts->get(id);
   if (!info) co_return redis_unavailable(info.error().message());
   if (!*info) co_return http::problem(409, "in-progress", "Request in progress", "retry in a moment");

@@ -39,6 +39,9 @@ namespace orgcast::broadcast {
 class Store;
 }
 
+namespace orgcast::schedule {
+class Scheduler;
+}
 namespace orgcast::meetings {
 class MeetingStore;
 }
@@ -67,6 +70,7 @@ struct Context {
   std::shared_ptr<inbound::InboundStore> inbound;
   std::shared_ptr<inbound::InboundPath> replies;  // inbound messages read, matched and kept
   std::shared_ptr<meetings::MeetingStore> meetings;
+  std::shared_ptr<schedule::Scheduler> scheduler;  // work planned for a time: meetings' reminders
   std::string key_prefix;
   /// How long a request holds its Idempotency-Key before a retry may take it over.
   std::chrono::milliseconds idempotency_lease{30000};

@@ -113,6 +113,8 @@ awaitable<std::variant<broadcast::Store::IdempotencyHold, http::Response>> claim
     const std::function<awaitable<http::Response>(std::string id)>& replay) {
   broadcast::Store::IdempotencyHold hold{std::string(request.header("idempotency-key").value_or("")), "", ""};
   if (hold.key.size() > 200) co_return pointer_problem("Invalid request", {{"", "the Idempotency-Key header is longer than 200 bytes"}});
+  if (hold.key.starts_with("plan:"))  // the scheduler's own keys: a client may not take them
+    co_return pointer_problem("Invalid request", {{"", "an Idempotency-Key may not start with \"plan:\""}});
   if (hold.key.empty()) co_return hold;
   hold.owner = new_owner();
   // The body as the key remembers it: SHA-256 of its JSON re-serialised (so spacing does not count).
@@ -121,7 +123,10 @@ awaitable<std::variant<broadcast::Store::IdempotencyHold, http::Response>> claim
   if (!claimed) co_return redis_unavailable(claimed.error().message());
   using Outcome = broadcast::Store::IdempotencyClaim::Outcome;
   switch (claimed->outcome) {
-    case Outcome::done: co_return co_await replay(claimed->id);
+    case Outcome::done: {
+      const std::string made = claimed->id;
+      co_return co_await replay(made);
+    }
     case Outcome::in_progress:
       co_return http::problem(409, "in-progress", "Request in progress",
                               "a request with Idempotency-Key " + hold.key.substr(0, 200) + " is still running; retry in a moment");

@@ -7,6 +7,7 @@
 //   POST  /v1/meetings/{id}/remind   a reminder to those who have not answered (Idempotency-Key)
 #include <boost/json.hpp>
 #include <charconv>
+#include <cstring>
 
 #include "api/common.hpp"
 #include "api/enqueue.hpp"
@@ -32,6 +33,15 @@ namespace {
 json::object meeting_json(const meetings::Meeting& m) {
   json::object out;
   for (const auto& [field, value] : m.fields) out[field] = value;
+  for (const char* kept : {"venue_json", "channels_json", "reminders_json"}) {  // shown as JSON, not as text
+    if (auto it = m.fields.find(kept); it != m.fields.end()) {
+      boost::system::error_code ec;
+      auto value = json::parse(it->second, ec);
+      out.erase(kept);
+      const std::string name(kept, std::strlen(kept) - 5);
+      if (!ec) out[name == "venue" ? "venue_by_language" : name] = std::move(value);
+    }
+  }
   if (auto it = m.fields.find("title_json"); it != m.fields.end()) {  // given one per language
     boost::system::error_code ec;
     if (auto title = json::parse(it->second, ec); !ec) out["title"] = std::move(title);
@@ -94,8 +104,14 @@ awaitable<http::Response> create(Context context, http::Request& request) {
   }
   const auto& q = std::get<Enqueued>(queued);
   if (auto set = co_await context.meetings->summons_queued(id, q.id); !set) co_return redis_unavailable(set.error().message());
-  auto response = http::json_response(201, json::serialize(json::object{
-                                               {"id", id}, {"code", code}, {"summons", q.id}, {"summoned", q.total - q.skipped}, {"skipped", q.skipped}}));
+  // The meeting and its summons are made: a plan that could not be kept is a
+  // warning (a retry of the POST would summon everyone again), not a 503.
+  std::string warning;
+  if (auto planned = co_await plan_reminders(context, id, meeting.starts_at_text, meeting.reminders_text); !planned)
+    warning = "the reminder plan could not be kept (" + planned.error().message() + "); remind with POST /v1/meetings/" + id + "/remind";
+  json::object made_json{{"id", id}, {"code", code}, {"summons", q.id}, {"summoned", q.total - q.skipped}, {"skipped", q.skipped}};
+  if (!warning.empty()) made_json["warning"] = warning;
+  auto response = http::json_response(201, json::serialize(made_json));
   response.headers.emplace_back("Location", "/v1/meetings/" + id);
   co_return response;
 }
@@ -183,7 +199,9 @@ awaitable<http::Response> remind(Context context, http::Request& request) {
   std::function<awaitable<http::Response>(std::string)> replay_made = [id](std::string broadcast) -> awaitable<http::Response> {
     co_return http::json_response(202, json::serialize(json::object{{"meeting", id}, {"reminder", broadcast}, {"replayed", true}}));
   };
-  auto claimed = co_await claim_idempotency_key(context, request, *body, replay_made);
+  // The key remembers which meeting it reminded: the same key for another meeting is 422.
+  const json::value remembered = json::object{{"remind", id}};
+  auto claimed = co_await claim_idempotency_key(context, request, remembered, replay_made);
   if (auto* answer = std::get_if<http::Response>(&claimed)) co_return std::move(*answer);
   auto hold = std::get<broadcast::Store::IdempotencyHold>(std::move(claimed));
   auto queued = co_await remind_silent(context, id, hold);
@@ -236,6 +254,8 @@ awaitable<http::Response> reschedule(Context context, http::Request& request) {
   if (!meeting) co_return redis_unavailable(meeting.error().message());
   if (!*meeting) co_return no_meeting(id);
   auto& fields = (*meeting)->fields;
+  if (const auto ended = parse_rfc3339(fields["ends_at"]); ended && *ended < std::chrono::system_clock::now())
+    co_return http::problem(409, "ended", "Meeting ended", "meeting " + id + " has ended: it cannot be moved");
   auto parsed = meetings::parse_reschedule(*body, fields["starts_at"], fields["ends_at"], std::chrono::system_clock::now());
   if (auto* problems = std::get_if<std::vector<directory::SelectorError>>(&parsed)) co_return pointer_problem("Invalid change", *problems);
   const auto change = std::get<meetings::Reschedule>(std::move(parsed));
@@ -246,6 +266,14 @@ awaitable<http::Response> reschedule(Context context, http::Request& request) {
   if (!now_moved || !*now_moved) co_return redis_unavailable("the meeting could not be read back");
   auto everyone = co_await context.meetings->summoned(id, false);
   if (!everyone) co_return redis_unavailable(everyone.error().message());
+  // Its reminder plan, again for the new start (the old items find it moved).
+  std::vector<std::string> plan;
+  boost::system::error_code ec;
+  if (auto kept = json::parse(now_moved->value().fields["reminders_json"], ec); !ec && kept.is_array())
+    for (const auto& r : kept.as_array())
+      if (r.is_string()) plan.emplace_back(r.as_string());
+  if (auto planned = co_await plan_reminders(context, id, change.starts_at_text, plan); !planned)
+    co_return redis_unavailable(planned.error().message());
   auto out = meeting_json(**now_moved);
   const std::string notice_template = "meeting_rescheduled";
   broadcast::Store::IdempotencyHold no_key;

@@ -4,10 +4,12 @@
 #include <boost/json.hpp>
 
 #include "api/common.hpp"
+#include "core/digest.hpp"
 #include "core/text.hpp"
 #include "core/utc_time.hpp"
 #include "directory/org_index.hpp"
 #include "directory_store/watcher.hpp"
+#include "meetings/meeting_spec.hpp"
 
 namespace orgcast::api {
 
@@ -81,6 +83,52 @@ awaitable<Queued> remind_silent(Context context, std::string meeting_id, broadca
   if (!silent) co_return redis_unavailable(silent.error().message());
   const std::string reminder_template = "meeting_reminder";  // named: GCC 12 and temporaries inside a co_await
   co_return co_await message_summoned(context, std::move(**meeting), std::move(*silent), reminder_template, std::move(hold));
+}
+
+awaitable<redis::Result<std::size_t>> plan_reminders(Context context, std::string meeting_id, std::string starts_at,
+                                                   std::vector<std::string> offsets) {
+  std::size_t planned = 0;
+  const auto starts = parse_rfc3339(starts_at);
+  if (!starts || !context.scheduler) co_return planned;
+  for (const auto& text : offsets) {
+    const auto offset = meetings::parse_offset(text);
+    if (!offset || *starts - *offset <= std::chrono::system_clock::now()) continue;
+    const auto item_id = "remind:" + meeting_id + ":" + starts_at + ":" + text;
+    const auto payload = json::serialize(json::object{{"meeting", meeting_id}, {"starts_at", starts_at}});
+    const std::string kind = "meeting_reminder";  // named: GCC 12 and temporaries inside a co_await
+    auto added = co_await context.scheduler->add(item_id, kind, *starts - *offset, payload);
+    if (!added) co_return added.error();
+    planned += *added;
+  }
+  co_return planned;
+}
+
+awaitable<std::string> run_planned_reminder(Context context, schedule::Item item) {
+  boost::system::error_code ec;
+  auto payload = json::parse(item.payload, ec);
+  const auto* o = !ec ? payload.if_object() : nullptr;
+  if (!o || !o->contains("meeting") || !o->at("meeting").is_string()) co_return "";  // not ours to understand: dropped
+  const std::string id(o->at("meeting").as_string());
+  auto meeting = co_await context.meetings->get(id);
+  if (!meeting) co_return "Redis: " + meeting.error().message();
+  // Gone, cancelled or moved (the new start has its own items): nothing to do.
+  if (!*meeting || field(**meeting, "state") == "cancelled") co_return "";
+  if (!o->contains("starts_at") || field(**meeting, "starts_at") != o->at("starts_at").as_string()) co_return "";
+  // The item's id is the reminder's Idempotency-Key: run again after a crash, it is sent once.
+  broadcast::Store::IdempotencyHold hold{"plan:" + item.id, std::to_string(item.attempts) + ":" + item.id, sha256_hex(item.payload)};
+  auto claimed = co_await context.broadcasts->claim_idempotency_key(hold, context.idempotency_lease);
+  if (!claimed) co_return "Redis: " + claimed.error().message();
+  using Outcome = broadcast::Store::IdempotencyClaim::Outcome;
+  if (claimed->outcome == Outcome::done) co_return "";
+  if (claimed->outcome != Outcome::claimed) co_return "its reminder is being queued by another run";
+  auto queued = co_await remind_silent(context, id, hold);
+  if (auto* refused = std::get_if<http::Response>(&queued)) {
+    co_await context.broadcasts->release_idempotency_key(hold);
+    if (refused->status < 500) co_return "";  // started or cancelled meanwhile: nothing to do
+    co_return "not queued: " + refused->body.substr(0, 200);
+  }
+  if (std::get<Enqueued>(queued).id.empty()) co_await context.broadcasts->release_idempotency_key(hold);  // everyone answered
+  co_return "";
 }
 
 }  // namespace orgcast::api

@@ -13,6 +13,7 @@
 
 #include "api/enqueue.hpp"
 #include "meetings/meeting_store.hpp"
+#include "schedule/scheduler.hpp"
 
 namespace orgcast::api {
 
@@ -27,5 +28,17 @@ boost::asio::awaitable<Queued> message_summoned(Context context, meetings::Meeti
 /// The meeting's reminder (`meeting_reminder`) to those summoned who have
 /// not answered. A cancelled meeting, or one that has started: 409.
 boost::asio::awaitable<Queued> remind_silent(Context context, std::string meeting_id, broadcast::Store::IdempotencyHold hold);
+
+/// Plans the meeting's reminders in the scheduler: one item per offset
+/// before `starts_at` still ahead, under an id naming the start, so a
+/// meeting moved gets new ones and the old ones find it moved and do nothing.
+boost::asio::awaitable<redis::Result<std::size_t>> plan_reminders(Context context, std::string meeting_id, std::string starts_at,
+                                                                  std::vector<std::string> offsets);
+
+/// The scheduler's handler of a planned reminder: "" when done (sent, or
+/// nothing to do: the meeting cancelled, moved or started), else why not
+/// (retried). Sent once however often it runs: its item id is its
+/// Idempotency-Key.
+boost::asio::awaitable<std::string> run_planned_reminder(Context context, schedule::Item item);
 
 }  // namespace orgcast::api

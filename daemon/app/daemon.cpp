@@ -2,6 +2,9 @@
 
 #include <systemd/sd-daemon.h>
 
+#include <cstdio>
+#include <random>
+
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -33,6 +36,8 @@
 #include "replies/reply_queue.hpp"
 #include "replies/reply_lane.hpp"
 #include "api/enqueue.hpp"
+#include "api/meeting_notices.hpp"
+#include "schedule/scheduler.hpp"
 #include "tracking/report_tracker.hpp"
 #include "metrics/registry.hpp"
 #include "redis/client.hpp"
@@ -142,6 +147,11 @@ int run_daemon(Config config, DaemonOptions options, Log& log) {
         std::lock_guard lock(config_mutex);
         return replies::AutoReplySettings{config.replies.sms_acknowledgements};
       });
+  // The durable scheduler: meetings' planned reminders, run once each.
+  schedule::SchedulerOptions schedule_options;
+  schedule_options.key_prefix = config.redis.key_prefix;
+  context.scheduler = std::make_shared<schedule::Scheduler>(io.get_executor(), redis, schedule_options, log);
+  context.scheduler->on("meeting_reminder", [&context](const schedule::Item& item) { return api::run_planned_reminder(context, item); });
   // The reply lane: automatic replies go out grouped, as broadcasts.
   replies::ReplyLane::Options lane_options;
   lane_options.key_prefix = config.redis.key_prefix;
@@ -178,7 +188,11 @@ int run_daemon(Config config, DaemonOptions options, Log& log) {
     d.key_prefix = config.redis.key_prefix;
     char host[256] = "orgcastd";
     gethostname(host, sizeof host - 1);
-    d.consumer = std::string(host) + ":" + std::to_string(getpid());
+    // host:pid and a random part: a container restarted after a crash often
+    // has the pid it had, and must not inherit the dead instance's entries.
+    char nonce[9];
+    std::snprintf(nonce, sizeof nonce, "%08x", static_cast<unsigned>(std::random_device{}()));
+    d.consumer = std::string(host) + ":" + std::to_string(getpid()) + ":" + nonce;
     d.workers = config.dispatch.workers;
     d.window = std::max(1, config.dispatch.concurrency / config.dispatch.workers);
     d.backoff = {std::chrono::milliseconds(config.dispatch.retry_base_ms), std::chrono::milliseconds(config.dispatch.retry_cap_ms),
@@ -217,6 +231,7 @@ int run_daemon(Config config, DaemonOptions options, Log& log) {
   watcher->start();
   if (dispatcher) dispatcher->start();
   reply_lane->start();
+  context.scheduler->start();
 
   asio::steady_timer watchdog(io);
   std::uint64_t watchdog_usec = 0;
@@ -262,6 +277,7 @@ int run_daemon(Config config, DaemonOptions options, Log& log) {
           const auto drain = std::chrono::milliseconds(std::max(config.dispatch.drain_ms, config.dispatch.request_timeout_ms));
           if (dispatcher) dispatcher->stop(drain);
           reply_lane->stop();
+          context.scheduler->stop();
           auto drained_by = std::chrono::steady_clock::now() + drain + std::chrono::seconds(1);
           auto deadline = std::chrono::steady_clock::time_point::max();
           shutdown_check = [&, drained_by, deadline]() mutable {

@@ -73,7 +73,7 @@ struct DispatchConfig {
   int max_attempts = 6;            // per channel, for retryable failures
   int retry_base_ms = 1000;
   int retry_cap_ms = 300000;
-  int lease_ms = 30000;            // a chunk idle this long is taken over (its instance died)
+  int lease_ms = 30000;            // an instance whose heartbeat stopped this long is dead: its chunks are taken over
   int request_timeout_ms = 10000;
   int report_timeout_s = 600;      // sent, no report by then: the policy's next channel, or unconfirmed on the last
   int drain_ms = 20000;            // SIGTERM: windows in flight finish and are recorded within this

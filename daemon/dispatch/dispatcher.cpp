@@ -358,9 +358,20 @@ asio::awaitable<void> Dispatcher::sleep_on_clock(std::chrono::milliseconds d) {
 // of it. The lease is dropped after the last worker returned, so whatever
 // a stop could not hand back is taken over at once.
 asio::awaitable<void> Dispatcher::keep_leases(std::shared_ptr<Dispatcher>) {
+  auto last_beat = clock_->steady_now();
   while (!stopping_ || running_.load() > 0) {
     const bool beaten = co_await beat();
-    if (beaten) leased_ = true;
+    if (beaten) {
+      leased_ = true;
+      last_beat = clock_->steady_now();
+    } else if (leased_ && clock_->steady_now() - last_beat > options_.lease) {
+      // Our lease ran out unrenewed: others may take what we hold. Stop
+      // reading, and write nothing more of what we held.
+      leased_ = false;
+      log_.warn("dispatch", "the heartbeat failed for longer than the lease: every held chunk is given up");
+      for (auto& weak : held_)
+        if (auto w = weak.lock()) w->lose();
+    }
     const auto pause = beaten ? options_.lease / 3 : std::chrono::milliseconds(100);  // Redis away: the workers wait too
     co_await sleep_on_clock(pause);
   }

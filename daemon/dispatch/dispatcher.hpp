@@ -56,7 +56,7 @@ struct Route {
 
 struct DispatcherOptions {
   std::string key_prefix;
-  std::string consumer;      // unique per instance: host:pid
+  std::string consumer;      // unique per instance: host:pid:random
   int workers = 4;
   int window = 16;           // recipients sent in parallel by one worker
   BackoffPolicy backoff;
@@ -94,7 +94,7 @@ class Dispatcher : public std::enable_shared_from_this<Dispatcher> {
   boost::asio::awaitable<void> requeue_due_retries(const std::string& now_ms);
   /// Reads one new entry from each active stream of `priority` and works them; false if none.
   boost::asio::awaitable<bool> read_and_work(const char* priority);
-  /// Takes over one entry of `priority` whose hold stopped refreshing its lease.
+  /// Takes over one entry of `priority` whose holder's lease ran out (or who never had one).
   boost::asio::awaitable<bool> take_over_one(const char* priority);
   boost::asio::awaitable<void> keep_leases(std::shared_ptr<Dispatcher> self);
   /// One heartbeat: extends this instance's lease, learns which held entries were taken over.

@@ -73,7 +73,7 @@ std::variant<MeetingSpec, std::vector<SelectorError>> parse_meeting(const json::
   std::vector<SelectorError> errors;
   const auto* o = body.if_object();
   if (!o) return std::vector<SelectorError>{{"", "the body must be a JSON object"}};
-  directory::reject_unknown_keys(*o, {"title", "venue", "starts_at", "ends_at", "organiser", "audience", "channels", "priority", "summons"}, "",
+  directory::reject_unknown_keys(*o, {"title", "venue", "starts_at", "ends_at", "organiser", "audience", "channels", "priority", "summons", "reminders"}, "",
                                  errors);
   MeetingSpec m;
   Fields fields(*o, errors);
@@ -83,6 +83,18 @@ std::variant<MeetingSpec, std::vector<SelectorError>> parse_meeting(const json::
   fields.check_times(starts, ends, now);
   if (starts) m.starts_at = *starts;
   if (ends) m.ends_at = *ends;
+  if (const auto* plan = o->if_contains("reminders")) {
+    const auto* items = plan->if_array();
+    if (!items || items->size() > 5) errors.push_back({"/reminders", "expected a list of at most 5 offsets before the start, e.g. [\"24h\", \"2h\"]"});
+    for (std::size_t i = 0; items && i < items->size() && i < 5; ++i) {
+      const auto* text = (*items)[i].if_string();
+      const auto offset = text ? parse_offset(*text) : std::nullopt;
+      const std::string at = "/reminders/" + std::to_string(i);
+      if (!offset) errors.push_back({at, "expected hours or minutes before the start, such as \"24h\" or \"90m\" (at most 30 days)"});
+      else if (starts && *starts - *offset <= now) errors.push_back({at, "would be due before now"});
+      else m.reminders.push_back(*offset), m.reminders_text.emplace_back(*text);
+    }
+  }
   std::string organiser;
   fields.text("organiser", organiser);
   if (!organiser.empty() && index.units().find(organiser) == directory::kNoUnit)
@@ -131,6 +143,18 @@ std::variant<Reschedule, std::vector<SelectorError>> parse_reschedule(const json
   r.starts_at = *starts;
   r.ends_at = *ends;
   return r;
+}
+
+std::optional<std::chrono::minutes> parse_offset(std::string_view text) {
+  if (text.size() < 2 || text.size() > 5 || (text.back() != 'h' && text.back() != 'm')) return std::nullopt;
+  long n = 0;
+  for (char c : text.substr(0, text.size() - 1)) {
+    if (c < '0' || c > '9') return std::nullopt;
+    n = n * 10 + (c - '0');
+  }
+  const auto minutes = std::chrono::minutes(text.back() == 'h' ? n * 60 : n);
+  if (minutes.count() < 1 || minutes > std::chrono::hours(24 * 30)) return std::nullopt;
+  return minutes;
 }
 
 void with_code(MeetingSpec& m, unsigned code) { m.summons["variables"].as_object()["meeting.code"] = std::to_string(code); }

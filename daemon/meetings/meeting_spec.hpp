@@ -12,10 +12,13 @@
 //    "audience": {...selector...},               // optional: the organiser's unit and everyone below
 //    "channels": ["whatsapp", "sms"],            // optional, this default
 //    "priority": "urgent" | "normal" | "bulk",   // optional, normal
-//    "summons": "meeting_summons"}               // optional: a template of kind summons
+//    "summons": "meeting_summons",               // optional: a template of kind summons
+//    "reminders": ["24h", "2h"]}                 // optional: remind the silent this long before the start
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 #include <chrono>
+#include <optional>
+#include <string_view>
 #include <string>
 #include <variant>
 #include <vector>
@@ -32,7 +35,14 @@ struct MeetingSpec {
   std::string starts_at_text, ends_at_text;  // as given
   /// POST /v1/broadcasts's body for the summons (broadcast::parse_spec checks it).
   boost::json::object summons;
+  /// The reminder plan: how long before the start the silent are reminded
+  /// ("reminders": ["24h", "2h"]), as given and as durations.
+  std::vector<std::string> reminders_text;
+  std::vector<std::chrono::minutes> reminders;
 };
+
+/// A reminder offset, "24h" or "90m"; nullopt if it is not one.
+std::optional<std::chrono::minutes> parse_offset(std::string_view text);
 
 std::variant<MeetingSpec, std::vector<directory::SelectorError>> parse_meeting(const boost::json::value& body, const directory::OrgIndex& index,
                                                                                std::chrono::system_clock::time_point now);

@@ -52,6 +52,12 @@ boost::asio::awaitable<redis::Result<std::pair<std::string, unsigned>>> MeetingS
     args.push_back("venue_json");
     args.push_back(boost::json::serialize(spec.venue_given));
   }
+  if (!spec.reminders_text.empty()) {  // the plan, kept for a move to plan again
+    boost::json::array plan;
+    for (const auto& r : spec.reminders_text) plan.push_back(boost::json::value(r));
+    args.push_back("reminders_json");
+    args.push_back(boost::json::serialize(plan));
+  }
   if (const auto* channels = spec.summons.if_contains("channels")) {  // reminders and notices go the summons' way
     args.push_back("channels_json");
     args.push_back(boost::json::serialize(*channels));

@@ -51,7 +51,8 @@ class MeetingStore {
   /// The mobiles summoned; with `silent_only`, those who have not answered (yes or no).
   boost::asio::awaitable<redis::Result<std::vector<std::uint64_t>>> summoned(std::string id, bool silent_only);
   /// Cancels a meeting not cancelled yet: `state` cancelled, out of the open
-  /// meetings (no reply goes to it), its code free again. 1 when cancelled
+  /// meetings (no reply goes to it), its code no longer naming it (and
+  /// held from other meetings for 30 days). 1 when cancelled
   /// now, 0 when it was already.
   boost::asio::awaitable<redis::Result<std::size_t>> cancel(std::string id, std::string reason);
   /// Moves a meeting not cancelled: 1 when moved, 0 when it was cancelled.

@@ -95,7 +95,7 @@ asio::awaitable<std::size_t> ReplyLane::send_batch() {
   auto index = index_();
   if (!index) {
     co_await put_back(0);
-    co_return 0;
+    co_return 0;  // the lane waits an interval before it tries again
   }
   std::map<std::string, meetings::Meeting> meetings;
   for (const auto& group : groups)
@@ -120,7 +120,7 @@ asio::awaitable<std::size_t> ReplyLane::send_batch() {
     const auto sent = co_await send_(std::move(body), group.kind == "opt_out_ack");
     if (sent == Sent::unavailable) {
       co_await put_back(g);
-      co_return taken;
+      co_return 0;  // the lane waits an interval before it tries again
     }
     if (sent == Sent::refused) log_.warn("replies", "a " + group.kind + " reply to " + std::to_string(group.mobiles.size()) + " people could not be sent");
   }

@@ -23,7 +23,7 @@ namespace json = boost::json;
 
 namespace {
 
-std::string utc_in(std::chrono::hours from_now) {
+std::string utc_in(std::chrono::seconds from_now) {
   const auto t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now() + from_now);
   char out[32];
   std::strftime(out, sizeof out, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
@@ -147,6 +147,14 @@ TEST_F(Meetings, HostileRequestsGetAClear4xx) {
       {"GET", "/v1/inbound?limit=99999999999999999999", "", "", 400, "limit"},
       {"GET", "/v1/inbound?" + std::string(5000, 'q') + "=1", "", "", 400, "unknown query parameter"},
       {"POST", "/v1/webhooks/whatsapp", R"({"object":"whatsapp_business_account","entry":[]})", "application/json", 401, "Signature"},
+      {"POST", "/v1/meetings/m999/remind", "", "application/json", 404, "no meeting"},
+      {"POST", "/v1/meetings/m1/remind", R"({"everyone": true})", "application/json", 400, "/everyone"},
+      {"POST", "/v1/meetings/m999/cancel", R"({"reason": 5})", "application/json", 400, "/reason"},
+      {"POST", "/v1/meetings/m999/cancel", "", "application/json", 404, "no meeting"},
+      {"PATCH", "/v1/meetings/m999", R"({"venue": "x"})", "application/json", 404, "no meeting"},
+      {"PATCH", "/v1/meetings/m1", "{", "application/json", 400, "JSON"},
+      {"POST", "/v1/meetings", R"({"title": "t", "venue": "v", "starts_at": ")" + utc_in(48h) + R"(", "ends_at": ")" + utc_in(49h) + R"(", "organiser": "RJ", "reminders": ["1d", "24h", "72h"]})",
+       "application/json", 400, "/reminders/0"},
       // A summons without its meeting: it would carry no code and count nobody's answer.
       {"POST", "/v1/broadcasts", R"({"audience": {}, "template": "meeting_summons", "channels": ["sms"], "variables": {"meeting.title": "t", "meeting.venue": "v", "meeting.time": "2026-12-01T10:00:00+05:30", "meeting.code": "47"}})",
        "application/json", 422, "POST /v1/meetings"},
@@ -159,6 +167,8 @@ TEST_F(Meetings, HostileRequestsGetAClear4xx) {
     EXPECT_NE(r.body.find(row.names), std::string::npos) << row.method << " " << row.path.substr(0, 80) << ": " << r.body.substr(0, 300);
     EXPECT_LT(r.body.size(), 2000u) << "the answer quotes at most 200 characters of the input";
   }
+  EXPECT_EQ(http("POST", daemon_->url("/v1/meetings/m1/remind"), "", "application/json", {{"Idempotency-Key", "plan:remind:m1"}}).status, 400)
+      << "the scheduler's keys are not a client's";
   EXPECT_EQ(number(object_of(daemon_->get("/v1/meetings")), "total"), 0) << "nothing made";
   EXPECT_TRUE(object_of(daemon_->get("/v1/directory/contacts/C1/consent"))["opted_out"].as_object().empty()) << "nothing changed";
   EXPECT_TRUE(daemon_->process().running());
@@ -279,6 +289,45 @@ TEST_F(Meetings, ARemindReachesOnlyTheSilentAMoveAndACancelReachEveryone) {
   EXPECT_EQ(http("PATCH", daemon_->url("/v1/meetings/" + id), R"({"venue": "x"})").status, 409);
   ASSERT_EQ(reply("919829000010", "YES " + code), 200);
   EXPECT_EQ(number(tally(id), "yes"), 1) << "a cancelled meeting counts no more answers";
+}
+
+// A reminder plan runs by itself, once, to those who have not answered:
+// "reminders": ["2m"] on a meeting starting in a little over two minutes.
+TEST_F(Meetings, APlannedReminderRunsByItselfOnceToTheSilent) {
+  auto made = http("POST", daemon_->url("/v1/meetings"),
+                   R"({"title": "ज़िला बैठक", "venue": "ज़िला कार्यालय", "starts_at": ")" + utc_in(126s) + R"(", "ends_at": ")" + utc_in(3h) +
+                       R"(", "organiser": "RJ", "reminders": ["2m"]})");
+  ASSERT_EQ(made.status, 201) << made.body;
+  auto m = object_of(made);
+  const std::string id(m["id"].as_string()), summons(m["summons"].as_string());
+  ASSERT_TRUE(eventually([&] { return reached(rig_, summons).size() == 11; }, 5s));
+  ASSERT_EQ(reply("919829000001", "YES " + std::to_string(m["code"].as_int64())), 200);
+  // Due about 6 s after the POST; the scheduler looks every 250 ms.
+  auto reminders = [&] {
+    std::multiset<std::string> all;
+    const auto sms = json::parse(http("GET", rig_.sms->url("/messages")).body);
+    const auto whatsapp = json::parse(http("GET", rig_.whatsapp->url() + "/messages").body);
+    std::set<std::string> broadcasts;  // from each request's reference, "<broadcast>:<recipient>:<attempt>"
+    auto broadcast_of = [](const json::value& reference) {
+      const std::string r(reference.as_string());
+      return r.substr(0, r.find(':'));
+    };
+    for (const auto& x : sms.as_array()) broadcasts.insert(broadcast_of(x.as_object().at("reference")));
+    for (const auto& x : whatsapp.as_array()) broadcasts.insert(broadcast_of(x.as_object().at("biz_opaque_callback_data")));
+    for (const auto& b : broadcasts) {  // the reminders only (not the summons, not the acknowledgement of the YES)
+      auto info = object_of(daemon_->get("/v1/broadcasts/" + b));
+      if (!info.contains("message") || info["message"].as_object()["template"] != "meeting_reminder") continue;
+      for (const auto& to : reached(rig_, b)) all.insert(to);
+    }
+    return all;
+  };
+  ASSERT_TRUE(eventually([&] { return reminders().size() == 10; }, 20s)) << reminders().size();
+  std::this_thread::sleep_for(1s);
+  const auto got = reminders();
+  EXPECT_EQ(got.size(), 10u) << "once: 11 summoned, 1 answered";
+  EXPECT_EQ(got.count("+919829000001"), 0u);
+  auto listed = object_of(daemon_->get("/v1/meetings/" + id));
+  EXPECT_EQ(json::serialize(listed["reminders"]), R"(["2m"])");
 }
 
 }  // namespace
