@@ -224,13 +224,6 @@ awaitable<http::Response> cancel(Context context, http::Request& request) {
   co_return http::json_response(202, json::serialize(body));
 }
 
-std::string csv_field(std::string_view value) {
-  if (value.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(value);
-  std::string out = "\"";
-  for (char c : value) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return out + "\"";
-}
-
 awaitable<http::Response> recipients(Context context, http::Request& request) {
   const auto& id = request.params["id"];
   std::optional<broadcast::State> state;

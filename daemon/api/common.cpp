@@ -33,6 +33,15 @@ http::Response pointer_problem(std::string title, const std::vector<directory::S
   return http::problem(unprocessable ? 422 : 400, unprocessable ? "unprocessable" : "invalid-input", std::move(title), detail, items);
 }
 
+std::string csv_field(std::string_view value) {
+  // A value a spreadsheet would run as a formula is written as text (OWASP: CSV injection).
+  const bool formula = !value.empty() && (value[0] == '=' || value[0] == '+' || value[0] == '-' || value[0] == '@');
+  if (!formula && value.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(value);
+  std::string out = formula ? "\"'" : "\"";
+  for (char c : value) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+
 http::Response redis_unavailable(const std::string& why) { return http::unavailable("Redis is unavailable: " + why, 2); }
 
 http::Response index_unavailable() { return http::unavailable("the directory index is not loaded yet", 1); }

@@ -18,6 +18,9 @@ std::optional<boost::json::value> parse_json_body(const http::Request& request, 
 http::Response pointer_problem(std::string title, const std::vector<directory::SelectorError>& errors);
 
 /// 503 for an operation that needs Redis or the index.
+/// One CSV field (RFC 4180 quoting); a leading = + - @ is kept as text, not a formula.
+std::string csv_field(std::string_view value);
+
 http::Response redis_unavailable(const std::string& why);
 http::Response index_unavailable();
 

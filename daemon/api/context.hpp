@@ -23,6 +23,7 @@ class ReportTracker;
 namespace orgcast::inbound {
 class InboundStore;
 class InboundPath;
+class SenderDirectory;
 }
 
 namespace orgcast::redis {
@@ -69,6 +70,7 @@ struct Context {
   std::shared_ptr<tracking::ReportTracker> tracker;
   std::shared_ptr<inbound::InboundStore> inbound;
   std::shared_ptr<inbound::InboundPath> replies;  // inbound messages read, matched and kept
+  std::shared_ptr<const inbound::SenderDirectory> senders;  // a mobile's person and current posts, from the index in memory
   std::shared_ptr<meetings::MeetingStore> meetings;
   std::shared_ptr<schedule::Scheduler> scheduler;  // work planned for a time: meetings' reminders
   std::string key_prefix;

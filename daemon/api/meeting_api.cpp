@@ -5,6 +5,7 @@
 //   PATCH /v1/meetings/{id}          moved (starts_at, ends_at, venue): a notice to everyone summoned
 //   POST  /v1/meetings/{id}/cancel   cancelled: a notice to everyone summoned
 //   POST  /v1/meetings/{id}/remind   a reminder to those who have not answered (Idempotency-Key)
+//   GET   /v1/meetings/{id}/people   ?answer=yes|no|none&page=&per_page=&format=csv: who was summoned and what they answered
 #include <boost/json.hpp>
 #include <charconv>
 #include <cstring>
@@ -18,7 +19,9 @@
 #include "core/text.hpp"
 #include "core/utc_time.hpp"
 #include "broadcast/spec.hpp"
+#include "directory_store/store.hpp"
 #include "directory_store/watcher.hpp"
+#include "inbound/sender_directory.hpp"
 #include "meetings/meeting_spec.hpp"
 #include "meetings/meeting_store.hpp"
 #include "redis/client.hpp"
@@ -283,6 +286,93 @@ awaitable<http::Response> reschedule(Context context, http::Request& request) {
   co_return http::json_response(200, json::serialize(out));
 }
 
+// Everyone summoned, by mobile, with their answer and their current posts
+// (names from the directory); filtered by answer, paged; JSON or CSV.
+awaitable<http::Response> people(Context context, http::Request& request) {
+  const auto id = request.params["id"];
+  std::string answer = "all";
+  std::size_t page = 1, per_page = 100;
+  bool csv = false;
+  auto bad = [](const std::string& what) { return http::problem(400, "invalid-parameter", "Invalid parameter", what); };
+  for (const auto& [name, value] : request.query) {
+    if (name == "answer") {
+      if (value != "yes" && value != "no" && value != "none" && value != "all") co_return bad("answer must be yes, no, none or all, not " + quoted_input(value));
+      answer = value;
+    } else if (name == "format") {
+      if (value != "csv" && value != "json") co_return bad("format must be json or csv, not " + quoted_input(value));
+      csv = value == "csv";
+    } else if (name == "page" || name == "per_page") {
+      std::size_t n = 0;
+      auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
+      if (ec != std::errc() || end != value.data() + value.size() || n < 1 || (name == "per_page" && n > 10000))
+        co_return bad(name + " must be a whole number from 1" + (name == "per_page" ? " to 10000" : ""));
+      (name == "page" ? page : per_page) = n;
+    } else {
+      co_return bad("unknown query parameter " + quoted_input(name) + "; expected answer, page, per_page, format");
+    }
+  }
+  auto meeting = co_await context.meetings->get(id);
+  if (!meeting) co_return redis_unavailable(meeting.error().message());
+  if (!*meeting) co_return no_meeting(id);
+  auto all = co_await context.meetings->answers(id);
+  if (!all) co_return redis_unavailable(all.error().message());
+  std::vector<meetings::MeetingStore::Answer> matched;
+  for (auto& a : *all)
+    if (answer == "all" || a.answer == answer || (answer == "none" && a.answer.empty())) matched.push_back(std::move(a));
+  const auto first = std::min(matched.size(), (page - 1) * per_page), last = std::min(matched.size(), first + per_page);
+  // Their posts now (contact ids change with re-imports; the answer is the person's), names fetched in one read.
+  std::vector<std::optional<inbound::Sender>> senders;
+  std::vector<std::uint32_t> records;
+  std::shared_ptr<const directory::OrgIndex> index;
+  for (auto i = first; i < last; ++i) {
+    senders.push_back(context.senders->find(std::to_string(matched[i].mobile)));
+    if (senders.back() && !senders.back()->posts.empty()) {
+      if (!index) index = senders.back()->index;
+      if (senders.back()->index == index) records.push_back(senders.back()->posts.front().record);
+    }
+  }
+  std::vector<directory::ContactView> views;
+  directory_store::FetchedRecords fetched;
+  if (index && !records.empty()) {
+    auto got = co_await context.store->fetch_raw_records(*index, records);
+    if (!got) co_return redis_unavailable(got.error().message());
+    fetched = std::move(*got);
+    views = fetched.views();
+  }
+  std::size_t next_view = 0;
+  json::array rows;
+  std::string out = "mobile,name,name_hi,contact_ids,units,answer,answered_at,channel\r\n";
+  for (auto i = first; i < last; ++i) {
+    const auto& a = matched[i];
+    const auto& sender = senders[i - first];
+    const directory::ContactView* view = nullptr;
+    std::string ids, units;
+    if (sender && !sender->posts.empty() && sender->index == index && next_view < views.size()) view = &views[next_view++];
+    if (view) {
+      ids = std::string(view->id);
+      units = std::string(view->unit_id);
+    }
+    const auto mobile = "+" + std::to_string(a.mobile);
+    if (csv) {
+      out += mobile + "," + csv_field(view ? view->name : "") + "," + csv_field(view ? view->name_hi : "") + "," + csv_field(ids) + "," +
+             csv_field(units) + "," + (a.answer.empty() ? "none" : a.answer) + "," + a.at + "," + a.channel + "\r\n";
+    } else {
+      json::object row{{"mobile", mobile}, {"answer", a.answer.empty() ? "none" : a.answer}};
+      if (view) row["name"] = view->name, row["name_hi"] = view->name_hi, row["contact_id"] = ids, row["unit"] = units;
+      else row["in_directory"] = false;
+      if (!a.at.empty()) row["answered_at"] = a.at, row["channel"] = a.channel;
+      rows.push_back(std::move(row));
+    }
+  }
+  if (csv) {
+    auto response = http::text_response(200, std::move(out), "text/csv; charset=utf-8");
+    response.headers.emplace_back("Content-Disposition", "attachment; filename=\"" + id + "-people.csv\"");
+    co_return response;
+  }
+  co_return http::json_response(200, json::serialize(json::object{
+                                         {"people", std::move(rows)}, {"total", matched.size()}, {"page", page}, {"per_page", per_page}}));
+}
+
 }  // namespace
 
 void add_meeting_routes(http::Router& router, const Context& context) {
@@ -292,6 +382,7 @@ void add_meeting_routes(http::Router& router, const Context& context) {
   router.add("PATCH", "/v1/meetings/{id}", [context](http::Request& r) { return reschedule(context, r); });
   router.add("POST", "/v1/meetings/{id}/cancel", [context](http::Request& r) { return cancel(context, r); });
   router.add("POST", "/v1/meetings/{id}/remind", [context](http::Request& r) { return remind(context, r); });
+  router.add("GET", "/v1/meetings/{id}/people", [context](http::Request& r) { return people(context, r); });
 }
 
 }  // namespace orgcast::api

@@ -141,8 +141,9 @@ int run_daemon(Config config, DaemonOptions options, Log& log) {
   context.inbound = std::make_shared<inbound::InboundStore>(redis, config.redis.key_prefix);
   context.meetings = std::make_shared<meetings::MeetingStore>(redis, config.redis.key_prefix);
   auto reply_queue = std::make_shared<replies::ReplyQueue>(redis, config.redis.key_prefix, config.replies.most_per_hour);
+  context.senders = std::make_shared<inbound::SenderDirectory>([watcher] { return watcher->index(); });
   context.replies = std::make_shared<inbound::InboundPath>(
-      std::make_shared<inbound::SenderDirectory>([watcher] { return watcher->index(); }),
+      context.senders,
       std::make_shared<keywords::Engine>(keywords::Vocabulary::shipped()), context.meetings, context.inbound, reply_queue, [&] {
         std::lock_guard lock(config_mutex);
         return replies::AutoReplySettings{config.replies.sms_acknowledgements};

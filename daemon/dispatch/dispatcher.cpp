@@ -324,8 +324,11 @@ asio::awaitable<bool> Dispatcher::take_over_one(const char* priority) {
   for (const auto& m : members->elements) {
     const auto token = new_token();
     const auto token_bytes = broadcast::StateRecord::token_bytes(token);
-    auto claimed = co_await redis_->command(redis::cmd("EVAL", kTakeOverScript, "3", m.str, keys_.holds(), keys_.leases(),
-                                                       broadcast::kConsumerGroup, options_.consumer, at, token_bytes));
+    auto take = redis::cmd("EVAL", kTakeOverScript, "3", m.str, keys_.holds(), keys_.leases(), broadcast::kConsumerGroup, options_.consumer, at,
+                           token_bytes);
+    for (const auto& weak : held_)  // what our own workers hold of this stream is not ours to take again
+      if (auto w = weak.lock(); w && !w->lost() && w->stream() == m.str) take.push_back(w->entry());
+    auto claimed = co_await redis_->command(std::move(take));
     if (!claimed || claimed->is_error()) {
       count_redis_error("take_over");
       continue;
@@ -365,12 +368,13 @@ asio::awaitable<void> Dispatcher::keep_leases(std::shared_ptr<Dispatcher>) {
       leased_ = true;
       last_beat = clock_->steady_now();
     } else if (leased_ && clock_->steady_now() - last_beat > options_.lease) {
-      // Our lease ran out unrenewed: others may take what we hold. Stop
-      // reading, and write nothing more of what we held.
+      // Our lease ran out unrenewed: others may take what we hold. No new
+      // work is read until a heartbeat lands; the chunks held are worked on
+      // (their records are refused once another instance holds them, and
+      // the next heartbeat marks those lost). Giving them up here would
+      // strand them: our own name's entries are never taken over.
       leased_ = false;
-      log_.warn("dispatch", "the heartbeat failed for longer than the lease: every held chunk is given up");
-      for (auto& weak : held_)
-        if (auto w = weak.lock()) w->lose();
+      log_.warn("dispatch", "the heartbeat failed for longer than the lease: no new work until it lands again");
     }
     const auto pause = beaten ? options_.lease / 3 : std::chrono::milliseconds(100);  // Redis away: the workers wait too
     co_await sleep_on_clock(pause);
@@ -412,8 +416,10 @@ asio::awaitable<bool> Dispatcher::beat() {
 // queue and unfinished entries are handed back at once.
 asio::awaitable<void> Dispatcher::work_chunks(std::vector<std::shared_ptr<ChunkWork>> works) {
   std::vector<std::shared_ptr<ChunkWork>> loaded;
+  // Held from now on, all of them before the first wait: a takeover look by
+  // another worker meanwhile must not take them as given up.
+  for (auto& work : works) held_.push_back(work);
   for (auto& work : works) {
-    held_.push_back(work);  // its lease is kept from now on, also while it loads
     auto b = co_await broadcast_of(work->broadcast_id());
     if (!b) {
       log_.error("dispatch", "broadcast " + work->broadcast_id() + " is missing or unreadable; its chunk stays queued");

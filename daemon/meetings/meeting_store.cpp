@@ -2,6 +2,8 @@
 
 #include <boost/json.hpp>
 #include <cstdlib>
+#include <algorithm>
+#include <unordered_map>
 #include <unordered_set>
 
 #include "core/utc_time.hpp"
@@ -194,6 +196,34 @@ boost::asio::awaitable<redis::Result<std::vector<std::uint64_t>>> MeetingStore::
   std::vector<std::uint64_t> out;
   for (const auto& s : (*replies)[0].elements)
     if (!answered.contains(s.str)) out.push_back(std::strtoull(s.str.c_str(), nullptr, 10));
+  co_return out;
+}
+
+boost::asio::awaitable<redis::Result<std::vector<MeetingStore::Answer>>> MeetingStore::answers(std::string id) {
+  std::vector<redis::Args> reads;
+  reads.push_back(redis::cmd("SMEMBERS", key("mt:" + id + ":summoned")));
+  reads.push_back(redis::cmd("HGETALL", key("mt:" + id + ":answers")));
+  auto replies = co_await redis_->pipeline(std::move(reads));
+  if (!replies) co_return replies.error();
+  for (const auto& r : *replies)
+    if (r.is_error()) co_return make_error_code(redis::Errc::server_error);
+  std::unordered_map<std::string_view, std::string_view> given;  // mobile -> "yes|<at>|<channel>"
+  const auto& pairs = (*replies)[1].elements;
+  for (std::size_t i = 0; i + 1 < pairs.size(); i += 2) given.emplace(pairs[i].str, pairs[i + 1].str);
+  std::vector<Answer> out;
+  for (const auto& s : (*replies)[0].elements) {
+    Answer a;
+    a.mobile = std::strtoull(s.str.c_str(), nullptr, 10);
+    if (auto it = given.find(s.str); it != given.end()) {
+      const auto v = it->second;
+      const auto first = v.find('|'), second = v.find('|', first + 1);
+      a.answer = std::string(v.substr(0, first));
+      if (first != std::string_view::npos) a.at = std::string(v.substr(first + 1, second - first - 1));
+      if (second != std::string_view::npos) a.channel = std::string(v.substr(second + 1));
+    }
+    out.push_back(std::move(a));
+  }
+  std::sort(out.begin(), out.end(), [](const Answer& x, const Answer& y) { return x.mobile < y.mobile; });
   co_return out;
 }
 

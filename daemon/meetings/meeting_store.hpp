@@ -48,6 +48,12 @@ class MeetingStore {
     std::string outcome;  // when ids is empty
   };
   boost::asio::awaitable<redis::Result<Candidates>> candidates(std::optional<unsigned> code);
+  /// Everyone summoned with their answer ("" none), when and how, by mobile.
+  struct Answer {
+    std::uint64_t mobile = 0;
+    std::string answer, at, channel;
+  };
+  boost::asio::awaitable<redis::Result<std::vector<Answer>>> answers(std::string id);
   /// The mobiles summoned; with `silent_only`, those who have not answered (yes or no).
   boost::asio::awaitable<redis::Result<std::vector<std::uint64_t>>> summoned(std::string id, bool silent_only);
   /// Cancels a meeting not cancelled yet: `state` cancelled, out of the open

@@ -254,6 +254,20 @@ TEST_F(Meetings, ARemindReachesOnlyTheSilentAMoveAndACancelReachEveryone) {
   auto remind = [&](const std::string& key) {
     return http("POST", daemon_->url("/v1/meetings/" + id + "/remind"), "", "application/json", {{"Idempotency-Key", key}});
   };
+  // Who answered what, from the office's side: JSON paged, and CSV.
+  auto yes = object_of(daemon_->get("/v1/meetings/" + id + "/people?answer=yes"));
+  ASSERT_EQ(yes["people"].as_array().size(), 1u) << json::serialize(yes);
+  auto ramesh = yes["people"].as_array()[0].as_object();
+  EXPECT_EQ(ramesh["mobile"].as_string(), "+919829000001");
+  EXPECT_EQ(ramesh["name"].as_string(), "Ramesh Sharma");
+  EXPECT_EQ(ramesh["contact_id"].as_string(), "C1");
+  EXPECT_EQ(ramesh["channel"].as_string(), "whatsapp");
+  EXPECT_EQ(number(object_of(daemon_->get("/v1/meetings/" + id + "/people?answer=none")), "total"), 9);
+  auto csv = daemon_->get("/v1/meetings/" + id + "/people?answer=no&format=csv");
+  EXPECT_EQ(csv.status, 200);
+  EXPECT_NE(csv.body.find("+919829000004,Mohan Lal,मोहन लाल,"), std::string::npos) << csv.body;
+  EXPECT_EQ(daemon_->get("/v1/meetings/" + id + "/people?answer=maybe").status, 400);
+
   auto first = remind("remind-1");
   ASSERT_EQ(first.status, 202) << first.body;
   const std::string reminder(object_of(first)["reminder"].as_string());
