@@ -30,6 +30,7 @@ add_library(orgcast_io STATIC
   daemon/api/enqueue.cpp
   daemon/api/meeting_api.cpp
   daemon/api/meeting_notices.cpp
+  daemon/api/attendance_api.cpp
   daemon/meetings/meeting_store.cpp
   daemon/api/webhook_api.cpp
   daemon/api/people_api.cpp

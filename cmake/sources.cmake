@@ -45,6 +45,7 @@ add_library(orgcast_logic STATIC
   daemon/inbound/reply_decision.cpp
   daemon/replies/auto_reply.cpp
   daemon/meetings/meeting_spec.cpp
+  daemon/meetings/attendance_list.cpp
   adapters/core/send_result.cpp
   adapters/core/adapter.cpp
   adapters/core/wire.cpp

@@ -15,5 +15,6 @@ void add_webhook_routes(http::Router& router, const Context& context);
 void add_template_routes(http::Router& router, const Context& context);
 void add_people_routes(http::Router& router, const Context& context);
 void add_meeting_routes(http::Router& router, const Context& context);
+void add_attendance_routes(http::Router& router, const Context& context);
 
 }  // namespace orgcast::api

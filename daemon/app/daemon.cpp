@@ -214,6 +214,7 @@ int run_daemon(Config config, DaemonOptions options, Log& log) {
   api::add_template_routes(router, context);
   api::add_people_routes(router, context);
   api::add_meeting_routes(router, context);
+  api::add_attendance_routes(router, context);
 
   http::Server server(io.get_executor(), config.server, router, log, metrics, io_threads.executors());
   std::uint16_t port = 0;

@@ -227,6 +227,73 @@ boost::asio::awaitable<redis::Result<std::vector<MeetingStore::Answer>>> Meeting
   co_return out;
 }
 
+boost::asio::awaitable<redis::Result<std::size_t>> MeetingStore::record_attendance(std::string id, std::vector<std::uint64_t> mobiles) {
+  std::vector<redis::Args> writes;
+  writes.push_back(redis::cmd("HSET", key("mt:" + id), "attendance_at", format_utc(clock_->system_now())));
+  auto add = redis::cmd("SADD", key("mt:" + id + ":came"));
+  for (auto m : mobiles) add.push_back(std::to_string(m));
+  if (add.size() > 2) writes.push_back(std::move(add));
+  auto done = co_await redis_->pipeline(std::move(writes));
+  if (!done) co_return done.error();
+  for (const auto& r : *done)
+    if (r.is_error()) co_return make_error_code(redis::Errc::server_error);
+  co_return done->size() > 1 ? static_cast<std::size_t>((*done)[1].integer) : std::size_t{0};
+}
+
+boost::asio::awaitable<redis::Result<MeetingStore::Attendance>> MeetingStore::attendance(std::string id) {
+  std::vector<redis::Args> reads;
+  reads.push_back(redis::cmd("HEXISTS", key("mt:" + id), "attendance_at"));
+  reads.push_back(redis::cmd("SMEMBERS", key("mt:" + id + ":came")));
+  reads.push_back(redis::cmd("SMEMBERS", key("mt:" + id + ":summoned")));
+  reads.push_back(redis::cmd("HGETALL", key("mt:" + id + ":answers")));
+  auto replies = co_await redis_->pipeline(std::move(reads));
+  if (!replies) co_return replies.error();
+  for (const auto& r : *replies)
+    if (r.is_error()) co_return make_error_code(redis::Errc::server_error);
+  Attendance a;
+  a.recorded = (*replies)[0].integer == 1;
+  std::unordered_set<std::string_view> summoned, said_yes;
+  for (const auto& s : (*replies)[2].elements) summoned.insert(s.str);
+  const auto& pairs = (*replies)[3].elements;
+  std::unordered_set<std::string_view> answered;
+  for (std::size_t i = 0; i + 1 < pairs.size(); i += 2) {
+    answered.insert(pairs[i].str);
+    if (pairs[i + 1].str.starts_with("yes|")) said_yes.insert(pairs[i].str);
+  }
+  a.summoned = static_cast<long long>(summoned.size());
+  for (const auto& c : (*replies)[1].elements) {
+    ++a.came;
+    if (!summoned.contains(c.str)) ++a.came_unsummoned;
+    else if (said_yes.contains(c.str)) ++a.yes_and_came;
+    else if (!answered.contains(c.str)) ++a.came_without_answering;
+  }
+  a.yes_but_absent = static_cast<long long>(said_yes.size()) - a.yes_and_came;
+  co_return a;
+}
+
+boost::asio::awaitable<redis::Result<std::vector<MeetingStore::Part>>> MeetingStore::parts_of(std::uint64_t mobile, std::vector<std::string> meetings) {
+  const auto who = std::to_string(mobile);
+  std::vector<redis::Args> reads;
+  for (const auto& id : meetings) {
+    reads.push_back(redis::cmd("SISMEMBER", key("mt:" + id + ":summoned"), who));
+    reads.push_back(redis::cmd("SISMEMBER", key("mt:" + id + ":came"), who));
+    reads.push_back(redis::cmd("HGET", key("mt:" + id + ":answers"), who));
+    reads.push_back(redis::cmd("HEXISTS", key("mt:" + id), "attendance_at"));
+  }
+  std::vector<Part> out;
+  if (reads.empty()) co_return out;
+  auto replies = co_await redis_->pipeline(std::move(reads));
+  if (!replies) co_return replies.error();
+  for (std::size_t n = 0; n < meetings.size(); ++n) {
+    const auto* r = replies->data() + 4 * n;
+    if (r[0].is_error() || r[1].is_error() || r[2].is_error() || r[3].is_error()) co_return make_error_code(redis::Errc::server_error);
+    Part p{meetings[n], r[0].integer == 1, r[1].integer == 1, r[3].integer == 1, ""};
+    if (!r[2].is_nil()) p.answer = r[2].str.substr(0, r[2].str.find('|'));
+    if (p.summoned || p.came) out.push_back(std::move(p));
+  }
+  co_return out;
+}
+
 boost::asio::awaitable<redis::Result<std::size_t>> MeetingStore::cancel(std::string id, std::string reason) {
   auto args = redis::cmd("EVAL", std::string(lua::cancel_meeting), "4", key("mt:" + id), key("mt:open"), key("mt:codes"), key("mt:code-owner"),
                          format_utc(clock_->system_now()), std::move(reason), std::to_string(ms_of(clock_->system_now())));

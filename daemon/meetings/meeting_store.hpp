@@ -54,6 +54,21 @@ class MeetingStore {
     std::string answer, at, channel;
   };
   boost::asio::awaitable<redis::Result<std::vector<Answer>>> answers(std::string id);
+  /// Records who came (mobiles; adding again changes nothing); how many were new.
+  boost::asio::awaitable<redis::Result<std::size_t>> record_attendance(std::string id, std::vector<std::uint64_t> mobiles);
+  /// Who came against who was summoned and what they answered.
+  struct Attendance {
+    bool recorded = false;  // attendance was taken
+    long long came = 0, yes_and_came = 0, yes_but_absent = 0, came_without_answering = 0, came_unsummoned = 0, summoned = 0;
+  };
+  boost::asio::awaitable<redis::Result<Attendance>> attendance(std::string id);
+  /// One person's part in each of these meetings (only those that summoned them or where they came).
+  struct Part {
+    std::string meeting;
+    bool summoned = false, came = false, taken = false;  // taken: attendance was recorded
+    std::string answer;
+  };
+  boost::asio::awaitable<redis::Result<std::vector<Part>>> parts_of(std::uint64_t mobile, std::vector<std::string> meetings);
   /// The mobiles summoned; with `silent_only`, those who have not answered (yes or no).
   boost::asio::awaitable<redis::Result<std::vector<std::uint64_t>>> summoned(std::string id, bool silent_only);
   /// Cancels a meeting not cancelled yet: `state` cancelled, out of the open

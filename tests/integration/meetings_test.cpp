@@ -344,4 +344,46 @@ TEST_F(Meetings, APlannedReminderRunsByItselfOnceToTheSilent) {
   EXPECT_EQ(json::serialize(listed["reminders"]), R"(["2m"])");
 }
 
+// Attendance: who came, against who said YES; by mobile, contact id or a
+// CSV sign-in sheet; a person's record and a unit's rate.
+TEST_F(Meetings, AttendanceShowsWhoSaidYesAndCameAndWhoDidNot) {
+  auto made = create("RJ");
+  ASSERT_EQ(made.status, 201) << made.body;
+  auto m = object_of(made);
+  const std::string id(m["id"].as_string());
+  const auto code = std::to_string(m["code"].as_int64());
+  ASSERT_EQ(reply("919829000001", "YES " + code), 200);  // Ramesh: yes, comes
+  ASSERT_EQ(reply("919829000003", "YES " + code), 200);  // Anita: yes, absent
+  ASSERT_EQ(reply("919829000004", "NO " + code), 200);   // Mohan: no, absent
+  auto recorded = http("POST", daemon_->url("/v1/meetings/" + id + "/attendance"), R"({"mobiles": ["+919829000001"], "contacts": ["C6", "C99"]})");
+  ASSERT_EQ(recorded.status, 200) << recorded.body;
+  auto a = object_of(recorded);
+  EXPECT_EQ(number(a, "came"), 2);
+  EXPECT_EQ(number(a, "said_yes_and_came"), 1);
+  EXPECT_EQ(number(a, "said_yes_but_absent"), 1);
+  EXPECT_EQ(number(a, "came_without_answering"), 1) << "Kailash (C6) came without answering";
+  EXPECT_EQ(number(a, "unmatched_count"), 1);
+  EXPECT_EQ(a["unmatched"].as_array()[0].as_object()["at"].as_string(), "/contacts/1");
+  // A sign-in sheet as CSV: Sunil came too; Ramesh again changes nothing.
+  auto sheet = http("POST", daemon_->url("/v1/meetings/" + id + "/attendance"), "name,mobile\nSunil,9829000010\nRamesh,+91 98290 00001\n",
+                    "text/csv");
+  ASSERT_EQ(sheet.status, 200) << sheet.body;
+  EXPECT_EQ(number(object_of(sheet), "came"), 3);
+  EXPECT_EQ(number(object_of(sheet), "added"), 1);
+  // Ramesh's record, by any of his posts, and the state's rate.
+  auto ramesh = object_of(daemon_->get("/v1/directory/contacts/C1/attendance"));
+  ASSERT_EQ(ramesh["meetings"].as_array().size(), 1u) << json::serialize(ramesh);
+  EXPECT_EQ(ramesh["meetings"].as_array()[0].as_object()["came"], json::value(true));
+  EXPECT_EQ(ramesh["meetings"].as_array()[0].as_object()["answer"].as_string(), "yes");
+  auto anita = object_of(daemon_->get("/v1/directory/contacts/C3/attendance"));
+  EXPECT_EQ(anita["meetings"].as_array()[0].as_object()["came"], json::value(false));
+  auto state = object_of(daemon_->get("/v1/directory/units/RJ/attendance"));
+  EXPECT_EQ(number(state, "summoned"), 11);
+  EXPECT_EQ(number(state, "came"), 3);
+  EXPECT_EQ(daemon_->get("/v1/directory/units/NOWHERE/attendance").status, 404);
+  EXPECT_EQ(http("POST", daemon_->url("/v1/meetings/" + id + "/attendance"), "mobile\n", "text/plain").status, 415);
+  EXPECT_EQ(http("POST", daemon_->url("/v1/meetings/" + id + "/attendance"), "who\nx\n", "text/csv").status, 400);
+  EXPECT_EQ(http("POST", daemon_->url("/v1/meetings/" + id + "/attendance"), R"({"mobiles": "all"})").status, 400);
+}
+
 }  // namespace
