@@ -16,5 +16,6 @@ void add_template_routes(http::Router& router, const Context& context);
 void add_people_routes(http::Router& router, const Context& context);
 void add_meeting_routes(http::Router& router, const Context& context);
 void add_attendance_routes(http::Router& router, const Context& context);
+void add_report_routes(http::Router& router, const Context& context);
 
 }  // namespace orgcast::api

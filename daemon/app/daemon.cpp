@@ -38,6 +38,7 @@
 #include "api/enqueue.hpp"
 #include "api/meeting_notices.hpp"
 #include "schedule/scheduler.hpp"
+#include "reports/report_store.hpp"
 #include "tracking/report_tracker.hpp"
 #include "metrics/registry.hpp"
 #include "redis/client.hpp"
@@ -140,6 +141,7 @@ int run_daemon(Config config, DaemonOptions options, Log& log) {
   context.tracker = std::make_shared<tracking::ReportTracker>(redis, config.redis.key_prefix);
   context.inbound = std::make_shared<inbound::InboundStore>(redis, config.redis.key_prefix);
   context.meetings = std::make_shared<meetings::MeetingStore>(redis, config.redis.key_prefix);
+  context.reports = std::make_shared<reports::ReportStore>(redis, config.redis.key_prefix);
   auto reply_queue = std::make_shared<replies::ReplyQueue>(redis, config.redis.key_prefix, config.replies.most_per_hour);
   context.senders = std::make_shared<inbound::SenderDirectory>([watcher] { return watcher->index(); });
   context.replies = std::make_shared<inbound::InboundPath>(
@@ -147,6 +149,10 @@ int run_daemon(Config config, DaemonOptions options, Log& log) {
       std::make_shared<keywords::Engine>(keywords::Vocabulary::shipped()), context.meetings, context.inbound, reply_queue, [&] {
         std::lock_guard lock(config_mutex);
         return replies::AutoReplySettings{config.replies.sms_acknowledgements};
+      },
+      [&] {
+        std::lock_guard lock(config_mutex);
+        return inbound::ReportRule{config.reports.levels, config.reports.roles};
       });
   // The durable scheduler: meetings' planned reminders, run once each.
   schedule::SchedulerOptions schedule_options;
@@ -215,6 +221,7 @@ int run_daemon(Config config, DaemonOptions options, Log& log) {
   api::add_people_routes(router, context);
   api::add_meeting_routes(router, context);
   api::add_attendance_routes(router, context);
+  api::add_report_routes(router, context);
 
   http::Server server(io.get_executor(), config.server, router, log, metrics, io_threads.executors());
   std::uint16_t port = 0;

@@ -92,6 +92,12 @@ struct RepliesConfig {
   int most_per_hour = 10;            // automatic replies to one number an hour, at most
 };
 
+/// Daily reports by SMS or WhatsApp (REPORT <text>): who files them.
+struct ReportsConfig {
+  std::vector<std::string> levels{"district"};  // posts at these levels...
+  std::vector<std::string> roles{"president"};  // ...with these roles may report
+};
+
 /// Message templates: where they are and what they may be.
 struct TemplatesConfig {
   std::string dir = "templates";   // relative to the config file's folder
@@ -131,6 +137,7 @@ struct Config {
   DispatchConfig dispatch;
   BroadcastsConfig broadcasts;
   RepliesConfig replies;
+  ReportsConfig reports;
   TemplatesConfig templates;
   PricingConfig pricing;
   /// Empty with dispatch.provider_url set: one `sim` account carries every channel.

@@ -12,16 +12,18 @@ namespace orgcast::inbound {
 
 InboundPath::InboundPath(std::shared_ptr<const SenderDirectory> senders, std::shared_ptr<const keywords::Engine> keywords,
                          std::shared_ptr<meetings::MeetingStore> meetings, std::shared_ptr<InboundStore> store,
-                         std::shared_ptr<replies::ReplyQueue> replies, std::function<replies::AutoReplySettings()> settings)
+                         std::shared_ptr<replies::ReplyQueue> replies, std::function<replies::AutoReplySettings()> settings,
+                         std::function<ReportRule()> reports)
     : senders_(std::move(senders)), keywords_(std::move(keywords)), meetings_(std::move(meetings)), store_(std::move(store)),
-      replies_(std::move(replies)), settings_(std::move(settings)) {}
+      replies_(std::move(replies)), settings_(std::move(settings)), reports_(std::move(reports)) {}
 
 boost::asio::awaitable<redis::Result<std::vector<Received>>> InboundPath::receive(std::string provider,
                                                                                    std::vector<adapters::InboundMessage> messages) {
   std::vector<Received> received;
+  const auto report_rule = reports_ ? reports_() : ReportRule{};
   for (auto& m : messages) {
     const auto number = phone::normalise_indian_mobile(m.from).value_or(0);
-    auto decision = decide(*keywords_, senders_->find(m.from), number, m.text);
+    auto decision = decide(*keywords_, senders_->find(m.from), number, m.text, report_rule);
     received.push_back({std::move(m), std::move(decision)});
   }
   // A YES or NO is recorded for its meeting in the step that keeps it: the

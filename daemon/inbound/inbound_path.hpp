@@ -13,6 +13,7 @@
 
 #include "adapters/core/adapter.hpp"
 #include "inbound/inbound_store.hpp"
+#include "inbound/reply_decision.hpp"
 #include "redis/client.hpp"
 
 namespace orgcast::keywords {
@@ -36,7 +37,8 @@ class InboundPath {
   /// message's automatic reply, if it gets one (replies/auto_reply.hpp).
   InboundPath(std::shared_ptr<const SenderDirectory> senders, std::shared_ptr<const keywords::Engine> keywords,
               std::shared_ptr<meetings::MeetingStore> meetings, std::shared_ptr<InboundStore> store,
-              std::shared_ptr<replies::ReplyQueue> replies = nullptr, std::function<replies::AutoReplySettings()> settings = {});
+              std::shared_ptr<replies::ReplyQueue> replies = nullptr, std::function<replies::AutoReplySettings()> settings = {},
+              std::function<ReportRule()> reports = {});
   /// The messages from the provider account `provider` not seen before, each with what was done.
   boost::asio::awaitable<redis::Result<std::vector<Received>>> receive(std::string provider, std::vector<adapters::InboundMessage> messages);
 
@@ -47,6 +49,7 @@ class InboundPath {
   std::shared_ptr<InboundStore> store_;
   std::shared_ptr<replies::ReplyQueue> replies_;
   std::function<replies::AutoReplySettings()> settings_;
+  std::function<ReportRule()> reports_;  // who may file a daily report (null: the default rule)
 };
 
 }  // namespace orgcast::inbound

@@ -2,6 +2,7 @@
 
 #include "core/digest.hpp"
 #include "core/utc_time.hpp"
+#include "text/ist_time.hpp"
 #include "lua_scripts.hpp"
 
 namespace orgcast::inbound {
@@ -13,6 +14,7 @@ boost::asio::awaitable<redis::Result<std::vector<Received>>> InboundStore::store
   std::vector<Received> fresh;
   if (messages.empty()) co_return fresh;
   const auto now = format_utc(clock_->system_now());
+  const auto day = text::ist_day(clock_->system_now());  // the day a report counts for
   static const std::string script =
       std::string(lua::consent) + "\n" + std::string(lua::answer) + "\n" + std::string(lua::store_inbound);
   std::vector<redis::Args> stores;
@@ -24,14 +26,14 @@ boost::asio::awaitable<redis::Result<std::vector<Received>>> InboundStore::store
     // five minutes is the same message delivered twice.
     const bool has_id = !m.provider_message_id.empty();
     const auto seen = has_id ? m.provider_message_id : "text:" + sha1_hex(m.from + "\n" + m.text);
-    auto args = redis::cmd("EVAL", script, std::to_string(7 + r.answer_keys.size()), keys_.prefix + "in:seen:" + provider + ":" + seen,
+    auto args = redis::cmd("EVAL", script, std::to_string(9 + r.answer_keys.size()), keys_.prefix + "in:seen:" + provider + ":" + seen,
                            keys_.inbound_messages(), keys_.inbound_of(d.mobile), keys_.opted_out("sms"), keys_.opted_out("whatsapp"),
-                           keys_.opted_out("push"), keys_.consent_log(d.mobile));
+                           keys_.opted_out("push"), keys_.consent_log(d.mobile), keys_.prefix + "rp:" + day, keys_.prefix + "rp:" + day + ":who");
     args.insert(args.end(), r.answer_keys.begin(), r.answer_keys.end());
     for (auto& a : redis::cmd(provider, m.provider_message_id, m.from, m.text, now, adapters::name(m.channel), d.outcome,
                               keywords::name(d.reading.intent), d.reading.code ? std::to_string(*d.reading.code) : "", mobile,
                               d.reading.all_channels ? "1" : "0", d.language, d.reading.text, has_id ? "86400" : "300",
-                              r.answer_candidates.empty() ? "" : r.answer))
+                              r.answer_candidates.empty() ? "" : r.answer, d.report_unit, day))
       args.push_back(std::move(a));
     args.insert(args.end(), r.answer_candidates.begin(), r.answer_candidates.end());
     stores.push_back(std::move(args));

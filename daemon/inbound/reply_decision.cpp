@@ -1,8 +1,23 @@
 #include "inbound/reply_decision.hpp"
 
+#include <algorithm>
+
 namespace orgcast::inbound {
 
-Decision decide(const keywords::Engine& engine, const std::optional<Sender>& sender, std::uint64_t from_number, std::string_view text) {
+std::optional<directory::Post> reporting_post(const Sender& sender, const ReportRule& rule) {
+  if (!sender.index) return std::nullopt;
+  const auto& vocabulary = sender.index->vocabulary();
+  const auto& units = sender.index->units();
+  auto named = [](const std::vector<std::string>& names, const std::vector<std::string>& allowed, std::size_t i) {
+    return i < names.size() && std::find(allowed.begin(), allowed.end(), names[i]) != allowed.end();
+  };
+  for (const auto& post : sender.posts)
+    if (named(vocabulary.levels(), rule.levels, units.level(post.unit)) && named(vocabulary.roles(), rule.roles, post.role)) return post;
+  return std::nullopt;
+}
+
+Decision decide(const keywords::Engine& engine, const std::optional<Sender>& sender, std::uint64_t from_number, std::string_view text,
+                const ReportRule& reports) {
   using Intent = keywords::Reading::Intent;
   Decision d;
   d.reading = engine.read(text);
@@ -27,7 +42,14 @@ Decision decide(const keywords::Engine& engine, const std::optional<Sender>& sen
     case Intent::opt_in: d.outcome = "for_a_person"; break;  // a number we cannot act for; a person reads it
     case Intent::yes:
     case Intent::no: d.outcome = "answer"; break;
-    case Intent::report: d.outcome = "report"; break;
+    case Intent::report:
+      if (auto post = reporting_post(*sender, reports)) {
+        d.outcome = "report";
+        d.report_unit = std::string(sender->index->units().id(post->unit));
+      } else {
+        d.outcome = "for_a_person";  // someone whose post files no daily report: a person reads it
+      }
+      break;
     case Intent::help: d.outcome = "help"; break;
     default: d.outcome = d.reading.for_a_person ? "for_a_person" : "unrecognised"; break;
   }

@@ -5,7 +5,9 @@
 //   opted_out, opted_in   STOP / START as the whole message (also from a
 //                         number not in the directory: a STOP is honoured)
 //   answer                YES or NO (with a meeting code, if given)
-//   report                REPORT and its text
+//   report                REPORT and its text, from a person whose post may report
+//                         (ReportRule: e.g. district presidents); from anyone
+//                         else it is for_a_person
 //   help                  HELP
 //   for_a_person          STOP or START with other words: a person reads it
 //   unrecognised          a person in the directory, no keyword
@@ -21,8 +23,15 @@
 
 namespace orgcast::inbound {
 
+/// Who may file a daily report by REPORT: a post at one of these levels
+/// with one of these roles (names as the directory has them).
+struct ReportRule {
+  std::vector<std::string> levels{"district"}, roles{"president"};
+};
+
 struct Decision {
   std::string outcome;
+  std::string report_unit;   // report: the unit of the post that may report
   keywords::Reading reading;
   std::uint64_t mobile = 0;  // the person (or the number, for an opt-out from outside the directory); 0: unknown
   std::string language;      // to answer in: the matched word's, else the person's
@@ -46,6 +55,10 @@ struct Received {
   std::string auto_reply, auto_reply_outcome;
 };
 
-Decision decide(const keywords::Engine& engine, const std::optional<Sender>& sender, std::uint64_t from_number, std::string_view text);
+Decision decide(const keywords::Engine& engine, const std::optional<Sender>& sender, std::uint64_t from_number, std::string_view text,
+                const ReportRule& reports = {});
+
+/// The sender's first post that may report, if any.
+std::optional<directory::Post> reporting_post(const Sender& sender, const ReportRule& rule);
 
 }  // namespace orgcast::inbound

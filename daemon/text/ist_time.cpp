@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cstdio>
+#include <ctime>
 
 namespace orgcast::text {
 namespace {
@@ -65,6 +66,15 @@ std::string format_ist_clock(std::chrono::system_clock::time_point t, std::strin
 
 std::string format_ist(std::chrono::system_clock::time_point t, std::string_view language) {
   return format_ist_date(t, language) + ", " + format_ist_clock(t, language);
+}
+
+std::string ist_day(std::chrono::system_clock::time_point t) {
+  const auto ist = std::chrono::system_clock::to_time_t(t + std::chrono::minutes(330));
+  std::tm parts{};
+  gmtime_r(&ist, &parts);
+  char out[16];
+  std::strftime(out, sizeof out, "%Y-%m-%d", &parts);
+  return out;
 }
 
 }  // namespace orgcast::text

@@ -16,5 +16,7 @@ std::string format_ist(std::chrono::system_clock::time_point t, std::string_view
 /// variable, less than a whole Hindi time takes.
 std::string format_ist_date(std::chrono::system_clock::time_point t, std::string_view language);
 std::string format_ist_clock(std::chrono::system_clock::time_point t, std::string_view language);
+/// The day in IST, as 2026-11-27 (what a daily report counts for).
+std::string ist_day(std::chrono::system_clock::time_point t);
 
 }  // namespace orgcast::text

@@ -81,7 +81,7 @@ TEST_F(Replies, EachReplyIsReadAndKeptWithWhatWasDone) {
   EXPECT_TRUE(consent("C11")["opted_out"].as_object().empty()) << "STOP with other words is no opt-out";
   ASSERT_EQ(reply("919800000000", "hello"), 200);
   EXPECT_EQ(latest()["outcome"].as_string(), "unknown_sender");
-  ASSERT_EQ(reply("919829000010", "REPORT 5 booth meetings today"), 200);
+  ASSERT_EQ(reply("919829000002", "REPORT 5 booth meetings today"), 200);  // a district president: may report
   EXPECT_EQ(latest()["outcome"].as_string(), "report");
   EXPECT_EQ(latest()["report"].as_string(), "5 booth meetings today");
   ASSERT_EQ(reply("919829000010", "yesterday was busy"), 200);
@@ -148,6 +148,50 @@ TEST_F(Replies, StopTakesAPersonOffThatChannelAndStartPutsThemBack) {
   const auto before = requests_for("9829000001");
   broadcast();
   EXPECT_EQ(requests_for("9829000001").first, before.first + 1) << "back on WhatsApp";
+}
+
+// Daily reports: REPORT from a district president is kept for the day;
+// from anyone else it is for a person to read; the office sees who has not
+// reported and reminds exactly them.
+TEST_F(Replies, DailyReportsAreKeptAndTheMissingReminded) {
+  ASSERT_EQ(reply("919829000003", "REPORT 5 booth meetings today"), 200);  // Anita, president of D-JOD
+  ASSERT_EQ(reply("919829000004", "REPORT mandal work"), 200);             // Mohan, a mandal president: not a report
+  EXPECT_EQ(latest()["outcome"].as_string(), "for_a_person");
+  auto today = object_of(daemon_->get("/v1/reports"));
+  ASSERT_EQ(today["reports"].as_array().size(), 1u) << json::serialize(today);
+  auto report = today["reports"].as_array()[0].as_object();
+  EXPECT_EQ(report["text"].as_string(), "5 booth meetings today");
+  EXPECT_EQ(report["unit"].as_string(), "D-JOD");
+  EXPECT_EQ(report["mobile"].as_string(), "+919829000003");
+  EXPECT_EQ(report["channel"].as_string(), "whatsapp");
+  EXPECT_EQ(number(object_of(daemon_->get("/v1/reports?unit=D-JAI")), "total"), 0);
+
+  auto missing = object_of(daemon_->get("/v1/reports/missing?level=district&role=president"));
+  EXPECT_EQ(number(missing, "expected"), 2);
+  EXPECT_EQ(number(missing, "reported"), 1);
+  ASSERT_EQ(missing["missing"].as_array().size(), 1u) << json::serialize(missing);
+  EXPECT_EQ(missing["missing"].as_array()[0].as_object()["contact_id"].as_string(), "C2");
+
+  const std::string body = R"({"level": "district", "role": "president", "channels": ["sms"]})";
+  auto reminded = http("POST", daemon_->url("/v1/reports/remind"), body, "application/json", {{"Idempotency-Key", "reports-today"}});
+  ASSERT_EQ(reminded.status, 202) << reminded.body;
+  EXPECT_EQ(number(object_of(reminded), "people"), 1);
+  const std::string reminder(object_of(reminded)["reminder"].as_string());
+  auto again = http("POST", daemon_->url("/v1/reports/remind"), body, "application/json", {{"Idempotency-Key", "reports-today"}});
+  EXPECT_EQ(object_of(again)["reminder"].as_string(), reminder) << "the same key: the same reminder";
+  auto sent_to_suresh = [&] {
+    int n = 0;
+    const auto all = json::parse(http("GET", sms_->url("/messages")).body);
+    for (const auto& m : all.as_array())
+      n += m.as_object().at("to").as_string() == "+919829000002" && m.as_object().at("reference").as_string().starts_with(reminder + ":");
+    return n;
+  };
+  ASSERT_TRUE(eventually([&] { return sent_to_suresh() == 1; }, 10s));
+  std::this_thread::sleep_for(300ms);
+  EXPECT_EQ(sent_to_suresh(), 1) << "reminded once";
+  EXPECT_EQ(daemon_->get("/v1/reports/missing?level=nowhere&role=president").status, 400);
+  EXPECT_EQ(daemon_->get("/v1/reports/missing").status, 400) << "level and role are needed";
+  EXPECT_EQ(daemon_->get("/v1/reports?date=27-11-2026").status, 400);
 }
 
 }  // namespace

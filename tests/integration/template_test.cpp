@@ -89,7 +89,7 @@ TEST_F(TemplateTest, WhatsAppIsTheApprovedTemplateWithItsParameters) {
 TEST_F(TemplateTest, PreviewsRenderEveryVariantOrOneContact) {
   start({});
   auto listed = json::parse(daemon_->get("/v1/templates").body).as_object()["templates"].as_array();
-  EXPECT_EQ(listed.size(), 10u);
+  EXPECT_EQ(listed.size(), 11u);
 
   auto samples = post_json("/v1/templates/meeting_summons/preview", "{}");
   auto variants = samples["variants"].as_array();
@@ -139,7 +139,7 @@ TEST(TemplateFiles, InvalidTemplatesStopTheStartAndAReloadKeepsTheValidSet) {
   EXPECT_THAT(check.output, HasSubstr(dir + "/broken.yaml:6: sms.hi: text: unknown variable \"nobody\""));
   auto shipped = run_command({build_dir() + "/orgcast", "templates", "check", "--dir", ORGCAST_SOURCE_DIR "/templates"}, 20s);
   EXPECT_EQ(shipped.code, 0) << shipped.output;
-  EXPECT_THAT(shipped.output, HasSubstr("valid: 10 template(s)"));
+  EXPECT_THAT(shipped.output, HasSubstr("valid: 11 template(s)"));
 
   fs::remove(dir + "/broken.yaml");
   DaemonUnderTest daemon(shared_redis_port(), unique_prefix(), section);

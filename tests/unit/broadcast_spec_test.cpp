@@ -193,7 +193,7 @@ TEST_F(SpecTest, TemplateProblemsNameTheVariable) {
   EXPECT_THAT(errors(R"({"audience": {}, "template": "help_reply", "channels": ["push"]})"),
               ElementsAre("/channels/0: the template has no push content"));
   EXPECT_THAT(errors(R"({"audience": {}, "template": "nope", "channels": ["sms"]})"),
-              ElementsAre("/template: no template \"nope\"; the templates are: announcement, help_reply, meeting_cancelled, meeting_reminder, meeting_rescheduled, meeting_summons, opt_in_ack, opt_out_ack, rsvp_ack, which_meeting"));
+              ElementsAre("/template: no template \"nope\"; the templates are: announcement, help_reply, meeting_cancelled, meeting_reminder, meeting_rescheduled, meeting_summons, opt_in_ack, opt_out_ack, report_reminder, rsvp_ack, which_meeting"));
 }
 
 TEST_F(SpecTest, EveryProblemHasItsPointer) {

@@ -55,9 +55,9 @@ std::string replaced(std::string text, const std::string& from, const std::strin
 TEST(Templates, ShippedExamplesAreValid) {
   auto loaded = load_templates(ORGCAST_SOURCE_DIR "/templates", Rules{});
   for (const auto& e : loaded.errors) ADD_FAILURE() << e.to_string();
-  EXPECT_EQ(loaded.catalog.by_id.size(), 10u);
+  EXPECT_EQ(loaded.catalog.by_id.size(), 11u);
   for (const char* id : {"announcement", "meeting_summons", "meeting_reminder", "rsvp_ack", "help_reply", "opt_out_ack", "opt_in_ack",
-                         "which_meeting", "meeting_cancelled", "meeting_rescheduled"})
+                         "which_meeting", "meeting_cancelled", "meeting_rescheduled", "report_reminder"})
     EXPECT_NE(loaded.catalog.find(id), nullptr) << id;
   const auto& summons = *loaded.catalog.find("meeting_summons")->value;
   EXPECT_EQ(summons.kind, Kind::summons);

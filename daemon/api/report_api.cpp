@@ -1,0 +1,221 @@
+// Daily reports over HTTP (docs/REPLIES.md, "Daily reports"):
+//   GET  /v1/reports?date=&unit=&page=&per_page=            the day's reports (IST), in the unit or below
+//   GET  /v1/reports/missing?date=&level=&role=&unit=&...   who should have reported that day and has not
+//   POST /v1/reports/remind {"level", "role", "date"?, "unit"?, "channels"?}   messages exactly those (Idempotency-Key)
+#include <boost/json.hpp>
+#include <charconv>
+
+#include "api/common.hpp"
+#include "api/enqueue.hpp"
+#include "api/routes.hpp"
+#include "core/run_on.hpp"
+#include "core/text.hpp"
+#include "directory/resolver.hpp"
+#include "directory_store/store.hpp"
+#include "directory_store/watcher.hpp"
+#include "reports/report_store.hpp"
+#include "text/ist_time.hpp"
+
+namespace orgcast::api {
+
+namespace json = boost::json;
+using boost::asio::awaitable;
+
+namespace {
+
+// The filters and paging a report listing takes, as given in a query or a body.
+struct Filters {
+  std::string day, level, role, unit;
+  std::size_t page = 1, per_page = 100;
+};
+
+// Reads one filter; "" when it is fine, else what is wrong.
+std::string read_filter(Filters& f, const std::string& name, const std::string& value) {
+  if (name == "date") {
+    if (value.size() != 10 || !parse_rfc3339(value + "T00:00:00+05:30")) return "date must be a day such as 2026-12-01, not " + quoted_input(value);
+    f.day = value;
+  } else if (name == "level" || name == "role" || name == "unit") {
+    if (value.empty() || value.size() > 64) return name + " must be 1 to 64 characters";
+    (name == "level" ? f.level : name == "role" ? f.role : f.unit) = value;
+  } else if (name == "page" || name == "per_page") {
+    std::size_t n = 0;
+    auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
+    if (ec != std::errc() || end != value.data() + value.size() || n < 1 || (name == "per_page" && n > 1000))
+      return name + " must be a whole number from 1" + (name == "per_page" ? " to 1000" : "");
+    (name == "page" ? f.page : f.per_page) = n;
+  } else {
+    return "unknown parameter " + quoted_input(name);
+  }
+  return "";
+}
+
+http::Response bad(const std::string& what) { return http::problem(400, "invalid-parameter", "Invalid parameter", what); }
+
+// Who should have reported on the day and has not: one post per person,
+// found by level, role and unit like an audience.
+struct Missing {
+  std::shared_ptr<const directory::OrgIndex> index;
+  std::vector<std::uint32_t> posts;
+  std::size_t expected = 0;
+};
+
+awaitable<std::variant<Missing, http::Response>> missing(Context context, Filters f) {
+  Missing out;
+  out.index = context.watcher->index();
+  if (!out.index) co_return index_unavailable();
+  const auto& vocabulary = out.index->vocabulary();
+  if (f.level.empty() || f.role.empty()) co_return bad("give the level and role that report, e.g. level=district&role=president");
+  directory::Selector who;
+  const auto& levels = vocabulary.levels();
+  const auto level = std::find(levels.begin(), levels.end(), f.level) - levels.begin();
+  if (static_cast<std::size_t>(level) >= levels.size()) co_return bad("level: no level " + quoted_input(f.level) + " in the directory");
+  who.levels = std::uint64_t{1} << level;
+  const auto& roles = vocabulary.roles();
+  const auto role = std::find(roles.begin(), roles.end(), f.role) - roles.begin();
+  if (static_cast<std::size_t>(role) >= roles.size() || role >= 256) co_return bad("role: no role " + quoted_input(f.role) + " in the directory");
+  who.roles.set(static_cast<std::size_t>(role));
+  if (!f.unit.empty()) {
+    const auto unit = out.index->units().find(f.unit);
+    if (unit == directory::kNoUnit) co_return bad("unit: no unit " + quoted_input(f.unit) + " in the directory");
+    who.units.push_back({unit, true});
+  }
+  auto index = out.index;
+  auto resolve = [index, who] { return directory::resolve(*index, who).posts; };
+  auto expected = co_await run_on(context.compute, std::move(resolve));
+  auto reported = co_await context.reports->who_reported(f.day);
+  if (!reported) co_return redis_unavailable(reported.error().message());
+  out.expected = expected.size();
+  const auto posts = out.index->posts();
+  for (auto p : expected)
+    if (!reported->contains(out.index->person_mobile(posts[p].person))) out.posts.push_back(p);
+  co_return out;
+}
+
+awaitable<http::Response> list(Context context, http::Request& request) {
+  Filters f;
+  f.day = text::ist_day(std::chrono::system_clock::now());
+  for (const auto& [name, value] : request.query)
+    if (name == "level" || name == "role") co_return bad("unknown parameter " + quoted_input(name) + "; expected date, unit, page, per_page");
+    else if (auto why = read_filter(f, name, value); !why.empty()) co_return bad(why);
+  auto index = context.watcher->index();
+  if (!index) co_return index_unavailable();
+  const auto& units = index->units();
+  std::uint32_t unit = directory::kNoUnit;
+  if (!f.unit.empty() && (unit = units.find(f.unit)) == directory::kNoUnit) co_return bad("unit: no unit " + quoted_input(f.unit) + " in the directory");
+  auto kept = co_await context.reports->of_day(f.day);
+  if (!kept) co_return redis_unavailable(kept.error().message());
+  json::array rows;
+  std::size_t matched = 0;
+  for (const auto& text : *kept) {
+    boost::system::error_code ec;
+    auto entry = json::parse(text, ec);
+    if (ec || !entry.is_object()) continue;
+    auto& o = entry.as_object();
+    if (unit != directory::kNoUnit) {
+      const auto* u = o.if_contains("unit");
+      const auto at = u && u->is_string() ? units.find(u->as_string()) : directory::kNoUnit;
+      if (at == directory::kNoUnit || at < unit || at >= units.subtree_end(unit)) continue;
+    }
+    if (const auto* m = o.if_contains("mobile"); m && m->is_string()) o["mobile"] = "+" + std::string(m->as_string());
+    if (matched++ / f.per_page + 1 == f.page) rows.push_back(std::move(entry));
+  }
+  co_return http::json_response(200, json::serialize(json::object{
+                                         {"date", f.day}, {"reports", std::move(rows)}, {"total", matched}, {"page", f.page}, {"per_page", f.per_page}}));
+}
+
+awaitable<http::Response> list_missing(Context context, http::Request& request) {
+  Filters f;
+  f.day = text::ist_day(std::chrono::system_clock::now());
+  for (const auto& [name, value] : request.query)
+    if (auto why = read_filter(f, name, value); !why.empty()) co_return bad(why);
+  auto found = co_await missing(context, f);
+  if (auto* answer = std::get_if<http::Response>(&found)) co_return std::move(*answer);
+  const auto& m = std::get<Missing>(found);
+  const auto first = std::min(m.posts.size(), (f.page - 1) * f.per_page), last = std::min(m.posts.size(), first + f.per_page);
+  std::vector<std::uint32_t> records;
+  for (auto i = first; i < last; ++i) records.push_back(m.index->posts()[m.posts[i]].record);
+  json::array rows;
+  if (!records.empty()) {
+    auto fetched = co_await context.store->fetch_raw_records(*m.index, records);
+    if (!fetched) co_return redis_unavailable(fetched.error().message());
+    for (const auto& v : fetched->views())
+      rows.push_back(json::object{{"contact_id", v.id}, {"name", v.name}, {"name_hi", v.name_hi}, {"mobile", "+" + std::to_string(v.mobile)},
+                                  {"unit", v.unit_id}, {"role", v.role}});
+  }
+  co_return http::json_response(200, json::serialize(json::object{{"date", f.day},
+                                                                  {"expected", m.expected},
+                                                                  {"reported", m.expected - m.posts.size()},
+                                                                  {"missing", std::move(rows)},
+                                                                  {"total", m.posts.size()},
+                                                                  {"page", f.page},
+                                                                  {"per_page", f.per_page}}));
+}
+
+awaitable<http::Response> remind(Context context, http::Request& request) {
+  http::Response error;
+  auto body = parse_json_body(request, error);
+  if (!body) co_return error;
+  if (!body->is_object()) co_return pointer_problem("Invalid request", {{"", "the body must be a JSON object"}});
+  Filters f;
+  f.day = text::ist_day(std::chrono::system_clock::now());
+  json::value channels = json::array{"whatsapp", "sms"};
+  for (const auto& [name, value] : body->as_object()) {
+    if (name == "channels") {
+      channels = value;
+      continue;
+    }
+    if (name == "page" || name == "per_page" || !value.is_string()) co_return pointer_problem("Invalid request", {{"/" + std::string(name), "unknown, or not a text"}});
+    if (auto why = read_filter(f, std::string(name), std::string(value.as_string())); !why.empty())
+      co_return pointer_problem("Invalid request", {{"/" + std::string(name), why}});
+  }
+  std::function<awaitable<http::Response>(std::string)> replay_made = [](std::string made) -> awaitable<http::Response> {
+    co_return http::json_response(202, json::serialize(json::object{{"reminder", made}, {"replayed", true}}));
+  };
+  auto claimed = co_await claim_idempotency_key(context, request, *body, replay_made);
+  if (auto* answer = std::get_if<http::Response>(&claimed)) co_return std::move(*answer);
+  auto hold = std::get<broadcast::Store::IdempotencyHold>(std::move(claimed));
+  auto release = [&]() -> awaitable<void> {
+    if (!hold.key.empty()) co_await context.broadcasts->release_idempotency_key(hold);
+  };
+  auto found = co_await missing(context, f);
+  if (auto* answer = std::get_if<http::Response>(&found)) {
+    co_await release();
+    co_return std::move(*answer);
+  }
+  auto& m = std::get<Missing>(found);
+  std::vector<std::uint32_t> persons;
+  for (auto p : m.posts) persons.push_back(m.index->posts()[p].person);
+  std::sort(persons.begin(), persons.end());
+  if (persons.empty()) {  // everyone reported (an empty people list would mean everyone)
+    co_await release();
+    co_return http::json_response(200, json::serialize(json::object{{"date", f.day}, {"reminder", nullptr}, {"people", 0}}));
+  }
+  const auto messaging = context.messaging();
+  json::object spec_body{{"audience", json::object{}}, {"template", "report_reminder"}, {"channels", channels}, {"priority", "urgent"}};
+  auto parsed = broadcast::parse_spec(json::value(std::move(spec_body)), *m.index, spec_context(*messaging, std::chrono::system_clock::now()));
+  if (auto* problems = std::get_if<std::vector<directory::SelectorError>>(&parsed)) {
+    co_await release();
+    co_return pointer_problem("Invalid request", *problems);
+  }
+  auto spec = std::get<broadcast::Spec>(std::move(parsed));
+  spec.audience.only_persons = std::move(persons);
+  spec.audience_json = json::serialize(json::object{{"reports_missing", f.day}, {"level", f.level}, {"role", f.role}, {"unit", f.unit}});
+  SliceHook no_hook;  // named: GCC 12 mishandles temporaries with destructors inside a co_await
+  auto queued = co_await enqueue_broadcast(context, m.index, std::move(spec), hold, no_hook);
+  if (auto* refused = std::get_if<http::Response>(&queued)) {
+    co_await release();
+    co_return std::move(*refused);
+  }
+  const auto& q = std::get<Enqueued>(queued);
+  co_return http::json_response(202, json::serialize(json::object{{"date", f.day}, {"reminder", q.id}, {"people", q.total - q.skipped}}));
+}
+
+}  // namespace
+
+void add_report_routes(http::Router& router, const Context& context) {
+  router.add("GET", "/v1/reports", [context](http::Request& r) { return list(context, r); });
+  router.add("GET", "/v1/reports/missing", [context](http::Request& r) { return list_missing(context, r); });
+  router.add("POST", "/v1/reports/remind", [context](http::Request& r) { return remind(context, r); });
+}
+
+}  // namespace orgcast::api
