@@ -183,19 +183,11 @@ void MeetingStore::append_answer_keys(redis::Args& keys, const std::vector<std::
 }
 
 boost::asio::awaitable<redis::Result<std::vector<std::uint64_t>>> MeetingStore::summoned(std::string id, bool silent_only) {
-  std::vector<redis::Args> reads;
-  reads.push_back(redis::cmd("SMEMBERS", key("mt:" + id + ":summoned")));
-  reads.push_back(redis::cmd("HKEYS", key("mt:" + id + ":answers")));
-  auto replies = co_await redis_->pipeline(std::move(reads));
-  if (!replies) co_return replies.error();
-  for (const auto& r : *replies)
-    if (r.is_error()) co_return make_error_code(redis::Errc::server_error);
-  std::unordered_set<std::string_view> answered;
-  if (silent_only)
-    for (const auto& a : (*replies)[1].elements) answered.insert(a.str);
+  auto all = co_await answers(std::move(id));
+  if (!all) co_return all.error();
   std::vector<std::uint64_t> out;
-  for (const auto& s : (*replies)[0].elements)
-    if (!answered.contains(s.str)) out.push_back(std::strtoull(s.str.c_str(), nullptr, 10));
+  for (const auto& a : *all)
+    if (!silent_only || a.answer.empty()) out.push_back(a.mobile);
   co_return out;
 }
 

@@ -29,6 +29,15 @@ class SpecTest : public ::testing::Test {
     SpecContext context{&catalog_, templates::Rules{}, "1101000000000000001", PricingConfig{}, now, for_meeting};
     return parse_spec(boost::json::parse(text), *index_, context);
   }
+  // The content as the broadcast stores it, read back as the dispatcher reads it.
+  static std::optional<Content> stored_and_loaded(const Spec& spec) {
+    boost::json::object stored;
+    spec.content.store_into(stored);
+    std::string error;
+    auto content = Content::load(boost::json::parse(boost::json::serialize(stored)).as_object(), error);
+    EXPECT_TRUE(content) << error;
+    return content;
+  }
   std::vector<std::string> errors(const std::string& text, TimePoint now = kNow) {
     std::vector<std::string> out;
     auto parsed = parse(text, now);
@@ -98,11 +107,8 @@ TEST_F(SpecTest, ContentSurvivesStorageAndRendersPerRecipient) {
       "variables": {"meeting.title": "ज़िला बैठक", "meeting.venue": "ज़िला कार्यालय", "meeting.time": "2026-11-25T10:00:00+05:30",
                     "meeting.code": "47"}})", kNow, true);
   ASSERT_TRUE(std::holds_alternative<Spec>(parsed));
-  boost::json::object stored;
-  std::get<Spec>(parsed).content.store_into(stored);
-  std::string error;
-  auto content = Content::load(boost::json::parse(boost::json::serialize(stored)).as_object(), error);
-  ASSERT_TRUE(content) << error;
+  auto content = stored_and_loaded(std::get<Spec>(parsed));
+  ASSERT_TRUE(content);
   directory::ContactView contact;
   contact.name = "Ramesh Sharma";
   contact.name_hi = "रमेश शर्मा";
@@ -133,11 +139,8 @@ TEST_F(SpecTest, VariablesMayBeGivenOnePerLanguage) {
   auto parsed = parse(R"({"audience": {}, "template": "announcement", "channels": ["sms"],
       "variables": {"subject": {"hi": "सदस्यता अभियान", "en": "Membership drive"}, "details": "15 दिसंबर से"}})");
   ASSERT_TRUE(std::holds_alternative<Spec>(parsed));
-  boost::json::object stored;
-  std::get<Spec>(parsed).content.store_into(stored);
-  std::string error;
-  auto content = Content::load(boost::json::parse(boost::json::serialize(stored)).as_object(), error);
-  ASSERT_TRUE(content) << error;
+  auto content = stored_and_loaded(std::get<Spec>(parsed));
+  ASSERT_TRUE(content);
   directory::ContactView contact;
   contact.name = "Anita Gupta";
   contact.name_hi = "अनीता गुप्ता";
