@@ -32,6 +32,7 @@ add_library(orgcast_io STATIC
   daemon/api/meeting_notices.cpp
   daemon/api/attendance_api.cpp
   daemon/api/report_api.cpp
+  daemon/api/reply_link_api.cpp
   daemon/reports/report_store.cpp
   daemon/meetings/meeting_store.cpp
   daemon/api/webhook_api.cpp

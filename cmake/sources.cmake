@@ -46,6 +46,7 @@ add_library(orgcast_logic STATIC
   daemon/replies/auto_reply.cpp
   daemon/meetings/meeting_spec.cpp
   daemon/meetings/attendance_list.cpp
+  daemon/meetings/reply_link.cpp
   adapters/core/send_result.cpp
   adapters/core/adapter.cpp
   adapters/core/wire.cpp

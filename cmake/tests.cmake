@@ -4,6 +4,7 @@ add_executable(orgcast_unit_tests
   tests/unit/csv_test.cpp
   tests/unit/keywords_test.cpp
   tests/unit/auto_reply_test.cpp
+  tests/unit/reply_link_test.cpp
   tests/unit/text_test.cpp
   tests/unit/sms_segments_test.cpp
   tests/unit/dlt_match_test.cpp

@@ -77,6 +77,7 @@ struct InboundMessage {
   std::string text;
   std::string provider_message_id;
   Channel channel = Channel::sms;  // the channel it came on (an opt-out covers that one)
+  std::string via;                 // how it came when not by a provider's channel: "link" (the one-tap reply link)
 };
 
 struct CallbackRequest {

@@ -24,6 +24,7 @@
 #include "inbound/sender_directory.hpp"
 #include "meetings/meeting_spec.hpp"
 #include "meetings/meeting_store.hpp"
+#include "meetings/reply_link.hpp"
 #include "redis/client.hpp"
 
 namespace orgcast::api {
@@ -72,6 +73,19 @@ awaitable<http::Response> create(Context context, http::Request& request) {
   const auto messaging = context.messaging();
   auto checks = spec_context(*messaging, now);
   checks.for_meeting = true;
+  // The one-tap link, where the template has it: checked (length, DLT) as a
+  // stand-in of its length, each recipient's own put in at dispatch.
+  const auto* summons_template = meeting.summons.contains("template") && meeting.summons.at("template").is_string()
+                                     ? messaging->catalog.find(meeting.summons.at("template").as_string())
+                                     : nullptr;
+  auto has = [&](const char* variable) { return summons_template && summons_template->value->variable_index(variable) >= 0; };
+  const bool with_link = !context.link_base.empty() && (has("meeting.link") || has("meeting.link_token"));
+  if (with_link) {
+    const std::string stand_in(meetings::kLinkTokenStandIn);
+    auto& variables = meeting.summons["variables"].as_object();
+    if (has("meeting.link")) variables["meeting.link"] = context.link_base + "/r/" + stand_in;
+    if (has("meeting.link_token")) variables["meeting.link_token"] = stand_in;
+  }
   auto summons = broadcast::parse_spec(json::value(meeting.summons), *index, checks);
   if (auto* problems = std::get_if<std::vector<directory::SelectorError>>(&summons)) {
     std::vector<directory::SelectorError> moved;
@@ -92,6 +106,7 @@ awaitable<http::Response> create(Context context, http::Request& request) {
   // The summons as sent: with the meeting's code (checked above with the widest).
   meetings::with_code(meeting, code);
   spec = std::get<broadcast::Spec>(broadcast::parse_spec(json::value(meeting.summons), *index, checks));
+  if (with_link) spec.content.link_meeting = static_cast<std::uint32_t>(std::stoul(id.substr(1)));
   // Who is summoned is kept as each slice of the summons is written: a
   // reply is matched against it. Every argument below is a named object:
   // GCC 12 mishandles temporaries with destructors inside a co_await.

@@ -17,5 +17,6 @@ void add_people_routes(http::Router& router, const Context& context);
 void add_meeting_routes(http::Router& router, const Context& context);
 void add_attendance_routes(http::Router& router, const Context& context);
 void add_report_routes(http::Router& router, const Context& context);
+void add_reply_link_routes(http::Router& router, const Context& context);
 
 }  // namespace orgcast::api

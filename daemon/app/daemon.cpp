@@ -5,10 +5,16 @@
 #include <cstdio>
 #include <random>
 
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/thread_pool.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <openssl/rand.h>
 #include <fstream>
 #include <unistd.h>
 #include <mutex>
@@ -36,6 +42,7 @@
 #include "replies/reply_queue.hpp"
 #include "replies/reply_lane.hpp"
 #include "api/enqueue.hpp"
+#include "meetings/reply_link.hpp"
 #include "api/meeting_notices.hpp"
 #include "schedule/scheduler.hpp"
 #include "reports/report_store.hpp"
@@ -63,6 +70,33 @@ redis::Options redis_options(const RedisConfig& c, std::string password) {
 
 // Pings systemd's watchdog from an I/O thread: if the I/O threads hang,
 // the pings stop and systemd restarts the daemon.
+// The key that signs the one-tap reply links (meetings/reply_link): made by
+// the first instance, kept in Redis, the same for every instance.
+asio::awaitable<void> load_reply_link_key(std::shared_ptr<redis::Client> redis, std::string prefix, std::shared_ptr<dispatch::Dispatcher> dispatcher,
+                                          const Log& log) {
+  unsigned char random[32];
+  RAND_bytes(random, sizeof random);
+  std::string fresh;
+  for (auto b : random) {
+    static constexpr char kHex[] = "0123456789abcdef";
+    fresh += kHex[b >> 4];
+    fresh += kHex[b & 15];
+  }
+  asio::steady_timer pause(co_await asio::this_coro::executor);
+  for (;;) {
+    auto load = redis::cmd("EVAL", "redis.call('SET', KEYS[1], ARGV[1], 'NX') return redis.call('GET', KEYS[1])", "1", prefix + "rl:key", fresh);
+    auto key = co_await redis->command(std::move(load));
+    if (key && !key->is_error() && key->str.size() >= 32) {
+      meetings::set_reply_link_key(key->str);
+      break;
+    }
+    pause.expires_after(std::chrono::milliseconds(200));
+    co_await pause.async_wait(asio::as_tuple(asio::use_awaitable));
+  }
+  log.info("replies", "reply link key loaded");
+  if (dispatcher) dispatcher->start();
+}
+
 void schedule_watchdog(asio::steady_timer& timer, std::chrono::microseconds period) {
   timer.expires_after(period);
   timer.async_wait([&timer, period](boost::system::error_code ec) {
@@ -168,6 +202,8 @@ int run_daemon(Config config, DaemonOptions options, Log& log) {
       [&context](boost::json::object body, bool confirms_opt_out) { return api::enqueue_reply(context, std::move(body), confirms_opt_out); },
       lane_options, log);
   context.idempotency_lease = std::chrono::milliseconds(config.broadcasts.idempotency_lease_ms);
+  context.link_base = !config.replies.link_base_url.empty() ? config.replies.link_base_url : config.dispatch.callback_base_url;
+  while (!context.link_base.empty() && context.link_base.back() == '/') context.link_base.pop_back();
 
   // Dispatch: the provider accounts of the config (or one simulator for
   // every channel), each used for the channels it carries.
@@ -222,6 +258,7 @@ int run_daemon(Config config, DaemonOptions options, Log& log) {
   api::add_meeting_routes(router, context);
   api::add_attendance_routes(router, context);
   api::add_report_routes(router, context);
+  api::add_reply_link_routes(router, context);
 
   http::Server server(io.get_executor(), config.server, router, log, metrics, io_threads.executors());
   std::uint16_t port = 0;
@@ -238,7 +275,9 @@ int run_daemon(Config config, DaemonOptions options, Log& log) {
   }
   redis->start();
   watcher->start();
-  if (dispatcher) dispatcher->start();
+  // The dispatcher starts once the reply links' key is known: a summons
+  // cannot be rendered without it.
+  asio::co_spawn(io, load_reply_link_key(redis, config.redis.key_prefix, dispatcher, log), asio::detached);
   reply_lane->start();
   context.scheduler->start();
 

@@ -1,4 +1,5 @@
 #include "broadcast/content.hpp"
+#include "meetings/reply_link.hpp"
 
 #include <boost/json.hpp>
 
@@ -42,6 +43,7 @@ void Content::store_into(json::object& o) const {
   }
   o["default_language"] = default_language;
   if (confirms_opt_out) o["confirms_opt_out"] = true;
+  if (link_meeting != 0) o["reply_link_meeting"] = link_meeting;
   if (!dlt_entity_id.empty()) o["dlt_entity_id"] = dlt_entity_id;
   o["prices"] = json::object{{"currency", prices.currency},
                              {"sms_per_message", prices.sms_per_message},
@@ -63,6 +65,7 @@ std::optional<Content> Content::load(const json::object& m, std::string& error) 
   c.default_language = text(m, "default_language").value_or("hi");
   c.dlt_entity_id = text(m, "dlt_entity_id").value_or("");
   if (auto* v = m.if_contains("confirms_opt_out"); v && v->is_bool()) c.confirms_opt_out = v->as_bool();
+  if (auto* n = m.if_contains("reply_link_meeting"); n && n->is_int64()) c.link_meeting = static_cast<std::uint32_t>(n->as_int64());
   if (auto* p = m.if_contains("prices"); p && p->is_object()) {
     const auto& o = p->as_object();
     c.prices.currency = text(o, "currency").value_or(c.prices.currency);
@@ -114,6 +117,19 @@ std::string Content::fill(adapters::OutboundMessage& m, const directory::Contact
   if (!language) return std::string("the template has no ") + adapters::name(m.channel) + " content";
   const auto values = templates::contact_values(contact, *language, needs, units);
   auto rendered = templates::render(*tmpl, m.channel, *language, bound, values);
+  if (link_meeting != 0) {
+    // This recipient's own token where the stand-in was.
+    const auto key = meetings::reply_link_key();
+    if (key.empty()) return "the reply link's key is not known yet";
+    const auto token = meetings::link_token({link_meeting, contact.mobile}, key);
+    const auto stand_in = meetings::kLinkTokenStandIn;
+    auto swap = [&](std::string& s) {
+      for (auto at = s.find(stand_in); at != std::string::npos; at = s.find(stand_in, at + token.size())) s.replace(at, stand_in.size(), token);
+    };
+    swap(rendered.text);
+    swap(rendered.title);
+    for (auto& p : rendered.parameters) swap(p);
+  }
   m.language = *language;
   m.text = std::move(rendered.text);
   m.title = std::move(rendered.title);

@@ -43,6 +43,10 @@ struct Content {
   /// The confirmation of an opt-out (the daemon's own reply to STOP): sent
   /// to the number that just opted out of that channel, once.
   bool confirms_opt_out = false;
+  /// A summons' one-tap reply link (meetings/reply_link): the token's
+  /// stand-in becomes, in each message, the token of this meeting and the
+  /// recipient's mobile. 0: no link.
+  std::uint32_t link_meeting = 0;
 
   bool has(adapters::Channel channel) const;
   /// Adds the content's fields to a broadcast's stored message object.

@@ -90,6 +90,7 @@ struct RepliesConfig {
   bool sms_acknowledgements = true;  // acknowledge answers, STOP and START by SMS too (each costs money)
   int batch_ms = 1000;               // the reply lane sends what waits this often, grouped
   int most_per_hour = 10;            // automatic replies to one number an hour, at most
+  std::string link_base_url;         // the one-tap reply links' base (https://host); "": dispatch.callback_base_url
 };
 
 /// Daily reports by SMS or WhatsApp (REPORT <text>): who files them.

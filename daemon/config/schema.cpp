@@ -304,6 +304,10 @@ const std::vector<Option>& options() {
                  [](Config& c) -> int& { return c.replies.batch_ms; }),
       int_option("replies.most_per_hour", "automatic replies to one number in an hour, at most", 1, 1000,
                  [](Config& c) -> int& { return c.replies.most_per_hour; }),
+      string_option("replies.link_base_url",
+                    "where the one-tap reply links in a summons point (https://host, reaching this daemon's /r/); empty: "
+                    "dispatch.callback_base_url; neither: no links",
+                    [](Config& c) -> std::string& { return c.replies.link_base_url; }),
       identifiers_option("reports.levels", "levels whose posts (with one of reports.roles) file a daily report by REPORT",
                          [](Config& c) -> std::vector<std::string>& { return c.reports.levels; }),
       identifiers_option("reports.roles", "roles whose posts (at one of reports.levels) file a daily report by REPORT",

@@ -30,7 +30,7 @@ boost::asio::awaitable<redis::Result<std::vector<Received>>> InboundStore::store
                            keys_.inbound_messages(), keys_.inbound_of(d.mobile), keys_.opted_out("sms"), keys_.opted_out("whatsapp"),
                            keys_.opted_out("push"), keys_.consent_log(d.mobile), keys_.prefix + "rp:" + day, keys_.prefix + "rp:" + day + ":who");
     args.insert(args.end(), r.answer_keys.begin(), r.answer_keys.end());
-    for (auto& a : redis::cmd(provider, m.provider_message_id, m.from, m.text, now, adapters::name(m.channel), d.outcome,
+    for (auto& a : redis::cmd(provider, m.provider_message_id, m.from, m.text, now, m.via.empty() ? std::string(adapters::name(m.channel)) : m.via, d.outcome,
                               keywords::name(d.reading.intent), d.reading.code ? std::to_string(*d.reading.code) : "", mobile,
                               d.reading.all_channels ? "1" : "0", d.language, d.reading.text, has_id ? "86400" : "300",
                               r.answer_candidates.empty() ? "" : r.answer, d.report_unit, day))

@@ -22,7 +22,8 @@ bool looks_automatic(std::string_view text) {
 
 std::optional<AutoReply> auto_reply_for(const inbound::Received& r, const AutoReplySettings& settings) {
   const auto& d = r.decision;
-  if (d.mobile == 0 || looks_automatic(r.message.text)) return std::nullopt;
+  // (An answer by the reply link is confirmed by the page itself.)
+  if (d.mobile == 0 || !r.message.via.empty() || looks_automatic(r.message.text)) return std::nullopt;
   AutoReply reply;
   reply.channel = adapters::name(r.message.channel);
   reply.mobile = d.mobile;

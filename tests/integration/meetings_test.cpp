@@ -397,4 +397,55 @@ TEST_F(Meetings, AttendanceShowsWhoSaidYesAndCameAndWhoDidNot) {
   EXPECT_EQ(http("POST", daemon_->url("/v1/meetings/" + id + "/attendance"), R"({"mobiles": "all"})").status, 400);
 }
 
+// The one-tap link in the summons: each person's own; opening it (as a
+// messaging app does to build a preview) records nothing; the page's
+// button does, like a YES by SMS.
+TEST_F(Meetings, TheReplyLinkRecordsOnlyWhenItsButtonIsPressed) {
+  auto made = http("POST", daemon_->url("/v1/meetings"),
+                   R"({"title": "ज़िला बैठक", "venue": "ज़िला कार्यालय", "starts_at": ")" + utc_in(48h) + R"(", "ends_at": ")" + utc_in(50h) +
+                       R"(", "organiser": "RJ", "channels": ["sms"]})");
+  ASSERT_EQ(made.status, 201) << made.body;
+  const std::string id(object_of(made)["id"].as_string());
+  auto link_to = [&](const std::string& to) -> std::string {
+    const auto sent = json::parse(http("GET", rig_.sms->url("/messages")).body);
+    for (const auto& m : sent.as_array()) {
+      if (m.as_object().at("to").as_string() != to) continue;
+      const std::string text(m.as_object().at("text").as_string());
+      const auto at = text.find("/r/");
+      if (at != std::string::npos) return text.substr(at, 3 + 16);
+    }
+    return "";
+  };
+  ASSERT_TRUE(eventually([&] { return !link_to("+919829000001").empty() && !link_to("+919829000003").empty(); }, 10s));
+  const auto ramesh = link_to("+919829000001"), anita = link_to("+919829000003");
+  EXPECT_NE(ramesh, anita) << "each person's own link";
+  EXPECT_EQ(ramesh.size(), 19u) << "a 16-character token";
+
+  for (int n = 0; n < 2; ++n) {
+    auto opened = daemon_->get(ramesh);
+    ASSERT_EQ(opened.status, 200);
+    EXPECT_NE(opened.body.find("ज़िला बैठक"), std::string::npos);
+    EXPECT_NE(opened.body.find("<button name=\"answer\" value=\"yes\""), std::string::npos);
+    EXPECT_EQ(opened.body.find("<script"), std::string::npos) << "no script needed";
+  }
+  EXPECT_EQ(number(tally(id), "yes"), 0) << "opening the link records nothing";
+  auto pressed = http("POST", daemon_->url(ramesh), "answer=yes", "application/x-www-form-urlencoded");
+  ASSERT_EQ(pressed.status, 200) << pressed.body;
+  EXPECT_NE(pressed.body.find("दर्ज"), std::string::npos);
+  EXPECT_EQ(number(tally(id), "yes"), 1);
+  auto yes = object_of(daemon_->get("/v1/meetings/" + id + "/people?answer=yes"))["people"].as_array();
+  ASSERT_EQ(yes.size(), 1u);
+  EXPECT_EQ(yes[0].as_object()["channel"].as_string(), "link");
+  EXPECT_NE(daemon_->get(ramesh).body.find("I will come</p>"), std::string::npos) << "the page shows the answer given";
+
+  std::string forged = ramesh;
+  forged.back() = forged.back() == 'A' ? 'B' : 'A';
+  EXPECT_EQ(daemon_->get(forged).status, 404);
+  EXPECT_EQ(http("POST", daemon_->url(forged), "answer=no", "application/x-www-form-urlencoded").status, 404);
+  EXPECT_EQ(http("POST", daemon_->url(ramesh), "answer=maybe", "application/x-www-form-urlencoded").status, 400);
+  EXPECT_EQ(daemon_->get("/r/short").status, 404);
+  EXPECT_EQ(number(tally(id), "yes"), 1);
+  EXPECT_EQ(number(tally(id), "no"), 0);
+}
+
 }  // namespace

@@ -105,7 +105,7 @@ TEST_F(SpecTest, AcceptsAFullRequest) {
 TEST_F(SpecTest, ContentSurvivesStorageAndRendersPerRecipient) {
   auto parsed = parse(R"({"audience": {}, "template": "meeting_summons", "channels": ["sms"],
       "variables": {"meeting.title": "ज़िला बैठक", "meeting.venue": "ज़िला कार्यालय", "meeting.time": "2026-11-25T10:00:00+05:30",
-                    "meeting.code": "47"}})", kNow, true);
+                    "meeting.code": "47", "meeting.link_token": "AAAvAjhXIQXd1aKz"}})", kNow, true);
   ASSERT_TRUE(std::holds_alternative<Spec>(parsed));
   auto content = stored_and_loaded(std::get<Spec>(parsed));
   ASSERT_TRUE(content);
@@ -118,7 +118,7 @@ TEST_F(SpecTest, ContentSurvivesStorageAndRendersPerRecipient) {
   m.channel = adapters::Channel::sms;
   EXPECT_EQ(content->fill(m, contact, &index_->units()), "");
   EXPECT_EQ(m.text, "रमेश शर्मा जी, ज़िला बैठक बुधवार, 25 नवंबर 2026 को सुबह 10:00 बजे ज़िला कार्यालय में होगी। "
-                    "आएँगे तो YES 47, नहीं तो NO 47 भेजें। -संगठन कार्यालय");
+                    "आएँगे तो YES 47, नहीं तो NO 47 भेजें या https://orgcast.example.org/r/AAAvAjhXIQXd1aKz खोलें। -संगठन कार्यालय");
   EXPECT_EQ(m.dlt_template_id, "1107172300000000021");
   EXPECT_EQ(m.dlt_entity_id, "1101000000000000001");
   EXPECT_EQ(m.sender, "ORGCST");
