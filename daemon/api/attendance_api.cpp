@@ -138,7 +138,8 @@ awaitable<http::Response> of_unit(Context context, http::Request& request) {
   for (const auto& m : *found) {
     const auto organiser = units.find(field(m, "organiser"));
     if (organiser == directory::kNoUnit || organiser < unit || organiser >= units.subtree_end(unit)) continue;
-    auto a = co_await context.meetings->attendance(field(m, "id"));
+    const auto meeting_id = field(m, "id");  // named: GCC 12 and temporaries inside a co_await
+    auto a = co_await context.meetings->attendance(meeting_id);
     if (!a) co_return redis_unavailable(a.error().message());
     if (!a->recorded) continue;  // no attendance taken: no rate
     const auto came_summoned = a->came - a->came_unsummoned;

@@ -156,8 +156,8 @@ awaitable<http::Response> list(Context context, http::Request& request) {
     } else if (name == "page" || name == "per_page") {
       std::size_t n = 0;
       auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
-      if (ec != std::errc() || end != value.data() + value.size() || n < 1 || (name == "per_page" && n > 500))
-        co_return bad(name + " must be a whole number from 1" + (name == "per_page" ? " to 500" : ""));
+      if (ec != std::errc() || end != value.data() + value.size() || n < 1 || n > 1000000 || (name == "per_page" && n > 500))
+        co_return bad(name + " must be a whole number from 1" + std::string(name == "page" ? " to 1000000" : "") + (name == "per_page" ? " to 500" : ""));
       (name == "page" ? page : per_page) = n;
     } else {
       co_return bad("unknown query parameter " + quoted_input(name) + "; expected date, unit, page, per_page");
@@ -319,8 +319,8 @@ awaitable<http::Response> people(Context context, http::Request& request) {
     } else if (name == "page" || name == "per_page") {
       std::size_t n = 0;
       auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
-      if (ec != std::errc() || end != value.data() + value.size() || n < 1 || (name == "per_page" && n > 10000))
-        co_return bad(name + " must be a whole number from 1" + (name == "per_page" ? " to 10000" : ""));
+      if (ec != std::errc() || end != value.data() + value.size() || n < 1 || n > 1000000 || (name == "per_page" && n > 10000))
+        co_return bad(name + " must be a whole number from 1" + std::string(name == "page" ? " to 1000000" : "") + (name == "per_page" ? " to 10000" : ""));
       (name == "page" ? page : per_page) = n;
     } else {
       co_return bad("unknown query parameter " + quoted_input(name) + "; expected answer, page, per_page, format");

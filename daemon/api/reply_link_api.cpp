@@ -6,7 +6,9 @@
 //                     through the inbound path like a YES or NO by SMS.
 // No login and no script: it works on a basic phone's browser. The token
 // is signed (meetings/reply_link): a wrong one is a 404 page.
+#include <atomic>
 #include <boost/json.hpp>
+#include <random>
 
 #include "api/common.hpp"
 #include "api/routes.hpp"
@@ -73,7 +75,8 @@ awaitable<std::optional<Linked>> linked(Context context, std::string token, http
     error = not_found();
     co_return std::nullopt;
   }
-  auto meeting = co_await context.meetings->get("m" + std::to_string(target->meeting));
+  const auto id = "m" + std::to_string(target->meeting);  // named: GCC 12 and temporaries inside a co_await
+  auto meeting = co_await context.meetings->get(id);
   if (!meeting) {
     error = redis_unavailable(meeting.error().message());
     co_return std::nullopt;
@@ -102,11 +105,11 @@ awaitable<http::Response> show(Context context, http::Request& request) {
   if (field(m, "state") == "cancelled") co_return page(200, body + "<p>यह बैठक रद्द हो गई है।<br>This meeting is cancelled.</p>");
   if (const auto ends = parse_rfc3339(field(m, "ends_at")); ends && *ends < std::chrono::system_clock::now())
     co_return page(200, body + "<p>यह बैठक हो चुकी है।<br>This meeting is over.</p>");
-  auto answers = co_await context.meetings->answers(field(m, "id"));
-  if (!answers) co_return redis_unavailable(answers.error().message());
-  for (const auto& a : *answers)
-    if (a.mobile == found->target.mobile && !a.answer.empty())
-      body += a.answer == "yes" ? "<p>आपका उत्तर: आऊँगा<br>Your answer: I will come</p>" : "<p>आपका उत्तर: नहीं आ पाऊँगा<br>Your answer: I cannot come</p>";
+  const auto id = field(m, "id");
+  auto given = co_await context.meetings->answer_of(id, found->target.mobile);
+  if (!given) co_return redis_unavailable(given.error().message());
+  if (!given->empty())
+    body += *given == "yes" ? "<p>आपका उत्तर: आऊँगा<br>Your answer: I will come</p>" : "<p>आपका उत्तर: नहीं आ पाऊँगा<br>Your answer: I cannot come</p>";
   const auto action = "/r/" + escaped(request.params["token"]);
   body += "<form method=\"post\" action=\"" + action + "\">"
           "<p><button name=\"answer\" value=\"yes\" style=\"font-size:1.2em;width:100%;padding:.6em\">आऊँगा / I will come</button></p>"
@@ -124,15 +127,27 @@ awaitable<http::Response> answer(Context context, http::Request& request) {
   if (!found) co_return error;
   const auto& m = found->meeting;
   if (field(m, "state") == "cancelled") co_return page(409, describe(m) + "<p>यह बैठक रद्द हो गई है।<br>This meeting is cancelled.</p>");
-  // Through the one inbound path, as the person's YES or NO with the meeting's code.
+  // An old link must not answer whichever meeting holds its code now.
+  if (const auto ends = parse_rfc3339(field(m, "ends_at")); ends && *ends < std::chrono::system_clock::now())
+    co_return page(409, describe(m) + "<p>यह बैठक हो चुकी है।<br>This meeting is over.</p>");
+  // Through the one inbound path, as the person's YES or NO with the meeting's
+  // code; each press its own message (a changed mind within minutes counts).
+  static std::atomic<std::uint64_t> presses{0};
   adapters::InboundMessage message;
   message.from = "+" + std::to_string(found->target.mobile);
   message.text = std::string(yes ? "YES " : "NO ") + field(m, "code");
   message.via = "link";
+  message.provider_message_id = "link:" + format_utc(std::chrono::system_clock::now()) + ":" + std::to_string(++presses) + ":" +
+                                std::to_string(std::random_device{}());
   std::vector<adapters::InboundMessage> messages{std::move(message)};
   const std::string provider = "link";
   auto stored = co_await context.replies->receive(provider, std::move(messages));
   if (!stored) co_return redis_unavailable(stored.error().message());
+  const bool counted = !stored->empty() && stored->front().answered == "answered" && !stored->front().answered_meetings.empty() &&
+                       stored->front().answered_meetings.front() == field(m, "id");
+  if (!counted)
+    co_return page(409, describe(m) + "<p>उत्तर दर्ज नहीं हो सका: आप इस बैठक में बुलाए नहीं गए हैं।<br>The answer was not recorded: "
+                                      "you are not among those summoned to this meeting.</p>");
   co_return page(200, describe(m) + (yes ? "<p>धन्यवाद! आपका उत्तर \"आऊँगा\" दर्ज हो गया है।<br>Thank you: \"I will come\" is recorded.</p>"
                                          : "<p>धन्यवाद! आपका उत्तर \"नहीं आ पाऊँगा\" दर्ज हो गया है।<br>Thank you: \"I cannot come\" is recorded.</p>"));
 }

@@ -75,7 +75,10 @@ redis::Options redis_options(const RedisConfig& c, std::string password) {
 asio::awaitable<void> load_reply_link_key(std::shared_ptr<redis::Client> redis, std::string prefix, std::shared_ptr<dispatch::Dispatcher> dispatcher,
                                           const Log& log) {
   unsigned char random[32];
-  RAND_bytes(random, sizeof random);
+  if (RAND_bytes(random, sizeof random) != 1) {
+    log.error("replies", "no random bytes for the reply link key: the dispatcher does not start");
+    co_return;
+  }
   std::string fresh;
   for (auto b : random) {
     static constexpr char kHex[] = "0123456789abcdef";
@@ -83,13 +86,16 @@ asio::awaitable<void> load_reply_link_key(std::shared_ptr<redis::Client> redis, 
     fresh += kHex[b & 15];
   }
   asio::steady_timer pause(co_await asio::this_coro::executor);
-  for (;;) {
+  for (int attempt = 1;; ++attempt) {
     auto load = redis::cmd("EVAL", "redis.call('SET', KEYS[1], ARGV[1], 'NX') return redis.call('GET', KEYS[1])", "1", prefix + "rl:key", fresh);
     auto key = co_await redis->command(std::move(load));
     if (key && !key->is_error() && key->str.size() >= 32) {
       meetings::set_reply_link_key(key->str);
       break;
     }
+    if (attempt % 50 == 0)  // every 10 s: the dispatcher waits for it
+      log.warn("replies", "the reply link key is not loaded yet (" + (key ? std::string(key->is_error() ? key->str : "too short") : key.error().message()) +
+                              "); the dispatcher waits");
     pause.expires_after(std::chrono::milliseconds(200));
     co_await pause.async_wait(asio::as_tuple(asio::use_awaitable));
   }
@@ -204,6 +210,8 @@ int run_daemon(Config config, DaemonOptions options, Log& log) {
   context.idempotency_lease = std::chrono::milliseconds(config.broadcasts.idempotency_lease_ms);
   context.link_base = !config.replies.link_base_url.empty() ? config.replies.link_base_url : config.dispatch.callback_base_url;
   while (!context.link_base.empty() && context.link_base.back() == '/') context.link_base.pop_back();
+  if (context.link_base.empty())
+    log.warn("replies", "neither replies.link_base_url nor dispatch.callback_base_url is set: summonses carry no working reply link");
 
   // Dispatch: the provider accounts of the config (or one simulator for
   // every channel), each used for the channels it carries.

@@ -122,6 +122,7 @@ std::string Content::fill(adapters::OutboundMessage& m, const directory::Contact
     const auto key = meetings::reply_link_key();
     if (key.empty()) return "the reply link's key is not known yet";
     const auto token = meetings::link_token({link_meeting, contact.mobile}, key);
+    if (token.empty()) return "no reply link can be made for this recipient";
     const auto stand_in = meetings::kLinkTokenStandIn;
     auto swap = [&](std::string& s) {
       for (auto at = s.find(stand_in); at != std::string::npos; at = s.find(stand_in, at + token.size())) s.replace(at, stand_in.size(), token);

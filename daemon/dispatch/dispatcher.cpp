@@ -325,7 +325,7 @@ asio::awaitable<bool> Dispatcher::take_over_one(const char* priority) {
     const auto token = new_token();
     const auto token_bytes = broadcast::StateRecord::token_bytes(token);
     auto take = redis::cmd("EVAL", kTakeOverScript, "3", m.str, keys_.holds(), keys_.leases(), broadcast::kConsumerGroup, options_.consumer, at,
-                           token_bytes);
+                           token_bytes, std::to_string(options_.lease.count()));
     for (const auto& weak : held_)  // what our own workers hold of this stream is not ours to take again
       if (auto w = weak.lock(); w && !w->lost() && w->stream() == m.str) take.push_back(w->entry());
     auto claimed = co_await redis_->command(std::move(take));

@@ -31,7 +31,7 @@ std::variant<std::vector<Attendee>, std::vector<SelectorError>> from_json(std::s
       continue;
     }
     const auto& items = list->as_array();
-    for (std::size_t i = 0; i < items.size(); ++i) {
+    for (std::size_t i = 0; i < items.size() && errors.size() < 100; ++i) {  // the first 100 problems are enough to go on
       const std::string at = std::string("/") + key + "/" + std::to_string(i);
       if (!items[i].is_string() || items[i].as_string().empty() || items[i].as_string().size() > 64)
         errors.push_back({at, "expected a text of 1 to 64 characters"});
@@ -58,7 +58,7 @@ std::variant<std::vector<Attendee>, std::vector<SelectorError>> from_csv(std::st
   if (column == row.fields.size()) return std::vector<SelectorError>{{"line 1", "the header names no mobile or contact_id column"}};
   std::vector<Attendee> out;
   std::vector<SelectorError> errors;
-  while (reader.next(row)) {
+  while (errors.size() < 100 && reader.next(row)) {  // the first 100 problems are enough to go on
     const std::string at = "line " + std::to_string(row.line);
     if (!row.error.empty()) {
       errors.push_back({at, row.error});

@@ -219,6 +219,14 @@ boost::asio::awaitable<redis::Result<std::vector<MeetingStore::Answer>>> Meeting
   co_return out;
 }
 
+boost::asio::awaitable<redis::Result<std::string>> MeetingStore::answer_of(std::string id, std::uint64_t mobile) {
+  auto read = redis::cmd("HGET", key("mt:" + id + ":answers"), std::to_string(mobile));
+  auto got = co_await redis_->command(std::move(read));
+  if (!got) co_return got.error();
+  if (got->is_error()) co_return make_error_code(redis::Errc::server_error);
+  co_return got->is_nil() ? std::string() : got->str.substr(0, got->str.find('|'));
+}
+
 boost::asio::awaitable<redis::Result<std::size_t>> MeetingStore::record_attendance(std::string id, std::vector<std::uint64_t> mobiles) {
   std::vector<redis::Args> writes;
   writes.push_back(redis::cmd("HSET", key("mt:" + id), "attendance_at", format_utc(clock_->system_now())));

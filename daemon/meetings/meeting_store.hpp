@@ -54,6 +54,8 @@ class MeetingStore {
     std::string answer, at, channel;
   };
   boost::asio::awaitable<redis::Result<std::vector<Answer>>> answers(std::string id);
+  /// One person's answer ("" none).
+  boost::asio::awaitable<redis::Result<std::string>> answer_of(std::string id, std::uint64_t mobile);
   /// Records who came (mobiles; adding again changes nothing); how many were new.
   boost::asio::awaitable<redis::Result<std::size_t>> record_attendance(std::string id, std::vector<std::uint64_t> mobiles);
   /// Who came against who was summoned and what they answered.

@@ -308,7 +308,7 @@ TEST_F(LuaScripts, TakeOverClaimsOnlyWhatHoldersWithoutALiveLeaseHeld) {
   run({"ZADD", leases, "5000", "live", "1000", "dead"});
   std::vector<std::string> taken;  // what "me" took: its workers hold them
   auto take = [&](const std::string& now) {
-    std::vector<std::string> args{"EVAL", dispatch::kTakeOverScript, "3", "s", keys_.holds(), leases, "dispatch", "me", now, token(0xC3C3C3C3)};
+    std::vector<std::string> args{"EVAL", dispatch::kTakeOverScript, "3", "s", keys_.holds(), leases, "dispatch", "me", now, token(0xC3C3C3C3), "0"};
     args.insert(args.end(), taken.begin(), taken.end());
     auto r = run(args);
     if (!r.elements.empty()) taken.push_back(r.elements[0].str);
@@ -334,7 +334,7 @@ TEST_F(LuaScripts, TakeOverClaimsOnlyWhatHoldersWithoutALiveLeaseHeld) {
   ASSERT_EQ(mine.size(), 2u);
   const auto kept = mine[0].elements.at(0).str, given_up = mine[1].elements.at(0).str;
   auto take_holding = [&](std::vector<std::string> held) {
-    std::vector<std::string> args{"EVAL", dispatch::kTakeOverScript, "3", "s", keys_.holds(), leases, "dispatch", "me", "6000", token(0xD4D4D4D4)};
+    std::vector<std::string> args{"EVAL", dispatch::kTakeOverScript, "3", "s", keys_.holds(), leases, "dispatch", "me", "6000", token(0xD4D4D4D4), "0"};
     args.insert(args.end(), held.begin(), held.end());
     auto r = run(args);
     return r.elements.empty() ? std::string() : r.elements[0].str;
@@ -342,6 +342,11 @@ TEST_F(LuaScripts, TakeOverClaimsOnlyWhatHoldersWithoutALiveLeaseHeld) {
   // Every entry of ours but the one given up is held (those taken above, and `kept`).
   std::vector<std::string> held = taken;
   held.push_back(kept);
+  {
+    std::vector<std::string> args{"EVAL", dispatch::kTakeOverScript, "3", "s", keys_.holds(), leases, "dispatch", "me", "6000", token(0xD4D4D4D4), "60000"};
+    args.insert(args.end(), held.begin(), held.end());
+    EXPECT_TRUE(run(args).elements.empty()) << "not while it may be one just read, its reply on the way (idle under a minute)";
+  }
   EXPECT_EQ(take_holding(held), given_up) << "an entry our worker gave up is taken again";
   held.push_back(given_up);
   EXPECT_EQ(take_holding(held), "") << "entries our workers hold are not";

@@ -433,6 +433,12 @@ TEST_F(Meetings, TheReplyLinkRecordsOnlyWhenItsButtonIsPressed) {
   ASSERT_EQ(pressed.status, 200) << pressed.body;
   EXPECT_NE(pressed.body.find("दर्ज"), std::string::npos);
   EXPECT_EQ(number(tally(id), "yes"), 1);
+  // A changed mind within a minute counts, each press its own answer.
+  ASSERT_EQ(http("POST", daemon_->url(ramesh), "answer=no", "application/x-www-form-urlencoded").status, 200);
+  EXPECT_EQ(number(tally(id), "no"), 1);
+  ASSERT_EQ(http("POST", daemon_->url(ramesh), "answer=yes", "application/x-www-form-urlencoded").status, 200);
+  EXPECT_EQ(number(tally(id), "yes"), 1);
+  EXPECT_EQ(number(tally(id), "no"), 0);
   auto yes = object_of(daemon_->get("/v1/meetings/" + id + "/people?answer=yes"))["people"].as_array();
   ASSERT_EQ(yes.size(), 1u);
   EXPECT_EQ(yes[0].as_object()["channel"].as_string(), "link");

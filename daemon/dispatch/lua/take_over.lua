@@ -9,14 +9,16 @@
 -- never touched, however long ago it read them.
 -- KEYS[1] q:<priority>:<id>   KEYS[2] q:holds   KEYS[3] q:leases
 -- ARGV[1] consumer group   ARGV[2] consumer   ARGV[3] now (ms)   ARGV[4] new owner token
--- ARGV[5...] the entries of this stream the caller's workers hold
+-- ARGV[5] how long (ms) an own entry must have been idle: one just read by
+-- another worker of the caller, its reply still on the way, is not given up
+-- ARGV[6...] the entries of this stream the caller's workers hold
 -- Returns {entry id, fields, earlier tokens}, or an empty array.
 local pending = redis.call('XPENDING', KEYS[1], ARGV[1])
 local holders = pending[4]
 if not holders then return {} end
 local now = tonumber(ARGV[3])
 local held = {}
-for n = 5, #ARGV do held[ARGV[n]] = true end
+for n = 6, #ARGV do held[ARGV[n]] = true end
 
 local function claim(entry_id)
   local claimed = redis.call('XCLAIM', KEYS[1], ARGV[1], ARGV[2], 0, entry_id)[1]
@@ -30,7 +32,7 @@ end
 for _, holder in ipairs(holders) do
   local name = holder[1]
   if name == ARGV[2] then
-    for _, p in ipairs(redis.call('XPENDING', KEYS[1], ARGV[1], '-', '+', 100, name)) do
+    for _, p in ipairs(redis.call('XPENDING', KEYS[1], ARGV[1], 'IDLE', ARGV[5], '-', '+', 1000, name)) do
       if not held[p[1]] then
         local taken = claim(p[1])
         if taken then return taken end
