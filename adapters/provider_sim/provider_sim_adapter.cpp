@@ -23,7 +23,7 @@ HttpCall ProviderSimAdapter::request_for(const OutboundMessage& m) const {
                      {"reference", m.reference},
                      {"callback_url", m.callback_url}},
                     &memory);
-  // The rendered content's other fields, as the real providers take them (issue 5).
+  // The rendered content's other fields, as the real providers take them.
   if (!m.language.empty()) body["language"] = m.language;
   if (!m.title.empty()) body["title"] = m.title;
   if (!m.dlt_template_id.empty())

@@ -139,7 +139,7 @@ std::string Content::fill(adapters::OutboundMessage& m, const directory::Contact
     m.dlt_template_id = std::move(rendered.dlt_template_id);
     m.sender = std::move(rendered.sender);
     m.dlt_category = templates::name(tmpl->category);
-    // Issue 4, point 3: nothing goes to an operator that its DLT scrubbing would reject.
+    // Nothing goes to an operator that its DLT scrubbing would reject.
     if (auto error = sms::check_dlt(tmpl->sms.at(*language).dlt, m.text); !error.empty()) return "DLT check: " + error;
   } else if (m.channel == adapters::Channel::whatsapp) {
     m.whatsapp_template = std::move(rendered.whatsapp_name);

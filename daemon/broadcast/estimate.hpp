@@ -1,5 +1,5 @@
 #pragma once
-// What a broadcast would cost before it is sent (issue 4, point 7): each
+// What a broadcast would cost before it is sent: each
 // recipient's message rendered on the first channel of the policy they have
 // an address for, its SMS segments counted, priced at the configured
 // prices. An estimate: fallbacks to a later channel are not foreseen.

@@ -1,5 +1,5 @@
 #pragma once
-// What one message costs (issue 4, point 7): a price per message on each
+// What one message costs: a price per message on each
 // channel and, for SMS, per segment (config `pricing`). Money is counted in
 // millionths of the currency unit, so that sums over millions of messages
 // stay exact.

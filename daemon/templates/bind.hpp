@@ -1,6 +1,6 @@
 #pragma once
-// A broadcast's variables checked against its template at POST time (issue
-// 4, points 2 and 3): every required one given, none unknown, none from the
+// A broadcast's variables checked against its template at POST time:
+// every required one given, none unknown, none from the
 // contact, each within its maximum length, times in RFC 3339; and each SMS
 // variant, rendered with these values and every contact variable at its
 // longest, passes the DLT check. Problems carry JSON pointers, so that the

@@ -1,5 +1,5 @@
 #pragma once
-// The contact variables of one recipient (issue 4, point 2), in the
+// The contact variables of one recipient, in the
 // language of the variant they get: `name` (the Hindi name for Hindi when
 // the directory has one), `role` (its display name), `unit` (the unit's
 // name) and `unit_path` (the unit and those above it, most specific first,

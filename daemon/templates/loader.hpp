@@ -1,5 +1,5 @@
 #pragma once
-// Reads template files and validates them (issue 4, point 4): at daemon
+// Reads template files and validates them: at daemon
 // start, on reload (SIGHUP) and offline with `orgcast templates check`.
 // Every problem names the file and line: unknown variables, a WhatsApp
 // parameter count that does not match the approved body, an SMS variant

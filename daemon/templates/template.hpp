@@ -25,7 +25,7 @@ enum class VariableType { text, time };
 /// ({{meeting.time}}, {{meeting.time|date}}, {{meeting.time|clock}}).
 enum class TimePart { full, date, clock };
 
-/// The variables every contact brings (issue 4, point 2); all others come
+/// The variables every contact brings; all others come
 /// from the broadcast.
 inline constexpr std::string_view kContactVariables[] = {"name", "role", "unit", "unit_path"};
 bool is_contact_variable(std::string_view name);

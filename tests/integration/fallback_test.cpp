@@ -1,4 +1,4 @@
-// Push, then WhatsApp, then SMS (issue 5, points 6 and 7): FCM through its
+// Push, then WhatsApp, then SMS: FCM through its
 // fake with the OAuth2 token exchange, an unregistered token falling back,
 // every person reached once on the first channel that worked.
 #include <gmock/gmock.h>

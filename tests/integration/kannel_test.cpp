@@ -1,4 +1,4 @@
-// SMS through a real Kannel (issue 5, points 2 and 3): orgcastd → smsbox →
+// SMS through a real Kannel: orgcastd → smsbox →
 // bearerbox → fakesmsc. Hindi arrives as UCS-2 and long messages in
 // concatenated parts; delivery reports come back through the dlr-url; an
 // inbound message sent by fakesmsc reaches orgcastd's inbound store.

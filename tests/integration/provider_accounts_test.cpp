@@ -1,4 +1,4 @@
-// Several accounts of one channel (issue 5, point 1): used in turn, each
+// Several accounts of one channel: used in turn, each
 // within its own limit of requests in flight, a slow one not holding back
 // the others, nobody sent twice.
 #include <gtest/gtest.h>

@@ -1,5 +1,5 @@
 // SMS through the configurable HTTP aggregator adapter against
-// fake-sms-http (issue 5, point 4): the DLT fields reach the aggregator, an
+// fake-sms-http: the DLT fields reach the aggregator, an
 // unregistered DLT template is refused with its code and a readable reason,
 // delivery callbacks in the aggregator's own field names deliver or fail.
 #include <gmock/gmock.h>

@@ -1,4 +1,4 @@
-// Templates end to end (issue 4): each recipient gets the template in their
+// Templates end to end: each recipient gets the template in their
 // language with their name, SMS with the DLT fields, WhatsApp as an approved
 // template with its parameters; previews render and price; the estimate
 // before sending equals the cost reported after; invalid templates stop the

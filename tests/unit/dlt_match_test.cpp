@@ -1,4 +1,4 @@
-// DLT scrubbing checks (issue 4, point 3), one row per case.
+// DLT scrubbing checks, one row per case.
 #include "sms/dlt_match.hpp"
 
 #include <gmock/gmock.h>

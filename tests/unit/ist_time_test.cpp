@@ -1,4 +1,4 @@
-// Times in messages: IST, in the recipient's language (issue 4, point 5).
+// Times in messages: IST, in the recipient's language.
 #include "text/ist_time.hpp"
 
 #include <gtest/gtest.h>

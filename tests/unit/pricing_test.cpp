@@ -1,4 +1,4 @@
-// What a message costs, and money as text (issue 4, point 7).
+// What a message costs, and money as text.
 #include "pricing/cost.hpp"
 
 #include <gtest/gtest.h>

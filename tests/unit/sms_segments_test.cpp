@@ -1,5 +1,5 @@
 // SMS encoding and segments, table-driven from the 3GPP TS 23.038 alphabet
-// and real Hindi messages (issue 4, point 6).
+// and real Hindi messages.
 #include "sms/segments.hpp"
 
 #include <gtest/gtest.h>

@@ -1,6 +1,5 @@
 // Template files: the shipped examples load, every kind of mistake is
-// reported with its file and line, and rendering is plain substitution
-// (issue 4, points 1-5).
+// reported with its file and line, and rendering is plain substitution.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
