@@ -249,8 +249,11 @@ awaitable<http::Response> cancel(Context context, http::Request& request) {
   if (!cancelled) co_return redis_unavailable(cancelled.error().message());
   if (*cancelled == 0) co_return http::problem(409, "cancelled", "Meeting already cancelled", "meeting " + id + " is already cancelled");
   // Whatever of the summons is still to go is cancelled too.
-  if (auto it = (*meeting)->fields.find("summons"); it != (*meeting)->fields.end() && !it->second.empty())
-    co_await context.broadcasts->cancel(it->second);
+  if (auto it = (*meeting)->fields.find("summons"); it != (*meeting)->fields.end() && !it->second.empty()) {
+    const auto summons = it->second;
+    if (auto stopped = co_await context.broadcasts->cancel(summons); !stopped)
+      context.log->warn("meetings", "meeting " + id + " is cancelled but its summons " + summons + " could not be: " + stopped.error().message());
+  }
   auto everyone = co_await context.meetings->summoned(id, false);
   if (!everyone) co_return redis_unavailable(everyone.error().message());
   const std::string notice_template = "meeting_cancelled";

@@ -8,7 +8,7 @@ ReportStore::ReportStore(std::shared_ptr<redis::Client> redis, std::string key_p
     : redis_(std::move(redis)), prefix_(std::move(key_prefix)) {}
 
 boost::asio::awaitable<redis::Result<std::vector<std::string>>> ReportStore::of_day(std::string day) {
-  auto read = redis::cmd("LRANGE", prefix_ + "rp:" + day, "0", "-1");
+  auto read = redis::cmd("LRANGE", prefix_ + "rp:" + day, "0", "-1");  // at most 100,000 (store_inbound.lua trims)
   auto got = co_await redis_->command(std::move(read));
   if (!got) co_return got.error();
   if (got->is_error()) co_return make_error_code(redis::Errc::server_error);

@@ -37,6 +37,7 @@ if ARGV[7] == 'report' and mobile ~= '' then
   -- A daily report: kept for the day (several a day are kept), and who reported, for 400 days.
   redis.call('RPUSH', KEYS[8], cjson.encode({id = id, mobile = mobile, unit = ARGV[16], day = ARGV[17], text = ARGV[13],
                                             channel = ARGV[6], at = ARGV[5]}))
+  redis.call('LTRIM', KEYS[8], -100000, -1)  -- a day keeps its last 100,000 reports
   redis.call('SADD', KEYS[9], mobile)
   redis.call('EXPIRE', KEYS[8], 400 * 86400)
   redis.call('EXPIRE', KEYS[9], 400 * 86400)
