@@ -58,6 +58,27 @@ json::object meeting_json(const meetings::Meeting& m) {
 
 http::Response no_meeting(const std::string& id) { return http::problem(404, "not-found", "No such meeting", "no meeting " + quoted_input(id)); }
 
+// What an Idempotency-Key made before: the meeting of that summons.
+awaitable<http::Response> replay_meeting(Context context, std::string summons) {
+  auto id = co_await context.meetings->meeting_of_summons(summons);
+  if (!id) co_return redis_unavailable(id.error().message());
+  auto in_progress = [] { return http::problem(409, "in-progress", "Request in progress", "the meeting is still being made; retry in a moment"); };
+  if (id->empty()) co_return in_progress();
+  const std::string meeting_id = *id;
+  auto meeting = co_await context.meetings->get(meeting_id);
+  if (!meeting) co_return redis_unavailable(meeting.error().message());
+  if (!*meeting) co_return in_progress();
+  const auto& fields = (*meeting)->fields;
+  json::object body{{"id", *id}, {"summons", summons}, {"idempotent_replay", true}};
+  if (auto it = fields.find("code"); it != fields.end()) body["code"] = std::stoll(it->second);
+  auto response = http::json_response(201, json::serialize(body));
+  response.headers.emplace_back("Location", "/v1/meetings/" + *id);
+  co_return response;
+}
+
+awaitable<http::Response> create_claimed(Context context, std::shared_ptr<const directory::OrgIndex> index, json::value body,
+                                         broadcast::Store::IdempotencyHold hold);
+
 awaitable<http::Response> create(Context context, http::Request& request) {
   auto index = context.watcher->index();
   if (!index) co_return index_unavailable();
@@ -65,6 +86,22 @@ awaitable<http::Response> create(Context context, http::Request& request) {
   http::Response error;
   auto body = parse_json_body(request, error);
   if (!body) co_return error;
+  // With an Idempotency-Key, a retry gets the meeting the first request made, never a second.
+  std::function<awaitable<http::Response>(std::string)> replay_made = [context](std::string summons) {
+    return replay_meeting(context, std::move(summons));
+  };
+  auto claimed = co_await claim_idempotency_key(context, request, *body, replay_made);
+  if (auto* answer = std::get_if<http::Response>(&claimed)) co_return std::move(*answer);
+  auto hold = std::get<broadcast::Store::IdempotencyHold>(std::move(claimed));
+  auto answer = co_await create_claimed(context, index, std::move(*body), hold);
+  // Anything but a meeting made gives the key back: a retry need not wait for its lease.
+  if (answer.status != 201 && !hold.key.empty()) co_await context.broadcasts->release_idempotency_key(hold);
+  co_return answer;
+}
+
+awaitable<http::Response> create_claimed(Context context, std::shared_ptr<const directory::OrgIndex> index, json::value request_body,
+                                         broadcast::Store::IdempotencyHold hold) {
+  const auto* body = &request_body;
   const auto now = std::chrono::system_clock::now();
   auto parsed = meetings::parse_meeting(*body, *index, now);
   if (auto* problems = std::get_if<std::vector<directory::SelectorError>>(&parsed)) co_return pointer_problem("Invalid meeting", *problems);
@@ -114,8 +151,7 @@ awaitable<http::Response> create(Context context, http::Request& request) {
   SliceHook keep_summoned = [store, id](std::string, std::vector<std::uint64_t> mobiles) -> awaitable<bool> {
     co_return static_cast<bool>(co_await store->add_summoned(id, std::move(mobiles)));
   };
-  broadcast::Store::IdempotencyHold no_key;
-  auto queued = co_await enqueue_broadcast(context, index, std::move(spec), std::move(no_key), keep_summoned);
+  auto queued = co_await enqueue_broadcast(context, index, std::move(spec), std::move(hold), keep_summoned);
   if (auto* refused = std::get_if<http::Response>(&queued)) {
     co_await context.meetings->summons_failed(id, code);  // no code held, nobody's reply goes to it
     co_return std::move(*refused);

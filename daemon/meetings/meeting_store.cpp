@@ -93,11 +93,22 @@ boost::asio::awaitable<redis::Result<std::size_t>> MeetingStore::summons_failed(
 }
 
 boost::asio::awaitable<redis::Result<std::size_t>> MeetingStore::summons_queued(std::string id, std::string summons) {
-  auto mark = redis::cmd("HSET", key("mt:" + id), "state", "summoned", "summons", std::move(summons));
-  auto set = co_await redis_->command(std::move(mark));
+  std::vector<redis::Args> marks;
+  marks.push_back(redis::cmd("HSET", key("mt:" + id), "state", "summoned", "summons", summons));
+  marks.push_back(redis::cmd("HSET", key("mt:by-summons"), summons, id));  // an Idempotency-Key's replay finds the meeting
+  auto set = co_await redis_->pipeline(std::move(marks));
   if (!set) co_return set.error();
-  if (set->is_error()) co_return make_error_code(redis::Errc::server_error);
+  for (const auto& r : *set)
+    if (r.is_error()) co_return make_error_code(redis::Errc::server_error);
   co_return std::size_t{1};
+}
+
+boost::asio::awaitable<redis::Result<std::string>> MeetingStore::meeting_of_summons(std::string summons) {
+  auto read = redis::cmd("HGET", key("mt:by-summons"), std::move(summons));
+  auto got = co_await redis_->command(std::move(read));
+  if (!got) co_return got.error();
+  if (got->is_error()) co_return make_error_code(redis::Errc::server_error);
+  co_return got->is_nil() ? std::string() : got->str;
 }
 
 namespace {

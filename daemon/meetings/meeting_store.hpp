@@ -34,6 +34,8 @@ class MeetingStore {
   boost::asio::awaitable<redis::Result<std::size_t>> add_summoned(std::string id, std::vector<std::uint64_t> mobiles);
   /// The summons is queued: `state` summoned.
   boost::asio::awaitable<redis::Result<std::size_t>> summons_queued(std::string id, std::string summons);
+  /// The meeting a summons broadcast summons to ("" none yet).
+  boost::asio::awaitable<redis::Result<std::string>> meeting_of_summons(std::string summons);
   /// The summons could not be queued: `state` failed, the code given back,
   /// out of the open meetings, nobody kept as summoned.
   boost::asio::awaitable<redis::Result<std::size_t>> summons_failed(std::string id, unsigned code);

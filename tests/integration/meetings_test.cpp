@@ -454,4 +454,25 @@ TEST_F(Meetings, TheReplyLinkRecordsOnlyWhenItsButtonIsPressed) {
   EXPECT_EQ(number(tally(id), "no"), 0);
 }
 
+// An Idempotency-Key on POST /v1/meetings: a retry gets the meeting the
+// first request made, and nobody is summoned twice.
+TEST_F(Meetings, ARetriedPostWithItsKeyMakesOneMeeting) {
+  const std::string body = R"({"title": "ज़िला बैठक", "venue": "ज़िला कार्यालय", "starts_at": ")" + utc_in(48h) + R"(", "ends_at": ")" + utc_in(50h) +
+                           R"(", "organiser": "RJ", "channels": ["sms"]})";
+  auto first = http("POST", daemon_->url("/v1/meetings"), body, "application/json", {{"Idempotency-Key", "district-meeting-1"}});
+  ASSERT_EQ(first.status, 201) << first.body;
+  auto again = http("POST", daemon_->url("/v1/meetings"), body, "application/json", {{"Idempotency-Key", "district-meeting-1"}});
+  ASSERT_EQ(again.status, 201) << again.body;
+  EXPECT_EQ(object_of(again)["id"], object_of(first)["id"]);
+  EXPECT_EQ(object_of(again)["summons"], object_of(first)["summons"]);
+  EXPECT_EQ(object_of(again)["idempotent_replay"], json::value(true));
+  EXPECT_EQ(number(object_of(daemon_->get("/v1/meetings")), "total"), 1) << "one meeting";
+  auto other = http("POST", daemon_->url("/v1/meetings"), body.substr(0, body.size() - 1) + R"(, "priority": "urgent"})", "application/json",
+                    {{"Idempotency-Key", "district-meeting-1"}});
+  EXPECT_EQ(other.status, 422) << "the same key with another body";
+  ASSERT_TRUE(eventually([&] { return reached(rig_, std::string(object_of(first)["summons"].as_string())).size() == 11; }, 10s));
+  std::this_thread::sleep_for(300ms);
+  EXPECT_EQ(json::parse(http("GET", rig_.sms->url("/messages")).body).as_array().size(), 11u) << "nobody summoned twice";
+}
+
 }  // namespace
