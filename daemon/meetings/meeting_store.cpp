@@ -70,6 +70,14 @@ boost::asio::awaitable<redis::Result<std::pair<std::string, unsigned>>> MeetingS
   co_return std::make_pair(id, static_cast<unsigned>(code->integer));
 }
 
+boost::asio::awaitable<redis::Result<std::vector<redis::Reply>>> MeetingStore::read_all(std::vector<redis::Args> commands) {
+  auto replies = co_await redis_->pipeline(std::move(commands));
+  if (!replies) co_return replies.error();
+  for (const auto& r : *replies)
+    if (r.is_error()) co_return make_error_code(redis::Errc::server_error);
+  co_return std::move(*replies);
+}
+
 boost::asio::awaitable<redis::Result<std::size_t>> MeetingStore::add_summoned(std::string id, std::vector<std::uint64_t> mobiles) {
   if (mobiles.empty()) co_return std::size_t{0};
   auto args = redis::cmd("SADD", key("mt:" + id + ":summoned"));
@@ -96,10 +104,8 @@ boost::asio::awaitable<redis::Result<std::size_t>> MeetingStore::summons_queued(
   std::vector<redis::Args> marks;
   marks.push_back(redis::cmd("HSET", key("mt:" + id), "state", "summoned", "summons", summons));
   marks.push_back(redis::cmd("HSET", key("mt:by-summons"), summons, id));  // an Idempotency-Key's replay finds the meeting
-  auto set = co_await redis_->pipeline(std::move(marks));
+  auto set = co_await read_all(std::move(marks));
   if (!set) co_return set.error();
-  for (const auto& r : *set)
-    if (r.is_error()) co_return make_error_code(redis::Errc::server_error);
   co_return std::size_t{1};
 }
 
@@ -140,10 +146,8 @@ boost::asio::awaitable<redis::Result<std::vector<Meeting>>> MeetingStore::read(s
   if (ids.empty()) co_return out;
   std::vector<redis::Args> reads;
   for (const auto& id : ids) add_reads(reads, key("mt:" + id));
-  auto replies = co_await redis_->pipeline(std::move(reads));  // every meeting in one round trip
+  auto replies = co_await read_all(std::move(reads));  // every meeting in one round trip
   if (!replies) co_return replies.error();
-  for (const auto& r : *replies)
-    if (r.is_error()) co_return make_error_code(redis::Errc::server_error);
   for (std::size_t n = 0; n < ids.size(); ++n)
     if (auto m = meeting_of(replies->data() + 3 * n)) out.push_back(std::move(*m));
   co_return out;
@@ -206,10 +210,8 @@ boost::asio::awaitable<redis::Result<std::vector<MeetingStore::Answer>>> Meeting
   std::vector<redis::Args> reads;
   reads.push_back(redis::cmd("SMEMBERS", key("mt:" + id + ":summoned")));
   reads.push_back(redis::cmd("HGETALL", key("mt:" + id + ":answers")));
-  auto replies = co_await redis_->pipeline(std::move(reads));
+  auto replies = co_await read_all(std::move(reads));
   if (!replies) co_return replies.error();
-  for (const auto& r : *replies)
-    if (r.is_error()) co_return make_error_code(redis::Errc::server_error);
   std::unordered_map<std::string_view, std::string_view> given;  // mobile -> "yes|<at>|<channel>"
   const auto& pairs = (*replies)[1].elements;
   for (std::size_t i = 0; i + 1 < pairs.size(); i += 2) given.emplace(pairs[i].str, pairs[i + 1].str);
@@ -244,10 +246,8 @@ boost::asio::awaitable<redis::Result<std::size_t>> MeetingStore::record_attendan
   auto add = redis::cmd("SADD", key("mt:" + id + ":came"));
   for (auto m : mobiles) add.push_back(std::to_string(m));
   if (add.size() > 2) writes.push_back(std::move(add));
-  auto done = co_await redis_->pipeline(std::move(writes));
+  auto done = co_await read_all(std::move(writes));
   if (!done) co_return done.error();
-  for (const auto& r : *done)
-    if (r.is_error()) co_return make_error_code(redis::Errc::server_error);
   co_return done->size() > 1 ? static_cast<std::size_t>((*done)[1].integer) : std::size_t{0};
 }
 
@@ -257,10 +257,8 @@ boost::asio::awaitable<redis::Result<MeetingStore::Attendance>> MeetingStore::at
   reads.push_back(redis::cmd("SMEMBERS", key("mt:" + id + ":came")));
   reads.push_back(redis::cmd("SMEMBERS", key("mt:" + id + ":summoned")));
   reads.push_back(redis::cmd("HGETALL", key("mt:" + id + ":answers")));
-  auto replies = co_await redis_->pipeline(std::move(reads));
+  auto replies = co_await read_all(std::move(reads));
   if (!replies) co_return replies.error();
-  for (const auto& r : *replies)
-    if (r.is_error()) co_return make_error_code(redis::Errc::server_error);
   Attendance a;
   a.recorded = (*replies)[0].integer == 1;
   std::unordered_set<std::string_view> summoned, said_yes;

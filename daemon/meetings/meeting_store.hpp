@@ -86,6 +86,8 @@ class MeetingStore {
   void append_answer_keys(redis::Args& keys, const std::vector<std::string>& ids) const;
 
  private:
+  /// One pipeline; an error reply to any of it is an error.
+  boost::asio::awaitable<redis::Result<std::vector<redis::Reply>>> read_all(std::vector<redis::Args> commands);
   /// These meetings (the existing ones, in order), read in one pipeline.
   boost::asio::awaitable<redis::Result<std::vector<Meeting>>> read(std::vector<std::string> ids);
   std::string key(const std::string& name) const { return prefix_ + name; }

@@ -15,6 +15,7 @@
 #include "support/fake_provider.hpp"
 #include "support/http_client.hpp"
 #include "support/json_body.hpp"
+#include "support/utc_in.hpp"
 #include "support/provider_sim_process.hpp"
 #include "support/whatsapp_and_sms.hpp"
 
@@ -23,13 +24,6 @@ using namespace std::chrono_literals;
 namespace json = boost::json;
 
 namespace {
-
-std::string utc_in(std::chrono::hours from_now) {
-  const auto t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now() + from_now);
-  char out[32];
-  std::strftime(out, sizeof out, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
-  return out;
-}
 
 class AutoReplies : public ::testing::Test {
  protected:

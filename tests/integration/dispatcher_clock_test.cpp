@@ -25,6 +25,7 @@
 #include "support/generated_directory.hpp"
 #include "support/io_runner.hpp"
 #include "support/json_body.hpp"
+#include "support/utc_in.hpp"
 #include "support/provider_sim_process.hpp"
 #include "support/redis_server.hpp"
 
@@ -155,13 +156,6 @@ class DispatcherClock : public ::testing::Test {
   std::chrono::milliseconds lease_ = 1000ms;
   std::atomic<bool> stopping_{false};
 };
-
-std::string utc_in(std::chrono::seconds from_now) {
-  const auto t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now() + from_now);
-  char out[32];
-  std::strftime(out, sizeof out, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
-  return out;
-}
 
 TEST_F(DispatcherClock, ExpiresAtIsReadOnTheInjectedClock) {
   start({"--report-delay-ms", "10"});

@@ -13,6 +13,7 @@
 #include "support/generated_directory.hpp"
 #include "support/http_client.hpp"
 #include "support/json_body.hpp"
+#include "support/utc_in.hpp"
 #include "support/provider_sim_process.hpp"
 #include "support/redis_server.hpp"
 #include "support/whatsapp_and_sms.hpp"
@@ -22,13 +23,6 @@ using namespace std::chrono_literals;
 namespace json = boost::json;
 
 namespace {
-
-std::string utc_in(std::chrono::seconds from_now) {
-  const auto t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now() + from_now);
-  char out[32];
-  std::strftime(out, sizeof out, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
-  return out;
-}
 
 class Meetings : public ::testing::Test {
  protected:
