@@ -36,11 +36,6 @@ json::object attendance_json(const meetings::MeetingStore::Attendance& a) {
                       {"came_not_summoned", a.came_unsummoned}};
 }
 
-std::string field(const meetings::Meeting& m, const char* name) {
-  auto it = m.fields.find(name);
-  return it == m.fields.end() ? std::string() : it->second;
-}
-
 awaitable<http::Response> record(Context context, http::Request& request) {
   const auto id = request.params["id"];
   auto index = context.watcher->index();
@@ -52,8 +47,8 @@ awaitable<http::Response> record(Context context, http::Request& request) {
   if (auto* problems = std::get_if<std::vector<directory::SelectorError>>(&read)) co_return pointer_problem("Invalid attendance", *problems);
   auto meeting = co_await context.meetings->get(id);
   if (!meeting) co_return redis_unavailable(meeting.error().message());
-  if (!*meeting) co_return http::problem(404, "not-found", "No such meeting", "no meeting " + quoted_input(id));
-  if (field(**meeting, "state") == "cancelled") co_return http::problem(409, "cancelled", "Meeting cancelled", "meeting " + id + " was cancelled");
+  if (!*meeting) co_return no_meeting(id);
+  if ((**meeting).field("state") == "cancelled") co_return http::problem(409, "cancelled", "Meeting cancelled", "meeting " + id + " was cancelled");
   // Each to the person: a contact id is a post; the person is its mobile.
   std::vector<std::uint64_t> mobiles;
   json::array unmatched;
@@ -83,7 +78,7 @@ awaitable<http::Response> of_meeting(Context context, http::Request& request) {
   const auto id = request.params["id"];
   auto meeting = co_await context.meetings->get(id);
   if (!meeting) co_return redis_unavailable(meeting.error().message());
-  if (!*meeting) co_return http::problem(404, "not-found", "No such meeting", "no meeting " + quoted_input(id));
+  if (!*meeting) co_return no_meeting(id);
   auto summary = co_await context.meetings->attendance(id);
   if (!summary) co_return redis_unavailable(summary.error().message());
   co_return http::json_response(200, json::serialize(attendance_json(*summary)));
@@ -101,14 +96,14 @@ awaitable<http::Response> of_person(Context context, http::Request& request) {
   if (!found) co_return redis_unavailable(found.error().message());
   std::vector<std::string> ids;
   std::map<std::string, const meetings::Meeting*> by_id;
-  for (const auto& m : *found) ids.push_back(field(m, "id")), by_id[field(m, "id")] = &m;
+  for (const auto& m : *found) ids.push_back(m.field("id")), by_id[m.field("id")] = &m;
   auto parts = co_await context.meetings->parts_of(mobile, ids);
   if (!parts) co_return redis_unavailable(parts.error().message());
   json::array rows;
   long long taken = 0, came = 0;
   for (const auto& p : *parts) {
     const auto& m = *by_id[p.meeting];
-    json::object row{{"meeting", p.meeting},      {"title", field(m, "title")}, {"starts_at", field(m, "starts_at")},
+    json::object row{{"meeting", p.meeting},      {"title", m.field("title")}, {"starts_at", m.field("starts_at")},
                      {"summoned", p.summoned},    {"answer", p.answer.empty() ? "none" : p.answer},
                      {"attendance_taken", p.taken}};
     if (p.taken) row["came"] = p.came;
@@ -136,16 +131,16 @@ awaitable<http::Response> of_unit(Context context, http::Request& request) {
   json::array rows;
   long long summoned = 0, came = 0;
   for (const auto& m : *found) {
-    const auto organiser = units.find(field(m, "organiser"));
+    const auto organiser = units.find(m.field("organiser"));
     if (organiser == directory::kNoUnit || organiser < unit || organiser >= units.subtree_end(unit)) continue;
-    const auto meeting_id = field(m, "id");  // named: GCC 12 and temporaries inside a co_await
+    const auto meeting_id = m.field("id");  // named: GCC 12 and temporaries inside a co_await
     auto a = co_await context.meetings->attendance(meeting_id);
     if (!a) co_return redis_unavailable(a.error().message());
     if (!a->recorded) continue;  // no attendance taken: no rate
     const auto came_summoned = a->came - a->came_unsummoned;
     summoned += a->summoned;
     came += came_summoned;
-    rows.push_back(json::object{{"meeting", field(m, "id")}, {"title", field(m, "title")}, {"starts_at", field(m, "starts_at")},
+    rows.push_back(json::object{{"meeting", m.field("id")}, {"title", m.field("title")}, {"starts_at", m.field("starts_at")},
                                 {"summoned", a->summoned}, {"came", came_summoned},
                                 {"rate", a->summoned ? static_cast<double>(came_summoned) / static_cast<double>(a->summoned) : 0.0}});
   }

@@ -1,6 +1,8 @@
 #include "api/common.hpp"
+#include "core/text.hpp"
 
 #include <algorithm>
+#include <charconv>
 
 #include <boost/json.hpp>
 
@@ -31,6 +33,20 @@ http::Response pointer_problem(std::string title, const std::vector<directory::S
   // 422 only when every problem is of a well-formed request that cannot be done.
   const bool unprocessable = !errors.empty() && std::all_of(errors.begin(), errors.end(), [](const auto& e) { return e.unprocessable; });
   return http::problem(unprocessable ? 422 : 400, unprocessable ? "unprocessable" : "invalid-input", std::move(title), detail, items);
+}
+
+http::Response no_meeting(const std::string& id) {
+  return http::problem(404, "not-found", "No such meeting", "no meeting " + quoted_input(id));
+}
+
+std::string read_paging(const std::string& name, const std::string& value, std::size_t most_per_page, std::size_t& out) {
+  const std::size_t most = name == "page" ? 1000000 : most_per_page;
+  std::size_t n = 0;
+  auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
+  if (ec != std::errc() || end != value.data() + value.size() || n < 1 || n > most)
+    return name + " must be a whole number from 1 to " + std::to_string(most);
+  out = n;
+  return "";
 }
 
 std::string csv_field(std::string_view value) {

@@ -18,6 +18,13 @@ std::optional<boost::json::value> parse_json_body(const http::Request& request, 
 http::Response pointer_problem(std::string title, const std::vector<directory::SelectorError>& errors);
 
 /// 503 for an operation that needs Redis or the index.
+/// 404 for a meeting id that names none.
+http::Response no_meeting(const std::string& id);
+
+/// Reads a `page` (1 to 1,000,000) or `per_page` (1 to `most_per_page`)
+/// query value into `out`; "" when fine, else what is wrong.
+std::string read_paging(const std::string& name, const std::string& value, std::size_t most_per_page, std::size_t& out);
+
 /// One CSV field (RFC 4180 quoting); a leading = + - @ is kept as text, not a formula.
 std::string csv_field(std::string_view value);
 

@@ -56,7 +56,6 @@ json::object meeting_json(const meetings::Meeting& m) {
   return out;
 }
 
-http::Response no_meeting(const std::string& id) { return http::problem(404, "not-found", "No such meeting", "no meeting " + quoted_input(id)); }
 
 // What an Idempotency-Key made before: the meeting of that summons.
 awaitable<http::Response> replay_meeting(Context context, std::string summons) {
@@ -190,11 +189,7 @@ awaitable<http::Response> list(Context context, http::Request& request) {
       unit = index->units().find(value);
       if (unit == directory::kNoUnit) co_return bad("unit: no unit " + quoted_input(value) + " in the directory");
     } else if (name == "page" || name == "per_page") {
-      std::size_t n = 0;
-      auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
-      if (ec != std::errc() || end != value.data() + value.size() || n < 1 || n > 1000000 || (name == "per_page" && n > 500))
-        co_return bad(name + " must be a whole number from 1" + std::string(name == "page" ? " to 1000000" : "") + (name == "per_page" ? " to 500" : ""));
-      (name == "page" ? page : per_page) = n;
+      if (auto why = read_paging(name, value, 500, name == "page" ? page : per_page); !why.empty()) co_return bad(why);
     } else {
       co_return bad("unknown query parameter " + quoted_input(name) + "; expected date, unit, page, per_page");
     }
@@ -356,11 +351,7 @@ awaitable<http::Response> people(Context context, http::Request& request) {
       if (value != "csv" && value != "json") co_return bad("format must be json or csv, not " + quoted_input(value));
       csv = value == "csv";
     } else if (name == "page" || name == "per_page") {
-      std::size_t n = 0;
-      auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
-      if (ec != std::errc() || end != value.data() + value.size() || n < 1 || n > 1000000 || (name == "per_page" && n > 10000))
-        co_return bad(name + " must be a whole number from 1" + std::string(name == "page" ? " to 1000000" : "") + (name == "per_page" ? " to 10000" : ""));
-      (name == "page" ? page : per_page) = n;
+      if (auto why = read_paging(name, value, 10000, name == "page" ? page : per_page); !why.empty()) co_return bad(why);
     } else {
       co_return bad("unknown query parameter " + quoted_input(name) + "; expected answer, page, per_page, format");
     }

@@ -18,16 +18,11 @@ using boost::asio::awaitable;
 
 namespace {
 
-std::string field(const meetings::Meeting& m, const char* name) {
-  auto it = m.fields.find(name);
-  return it == m.fields.end() ? std::string() : it->second;
-}
-
 // A value kept one per language (as JSON), else as one text.
 json::value per_language(const meetings::Meeting& m, const char* json_field, const char* text_field) {
   boost::system::error_code ec;
-  auto given = json::parse(field(m, json_field), ec);
-  return !ec && given.is_object() ? given : json::value(field(m, text_field));
+  auto given = json::parse(m.field(json_field), ec);
+  return !ec && given.is_object() ? given : json::value(m.field(text_field));
 }
 
 }  // namespace
@@ -51,22 +46,22 @@ awaitable<Queued> message_summoned(Context context, meetings::Meeting meeting, s
   json::object values;
   const std::pair<const char*, json::value> offered[] = {{"meeting.title", per_language(meeting, "title_json", "title")},
                                                          {"meeting.venue", per_language(meeting, "venue_json", "venue")},
-                                                         {"meeting.time", json::value(field(meeting, "starts_at"))},
-                                                         {"meeting.code", json::value(field(meeting, "code"))}};
+                                                         {"meeting.time", json::value(meeting.field("starts_at"))},
+                                                         {"meeting.code", json::value(meeting.field("code"))}};
   for (const auto& [name, value] : offered)
     if (entry->value->variable_index(name) >= 0) values[name] = value;
   boost::system::error_code ec;
-  auto channels = json::parse(field(meeting, "channels_json"), ec);
+  auto channels = json::parse(meeting.field("channels_json"), ec);
   if (ec || !channels.is_array()) channels = json::array{"whatsapp", "sms"};
   json::object body{{"audience", json::object{}}, {"template", template_id}, {"variables", std::move(values)}, {"channels", std::move(channels)},
                     {"priority", "urgent"}};
   // A reminder or a move notice is no use once the meeting has started.
-  if (template_id != "meeting_cancelled") body["expires_at"] = field(meeting, "starts_at");
+  if (template_id != "meeting_cancelled") body["expires_at"] = meeting.field("starts_at");
   auto parsed = broadcast::parse_spec(json::value(std::move(body)), *index, spec_context(*messaging, std::chrono::system_clock::now()));
   if (auto* problems = std::get_if<std::vector<directory::SelectorError>>(&parsed)) co_return pointer_problem("Cannot message the meeting", *problems);
   auto spec = std::get<broadcast::Spec>(std::move(parsed));
   spec.audience.only_persons = std::move(persons);
-  spec.audience_json = json::serialize(json::object{{"meeting", field(meeting, "id")}, {"people", spec.audience.only_persons.size()}});
+  spec.audience_json = json::serialize(json::object{{"meeting", meeting.field("id")}, {"people", spec.audience.only_persons.size()}});
   SliceHook no_hook;  // named: GCC 12 mishandles temporaries with destructors inside a co_await
   co_return co_await enqueue_broadcast(context, index, std::move(spec), std::move(hold), no_hook);
 }
@@ -74,9 +69,9 @@ awaitable<Queued> message_summoned(Context context, meetings::Meeting meeting, s
 awaitable<Queued> remind_silent(Context context, std::string meeting_id, broadcast::Store::IdempotencyHold hold) {
   auto meeting = co_await context.meetings->get(meeting_id);
   if (!meeting) co_return redis_unavailable(meeting.error().message());
-  if (!*meeting) co_return http::problem(404, "not-found", "No such meeting", "no meeting " + quoted_input(meeting_id));
-  if (field(**meeting, "state") == "cancelled") co_return http::problem(409, "cancelled", "Meeting cancelled", "meeting " + meeting_id + " is cancelled");
-  const auto starts = parse_rfc3339(field(**meeting, "starts_at"));
+  if (!*meeting) co_return no_meeting(meeting_id);
+  if ((**meeting).field("state") == "cancelled") co_return http::problem(409, "cancelled", "Meeting cancelled", "meeting " + meeting_id + " is cancelled");
+  const auto starts = parse_rfc3339((**meeting).field("starts_at"));
   if (starts && *starts <= std::chrono::system_clock::now())
     co_return http::problem(409, "started", "Meeting started", "meeting " + meeting_id + " has started; nobody is reminded");
   auto silent = co_await context.meetings->summoned(meeting_id, true);
@@ -112,8 +107,8 @@ awaitable<std::string> run_planned_reminder(Context context, schedule::Item item
   auto meeting = co_await context.meetings->get(id);
   if (!meeting) co_return "Redis: " + meeting.error().message();
   // Gone, cancelled or moved (the new start has its own items): nothing to do.
-  if (!*meeting || field(**meeting, "state") == "cancelled") co_return "";
-  if (!o->contains("starts_at") || field(**meeting, "starts_at") != o->at("starts_at").as_string()) co_return "";
+  if (!*meeting || (**meeting).field("state") == "cancelled") co_return "";
+  if (!o->contains("starts_at") || (**meeting).field("starts_at") != o->at("starts_at").as_string()) co_return "";
   // The item's id is the reminder's Idempotency-Key: run again after a crash, it is sent once.
   broadcast::Store::IdempotencyHold hold{"plan:" + item.id, std::to_string(item.attempts) + ":" + item.id, sha256_hex(item.payload)};
   auto claimed = co_await context.broadcasts->claim_idempotency_key(hold, context.idempotency_lease);

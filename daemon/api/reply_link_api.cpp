@@ -58,11 +58,6 @@ http::Response not_found() {
   return page(404, "<p>यह लिंक सही नहीं है।</p><p>This link is not valid.</p>");
 }
 
-std::string field(const meetings::Meeting& m, const char* name) {
-  auto it = m.fields.find(name);
-  return it == m.fields.end() ? std::string() : it->second;
-}
-
 struct Linked {
   meetings::LinkTarget target;
   meetings::Meeting meeting;
@@ -89,10 +84,10 @@ awaitable<std::optional<Linked>> linked(Context context, std::string token, http
 }
 
 std::string describe(const meetings::Meeting& m) {
-  const auto starts = parse_rfc3339(field(m, "starts_at"));
-  std::string out = "<h1 style=\"font-size:1.3em\">" + escaped(field(m, "title")) + "</h1>";
+  const auto starts = parse_rfc3339(m.field("starts_at"));
+  std::string out = "<h1 style=\"font-size:1.3em\">" + escaped(m.field("title")) + "</h1>";
   if (starts) out += "<p>" + escaped(text::format_ist(*starts, "hi")) + "<br>" + escaped(text::format_ist(*starts, "en")) + "</p>";
-  out += "<p>" + escaped(field(m, "venue")) + "</p>";
+  out += "<p>" + escaped(m.field("venue")) + "</p>";
   return out;
 }
 
@@ -102,10 +97,10 @@ awaitable<http::Response> show(Context context, http::Request& request) {
   if (!found) co_return error;
   const auto& m = found->meeting;
   std::string body = describe(m);
-  if (field(m, "state") == "cancelled") co_return page(200, body + "<p>यह बैठक रद्द हो गई है।<br>This meeting is cancelled.</p>");
-  if (const auto ends = parse_rfc3339(field(m, "ends_at")); ends && *ends < std::chrono::system_clock::now())
+  if (m.field("state") == "cancelled") co_return page(200, body + "<p>यह बैठक रद्द हो गई है।<br>This meeting is cancelled.</p>");
+  if (const auto ends = parse_rfc3339(m.field("ends_at")); ends && *ends < std::chrono::system_clock::now())
     co_return page(200, body + "<p>यह बैठक हो चुकी है।<br>This meeting is over.</p>");
-  const auto id = field(m, "id");
+  const auto id = m.field("id");
   auto given = co_await context.meetings->answer_of(id, found->target.mobile);
   if (!given) co_return redis_unavailable(given.error().message());
   if (!given->empty())
@@ -126,16 +121,16 @@ awaitable<http::Response> answer(Context context, http::Request& request) {
   auto found = co_await linked(context, request.params["token"], error);
   if (!found) co_return error;
   const auto& m = found->meeting;
-  if (field(m, "state") == "cancelled") co_return page(409, describe(m) + "<p>यह बैठक रद्द हो गई है।<br>This meeting is cancelled.</p>");
+  if (m.field("state") == "cancelled") co_return page(409, describe(m) + "<p>यह बैठक रद्द हो गई है।<br>This meeting is cancelled.</p>");
   // An old link must not answer whichever meeting holds its code now.
-  if (const auto ends = parse_rfc3339(field(m, "ends_at")); ends && *ends < std::chrono::system_clock::now())
+  if (const auto ends = parse_rfc3339(m.field("ends_at")); ends && *ends < std::chrono::system_clock::now())
     co_return page(409, describe(m) + "<p>यह बैठक हो चुकी है।<br>This meeting is over.</p>");
   // Through the one inbound path, as the person's YES or NO with the meeting's
   // code; each press its own message (a changed mind within minutes counts).
   static std::atomic<std::uint64_t> presses{0};
   adapters::InboundMessage message;
   message.from = "+" + std::to_string(found->target.mobile);
-  message.text = std::string(yes ? "YES " : "NO ") + field(m, "code");
+  message.text = std::string(yes ? "YES " : "NO ") + m.field("code");
   message.via = "link";
   message.provider_message_id = "link:" + format_utc(std::chrono::system_clock::now()) + ":" + std::to_string(++presses) + ":" +
                                 std::to_string(std::random_device{}());
@@ -144,7 +139,7 @@ awaitable<http::Response> answer(Context context, http::Request& request) {
   auto stored = co_await context.replies->receive(provider, std::move(messages));
   if (!stored) co_return redis_unavailable(stored.error().message());
   const bool counted = !stored->empty() && stored->front().answered == "answered" && !stored->front().answered_meetings.empty() &&
-                       stored->front().answered_meetings.front() == field(m, "id");
+                       stored->front().answered_meetings.front() == m.field("id");
   if (!counted)
     co_return page(409, describe(m) + "<p>उत्तर दर्ज नहीं हो सका: आप इस बैठक में बुलाए नहीं गए हैं।<br>The answer was not recorded: "
                                       "you are not among those summoned to this meeting.</p>");

@@ -38,11 +38,7 @@ std::string read_filter(Filters& f, const std::string& name, const std::string& 
     if (value.empty() || value.size() > 64) return name + " must be 1 to 64 characters";
     (name == "level" ? f.level : name == "role" ? f.role : f.unit) = value;
   } else if (name == "page" || name == "per_page") {
-    std::size_t n = 0;
-    auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
-    if (ec != std::errc() || end != value.data() + value.size() || n < 1 || n > 1000000 || (name == "per_page" && n > 1000))
-      return name + " must be a whole number from 1" + std::string(name == "page" ? " to 1000000" : "") + (name == "per_page" ? " to 1000" : "");
-    (name == "page" ? f.page : f.per_page) = n;
+    return read_paging(name, value, 1000, name == "page" ? f.page : f.per_page);
   } else {
     return "unknown parameter " + quoted_input(name);
   }

@@ -22,6 +22,11 @@ namespace orgcast::meetings {
 struct Meeting {
   std::map<std::string, std::string> fields;  // id, code, title, venue, starts_at, ends_at, organiser, summons, created_at
   long long summoned = 0, yes = 0, no = 0;
+  /// One field's value, "" when absent.
+  std::string field(const std::string& name) const {
+    auto it = fields.find(name);
+    return it == fields.end() ? std::string() : it->second;
+  }
 };
 
 class MeetingStore {

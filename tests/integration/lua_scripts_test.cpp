@@ -300,21 +300,22 @@ TEST_F(LuaScripts, ReportsApplyForwardOnlyAndParkThoseThatCameEarly) {
 // its entries it lost.
 TEST_F(LuaScripts, TakeOverClaimsOnlyWhatHoldersWithoutALiveLeaseHeld) {
   const std::string leases = keys_.leases();
-  run({"XGROUP", "CREATE", "s", "dispatch", "0", "MKSTREAM"});
+  const std::string s = keys_.prefix + "takeover-stream";  // its own stream: the other tests' "s" runs beside it
+  run({"XGROUP", "CREATE", s, "dispatch", "0", "MKSTREAM"});
   for (const char* holder : {"live", "dead", "never"}) {
-    run({"XADD", "s", "*", "k", "0"});
-    run({"XREADGROUP", "GROUP", "dispatch", holder, "COUNT", "1", "STREAMS", "s", ">"});
+    run({"XADD", s, "*", "k", "0"});
+    run({"XREADGROUP", "GROUP", "dispatch", holder, "COUNT", "1", "STREAMS", s, ">"});
   }
   run({"ZADD", leases, "5000", "live", "1000", "dead"});
   std::vector<std::string> taken;  // what "me" took: its workers hold them
   auto take = [&](const std::string& now) {
-    std::vector<std::string> args{"EVAL", dispatch::kTakeOverScript, "3", "s", keys_.holds(), leases, "dispatch", "me", now, token(0xC3C3C3C3), "0"};
+    std::vector<std::string> args{"EVAL", dispatch::kTakeOverScript, "3", s, keys_.holds(), leases, "dispatch", "me", now, token(0xC3C3C3C3), "0"};
     args.insert(args.end(), taken.begin(), taken.end());
     auto r = run(args);
     if (!r.elements.empty()) taken.push_back(r.elements[0].str);
     return r.elements.empty() ? std::string() : r.elements[0].str;
   };
-  auto holder_of = [&](const std::string& entry) { return run({"XPENDING", "s", "dispatch", entry, entry, "1"}).elements.at(0).elements.at(1).str; };
+  auto holder_of = [&](const std::string& entry) { return run({"XPENDING", s, "dispatch", entry, entry, "1"}).elements.at(0).elements.at(1).str; };
   auto dead_entry = take("2000"), never_entry = take("2000");
   EXPECT_FALSE(dead_entry.empty());
   EXPECT_FALSE(never_entry.empty());
@@ -322,19 +323,19 @@ TEST_F(LuaScripts, TakeOverClaimsOnlyWhatHoldersWithoutALiveLeaseHeld) {
   EXPECT_EQ(holder_of(dead_entry), "me");
   EXPECT_EQ(holder_of(never_entry), "me");
   // The dead holder's heartbeat comes back late: it learns it lost its entry.
-  auto lost = run({"EVAL", dispatch::kBeatScript, "2", leases, "s", "dispatch", "dead", "9000", "8000", dead_entry});
+  auto lost = run({"EVAL", dispatch::kBeatScript, "2", leases, s, "dispatch", "dead", "9000", "8000", dead_entry});
   ASSERT_EQ(lost.elements.size(), 1u);
   EXPECT_EQ(lost.elements[0].integer, 0);
   EXPECT_EQ(run({"ZSCORE", leases, "dead"}).str, "9000");
   EXPECT_NE(take("6000"), "") << "once its lease ran out, its entry is taken";
   // Our own entries: the ones a worker of ours holds stay; one given up (not listed) is taken again.
-  run({"XADD", "s", "*", "k", "0"});
-  run({"XADD", "s", "*", "k", "0"});
-  auto mine = run({"XREADGROUP", "GROUP", "dispatch", "me", "COUNT", "2", "STREAMS", "s", ">"}).elements.at(0).elements.at(1).elements;
+  run({"XADD", s, "*", "k", "0"});
+  run({"XADD", s, "*", "k", "0"});
+  auto mine = run({"XREADGROUP", "GROUP", "dispatch", "me", "COUNT", "2", "STREAMS", s, ">"}).elements.at(0).elements.at(1).elements;
   ASSERT_EQ(mine.size(), 2u);
   const auto kept = mine[0].elements.at(0).str, given_up = mine[1].elements.at(0).str;
   auto take_holding = [&](std::vector<std::string> held) {
-    std::vector<std::string> args{"EVAL", dispatch::kTakeOverScript, "3", "s", keys_.holds(), leases, "dispatch", "me", "6000", token(0xD4D4D4D4), "0"};
+    std::vector<std::string> args{"EVAL", dispatch::kTakeOverScript, "3", s, keys_.holds(), leases, "dispatch", "me", "6000", token(0xD4D4D4D4), "0"};
     args.insert(args.end(), held.begin(), held.end());
     auto r = run(args);
     return r.elements.empty() ? std::string() : r.elements[0].str;
@@ -343,14 +344,14 @@ TEST_F(LuaScripts, TakeOverClaimsOnlyWhatHoldersWithoutALiveLeaseHeld) {
   std::vector<std::string> held = taken;
   held.push_back(kept);
   {
-    std::vector<std::string> args{"EVAL", dispatch::kTakeOverScript, "3", "s", keys_.holds(), leases, "dispatch", "me", "6000", token(0xD4D4D4D4), "60000"};
+    std::vector<std::string> args{"EVAL", dispatch::kTakeOverScript, "3", s, keys_.holds(), leases, "dispatch", "me", "6000", token(0xD4D4D4D4), "60000"};
     args.insert(args.end(), held.begin(), held.end());
     EXPECT_TRUE(run(args).elements.empty()) << "not while it may be one just read, its reply on the way (idle under a minute)";
   }
   EXPECT_EQ(take_holding(held), given_up) << "an entry our worker gave up is taken again";
   held.push_back(given_up);
   EXPECT_EQ(take_holding(held), "") << "entries our workers hold are not";
-  run({"DEL", "s", leases, keys_.holds()});
+  run({"DEL", s, leases, keys_.holds()});
 }
 
 }  // namespace

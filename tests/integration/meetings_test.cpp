@@ -160,6 +160,13 @@ TEST_F(Meetings, HostileRequestsGetAClear4xx) {
       {"POST", "/v1/reports/remind", "[]", "application/json", 400, "object"},
       {"POST", "/v1/reports/remind", R"({"level": 5, "role": "president"})", "application/json", 400, "/level"},
       {"POST", "/v1/reports/remind", R"({"level": "district", "role": "president"})", "text/plain", 415, "application/json"},
+      {"PATCH", "/v1/meetings/m1", "{\"venue\": \"" + huge + "\"}", "application/json", 413, "bytes"},
+      {"POST", "/v1/reports/remind", "{\"level\": \"" + huge + "\"}", "application/json", 413, "bytes"},
+      {"GET", "/v1/directory/units/NOWHERE/attendance", "", "", 404, "no unit"},
+      {"GET", "/r/AAAAAAAAAAAAAAAA", "", "", 404, "not valid"},
+      {"GET", "/r/" + long_id, "", "", 404, "not valid"},
+      {"POST", "/r/AAAAAAAAAAAAAAAA", "answer=" + huge, "application/x-www-form-urlencoded", 413, "bytes"},
+      {"POST", "/r/AAAAAAAAAAAAAAAA", "answer=yes", "application/x-www-form-urlencoded", 404, "not valid"},
       // A summons without its meeting: it would carry no code and count nobody's answer.
       {"POST", "/v1/broadcasts", R"({"audience": {}, "template": "meeting_summons", "channels": ["sms"], "variables": {"meeting.title": "t", "meeting.venue": "v", "meeting.time": "2026-12-01T10:00:00+05:30", "meeting.code": "47"}})",
        "application/json", 422, "POST /v1/meetings"},
