@@ -28,7 +28,9 @@ add_library(orgcast_io STATIC
   daemon/api/template_api.cpp
   daemon/api/broadcast_api.cpp
   daemon/api/enqueue.cpp
+  daemon/api/event_stream.cpp
   daemon/api/meeting_api.cpp
+  daemon/api/meeting_tally.cpp
   daemon/api/meeting_notices.cpp
   daemon/api/attendance_api.cpp
   daemon/api/report_api.cpp

@@ -5,16 +5,13 @@
 //   GET  /v1/broadcasts/{id}/recipients?state=failed&page=1&per_page=100[&format=csv]
 //   GET  /v1/broadcasts/{id}/events  live progress (server-sent events)
 //   POST /v1/broadcasts/{id}/cancel  what is not yet sent will not be
-#include <boost/asio/as_tuple.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/this_coro.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <algorithm>
 #include <boost/json.hpp>
 #include <random>
 
 #include "api/common.hpp"
 #include "api/enqueue.hpp"
+#include "api/event_stream.hpp"
 #include "api/routes.hpp"
 #include "broadcast/recipients.hpp"
 #include "broadcast/spec.hpp"
@@ -146,20 +143,9 @@ awaitable<http::Response> show(Context context, http::Request& request) {
   co_return http::json_response(200, json::serialize(broadcast_json(**info, true)));
 }
 
-// Live progress as server-sent events: a `progress` event at once and
-// whenever the counts change (polled every events_poll), a comment every
-// 15 s to keep proxies from closing a quiet stream, and a final `done`
-// event once nothing is queued or awaiting a report (or the broadcast was
-// cancelled and nothing is queued).
-struct EventStream {
-  Context context;
-  std::string id;
-  std::string last;
-  int sequence = 0;
-  bool finished = false;
-  std::chrono::steady_clock::time_point last_write = std::chrono::steady_clock::now();
-};
-
+// Settled: nothing is queued or awaiting a report (or the broadcast was
+// cancelled and nothing is queued). Its live progress (api/event_stream)
+// ends with a `done` event then.
 bool settled(const broadcast::BroadcastInfo& b) {
   auto value = [&](const char* key) {
     auto it = b.counters.find(key);
@@ -169,45 +155,16 @@ bool settled(const broadcast::BroadcastInfo& b) {
   return b.state == "cancelled" || b.state == "done";
 }
 
-awaitable<std::optional<std::string>> next_event(std::shared_ptr<EventStream> s) {
-  if (s->finished) co_return std::nullopt;
-  if (s->sequence > 0) {
-    boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor, std::chrono::milliseconds(500));
-    co_await timer.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
-  }
-  auto info = co_await s->context.broadcasts->get(s->id);
-  if (!info || !*info) {
-    // Redis is away for a moment: keep the stream open (a comment line).
-    co_return std::string(": waiting for redis\n\n");
-  }
-  auto body = json::serialize(broadcast_json(**info, false));
-  const bool done = settled(**info);
-  if (body == s->last && !done) {
-    if (std::chrono::steady_clock::now() - s->last_write < std::chrono::seconds(15)) co_return std::string();
-    s->last_write = std::chrono::steady_clock::now();
-    co_return std::string(": keep-alive\n\n");
-  }
-  s->last = body;
-  s->last_write = std::chrono::steady_clock::now();
-  std::string event = "id: " + std::to_string(++s->sequence) + "\nevent: progress\ndata: " + body + "\n\n";
-  if (done) {
-    s->finished = true;
-    event += "event: done\ndata: " + body + "\n\n";
-  }
-  co_return event;
-}
-
 awaitable<http::Response> events(Context context, http::Request& request) {
-  const auto& id = request.params["id"];
+  const auto id = request.params["id"];
   auto info = co_await context.broadcasts->get(id);
   if (auto failed = unless_found(info, id)) co_return std::move(*failed);
-  auto state = std::make_shared<EventStream>(EventStream{context, id});
-  http::Response response;
-  response.content_type = "text/event-stream";
-  response.headers.emplace_back("Cache-Control", "no-cache");
-  response.headers.emplace_back("X-Accel-Buffering", "no");
-  response.stream = [state] { return next_event(state); };
-  co_return response;
+  SnapshotReader read = [context, id]() -> awaitable<std::optional<Snapshot>> {
+    auto now = co_await context.broadcasts->get(id);
+    if (!now || !*now) co_return std::nullopt;
+    co_return Snapshot{json::serialize(broadcast_json(**now, false)), settled(**now)};
+  };
+  co_return event_stream(std::move(read));
 }
 
 // Cancel answers 202: the dispatchers settle what was still queued as

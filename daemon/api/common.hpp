@@ -17,7 +17,6 @@ std::optional<boost::json::value> parse_json_body(const http::Request& request, 
 /// 400 listing each problem with its JSON pointer.
 http::Response pointer_problem(std::string title, const std::vector<directory::SelectorError>& errors);
 
-/// 503 for an operation that needs Redis or the index.
 /// 404 for a meeting id that names none.
 http::Response no_meeting(const std::string& id);
 
@@ -28,6 +27,7 @@ std::string read_paging(const std::string& name, const std::string& value, std::
 /// One CSV field (RFC 4180 quoting); a leading = + - @ is kept as text, not a formula.
 std::string csv_field(std::string_view value);
 
+/// 503 for an operation that needs Redis or the index.
 http::Response redis_unavailable(const std::string& why);
 http::Response index_unavailable();
 

@@ -75,9 +75,9 @@ struct Context {
   std::shared_ptr<inbound::InboundPath> replies;  // inbound messages read, matched and kept
   std::shared_ptr<const inbound::SenderDirectory> senders;  // a mobile's person and current posts, from the index in memory
   std::shared_ptr<meetings::MeetingStore> meetings;
-  std::shared_ptr<schedule::Scheduler> scheduler;
+  std::shared_ptr<schedule::Scheduler> scheduler;  // work planned for a time: meetings' reminders
   std::shared_ptr<reports::ReportStore> reports;  // daily reports by REPORT
-  std::string link_base;  // where the one-tap reply links point (https://host); "": no links  // work planned for a time: meetings' reminders
+  std::string link_base;  // where the one-tap reply links point (https://host); "": no links
   std::string key_prefix;
   /// How long a request holds its Idempotency-Key before a retry may take it over.
   std::chrono::milliseconds idempotency_lease{30000};

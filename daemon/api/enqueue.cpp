@@ -34,6 +34,10 @@ boost::asio::awaitable<std::variant<Enqueued, http::Response>> enqueue_broadcast
   auto resolve = [&] {
     auto resolution = directory::resolve(*index, spec.audience);
     auto summary = directory::summarize(*index, spec.audience, resolution, 0);
+    const auto& units = index->units();
+    if (const auto under = spec.breakdown_under; under != directory::kNoUnit && summary.root != directory::kNoUnit &&
+                                                  summary.root >= under && summary.root < units.subtree_end(under))
+      summary.root = under;
     // Queued in the directory's storage order: each slice then reads a run
     // of directory chunks, each read once for the whole broadcast (in the
     // index's unit order every slice touched nearly every chunk: a 5M POST

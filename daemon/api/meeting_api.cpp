@@ -1,7 +1,8 @@
 // Meetings over HTTP (docs/REPLIES.md, "Meetings"):
 //   POST  /v1/meetings               201: the meeting, its code and its summons broadcast, queued
 //   GET   /v1/meetings               ?date=&unit=&page=&per_page=: meetings by start, with their tallies
-//   GET   /v1/meetings/{id}          the meeting and its tally: summoned, yes, no, no answer
+//   GET   /v1/meetings/{id}          the meeting and its tally (api/meeting_tally): overall and per unit below the organiser
+//   GET   /v1/meetings/{id}/events   the tally live (server-sent events), until the meeting ends or is cancelled
 //   PATCH /v1/meetings/{id}          moved (starts_at, ends_at, venue): a notice to everyone summoned
 //   POST  /v1/meetings/{id}/cancel   cancelled: a notice to everyone summoned
 //   POST  /v1/meetings/{id}/remind   a reminder to those who have not answered (Idempotency-Key)
@@ -12,6 +13,8 @@
 
 #include "api/common.hpp"
 #include "api/enqueue.hpp"
+#include "api/event_stream.hpp"
+#include "api/meeting_tally.hpp"
 #include "api/meeting_notices.hpp"
 #include "api/routes.hpp"
 #include "core/run_on.hpp"
@@ -19,6 +22,7 @@
 #include "core/text.hpp"
 #include "core/utc_time.hpp"
 #include "broadcast/spec.hpp"
+#include "broadcast/store.hpp"
 #include "directory_store/store.hpp"
 #include "directory_store/watcher.hpp"
 #include "inbound/sender_directory.hpp"
@@ -34,7 +38,7 @@ using boost::asio::awaitable;
 
 namespace {
 
-json::object meeting_json(const meetings::Meeting& m) {
+json::object meeting_json(const meetings::Meeting& m, const broadcast::BroadcastInfo* summons, const directory::OrgIndex* index) {
   json::object out;
   for (const auto& [field, value] : m.fields) out[field] = value;
   for (const char* kept : {"venue_json", "channels_json", "reminders_json"}) {  // shown as JSON, not as text
@@ -52,8 +56,20 @@ json::object meeting_json(const meetings::Meeting& m) {
     out.erase("title_json");
   }
   if (auto it = m.fields.find("code"); it != m.fields.end()) out["code"] = std::stoll(it->second);
-  out["tally"] = json::object{{"summoned", m.summoned}, {"yes", m.yes}, {"no", m.no}, {"no_answer", std::max(0LL, m.summoned - m.yes - m.no)}};
+  out["tally"] = meeting_tally(m, summons, index);
   return out;
+}
+
+// The meeting with its tally: its summons broadcast read for who it did not reach.
+awaitable<redis::Result<json::object>> meeting_with_tally(Context context, meetings::Meeting m) {
+  std::optional<broadcast::BroadcastInfo> summons;
+  if (const auto id = m.field("summons"); !id.empty()) {
+    auto info = co_await context.broadcasts->get(id);
+    if (!info) co_return info.error();
+    summons = std::move(*info);
+  }
+  auto index = context.watcher->index();
+  co_return meeting_json(m, summons ? &*summons : nullptr, index.get());
 }
 
 
@@ -143,6 +159,7 @@ awaitable<http::Response> create_claimed(Context context, std::shared_ptr<const 
   meetings::with_code(meeting, code);
   spec = std::get<broadcast::Spec>(broadcast::parse_spec(json::value(meeting.summons), *index, checks));
   if (with_link) spec.content.link_meeting = static_cast<std::uint32_t>(std::stoul(id.substr(1)));
+  spec.breakdown_under = index->units().find(meeting.organiser);  // its per-unit counts are the tally's units
   // Who is summoned is kept as each slice of the summons is written: a
   // reply is matched against it. Every argument below is a named object:
   // GCC 12 mishandles temporaries with destructors inside a co_await.
@@ -205,7 +222,10 @@ awaitable<http::Response> list(Context context, http::Request& request) {
       const auto organiser = it == m.fields.end() ? directory::kNoUnit : units.find(it->second);
       if (organiser == directory::kNoUnit || organiser < unit || organiser >= units.subtree_end(unit)) continue;
     }
-    if (matched++ / per_page + 1 == page) out.push_back(meeting_json(m));
+    if (matched++ / per_page + 1 != page) continue;
+    auto shown = co_await meeting_with_tally(context, m);
+    if (!shown) co_return redis_unavailable(shown.error().message());
+    out.push_back(std::move(*shown));
   }
   co_return http::json_response(200, json::serialize(json::object{{"meetings", std::move(out)}, {"total", matched}, {"page", page}, {"per_page", per_page}}));
 }
@@ -215,7 +235,27 @@ awaitable<http::Response> show(Context context, http::Request& request) {
   auto meeting = co_await context.meetings->get(id);
   if (!meeting) co_return redis_unavailable(meeting.error().message());
   if (!*meeting) co_return no_meeting(id);
-  co_return http::json_response(200, json::serialize(meeting_json(**meeting)));
+  auto shown = co_await meeting_with_tally(context, std::move(**meeting));
+  if (!shown) co_return redis_unavailable(shown.error().message());
+  co_return http::json_response(200, json::serialize(*shown));
+}
+
+// The meeting and its tally whenever it changes; done once the meeting has ended or was cancelled.
+awaitable<http::Response> events(Context context, http::Request& request) {
+  const auto id = request.params["id"];
+  auto meeting = co_await context.meetings->get(id);
+  if (!meeting) co_return redis_unavailable(meeting.error().message());
+  if (!*meeting) co_return no_meeting(id);
+  SnapshotReader read = [context, id]() -> awaitable<std::optional<Snapshot>> {
+    auto now = co_await context.meetings->get(id);
+    if (!now || !*now) co_return std::nullopt;
+    const auto ends = parse_rfc3339((*now)->field("ends_at"));
+    const bool over = (*now)->field("state") == "cancelled" || (ends && *ends < std::chrono::system_clock::now());
+    auto shown = co_await meeting_with_tally(context, std::move(**now));
+    if (!shown) co_return std::nullopt;
+    co_return Snapshot{json::serialize(*shown), over};
+  };
+  co_return event_stream(std::move(read));
 }
 
 // An optional JSON object body with at most these keys ({} when empty).
@@ -326,7 +366,9 @@ awaitable<http::Response> reschedule(Context context, http::Request& request) {
       if (r.is_string()) plan.emplace_back(r.as_string());
   if (auto planned = co_await plan_reminders(context, id, change.starts_at_text, plan); !planned)
     co_return redis_unavailable(planned.error().message());
-  auto out = meeting_json(**now_moved);
+  auto shown = co_await meeting_with_tally(context, **now_moved);
+  if (!shown) co_return redis_unavailable(shown.error().message());
+  auto out = std::move(*shown);
   const std::string notice_template = "meeting_rescheduled";
   broadcast::Store::IdempotencyHold no_key;
   auto queued = co_await message_summoned(context, std::move(**now_moved), std::move(*everyone), notice_template, std::move(no_key));
@@ -427,6 +469,7 @@ void add_meeting_routes(http::Router& router, const Context& context) {
   router.add("PATCH", "/v1/meetings/{id}", [context](http::Request& r) { return reschedule(context, r); });
   router.add("POST", "/v1/meetings/{id}/cancel", [context](http::Request& r) { return cancel(context, r); });
   router.add("POST", "/v1/meetings/{id}/remind", [context](http::Request& r) { return remind(context, r); });
+  router.add("GET", "/v1/meetings/{id}/events", [context](http::Request& r) { return events(context, r); });
   router.add("GET", "/v1/meetings/{id}/people", [context](http::Request& r) { return people(context, r); });
 }
 

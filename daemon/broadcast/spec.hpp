@@ -43,6 +43,10 @@ struct Spec {
   std::optional<TimePoint> send_at, expires_at;
   bool scheduled_for_promotional_hours = false;  // send_at moved to 10:00 IST (promotional SMS)
   std::optional<std::chrono::seconds> report_timeout;
+  /// Counted per unit below this unit rather than below the audience's own
+  /// root (a meeting's summons: per unit below its organiser), when it holds
+  /// the whole audience. Not given by clients.
+  std::uint32_t breakdown_under = directory::kNoUnit;
 };
 
 using orgcast::parse_rfc3339;

@@ -16,6 +16,22 @@ std::optional<directory::Post> reporting_post(const Sender& sender, const Report
   return std::nullopt;
 }
 
+std::string unit_chains(const Sender& sender) {
+  std::string out;
+  if (!sender.index) return out;
+  const auto& units = sender.index->units();
+  for (const auto& post : sender.posts) {
+    std::vector<std::string_view> chain;
+    for (auto u = post.unit; u != directory::kNoUnit; u = units.parent(u)) chain.push_back(units.id(u));
+    if (!out.empty()) out += '\x1e';
+    for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
+      if (it != chain.rbegin()) out += '\x1f';
+      out += *it;
+    }
+  }
+  return out;
+}
+
 Decision decide(const keywords::Engine& engine, const std::optional<Sender>& sender, std::uint64_t from_number, std::string_view text,
                 const ReportRule& reports) {
   using Intent = keywords::Reading::Intent;
@@ -41,7 +57,10 @@ Decision decide(const keywords::Engine& engine, const std::optional<Sender>& sen
     case Intent::opt_out:
     case Intent::opt_in: d.outcome = "for_a_person"; break;  // a number we cannot act for; a person reads it
     case Intent::yes:
-    case Intent::no: d.outcome = "answer"; break;
+    case Intent::no:
+      d.outcome = "answer";
+      d.unit_chains = unit_chains(*sender);
+      break;
     case Intent::report:
       if (auto post = reporting_post(*sender, reports)) {
         d.outcome = "report";

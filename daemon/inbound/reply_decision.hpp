@@ -35,7 +35,13 @@ struct Decision {
   keywords::Reading reading;
   std::uint64_t mobile = 0;  // the person (or the number, for an opt-out from outside the directory); 0: unknown
   std::string language;      // to answer in: the matched word's, else the person's
+  std::string unit_chains;   // answer: the person's posts' units (unit_chains), for the per-unit tally
 };
+
+/// Each of the sender's posts' units from the top of the hierarchy down,
+/// ids joined by \x1f, one chain per post joined by \x1e: an answer is
+/// tallied under the unit below its meeting's organiser (meetings/lua/answer.lua).
+std::string unit_chains(const Sender& sender);
 
 /// One inbound message on its way through the inbound path, with what
 /// was decided and what came of it.

@@ -119,14 +119,16 @@ boost::asio::awaitable<redis::Result<std::string>> MeetingStore::meeting_of_summ
 
 namespace {
 
-// The three reads of one meeting: its fields, how many were summoned, its tally.
+// The reads of one meeting: its fields, how many were summoned, its tally, its tally per unit.
+constexpr std::size_t kReadsPerMeeting = 4;
 void add_reads(std::vector<redis::Args>& reads, const std::string& meeting_key) {
   reads.push_back(redis::cmd("HGETALL", meeting_key));
   reads.push_back(redis::cmd("SCARD", meeting_key + ":summoned"));
   reads.push_back(redis::cmd("HMGET", meeting_key + ":tally", "yes", "no"));
+  reads.push_back(redis::cmd("HGETALL", meeting_key + ":units"));
 }
 
-// A meeting from its three replies (add_reads); nullopt when it does not exist.
+// A meeting from its replies (add_reads); nullopt when it does not exist.
 std::optional<Meeting> meeting_of(const redis::Reply* r) {
   const auto& fields = r[0].elements;
   if (fields.empty()) return std::nullopt;
@@ -136,6 +138,8 @@ std::optional<Meeting> meeting_of(const redis::Reply* r) {
   const auto& tally = r[2].elements;
   m.yes = tally.size() > 0 && !tally[0].is_nil() ? tally[0].as_integer() : 0;
   m.no = tally.size() > 1 && !tally[1].is_nil() ? tally[1].as_integer() : 0;
+  const auto& units = r[3].elements;
+  for (std::size_t i = 0; i + 1 < units.size(); i += 2) m.by_unit[units[i].str] = units[i + 1].as_integer();
   return m;
 }
 
@@ -149,7 +153,7 @@ boost::asio::awaitable<redis::Result<std::vector<Meeting>>> MeetingStore::read(s
   auto replies = co_await read_all(std::move(reads));  // every meeting in one round trip
   if (!replies) co_return replies.error();
   for (std::size_t n = 0; n < ids.size(); ++n)
-    if (auto m = meeting_of(replies->data() + 3 * n)) out.push_back(std::move(*m));
+    if (auto m = meeting_of(replies->data() + kReadsPerMeeting * n)) out.push_back(std::move(*m));
   co_return out;
 }
 
@@ -194,7 +198,7 @@ boost::asio::awaitable<redis::Result<MeetingStore::Candidates>> MeetingStore::ca
 
 void MeetingStore::append_answer_keys(redis::Args& keys, const std::vector<std::string>& ids) const {
   for (const auto& id : ids)
-    for (const char* part : {":summoned", ":answers", ":tally", ":log"}) keys.push_back(key("mt:" + id + part));
+    for (const char* part : {":summoned", ":answers", ":tally", ":log", "", ":units"}) keys.push_back(key("mt:" + id + part));
 }
 
 boost::asio::awaitable<redis::Result<std::vector<std::uint64_t>>> MeetingStore::summoned(std::string id, bool silent_only) {
@@ -224,7 +228,7 @@ boost::asio::awaitable<redis::Result<std::vector<MeetingStore::Answer>>> Meeting
       const auto first = v.find('|'), second = v.find('|', first + 1);
       a.answer = std::string(v.substr(0, first));
       if (first != std::string_view::npos) a.at = std::string(v.substr(first + 1, second - first - 1));
-      if (second != std::string_view::npos) a.channel = std::string(v.substr(second + 1));
+      if (second != std::string_view::npos) a.channel = std::string(v.substr(second + 1, v.find('|', second + 1) - second - 1));
     }
     out.push_back(std::move(a));
   }

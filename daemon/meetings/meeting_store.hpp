@@ -22,6 +22,8 @@ namespace orgcast::meetings {
 struct Meeting {
   std::map<std::string, std::string> fields;  // id, code, title, venue, starts_at, ends_at, organiser, summons, created_at
   long long summoned = 0, yes = 0, no = 0;
+  /// The answers per unit below the organiser: "<unit>|yes" and "<unit>|no" -> how many.
+  std::map<std::string, long long> by_unit;
   /// One field's value, "" when absent.
   std::string field(const std::string& name) const {
     auto it = fields.find(name);
@@ -87,7 +89,7 @@ class MeetingStore {
   boost::asio::awaitable<redis::Result<std::size_t>> cancel(std::string id, std::string reason);
   /// Moves a meeting not cancelled: 1 when moved, 0 when it was cancelled.
   boost::asio::awaitable<redis::Result<std::size_t>> reschedule(std::string id, const Reschedule& change);
-  /// The four keys of each candidate, as lua/answer.lua reads them.
+  /// The six keys of each candidate, as lua/answer.lua reads them.
   void append_answer_keys(redis::Args& keys, const std::vector<std::string>& ids) const;
 
  private:

@@ -5,7 +5,10 @@
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
+#include <map>
 #include <set>
+#include <sstream>
+#include <thread>
 
 #include "adapters/whatsapp_cloud/whatsapp_cloud_adapter.hpp"
 #include "support/daemon_under_test.hpp"
@@ -105,6 +108,79 @@ TEST_F(Meetings, AnswersAreCountedForThePersonTheLastOneWinning) {
   EXPECT_EQ(paged["meetings"].as_array()[0].as_object()["id"].as_string(), id2);
   EXPECT_EQ(daemon_->get("/v1/meetings?day=today").status, 400);
   EXPECT_EQ(daemon_->get("/v1/meetings?date=1-2-3").status, 400);
+}
+
+// The tally per unit one level below the organiser (here RJ's districts,
+// and RJ's own people), with who the summons did not reach; and live, as
+// server-sent events, until the meeting is cancelled.
+class MeetingsWithAnUnreachableNumber : public Meetings {
+ protected:
+  void SetUp() override {
+    rig_.start(prefix_, "", {"--undeliverable", "919829000006"});
+    daemon_ = rig_.daemon.get();
+  }
+};
+
+TEST_F(MeetingsWithAnUnreachableNumber, TheTallyIsShownPerUnitBelowTheOrganiserWithWhoWasNotReached) {
+  // WhatsApp only: C6 (Jodhpur) cannot be reached; C2, C5, C9 have no WhatsApp and are not summoned.
+  auto made = create("RJ", R"(, "channels": ["whatsapp"])");
+  ASSERT_EQ(made.status, 201) << made.body << daemon_->process().log();
+  auto m = object_of(made);
+  const std::string id(m["id"].as_string());
+  EXPECT_EQ(number(m, "summoned"), 8);
+  // The live tally, read while answers come in; it ends when the meeting is cancelled.
+  HttpResult stream;
+  std::thread reader([&] { stream = daemon_->get("/v1/meetings/" + id + "/events"); });
+  ASSERT_TRUE(eventually([&] { return number(tally(id), "not_delivered") == 1; }, 20s)) << json::serialize(tally(id));
+  ASSERT_EQ(reply("919829000001", "YES"), 200);  // RJ's own
+  ASSERT_EQ(reply("919829000010", "YES"), 200);  // Jaipur
+  ASSERT_EQ(reply("919829000004", "NO"), 200);   // Jaipur
+  ASSERT_EQ(reply("919829000011", "haan"), 200);  // Jodhpur
+  ASSERT_EQ(reply("919829000010", "NO"), 200);   // changed: Jaipur's yes becomes a no
+  auto t = tally(id);
+  std::cout << "tally: " << json::serialize(t) << "\n";
+  EXPECT_EQ(number(t, "summoned"), 8);
+  EXPECT_EQ(number(t, "yes"), 2);
+  EXPECT_EQ(number(t, "no"), 2);
+  EXPECT_EQ(number(t, "not_delivered"), 1);
+  EXPECT_EQ(number(t, "no_answer"), 3) << "the four parts add up to those summoned";
+  std::map<std::string, json::object> units;
+  for (const auto& u : t["by_unit"].as_array()) units[std::string(u.as_object().at("unit").as_string())] = u.as_object();
+  ASSERT_EQ(units.size(), 3u) << json::serialize(t);
+  EXPECT_EQ(t["by_unit"].as_array()[0].as_object().at("unit").as_string(), "RJ") << "the organiser's own people first";
+  auto expect = [&](const std::string& unit, long long summoned, long long yes, long long no, long long none, long long not_delivered) {
+    auto& u = units[unit];
+    EXPECT_EQ(number(u, "summoned"), summoned) << unit;
+    EXPECT_EQ(number(u, "yes"), yes) << unit;
+    EXPECT_EQ(number(u, "no"), no) << unit;
+    EXPECT_EQ(number(u, "no_answer"), none) << unit;
+    EXPECT_EQ(number(u, "not_delivered"), not_delivered) << unit;
+  };
+  expect("RJ", 1, 1, 0, 0, 0);
+  expect("D-JAI", 3, 0, 2, 1, 0);
+  expect("D-JOD", 4, 1, 0, 2, 1);
+  EXPECT_EQ(units["D-JOD"]["name_hi"].as_string(), "जोधपुर");
+  // Listed, the meetings carry the same tally.
+  auto listed = object_of(daemon_->get("/v1/meetings?unit=RJ"))["meetings"].as_array();
+  ASSERT_EQ(listed.size(), 1u);
+  EXPECT_EQ(json::serialize(listed[0].as_object().at("tally")), json::serialize(t));
+
+  ASSERT_EQ(http("POST", daemon_->url("/v1/meetings/" + id + "/cancel"), "{}").status, 202);
+  reader.join();
+  ASSERT_EQ(stream.status, 200) << stream.error;
+  EXPECT_EQ(stream.content_type, "text/event-stream");
+  std::vector<long long> answered;
+  std::istringstream lines(stream.body);
+  for (std::string line; std::getline(lines, line);)
+    if (line.rfind("data: ", 0) == 0) {
+      auto event = json::parse(line.substr(6)).as_object();
+      answered.push_back(number(event["tally"].as_object(), "yes") + number(event["tally"].as_object(), "no"));
+    }
+  ASSERT_GE(answered.size(), 2u) << stream.body;
+  EXPECT_LT(answered.front(), 4) << "the first event comes at once: " << stream.body;
+  EXPECT_EQ(answered.back(), 4);
+  EXPECT_NE(stream.body.find("event: done\n"), std::string::npos) << stream.body;
+  EXPECT_EQ(daemon_->get("/v1/meetings/m999999/events").status, 404);
 }
 
 // The endpoints of meetings, a person's messages and consent, and the

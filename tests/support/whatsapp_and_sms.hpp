@@ -20,13 +20,14 @@
 namespace orgcast::testing {
 
 struct WhatsAppAndSms {
-  /// `dispatch_more`: lines added to the dispatch section.
-  void start(const std::string& prefix, const std::string& dispatch_more = "") {
+  /// `dispatch_more`: lines added to the dispatch section; `whatsapp_more`: fake-whatsapp's further flags.
+  void start(const std::string& prefix, const std::string& dispatch_more = "", std::vector<std::string> whatsapp_more = {}) {
     using namespace std::chrono_literals;
     const int port = free_port();
     const std::string webhook = "http://127.0.0.1:" + std::to_string(port) + "/v1/webhooks/whatsapp";
-    whatsapp = std::make_unique<FakeProvider>("fake-whatsapp",
-                                              std::vector<std::string>{"--token", "EAAG-test", "--app-secret", "s3cret", "--callback", webhook});
+    std::vector<std::string> flags{"--token", "EAAG-test", "--app-secret", "s3cret", "--callback", webhook};
+    flags.insert(flags.end(), whatsapp_more.begin(), whatsapp_more.end());
+    whatsapp = std::make_unique<FakeProvider>("fake-whatsapp", flags);
     sms = std::make_unique<ProviderSim>(std::vector<std::string>{"--report-delay-ms", "20"});
     const auto secrets = temp_dir("wa-sms-secrets");
     daemon = std::make_unique<DaemonUnderTest>(

@@ -11,12 +11,13 @@
 -- KEYS[4] consent:out:sms   KEYS[5] consent:out:whatsapp   KEYS[6] consent:out:push
 -- KEYS[7] consent:log:<mobile> (any name when there is no number)
 -- KEYS[8] rp:<day> (the day's reports)   KEYS[9] rp:<day>:who (who reported that day)
--- KEYS[10...] the answer's candidate meetings' keys, four each (answer.lua)
+-- KEYS[10...] the answer's candidate meetings' keys, six each (answer.lua)
 -- ARGV[1] provider   ARGV[2] provider message id   ARGV[3] from   ARGV[4] text   ARGV[5] received at (RFC 3339)
 -- ARGV[6] channel   ARGV[7] outcome   ARGV[8] intent   ARGV[9] code ("" none)   ARGV[10] mobile ("" none)
 -- ARGV[11] "1" when an opt-out or opt-in covers every channel   ARGV[12] language   ARGV[13] a report's text
 -- ARGV[14] how long it counts as seen (s)   ARGV[15] 'yes' or 'no' to record, or ''
--- ARGV[16] a report's unit   ARGV[17] its day (IST)   ARGV[18...] the candidates' ids
+-- ARGV[16] a report's unit   ARGV[17] its day (IST)   ARGV[18] the person's posts' unit chains (answer.lua)
+-- ARGV[19...] the candidates' ids
 -- Returns 0 when seen before, else {entry id} and, for an answer, what came of it (answer.lua's reply).
 if not redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[14]) then return 0 end
 local id = redis.call('XADD', KEYS[2], 'MAXLEN', '~', '1000000', '*', 'provider', ARGV[1], 'from', ARGV[3], 'text', ARGV[4],
@@ -45,7 +46,7 @@ end
 local out = {id}
 if ARGV[15] ~= '' and mobile ~= '' then
   local ids = {}
-  for n = 18, #ARGV do ids[#ids + 1] = ARGV[n] end
-  for _, v in ipairs(record_answer_at(9, ids, mobile, ARGV[15], ARGV[5], ARGV[6])) do out[#out + 1] = v end
+  for n = 19, #ARGV do ids[#ids + 1] = ARGV[n] end
+  for _, v in ipairs(record_answer_at(9, ids, mobile, ARGV[15], ARGV[5], ARGV[6], ARGV[18])) do out[#out + 1] = v end
 end
 return out
