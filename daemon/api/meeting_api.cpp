@@ -5,7 +5,8 @@
 //   GET   /v1/meetings/{id}/events   the tally live (server-sent events), until the meeting ends or is cancelled
 //   PATCH /v1/meetings/{id}          moved (starts_at, ends_at, venue): a notice to everyone summoned
 //   POST  /v1/meetings/{id}/cancel   cancelled: a notice to everyone summoned
-//   POST  /v1/meetings/{id}/remind   a reminder to those who have not answered (Idempotency-Key)
+//   POST  /v1/meetings/{id}/remind   a reminder to those who have not answered (Idempotency-Key); {"who": "not_delivered"}:
+//                                    to those the summons did not reach, through the channels it did not try
 //   GET   /v1/meetings/{id}/people   ?answer=yes|no|none&page=&per_page=&format=csv: who was summoned and what they answered
 #include <boost/json.hpp>
 #include <charconv>
@@ -280,20 +281,30 @@ json::object sent(const Queued& queued, const char* as) {
   return json::object{{as, q.id}, {"people", q.total - q.skipped}};
 }
 
+// {"who": "silent"} (the default): those the summons reached who have not
+// answered; {"who": "not_delivered"}: those it reached on no channel,
+// through the channels its policy did not have.
 awaitable<http::Response> remind(Context context, http::Request& request) {
   const auto id = request.params["id"];
   http::Response error;
-  auto body = optional_body(request, {}, error);
+  auto body = optional_body(request, {"who"}, error);
   if (!body) co_return error;
+  auto who = Remind::silent;
+  if (const auto* w = body->as_object().if_contains("who")) {
+    if (!w->is_string() || (w->as_string() != "silent" && w->as_string() != "not_delivered"))
+      co_return pointer_problem("Invalid request", {{"/who", "expected \"silent\" or \"not_delivered\""}});
+    if (w->as_string() == "not_delivered") who = Remind::not_delivered;
+  }
   std::function<awaitable<http::Response>(std::string)> replay_made = [id](std::string broadcast) -> awaitable<http::Response> {
     co_return http::json_response(202, json::serialize(json::object{{"meeting", id}, {"reminder", broadcast}, {"replayed", true}}));
   };
   // The key remembers which meeting it reminded: the same key for another meeting is 422.
-  const json::value remembered = json::object{{"remind", id}};
+  const json::value remembered = who == Remind::silent ? json::value(json::object{{"remind", id}})
+                                                       : json::value(json::object{{"remind", id}, {"who", "not_delivered"}});
   auto claimed = co_await claim_idempotency_key(context, request, remembered, replay_made);
   if (auto* answer = std::get_if<http::Response>(&claimed)) co_return std::move(*answer);
   auto hold = std::get<broadcast::Store::IdempotencyHold>(std::move(claimed));
-  auto queued = co_await remind_silent(context, id, hold);
+  auto queued = co_await remind_silent(context, id, hold, who);
   const bool made = std::holds_alternative<Enqueued>(queued) && !std::get<Enqueued>(queued).id.empty();
   if (!made && !hold.key.empty()) co_await context.broadcasts->release_idempotency_key(hold);  // a retry need not wait for the lease
   if (auto* refused = std::get_if<http::Response>(&queued)) co_return std::move(*refused);

@@ -2,8 +2,12 @@
 
 #include <algorithm>
 #include <boost/json.hpp>
+#include <limits>
+#include <unordered_set>
 
 #include "api/common.hpp"
+#include "broadcast/recipients.hpp"
+#include "broadcast/store.hpp"
 #include "core/digest.hpp"
 #include "core/text.hpp"
 #include "core/utc_time.hpp"
@@ -25,10 +29,33 @@ json::value per_language(const meetings::Meeting& m, const char* json_field, con
   return !ec && given.is_object() ? given : json::value(m.field(text_field));
 }
 
+// The summons' channel policy.
+json::array summons_channels(const meetings::Meeting& m) {
+  boost::system::error_code ec;
+  auto channels = json::parse(m.field("channels_json"), ec);
+  return !ec && channels.is_array() ? channels.as_array() : json::array{"whatsapp", "sms"};
+}
+
+// The mobiles the summons reached on no channel of its policy (ended failed
+// or expired). Reads its recipient records: a cost that grows with the summons.
+awaitable<redis::Result<std::unordered_set<std::uint64_t>>> not_reached(Context context, std::string summons) {
+  std::unordered_set<std::uint64_t> out;
+  auto info = co_await context.broadcasts->get(summons);
+  if (!info) co_return info.error();
+  if (!*info) co_return out;
+  for (const auto state : {broadcast::State::failed, broadcast::State::expired}) {
+    std::optional<broadcast::State> wanted = state;
+    auto rows = co_await context.broadcasts->recipients(summons, (*info)->chunks, wanted, 0, std::numeric_limits<std::size_t>::max());
+    if (!rows) co_return rows.error();
+    for (const auto& r : *rows) out.insert(r.contact.mobile);
+  }
+  co_return out;
+}
+
 }  // namespace
 
 awaitable<Queued> message_summoned(Context context, meetings::Meeting meeting, std::vector<std::uint64_t> mobiles, std::string template_id,
-                                   broadcast::Store::IdempotencyHold hold) {
+                                   broadcast::Store::IdempotencyHold hold, std::vector<std::string> channels_given) {
   auto index = context.watcher->index();
   if (!index) co_return index_unavailable();
   std::vector<std::uint32_t> persons;
@@ -50,9 +77,8 @@ awaitable<Queued> message_summoned(Context context, meetings::Meeting meeting, s
                                                          {"meeting.code", json::value(meeting.field("code"))}};
   for (const auto& [name, value] : offered)
     if (entry->value->variable_index(name) >= 0) values[name] = value;
-  boost::system::error_code ec;
-  auto channels = json::parse(meeting.field("channels_json"), ec);
-  if (ec || !channels.is_array()) channels = json::array{"whatsapp", "sms"};
+  json::value channels = json::array(channels_given.begin(), channels_given.end());
+  if (channels_given.empty()) channels = summons_channels(meeting);
   json::object body{{"audience", json::object{}}, {"template", template_id}, {"variables", std::move(values)}, {"channels", std::move(channels)},
                     {"priority", "urgent"}};
   // A reminder or a move notice is no use once the meeting has started.
@@ -66,7 +92,7 @@ awaitable<Queued> message_summoned(Context context, meetings::Meeting meeting, s
   co_return co_await enqueue_broadcast(context, index, std::move(spec), std::move(hold), no_hook);
 }
 
-awaitable<Queued> remind_silent(Context context, std::string meeting_id, broadcast::Store::IdempotencyHold hold) {
+awaitable<Queued> remind_silent(Context context, std::string meeting_id, broadcast::Store::IdempotencyHold hold, Remind who) {
   auto meeting = co_await context.meetings->get(meeting_id);
   if (!meeting) co_return redis_unavailable(meeting.error().message());
   if (!*meeting) co_return no_meeting(meeting_id);
@@ -76,8 +102,21 @@ awaitable<Queued> remind_silent(Context context, std::string meeting_id, broadca
     co_return http::problem(409, "started", "Meeting started", "meeting " + meeting_id + " has started; nobody is reminded");
   auto silent = co_await context.meetings->summoned(meeting_id, true);
   if (!silent) co_return redis_unavailable(silent.error().message());
+  // Sent again where it failed, a reminder would fail again: those the
+  // summons did not reach are reminded only through the channels it did not try.
+  auto missed = co_await not_reached(context, (**meeting).field("summons"));
+  if (!missed) co_return redis_unavailable(missed.error().message());
+  const bool reached = who == Remind::silent;
+  std::erase_if(*silent, [&](std::uint64_t mobile) { return missed->contains(mobile) == reached; });
+  std::vector<std::string> channels;
+  if (!reached) {
+    const auto tried = summons_channels(**meeting);
+    for (const char* channel : {"whatsapp", "sms", "push"})
+      if (std::find(tried.begin(), tried.end(), json::value(channel)) == tried.end()) channels.emplace_back(channel);
+    if (channels.empty()) co_return Enqueued{};  // every channel was tried: nothing left to try
+  }
   const std::string reminder_template = "meeting_reminder";  // named: GCC 12 and temporaries inside a co_await
-  co_return co_await message_summoned(context, std::move(**meeting), std::move(*silent), reminder_template, std::move(hold));
+  co_return co_await message_summoned(context, std::move(**meeting), std::move(*silent), reminder_template, std::move(hold), std::move(channels));
 }
 
 awaitable<redis::Result<std::size_t>> plan_reminders(Context context, std::string meeting_id, std::string starts_at,

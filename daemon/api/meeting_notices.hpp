@@ -19,15 +19,21 @@ namespace orgcast::api {
 
 using Queued = std::variant<Enqueued, http::Response>;
 
-/// Sends `template_id` to the summoned people among `mobiles`; nobody left
-/// (all gone from the directory, or none given): no broadcast, an Enqueued
-/// with an empty id.
+/// Sends `template_id` to the summoned people among `mobiles`, on the
+/// summons' channels (or `channels`, when given); nobody left (all gone from
+/// the directory, or none given): no broadcast, an Enqueued with an empty id.
 boost::asio::awaitable<Queued> message_summoned(Context context, meetings::Meeting meeting, std::vector<std::uint64_t> mobiles,
-                                                std::string template_id, broadcast::Store::IdempotencyHold hold);
+                                                std::string template_id, broadcast::Store::IdempotencyHold hold,
+                                                std::vector<std::string> channels = {});
 
-/// The meeting's reminder (`meeting_reminder`) to those summoned who have
-/// not answered. A cancelled meeting, or one that has started: 409.
-boost::asio::awaitable<Queued> remind_silent(Context context, std::string meeting_id, broadcast::Store::IdempotencyHold hold);
+/// Who a reminder goes to, among those summoned who have not answered:
+/// those the summons reached (on its channels), or those it reached on no
+/// channel (through the channels its policy did not have).
+enum class Remind { silent, not_delivered };
+
+/// The meeting's reminder (`meeting_reminder`). A cancelled meeting, or one that has started: 409.
+boost::asio::awaitable<Queued> remind_silent(Context context, std::string meeting_id, broadcast::Store::IdempotencyHold hold,
+                                             Remind who = Remind::silent);
 
 /// Plans the meeting's reminders in the scheduler: one item per offset
 /// before `starts_at` still ahead, under an id naming the start, so a

@@ -113,6 +113,8 @@ TEST_F(Meetings, AnswersAreCountedForThePersonTheLastOneWinning) {
 // The tally per unit one level below the organiser (here RJ's districts,
 // and RJ's own people), with who the summons did not reach; and live, as
 // server-sent events, until the meeting is cancelled.
+std::multiset<std::string> reached(WhatsAppAndSms& rig, const std::string& broadcast);
+
 class MeetingsWithAnUnreachableNumber : public Meetings {
  protected:
   void SetUp() override {
@@ -164,6 +166,21 @@ TEST_F(MeetingsWithAnUnreachableNumber, TheTallyIsShownPerUnitBelowTheOrganiserW
   auto listed = object_of(daemon_->get("/v1/meetings?unit=RJ"))["meetings"].as_array();
   ASSERT_EQ(listed.size(), 1u);
   EXPECT_EQ(json::serialize(listed[0].as_object().at("tally")), json::serialize(t));
+
+  // A reminder goes to the silent the summons reached; the one it did not
+  // reach is reminded apart, through the channels the summons did not try.
+  auto remind = [&](const std::string& who) { return http("POST", daemon_->url("/v1/meetings/" + id + "/remind"), R"({"who": ")" + who + "\"}"); };
+  auto silent = remind("silent");
+  ASSERT_EQ(silent.status, 202) << silent.body;
+  const std::string reminder(object_of(silent)["reminder"].as_string());
+  ASSERT_TRUE(eventually([&] { return reached(rig_, reminder).size() == 3; }, 20s)) << reached(rig_, reminder).size();
+  EXPECT_EQ(reached(rig_, reminder).count("+919829000006"), 0u) << "not reached by the summons: not reminded where it failed";
+  auto missed = remind("not_delivered");
+  ASSERT_EQ(missed.status, 202) << missed.body;
+  const std::string second(object_of(missed)["reminder"].as_string());
+  ASSERT_TRUE(eventually([&] { return reached(rig_, second).size() == 1; }, 20s)) << reached(rig_, second).size();
+  EXPECT_EQ(reached(rig_, second).count("+919829000006"), 1u) << "by SMS, which the WhatsApp-only summons did not try";
+  EXPECT_EQ(remind("everyone").status, 400);
 
   ASSERT_EQ(http("POST", daemon_->url("/v1/meetings/" + id + "/cancel"), "{}").status, 202);
   reader.join();
