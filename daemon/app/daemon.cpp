@@ -184,9 +184,16 @@ int run_daemon(Config config, DaemonOptions options, Log& log) {
   context.reports = std::make_shared<reports::ReportStore>(redis, config.redis.key_prefix);
   auto reply_queue = std::make_shared<replies::ReplyQueue>(redis, config.redis.key_prefix, config.replies.most_per_hour);
   context.senders = std::make_shared<inbound::SenderDirectory>([watcher] { return watcher->index(); });
+  // The keyword engine of the config's words; a reload makes a new one.
+  std::shared_ptr<const keywords::Engine> keyword_engine =
+      std::make_shared<keywords::Engine>(keywords::Vocabulary::configured(config.keywords.languages));
   context.replies = std::make_shared<inbound::InboundPath>(
       context.senders,
-      std::make_shared<keywords::Engine>(keywords::Vocabulary::shipped()), context.meetings, context.inbound, reply_queue, [&] {
+      [&] {
+        std::lock_guard lock(config_mutex);
+        return keyword_engine;
+      },
+      context.meetings, context.inbound, reply_queue, [&] {
         std::lock_guard lock(config_mutex);
         return replies::AutoReplySettings{config.replies.sms_acknowledgements};
       },
@@ -312,6 +319,14 @@ int run_daemon(Config config, DaemonOptions options, Log& log) {
             log.warn("config", "changes to server or redis settings take effect at the next restart");
           config.log_level = loaded.config->log_level;
           config.directory = loaded.config->directory;
+          // SMS acknowledgements, reports and keywords take effect at once;
+          // the rest of replies (links, the lane's pace, the hourly limit) at the next restart.
+          config.replies.sms_acknowledgements = loaded.config->replies.sms_acknowledgements;
+          config.reports = loaded.config->reports;
+          if (!(loaded.config->keywords.languages == config.keywords.languages)) {
+            config.keywords = loaded.config->keywords;
+            keyword_engine = std::make_shared<keywords::Engine>(keywords::Vocabulary::configured(config.keywords.languages));
+          }
           log.set_level(config.log_level);
           watcher->set_vocabulary(directory::Vocabulary(config.directory));
           watcher->set_poll_interval(std::chrono::milliseconds(config.directory.change_poll_ms));

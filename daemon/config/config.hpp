@@ -93,6 +93,14 @@ struct RepliesConfig {
   std::string link_base_url;         // the one-tap reply links' base (https://host); "": dispatch.callback_base_url
 };
 
+/// The words replies are read by (docs/REPLIES.md, "Vocabulary"), over the
+/// shipped ones: language -> word list name (yes, no, stop, start, help,
+/// report, honorifics, all) -> its words. A list given replaces that
+/// language's shipped list; a new language adds its words.
+struct KeywordsConfig {
+  std::map<std::string, std::map<std::string, std::vector<std::string>>> languages;
+};
+
 /// Daily reports by SMS or WhatsApp (REPORT <text>): who files them.
 struct ReportsConfig {
   std::vector<std::string> levels{"district"};  // posts at these levels...
@@ -138,6 +146,7 @@ struct Config {
   DispatchConfig dispatch;
   BroadcastsConfig broadcasts;
   RepliesConfig replies;
+  KeywordsConfig keywords;
   ReportsConfig reports;
   TemplatesConfig templates;
   PricingConfig pricing;

@@ -6,6 +6,7 @@
 #include <tuple>
 
 #include "core/text.hpp"
+#include "keywords/vocabulary.hpp"
 
 namespace orgcast::config_schema {
 namespace {
@@ -129,6 +130,40 @@ Option tags_option() {
             // Tags are bits of a 64-bit mask in the org index.
             if (seen.size() > 64) return "at most 64 tags in all, got " + std::to_string(seen.size());
             c.directory.tag_groups = std::move(groups);
+            return std::nullopt;
+          }};
+}
+
+Option keywords_option() {
+  return {"keywords", Kind::keywords,
+          "the words replies are read by, over the shipped ones: per language (hi, en...), lists named yes, no, stop, start, help, "
+          "report, honorifics, all; a list given replaces that language's shipped one",
+          0, 0, [](Config& c, const YAML::Node& n) -> std::optional<std::string> {
+            if (!n.IsMap()) return "expected a map of language code to its word lists";
+            KeywordsConfig out;
+            for (const auto& language : n) {
+              std::string code;
+              if (!scalar(language.first, code) || code.size() < 2 || code.size() > 3 || !is_identifier(code))
+                return "language codes are two or three lower-case letters (hi, en, mr), got " + quoted(language.first.IsScalar() ? language.first.Scalar() : "a non-scalar");
+              if (!language.second.IsMap()) return code + ": expected a map of word list name to its words";
+              auto& lists = out.languages[code];
+              for (const auto& list : language.second) {
+                std::string name;
+                if (!scalar(list.first, name) || !keywords::is_word_list(name))
+                  return code + ": unknown word list " + quoted(list.first.IsScalar() ? list.first.Scalar() : "a non-scalar") +
+                         "; expected yes, no, stop, start, help, report, honorifics or all";
+                if (!list.second.IsSequence()) return code + "." + name + ": expected a list of words";
+                auto& words = lists[name];
+                for (const auto& word : list.second) {
+                  std::string text;
+                  if (!scalar(word, text)) return code + "." + name + ": expected words";
+                  words.push_back(text);
+                }
+              }
+            }
+            // The vocabulary it makes must be readable: every word one word, none meaning two keywords.
+            if (auto problem = keywords::Vocabulary::configured(out.languages).check(); !problem.empty()) return problem;
+            c.keywords = std::move(out);
             return std::nullopt;
           }};
 }
@@ -312,6 +347,7 @@ const std::vector<Option>& options() {
                          [](Config& c) -> std::vector<std::string>& { return c.reports.levels; }),
       identifiers_option("reports.roles", "roles whose posts (at one of reports.levels) file a daily report by REPORT",
                          [](Config& c) -> std::vector<std::string>& { return c.reports.roles; }),
+      keywords_option(),
       providers_option(),
       string_option("templates.dir", "folder of the message templates (*.yaml), relative to this file's folder",
                     [](Config& c) -> std::string& { return c.templates.dir; }),
@@ -342,6 +378,7 @@ std::string expected(const Option& option) {
     case Kind::identifier_list: return "a list of lower-case names";
     case Kind::tag_groups: return "a map of group name to a list of tags";
     case Kind::log_level: return "debug, info, warn or error";
+    case Kind::keywords: return "a map of language code to its word lists";
   }
   return "a value";
 }

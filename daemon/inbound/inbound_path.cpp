@@ -10,7 +10,7 @@
 
 namespace orgcast::inbound {
 
-InboundPath::InboundPath(std::shared_ptr<const SenderDirectory> senders, std::shared_ptr<const keywords::Engine> keywords,
+InboundPath::InboundPath(std::shared_ptr<const SenderDirectory> senders, Keywords keywords,
                          std::shared_ptr<meetings::MeetingStore> meetings, std::shared_ptr<InboundStore> store,
                          std::shared_ptr<replies::ReplyQueue> replies, std::function<replies::AutoReplySettings()> settings,
                          std::function<ReportRule()> reports)
@@ -21,9 +21,10 @@ boost::asio::awaitable<redis::Result<std::vector<Received>>> InboundPath::receiv
                                                                                    std::vector<adapters::InboundMessage> messages) {
   std::vector<Received> received;
   const auto report_rule = reports_ ? reports_() : ReportRule{};
+  const auto engine = keywords_();
   for (auto& m : messages) {
     const auto number = phone::normalise_indian_mobile(m.from).value_or(0);
-    auto decision = decide(*keywords_, senders_->find(m.from), number, m.text, report_rule);
+    auto decision = decide(*engine, senders_->find(m.from), number, m.text, report_rule);
     received.push_back({std::move(m), std::move(decision)});
   }
   // A YES or NO is recorded for its meeting in the step that keeps it: the

@@ -33,9 +33,11 @@ class SenderDirectory;
 
 class InboundPath {
  public:
-  /// `replies` (may be null: no automatic replies) takes each new
+  /// `keywords` gives the engine in force (the config's words, replaced on
+  /// reload). `replies` (may be null: no automatic replies) takes each new
   /// message's automatic reply, if it gets one (replies/auto_reply.hpp).
-  InboundPath(std::shared_ptr<const SenderDirectory> senders, std::shared_ptr<const keywords::Engine> keywords,
+  using Keywords = std::function<std::shared_ptr<const keywords::Engine>()>;
+  InboundPath(std::shared_ptr<const SenderDirectory> senders, Keywords keywords,
               std::shared_ptr<meetings::MeetingStore> meetings, std::shared_ptr<InboundStore> store,
               std::shared_ptr<replies::ReplyQueue> replies = nullptr, std::function<replies::AutoReplySettings()> settings = {},
               std::function<ReportRule()> reports = {});
@@ -44,7 +46,7 @@ class InboundPath {
 
  private:
   std::shared_ptr<const SenderDirectory> senders_;
-  std::shared_ptr<const keywords::Engine> keywords_;
+  Keywords keywords_;
   std::shared_ptr<meetings::MeetingStore> meetings_;
   std::shared_ptr<InboundStore> store_;
   std::shared_ptr<replies::ReplyQueue> replies_;

@@ -16,6 +16,31 @@ const char* name(Keyword k) {
   return "?";
 }
 
+namespace {
+constexpr Keyword kKeywords[] = {Keyword::yes, Keyword::no, Keyword::stop, Keyword::start, Keyword::help, Keyword::report};
+}
+
+bool is_word_list(std::string_view list) {
+  for (auto k : kKeywords)
+    if (list == name(k)) return true;
+  return list == "honorifics" || list == "all";
+}
+
+Vocabulary Vocabulary::configured(const std::map<std::string, std::map<std::string, std::vector<std::string>>>& lists) {
+  auto v = shipped();
+  for (const auto& [language, given] : lists) {
+    auto& words = v.languages[language];
+    for (const auto& [list, values] : given) {
+      if (list == "honorifics") words.honorifics = values;
+      else if (list == "all") words.all = values;
+      else
+        for (auto k : kKeywords)
+          if (list == name(k)) words.aliases[k] = values;
+    }
+  }
+  return v;
+}
+
 Vocabulary Vocabulary::shipped() {
   Vocabulary v;
   auto& en = v.languages["en"];
@@ -56,6 +81,20 @@ std::string Vocabulary::check() const {
         if (!fresh && it->second.first != keyword)
           return "keywords." + language + "." + name(keyword) + ": \"" + alias + "\" already means " + name(it->second.first) +
                  " (keywords." + it->second.second + ")";
+      }
+    }
+  }
+  // Honorifics are skipped before the keyword: one that is also a keyword would hide it.
+  for (const auto& [language, words] : languages) {
+    for (const auto& [list, values] : {std::pair{"honorifics", &words.honorifics}, std::pair{"all", &words.all}}) {
+      for (const auto& value : *values) {
+        const auto word = normalise(value);
+        if (word.empty() || word.find(' ') != std::string::npos)
+          return "keywords." + language + "." + list + ": \"" + value + "\" is not one word";
+        if (std::string(list) == "honorifics")
+          if (auto it = seen.find(word); it != seen.end())
+            return "keywords." + language + ".honorifics: \"" + value + "\" already means " + name(it->second.first) + " (keywords." +
+                   it->second.second + ")";
       }
     }
   }

@@ -3,9 +3,9 @@
 // of each keyword, in Latin and Devanagari. Every language's words are
 // recognised from every sender (a Hindi speaker may write YES); the
 // language is what the answer is acknowledged in. The shipped words are
-// the vocabulary in force (a `keywords:` config section to replace them is
-// not read yet).
+// in force unless the `keywords:` config section replaces some of them.
 #include <map>
+#include <string_view>
 #include <string>
 #include <vector>
 
@@ -14,6 +14,8 @@ namespace orgcast::keywords {
 /// What a keyword asks for.
 enum class Keyword { yes, no, stop, start, help, report };
 const char* name(Keyword k);
+/// A list the `keywords:` config section may give: a keyword's name, honorifics or all.
+bool is_word_list(std::string_view name);
 
 struct LanguageWords {
   std::map<Keyword, std::vector<std::string>> aliases;
@@ -28,6 +30,11 @@ struct Vocabulary {
 
   /// Hindi and English as shipped.
   static Vocabulary shipped();
+  /// The shipped words with the configured lists in their place: language
+  /// -> list name (yes, no, stop, start, help, report, honorifics, all) ->
+  /// words; a new language adds its lists. Names not among those are ignored
+  /// (the config check refuses them first).
+  static Vocabulary configured(const std::map<std::string, std::map<std::string, std::vector<std::string>>>& lists);
   /// "" when usable, else what is wrong: an alias empty after
   /// normalisation, or one word meaning two keywords (YES can never be START).
   std::string check() const;

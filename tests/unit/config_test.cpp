@@ -1,4 +1,6 @@
 #include "config/loader.hpp"
+#include "keywords/engine.hpp"
+#include "keywords/vocabulary.hpp"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -141,6 +143,36 @@ TEST(Config, ProviderAccounts) {
     ASSERT_FALSE(errors.empty()) << row.yaml;
     EXPECT_THAT(errors[0], ::testing::HasSubstr(row.error)) << row.yaml;
   }
+}
+
+}  // namespace
+
+namespace {
+
+// The keywords section replaces a language's shipped list where it gives
+// one, adds a language, and is refused (naming where) when a word would be
+// read two ways or is not one word.
+TEST(Config, KeywordsReplaceTheShippedListsTheyName) {
+  auto result = load_config_text(
+      "keywords:\n  hi:\n    stop: [बंद, रुको, STOPKARO]\n  mr:\n    yes: [HO, होय]\n    no: [NAKO, नको]\n    honorifics: [JI]\n", "t.yaml");
+  ASSERT_TRUE(result.config) << (result.errors.empty() ? "" : result.errors[0].to_string());
+  const keywords::Engine engine(keywords::Vocabulary::configured(result.config->keywords.languages));
+  using Intent = keywords::Reading::Intent;
+  EXPECT_EQ(engine.read("रुको").intent, Intent::opt_out);
+  EXPECT_EQ(engine.read("stopkaro").intent, Intent::opt_out);
+  EXPECT_EQ(engine.read("BAND").intent, Intent::none) << "the configured list replaced the shipped one";
+  EXPECT_EQ(engine.read("STOP").intent, Intent::opt_out) << "English keeps its shipped words";
+  EXPECT_EQ(engine.read("होय").intent, Intent::yes);
+  EXPECT_EQ(engine.read("होय").language, "mr");
+  EXPECT_EQ(engine.read("ji nako").intent, Intent::no);
+  EXPECT_EQ(engine.read("जी हाँ").intent, Intent::yes) << "Hindi's other lists stay as shipped";
+
+  EXPECT_THAT(errors_of("keywords:\n  en:\n    start: [START, YES]\n"), ::testing::ElementsAre(HasSubstr("\"YES\" already means yes")));
+  EXPECT_THAT(errors_of("keywords:\n  hi:\n    honorifics: [HAAN]\n"), ::testing::ElementsAre(HasSubstr("keywords.hi.honorifics: \"HAAN\" already means yes")));
+  EXPECT_THAT(errors_of("keywords:\n  hi:\n    yes: [\"haan ji\"]\n"), ::testing::ElementsAre(HasSubstr("is not one word")));
+  EXPECT_THAT(errors_of("keywords:\n  hi:\n    maybe: [SHAYAD]\n"), ::testing::ElementsAre(HasSubstr("unknown word list \"maybe\"")));
+  EXPECT_THAT(errors_of("keywords:\n  Hindi:\n    yes: [HAAN]\n"), ::testing::ElementsAre(HasSubstr("language codes")));
+  EXPECT_THAT(errors_of("keywords:\n  hi: [HAAN]\n"), ::testing::ElementsAre(HasSubstr("hi: expected a map")));
 }
 
 }  // namespace
