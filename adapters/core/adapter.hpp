@@ -78,6 +78,8 @@ struct InboundMessage {
   std::string provider_message_id;
   Channel channel = Channel::sms;  // the channel it came on (an opt-out covers that one)
   std::string via;                 // how it came when not by a provider's channel: "link" (the one-tap reply link)
+  std::string sent_at;             // when the provider says it was sent, as it says it ("" not given)
+  std::string replied_to;          // the provider's id of our message it answers (WhatsApp's context.id), if it says
 };
 
 struct CallbackRequest {

@@ -11,21 +11,30 @@ namespace json = boost::json;
 
 namespace {
 
-// The value at a dotted path ("data.id") as text; "" when absent.
-std::string at_path(const json::value& root, const std::string& path) {
+// The value at a dotted path ("data.id"); null when absent.
+const json::value* find_path(const json::value& root, const std::string& path) {
   const json::value* v = &root;
   std::size_t from = 0;
   while (v && from <= path.size()) {
     const auto dot = path.find('.', from);
     const auto key = path.substr(from, dot == std::string::npos ? std::string::npos : dot - from);
-    if (!v->is_object()) return {};
+    if (!v->is_object()) return nullptr;
     v = v->as_object().if_contains(key);
     if (dot == std::string::npos) break;
     from = dot + 1;
   }
+  return v;
+}
+
+bool has_path(const json::value& root, const std::string& path) { return find_path(root, path) != nullptr; }
+
+// The value at a dotted path as text; "" when absent.
+std::string at_path(const json::value& root, const std::string& path) {
+  const auto* v = find_path(root, path);
   if (!v) return {};
   if (v->is_string()) return std::string(v->as_string());
   if (v->is_int64()) return std::to_string(v->as_int64());
+  if (v->is_uint64()) return std::to_string(v->as_uint64());
   return {};
 }
 
@@ -164,6 +173,16 @@ CallbackResult SmsHttpAdapter::parse_callback(const CallbackRequest& request) co
     for (const auto& r : fields.as_object().at("reports").as_array()) items.push_back(&r);
   else items.push_back(&fields);
   for (const auto* item : items) {
+    if (auto from = at_path(*item, settings_.mo_from); !from.empty() && item->is_object() && has_path(*item, settings_.mo_text)) {
+      InboundMessage mo;
+      mo.channel = Channel::sms;
+      mo.from = from;
+      mo.text = at_path(*item, settings_.mo_text);
+      mo.provider_message_id = at_path(*item, settings_.mo_id);
+      mo.sent_at = at_path(*item, settings_.mo_time);
+      out.inbound.push_back(std::move(mo));
+      continue;
+    }
     DeliveryReport report;
     report.provider_message_id = at_path(*item, settings_.callback_id);
     const auto status = at_path(*item, settings_.callback_status);

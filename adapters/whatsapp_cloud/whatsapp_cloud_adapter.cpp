@@ -192,6 +192,9 @@ CallbackResult WhatsAppCloudAdapter::parse_callback(const CallbackRequest& reque
           in.channel = Channel::whatsapp;
           in.from = "+" + text_field(mo, "from");
           in.provider_message_id = text_field(mo, "id");
+          in.sent_at = text_field(mo, "timestamp");
+          // A reply to one of our messages (swiped, or a button under it) names it: the summons it answers.
+          if (const auto* c = mo.if_contains("context"); c && c->is_object()) in.replied_to = text_field(c->as_object(), "id");
           // A tap on a template's quick-reply button carries the payload we
           // gave it (e.g. "YES 47"); an interactive reply, the id we gave
           // the button or list row; each read like a typed reply.

@@ -89,7 +89,13 @@ awaitable<Queued> message_summoned(Context context, meetings::Meeting meeting, s
   spec.audience.only_persons = std::move(persons);
   spec.audience_json = json::serialize(json::object{{"meeting", meeting.field("id")}, {"people", spec.audience.only_persons.size()}});
   SliceHook no_hook;  // named: GCC 12 mishandles temporaries with destructors inside a co_await
-  co_return co_await enqueue_broadcast(context, index, std::move(spec), std::move(hold), no_hook);
+  auto queued = co_await enqueue_broadcast(context, index, std::move(spec), std::move(hold), no_hook);
+  // A reply to it (WhatsApp names the message replied to) is for this meeting.
+  if (auto* made = std::get_if<Enqueued>(&queued); made && !made->id.empty()) {
+    if (auto kept = co_await context.meetings->sent_for(meeting.field("id"), made->id); !kept)
+      context.log->warn("meetings", "a reply to " + made->id + " will not find meeting " + meeting.field("id") + ": " + kept.error().message());
+  }
+  co_return queued;
 }
 
 awaitable<Queued> remind_silent(Context context, std::string meeting_id, broadcast::Store::IdempotencyHold hold, Remind who) {

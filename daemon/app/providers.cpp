@@ -106,6 +106,10 @@ std::optional<Providers> build_providers(const Config& config, const adapters::T
       h.callback_id = setting(p, "callback_id", h.callback_id);
       h.callback_status = setting(p, "callback_status", h.callback_status);
       h.callback_code = setting(p, "callback_code", h.callback_code);
+      h.mo_from = setting(p, "mo_from", h.mo_from);
+      h.mo_text = setting(p, "mo_text", h.mo_text);
+      h.mo_id = setting(p, "mo_id", h.mo_id);
+      h.mo_time = setting(p, "mo_time", h.mo_time);
       if (!setting(p, "delivered_values").empty()) h.delivered_values = comma_list(setting(p, "delivered_values"));
       if (!setting(p, "failed_values").empty()) h.failed_values = comma_list(setting(p, "failed_values"));
       adapter = std::make_shared<adapters::SmsHttpAdapter>(h, transport);

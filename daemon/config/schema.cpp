@@ -243,7 +243,8 @@ const std::map<std::string, std::vector<std::pair<std::string, bool>>>& provider
         {"field_to", false}, {"field_text", false}, {"field_sender", false}, {"field_entity_id", false}, {"field_template_id", false},
         {"field_callback", false}, {"field_reference", false}, {"id_path", false}, {"error_code_path", false},
         {"error_message_path", false}, {"callback_id", false}, {"callback_status", false}, {"callback_code", false},
-        {"delivered_values", false}, {"failed_values", false}}},
+        {"delivered_values", false}, {"failed_values", false}, {"mo_from", false}, {"mo_text", false}, {"mo_id", false},
+        {"mo_time", false}}},
       // adapters/fcm/README.md
       {"fcm", {{"service_account_file", true}}},
       // adapters/whatsapp_cloud/README.md

@@ -31,7 +31,14 @@ boost::asio::awaitable<redis::Result<std::vector<Received>>> InboundPath::receiv
   // meetings it may be for are read first (their keys go in the script's KEYS).
   for (auto& r : received) {
     if (r.decision.outcome != "answer") continue;
-    auto candidates = co_await meetings_->candidates(r.decision.reading.code);
+    // Without a code, a reply that names the message it answers (WhatsApp's context) is for that meeting.
+    redis::Result<meetings::MeetingStore::Candidates> candidates = meetings::MeetingStore::Candidates{};
+    if (!r.decision.reading.code && !r.message.replied_to.empty()) {
+      auto meeting = co_await meetings_->meeting_of_message(provider, r.message.replied_to);
+      if (!meeting) co_return meeting.error();
+      if (!meeting->empty()) candidates->ids.push_back(*meeting);
+    }
+    if (candidates->ids.empty()) candidates = co_await meetings_->candidates(r.decision.reading.code);
     if (!candidates) co_return candidates.error();  // nothing kept yet: the provider sends it again
     r.answer = r.decision.reading.intent == keywords::Reading::Intent::yes ? "yes" : "no";
     r.answered = candidates->outcome;

@@ -88,6 +88,26 @@ boost::asio::awaitable<redis::Result<std::size_t>> MeetingStore::add_summoned(st
   co_return static_cast<std::size_t>(added->integer);
 }
 
+boost::asio::awaitable<redis::Result<std::size_t>> MeetingStore::sent_for(std::string id, std::string broadcast) {
+  std::vector<redis::Args> write{redis::cmd("HSET", key("mt:by-broadcast"), std::move(broadcast), std::move(id))};  // named: GCC 12 and co_await
+  auto set = co_await read_all(std::move(write));
+  if (!set) co_return set.error();
+  co_return std::size_t{1};
+}
+
+boost::asio::awaitable<redis::Result<std::string>> MeetingStore::meeting_of_message(std::string provider, std::string message_id) {
+  // pm:<provider>:<message id> is the dispatcher's mapping to "<broadcast>:<chunk>:...".
+  std::vector<redis::Args> read_ref{redis::cmd("GET", key("pm:" + provider + ":" + message_id))};
+  auto ref = co_await read_all(std::move(read_ref));
+  if (!ref) co_return ref.error();
+  if ((*ref)[0].is_nil()) co_return std::string();
+  const auto broadcast = (*ref)[0].str.substr(0, (*ref)[0].str.find(':'));
+  std::vector<redis::Args> read_meeting{redis::cmd("HGET", key("mt:by-broadcast"), broadcast)};
+  auto meeting = co_await read_all(std::move(read_meeting));
+  if (!meeting) co_return meeting.error();
+  co_return (*meeting)[0].is_nil() ? std::string() : (*meeting)[0].str;
+}
+
 boost::asio::awaitable<redis::Result<std::size_t>> MeetingStore::summons_failed(std::string id, unsigned code) {
   std::vector<redis::Args> undo;
   undo.push_back(redis::cmd("HSET", key("mt:" + id), "state", "failed"));
@@ -104,6 +124,7 @@ boost::asio::awaitable<redis::Result<std::size_t>> MeetingStore::summons_queued(
   std::vector<redis::Args> marks;
   marks.push_back(redis::cmd("HSET", key("mt:" + id), "state", "summoned", "summons", summons));
   marks.push_back(redis::cmd("HSET", key("mt:by-summons"), summons, id));  // an Idempotency-Key's replay finds the meeting
+  marks.push_back(redis::cmd("HSET", key("mt:by-broadcast"), summons, id));  // a reply to it finds the meeting
   auto set = co_await read_all(std::move(marks));
   if (!set) co_return set.error();
   co_return std::size_t{1};

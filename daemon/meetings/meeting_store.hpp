@@ -43,6 +43,11 @@ class MeetingStore {
   boost::asio::awaitable<redis::Result<std::size_t>> summons_queued(std::string id, std::string summons);
   /// The meeting a summons broadcast summons to ("" none yet).
   boost::asio::awaitable<redis::Result<std::string>> meeting_of_summons(std::string summons);
+  /// A reminder or notice of the meeting was queued: a reply to it names the meeting.
+  boost::asio::awaitable<redis::Result<std::size_t>> sent_for(std::string id, std::string broadcast);
+  /// The meeting whose summons, reminder or notice the provider's message
+  /// `message_id` was ("" none): a WhatsApp reply's context names it.
+  boost::asio::awaitable<redis::Result<std::string>> meeting_of_message(std::string provider, std::string message_id);
   /// The summons could not be queued: `state` failed, the code given back,
   /// out of the open meetings, nobody kept as summoned.
   boost::asio::awaitable<redis::Result<std::size_t>> summons_failed(std::string id, unsigned code);

@@ -98,6 +98,32 @@ TEST_F(Meetings, AnswersAreCountedForThePersonTheLastOneWinning) {
   ASSERT_EQ(reply("919829000011", std::to_string(second["code"].as_int64()) + " yes"), 200);
   EXPECT_EQ(number(tally(id2), "yes"), 1);
 
+  // Without a code, a WhatsApp reply that names the message it answers
+  // (context.id: swiped, or written under it) is for that message's meeting.
+  // fake-whatsapp numbers what it accepts wamid.FAKE1, 2... in the order /messages lists it.
+  const std::string second_summons(second["summons"].as_string());
+  std::string replied_to;
+  ASSERT_TRUE(eventually([&] {
+    const auto sent = json::parse(http("GET", rig_.whatsapp->url() + "/messages").body).as_array();
+    for (std::size_t i = 0; i < sent.size(); ++i) {
+      const auto& o = sent[i].as_object();
+      if (o.at("to").as_string() == "919829000006" && o.at("biz_opaque_callback_data").as_string().starts_with(second_summons + ":"))
+        replied_to = "wamid.FAKE" + std::to_string(i + 1);
+    }
+    return !replied_to.empty();
+  }, 20s));
+  ASSERT_TRUE(eventually([&] {  // its id kept (the send recorded), as it is long before a person can answer
+    auto counts = object_of(daemon_->get("/v1/broadcasts/" + second_summons))["counts"].as_object();
+    return number(counts, "queued") <= 0 && number(counts, "sending") <= 0;
+  }, 20s));
+  const std::string body = R"({"object":"whatsapp_business_account","entry":[{"changes":[{"value":{"messages":[{"from":"919829000006",)"
+                           R"("id":"wamid.INctx","timestamp":"1795400000","type":"text","text":{"body":"nahi"},"context":{"from":"911140000000","id":")" +
+                           replied_to + R"("}}]}}]}]})";
+  ASSERT_EQ(http("POST", daemon_->url("/v1/webhooks/whatsapp"), body, "application/json",
+                 {{"X-Hub-Signature-256", orgcast::adapters::whatsapp_signature("s3cret", body)}}).status, 200);
+  EXPECT_EQ(number(tally(id2), "no"), 1) << "attributed by the message it answers";
+  EXPECT_EQ(number(tally(id), "no"), 2);
+
   // Listed by unit and day, with their tallies.
   auto all = object_of(daemon_->get("/v1/meetings?unit=RJ"));
   EXPECT_EQ(number(all, "total"), 2) << json::serialize(all);

@@ -122,4 +122,34 @@ TEST(SmsHttpAdapter, DeliveryCallbacks) {
   EXPECT_EQ(adapter.parse_callback({"POST", "", {}, R"({"status":"DELIVRD"})"}).status, 400);
 }
 
+// Replies come to the same callback URL, named by the account's mapping:
+// an item with a sender and a text is a person's message, not a report.
+TEST(SmsHttpAdapter, RepliesAreReadByTheConfiguredFieldNames) {
+  auto gupshup = settings();
+  gupshup.mo_from = "msisdn";
+  gupshup.mo_text = "content";
+  gupshup.mo_id = "messageId";
+  gupshup.mo_time = "timestamp";
+  SmsHttpAdapter adapter(gupshup, nullptr);
+  auto mo = adapter.parse_callback({"GET", "msisdn=919829000001&content=YES%2047&messageId=MO-1&timestamp=1795400000", {}, ""});
+  ASSERT_EQ(mo.inbound.size(), 1u) << mo.error;
+  EXPECT_TRUE(mo.reports.empty());
+  EXPECT_EQ(mo.inbound[0].from, "919829000001");
+  EXPECT_EQ(mo.inbound[0].text, "YES 47");
+  EXPECT_EQ(mo.inbound[0].provider_message_id, "MO-1");
+  EXPECT_EQ(mo.inbound[0].sent_at, "1795400000");
+  EXPECT_EQ(mo.inbound[0].channel, Channel::sms);
+  auto kaleyra = settings();
+  kaleyra.mo_from = "source";
+  kaleyra.mo_text = "message";
+  SmsHttpAdapter other(kaleyra, nullptr);
+  auto posted = other.parse_callback({"POST", "", {}, R"({"source": 919829000004, "message": "नहीं", "id": "K-9"})"});
+  ASSERT_EQ(posted.inbound.size(), 1u) << posted.error;
+  EXPECT_EQ(posted.inbound[0].from, "919829000004") << "a number given as a JSON number";
+  EXPECT_EQ(posted.inbound[0].text, "नहीं");
+  // A report on the same URL is still a report; an empty text is a message too.
+  EXPECT_EQ(other.parse_callback({"POST", "", {}, R"({"message_id":"AGG-1","status":"DELIVRD"})"}).reports.size(), 1u);
+  EXPECT_EQ(other.parse_callback({"POST", "", {}, R"({"source":"919829000004","message":""})"}).inbound.size(), 1u);
+}
+
 }  // namespace

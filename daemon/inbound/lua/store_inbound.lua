@@ -17,12 +17,13 @@
 -- ARGV[11] "1" when an opt-out or opt-in covers every channel   ARGV[12] language   ARGV[13] a report's text
 -- ARGV[14] how long it counts as seen (s)   ARGV[15] 'yes' or 'no' to record, or ''
 -- ARGV[16] a report's unit   ARGV[17] its day (IST)   ARGV[18] the person's posts' unit chains (answer.lua)
--- ARGV[19...] the candidates' ids
+-- ARGV[19] when the provider says it was sent ("" not given)   ARGV[20...] the candidates' ids
 -- Returns 0 when seen before, else {entry id} and, for an answer, what came of it (answer.lua's reply).
 if not redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[14]) then return 0 end
 local id = redis.call('XADD', KEYS[2], 'MAXLEN', '~', '1000000', '*', 'provider', ARGV[1], 'from', ARGV[3], 'text', ARGV[4],
                       'provider_message_id', ARGV[2], 'received_at', ARGV[5], 'channel', ARGV[6], 'outcome', ARGV[7],
-                      'intent', ARGV[8], 'code', ARGV[9], 'mobile', ARGV[10], 'language', ARGV[12], 'report', ARGV[13])
+                      'intent', ARGV[8], 'code', ARGV[9], 'mobile', ARGV[10], 'language', ARGV[12], 'report', ARGV[13],
+                      'sent_at', ARGV[19])
 local mobile = ARGV[10]
 if mobile ~= '' then
   -- The person's own history (GET /v1/directory/contacts/{id}/inbound): the newest 500.
@@ -46,7 +47,7 @@ end
 local out = {id}
 if ARGV[15] ~= '' and mobile ~= '' then
   local ids = {}
-  for n = 19, #ARGV do ids[#ids + 1] = ARGV[n] end
+  for n = 20, #ARGV do ids[#ids + 1] = ARGV[n] end
   for _, v in ipairs(record_answer_at(9, ids, mobile, ARGV[15], ARGV[5], ARGV[6], ARGV[18])) do out[#out + 1] = v end
 end
 return out
