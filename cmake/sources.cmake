@@ -38,6 +38,7 @@ add_library(orgcast_logic STATIC
   daemon/templates/loader.cpp
   daemon/templates/contact_values.cpp
   daemon/templates/bind.cpp
+  daemon/templates/link_check.cpp
   daemon/keywords/normalise.cpp
   daemon/keywords/vocabulary.cpp
   daemon/keywords/engine.cpp

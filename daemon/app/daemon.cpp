@@ -37,6 +37,7 @@
 #include "inbound/inbound_store.hpp"
 #include "inbound/sender_directory.hpp"
 #include "keywords/engine.hpp"
+#include "templates/link_check.hpp"
 #include "meetings/meeting_store.hpp"
 #include "replies/auto_reply.hpp"
 #include "replies/reply_queue.hpp"
@@ -121,6 +122,8 @@ std::shared_ptr<const api::Messaging> load_messaging(const Config& config, const
   for (const auto& e : loaded.errors) log.error("templates", config.templates_dir() + "/" + e.to_string());
   if (!loaded.errors.empty()) return nullptr;
   log.info("templates", std::to_string(loaded.catalog.by_id.size()) + " templates from " + config.templates_dir());
+  for (const auto& w : templates::link_warnings(loaded.catalog, config.reply_link_base()))
+    log.warn("templates", config.templates_dir() + "/" + w.to_string());
   messaging->catalog = std::move(loaded.catalog);
   messaging->dlt_entity_id = config.templates.dlt_entity_id;
   messaging->prices = config.pricing;
@@ -215,8 +218,7 @@ int run_daemon(Config config, DaemonOptions options, Log& log) {
       [&context](boost::json::object body, bool confirms_opt_out) { return api::enqueue_reply(context, std::move(body), confirms_opt_out); },
       lane_options, log);
   context.idempotency_lease = std::chrono::milliseconds(config.broadcasts.idempotency_lease_ms);
-  context.link_base = !config.replies.link_base_url.empty() ? config.replies.link_base_url : config.dispatch.callback_base_url;
-  while (!context.link_base.empty() && context.link_base.back() == '/') context.link_base.pop_back();
+  context.link_base = config.reply_link_base();
   if (context.link_base.empty())
     log.warn("replies", "neither replies.link_base_url nor dispatch.callback_base_url is set: summonses carry no working reply link");
 

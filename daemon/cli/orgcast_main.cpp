@@ -23,6 +23,7 @@
 #include "directory/importer.hpp"
 #include "directory_store/store.hpp"
 #include "redis/client.hpp"
+#include "templates/link_check.hpp"
 #include "templates/loader.hpp"
 
 namespace asio = boost::asio;
@@ -198,6 +199,8 @@ int run_templates_check(std::map<std::string, std::string>& args) {
     std::cout << "\n";
   }
   std::cout << "valid: " << loaded.catalog.by_id.size() << " template(s)\n";
+  // Valid, but DLT or the deployment may still refuse: said, not failed.
+  for (const auto& w : templates::link_warnings(loaded.catalog, config.reply_link_base())) std::cerr << "warning: " << dir << "/" << w.to_string() << "\n";
   return 0;
 }
 

@@ -10,6 +10,12 @@ std::vector<std::string> DirectoryConfig::all_tags() const {
   return out;
 }
 
+std::string Config::reply_link_base() const {
+  auto base = !replies.link_base_url.empty() ? replies.link_base_url : dispatch.callback_base_url;
+  while (!base.empty() && base.back() == '/') base.pop_back();
+  return base;
+}
+
 std::string Config::templates_dir() const {
   std::filesystem::path dir(templates.dir);
   if (dir.is_absolute() || source_path.empty()) return dir.string();

@@ -155,6 +155,9 @@ struct Config {
 
   /// templates.dir made absolute against the config file's folder.
   std::string templates_dir() const;
+  /// Where the one-tap reply links point (https://host, no trailing slash):
+  /// replies.link_base_url, else dispatch.callback_base_url; "" neither.
+  std::string reply_link_base() const;
 };
 
 }  // namespace orgcast

@@ -9,6 +9,7 @@
 #include "sms/segments.hpp"
 #include "support/sample_index.hpp"
 #include "templates/contact_values.hpp"
+#include "templates/link_check.hpp"
 #include "templates/loader.hpp"
 #include "templates/render.hpp"
 
@@ -62,6 +63,32 @@ TEST(Templates, ShippedExamplesAreValid) {
   EXPECT_EQ(summons.kind, Kind::summons);
   EXPECT_TRUE(summons.sms.contains("hi") && summons.sms.contains("en"));
   EXPECT_EQ(summons.whatsapp.at("hi").parameters.size(), 4u);
+}
+
+// The shipped summons writes its reply link as registered (the example
+// host, up to /r/, then the token): no warning until the deployment's link
+// address differs; a link given whole as a variable is warned of (a URL
+// written in the text is in the registered text: the loader checks they match).
+TEST(Templates, LinksInSmsAreCheckedAgainstDltAndTheLinkAddress) {
+  auto loaded = load_templates(ORGCAST_SOURCE_DIR "/templates", Rules{});
+  EXPECT_THAT(link_warnings(loaded.catalog, ""), ::testing::IsEmpty());
+  EXPECT_THAT(link_warnings(loaded.catalog, "https://orgcast.example.org"), ::testing::IsEmpty());
+  auto moved = link_warnings(loaded.catalog, "https://sangathan.example.in");
+  ASSERT_EQ(moved.size(), 2u) << "the summons' Hindi and English SMS";
+  EXPECT_THAT(moved[0].to_string(), HasSubstr("meeting_summons.yaml:"));
+  EXPECT_THAT(moved[0].message, HasSubstr("goes to https://orgcast.example.org/r/ but replies.link_base_url is https://sangathan.example.in"));
+
+  auto with_variables = replaced(kValid, "variables:\n", "variables:\n  - {name: meeting.link, example: \"https://x.example/r/AAAA\", default: \"\", max_length: 30}\n");
+  auto linked = replaced(replaced(with_variables, "को। -कार्यालय\"", "को। {{meeting.link}} -कार्यालय\""), "को। -कार्यालय\"",
+                         "को। {#var#} -कार्यालय\"");
+  auto whole = parse_template(linked, "notice.yaml", Rules{});
+  for (const auto& e : whole.errors) ADD_FAILURE() << e.to_string();
+  ASSERT_TRUE(whole.value);
+  Catalog one;
+  one.by_id["notice"] = {std::make_shared<Template>(*whole.value), ""};
+  auto warned = link_warnings(one, "");
+  ASSERT_EQ(warned.size(), 1u);
+  EXPECT_THAT(warned[0].message, HasSubstr("sms.hi: gives the link whole as {{meeting.link}}"));
 }
 
 TEST(Templates, ValidOneLoads) {
