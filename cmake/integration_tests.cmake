@@ -44,6 +44,7 @@ add_executable(orgcast_integration_tests
   tests/integration/dispatcher_clock_test.cpp
   tests/integration/replies_test.cpp
   tests/integration/auto_replies_test.cpp
+  tests/integration/replies_end_to_end_test.cpp
   tests/integration/scheduler_test.cpp
   tests/integration/meetings_test.cpp
   tests/integration/power_cut_test.cpp

@@ -1,6 +1,7 @@
 #include "adapters/kannel/kannel_adapter.hpp"
 
 #include "adapters/core/wire.hpp"
+#include "core/digest.hpp"
 
 #include <boost/url.hpp>
 
@@ -147,9 +148,11 @@ CallbackResult KannelAdapter::parse_callback(const CallbackRequest& request) con
     InboundMessage mo;
     mo.from = q["from"].starts_with('+') ? q["from"] : "+" + q["from"];
     mo.text = q["coding"] == "2" && q.contains("binary") ? utf8_from_utf16be(q["binary"]) : q["text"];
-    // Kannel gives MO no id: sender and time (to the second) stand in; without
-    // a time, none (the inbound store then de-duplicates by sender and text).
-    if (!q["ts"].empty()) mo.provider_message_id = mo.from + "@" + q["ts"];
+    // Kannel gives MO no id: sender, time (to the second) and the text's
+    // digest stand in (STOP then START within a second are two messages; the
+    // same callback again is one); without a time, none (the inbound store
+    // then de-duplicates by sender and text).
+    if (!q["ts"].empty()) mo.provider_message_id = mo.from + "@" + q["ts"] + ":" + sha1_hex(mo.text).substr(0, 12);
     out.inbound.push_back(std::move(mo));
     out.body = "";  // an empty answer: Kannel sends no reply SMS
     return out;

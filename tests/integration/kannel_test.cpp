@@ -21,53 +21,11 @@ namespace json = boost::json;
 
 namespace {
 
-// fakesmsc's url-encoding ('+' is a space) back to bytes.
-std::string url_decoded(std::string_view s) {
-  std::string out;
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '+') out += ' ';
-    else if (s[i] == '%' && i + 2 < s.size()) {
-      out += static_cast<char>(std::stoi(std::string(s.substr(i + 1, 2)), nullptr, 16));
-      i += 2;
-    } else out += s[i];
-  }
-  return out;
-}
-
-std::string utf8_of_ucs2(std::string_view bytes) {
-  std::string out;
-  for (std::size_t i = 0; i + 1 < bytes.size(); i += 2) {
-    const unsigned c = (static_cast<unsigned char>(bytes[i]) << 8) | static_cast<unsigned char>(bytes[i + 1]);
-    if (c < 0x80) out += static_cast<char>(c);
-    else if (c < 0x800) out += {static_cast<char>(0xC0 | (c >> 6)), static_cast<char>(0x80 | (c & 0x3F))};
-    else out += {static_cast<char>(0xE0 | (c >> 12)), static_cast<char>(0x80 | ((c >> 6) & 0x3F)), static_cast<char>(0x80 | (c & 0x3F))};
-  }
-  return out;
-}
-
-// The text `to` received, its concatenated parts put in order; and how many parts.
-std::pair<std::string, int> text_received(const std::vector<std::string>& lines, const std::string& to) {
-  std::map<int, std::string> parts;
-  for (const auto& line : lines) {
-    std::istringstream in(line);
-    std::string sender, receiver, type, udh, data_word, data;
-    in >> sender >> receiver >> type;
-    if (receiver != to) continue;
-    if (type == "udh") {
-      in >> udh >> data_word >> data;  // "udh %05%00%03<ref><total><part> data <ucs2>"
-      const auto header = url_decoded(udh);
-      parts[static_cast<unsigned char>(header.back())] = utf8_of_ucs2(url_decoded(data));
-    } else if (type == "data" || type == "ucs-2") {
-      in >> data;
-      parts[1] = utf8_of_ucs2(url_decoded(data));
-    } else if (type == "text") {
-      std::getline(in, data);
-      parts[1] = data.substr(1);
-    }
-  }
-  std::string text;
-  for (const auto& [_, part] : parts) text += part;
-  return {text, static_cast<int>(parts.size())};
+// The one message `to` received (its parts put together), and how many parts.
+std::pair<std::string, int> text_received(const Kannel& kannel, const std::string& to) {
+  for (const auto& m : kannel.messages())
+    if (m.to == to) return {m.text, m.parts};
+  return {"", 0};
 }
 
 TEST(Kannel, HindiReminderThroughKannelWithReportsAndAnInboundReply) {
@@ -105,12 +63,12 @@ TEST(Kannel, HindiReminderThroughKannelWithReportsAndAnInboundReply) {
   ASSERT_TRUE(eventually([&] { return delivered() == 11; }, 30s)) << daemon.get("/v1/broadcasts/" + id).body << kannel.logs();
 
   // Ramesh's reminder arrived whole: Hindi in UCS-2, in concatenated parts.
-  auto [text, parts] = text_received(kannel.received(), "919829000001");
+  auto [text, parts] = text_received(kannel, "919829000001");
   EXPECT_EQ(text, "रमेश शर्मा जी, याद दिला दें: ज़िला बैठक बुधवार, 25 नवंबर 2026 को सुबह 10:00 बजे, ज़िला कार्यालय। "
                   "कृपया YES या NO भेजें। -संगठन कार्यालय");
   EXPECT_EQ(parts, 3) << "135 UCS-2 characters: 67 + 67 + 1";
   // Anita (English) got GSM text.
-  auto [english, english_parts] = text_received(kannel.received(), "919829000003");
+  auto [english, english_parts] = text_received(kannel, "919829000003");
   EXPECT_THAT(english, ::testing::StartsWith("Reminder, Anita Gupta: "));
   // The segments the broadcast's cost counts are the parts the network carried.
   const auto report = json::parse(daemon.get("/v1/broadcasts/" + id).body);

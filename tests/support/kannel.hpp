@@ -25,17 +25,27 @@ class Kannel {
   /// The file holding the sendsms password (for the daemon's password_file).
   std::string password_file() const { return dir_ + "/password"; }
 
-  /// Connects fakesmsc; with `mo` (fakesmsc's format: "sender receiver ucs2 %09%39..."),
-  /// it sends that one inbound message first.
+  /// Connects fakesmsc; with `mo` (fakesmsc's format: "sender receiver ucs2 %09%39..."
+  /// or "sender receiver text YES 47"), it sends that one inbound message
+  /// first. Called again, it reconnects (a new fakesmsc) to send another:
+  /// what bearerbox had queued meanwhile is delivered after.
   void connect_phone_network(const std::string& mo = "");
   /// What fakesmsc received: its "sender receiver type [udh ...] data" lines.
   std::vector<std::string> received() const;
+  /// The messages fakesmsc received, decoded (UCS-2 or GSM text) with their
+  /// concatenated parts put together, in the order their first part came.
+  struct Sms {
+    std::string to, text;
+    int parts = 1;
+  };
+  std::vector<Sms> messages() const;
   std::string logs() const;
 
  private:
   std::string dir_;
   int admin_port_, smsbox_port_, fake_port_, sendsms_port_;
   std::unique_ptr<Process> bearerbox_, smsbox_, fakesmsc_;
+  int phone_runs_ = 0;  // fakesmsc runs so far, each writing fakesmsc-<n>.out
 };
 
 /// Kannel's programs are installed (tools/setup installs them).
