@@ -1,5 +1,8 @@
 #include "inbound/inbound_path.hpp"
 
+#include <map>
+#include <optional>
+
 #include "directory/phone.hpp"
 #include "inbound/reply_decision.hpp"
 #include "inbound/sender_directory.hpp"
@@ -28,7 +31,10 @@ boost::asio::awaitable<redis::Result<std::vector<Received>>> InboundPath::receiv
     received.push_back({std::move(m), std::move(decision)});
   }
   // A YES or NO is recorded for its meeting in the step that keeps it: the
-  // meetings it may be for are read first (their keys go in the script's KEYS).
+  // meetings it may be for are read first (their keys go in the script's
+  // KEYS), once per code in a batch (a webhook of 100 answers reads the open
+  // meetings once, not 100 times).
+  std::map<std::optional<unsigned>, meetings::MeetingStore::Candidates> read;
   for (auto& r : received) {
     if (r.decision.outcome != "answer") continue;
     // Without a code, a reply that names the message it answers (WhatsApp's context) is for that meeting.
@@ -38,8 +44,16 @@ boost::asio::awaitable<redis::Result<std::vector<Received>>> InboundPath::receiv
       if (!meeting) co_return meeting.error();
       if (!meeting->empty()) candidates->ids.push_back(*meeting);
     }
-    if (candidates->ids.empty()) candidates = co_await meetings_->candidates(r.decision.reading.code);
-    if (!candidates) co_return candidates.error();  // nothing kept yet: the provider sends it again
+    if (candidates->ids.empty()) {
+      const auto code = r.decision.reading.code;
+      if (auto it = read.find(code); it != read.end()) {
+        candidates = it->second;
+      } else {
+        candidates = co_await meetings_->candidates(code);
+        if (!candidates) co_return candidates.error();  // nothing kept yet: the provider sends it again
+        read.emplace(code, *candidates);
+      }
+    }
     r.answer = r.decision.reading.intent == keywords::Reading::Intent::yes ? "yes" : "no";
     r.answered = candidates->outcome;
     r.answer_candidates = std::move(candidates->ids);
