@@ -153,6 +153,7 @@ CallbackResult KannelAdapter::parse_callback(const CallbackRequest& request) con
     // same callback again is one); without a time, none (the inbound store
     // then de-duplicates by sender and text).
     if (!q["ts"].empty()) mo.provider_message_id = mo.from + "@" + q["ts"] + ":" + sha1_hex(mo.text).substr(0, 12);
+    mo.sent_at = q["ts"];
     out.inbound.push_back(std::move(mo));
     out.body = "";  // an empty answer: Kannel sends no reply SMS
     return out;

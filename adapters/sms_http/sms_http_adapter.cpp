@@ -173,7 +173,8 @@ CallbackResult SmsHttpAdapter::parse_callback(const CallbackRequest& request) co
     for (const auto& r : fields.as_object().at("reports").as_array()) items.push_back(&r);
   else items.push_back(&fields);
   for (const auto* item : items) {
-    if (auto from = at_path(*item, settings_.mo_from); !from.empty() && item->is_object() && has_path(*item, settings_.mo_text)) {
+    const bool a_reply = !settings_.mo_from.empty() && has_path(*item, settings_.mo_text) && !has_path(*item, settings_.callback_status);
+    if (auto from = a_reply ? at_path(*item, settings_.mo_from) : std::string(); !from.empty()) {
       InboundMessage mo;
       mo.channel = Channel::sms;
       mo.from = from;

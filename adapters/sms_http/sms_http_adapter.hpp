@@ -32,10 +32,10 @@ struct SmsHttpSettings {
   std::string callback_id = "message_id", callback_status = "status", callback_code = "error_code";
   std::vector<std::string> delivered_values{"DELIVRD", "DELIVERED"};
   std::vector<std::string> failed_values{"UNDELIV", "UNDELIVERED", "FAILED", "REJECTD", "REJECTED", "EXPIRED"};
-  // A reply (MO) on the same callback URL: an item with a sender and a text
-  // in these fields is a message from a person, not a delivery report
-  // (Gupshup: msisdn, content; Kaleyra: source, message).
-  std::string mo_from = "from", mo_text = "text", mo_id = "id", mo_time = "time";
+  // Replies (MO) on the same callback URL, when `mo_from` is set: an item
+  // with a sender and a text in these fields, and no delivery status, is a
+  // message from a person (Gupshup: msisdn, content; Kaleyra: source, message).
+  std::string mo_from, mo_text = "text", mo_id = "id", mo_time = "time";
   /// An error code the operator or aggregator gives for a DLT rejection -> why, in words.
   std::map<std::string, std::string> dlt_codes;
   std::chrono::milliseconds timeout{10000};

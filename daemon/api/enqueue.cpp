@@ -67,17 +67,21 @@ boost::asio::awaitable<std::variant<Enqueued, http::Response>> enqueue_broadcast
     // Decoding and encoding records is CPU work: the compute pool. The
     // mobiles of those it will reach (not skipped) go to on_slice.
     std::vector<std::uint64_t> mobiles;
+    std::vector<std::uint32_t> units;
     auto build = [&] {
       const auto views = fetched->views();
       if (on_slice)
-        for (const auto& r : views)
-          if (r.mobile != 0 && !r.id.empty() && broadcast::first_usable_channel(spec.channels, r, 0) >= 0) mobiles.push_back(r.mobile);
+        for (std::size_t i = 0; i < views.size() && i < slice_posts->size(); ++i)
+          if (const auto& r = views[i]; r.mobile != 0 && !r.id.empty() && broadcast::first_usable_channel(spec.channels, r, 0) >= 0) {
+            mobiles.push_back(r.mobile);
+            units.push_back(index->posts()[(*slice_posts)[i]].unit);
+          }
       return broadcast::queue_audience(*index, summary, *slice_posts, views, spec.channels);
     };
     auto slice = co_await run_on(context.compute, std::move(build));
     auto written = co_await context.broadcasts->write_chunks(*id, chunks, slice);
     if (!written) co_return redis_unavailable(written.error().message());
-    if (on_slice && !co_await on_slice(*id, std::move(mobiles))) co_return redis_unavailable("could not keep who the broadcast goes to");
+    if (on_slice && !co_await on_slice(*id, std::move(mobiles), std::move(units))) co_return redis_unavailable("could not keep who the broadcast goes to");
     chunks += *written;
     broadcast::add_slice(totals, slice);
     if (end == posts.size()) break;

@@ -35,9 +35,11 @@ inline broadcast::SpecContext spec_context(const Messaging& messaging, std::chro
   return {&messaging.catalog, messaging.rules, messaging.dlt_entity_id, messaging.prices, now};
 }
 
-/// Called after each slice is written with the mobiles of its recipients;
-/// false when what it keeps could not be written (the request fails with 503).
-using SliceHook = std::function<boost::asio::awaitable<bool>(std::string broadcast_id, std::vector<std::uint64_t> mobiles)>;
+/// Called after each slice is written with the mobiles of its recipients
+/// and, for each, the unit of the post that made them match; false when
+/// what it keeps could not be written (the request fails with 503).
+using SliceHook = std::function<boost::asio::awaitable<bool>(std::string broadcast_id, std::vector<std::uint64_t> mobiles,
+                                                             std::vector<std::uint32_t> units)>;
 
 /// The broadcast queued, or the answer that says why not (503, 409).
 boost::asio::awaitable<std::variant<Enqueued, http::Response>> enqueue_broadcast(Context context, std::shared_ptr<const directory::OrgIndex> index,

@@ -147,9 +147,20 @@ awaitable<http::Response> create_claimed(Context context, std::shared_ptr<const 
   }
   // An audience that reaches nobody makes no meeting (and takes no code).
   auto spec = std::get<broadcast::Spec>(std::move(summons));
-  auto reach = [&] { return directory::resolve(*index, spec.audience).posts.size(); };
-  if (co_await run_on(context.compute, std::move(reach)) == 0)
+  // How many it reaches, and the unit the tally is broken down below: the
+  // organiser when it holds the whole audience, else the audience's root.
+  const auto& units = index->units();
+  const auto organiser = units.find(meeting.organiser);
+  auto reach = [&] {
+    auto resolution = directory::resolve(*index, spec.audience);
+    const auto root = directory::summarize(*index, spec.audience, resolution, 0).root;
+    const bool held = organiser != directory::kNoUnit && root != directory::kNoUnit && root >= organiser && root < units.subtree_end(organiser);
+    return std::make_pair(resolution.posts.size(), held ? organiser : root);
+  };
+  const auto [reached, tally_root] = co_await run_on(context.compute, std::move(reach));
+  if (reached == 0)
     co_return http::problem(422, "empty-audience", "Nobody to summon", "/audience: the audience matches no one in the directory");
+  if (tally_root != directory::kNoUnit) meeting.tally_root = std::string(units.id(tally_root));
   auto made = co_await context.meetings->create(meeting);
   if (!made) co_return redis_unavailable(made.error().message());
   const auto [id, code] = *made;
@@ -160,13 +171,20 @@ awaitable<http::Response> create_claimed(Context context, std::shared_ptr<const 
   meetings::with_code(meeting, code);
   spec = std::get<broadcast::Spec>(broadcast::parse_spec(json::value(meeting.summons), *index, checks));
   if (with_link) spec.content.link_meeting = static_cast<std::uint32_t>(std::stoul(id.substr(1)));
-  spec.breakdown_under = index->units().find(meeting.organiser);  // its per-unit counts are the tally's units
+  spec.breakdown_under = tally_root;  // its per-unit counts (who it did not reach) are the tally's units
   // Who is summoned is kept as each slice of the summons is written: a
   // reply is matched against it. Every argument below is a named object:
   // GCC 12 mishandles temporaries with destructors inside a co_await.
   auto store = context.meetings;
-  SliceHook keep_summoned = [store, id](std::string, std::vector<std::uint64_t> mobiles) -> awaitable<bool> {
-    co_return static_cast<bool>(co_await store->add_summoned(id, std::move(mobiles)));
+  SliceHook keep_summoned = [store, id, index, tally_root](std::string, std::vector<std::uint64_t> mobiles,
+                                                          std::vector<std::uint32_t> posts_units) -> awaitable<bool> {
+    std::map<std::string, long long> per_unit;  // summoned per unit below the tally's root
+    const auto& all = index->units();
+    for (auto u : posts_units) {
+      while (u != directory::kNoUnit && u != tally_root && all.parent(u) != tally_root) u = all.parent(u);
+      if (u != directory::kNoUnit && tally_root != directory::kNoUnit) ++per_unit[std::string(all.id(u))];
+    }
+    co_return static_cast<bool>(co_await store->add_summoned(id, std::move(mobiles), std::move(per_unit)));
   };
   auto queued = co_await enqueue_broadcast(context, index, std::move(spec), std::move(hold), keep_summoned);
   if (auto* refused = std::get_if<http::Response>(&queued)) {

@@ -43,12 +43,14 @@ awaitable<redis::Result<std::unordered_set<std::uint64_t>>> not_reached(Context 
   auto info = co_await context.broadcasts->get(summons);
   if (!info) co_return info.error();
   if (!*info) co_return out;
-  for (const auto state : {broadcast::State::failed, broadcast::State::expired}) {
-    std::optional<broadcast::State> wanted = state;
-    auto rows = co_await context.broadcasts->recipients(summons, (*info)->chunks, wanted, 0, std::numeric_limits<std::size_t>::max());
-    if (!rows) co_return rows.error();
-    for (const auto& r : *rows) out.insert(r.contact.mobile);
-  }
+  // Read only when its counters say someone was not reached, in one pass.
+  auto count = [&](const char* state) { auto it = (*info)->counters.find(state); return it == (*info)->counters.end() ? 0 : it->second; };
+  if (count("failed") + count("expired") == 0) co_return out;
+  std::optional<broadcast::State> every;
+  auto rows = co_await context.broadcasts->recipients(summons, (*info)->chunks, every, 0, std::numeric_limits<std::size_t>::max());
+  if (!rows) co_return rows.error();
+  for (const auto& r : *rows)
+    if (r.state.state == broadcast::State::failed || r.state.state == broadcast::State::expired) out.insert(r.contact.mobile);
   co_return out;
 }
 
@@ -92,8 +94,9 @@ awaitable<Queued> message_summoned(Context context, meetings::Meeting meeting, s
   auto queued = co_await enqueue_broadcast(context, index, std::move(spec), std::move(hold), no_hook);
   // A reply to it (WhatsApp names the message replied to) is for this meeting.
   if (auto* made = std::get_if<Enqueued>(&queued); made && !made->id.empty()) {
-    if (auto kept = co_await context.meetings->sent_for(meeting.field("id"), made->id); !kept)
-      context.log->warn("meetings", "a reply to " + made->id + " will not find meeting " + meeting.field("id") + ": " + kept.error().message());
+    const auto meeting_id = meeting.field("id");  // named: GCC 12 and temporaries inside a co_await
+    if (auto kept = co_await context.meetings->sent_for(meeting_id, made->id); !kept)
+      context.log->warn("meetings", "a reply to " + made->id + " will not find meeting " + meeting_id + ": " + kept.error().message());
   }
   co_return queued;
 }
@@ -110,7 +113,8 @@ awaitable<Queued> remind_silent(Context context, std::string meeting_id, broadca
   if (!silent) co_return redis_unavailable(silent.error().message());
   // Sent again where it failed, a reminder would fail again: those the
   // summons did not reach are reminded only through the channels it did not try.
-  auto missed = co_await not_reached(context, (**meeting).field("summons"));
+  const auto summons = (**meeting).field("summons");  // named: GCC 12 and temporaries inside a co_await
+  auto missed = co_await not_reached(context, summons);
   if (!missed) co_return redis_unavailable(missed.error().message());
   const bool reached = who == Remind::silent;
   std::erase_if(*silent, [&](std::uint64_t mobile) { return missed->contains(mobile) == reached; });

@@ -13,9 +13,10 @@ namespace {
 struct Row {
   long long summoned = 0, yes = 0, no = 0, not_delivered = 0;
   json::object to_json() const {
-    // The four parts add up to those summoned: a person not reached has not answered.
-    return json::object{{"summoned", summoned}, {"yes", yes}, {"no", no},
-                        {"no_answer", std::max(0LL, summoned - yes - no - not_delivered)}, {"not_delivered", not_delivered}};
+    // Not delivered is a part of those summoned, told apart: they may have
+    // answered since (by the link, or a reminder on another channel).
+    return json::object{{"summoned", summoned}, {"yes", yes}, {"no", no}, {"no_answer", std::max(0LL, summoned - yes - no)},
+                        {"not_delivered", not_delivered}};
   }
 };
 
@@ -28,23 +29,19 @@ json::object meeting_tally(const meetings::Meeting& meeting, const broadcast::Br
   Row overall{meeting.summoned, meeting.yes, meeting.no, 0};
   std::map<std::string, Row> units;
   if (summons) {
-    // "failed" overall, "u:<unit>:failed" per unit (the summons is counted per unit below the organiser).
+    // "failed" overall, "u:<unit>:failed" per unit (the summons is counted per unit below the tally's root).
     for (const auto& [name, value] : summons->counters) {
       if (not_delivered(name)) overall.not_delivered += value;
       if (!name.starts_with("u:")) continue;
       const auto colon = name.rfind(':');
-      const auto unit = name.substr(2, colon - 2);
-      const auto state = std::string_view(name).substr(colon + 1);
-      if (state == "skipped") continue;  // never summoned: no address on the policy's channels
-      auto& row = units[unit];
-      row.summoned += value;
-      if (not_delivered(state)) row.not_delivered += value;
+      if (not_delivered(std::string_view(name).substr(colon + 1))) units[name.substr(2, colon - 2)].not_delivered += value;
     }
   }
-  for (const auto& [name, value] : meeting.by_unit) {  // "<unit>|yes"
+  for (const auto& [name, value] : meeting.by_unit) {  // "<unit>|summoned", "<unit>|yes", "<unit>|no"
     const auto bar = name.rfind('|');
     auto& row = units[name.substr(0, bar)];
-    (name.compare(bar + 1, std::string::npos, "yes") == 0 ? row.yes : row.no) += value;
+    const auto what = std::string_view(name).substr(bar + 1);
+    (what == "summoned" ? row.summoned : what == "yes" ? row.yes : row.no) += value;
   }
   // In the directory's order (the organiser's own people first), units it no longer has last.
   std::vector<std::pair<std::uint32_t, const std::string*>> order;

@@ -1,7 +1,8 @@
 #pragma once
 // A meeting's tally as GET /v1/meetings/{id} and its live events show it:
 // summoned, yes, no, no answer and not delivered, overall and per unit one
-// level below the organiser (docs/REPLIES.md, "The tally").
+// level below the tally's root, the organiser when it holds the whole
+// audience (docs/REPLIES.md, "The tally").
 #include <boost/json/object.hpp>
 
 #include "broadcast/store.hpp"

@@ -20,9 +20,13 @@ std::string unit_chains(const Sender& sender) {
   std::string out;
   if (!sender.index) return out;
   const auto& units = sender.index->units();
-  for (const auto& post : sender.posts) {
+  // In the units' order (pre-order), as the resolver picks a person's post.
+  std::vector<std::uint32_t> posts_units;
+  for (const auto& post : sender.posts) posts_units.push_back(post.unit);
+  std::sort(posts_units.begin(), posts_units.end());
+  for (const auto unit : posts_units) {
     std::vector<std::string_view> chain;
-    for (auto u = post.unit; u != directory::kNoUnit; u = units.parent(u)) chain.push_back(units.id(u));
+    for (auto u = unit; u != directory::kNoUnit; u = units.parent(u)) chain.push_back(units.id(u));
     if (!out.empty()) out += '\x1e';
     for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
       if (it != chain.rbegin()) out += '\x1f';

@@ -39,6 +39,10 @@ struct MeetingSpec {
   /// ("reminders": ["24h", "2h"]), as given and as durations.
   std::vector<std::string> reminders_text;
   std::vector<std::chrono::minutes> reminders;
+  /// The unit whose children the tally is broken down by: the organiser
+  /// when it holds the whole audience, else the audience's own root (set
+  /// once the audience is resolved).
+  std::string tally_root;
 };
 
 /// A reminder offset, "24h" or "90m"; nullopt if it is not one.

@@ -46,6 +46,10 @@ boost::asio::awaitable<redis::Result<std::pair<std::string, unsigned>>> MeetingS
     args.push_back(field);
     args.push_back(value);
   }
+  if (!spec.tally_root.empty()) {  // lua/answer.lua tallies answers per unit below it
+    args.push_back("tally_root");
+    args.push_back(spec.tally_root);
+  }
   if (spec.title_given.is_object()) {  // one per language: the acknowledgements read it
     args.push_back("title_json");
     args.push_back(boost::json::serialize(spec.title_given));
@@ -78,14 +82,18 @@ boost::asio::awaitable<redis::Result<std::vector<redis::Reply>>> MeetingStore::r
   co_return std::move(*replies);
 }
 
-boost::asio::awaitable<redis::Result<std::size_t>> MeetingStore::add_summoned(std::string id, std::vector<std::uint64_t> mobiles) {
+boost::asio::awaitable<redis::Result<std::size_t>> MeetingStore::add_summoned(std::string id, std::vector<std::uint64_t> mobiles,
+                                                                              std::map<std::string, long long> per_unit) {
   if (mobiles.empty()) co_return std::size_t{0};
+  std::vector<redis::Args> writes;
   auto args = redis::cmd("SADD", key("mt:" + id + ":summoned"));
   for (auto m : mobiles) args.push_back(std::to_string(m));
-  auto added = co_await redis_->command(std::move(args));
+  writes.push_back(std::move(args));
+  // A person is in one slice only (the resolution has each person once): counted once.
+  for (const auto& [unit, n] : per_unit) writes.push_back(redis::cmd("HINCRBY", key("mt:" + id + ":units"), unit + "|summoned", std::to_string(n)));
+  auto added = co_await read_all(std::move(writes));
   if (!added) co_return added.error();
-  if (added->is_error()) co_return make_error_code(redis::Errc::server_error);
-  co_return static_cast<std::size_t>(added->integer);
+  co_return static_cast<std::size_t>((*added)[0].integer);
 }
 
 boost::asio::awaitable<redis::Result<std::size_t>> MeetingStore::sent_for(std::string id, std::string broadcast) {
@@ -105,7 +113,15 @@ boost::asio::awaitable<redis::Result<std::string>> MeetingStore::meeting_of_mess
   std::vector<redis::Args> read_meeting{redis::cmd("HGET", key("mt:by-broadcast"), broadcast)};
   auto meeting = co_await read_all(std::move(read_meeting));
   if (!meeting) co_return meeting.error();
-  co_return (*meeting)[0].is_nil() ? std::string() : (*meeting)[0].str;
+  if ((*meeting)[0].is_nil()) co_return std::string();
+  // Only while it is open: a reply to a cancelled or ended meeting's message
+  // is read like any other (a code, or the person's open summons).
+  const auto id = (*meeting)[0].str;
+  std::vector<redis::Args> read_open{redis::cmd("ZSCORE", key("mt:open"), id)};
+  auto open = co_await read_all(std::move(read_open));
+  if (!open) co_return open.error();
+  const bool is_open = !(*open)[0].is_nil() && std::strtoll((*open)[0].str.c_str(), nullptr, 10) >= ms_of(clock_->system_now());
+  co_return is_open ? id : std::string();
 }
 
 boost::asio::awaitable<redis::Result<std::size_t>> MeetingStore::summons_failed(std::string id, unsigned code) {

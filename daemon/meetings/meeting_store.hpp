@@ -22,7 +22,7 @@ namespace orgcast::meetings {
 struct Meeting {
   std::map<std::string, std::string> fields;  // id, code, title, venue, starts_at, ends_at, organiser, summons, created_at
   long long summoned = 0, yes = 0, no = 0;
-  /// The answers per unit below the organiser: "<unit>|yes" and "<unit>|no" -> how many.
+  /// Per unit below the tally's root: "<unit>|summoned", "<unit>|yes", "<unit>|no" -> how many.
   std::map<std::string, long long> by_unit;
   /// One field's value, "" when absent.
   std::string field(const std::string& name) const {
@@ -38,7 +38,9 @@ class MeetingStore {
 
   /// Makes the meeting and gives it a code; {id, code}; code 0 (nothing made) when every code is in use.
   boost::asio::awaitable<redis::Result<std::pair<std::string, unsigned>>> create(const MeetingSpec& spec);
-  boost::asio::awaitable<redis::Result<std::size_t>> add_summoned(std::string id, std::vector<std::uint64_t> mobiles);
+  /// Keeps who a slice of the summons summons, and how many per unit of the tally.
+  boost::asio::awaitable<redis::Result<std::size_t>> add_summoned(std::string id, std::vector<std::uint64_t> mobiles,
+                                                                  std::map<std::string, long long> per_unit);
   /// The summons is queued: `state` summoned.
   boost::asio::awaitable<redis::Result<std::size_t>> summons_queued(std::string id, std::string summons);
   /// The meeting a summons broadcast summons to ("" none yet).

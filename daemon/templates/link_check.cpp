@@ -37,8 +37,8 @@ std::vector<TemplateError> link_warnings(const Catalog& catalog, std::string_vie
         // The reply link's address must be this deployment's: the example's host reaches nobody.
         const bool reply_link = url.ends_with("/r/") && token >= 0;
         if (reply_link && !link_base.empty() && url != std::string(link_base) + "/r/")
-          warn("the reply link goes to " + url + " but replies.link_base_url is " + std::string(link_base) +
-               ": register and write the deployment's own URL");
+          warn("the reply link goes to " + url + " but the links' base (replies.link_base_url, else dispatch.callback_base_url) is " +
+               std::string(link_base) + ": register and write the deployment's own URL");
       }
     }
   }

@@ -123,6 +123,16 @@ TEST_F(Meetings, AnswersAreCountedForThePersonTheLastOneWinning) {
                  {{"X-Hub-Signature-256", orgcast::adapters::whatsapp_signature("s3cret", body)}}).status, 200);
   EXPECT_EQ(number(tally(id2), "no"), 1) << "attributed by the message it answers";
   EXPECT_EQ(number(tally(id), "no"), 2);
+  // Once that meeting is cancelled, a reply under its message goes the usual way: here, the one open summons.
+  ASSERT_EQ(http("POST", daemon_->url("/v1/meetings/" + id2 + "/cancel"), "{}").status, 202);
+  auto later = body;
+  later.replace(later.find("wamid.INctx"), 11, "wamid.INct2");
+  later.replace(later.find("\"nahi\""), 6, "\"haan\"");
+  ASSERT_EQ(http("POST", daemon_->url("/v1/webhooks/whatsapp"), later, "application/json",
+                 {{"X-Hub-Signature-256", orgcast::adapters::whatsapp_signature("s3cret", later)}}).status, 200);
+  EXPECT_EQ(number(tally(id2), "no"), 1) << "a cancelled meeting counts no more answers";
+  EXPECT_EQ(number(tally(id2), "yes"), 1);
+  EXPECT_EQ(number(tally(id), "yes"), 2) << "C6's haan went to the one open summons";
 
   // Listed by unit and day, with their tallies.
   auto all = object_of(daemon_->get("/v1/meetings?unit=RJ"));
@@ -171,7 +181,7 @@ TEST_F(MeetingsWithAnUnreachableNumber, TheTallyIsShownPerUnitBelowTheOrganiserW
   EXPECT_EQ(number(t, "yes"), 2);
   EXPECT_EQ(number(t, "no"), 2);
   EXPECT_EQ(number(t, "not_delivered"), 1);
-  EXPECT_EQ(number(t, "no_answer"), 3) << "the four parts add up to those summoned";
+  EXPECT_EQ(number(t, "no_answer"), 4) << "C6, not reached, has not answered either";
   std::map<std::string, json::object> units;
   for (const auto& u : t["by_unit"].as_array()) units[std::string(u.as_object().at("unit").as_string())] = u.as_object();
   ASSERT_EQ(units.size(), 3u) << json::serialize(t);
@@ -186,7 +196,7 @@ TEST_F(MeetingsWithAnUnreachableNumber, TheTallyIsShownPerUnitBelowTheOrganiserW
   };
   expect("RJ", 1, 1, 0, 0, 0);
   expect("D-JAI", 3, 0, 2, 1, 0);
-  expect("D-JOD", 4, 1, 0, 2, 1);
+  expect("D-JOD", 4, 1, 0, 3, 1);
   EXPECT_EQ(units["D-JOD"]["name_hi"].as_string(), "जोधपुर");
   // Listed, the meetings carry the same tally.
   auto listed = object_of(daemon_->get("/v1/meetings?unit=RJ"))["meetings"].as_array();

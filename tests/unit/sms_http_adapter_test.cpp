@@ -147,8 +147,18 @@ TEST(SmsHttpAdapter, RepliesAreReadByTheConfiguredFieldNames) {
   ASSERT_EQ(posted.inbound.size(), 1u) << posted.error;
   EXPECT_EQ(posted.inbound[0].from, "919829000004") << "a number given as a JSON number";
   EXPECT_EQ(posted.inbound[0].text, "नहीं");
-  // A report on the same URL is still a report; an empty text is a message too.
+  // A report on the same URL is still a report, even one that carries a
+  // sender and its text; an empty text is a message too.
   EXPECT_EQ(other.parse_callback({"POST", "", {}, R"({"message_id":"AGG-1","status":"DELIVRD"})"}).reports.size(), 1u);
+  auto echoing = settings();
+  echoing.mo_from = "from";
+  SmsHttpAdapter echo(echoing, nullptr);
+  auto report = echo.parse_callback({"POST", "", {}, R"({"message_id":"AGG-2","status":"DELIVRD","from":"ORGCST","text":"बैठक कल"})"});
+  EXPECT_EQ(report.reports.size(), 1u);
+  EXPECT_TRUE(report.inbound.empty()) << "a status makes it a report";
+  SmsHttpAdapter without_replies(settings(), nullptr);
+  EXPECT_TRUE(without_replies.parse_callback({"GET", "from=919829000001&text=YES&message_id=X&status=X", {}, ""}).inbound.empty())
+      << "no mo_from: the account takes no replies";
   EXPECT_EQ(other.parse_callback({"POST", "", {}, R"({"source":"919829000004","message":""})"}).inbound.size(), 1u);
 }
 

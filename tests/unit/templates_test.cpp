@@ -76,7 +76,7 @@ TEST(Templates, LinksInSmsAreCheckedAgainstDltAndTheLinkAddress) {
   auto moved = link_warnings(loaded.catalog, "https://sangathan.example.in");
   ASSERT_EQ(moved.size(), 2u) << "the summons' Hindi and English SMS";
   EXPECT_THAT(moved[0].to_string(), HasSubstr("meeting_summons.yaml:"));
-  EXPECT_THAT(moved[0].message, HasSubstr("goes to https://orgcast.example.org/r/ but replies.link_base_url is https://sangathan.example.in"));
+  EXPECT_THAT(moved[0].message, HasSubstr("goes to https://orgcast.example.org/r/ but the links' base (replies.link_base_url, else dispatch.callback_base_url) is https://sangathan.example.in"));
 
   auto with_variables = replaced(kValid, "variables:\n", "variables:\n  - {name: meeting.link, example: \"https://x.example/r/AAAA\", default: \"\", max_length: 30}\n");
   auto linked = replaced(replaced(with_variables, "को। -कार्यालय\"", "को। {{meeting.link}} -कार्यालय\""), "को। -कार्यालय\"",

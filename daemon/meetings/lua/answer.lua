@@ -4,10 +4,12 @@
 -- named by its code, or the open ones) that summoned them. The last answer
 -- wins the tally; every answer is logged with its time and channel. None
 -- summoned them, or several did and no code said which: nothing recorded.
--- The tally is kept per unit too, for the unit one level below the
--- organiser that holds the person's post (the organiser itself for a post
+-- The tally is kept per unit too, for the unit one level below the tally's
+-- root (mt:<id>'s tally_root: the organiser when it holds the whole
+-- audience) that holds the person's post (the root itself for a post
 -- there): `chains` are the person's posts' units from the top down, each
--- joined by \31, chains joined by \30 (the sender directory's, in memory).
+-- joined by \31, chains joined by \30, in the directory's unit order (the
+-- sender directory's, in memory).
 -- The unit is kept with the answer, so a changed answer moves that unit's.
 -- The candidates' keys are six each from KEYS[base + 1]: mt:<id>:summoned,
 -- mt:<id>:answers, mt:<id>:tally, mt:<id>:log, mt:<id>, mt:<id>:units;
@@ -39,7 +41,8 @@ local function record_answer_at(base, ids, mobile, answer, at, channel, chains)
   local previous = redis.call('HGET', KEYS[k + 2], mobile)
   local before, before_unit = nil, ''
   if previous then before, before_unit = string.match(previous, '^([a-z]+)|[^|]*|[^|]*|?(.*)$') end
-  local unit = unit_below(redis.call('HGET', KEYS[k + 5], 'organiser') or '', chains)
+  local root = redis.call('HGET', KEYS[k + 5], 'tally_root') or redis.call('HGET', KEYS[k + 5], 'organiser') or ''
+  local unit = unit_below(root, chains)
   if before ~= answer or before_unit ~= unit then
     if before then
       redis.call('HINCRBY', KEYS[k + 3], before, -1)
