@@ -29,6 +29,11 @@ add_library(orgcast_io STATIC
   daemon/api/broadcast_api.cpp
   daemon/api/enqueue.cpp
   daemon/api/event_stream.cpp
+  daemon/api/routes.cpp
+  daemon/api/auth_guard.cpp
+  daemon/api/access_api.cpp
+  daemon/auth/auth_store.cpp
+  daemon/auth/authenticator.cpp
   daemon/api/meeting_api.cpp
   daemon/api/meeting_tally.cpp
   daemon/api/meeting_notices.cpp
@@ -65,7 +70,7 @@ add_dependencies(orgcast_io orgcast_lua)
 add_executable(orgcastd daemon/app/orgcastd_main.cpp)
 target_link_libraries(orgcastd PRIVATE orgcast_io $<$<NOT:$<BOOL:${ORGCAST_SANITIZE}>>:${JEMALLOC_LIBRARY}>)
 
-add_executable(orgcast daemon/cli/orgcast_main.cpp)
+add_executable(orgcast daemon/cli/orgcast_main.cpp daemon/cli/access_commands.cpp)
 target_link_libraries(orgcast PRIVATE orgcast_io CURL::libcurl)
 target_precompile_headers(orgcast REUSE_FROM orgcast_io)
 

@@ -39,6 +39,10 @@ add_library(orgcast_logic STATIC
   daemon/templates/contact_values.cpp
   daemon/templates/bind.cpp
   daemon/templates/link_check.cpp
+  daemon/auth/permissions.cpp
+  daemon/auth/api_token.cpp
+  daemon/auth/password.cpp
+  daemon/auth/route_access.cpp
   daemon/keywords/normalise.cpp
   daemon/keywords/vocabulary.cpp
   daemon/keywords/engine.cpp
@@ -61,7 +65,7 @@ add_library(orgcast_logic STATIC
 )
 # daemon/ holds the daemon's parts; the top level makes adapters/<provider>/ includable as such.
 target_include_directories(orgcast_logic PUBLIC ${CMAKE_SOURCE_DIR}/daemon ${CMAKE_SOURCE_DIR})
-target_link_libraries(orgcast_logic PUBLIC Boost::json Boost::url yaml-cpp OpenSSL::Crypto PkgConfig::ICU)
+target_link_libraries(orgcast_logic PUBLIC Boost::json Boost::url yaml-cpp OpenSSL::Crypto PkgConfig::ICU PkgConfig::SODIUM)
 
 if(EXISTS ${CMAKE_SOURCE_DIR}/cmake/io.cmake)
   include(cmake/io.cmake)

@@ -13,6 +13,7 @@
 
 #include <boost/asio/any_io_executor.hpp>
 
+#include "auth/permissions.hpp"
 #include "config/config.hpp"
 #include "core/log.hpp"
 #include "templates/loader.hpp"
@@ -49,6 +50,9 @@ class ReportStore;
 namespace orgcast::meetings {
 class MeetingStore;
 }
+namespace orgcast::auth {
+class AuthStore;
+}
 namespace orgcast::api {
 
 /// The templates in force and what broadcasts take from the configuration
@@ -78,6 +82,8 @@ struct Context {
   std::shared_ptr<schedule::Scheduler> scheduler;  // work planned for a time: meetings' reminders
   std::shared_ptr<reports::ReportStore> reports;  // daily reports by REPORT
   std::string link_base;  // where the one-tap reply links point (https://host); "": no links
+  std::shared_ptr<auth::AuthStore> auth;  // users and API tokens
+  std::function<std::map<std::string, auth::Profile>()> access_profiles;  // the access profiles in force
   std::string key_prefix;
   /// How long a request holds its Idempotency-Key before a retry may take it over.
   std::chrono::milliseconds idempotency_lease{30000};

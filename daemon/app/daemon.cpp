@@ -38,6 +38,9 @@
 #include "inbound/sender_directory.hpp"
 #include "keywords/engine.hpp"
 #include "templates/link_check.hpp"
+#include "api/auth_guard.hpp"
+#include "auth/auth_store.hpp"
+#include "auth/authenticator.hpp"
 #include "meetings/meeting_store.hpp"
 #include "replies/auto_reply.hpp"
 #include "replies/reply_queue.hpp"
@@ -185,6 +188,11 @@ int run_daemon(Config config, DaemonOptions options, Log& log) {
   context.inbound = std::make_shared<inbound::InboundStore>(redis, config.redis.key_prefix);
   context.meetings = std::make_shared<meetings::MeetingStore>(redis, config.redis.key_prefix);
   context.reports = std::make_shared<reports::ReportStore>(redis, config.redis.key_prefix);
+  context.auth = std::make_shared<auth::AuthStore>(redis, config.redis.key_prefix);
+  context.access_profiles = [&] {
+    std::lock_guard lock(config_mutex);
+    return auth::profiles_with(config.auth.profiles);
+  };
   auto reply_queue = std::make_shared<replies::ReplyQueue>(redis, config.redis.key_prefix, config.replies.most_per_hour);
   context.senders = std::make_shared<inbound::SenderDirectory>([watcher] { return watcher->index(); });
   // The keyword engine of the config's words; a reload makes a new one.
@@ -265,17 +273,14 @@ int run_daemon(Config config, DaemonOptions options, Log& log) {
   metrics.gauge_function("orgcast_redis_connected", "1 when the Redis connection is up", [redis] { return redis->connected() ? 1.0 : 0.0; });
 
   http::Router router;
-  api::add_health_routes(router, context);
-  api::add_directory_routes(router, context, config.server);
-  api::add_audience_routes(router, context);
-  api::add_broadcast_routes(router, context);
-  api::add_webhook_routes(router, context);
-  api::add_template_routes(router, context);
-  api::add_people_routes(router, context);
-  api::add_meeting_routes(router, context);
-  api::add_attendance_routes(router, context);
-  api::add_report_routes(router, context);
-  api::add_reply_link_routes(router, context);
+  api::add_all_routes(router, context, config.server);
+  // Every route behind its access rule; one without a rule would be refused to everyone: not started.
+  auto authenticator = std::make_shared<auth::Authenticator>(context.auth, context.access_profiles);
+  if (auto missing = api::guard_routes(router, authenticator, config.auth.required); !missing.empty()) {
+    for (const auto& route : missing) log.error("auth", route + " has no access rule (auth/route_access.cpp)");
+    return 1;
+  }
+  if (!config.auth.required) log.warn("auth", "auth.required is false: every request on loopback is an administrator");
 
   http::Server server(io.get_executor(), config.server, router, log, metrics, io_threads.executors());
   std::uint16_t port = 0;
@@ -325,6 +330,8 @@ int run_daemon(Config config, DaemonOptions options, Log& log) {
           // the rest of replies (links, the lane's pace, the hourly limit) at the next restart.
           config.replies.sms_acknowledgements = loaded.config->replies.sms_acknowledgements;
           config.reports = loaded.config->reports;
+          if (loaded.config->auth.required != config.auth.required) log.warn("config", "a change to auth.required takes effect at the next restart");
+          config.auth.profiles = loaded.config->auth.profiles;
           if (!(loaded.config->keywords.languages == config.keywords.languages)) {
             config.keywords = loaded.config->keywords;
             keyword_engine = std::make_shared<keywords::Engine>(keywords::Vocabulary::configured(config.keywords.languages));

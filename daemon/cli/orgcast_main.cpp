@@ -12,12 +12,14 @@
 #include <boost/asio/use_future.hpp>
 #include <boost/json.hpp>
 #include <chrono>
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <map>
 #include <sstream>
 
 #include "app/secrets.hpp"
+#include "cli/access_commands.hpp"
 #include "config/loader.hpp"
 #include "core/files.hpp"
 #include "directory/importer.hpp"
@@ -34,8 +36,15 @@ namespace {
 int usage() {
   std::cerr << "usage:\n"
                "  orgcast import   --config FILE --units units.csv --contacts contacts.csv [--report-only]\n"
-               "  orgcast audience --selector FILE [--url URL] [--sample N] [--config FILE]\n"
-               "  orgcast templates check [--config FILE] [--dir DIR]\n";
+               "  orgcast audience --selector FILE [--url URL] [--sample N] [--config FILE] [--token T]   (or ORGCAST_TOKEN)\n"
+               "  orgcast templates check [--config FILE] [--dir DIR]\n"
+               "  orgcast users add --config FILE --username U --profile P --scope UNIT[,UNIT]|'*' [--name N] [--language hi|en]\n"
+               "                    [--password-file F]   (else the password is read from standard input)\n"
+               "  orgcast users passwd|disable|enable --config FILE --username U\n"
+               "  orgcast users list --config FILE\n"
+               "  orgcast tokens create --config FILE --name N --profile P --scope UNIT[,UNIT]|'*' [--expires-days 90]\n"
+               "  orgcast tokens revoke --config FILE --id tk<N>\n"
+               "  orgcast tokens list --config FILE\n";
   return 2;
 }
 
@@ -154,6 +163,10 @@ int run_audience(std::map<std::string, std::string>& args) {
   std::string body = boost::json::serialize(request), response;
   CURL* curl = curl_easy_init();
   curl_slist* headers = curl_slist_append(nullptr, "Content-Type: application/json");
+  // The caller's API token: --token, else ORGCAST_TOKEN (the environment keeps it out of `ps`).
+  const char* from_environment = std::getenv("ORGCAST_TOKEN");
+  const std::string token = args.contains("token") ? args["token"] : from_environment ? from_environment : "";
+  if (!token.empty()) headers = curl_slist_append(headers, ("Authorization: Bearer " + token).c_str());
   std::string endpoint = url + "/v1/audiences/preview";
   curl_easy_setopt(curl, CURLOPT_URL, endpoint.c_str());
   curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
@@ -215,6 +228,12 @@ int main(int argc, char** argv) {
     command = "templates check";
     first = 3;
   }
+  std::string what;  // users and tokens: the action
+  if (command == "users" || command == "tokens") {
+    if (argc < 3) return usage();
+    what = argv[2];
+    first = 3;
+  }
   std::map<std::string, std::string> args;
   for (int i = first; i < argc; ++i) {
     std::string arg = argv[i];
@@ -227,5 +246,12 @@ int main(int argc, char** argv) {
   if (command == "import") return run_import(args);
   if (command == "audience") return run_audience(args);
   if (command == "templates check") return run_templates_check(args);
+  if (command == "users" || command == "tokens") {
+    if (!args.contains("config")) return usage();
+    auto config = load_config(args["config"]);
+    if (!config) return 2;
+    const int code = command == "users" ? cli::run_users(what, *config, args) : cli::run_tokens(what, *config, args);
+    return code == 2 ? usage() : code;
+  }
   return usage();
 }

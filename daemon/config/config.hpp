@@ -101,6 +101,15 @@ struct KeywordsConfig {
   std::map<std::string, std::map<std::string, std::vector<std::string>>> languages;
 };
 
+/// Who may do what (docs/ACCESS.md).
+struct AuthConfig {
+  /// Every request but the open ones needs credentials. false only for a
+  /// daemon listening on loopback (benchmarks comparing with auth off).
+  bool required = true;
+  /// Access profiles over the shipped ones: name -> permissions.
+  std::map<std::string, std::vector<std::string>> profiles;
+};
+
 /// Daily reports by SMS or WhatsApp (REPORT <text>): who files them.
 struct ReportsConfig {
   std::vector<std::string> levels{"district"};  // posts at these levels...
@@ -147,6 +156,7 @@ struct Config {
   BroadcastsConfig broadcasts;
   RepliesConfig replies;
   KeywordsConfig keywords;
+  AuthConfig auth;
   ReportsConfig reports;
   TemplatesConfig templates;
   PricingConfig pricing;

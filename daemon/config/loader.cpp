@@ -105,6 +105,9 @@ struct Walker {
       error(mark_of("redis.reconnect_min_ms"), "redis.reconnect_min_ms", "must not exceed redis.reconnect_max_ms");
     if (d.roles.size() > 255) error(mark_of("directory.roles"), "directory.roles", "at most 255 roles");
     if (d.levels.size() > 255) error(mark_of("directory.levels"), "directory.levels", "at most 255 levels");
+    const auto& host = config.server.listen_host;
+    if (!config.auth.required && host != "127.0.0.1" && host != "::1" && host != "localhost")
+      error(mark_of("auth.required"), "auth.required", "may be false only when server.listen is on loopback, not " + quoted(host));
   }
 };
 

@@ -6,6 +6,7 @@
 #include <tuple>
 
 #include "core/text.hpp"
+#include "auth/permissions.hpp"
 #include "keywords/vocabulary.hpp"
 
 namespace orgcast::config_schema {
@@ -164,6 +165,28 @@ Option keywords_option() {
             // The vocabulary it makes must be readable: every word one word, none meaning two keywords.
             if (auto problem = keywords::Vocabulary::configured(out.languages).check(); !problem.empty()) return problem;
             c.keywords = std::move(out);
+            return std::nullopt;
+          }};
+}
+
+Option profiles_option() {
+  return {"auth.profiles", Kind::profiles,
+          "access profiles over the shipped ones (state_admin, district_president, office_staff, scheduler): name -> list of "
+          "permissions (view, view_contacts, send_announcement, send_summons, manage_meetings, approve, manage_directory, "
+          "manage_users, manage_tokens)",
+          0, 0, [](Config& c, const YAML::Node& n) -> std::optional<std::string> {
+            if (!n.IsMap()) return "expected a map of profile name to a list of permissions";
+            std::map<std::string, std::vector<std::string>> out;
+            for (const auto& entry : n) {
+              std::string name;
+              if (!scalar(entry.first, name) || !is_identifier(name)) return "profile names must be lower-case names";
+              std::vector<std::string> permissions;
+              if (auto error = read_identifiers(entry.second, permissions, true)) return "in profile " + quoted(name) + ": " + *error;
+              for (const auto& p : permissions)
+                if (!auth::parse_permission(p)) return "in profile " + quoted(name) + ": unknown permission " + quoted(p);
+              out[name] = std::move(permissions);
+            }
+            c.auth.profiles = std::move(out);
             return std::nullopt;
           }};
 }
@@ -349,6 +372,11 @@ const std::vector<Option>& options() {
       identifiers_option("reports.roles", "roles whose posts (at one of reports.levels) file a daily report by REPORT",
                          [](Config& c) -> std::vector<std::string>& { return c.reports.roles; }),
       keywords_option(),
+      bool_option("auth.required",
+                  "every request but health, metrics, the reply link and provider webhooks needs a token or a session; false only "
+                  "when server.listen is on loopback (benchmarks)",
+                  [](Config& c) -> bool& { return c.auth.required; }),
+      profiles_option(),
       providers_option(),
       string_option("templates.dir", "folder of the message templates (*.yaml), relative to this file's folder",
                     [](Config& c) -> std::string& { return c.templates.dir; }),
@@ -380,6 +408,7 @@ std::string expected(const Option& option) {
     case Kind::tag_groups: return "a map of group name to a list of tags";
     case Kind::log_level: return "debug, info, warn or error";
     case Kind::keywords: return "a map of language code to its word lists";
+    case Kind::profiles: return "a map of profile name to a list of permissions";
   }
   return "a value";
 }

@@ -2,6 +2,7 @@
 // HTTP requests and responses as the handlers see them: plain data, no Beast
 // types, so that handler files compile without Beast and are easy to test.
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -10,6 +11,10 @@
 #include <vector>
 
 #include <boost/asio/awaitable.hpp>
+
+namespace orgcast::auth {
+struct Principal;
+}
 
 namespace orgcast::http {
 
@@ -21,6 +26,8 @@ struct Request {
   std::vector<std::pair<std::string, std::string>> headers;  // names lower-case
   std::unordered_map<std::string, std::string> params;  // from the route pattern, e.g. {id}
   std::string body;
+  /// Who sent it (set by api/auth_guard for every route that needs credentials).
+  std::shared_ptr<const auth::Principal> principal;
 
   /// The first header with this (lower-case) name.
   std::optional<std::string_view> header(std::string_view name) const;

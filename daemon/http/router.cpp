@@ -14,7 +14,18 @@ std::vector<std::string> segments_of(std::string_view path) {
 }  // namespace
 
 void Router::add(std::string method, std::string pattern, Handler handler, std::size_t body_limit) {
-  routes_.push_back({std::move(method), segments_of(pattern), std::move(handler), body_limit});
+  auto segments = segments_of(pattern);
+  routes_.push_back({std::move(method), std::move(pattern), std::move(segments), std::move(handler), body_limit});
+}
+
+void Router::wrap(const std::function<Handler(const std::string& method, const std::string& pattern, Handler inner)>& wrapper) {
+  for (auto& route : routes_) route.handler = wrapper(route.method, route.pattern, std::move(route.handler));
+}
+
+std::vector<std::pair<std::string, std::string>> Router::routes() const {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& route : routes_) out.emplace_back(route.method, route.pattern);
+  return out;
 }
 
 Router::Match Router::match(const std::string& method, const std::string& path, Request* request) const {

@@ -27,10 +27,14 @@ class Router {
   };
   /// Finds the route and fills request.params.
   Match match(const std::string& method, const std::string& path, Request* request) const;
+  /// Replaces each route's handler by what `wrapper` makes of it (who may call it: api/auth_guard).
+  void wrap(const std::function<Handler(const std::string& method, const std::string& pattern, Handler inner)>& wrapper);
+  /// Every route as (method, pattern), in the order added.
+  std::vector<std::pair<std::string, std::string>> routes() const;
 
  private:
   struct Route {
-    std::string method;
+    std::string method, pattern;
     std::vector<std::string> segments;
     Handler handler;
     std::size_t body_limit;

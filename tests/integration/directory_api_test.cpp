@@ -164,7 +164,10 @@ TEST_F(DirectoryApiTest, CliImportAndAudience) {
   ASSERT_TRUE(index_at(*daemon_, 1)) << "the running daemon picks the CLI's import up";
 
   auto selector = write_file(dir, "selector.json", R"({"units": ["D-JAI"], "levels": ["mandal"], "roles": ["president"]})");
-  auto audience = run_command({cli, "audience", "--selector", selector, "--url", daemon_->url("")});
+  auto anonymous = run_command({cli, "audience", "--selector", selector, "--url", daemon_->url("")});
+  EXPECT_NE(anonymous.code, 0) << "no token: refused";
+  EXPECT_THAT(anonymous.output, HasSubstr("401"));
+  auto audience = run_command({cli, "audience", "--selector", selector, "--url", daemon_->url(""), "--token", daemon_->token()});
   ASSERT_EQ(audience.code, 0) << audience.output;
   EXPECT_THAT(audience.output, HasSubstr(R"("count":2)"));
 }

@@ -43,10 +43,25 @@ void DaemonUnderTest::start() {
       },
       std::chrono::seconds(20));
   ASSERT_TRUE(listening) << "orgcastd did not start: " << process_->log();
+  mint_token();
+}
+
+// A token as an operator makes one, with the CLI; tried again once the
+// daemon is ready when Redis was away at start.
+void DaemonUnderTest::mint_token() {
+  if (token_.empty()) {
+    auto made = run_command({build_dir() + "/orgcast", "tokens", "create", "--config", config_path_, "--name", "tests", "--profile", "state_admin",
+                             "--scope", "*"});
+    if (const auto at = made.output.find("oc_"); made.code == 0 && at != std::string::npos)
+      token_ = made.output.substr(at, made.output.find('\n', at) - at);
+  }
+  if (!token_.empty()) use_token_for(url(""), token_);
 }
 
 bool DaemonUnderTest::wait_ready(std::chrono::milliseconds timeout) {
-  return eventually([&] { return get("/readyz").status == 200; }, timeout);
+  const bool ready = eventually([&] { return get("/readyz").status == 200; }, timeout);
+  if (ready && token_.empty()) mint_token();
+  return ready;
 }
 
 }  // namespace orgcast::testing

@@ -30,12 +30,16 @@ class DaemonUnderTest {
   }
   int port() const { return port_; }
   HttpResult get(const std::string& path) const { return http("GET", url(path)); }
+  /// The state administrator's token minted for the tests (`orgcast tokens create`); every http() to this daemon carries it.
+  const std::string& token() const { return token_; }
 
  private:
   int redis_port_;
   std::string prefix_, dir_, config_path_, server_settings_;
   int port_ = 0;
   int fixed_port_ = 0;
+  std::string token_;
+  void mint_token();
   std::unique_ptr<Process> process_;
 };
 

@@ -2,8 +2,27 @@
 
 #include <curl/curl.h>
 
+#include <map>
+#include <mutex>
+
 namespace orgcast::testing {
 namespace {
+
+std::mutex tokens_mutex;
+std::map<std::string, std::string> tokens_by_base;  // guarded by tokens_mutex
+
+// The Authorization header to add for `url`, unless `extra` gives one.
+curl_slist* with_credentials(curl_slist* headers, const std::string& url, const std::vector<std::pair<std::string, std::string>>& extra) {
+  for (const auto& [name, value] : extra) {
+    std::string lower = name;
+    for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (lower == "authorization") return value.empty() ? curl_slist_append(headers, "Authorization:") : headers;  // "Authorization:" drops it
+  }
+  std::lock_guard lock(tokens_mutex);
+  for (const auto& [base, token] : tokens_by_base)
+    if (url.starts_with(base + "/")) return curl_slist_append(headers, ("Authorization: Bearer " + token).c_str());
+  return headers;
+}
 
 std::size_t collect(char* data, std::size_t size, std::size_t count, void* out) {
   static_cast<std::string*>(out)->append(data, size * count);
@@ -28,11 +47,18 @@ HttpResult perform(CURL* curl, curl_slist* headers) {
 
 }  // namespace
 
+void use_token_for(const std::string& base_url, const std::string& token) {
+  std::lock_guard lock(tokens_mutex);
+  tokens_by_base[base_url] = token;
+}
+
 HttpResult http(const std::string& method, const std::string& url, const std::string& body, const std::string& content_type,
                 const std::vector<std::pair<std::string, std::string>>& extra) {
   CURL* curl = curl_easy_init();
   curl_slist* headers = curl_slist_append(nullptr, ("Content-Type: " + content_type).c_str());
-  for (const auto& [name, value] : extra) headers = curl_slist_append(headers, (name + ": " + value).c_str());
+  for (const auto& [name, value] : extra)
+    if (!value.empty()) headers = curl_slist_append(headers, (name + ": " + value).c_str());
+  headers = with_credentials(headers, url, extra);
   curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
   curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method.c_str());
   if (!body.empty() || method == "POST" || method == "PUT") {
@@ -56,7 +82,9 @@ HttpResult http_multipart(const std::string& url, const std::vector<std::pair<st
   }
   curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
   curl_easy_setopt(curl, CURLOPT_MIMEPOST, mime);
-  auto result = perform(curl, nullptr);
+  curl_slist* headers = with_credentials(nullptr, url, {});
+  auto result = perform(curl, headers);
+  curl_slist_free_all(headers);
   curl_mime_free(mime);
   curl_easy_cleanup(curl);
   return result;

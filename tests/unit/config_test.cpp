@@ -176,3 +176,18 @@ TEST(Config, KeywordsReplaceTheShippedListsTheyName) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(Config, AuthMayBeOffOnlyOnLoopback) {
+  EXPECT_THAT(errors_of("server:\n  listen: 0.0.0.0:8080\nauth:\n  required: false\n"),
+              ::testing::ElementsAre(HasSubstr("auth.required: may be false only when server.listen is on loopback")));
+  EXPECT_THAT(errors_of("auth:\n  required: false\n"), ::testing::IsEmpty());
+  EXPECT_THAT(errors_of("auth:\n  profiles:\n    auditor: [view, root]\n"), ::testing::ElementsAre(HasSubstr("unknown permission \"root\"")));
+  auto result = load_config_text("auth:\n  profiles:\n    auditor: [view, view_contacts]\n", "t.yaml");
+  ASSERT_TRUE(result.config);
+  EXPECT_EQ(result.config->auth.profiles.at("auditor").size(), 2u);
+  EXPECT_TRUE(result.config->auth.required);
+}
+
+}  // namespace

@@ -1,0 +1,162 @@
+// Who is asking, and API tokens over HTTP (docs/ACCESS.md):
+//   GET  /v1/session             who the credentials are: kind, id, name, profile, permissions, scope
+//   GET  /v1/tokens              the tokens (never the tokens themselves): name, profile, scope, expiry, last use, revoked
+//   POST /v1/tokens              {"name", "profile", "scope": [...], "permissions": [...], "expires_in_days"}: 201 with
+//                                the token, shown this once; no wider than its creator (profile's permissions, scope)
+//   POST /v1/tokens/{id}/revoke  refused on every instance within a second
+#include <boost/json.hpp>
+#include <random>
+
+#include "api/common.hpp"
+#include "api/routes.hpp"
+#include "auth/api_token.hpp"
+#include "auth/auth_store.hpp"
+#include "auth/principal.hpp"
+#include "core/text.hpp"
+#include "core/utc_time.hpp"
+#include "directory_store/watcher.hpp"
+
+namespace orgcast::api {
+
+namespace json = boost::json;
+using boost::asio::awaitable;
+
+namespace {
+
+json::array strings(const std::vector<std::string>& items) { return json::array(items.begin(), items.end()); }
+
+awaitable<http::Response> session(Context, http::Request& request) {
+  const auto& p = *request.principal;
+  co_return http::json_response(200, json::serialize(json::object{{"kind", p.kind == auth::Principal::Kind::user ? "user" : "token"},
+                                                                  {"id", p.id},
+                                                                  {"name", p.name},
+                                                                  {"profile", p.profile},
+                                                                  {"permissions", strings(p.permissions.names())},
+                                                                  {"scope", strings(p.scope)}}));
+}
+
+json::object token_json(const auth::TokenRecord& t) {
+  return json::object{{"id", t.id},           {"name", t.name},         {"profile", t.profile},       {"permissions", strings(t.permissions)},
+                      {"scope", strings(t.scope)}, {"created_at", t.created_at}, {"created_by", t.created_by}, {"expires_at", t.expires_at},
+                      {"revoked_at", t.revoked_at}, {"last_used_at", t.last_used_at}};
+}
+
+awaitable<http::Response> list_tokens(Context context, http::Request&) {
+  auto all = co_await context.auth->tokens();
+  if (!all) co_return redis_unavailable(all.error().message());
+  json::array out;
+  for (const auto& t : *all) out.push_back(token_json(t));
+  co_return http::json_response(200, json::serialize(json::object{{"tokens", std::move(out)}}));
+}
+
+// `unit` is inside the caller's scope (a unit of it or below one).
+bool within(const auth::Principal& caller, const directory::OrgIndex* index, const std::string& unit) {
+  if (caller.whole_directory()) return true;
+  if (unit == "*" || !index) return false;
+  const auto& units = index->units();
+  const auto u = units.find(unit);
+  if (u == directory::kNoUnit) return false;
+  for (const auto& own : caller.scope)
+    if (const auto o = units.find(own); o != directory::kNoUnit && u >= o && u < units.subtree_end(o)) return true;
+  return false;
+}
+
+std::string new_token() {
+  std::random_device random;  // the kernel's entropy: tokens are credentials
+  std::array<std::uint8_t, 24> bytes{};
+  for (auto& b : bytes) b = static_cast<std::uint8_t>(random());
+  return auth::make_api_token(bytes);
+}
+
+awaitable<http::Response> create_token(Context context, http::Request& request) {
+  http::Response error;
+  auto body = parse_json_body(request, error);
+  if (!body) co_return error;
+  std::vector<directory::SelectorError> problems;
+  if (!body->is_object()) co_return pointer_problem("Invalid token", {{"", "the body must be a JSON object"}});
+  const auto& o = body->as_object();
+  directory::reject_unknown_keys(o, {"name", "profile", "scope", "permissions", "expires_in_days"}, "", problems);
+  const auto& caller = *request.principal;
+  auth::TokenRecord t;
+  auto text = [&](const char* key, std::string& out) {
+    const auto* v = o.if_contains(key);
+    if (!v || !v->is_string() || v->as_string().empty() || characters(v->as_string()) > 100)
+      problems.push_back({std::string("/") + key, "expected a text of 1 to 100 characters"});
+    else out = std::string(v->as_string());
+  };
+  text("name", t.name);
+  text("profile", t.profile);
+  const auto profiles = context.access_profiles();
+  const auto profile = profiles.find(t.profile);
+  if (!t.profile.empty() && profile == profiles.end()) problems.push_back({"/profile", "no access profile " + quoted_input(t.profile)});
+  auto index = context.watcher->index();
+  auto list = [&](const char* key, std::vector<std::string>& out) {
+    const auto* v = o.if_contains(key);
+    if (!v) return;
+    if (!v->is_array() || v->as_array().size() > 100) return problems.push_back({std::string("/") + key, "expected a list of at most 100 names"});
+    for (std::size_t i = 0; i < v->as_array().size(); ++i) {
+      const auto& item = v->as_array()[i];
+      if (!item.is_string()) problems.push_back({std::string("/") + key + "/" + std::to_string(i), "expected a text"});
+      else out.emplace_back(item.as_string());
+    }
+  };
+  list("scope", t.scope);
+  list("permissions", t.permissions);
+  if (t.scope.empty()) problems.push_back({"/scope", "expected at least one unit id (or \"*\": every unit)"});
+  for (std::size_t i = 0; i < t.scope.size(); ++i)
+    if (!within(caller, index.get(), t.scope[i]))
+      problems.push_back({"/scope/" + std::to_string(i), quoted_input(t.scope[i]) + " is not within your scope"});
+  // No wider than the profile it names, nor than its creator.
+  auto allowed = profile == profiles.end() ? auth::Permissions{} : profile->second.permissions;
+  for (std::size_t i = 0; i < t.permissions.size(); ++i) {
+    const auto p = auth::parse_permission(t.permissions[i]);
+    if (!p) problems.push_back({"/permissions/" + std::to_string(i), "no permission " + quoted_input(t.permissions[i])});
+    else if (!allowed.has(*p)) problems.push_back({"/permissions/" + std::to_string(i), t.permissions[i] + " is not in profile " + t.profile});
+  }
+  auto effective = allowed;
+  if (!t.permissions.empty()) {
+    effective = {};
+    for (const auto& name : t.permissions)
+      if (auto p = auth::parse_permission(name)) effective.add(*p);
+  }
+  if (problems.empty() && !caller.permissions.covers(effective))
+    problems.push_back({t.permissions.empty() ? "/profile" : "/permissions", "a token may not do more than you may"});
+  long long days = 90;
+  if (const auto* v = o.if_contains("expires_in_days")) {
+    if (!v->is_int64() || v->as_int64() < 1 || v->as_int64() > 366) problems.push_back({"/expires_in_days", "expected 1 to 366"});
+    else days = v->as_int64();
+  }
+  if (!problems.empty()) co_return pointer_problem("Invalid token", problems);
+  const auto token = new_token();
+  const auto now = std::chrono::system_clock::now();
+  t.digest = auth::api_token_digest(token);
+  t.created_at = format_utc(now);
+  t.created_by = (caller.kind == auth::Principal::Kind::user ? "user:" : "token:") + caller.id;
+  t.expires_at = format_utc(now + std::chrono::hours(24 * days));
+  auto id = co_await context.auth->create_token(t);
+  if (!id) co_return redis_unavailable(id.error().message());
+  t.id = *id;
+  auto out = token_json(t);
+  out["token"] = token;
+  out["note"] = "the token is shown this once; only its SHA-256 is kept";
+  co_return http::json_response(201, json::serialize(out));
+}
+
+awaitable<http::Response> revoke_token(Context context, http::Request& request) {
+  const auto id = request.params["id"];
+  auto done = co_await context.auth->revoke_token(id, format_utc(std::chrono::system_clock::now()));
+  if (!done) co_return redis_unavailable(done.error().message());
+  if (*done == 0) co_return http::problem(404, "not-found", "No such token", "no token with id " + quoted_input(id));
+  co_return http::json_response(200, json::serialize(json::object{{"id", id}, {"revoked", true}}));
+}
+
+}  // namespace
+
+void add_access_routes(http::Router& router, const Context& context) {
+  router.add("GET", "/v1/session", [context](http::Request& r) { return session(context, r); });
+  router.add("GET", "/v1/tokens", [context](http::Request& r) { return list_tokens(context, r); });
+  router.add("POST", "/v1/tokens", [context](http::Request& r) { return create_token(context, r); });
+  router.add("POST", "/v1/tokens/{id}/revoke", [context](http::Request& r) { return revoke_token(context, r); });
+}
+
+}  // namespace orgcast::api

@@ -1,0 +1,50 @@
+#pragma once
+// Who sent a request (docs/ACCESS.md): an API token's principal, read from
+// Redis and kept in memory for at most a second, so that a revoked token is
+// refused on every instance within a second while a busy caller costs one
+// Redis read a second, not one per request.
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+
+#include <boost/asio/awaitable.hpp>
+
+#include "auth/auth_store.hpp"
+#include "auth/permissions.hpp"
+#include "auth/principal.hpp"
+#include "core/clock.hpp"
+
+namespace orgcast::auth {
+
+class Authenticator {
+ public:
+  using Profiles = std::function<std::map<std::string, Profile>()>;
+  static constexpr std::chrono::milliseconds kCacheFor{1000};
+
+  Authenticator(std::shared_ptr<AuthStore> store, Profiles profiles, std::shared_ptr<const Clock> clock = nullptr);
+  /// The token's principal; nullopt when it is none (malformed, unknown,
+  /// revoked, expired, or its profile is gone).
+  boost::asio::awaitable<redis::Result<std::optional<Principal>>> from_token(std::string token);
+
+ private:
+  struct Cached {
+    std::optional<Principal> principal;
+    std::chrono::steady_clock::time_point until;
+  };
+  std::shared_ptr<AuthStore> store_;
+  Profiles profiles_;
+  std::shared_ptr<const Clock> clock_;
+  std::mutex mutex_;  // guards cache_
+  std::unordered_map<std::string, Cached> cache_;  // by digest
+};
+
+/// The principal a token record gives under these profiles at `now`; nullopt when it gives none.
+std::optional<Principal> principal_of(const TokenRecord& token, const std::map<std::string, Profile>& profiles,
+                                      std::chrono::system_clock::time_point now);
+
+}  // namespace orgcast::auth

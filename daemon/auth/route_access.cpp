@@ -1,0 +1,78 @@
+#include "auth/route_access.hpp"
+
+namespace orgcast::auth {
+
+namespace {
+
+struct Row {
+  std::string_view method, pattern;
+  Access access;
+};
+
+constexpr Access kOpen{true, std::nullopt};
+constexpr Access kAnyCaller{false, std::nullopt};
+constexpr Access need(Permission p) { return Access{false, p}; }
+
+// Reading mobile numbers needs view_contacts until numbers are masked per caller.
+const Row kTable[] = {
+    {"GET", "/healthz", kOpen},
+    {"GET", "/readyz", kOpen},
+    {"GET", "/metrics", kOpen},
+    {"GET", "/r/{token}", kOpen},  // the reply link: the token is the credential
+    {"POST", "/r/{token}", kOpen},
+    {"GET", "/v1/webhooks/{provider}", kOpen},  // providers authenticate their own way
+    {"POST", "/v1/webhooks/{provider}", kOpen},
+    {"GET", "/v1/session", kAnyCaller},
+    {"GET", "/v1/tokens", need(Permission::manage_tokens)},
+    {"POST", "/v1/tokens", need(Permission::manage_tokens)},
+    {"POST", "/v1/tokens/{id}/revoke", need(Permission::manage_tokens)},
+    {"GET", "/v1/directory", need(Permission::view)},
+    {"POST", "/v1/directory/import", need(Permission::manage_directory)},
+    {"GET", "/v1/directory/contacts/{id}", need(Permission::view_contacts)},
+    {"PUT", "/v1/directory/contacts/{id}", need(Permission::manage_directory)},
+    {"DELETE", "/v1/directory/contacts/{id}", need(Permission::manage_directory)},
+    {"GET", "/v1/directory/contacts/{id}/attendance", need(Permission::view_contacts)},
+    {"GET", "/v1/directory/contacts/{id}/consent", need(Permission::view_contacts)},
+    {"PUT", "/v1/directory/contacts/{id}/consent", need(Permission::manage_directory)},
+    {"GET", "/v1/directory/contacts/{id}/inbound", need(Permission::view_contacts)},
+    {"GET", "/v1/directory/units/{id}/attendance", need(Permission::view)},
+    {"GET", "/v1/inbound", need(Permission::view_contacts)},
+    {"POST", "/v1/audiences/preview", need(Permission::view)},
+    {"GET", "/v1/templates", need(Permission::view)},
+    {"POST", "/v1/templates/{id}/preview", need(Permission::view)},
+    {"POST", "/v1/broadcasts", need(Permission::send_announcement)},
+    {"GET", "/v1/broadcasts/{id}", need(Permission::view)},
+    {"GET", "/v1/broadcasts/{id}/events", need(Permission::view)},
+    {"GET", "/v1/broadcasts/{id}/recipients", need(Permission::view_contacts)},
+    {"POST", "/v1/broadcasts/{id}/cancel", need(Permission::send_announcement)},
+    {"POST", "/v1/meetings", need(Permission::send_summons)},
+    {"GET", "/v1/meetings", need(Permission::view)},
+    {"GET", "/v1/meetings/{id}", need(Permission::view)},
+    {"PATCH", "/v1/meetings/{id}", need(Permission::manage_meetings)},
+    {"GET", "/v1/meetings/{id}/events", need(Permission::view)},
+    {"GET", "/v1/meetings/{id}/people", need(Permission::view_contacts)},
+    {"POST", "/v1/meetings/{id}/cancel", need(Permission::manage_meetings)},
+    {"POST", "/v1/meetings/{id}/remind", need(Permission::manage_meetings)},
+    {"GET", "/v1/meetings/{id}/attendance", need(Permission::view)},
+    {"POST", "/v1/meetings/{id}/attendance", need(Permission::manage_meetings)},
+    {"GET", "/v1/reports", need(Permission::view_contacts)},
+    {"GET", "/v1/reports/missing", need(Permission::view_contacts)},
+    {"POST", "/v1/reports/remind", need(Permission::send_announcement)},
+};
+
+}  // namespace
+
+std::optional<Access> access_for(std::string_view method, std::string_view pattern) {
+  for (const auto& row : kTable)
+    if (row.method == method && row.pattern == pattern) return row.access;
+  return std::nullopt;
+}
+
+std::vector<std::string> open_routes() {
+  std::vector<std::string> out;
+  for (const auto& row : kTable)
+    if (row.access.open) out.push_back(std::string(row.method) + " " + std::string(row.pattern));
+  return out;
+}
+
+}  // namespace orgcast::auth

@@ -1,0 +1,200 @@
+#include "cli/access_commands.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/use_future.hpp>
+#include <iostream>
+#include <random>
+
+#include "app/secrets.hpp"
+#include "auth/api_token.hpp"
+#include "auth/auth_store.hpp"
+#include "auth/password.hpp"
+#include "auth/permissions.hpp"
+#include "core/log.hpp"
+#include "core/utc_time.hpp"
+#include "redis/client.hpp"
+
+namespace orgcast::cli {
+
+namespace asio = boost::asio;
+
+namespace {
+
+// Runs `task` against the config's Redis; its exit code (1 when Redis could not be reached).
+int with_store(const Config& config, const std::function<asio::awaitable<int>(auth::AuthStore&)>& task) {
+  std::string password;
+  if (!config.redis.password_file.empty()) {
+    std::string error;
+    auto secret = read_secret(config.redis.password_file, &error);
+    if (!secret) {
+      std::cerr << "orgcast: " << error << "\n";
+      return 1;
+    }
+    password = *secret;
+  }
+  asio::io_context io;
+  Log log(LogLevel::warn);
+  redis::Options options;
+  options.host = config.redis.host;
+  options.port = config.redis.port;
+  options.db = config.redis.db;
+  options.password = password;
+  auto client = redis::Client::create(io.get_executor(), options, log);
+  client->start();
+  auth::AuthStore store(client, config.redis.key_prefix);
+  auto run = [&]() -> asio::awaitable<int> {
+    for (int i = 0; i < 100 && !client->connected(); ++i) {  // a bounded wait to connect
+      asio::steady_timer t(io, std::chrono::milliseconds(50));
+      co_await t.async_wait(asio::use_awaitable);
+    }
+    const int code = client->connected() ? co_await task(store) : 1;
+    if (!client->connected()) std::cerr << "orgcast: cannot reach Redis at " << options.host << ":" << options.port << "\n";
+    client->stop();
+    co_return code;
+  };
+  auto future = asio::co_spawn(io, run(), asio::use_future);
+  io.run();
+  return future.get();
+}
+
+std::string now_utc() { return format_utc(std::chrono::system_clock::now()); }
+
+// --profile must name an access profile in force.
+bool known_profile(const Config& config, const std::string& profile) {
+  const auto profiles = auth::profiles_with(config.auth.profiles);
+  if (profiles.contains(profile)) return true;
+  std::cerr << "orgcast: no access profile \"" << profile << "\"; there are:";
+  for (const auto& [name, _] : profiles) std::cerr << " " << name;
+  std::cerr << "\n";
+  return false;
+}
+
+// The password from --password-file, else the first line of standard input.
+std::optional<std::string> password_from(std::map<std::string, std::string>& args) {
+  std::string password;
+  if (args.contains("password-file")) {
+    std::string error;
+    auto secret = read_secret(args["password-file"], &error);
+    if (!secret) {
+      std::cerr << "orgcast: " << error << "\n";
+      return std::nullopt;
+    }
+    password = *secret;
+  } else {
+    std::cerr << "password (one line): ";
+    std::getline(std::cin, password);
+  }
+  if (auto problem = auth::password_problem(password); !problem.empty()) {
+    std::cerr << "orgcast: " << problem << "\n";
+    return std::nullopt;
+  }
+  return password;
+}
+
+}  // namespace
+
+int run_users(const std::string& what, const Config& config, std::map<std::string, std::string>& args) {
+  if (what == "list") {
+    return with_store(config, [](auth::AuthStore& store) -> asio::awaitable<int> {
+      auto users = co_await store.users();
+      if (!users) co_return 1;
+      for (const auto& u : *users)
+        std::cout << u.username << "\t" << u.display_name << "\t" << u.profile << "\t" << auth::joined(u.scope) << "\t"
+                  << (u.disabled ? "disabled" : "active") << "\n";
+      co_return 0;
+    });
+  }
+  if (!args.contains("username")) return 2;
+  const auto username = args["username"];
+  if (what == "add") {
+    if (!args.contains("profile") || !args.contains("scope") || !known_profile(config, args["profile"])) return 2;
+    auto password = password_from(args);
+    if (!password) return 2;
+    auth::UserRecord user{username, args.contains("name") ? args["name"] : username, "", args["profile"],
+                          args.contains("language") ? args["language"] : "hi", auth::split_list(args["scope"]), false, now_utc()};
+    auto hash = auth::hash_password(*password);
+    if (!hash) return 1;
+    user.password_hash = *hash;
+    return with_store(config, [&](auth::AuthStore& store) -> asio::awaitable<int> {
+      auto added = co_await store.add_user(user);
+      if (!added) co_return 1;
+      if (*added == 0) std::cerr << "orgcast: the username " << username << " is taken\n";
+      else std::cout << "added " << username << " (" << user.profile << ", scope " << auth::joined(user.scope) << ")\n";
+      co_return *added == 0 ? 1 : 0;
+    });
+  }
+  if (what == "passwd" || what == "disable" || what == "enable") {
+    std::string field = "disabled", value = what == "disable" ? "1" : "0";
+    if (what == "passwd") {
+      auto password = password_from(args);
+      auto hash = password ? auth::hash_password(*password) : std::nullopt;
+      if (!hash) return 2;
+      field = "password_hash";
+      value = *hash;
+    }
+    return with_store(config, [&](auth::AuthStore& store) -> asio::awaitable<int> {
+      auto set = co_await store.set_user_field(username, field, value);
+      if (!set) co_return 1;
+      if (*set == 0) std::cerr << "orgcast: no user " << username << "\n";
+      else std::cout << username << ": " << (what == "passwd" ? "password changed" : what + "d") << "\n";
+      co_return *set == 0 ? 1 : 0;
+    });
+  }
+  return 2;
+}
+
+int run_tokens(const std::string& what, const Config& config, std::map<std::string, std::string>& args) {
+  if (what == "list") {
+    return with_store(config, [](auth::AuthStore& store) -> asio::awaitable<int> {
+      auto tokens = co_await store.tokens();
+      if (!tokens) co_return 1;
+      for (const auto& t : *tokens)
+        std::cout << t.id << "\t" << t.name << "\t" << t.profile << "\t" << auth::joined(t.scope) << "\texpires " << t.expires_at
+                  << (t.revoked_at.empty() ? "" : "\trevoked " + t.revoked_at) << "\n";
+      co_return 0;
+    });
+  }
+  if (what == "revoke") {
+    if (!args.contains("id")) return 2;
+    return with_store(config, [&](auth::AuthStore& store) -> asio::awaitable<int> {
+      auto done = co_await store.revoke_token(args["id"], now_utc());
+      if (!done) co_return 1;
+      if (*done == 0) std::cerr << "orgcast: no token " << args["id"] << "\n";
+      else std::cout << "revoked " << args["id"] << "\n";
+      co_return *done == 0 ? 1 : 0;
+    });
+  }
+  if (what != "create" || !args.contains("name") || !args.contains("profile") || !args.contains("scope")) return 2;
+  if (!known_profile(config, args["profile"])) return 2;
+  const long days = args.contains("expires-days") ? std::stol(args["expires-days"]) : 90;
+  if (days < 1 || days > 3660) {
+    std::cerr << "orgcast: --expires-days is 1 to 3660\n";
+    return 2;
+  }
+  std::random_device random;  // the kernel's entropy: tokens are credentials
+  std::array<std::uint8_t, 24> bytes{};
+  for (auto& b : bytes) b = static_cast<std::uint8_t>(random());
+  const auto token = auth::make_api_token(bytes);
+  auth::TokenRecord record;
+  record.digest = auth::api_token_digest(token);
+  record.name = args["name"];
+  record.profile = args["profile"];
+  record.scope = auth::split_list(args["scope"]);
+  record.created_at = now_utc();
+  record.created_by = "cli";
+  record.expires_at = format_utc(std::chrono::system_clock::now() + std::chrono::hours(24 * days));
+  return with_store(config, [&](auth::AuthStore& store) -> asio::awaitable<int> {
+    auto id = co_await store.create_token(record);
+    if (!id) co_return 1;
+    // The token on standard output alone (scripts take it); what it is on standard error.
+    std::cerr << "token " << *id << " (" << record.profile << ", scope " << auth::joined(record.scope) << ", expires " << record.expires_at
+              << "); shown this once:\n";
+    std::cout << token << "\n";
+    co_return 0;
+  });
+}
+
+}  // namespace orgcast::cli

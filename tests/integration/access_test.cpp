@@ -1,0 +1,124 @@
+// Who may do what, over HTTP: every route but the open list refuses a
+// request without valid credentials (401), a token's profile decides what
+// it may call (403), tokens are made shown once and revoked everywhere
+// within about a second.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+
+#include "api/context.hpp"
+#include "api/routes.hpp"
+#include "auth/route_access.hpp"
+#include "support/daemon_under_test.hpp"
+#include "support/generated_directory.hpp"
+#include "support/http_client.hpp"
+#include "support/json_body.hpp"
+#include "support/redis_server.hpp"
+
+using namespace orgcast::testing;
+using namespace std::chrono_literals;
+namespace json = boost::json;
+
+namespace {
+
+// The daemon's own route table (api::add_all_routes), read in this process.
+std::vector<std::pair<std::string, std::string>> route_table() {
+  orgcast::http::Router router;
+  orgcast::api::add_all_routes(router, orgcast::api::Context{}, orgcast::ServerConfig{});
+  return router.routes();
+}
+
+// A path for a pattern: each {parameter} filled in.
+std::string path_of(std::string pattern) {
+  for (auto at = pattern.find('{'); at != std::string::npos; at = pattern.find('{'))
+    pattern.replace(at, pattern.find('}', at) - at + 1, "x1");
+  return pattern;
+}
+
+class Access : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    daemon_ = std::make_unique<DaemonUnderTest>(shared_redis_port(), unique_prefix());
+    daemon_->start();
+    ASSERT_TRUE(daemon_->wait_ready(10s)) << daemon_->process().log();
+    ASSERT_FALSE(daemon_->token().empty()) << "the harness mints a token with orgcast tokens create";
+    ASSERT_EQ(import_sample_directory(*daemon_), "");
+  }
+  HttpResult as(const std::string& token, const std::string& method, const std::string& path, const std::string& body = "") {
+    return http(method, daemon_->url(path), body, "application/json", {{"Authorization", token.empty() ? "" : "Bearer " + token}});
+  }
+  std::unique_ptr<DaemonUnderTest> daemon_;
+};
+
+TEST_F(Access, EveryRouteButTheOpenOnesNeedsValidCredentials) {
+  const auto routes = route_table();
+  ASSERT_GT(routes.size(), 40u);
+  std::vector<std::string> open;
+  for (const auto& [method, pattern] : routes) {
+    const auto access = orgcast::auth::access_for(method, pattern);
+    ASSERT_TRUE(access) << method << " " << pattern << " has no access rule";
+    if (access->open) {
+      open.push_back(method + " " + pattern);
+      continue;
+    }
+    const auto path = path_of(pattern);
+    for (const std::string& token : {std::string(), std::string("oc_made-up"), std::string("oc_") + std::string(32, 'A') + "_AAAAAA"}) {
+      auto r = as(token, method, path, "{}");
+      EXPECT_EQ(r.status, 401) << method << " " << path << " with " << (token.empty() ? "no token" : token) << ": " << r.body;
+      EXPECT_THAT(r.body, ::testing::HasSubstr(token.empty() ? "Authorization: Bearer" : "not valid")) << method << " " << path;
+    }
+    EXPECT_NE(as(daemon_->token(), method, path, "{}").status, 401) << method << " " << path << " with the harness's token";
+  }
+  EXPECT_THAT(open, ::testing::UnorderedElementsAreArray(orgcast::auth::open_routes()));
+  EXPECT_EQ(as("", "GET", "/readyz").status, 200);
+}
+
+TEST_F(Access, ATokensProfileDecidesWhatItMayCallAndARevokedOneIsRefusedWithinASecond) {
+  auto made = as(daemon_->token(), "POST", "/v1/tokens", R"({"name": "nightly job", "profile": "scheduler", "scope": ["RJ"], "expires_in_days": 30})");
+  ASSERT_EQ(made.status, 201) << made.body;
+  auto token_json = object_of(made);
+  const std::string token(token_json["token"].as_string()), id(token_json["id"].as_string());
+  EXPECT_TRUE(token.starts_with("oc_"));
+  // Shown once: the listing has no token, and no hash of it either.
+  auto listed = as(daemon_->token(), "GET", "/v1/tokens");
+  ASSERT_EQ(listed.status, 200);
+  EXPECT_EQ(listed.body.find(token), std::string::npos);
+  EXPECT_EQ(listed.body.find("digest"), std::string::npos);
+  EXPECT_THAT(listed.body, ::testing::HasSubstr("nightly job"));
+
+  auto me = object_of(as(token, "GET", "/v1/session"));
+  EXPECT_EQ(me["profile"].as_string(), "scheduler");
+  EXPECT_EQ(me["id"].as_string(), id);
+  // A scheduler sends and reads counts; it reads no numbers and changes no directory, users or tokens.
+  EXPECT_EQ(as(token, "POST", "/v1/broadcasts",
+               R"({"audience": {"units": ["D-JAI"]}, "template": "announcement", "variables": {"subject": "बैठक", "details": "कल"}, "channels": ["sms"]})")
+                .status,
+            202);
+  EXPECT_EQ(as(token, "GET", "/v1/directory").status, 200);
+  for (const auto& [method, path] : std::vector<std::pair<std::string, std::string>>{{"GET", "/v1/directory/contacts/C1"},
+                                                                                     {"POST", "/v1/directory/import"},
+                                                                                     {"GET", "/v1/inbound"},
+                                                                                     {"GET", "/v1/tokens"},
+                                                                                     {"POST", "/v1/tokens"}}) {
+    auto r = as(token, method, path, "{}");
+    EXPECT_EQ(r.status, 403) << method << " " << path << ": " << r.body;
+    EXPECT_THAT(r.body, ::testing::HasSubstr("permission")) << method << " " << path;
+  }
+  // No wider than the profile it names.
+  auto wider = as(daemon_->token(), "POST", "/v1/tokens", R"({"name": "x", "profile": "scheduler", "scope": ["*"], "permissions": ["view_contacts"]})");
+  EXPECT_EQ(wider.status, 400);
+  EXPECT_THAT(wider.body, ::testing::HasSubstr("/permissions/0"));
+  auto unknown = as(daemon_->token(), "POST", "/v1/tokens", R"({"name": "x", "profile": "root", "scope": ["*"]})");
+  EXPECT_EQ(unknown.status, 400);
+  EXPECT_THAT(unknown.body, ::testing::HasSubstr("/profile"));
+
+  // Revoked: refused within about a second (each instance keeps a principal a second at most).
+  ASSERT_EQ(as(daemon_->token(), "POST", "/v1/tokens/" + id + "/revoke").status, 200);
+  const auto revoked_at = std::chrono::steady_clock::now();
+  ASSERT_TRUE(eventually([&] { return as(token, "GET", "/v1/session").status == 401; }, 3s));
+  EXPECT_LT(std::chrono::steady_clock::now() - revoked_at, 1500ms);
+  EXPECT_EQ(as(daemon_->token(), "POST", "/v1/tokens/tk999/revoke").status, 404);
+}
+
+}  // namespace

@@ -1,0 +1,75 @@
+// Who may do what, as pure logic: API tokens' shape and checksum, access
+// profiles, a token record's principal, and the routes open without credentials.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "auth/api_token.hpp"
+#include "auth/authenticator.hpp"
+#include "auth/route_access.hpp"
+#include "core/utc_time.hpp"
+
+using namespace orgcast::auth;
+
+namespace {
+
+std::array<std::uint8_t, 24> bytes(std::uint8_t seed) {
+  std::array<std::uint8_t, 24> out{};
+  for (std::size_t i = 0; i < out.size(); ++i) out[i] = static_cast<std::uint8_t>(seed * 31 + i * 7);
+  return out;
+}
+
+TEST(ApiTokens, AreRecognisableAndCarryAChecksum) {
+  const auto token = make_api_token(bytes(1));
+  EXPECT_TRUE(token.starts_with("oc_")) << token;
+  EXPECT_EQ(token.size(), 42u);
+  EXPECT_TRUE(well_formed_api_token(token));
+  EXPECT_NE(make_api_token(bytes(2)), token);
+  auto typo = token;
+  typo[10] = typo[10] == 'a' ? 'b' : 'a';
+  EXPECT_FALSE(well_formed_api_token(typo)) << "a mistyped token fails its checksum";
+  EXPECT_FALSE(well_formed_api_token(token.substr(0, 41)));
+  EXPECT_FALSE(well_formed_api_token("Bearer " + token));
+  EXPECT_FALSE(well_formed_api_token(""));
+  EXPECT_EQ(api_token_digest(token).size(), 64u) << "SHA-256, hex: what is stored";
+  EXPECT_EQ(api_token_digest(token).find(token.substr(3, 8)), std::string::npos);
+}
+
+TEST(AccessProfiles, ShippedAndConfigured) {
+  const auto shipped = shipped_profiles();
+  EXPECT_TRUE(shipped.at("state_admin").permissions.covers(Permissions::all()));
+  EXPECT_FALSE(shipped.at("scheduler").permissions.has(Permission::view_contacts)) << "a machine reads no numbers";
+  EXPECT_FALSE(shipped.at("district_president").permissions.has(Permission::manage_users));
+  const auto configured = profiles_with({{"scheduler", {"view"}}, {"auditor", {"view", "view_contacts", "nonsense"}}});
+  EXPECT_FALSE(configured.at("scheduler").permissions.has(Permission::send_announcement)) << "a configured profile replaces the shipped one";
+  EXPECT_EQ(configured.at("auditor").permissions.names(), (std::vector<std::string>{"view", "view_contacts"}));
+}
+
+TEST(AccessProfiles, ATokensPrincipalIsNarrowedByItsProfileAndEndsWhenRevokedOrExpired) {
+  const auto now = std::chrono::system_clock::now();
+  TokenRecord t;
+  t.id = "tk1";
+  t.profile = "scheduler";
+  t.scope = {"D-JAI"};
+  t.expires_at = orgcast::format_utc(now + std::chrono::hours(1));
+  auto p = principal_of(t, shipped_profiles(), now);
+  ASSERT_TRUE(p);
+  EXPECT_EQ(p->permissions.names(), (std::vector<std::string>{"view", "send_announcement", "send_summons"}));
+  EXPECT_EQ(p->scope, std::vector<std::string>{"D-JAI"});
+  t.permissions = {"view", "view_contacts"};  // view_contacts is not the scheduler's: not given
+  EXPECT_EQ(principal_of(t, shipped_profiles(), now)->permissions.names(), std::vector<std::string>{"view"});
+  EXPECT_FALSE(principal_of(t, shipped_profiles(), now + std::chrono::hours(2))) << "expired";
+  t.revoked_at = orgcast::format_utc(now);
+  EXPECT_FALSE(principal_of(t, shipped_profiles(), now)) << "revoked";
+  t.revoked_at.clear();
+  t.profile = "gone";
+  EXPECT_FALSE(principal_of(t, shipped_profiles(), now)) << "its profile no longer exists";
+}
+
+TEST(RouteAccess, OpenWithoutCredentialsIsExactlyThisList) {
+  EXPECT_THAT(open_routes(), ::testing::UnorderedElementsAre("GET /healthz", "GET /readyz", "GET /metrics", "GET /r/{token}", "POST /r/{token}",
+                                                             "GET /v1/webhooks/{provider}", "POST /v1/webhooks/{provider}"));
+  EXPECT_EQ(access_for("POST", "/v1/broadcasts")->permission, Permission::send_announcement);
+  EXPECT_FALSE(access_for("POST", "/v1/nothing")) << "a route without a rule has no access";
+}
+
+}  // namespace
