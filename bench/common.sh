@@ -50,7 +50,7 @@ templates:
   dir: $PWD/templates
 ${TEMPLATES_YAML:-}
 auth:
-  required: false   # loopback only (the config refuses it elsewhere): these figures are of the pipeline, not of auth
+  required: ${AUTH_REQUIRED:-false}   # false: loopback only (the config refuses it elsewhere); these figures are of the pipeline, not of auth
 YAML
   if [ -n "${IMPORT_DATA:-}" ]; then
     build/release/orgcast import --config "$DAEMON_CONFIG" --units "$IMPORT_DATA/units.csv" --contacts "$IMPORT_DATA/contacts.csv" >&2

@@ -5,7 +5,6 @@
 //                                the token, shown this once; no wider than its creator (profile's permissions, scope)
 //   POST /v1/tokens/{id}/revoke  refused on every instance within a second
 #include <boost/json.hpp>
-#include <random>
 
 #include "api/common.hpp"
 #include "api/routes.hpp"
@@ -41,11 +40,18 @@ json::object token_json(const auth::TokenRecord& t) {
                       {"revoked_at", t.revoked_at}, {"last_used_at", t.last_used_at}};
 }
 
-awaitable<http::Response> list_tokens(Context context, http::Request&) {
+// "user:<id>" or "token:<id>": who made a token.
+std::string creator_of(const auth::Principal& p) { return (p.kind == auth::Principal::Kind::user ? "user:" : "token:") + p.id; }
+
+// A caller over the whole directory sees and revokes every token; any other, those it made.
+bool may_manage(const auth::Principal& caller, const auth::TokenRecord& t) { return caller.whole_directory() || t.created_by == creator_of(caller); }
+
+awaitable<http::Response> list_tokens(Context context, http::Request& request) {
   auto all = co_await context.auth->tokens();
   if (!all) co_return redis_unavailable(all.error().message());
   json::array out;
-  for (const auto& t : *all) out.push_back(token_json(t));
+  for (const auto& t : *all)
+    if (may_manage(*request.principal, t)) out.push_back(token_json(t));
   co_return http::json_response(200, json::serialize(json::object{{"tokens", std::move(out)}}));
 }
 
@@ -59,13 +65,6 @@ bool within(const auth::Principal& caller, const directory::OrgIndex* index, con
   for (const auto& own : caller.scope)
     if (const auto o = units.find(own); o != directory::kNoUnit && u >= o && u < units.subtree_end(o)) return true;
   return false;
-}
-
-std::string new_token() {
-  std::random_device random;  // the kernel's entropy: tokens are credentials
-  std::array<std::uint8_t, 24> bytes{};
-  for (auto& b : bytes) b = static_cast<std::uint8_t>(random());
-  return auth::make_api_token(bytes);
 }
 
 awaitable<http::Response> create_token(Context context, http::Request& request) {
@@ -127,12 +126,16 @@ awaitable<http::Response> create_token(Context context, http::Request& request) 
     else days = v->as_int64();
   }
   if (!problems.empty()) co_return pointer_problem("Invalid token", problems);
-  const auto token = new_token();
+  const auto token = auth::new_api_token();
   const auto now = std::chrono::system_clock::now();
   t.digest = auth::api_token_digest(token);
   t.created_at = format_utc(now);
-  t.created_by = (caller.kind == auth::Principal::Kind::user ? "user:" : "token:") + caller.id;
+  t.created_by = creator_of(caller);
   t.expires_at = format_utc(now + std::chrono::hours(24 * days));
+  // Its permissions written out (a profile widened later does not widen it),
+  // and no longer-lived than a token that made it.
+  t.permissions = effective.names();
+  if (caller.kind == auth::Principal::Kind::token && !caller.expires_at.empty() && caller.expires_at < t.expires_at) t.expires_at = caller.expires_at;
   auto id = co_await context.auth->create_token(t);
   if (!id) co_return redis_unavailable(id.error().message());
   t.id = *id;
@@ -142,12 +145,25 @@ awaitable<http::Response> create_token(Context context, http::Request& request) 
   co_return http::json_response(201, json::serialize(out));
 }
 
+// Revokes it and every token made with it (and theirs): a leaked token's children go with it.
 awaitable<http::Response> revoke_token(Context context, http::Request& request) {
   const auto id = request.params["id"];
-  auto done = co_await context.auth->revoke_token(id, format_utc(std::chrono::system_clock::now()));
-  if (!done) co_return redis_unavailable(done.error().message());
-  if (*done == 0) co_return http::problem(404, "not-found", "No such token", "no token with id " + quoted_input(id));
-  co_return http::json_response(200, json::serialize(json::object{{"id", id}, {"revoked", true}}));
+  auto all = co_await context.auth->tokens();
+  if (!all) co_return redis_unavailable(all.error().message());
+  const auth::TokenRecord* target = nullptr;
+  for (const auto& t : *all)
+    if (t.id == id && may_manage(*request.principal, t)) target = &t;
+  if (!target) co_return http::problem(404, "not-found", "No such token", "no token with id " + quoted_input(id) + " that you may revoke");
+  const auto at = format_utc(std::chrono::system_clock::now());
+  std::vector<std::string> revoked{id};
+  for (std::size_t n = 0; n < revoked.size(); ++n) {
+    const auto one = revoked[n];
+    auto done = co_await context.auth->revoke_token(one, at);
+    if (!done) co_return redis_unavailable(done.error().message());
+    for (const auto& t : *all)
+      if (t.created_by == "token:" + one && t.revoked_at.empty()) revoked.push_back(t.id);
+  }
+  co_return http::json_response(200, json::serialize(json::object{{"id", id}, {"revoked", json::array(revoked.begin(), revoked.end())}}));
 }
 
 }  // namespace

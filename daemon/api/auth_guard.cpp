@@ -26,15 +26,46 @@ std::string bearer_of(const http::Request& request) {
   return scheme == "bearer " ? std::string(trim(header.substr(7))) : std::string();
 }
 
+// Sets request.principal, or answers why not (401, 403, 503).
+awaitable<std::optional<http::Response>> authorize(std::shared_ptr<auth::Authenticator> authenticator, bool required,
+                                                  std::shared_ptr<const auth::Principal> everything, std::optional<auth::Permission> permission,
+                                                  http::Request& request) {
+  if (!required) {
+    request.principal = std::move(everything);
+    co_return std::nullopt;
+  }
+  const auto token = bearer_of(request);
+  if (token.empty()) co_return unauthenticated("send Authorization: Bearer <token> (orgcast tokens create makes one)");
+  auto principal = co_await authenticator->from_token(token);
+  if (!principal) co_return redis_unavailable(principal.error().message());
+  if (!*principal) co_return unauthenticated("the token is not valid: unknown, revoked or expired");
+  if (permission && !(*principal)->permissions.has(*permission))
+    co_return http::problem(403, "forbidden", "Not permitted",
+                            std::string("this needs the permission ") + auth::name(*permission) + ", which profile " +
+                                quoted((*principal)->profile) + " does not give");
+  request.principal = std::make_shared<const auth::Principal>(std::move(**principal));
+  co_return std::nullopt;
+}
+
 }  // namespace
 
 std::vector<std::string> guard_routes(http::Router& router, std::shared_ptr<auth::Authenticator> authenticator, bool required) {
   std::vector<std::string> missing;
-  auto everything = std::make_shared<auth::Principal>();
-  everything->id = "auth-off";
-  everything->name = "auth.required: false";
-  everything->permissions = auth::Permissions::all();
-  everything->scope = {"*"};
+  auto admin = std::make_shared<auth::Principal>();
+  admin->id = "auth-off";
+  admin->name = "auth.required: false";
+  admin->permissions = auth::Permissions::all();
+  admin->scope = {"*"};
+  std::shared_ptr<const auth::Principal> everything = admin;
+  // Checked at the header (the server's precheck: no body read for a
+  // stranger), and again in the handler for a request that came another way.
+  router.set_prechecks([&](const std::string& method, const std::string& pattern) -> http::Precheck {
+    const auto access = auth::access_for(method, pattern);
+    if (!access || access->open) return {};
+    return [authenticator, required, everything, permission = access->permission](http::Request& request) {
+      return authorize(authenticator, required, everything, permission, request);
+    };
+  });
   router.wrap([&](const std::string& method, const std::string& pattern, http::Handler inner) -> http::Handler {
     const auto access = auth::access_for(method, pattern);
     if (!access) {
@@ -43,20 +74,10 @@ std::vector<std::string> guard_routes(http::Router& router, std::shared_ptr<auth
     }
     if (access->open) return inner;
     return [authenticator, required, everything, permission = access->permission, inner = std::move(inner)](http::Request& request) -> awaitable<http::Response> {
-      if (!required) {
-        request.principal = everything;
-        co_return co_await inner(request);
+      if (!request.principal) {
+        auto refused = co_await authorize(authenticator, required, everything, permission, request);
+        if (refused) co_return std::move(*refused);
       }
-      const auto token = bearer_of(request);
-      if (token.empty()) co_return unauthenticated("send Authorization: Bearer <token> (orgcast tokens create makes one)");
-      auto principal = co_await authenticator->from_token(token);
-      if (!principal) co_return redis_unavailable(principal.error().message());
-      if (!*principal) co_return unauthenticated("the token is not valid: unknown, revoked or expired");
-      if (permission && !(*principal)->permissions.has(*permission))
-        co_return http::problem(403, "forbidden", "Not permitted",
-                                std::string("this needs the permission ") + auth::name(*permission) + ", which profile " +
-                                    quoted((*principal)->profile) + " does not give");
-      request.principal = std::make_shared<const auth::Principal>(std::move(**principal));
       co_return co_await inner(request);
     };
   });

@@ -1,5 +1,9 @@
 #include "auth/api_token.hpp"
 
+#include <sodium.h>
+
+#include <stdexcept>
+
 #include "core/digest.hpp"
 
 namespace orgcast::auth {
@@ -40,5 +44,12 @@ bool well_formed_api_token(std::string_view token) {
 }
 
 std::string api_token_digest(std::string_view token) { return sha256_hex(token); }
+
+std::string new_api_token() {
+  if (sodium_init() < 0) throw std::runtime_error("libsodium could not start: no random bytes for a token");
+  std::array<std::uint8_t, 24> random{};
+  randombytes_buf(random.data(), random.size());
+  return make_api_token(random);
+}
 
 }  // namespace orgcast::auth

@@ -12,6 +12,8 @@ namespace orgcast::auth {
 
 /// A token made of these random bytes (24 of them).
 std::string make_api_token(const std::array<std::uint8_t, 24>& random);
+/// A new token from libsodium's randombytes (the kernel's getrandom).
+std::string new_api_token();
 /// The shape and checksum are right (not whether it exists).
 bool well_formed_api_token(std::string_view token);
 /// What is stored and looked up: SHA-256 of the token, hex.

@@ -14,7 +14,7 @@ std::optional<Principal> principal_of(const TokenRecord& token, const std::map<s
   }
   const auto profile = profiles.find(token.profile);
   if (profile == profiles.end()) return std::nullopt;
-  Principal p{Principal::Kind::token, token.id, token.name, token.profile, {}, token.scope};
+  Principal p{Principal::Kind::token, token.id, token.name, token.profile, {}, token.scope, token.expires_at};
   // What the profile allows now, narrowed to the token's own list when it has one.
   for (const auto& name : profile->second.permissions.names()) {
     const auto permission = *parse_permission(name);
@@ -35,6 +35,7 @@ boost::asio::awaitable<redis::Result<std::optional<Principal>>> Authenticator::f
   {
     std::lock_guard lock(mutex_);
     if (auto it = cache_.find(digest); it != cache_.end() && it->second.until > now) co_return it->second.principal;
+    if (auto it = refused_.find(digest); it != refused_.end() && it->second > now) co_return std::optional<Principal>{};
   }
   auto record = co_await store_->token_by_digest(digest);
   if (!record) co_return record.error();
@@ -46,7 +47,13 @@ boost::asio::awaitable<redis::Result<std::optional<Principal>>> Authenticator::f
     co_await store_->token_used(digest, at);
   }
   std::lock_guard lock(mutex_);
-  if (cache_.size() > 10000) cache_.clear();  // many distinct tokens (or made-up well-formed ones): start again
+  if (!principal) {
+    if (refused_.size() >= 1000) refused_.clear();
+    refused_[digest] = now + kCacheFor;
+    co_return principal;
+  }
+  if (cache_.size() >= 10000) std::erase_if(cache_, [&](const auto& entry) { return entry.second.until <= now; });
+  if (cache_.size() >= 10000) cache_.clear();
   cache_[digest] = Cached{principal, now + kCacheFor};
   co_return principal;
 }

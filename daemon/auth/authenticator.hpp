@@ -39,8 +39,11 @@ class Authenticator {
   std::shared_ptr<AuthStore> store_;
   Profiles profiles_;
   std::shared_ptr<const Clock> clock_;
-  std::mutex mutex_;  // guards cache_
-  std::unordered_map<std::string, Cached> cache_;  // by digest
+  std::mutex mutex_;  // guards cache_ and refused_
+  std::unordered_map<std::string, Cached> cache_;  // valid tokens, by digest
+  // Well-formed tokens that are no token (anyone can make one): kept apart
+  // and bounded, so that a flood of them never pushes out the real ones.
+  std::unordered_map<std::string, std::chrono::steady_clock::time_point> refused_;
 };
 
 /// The principal a token record gives under these profiles at `now`; nullopt when it gives none.

@@ -1,8 +1,7 @@
 #pragma once
 // Passwords as Argon2id hashes (libsodium's crypto_pwhash_str, its
 // interactive limits: about 64 MiB and a fraction of a second each). Slow
-// on purpose: the daemon runs these on a small pool of their own, never on
-// an I/O thread.
+// on purpose, so never on an I/O thread: the CLI hashes them today.
 #include <optional>
 #include <string>
 #include <string_view>

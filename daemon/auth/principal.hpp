@@ -16,6 +16,7 @@ struct Principal {
   std::string profile;
   Permissions permissions;
   std::vector<std::string> scope;
+  std::string expires_at;  // a token's, RFC 3339 UTC ("" none)
   bool whole_directory() const {
     for (const auto& s : scope)
       if (s == "*") return true;

@@ -6,7 +6,8 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/use_future.hpp>
 #include <iostream>
-#include <random>
+#include <termios.h>
+#include <unistd.h>
 
 #include "app/secrets.hpp"
 #include "auth/api_token.hpp"
@@ -60,7 +61,19 @@ int with_store(const Config& config, const std::function<asio::awaitable<int>(au
   return future.get();
 }
 
+int redis_failed(const boost::system::error_code& error) {
+  std::cerr << "orgcast: Redis: " << error.message() << "\n";
+  return 1;
+}
+
 std::string now_utc() { return format_utc(std::chrono::system_clock::now()); }
+
+// A name as an operator's terminal shows it: control characters (escape codes set through the API) as '?'.
+std::string printable(std::string text) {
+  for (auto& c : text)
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
+  return text;
+}
 
 // --profile must name an access profile in force.
 bool known_profile(const Config& config, const std::string& profile) {
@@ -84,9 +97,29 @@ std::optional<std::string> password_from(std::map<std::string, std::string>& arg
     }
     password = *secret;
   } else {
-    std::cerr << "password (one line): ";
+    // From a terminal: not echoed, asked twice.
+    const bool terminal = isatty(STDIN_FILENO);
+    termios before{};
+    if (terminal && tcgetattr(STDIN_FILENO, &before) == 0) {
+      termios quiet = before;
+      quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+      tcsetattr(STDIN_FILENO, TCSANOW, &quiet);
+    }
+    std::cerr << "password: ";
     std::getline(std::cin, password);
+    std::string again = password;
+    if (terminal) {
+      std::cerr << "\nagain: ";
+      std::getline(std::cin, again);
+      std::cerr << "\n";
+      tcsetattr(STDIN_FILENO, TCSANOW, &before);
+    }
+    if (again != password) {
+      std::cerr << "orgcast: the two passwords differ\n";
+      return std::nullopt;
+    }
   }
+  while (!password.empty() && (password.back() == '\r' || password.back() == '\n')) password.pop_back();
   if (auto problem = auth::password_problem(password); !problem.empty()) {
     std::cerr << "orgcast: " << problem << "\n";
     return std::nullopt;
@@ -100,10 +133,10 @@ int run_users(const std::string& what, const Config& config, std::map<std::strin
   if (what == "list") {
     return with_store(config, [](auth::AuthStore& store) -> asio::awaitable<int> {
       auto users = co_await store.users();
-      if (!users) co_return 1;
+      if (!users) co_return redis_failed(users.error());
       for (const auto& u : *users)
-        std::cout << u.username << "\t" << u.display_name << "\t" << u.profile << "\t" << auth::joined(u.scope) << "\t"
-                  << (u.disabled ? "disabled" : "active") << "\n";
+        std::cout << printable(u.username) << "\t" << printable(u.display_name) << "\t" << u.profile << "\t" << printable(auth::joined(u.scope))
+                  << "\t" << (u.disabled ? "disabled" : "active") << "\n";
       co_return 0;
     });
   }
@@ -120,7 +153,7 @@ int run_users(const std::string& what, const Config& config, std::map<std::strin
     user.password_hash = *hash;
     return with_store(config, [&](auth::AuthStore& store) -> asio::awaitable<int> {
       auto added = co_await store.add_user(user);
-      if (!added) co_return 1;
+      if (!added) co_return redis_failed(added.error());
       if (*added == 0) std::cerr << "orgcast: the username " << username << " is taken\n";
       else std::cout << "added " << username << " (" << user.profile << ", scope " << auth::joined(user.scope) << ")\n";
       co_return *added == 0 ? 1 : 0;
@@ -137,7 +170,7 @@ int run_users(const std::string& what, const Config& config, std::map<std::strin
     }
     return with_store(config, [&](auth::AuthStore& store) -> asio::awaitable<int> {
       auto set = co_await store.set_user_field(username, field, value);
-      if (!set) co_return 1;
+      if (!set) co_return redis_failed(set.error());
       if (*set == 0) std::cerr << "orgcast: no user " << username << "\n";
       else std::cout << username << ": " << (what == "passwd" ? "password changed" : what + "d") << "\n";
       co_return *set == 0 ? 1 : 0;
@@ -150,9 +183,9 @@ int run_tokens(const std::string& what, const Config& config, std::map<std::stri
   if (what == "list") {
     return with_store(config, [](auth::AuthStore& store) -> asio::awaitable<int> {
       auto tokens = co_await store.tokens();
-      if (!tokens) co_return 1;
+      if (!tokens) co_return redis_failed(tokens.error());
       for (const auto& t : *tokens)
-        std::cout << t.id << "\t" << t.name << "\t" << t.profile << "\t" << auth::joined(t.scope) << "\texpires " << t.expires_at
+        std::cout << t.id << "\t" << printable(t.name) << "\t" << t.profile << "\t" << printable(auth::joined(t.scope)) << "\texpires " << t.expires_at
                   << (t.revoked_at.empty() ? "" : "\trevoked " + t.revoked_at) << "\n";
       co_return 0;
     });
@@ -161,7 +194,7 @@ int run_tokens(const std::string& what, const Config& config, std::map<std::stri
     if (!args.contains("id")) return 2;
     return with_store(config, [&](auth::AuthStore& store) -> asio::awaitable<int> {
       auto done = co_await store.revoke_token(args["id"], now_utc());
-      if (!done) co_return 1;
+      if (!done) co_return redis_failed(done.error());
       if (*done == 0) std::cerr << "orgcast: no token " << args["id"] << "\n";
       else std::cout << "revoked " << args["id"] << "\n";
       co_return *done == 0 ? 1 : 0;
@@ -169,15 +202,13 @@ int run_tokens(const std::string& what, const Config& config, std::map<std::stri
   }
   if (what != "create" || !args.contains("name") || !args.contains("profile") || !args.contains("scope")) return 2;
   if (!known_profile(config, args["profile"])) return 2;
-  const long days = args.contains("expires-days") ? std::stol(args["expires-days"]) : 90;
+  const auto days_text = args.contains("expires-days") ? args["expires-days"] : "90";
+  const long days = days_text.size() <= 4 && days_text.find_first_not_of("0123456789") == std::string::npos ? std::stol(days_text) : 0;
   if (days < 1 || days > 3660) {
     std::cerr << "orgcast: --expires-days is 1 to 3660\n";
     return 2;
   }
-  std::random_device random;  // the kernel's entropy: tokens are credentials
-  std::array<std::uint8_t, 24> bytes{};
-  for (auto& b : bytes) b = static_cast<std::uint8_t>(random());
-  const auto token = auth::make_api_token(bytes);
+  const auto token = auth::new_api_token();
   auth::TokenRecord record;
   record.digest = auth::api_token_digest(token);
   record.name = args["name"];
@@ -188,7 +219,7 @@ int run_tokens(const std::string& what, const Config& config, std::map<std::stri
   record.expires_at = format_utc(std::chrono::system_clock::now() + std::chrono::hours(24 * days));
   return with_store(config, [&](auth::AuthStore& store) -> asio::awaitable<int> {
     auto id = co_await store.create_token(record);
-    if (!id) co_return 1;
+    if (!id) co_return redis_failed(id.error());
     // The token on standard output alone (scripts take it); what it is on standard error.
     std::cerr << "token " << *id << " (" << record.profile << ", scope " << auth::joined(record.scope) << ", expires " << record.expires_at
               << "); shown this once:\n";

@@ -106,7 +106,7 @@ struct Walker {
     if (d.roles.size() > 255) error(mark_of("directory.roles"), "directory.roles", "at most 255 roles");
     if (d.levels.size() > 255) error(mark_of("directory.levels"), "directory.levels", "at most 255 levels");
     const auto& host = config.server.listen_host;
-    if (!config.auth.required && host != "127.0.0.1" && host != "::1" && host != "localhost")
+    if (!config.auth.required && host != "127.0.0.1" && host != "::1")
       error(mark_of("auth.required"), "auth.required", "may be false only when server.listen is on loopback, not " + quoted(host));
   }
 };

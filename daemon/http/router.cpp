@@ -15,7 +15,11 @@ std::vector<std::string> segments_of(std::string_view path) {
 
 void Router::add(std::string method, std::string pattern, Handler handler, std::size_t body_limit) {
   auto segments = segments_of(pattern);
-  routes_.push_back({std::move(method), std::move(pattern), std::move(segments), std::move(handler), body_limit});
+  routes_.push_back({std::move(method), std::move(pattern), std::move(segments), std::move(handler), body_limit, {}});
+}
+
+void Router::set_prechecks(const std::function<Precheck(const std::string& method, const std::string& pattern)>& make) {
+  for (auto& route : routes_) route.precheck = make(route.method, route.pattern);
 }
 
 void Router::wrap(const std::function<Handler(const std::string& method, const std::string& pattern, Handler inner)>& wrapper) {
@@ -50,7 +54,7 @@ Router::Match Router::match(const std::string& method, const std::string& path, 
         if (want.front() == '{') request->params[want.substr(1, want.size() - 2)] = segments[i];
       }
     }
-    return Match{&route.handler, route.body_limit, 200, ""};
+    return Match{&route.handler, route.precheck ? &route.precheck : nullptr, route.body_limit, 200, ""};
   }
   return result;
 }

@@ -3,6 +3,7 @@
 // and {name} parameters: "/v1/directory/contacts/{id}". A path that matches
 // no pattern is 404; one that matches with another method is 405.
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -13,6 +14,10 @@
 namespace orgcast::http {
 
 using Handler = std::function<boost::asio::awaitable<Response>(Request&)>;
+/// Run once the request's header is read, before its body: an answer to
+/// give instead (and close), or nullopt to go on. It sees the method and
+/// headers and may set request.principal (who may send a body: api/auth_guard).
+using Precheck = std::function<boost::asio::awaitable<std::optional<Response>>(Request&)>;
 
 class Router {
  public:
@@ -21,6 +26,7 @@ class Router {
 
   struct Match {
     const Handler* handler = nullptr;
+    const Precheck* precheck = nullptr;  // null: none
     std::size_t body_limit = 0;
     int status = 404;  // 404 or 405 when handler is null
     std::string allow;  // for 405
@@ -29,6 +35,8 @@ class Router {
   Match match(const std::string& method, const std::string& path, Request* request) const;
   /// Replaces each route's handler by what `wrapper` makes of it (who may call it: api/auth_guard).
   void wrap(const std::function<Handler(const std::string& method, const std::string& pattern, Handler inner)>& wrapper);
+  /// Gives each route the precheck `make` returns for it (an empty one: none).
+  void set_prechecks(const std::function<Precheck(const std::string& method, const std::string& pattern)>& make);
   /// Every route as (method, pattern), in the order added.
   std::vector<std::pair<std::string, std::string>> routes() const;
 
@@ -38,6 +46,7 @@ class Router {
     std::vector<std::string> segments;
     Handler handler;
     std::size_t body_limit;
+    Precheck precheck;
   };
   std::vector<Route> routes_;
 };

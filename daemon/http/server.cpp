@@ -171,14 +171,21 @@ struct Server::State : std::enable_shared_from_this<State> {
     return !stopping;
   }
 
-  // Answers 413 and closes, reading (and dropping) a bounded amount of what
-  // the client is still sending, so that it sees the answer rather than a reset.
   asio::awaitable<void> reject_too_large(tcp::socket& socket, std::list<Connection>::iterator it, beast::flat_buffer& buffer,
                                          std::size_t limit, unsigned version) {
-    count_response(413);
-    auto response = to_beast(problem(413, "body-too-large", "Request body too large",
-                                     "the body exceeds this endpoint's limit of " + std::to_string(limit) + " bytes"),
-                             version, false);
+    co_await refuse_before_body(socket, it, buffer,
+                                problem(413, "body-too-large", "Request body too large",
+                                        "the body exceeds this endpoint's limit of " + std::to_string(limit) + " bytes"),
+                                version);
+  }
+
+  // Answers and closes without reading the body, reading (and dropping) a
+  // bounded amount of what the client is still sending, so that it sees the
+  // answer rather than a reset.
+  asio::awaitable<void> refuse_before_body(tcp::socket& socket, std::list<Connection>::iterator it, beast::flat_buffer& buffer,
+                                           Response refusal, unsigned version) {
+    count_response(refusal.status);
+    auto response = to_beast(std::move(refusal), version, false);
     set_deadline(it, true, std::chrono::seconds(5));
     auto [ec, n] = co_await bhttp::async_write(socket, response, kUseTuple);
     if (ec) co_return;
@@ -281,6 +288,24 @@ struct Server::State : std::enable_shared_from_this<State> {
       auto match = router.match(std::string(header.method_string()), std::string(header.target().substr(0, header.target().find('?'))), &request);
       const std::size_t limit = match.body_limit ? match.body_limit : config.body_limit_bytes;
       parser.body_limit(limit);
+      // Who may send a body is known before it is read: a stranger's
+      // 512 MB import is refused at its header, not after it is buffered.
+      std::shared_ptr<const auth::Principal> principal;
+      if (match.handler && match.precheck) {
+        Request head;
+        head.method = std::string(header.method_string());
+        for (const auto& field : header) {
+          std::string name(field.name_string());
+          for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+          head.headers.emplace_back(std::move(name), std::string(field.value()));
+        }
+        auto refused = co_await (*match.precheck)(head);
+        if (refused) {
+          co_await refuse_before_body(socket, it, buffer, std::move(*refused), header.version());
+          break;
+        }
+        principal = std::move(head.principal);
+      }
       if (parser.content_length() && *parser.content_length() > limit) {
         // Refused before the body is read: a client that sent
         // "Expect: 100-continue" never sends it at all.
@@ -311,6 +336,7 @@ struct Server::State : std::enable_shared_from_this<State> {
         auto params = std::move(request.params);
         request = Request{};
         request.params = std::move(params);
+        request.principal = std::move(principal);
         if (!to_request(message, request)) {
           response = problem(400, "bad-target", "Bad request target", "the request target is not a valid path and query");
         } else if (!match.handler) {

@@ -14,6 +14,7 @@
 #include "support/generated_directory.hpp"
 #include "support/http_client.hpp"
 #include "support/json_body.hpp"
+#include "support/raw_connection.hpp"
 #include "support/redis_server.hpp"
 
 using namespace orgcast::testing;
@@ -119,6 +120,47 @@ TEST_F(Access, ATokensProfileDecidesWhatItMayCallAndARevokedOneIsRefusedWithinAS
   ASSERT_TRUE(eventually([&] { return as(token, "GET", "/v1/session").status == 401; }, 3s));
   EXPECT_LT(std::chrono::steady_clock::now() - revoked_at, 1500ms);
   EXPECT_EQ(as(daemon_->token(), "POST", "/v1/tokens/tk999/revoke").status, 404);
+}
+
+// A stranger's big body is refused at its header: the 401 comes before a
+// byte of it is sent, and the connection closes.
+TEST_F(Access, AStrangersBodyIsRefusedBeforeItIsRead) {
+  RawConnection stranger(daemon_->port());
+  ASSERT_TRUE(stranger.connected());
+  stranger.send_text("POST /v1/directory/import HTTP/1.1\r\nHost: test\r\nContent-Type: multipart/form-data; boundary=x\r\n"
+                     "Content-Length: 400000000\r\n\r\n");
+  std::string received;
+  ASSERT_TRUE(stranger.read_until_closed(received)) << "the daemon waited for the body";
+  EXPECT_THAT(received, ::testing::StartsWith("HTTP/1.1 401"));
+  RawConnection forged(daemon_->port());
+  forged.send_text("POST /v1/directory/import HTTP/1.1\r\nHost: test\r\nAuthorization: Bearer oc_" + std::string(32, 'A') +
+                   "_AAAAAA\r\nContent-Length: 400000000\r\n\r\n");
+  received.clear();
+  ASSERT_TRUE(forged.read_until_closed(received));
+  EXPECT_THAT(received, ::testing::StartsWith("HTTP/1.1 401"));
+  EXPECT_EQ(daemon_->get("/v1/directory").status, 200) << "the daemon still answers";
+}
+
+// A token made by a token is its maker's: the maker lists and revokes only
+// its own, and revoking the maker revokes what it made.
+TEST_F(Access, TokensMadeByATokenAreListedToItAndRevokedWithIt) {
+  auto maker = object_of(as(daemon_->token(), "POST", "/v1/tokens", R"({"name": "district office", "profile": "state_admin", "scope": ["D-JAI"]})"));
+  const std::string maker_token(maker["token"].as_string()), maker_id(maker["id"].as_string());
+  auto made = as(maker_token, "POST", "/v1/tokens", R"({"name": "jaipur cron", "profile": "scheduler", "scope": ["D-JAI"]})");
+  ASSERT_EQ(made.status, 201) << made.body;
+  const std::string child(object_of(made)["token"].as_string()), child_id(object_of(made)["id"].as_string());
+  EXPECT_EQ(object_of(made)["permissions"].as_array().size(), 3u) << "written out: view, send_announcement, send_summons";
+  auto outside = as(maker_token, "POST", "/v1/tokens", R"({"name": "x", "profile": "scheduler", "scope": ["D-JOD"]})");
+  EXPECT_EQ(outside.status, 400) << "Jodhpur is outside the maker's scope";
+  EXPECT_THAT(outside.body, ::testing::HasSubstr("/scope/0"));
+  auto listed = object_of(as(maker_token, "GET", "/v1/tokens"))["tokens"].as_array();
+  ASSERT_EQ(listed.size(), 1u) << "only the tokens it made";
+  EXPECT_EQ(listed[0].as_object().at("id").as_string(), child_id);
+  EXPECT_EQ(as(maker_token, "POST", "/v1/tokens/tk1/revoke").status, 404) << "not its own: as if there were none";
+  auto revoked = as(daemon_->token(), "POST", "/v1/tokens/" + maker_id + "/revoke");
+  ASSERT_EQ(revoked.status, 200) << revoked.body;
+  EXPECT_THAT(revoked.body, ::testing::HasSubstr(child_id));
+  ASSERT_TRUE(eventually([&] { return as(child, "GET", "/v1/session").status == 401; }, 3s)) << "revoked with its maker";
 }
 
 }  // namespace

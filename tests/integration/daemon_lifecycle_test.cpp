@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "support/daemon_under_test.hpp"
+#include "support/raw_connection.hpp"
 #include "support/redis_server.hpp"
 
 using namespace orgcast::testing;
@@ -22,37 +23,6 @@ using namespace std::chrono_literals;
 using ::testing::HasSubstr;
 
 namespace {
-
-// A raw connection to the daemon, reads bounded by 5 s each.
-class RawConnection {
- public:
-  explicit RawConnection(int port) : fd_(socket(AF_INET, SOCK_STREAM, 0)) {
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_port = htons(static_cast<std::uint16_t>(port));
-    inet_pton(AF_INET, "127.0.0.1", &address.sin_addr);
-    timeval limit{5, 0};
-    setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof limit);
-    connected_ = connect(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
-  }
-  ~RawConnection() { close(fd_); }
-  bool connected() const { return connected_; }
-  void send_text(const std::string& text) { ASSERT_EQ(::send(fd_, text.data(), text.size(), 0), static_cast<ssize_t>(text.size())); }
-  // Reads until the daemon closes the connection (true) or 5 s pass (false); `received` gets what came.
-  bool read_until_closed(std::string& received) {
-    char buffer[4096];
-    while (true) {
-      const auto n = recv(fd_, buffer, sizeof buffer, 0);
-      if (n == 0) return true;
-      if (n < 0) return false;
-      received.append(buffer, static_cast<std::size_t>(n));
-    }
-  }
-
- private:
-  int fd_;
-  bool connected_ = false;
-};
 
 double seconds_since(std::chrono::steady_clock::time_point from) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - from).count();

@@ -57,7 +57,7 @@ HttpResult http(const std::string& method, const std::string& url, const std::st
   CURL* curl = curl_easy_init();
   curl_slist* headers = curl_slist_append(nullptr, ("Content-Type: " + content_type).c_str());
   for (const auto& [name, value] : extra)
-    if (!value.empty()) headers = curl_slist_append(headers, (name + ": " + value).c_str());
+    if (!value.empty() || (name != "Authorization" && name != "authorization")) headers = curl_slist_append(headers, (name + ": " + value).c_str());
   headers = with_credentials(headers, url, extra);
   curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
   curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method.c_str());

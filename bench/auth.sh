@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# What checking credentials costs (tools/bench auth): two orgcastd on the
+# generated state, one with auth.required (requests carry a state
+# administrator's token) and one without (allowed on loopback only), the
+# same requests to each with wrk, alternated twice in one run. Prints:
+#   auth_off_req_per_s / auth_on_req_per_s   GET /v1/directory (a status read) and
+#                                            POST /v1/audiences/preview (a district's mandal presidents), summed
+#   auth_overhead_pct                        how much slower with tokens (goal: at most 5)
+# Expects: build/release built, REDIS_PORT set to a running Redis, DATA the CSVs.
+set -euo pipefail
+source tools/lib.sh
+source bench/common.sh
+
+start_sim sim
+IMPORT_DATA="$DATA" AUTH_REQUIRED=false start_daemon auth-off "bench:auth-off:" "  rate_per_second: 1"
+off_port=$HTTP_PORT
+IMPORT_DATA="$DATA" AUTH_REQUIRED=true start_daemon auth-on "bench:auth-on:" "  rate_per_second: 1"
+on_port=$HTTP_PORT
+token=$(build/release/orgcast tokens create --config "$DAEMON_CONFIG" --name bench --profile state_admin --scope '*' 2>/dev/null)
+
+cat > "$BENCH_WORK/preview.lua" <<'LUA'
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.body = '{"selector": {"units": ["D1"], "levels": ["mandal"], "roles": ["president"]}}'
+LUA
+# rate PORT [HEADER]: requests/s of the status read plus the preview, 5 s each.
+rate() {
+  local port=$1; shift
+  local status preview
+  status=$(wrk -t2 -c32 -d5s "$@" "http://127.0.0.1:$port/v1/directory" | awk '/Requests\/sec/ {print int($2)}')
+  preview=$(wrk -t2 -c32 -d5s -s "$BENCH_WORK/preview.lua" "$@" "http://127.0.0.1:$port/v1/audiences/preview" | awk '/Requests\/sec/ {print int($2)}')
+  echo $((status + preview))
+}
+# Refused requests would be fast and wrong: both must answer 200.
+for port in "$off_port" "$on_port"; do
+  code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $token" "http://127.0.0.1:$port/v1/directory")
+  [ "$code" = 200 ] || { echo "bench: GET /v1/directory on port $port answered $code" >&2; exit 1; }
+done
+off=0 on=0
+for round in 1 2; do
+  off=$((off + $(rate "$off_port")))
+  on=$((on + $(rate "$on_port" -H "Authorization: Bearer $token")))
+done
+echo "auth_off_req_per_s=$((off / 2)) req/s (GET /v1/directory + POST /v1/audiences/preview, wrk 2 threads x 32 connections, 5 s each, twice)"
+echo "auth_on_req_per_s=$((on / 2)) req/s (the same with a state administrator's token)"
+echo "auth_overhead_pct=$(echo "scale=1; 100 * ($off - $on) / $off" | bc) %"
