@@ -32,6 +32,8 @@ add_library(orgcast_io STATIC
   daemon/api/routes.cpp
   daemon/api/auth_guard.cpp
   daemon/api/access_api.cpp
+  daemon/api/session_api.cpp
+  daemon/auth/session_store.cpp
   daemon/auth/auth_store.cpp
   daemon/auth/authenticator.cpp
   daemon/api/meeting_api.cpp

@@ -42,6 +42,7 @@ add_library(orgcast_logic STATIC
   daemon/auth/permissions.cpp
   daemon/auth/api_token.cpp
   daemon/auth/password.cpp
+  daemon/auth/login_throttle.cpp
   daemon/auth/route_access.cpp
   daemon/keywords/normalise.cpp
   daemon/keywords/vocabulary.cpp

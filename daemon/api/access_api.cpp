@@ -1,5 +1,4 @@
 // Who is asking, and API tokens over HTTP (docs/ACCESS.md):
-//   GET  /v1/session             who the credentials are: kind, id, name, profile, permissions, scope
 //   GET  /v1/tokens              the tokens (never the tokens themselves): name, profile, scope, expiry, last use, revoked
 //   POST /v1/tokens              {"name", "profile", "scope": [...], "permissions": [...], "expires_in_days"}: 201 with
 //                                the token, shown this once; no wider than its creator (profile's permissions, scope)
@@ -23,16 +22,6 @@ using boost::asio::awaitable;
 namespace {
 
 json::array strings(const std::vector<std::string>& items) { return json::array(items.begin(), items.end()); }
-
-awaitable<http::Response> session(Context, http::Request& request) {
-  const auto& p = *request.principal;
-  co_return http::json_response(200, json::serialize(json::object{{"kind", p.kind == auth::Principal::Kind::user ? "user" : "token"},
-                                                                  {"id", p.id},
-                                                                  {"name", p.name},
-                                                                  {"profile", p.profile},
-                                                                  {"permissions", strings(p.permissions.names())},
-                                                                  {"scope", strings(p.scope)}}));
-}
 
 json::object token_json(const auth::TokenRecord& t) {
   return json::object{{"id", t.id},           {"name", t.name},         {"profile", t.profile},       {"permissions", strings(t.permissions)},
@@ -169,7 +158,6 @@ awaitable<http::Response> revoke_token(Context context, http::Request& request) 
 }  // namespace
 
 void add_access_routes(http::Router& router, const Context& context) {
-  router.add("GET", "/v1/session", [context](http::Request& r) { return session(context, r); });
   router.add("GET", "/v1/tokens", [context](http::Request& r) { return list_tokens(context, r); });
   router.add("POST", "/v1/tokens", [context](http::Request& r) { return create_token(context, r); });
   router.add("POST", "/v1/tokens/{id}/revoke", [context](http::Request& r) { return revoke_token(context, r); });

@@ -9,9 +9,16 @@
 namespace orgcast::api {
 
 std::optional<boost::json::value> parse_json_body(const http::Request& request, http::Response& error) {
-  auto type = request.header("content-type");
-  if (type && type->find("json") == std::string_view::npos) {
-    error = http::problem(415, "unsupported-media-type", "Unsupported media type", "send the body as application/json");
+  // Exactly application/json (a charset may follow): "text/plain;json" is
+  // what a page elsewhere can make a browser send without asking.
+  const auto type = request.header("content-type").value_or("");
+  std::string media(trim(type.substr(0, type.find(';'))));
+  for (auto& c : media) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  std::string rest(type.find(';') == std::string_view::npos ? std::string_view() : trim(type.substr(type.find(';') + 1)));
+  for (auto& c : rest) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (media != "application/json" || (!rest.empty() && rest != "charset=utf-8" && rest != "charset=\"utf-8\"")) {
+    error = http::problem(415, "unsupported-media-type", "Unsupported media type",
+                          "send the body as application/json (optionally ; charset=utf-8), not " + quoted_input(type.empty() ? "nothing" : type, 100));
     return std::nullopt;
   }
   boost::system::error_code ec;

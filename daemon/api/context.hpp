@@ -4,6 +4,7 @@
 // work, the current directory config and templates (they may change on
 // SIGHUP), metrics, log.
 #include <functional>
+#include <atomic>
 #include <map>
 #include <chrono>
 #include <memory>
@@ -52,6 +53,11 @@ class MeetingStore;
 }
 namespace orgcast::auth {
 class AuthStore;
+class Authenticator;
+class SessionStore;
+}
+namespace orgcast::http {
+struct Request;
 }
 namespace orgcast::api {
 
@@ -83,6 +89,18 @@ struct Context {
   std::shared_ptr<reports::ReportStore> reports;  // daily reports by REPORT
   std::string link_base;  // where the one-tap reply links point (https://host); "": no links
   std::shared_ptr<auth::AuthStore> auth;  // users and API tokens
+  std::shared_ptr<auth::SessionStore> sessions;  // people logged in at the console, and failed logins
+  std::shared_ptr<auth::Authenticator> authenticator;  // who a request is from (api/auth_guard)
+  // Passwords are checked on a pool of their own, at most hashes_at_once at
+  // a time (each takes 64 MiB), never on an I/O thread nor behind an import.
+  boost::asio::any_io_executor hashing;
+  std::shared_ptr<std::atomic<int>> hashes_in_flight = std::make_shared<std::atomic<int>>(0);
+  int hashes_at_once = 2;
+  std::string decoy_hash;  // a hash of a password nobody knows: an unknown user's login costs the same time
+  long long session_lifetime_s = 12 * 3600;
+  /// Through a trusted proxy: the client's address, and whether it came over TLS (the cookie is then Secure).
+  std::function<std::string(const http::Request&)> client_address;
+  std::function<bool(const http::Request&)> came_over_tls;
   std::function<std::map<std::string, auth::Profile>()> access_profiles;  // the access profiles in force
   std::string key_prefix;
   /// How long a request holds its Idempotency-Key before a retry may take it over.

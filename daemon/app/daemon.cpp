@@ -1,5 +1,6 @@
 #include "app/daemon.hpp"
 
+#include <algorithm>
 #include <systemd/sd-daemon.h>
 
 #include <cstdio>
@@ -41,6 +42,10 @@
 #include "api/auth_guard.hpp"
 #include "auth/auth_store.hpp"
 #include "auth/authenticator.hpp"
+#include "auth/password.hpp"
+#include "auth/session_store.hpp"
+#include "core/text.hpp"
+#include "http/message.hpp"
 #include "meetings/meeting_store.hpp"
 #include "replies/auto_reply.hpp"
 #include "replies/reply_queue.hpp"
@@ -156,6 +161,7 @@ int run_daemon(Config config, DaemonOptions options, Log& log) {
   app::IoThreads io_threads(config.server.threads);
   asio::io_context& io = io_threads.main();
   asio::thread_pool compute(1);  // index builds, imports, big resolutions
+  asio::thread_pool hashing(static_cast<std::size_t>(config.auth.login_hashes_at_once));  // password checks, their own
   metrics::Registry metrics;
 
   auto redis = redis::Client::create(io.get_executor(), redis_options(config.redis, password), log);
@@ -189,10 +195,30 @@ int run_daemon(Config config, DaemonOptions options, Log& log) {
   context.meetings = std::make_shared<meetings::MeetingStore>(redis, config.redis.key_prefix);
   context.reports = std::make_shared<reports::ReportStore>(redis, config.redis.key_prefix);
   context.auth = std::make_shared<auth::AuthStore>(redis, config.redis.key_prefix);
+  context.sessions = std::make_shared<auth::SessionStore>(redis, config.redis.key_prefix, std::chrono::minutes(config.auth.session_idle_minutes),
+                                                          std::chrono::hours(config.auth.session_lifetime_hours));
   context.access_profiles = [&] {
     std::lock_guard lock(config_mutex);
     return auth::profiles_with(config.auth.profiles);
   };
+  context.authenticator = std::make_shared<auth::Authenticator>(context.auth, context.access_profiles, nullptr, context.sessions);
+  context.hashing = hashing.get_executor();
+  context.hashes_at_once = config.auth.login_hashes_at_once;
+  context.session_lifetime_s = static_cast<long long>(config.auth.session_lifetime_hours) * 3600;
+  context.decoy_hash = auth::hash_password(auth::random_secret()).value_or("");
+  {
+    // Behind a trusted reverse proxy: its X-Forwarded-For's last address is the client, X-Forwarded-Proto: https a TLS client.
+    const auto proxies = split_trimmed(config.auth.trusted_proxies, ',');
+    auto trusted = std::make_shared<std::vector<std::string>>(proxies.begin(), proxies.end());
+    auto via_proxy = [trusted](const http::Request& r) { return std::find(trusted->begin(), trusted->end(), r.peer) != trusted->end(); };
+    context.client_address = [via_proxy](const http::Request& r) {
+      const auto forwarded = r.header("x-forwarded-for");
+      if (!via_proxy(r) || !forwarded) return r.peer;
+      const auto last = forwarded->rfind(',');
+      return std::string(trim(last == std::string_view::npos ? *forwarded : forwarded->substr(last + 1)));
+    };
+    context.came_over_tls = [via_proxy](const http::Request& r) { return via_proxy(r) && r.header("x-forwarded-proto").value_or("") == "https"; };
+  }
   auto reply_queue = std::make_shared<replies::ReplyQueue>(redis, config.redis.key_prefix, config.replies.most_per_hour);
   context.senders = std::make_shared<inbound::SenderDirectory>([watcher] { return watcher->index(); });
   // The keyword engine of the config's words; a reload makes a new one.
@@ -275,7 +301,7 @@ int run_daemon(Config config, DaemonOptions options, Log& log) {
   http::Router router;
   api::add_all_routes(router, context, config.server);
   // Every route behind its access rule; one without a rule would be refused to everyone: not started.
-  auto authenticator = std::make_shared<auth::Authenticator>(context.auth, context.access_profiles);
+  auto authenticator = context.authenticator;
   if (auto missing = api::guard_routes(router, authenticator, config.auth.required); !missing.empty()) {
     for (const auto& route : missing) log.error("auth", route + " has no access rule (auth/route_access.cpp)");
     return 1;

@@ -1,8 +1,9 @@
 #pragma once
-// Who sent a request (docs/ACCESS.md): an API token's principal, read from
-// Redis and kept in memory for at most a second, so that a revoked token is
-// refused on every instance within a second while a busy caller costs one
-// Redis read a second, not one per request.
+// Who sent a request (docs/ACCESS.md): an API token's or a session's
+// principal, read from Redis and kept in memory for at most a second, so
+// that a revoked token, an ended session or a disabled user is refused on
+// every instance within a second while a busy caller costs one Redis read a
+// second, not one per request.
 #include <chrono>
 #include <functional>
 #include <map>
@@ -17,6 +18,7 @@
 #include "auth/auth_store.hpp"
 #include "auth/permissions.hpp"
 #include "auth/principal.hpp"
+#include "auth/session_store.hpp"
 #include "core/clock.hpp"
 
 namespace orgcast::auth {
@@ -26,10 +28,16 @@ class Authenticator {
   using Profiles = std::function<std::map<std::string, Profile>()>;
   static constexpr std::chrono::milliseconds kCacheFor{1000};
 
-  Authenticator(std::shared_ptr<AuthStore> store, Profiles profiles, std::shared_ptr<const Clock> clock = nullptr);
+  Authenticator(std::shared_ptr<AuthStore> store, Profiles profiles, std::shared_ptr<const Clock> clock = nullptr,
+                std::shared_ptr<SessionStore> sessions = nullptr);
   /// The token's principal; nullopt when it is none (malformed, unknown,
   /// revoked, expired, or its profile is gone).
   boost::asio::awaitable<redis::Result<std::optional<Principal>>> from_token(std::string token);
+  /// A session cookie's principal (its user's, with the session's CSRF
+  /// token); nullopt when it is none (unknown, ended, or its user disabled or gone).
+  boost::asio::awaitable<redis::Result<std::optional<Principal>>> from_session(std::string id);
+  /// A session ended here (logout): refused at once on this instance, within a second on the others.
+  void forget_session(const std::string& id);
 
  private:
   struct Cached {
@@ -39,6 +47,10 @@ class Authenticator {
   std::shared_ptr<AuthStore> store_;
   Profiles profiles_;
   std::shared_ptr<const Clock> clock_;
+  std::shared_ptr<SessionStore> sessions_;
+  /// The cached answer for `key` if still fresh ("" principal: refused), else nullopt.
+  std::optional<std::optional<Principal>> cached(const std::string& key);
+  void keep(const std::string& key, const std::optional<Principal>& principal);
   std::mutex mutex_;  // guards cache_ and refused_
   std::unordered_map<std::string, Cached> cache_;  // valid tokens, by digest
   // Well-formed tokens that are no token (anyone can make one): kept apart

@@ -17,6 +17,8 @@ struct Principal {
   Permissions permissions;
   std::vector<std::string> scope;
   std::string expires_at;  // a token's, RFC 3339 UTC ("" none)
+  std::string csrf;        // a session's CSRF token (a user's requests from the console)
+  std::string session_id;  // a session's id ("" for a token)
   bool whole_directory() const {
     for (const auto& s : scope)
       if (s == "*") return true;

@@ -22,7 +22,9 @@ const Row kTable[] = {
     {"POST", "/r/{token}", kOpen},
     {"GET", "/v1/webhooks/{provider}", kOpen},  // providers authenticate their own way
     {"POST", "/v1/webhooks/{provider}", kOpen},
+    {"POST", "/v1/session", kOpen},  // logging in: the password is the credential
     {"GET", "/v1/session", kAnyCaller},
+    {"DELETE", "/v1/session", kAnyCaller},
     {"GET", "/v1/tokens", need(Permission::manage_tokens)},
     {"POST", "/v1/tokens", need(Permission::manage_tokens)},
     {"POST", "/v1/tokens/{id}/revoke", need(Permission::manage_tokens)},

@@ -13,7 +13,7 @@
 namespace orgcast::auth {
 
 struct Access {
-  bool open = false;                      // no credentials: health, metrics, the reply link, provider webhooks
+  bool open = false;                      // no credentials: health, metrics, logging in, the reply link, provider webhooks
   std::optional<Permission> permission;  // else what the caller needs (none: any caller, e.g. who am I)
 };
 

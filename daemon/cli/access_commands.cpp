@@ -51,7 +51,8 @@ int with_store(const Config& config, const std::function<asio::awaitable<int>(au
       asio::steady_timer t(io, std::chrono::milliseconds(50));
       co_await t.async_wait(asio::use_awaitable);
     }
-    const int code = client->connected() ? co_await task(store) : 1;
+    int code = 1;  // not a ?: around a co_await (GCC 12 mishandles it)
+    if (client->connected()) code = co_await task(store);
     if (!client->connected()) std::cerr << "orgcast: cannot reach Redis at " << options.host << ":" << options.port << "\n";
     client->stop();
     co_return code;

@@ -108,6 +108,11 @@ struct AuthConfig {
   bool required = true;
   /// Access profiles over the shipped ones: name -> permissions.
   std::map<std::string, std::vector<std::string>> profiles;
+  int session_idle_minutes = 30;    // a console session ends this long after its last request
+  int session_lifetime_hours = 12;  // ...and this long after its login, however busy
+  int login_hashes_at_once = 2;     // password checks at a time (each takes 64 MiB)
+  /// Addresses of reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are believed (comma-separated).
+  std::string trusted_proxies;
 };
 
 /// Daily reports by SMS or WhatsApp (REPORT <text>): who files them.

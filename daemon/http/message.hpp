@@ -26,6 +26,7 @@ struct Request {
   std::vector<std::pair<std::string, std::string>> headers;  // names lower-case
   std::unordered_map<std::string, std::string> params;  // from the route pattern, e.g. {id}
   std::string body;
+  std::string peer;  // the connection's remote address
   /// Who sent it (set by api/auth_guard for every route that needs credentials).
   std::shared_ptr<const auth::Principal> principal;
 

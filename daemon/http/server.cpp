@@ -29,6 +29,13 @@ namespace {
 
 constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
 
+// The remote address ("" when the socket no longer knows it).
+std::string peer_of(tcp::socket& socket) {
+  error_code ec;
+  const auto endpoint = socket.remote_endpoint(ec);
+  return ec ? std::string() : endpoint.address().to_string();
+}
+
 // Copies Beast's request into the plain Request the handlers see.
 bool to_request(const bhttp::request<bhttp::string_body>& in, Request& out) {
   out.method = std::string(in.method_string());
@@ -294,6 +301,7 @@ struct Server::State : std::enable_shared_from_this<State> {
       if (match.handler && match.precheck) {
         Request head;
         head.method = std::string(header.method_string());
+        head.peer = peer_of(socket);
         for (const auto& field : header) {
           std::string name(field.name_string());
           for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -337,6 +345,7 @@ struct Server::State : std::enable_shared_from_this<State> {
         request = Request{};
         request.params = std::move(params);
         request.principal = std::move(principal);
+        request.peer = peer_of(socket);
         if (!to_request(message, request)) {
           response = problem(400, "bad-target", "Bad request target", "the request target is not a valid path and query");
         } else if (!match.handler) {

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
+#include <fstream>
 
 #include "api/context.hpp"
 #include "api/routes.hpp"
@@ -161,6 +162,101 @@ TEST_F(Access, TokensMadeByATokenAreListedToItAndRevokedWithIt) {
   ASSERT_EQ(revoked.status, 200) << revoked.body;
   EXPECT_THAT(revoked.body, ::testing::HasSubstr(child_id));
   ASSERT_TRUE(eventually([&] { return as(child, "GET", "/v1/session").status == 401; }, 3s)) << "revoked with its maker";
+}
+
+// People at the console: a user made with the CLI logs in and gets an
+// HttpOnly, SameSite=Strict cookie and a CSRF token; what changes something
+// needs the token and the same origin; logging out, or the user disabled,
+// ends it. Failed logins slow the account and lock it for one address only.
+class Sessions : public Access {
+ protected:
+  void SetUp() override {
+    // Behind a proxy on loopback: X-Forwarded-For stands for the client's address.
+    daemon_ = std::make_unique<DaemonUnderTest>(shared_redis_port(), unique_prefix(), "auth:\n  trusted_proxies: 127.0.0.1\n");
+    daemon_->start();
+    ASSERT_TRUE(daemon_->wait_ready(10s)) << daemon_->process().log();
+    ASSERT_EQ(import_sample_directory(*daemon_), "");
+    const auto secrets = temp_dir("passwords");
+    std::ofstream(secrets + "/pw") << "correct horse battery";
+    auto added = run_command({build_dir() + "/orgcast", "users", "add", "--config", daemon_->config_path(), "--username", "meena", "--name", "Meena",
+                              "--profile", "state_admin", "--scope", "*", "--password-file", secrets + "/pw"});
+    ASSERT_EQ(added.code, 0) << added.output;
+  }
+  HttpResult login(const std::string& password, const std::string& from = "10.0.0.1") {
+    return http("POST", daemon_->url("/v1/session"), R"({"username": "meena", "password": ")" + password + "\"}", "application/json",
+                {{"Authorization", ""}, {"X-Forwarded-For", from}});
+  }
+  // With the session cookie only (no token); `csrf` and `origin` when given.
+  HttpResult with_cookie(const std::string& cookie, const std::string& method, const std::string& path, const std::string& body = "",
+                         const std::string& csrf = "", const std::string& origin = "") {
+    std::vector<std::pair<std::string, std::string>> headers{{"Authorization", ""}, {"Cookie", "orgcast_session=" + cookie}};
+    if (!csrf.empty()) headers.emplace_back("X-CSRF-Token", csrf);
+    if (!origin.empty()) headers.emplace_back("Origin", origin);
+    return http(method, daemon_->url(path), body, "application/json", headers);
+  }
+  static std::string cookie_of(const HttpResult& r) {
+    const auto at = r.headers.find("orgcast_session=");
+    if (at == std::string::npos) return "";
+    const auto from = at + std::string("orgcast_session=").size();
+    return r.headers.substr(from, r.headers.find(';', from) - from);
+  }
+};
+
+TEST_F(Sessions, ALoginGivesAStrictCookieAndACsrfTokenThatChangesNeed) {
+  auto in = login("correct horse battery");
+  ASSERT_EQ(in.status, 201) << in.body;
+  EXPECT_THAT(in.headers, ::testing::HasSubstr("HttpOnly"));
+  EXPECT_THAT(in.headers, ::testing::HasSubstr("SameSite=Strict"));
+  EXPECT_THAT(in.headers, ::testing::Not(::testing::HasSubstr("Secure"))) << "plain HTTP, no TLS proxy said so";
+  const auto cookie = cookie_of(in);
+  const std::string csrf(object_of(in)["csrf_token"].as_string());
+  ASSERT_GE(cookie.size(), 40u);
+  EXPECT_EQ(object_of(in)["id"].as_string(), "meena");
+  EXPECT_NE(cookie_of(login("correct horse battery")), cookie) << "a new session id at every login";
+
+  auto me = with_cookie(cookie, "GET", "/v1/session");
+  ASSERT_EQ(me.status, 200) << me.body;
+  EXPECT_EQ(object_of(me)["csrf_token"].as_string(), csrf);
+  const std::string send = R"({"audience": {"units": ["D-JAI"]}, "template": "announcement", "variables": {"subject": "बैठक", "details": "कल"}, "channels": ["sms"]})";
+  auto no_token = with_cookie(cookie, "POST", "/v1/broadcasts", send);
+  EXPECT_EQ(no_token.status, 403) << no_token.body;
+  EXPECT_THAT(no_token.body, ::testing::HasSubstr("X-CSRF-Token"));
+  EXPECT_EQ(with_cookie(cookie, "POST", "/v1/broadcasts", send, "wrong").status, 403);
+  auto elsewhere = with_cookie(cookie, "POST", "/v1/broadcasts", send, csrf, "https://evil.example");
+  EXPECT_EQ(elsewhere.status, 403);
+  EXPECT_THAT(elsewhere.body, ::testing::HasSubstr("another origin"));
+  EXPECT_EQ(with_cookie(cookie, "POST", "/v1/broadcasts", send, csrf).status, 202) << "with the token, from the console";
+  // A body not declared exactly application/json is refused (a form elsewhere can send text/plain).
+  EXPECT_EQ(http("POST", daemon_->url("/v1/broadcasts"), send, "text/plain;json").status, 415);
+  EXPECT_EQ(http("POST", daemon_->url("/v1/broadcasts"), send, "application/json; charset=utf-8").status, 202);
+
+  ASSERT_EQ(with_cookie(cookie, "DELETE", "/v1/session", "", csrf).status, 200);
+  EXPECT_EQ(with_cookie(cookie, "GET", "/v1/session").status, 401) << "logged out: the session is gone";
+  // A disabled user's sessions end.
+  const auto second = cookie_of(login("correct horse battery"));
+  ASSERT_EQ(with_cookie(second, "GET", "/v1/session").status, 200);
+  auto disabled = run_command({build_dir() + "/orgcast", "users", "disable", "--config", daemon_->config_path(), "--username", "meena"});
+  ASSERT_EQ(disabled.code, 0) << disabled.output;
+  EXPECT_TRUE(eventually([&] { return with_cookie(second, "GET", "/v1/session").status == 401; }, 3s));
+  EXPECT_EQ(login("correct horse battery").status, 401) << "a disabled user cannot log in";
+}
+
+TEST_F(Sessions, FailedLoginsLockOneAddressNotTheAccount) {
+  for (int n = 0; n < 5; ++n) {
+    auto wrong = login("not the password", "10.0.0.66");
+    ASSERT_EQ(wrong.status, 401) << wrong.body;
+    EXPECT_THAT(wrong.body, ::testing::HasSubstr("username or password is wrong"));
+  }
+  auto locked = login("correct horse battery", "10.0.0.66");
+  EXPECT_EQ(locked.status, 429) << "locked for that address, even with the right password";
+  EXPECT_THAT(locked.headers, ::testing::HasSubstr("Retry-After: 30"));
+  const auto before = std::chrono::steady_clock::now();
+  EXPECT_EQ(login("correct horse battery", "10.0.0.7").status, 201) << "the same account from elsewhere";
+  EXPECT_GE(std::chrono::steady_clock::now() - before, 500ms) << "slowed: 100 ms per failure of the account";
+  auto stranger = http("POST", daemon_->url("/v1/session"), R"({"username": "nobody", "password": "whatever it is"})", "application/json",
+                       {{"Authorization", ""}});
+  EXPECT_EQ(stranger.status, 401);
+  EXPECT_EQ(stranger.body, login("not the password", "10.0.0.8").body) << "one text for a wrong name and a wrong password";
 }
 
 }  // namespace

@@ -33,6 +33,8 @@ HttpResult perform(CURL* curl, curl_slist* headers) {
   HttpResult result;
   curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, collect);
   curl_easy_setopt(curl, CURLOPT_WRITEDATA, &result.body);
+  curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, collect);
+  curl_easy_setopt(curl, CURLOPT_HEADERDATA, &result.headers);
   curl_easy_setopt(curl, CURLOPT_TIMEOUT, 60L);
   curl_easy_setopt(curl, CURLOPT_NOPROXY, "*");
   if (headers) curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);

@@ -10,6 +10,7 @@ struct HttpResult {
   long status = 0;  // 0: no answer
   std::string body;
   std::string content_type;
+  std::string headers;  // the response's header lines, as sent
   std::string error;
 };
 

@@ -5,6 +5,7 @@
 
 #include "auth/api_token.hpp"
 #include "auth/authenticator.hpp"
+#include "auth/login_throttle.hpp"
 #include "auth/route_access.hpp"
 #include "core/utc_time.hpp"
 
@@ -66,10 +67,22 @@ TEST(AccessProfiles, ATokensPrincipalIsNarrowedByItsProfileAndEndsWhenRevokedOrE
 }
 
 TEST(RouteAccess, OpenWithoutCredentialsIsExactlyThisList) {
-  EXPECT_THAT(open_routes(), ::testing::UnorderedElementsAre("GET /healthz", "GET /readyz", "GET /metrics", "GET /r/{token}", "POST /r/{token}",
+  EXPECT_THAT(open_routes(), ::testing::UnorderedElementsAre("GET /healthz", "GET /readyz", "GET /metrics", "POST /v1/session", "GET /r/{token}", "POST /r/{token}",
                                                              "GET /v1/webhooks/{provider}", "POST /v1/webhooks/{provider}"));
   EXPECT_EQ(access_for("POST", "/v1/broadcasts")->permission, Permission::send_announcement);
   EXPECT_FALSE(access_for("POST", "/v1/nothing")) << "a route without a rule has no access";
+}
+
+TEST(LoginThrottle, AccountFailuresSlowAndAddressFailuresLockForLongerEachTime) {
+  using namespace std::chrono_literals;
+  EXPECT_EQ(login_delay({0, 0}).wait, 0ms);
+  EXPECT_EQ(login_delay({3, 0}).wait, 300ms);
+  EXPECT_EQ(login_delay({500, 0}).wait, 2000ms) << "at most 2 s";
+  EXPECT_EQ(login_delay({4, 4}).locked_for, 0s);
+  EXPECT_EQ(login_delay({5, 5}).locked_for, 30s);
+  EXPECT_EQ(login_delay({6, 6}).locked_for, 60s);
+  EXPECT_EQ(login_delay({9, 9}).locked_for, 480s);
+  EXPECT_EQ(login_delay({100, 100}).locked_for, 3600s) << "at most an hour";
 }
 
 }  // namespace

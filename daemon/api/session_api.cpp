@@ -1,0 +1,154 @@
+// Sessions for people at the console (docs/ACCESS.md):
+//   POST   /v1/session   {"username", "password"}: 201, a session cookie (HttpOnly, SameSite=Strict, Secure
+//                        behind a trusted TLS proxy) and the CSRF token every state-changing request sends
+//                        back as X-CSRF-Token; one generic 401 for any wrong name, password or disabled user;
+//                        failures slow the account down and lock it for the address they come from (429)
+//   GET    /v1/session   who the credentials are (and, for a session, its CSRF token)
+//   DELETE /v1/session   ends the session
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/json.hpp>
+
+#include "api/common.hpp"
+#include "api/routes.hpp"
+#include "auth/auth_store.hpp"
+#include "auth/authenticator.hpp"
+#include "auth/login_throttle.hpp"
+#include "auth/password.hpp"
+#include "auth/principal.hpp"
+#include "auth/session_store.hpp"
+#include "core/run_on.hpp"
+#include "core/text.hpp"
+
+namespace orgcast::api {
+
+namespace json = boost::json;
+using boost::asio::awaitable;
+
+namespace {
+
+json::array strings(const std::vector<std::string>& items) { return json::array(items.begin(), items.end()); }
+
+json::object who(const auth::Principal& p) {
+  json::object out{{"kind", p.kind == auth::Principal::Kind::user ? "user" : "token"},
+                   {"id", p.id},
+                   {"name", p.name},
+                   {"profile", p.profile},
+                   {"permissions", strings(p.permissions.names())},
+                   {"scope", strings(p.scope)}};
+  if (!p.csrf.empty()) out["csrf_token"] = p.csrf;
+  return out;
+}
+
+// The session cookie: Secure when the request came through a trusted proxy that says it was TLS.
+std::string cookie(const Context& context, const http::Request& request, const std::string& value, long long max_age_s) {
+  std::string out = std::string(auth::kSessionCookie) + "=" + value + "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" + std::to_string(max_age_s);
+  if (context.came_over_tls && context.came_over_tls(request)) out += "; Secure";
+  return out;
+}
+
+http::Response wrong_login() {
+  return http::problem(401, "login-failed", "Login failed", "the username or password is wrong, or the user is disabled");
+}
+
+// A password checked on the hashing pool, at most `limit` at once (each takes 64 MiB): nullopt when busy.
+awaitable<std::optional<bool>> check_password(Context context, std::string hash, std::string password) {
+  if (context.hashes_in_flight->fetch_add(1) >= context.hashes_at_once) {
+    context.hashes_in_flight->fetch_sub(1);
+    co_return std::nullopt;
+  }
+  auto check = [hash = std::move(hash), password = std::move(password)] { return auth::password_matches(hash, password); };
+  const bool matches = co_await run_on(context.hashing, std::move(check));
+  context.hashes_in_flight->fetch_sub(1);
+  co_return matches;
+}
+
+awaitable<http::Response> login(Context context, http::Request& request) {
+  http::Response error;
+  auto body = parse_json_body(request, error);
+  if (!body) co_return error;
+  std::vector<directory::SelectorError> problems;
+  if (!body->is_object()) co_return pointer_problem("Invalid login", {{"", "the body must be a JSON object"}});
+  directory::reject_unknown_keys(body->as_object(), {"username", "password"}, "", problems);
+  std::string username, password;
+  for (auto [key, out] : {std::pair{"username", &username}, std::pair{"password", &password}}) {
+    const auto* v = body->as_object().if_contains(key);
+    if (!v || !v->is_string() || v->as_string().empty() || v->as_string().size() > 256)
+      problems.push_back({std::string("/") + key, "expected a text of 1 to 256 bytes"});
+    else *out = std::string(v->as_string());
+  }
+  if (!problems.empty()) co_return pointer_problem("Invalid login", problems);
+  const auto address = context.client_address ? context.client_address(request) : request.peer;
+  auto failures = co_await context.sessions->failures(username, address);
+  if (!failures) co_return redis_unavailable(failures.error().message());
+  const auto delay = auth::login_delay(*failures);
+  if (delay.locked_for.count() > 0) {
+    auto locked = http::problem(429, "login-locked", "Too many failed logins",
+                                "too many failed logins for this user from this address; try again in " + std::to_string(delay.locked_for.count()) + " s");
+    locked.headers.emplace_back("Retry-After", std::to_string(delay.locked_for.count()));
+    co_return locked;
+  }
+  if (delay.wait.count() > 0) {  // each failure for the account slows every try, from anywhere
+    boost::asio::steady_timer pause(co_await boost::asio::this_coro::executor, delay.wait);
+    co_await pause.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
+  }
+  auto user = co_await context.auth->user(username);
+  if (!user) co_return redis_unavailable(user.error().message());
+  // An unknown user costs the same hash as a known one: the time says nothing.
+  const std::string hash = *user ? (*user)->password_hash : context.decoy_hash;
+  auto matches = co_await check_password(context, hash, password);
+  if (!matches) {
+    auto busy = http::problem(503, "busy", "Too many logins at once", "retry in a moment");
+    busy.headers.emplace_back("Retry-After", "1");
+    co_return busy;
+  }
+  if (!*user || !*matches || (*user)->disabled) {
+    co_await context.sessions->failed(username, address);
+    co_return wrong_login();
+  }
+  co_await context.sessions->succeeded(username, address);
+  const auto& u = **user;
+  if (auth::needs_rehash(u.password_hash)) {  // limits changed since: hashed again now that the password is known
+    auto rehash = [password] { return auth::hash_password(password); };
+    if (auto fresh = co_await run_on(context.hashing, std::move(rehash))) co_await context.auth->set_user_field(u.username, "password_hash", *fresh);
+  }
+  const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  auto session = co_await context.sessions->create(u.username, now_ms);
+  if (!session) co_return redis_unavailable(session.error().message());
+  auth::Principal p{auth::Principal::Kind::user, u.username, u.display_name, u.profile, {}, u.scope, "", session->csrf};
+  const auto profiles = context.access_profiles();
+  if (auto profile = profiles.find(u.profile); profile != profiles.end()) p.permissions = profile->second.permissions;
+  auto response = http::json_response(201, json::serialize(who(p)));
+  response.headers.emplace_back("Set-Cookie", cookie(context, request, session->id, context.session_lifetime_s));
+  response.headers.emplace_back("Cache-Control", "no-store");
+  co_return response;
+}
+
+awaitable<http::Response> whoami(Context, http::Request& request) {
+  auto response = http::json_response(200, json::serialize(who(*request.principal)));
+  response.headers.emplace_back("Cache-Control", "no-store");
+  co_return response;
+}
+
+awaitable<http::Response> logout(Context context, http::Request& request) {
+  const auto& p = *request.principal;
+  if (p.session_id.empty()) co_return http::problem(400, "no-session", "No session", "these credentials are an API token, not a session (revoke a token instead)");
+  auto removed = co_await context.sessions->remove(p.session_id);
+  if (!removed) co_return redis_unavailable(removed.error().message());
+  if (context.authenticator) context.authenticator->forget_session(p.session_id);
+  auto response = http::json_response(200, json::serialize(json::object{{"logged_out", true}}));
+  response.headers.emplace_back("Set-Cookie", cookie(context, request, "", 0));
+  co_return response;
+}
+
+}  // namespace
+
+void add_session_routes(http::Router& router, const Context& context) {
+  router.add("POST", "/v1/session", [context](http::Request& r) { return login(context, r); });
+  router.add("GET", "/v1/session", [context](http::Request& r) { return whoami(context, r); });
+  router.add("DELETE", "/v1/session", [context](http::Request& r) { return logout(context, r); });
+}
+
+}  // namespace orgcast::api
