@@ -68,7 +68,7 @@ awaitable<std::optional<http::Response>> authorize(std::shared_ptr<auth::Authent
   if (token.empty() && session.empty())
     co_return unauthenticated("send Authorization: Bearer <token> (orgcast tokens create makes one), or log in (POST /v1/session)");
   // Two statements, not a ?: of two co_awaits: GCC 12 builds that result wrongly.
-  redis::Result<std::optional<auth::Principal>> principal = std::optional<auth::Principal>{};
+  redis::Result<auth::Authenticator::Found> principal = auth::Authenticator::Found{};
   if (token.empty()) principal = co_await authenticator->from_session(session);
   else principal = co_await authenticator->from_token(token);
   if (!principal) co_return redis_unavailable(principal.error().message());
@@ -80,7 +80,7 @@ awaitable<std::optional<http::Response>> authorize(std::shared_ptr<auth::Authent
     co_return http::problem(403, "forbidden", "Not permitted",
                             std::string("this needs the permission ") + auth::name(*permission) + ", which profile " +
                                 quoted((*principal)->profile) + " does not give");
-  request.principal = std::make_shared<const auth::Principal>(std::move(**principal));
+  request.principal = std::move(*principal);
   co_return std::nullopt;
 }
 

@@ -29,15 +29,15 @@ Authenticator::Authenticator(std::shared_ptr<AuthStore> store, Profiles profiles
                              std::shared_ptr<SessionStore> sessions)
     : store_(std::move(store)), profiles_(std::move(profiles)), clock_(clock ? std::move(clock) : system_clock()), sessions_(std::move(sessions)) {}
 
-std::optional<std::optional<Principal>> Authenticator::cached(const std::string& key) {
+std::optional<Authenticator::Found> Authenticator::cached(const std::string& key) {
   const auto now = clock_->steady_now();
   std::lock_guard lock(mutex_);
   if (auto it = cache_.find(key); it != cache_.end() && it->second.until > now) return it->second.principal;
-  if (auto it = refused_.find(key); it != refused_.end() && it->second > now) return std::optional<Principal>{};
+  if (auto it = refused_.find(key); it != refused_.end() && it->second > now) return Found{};
   return std::nullopt;
 }
 
-void Authenticator::keep(const std::string& key, const std::optional<Principal>& principal) {
+void Authenticator::keep(const std::string& key, const Found& principal) {
   const auto now = clock_->steady_now();
   std::lock_guard lock(mutex_);
   if (!principal) {
@@ -55,35 +55,36 @@ void Authenticator::forget_session(const std::string& id) {
   cache_.erase("s:" + api_token_digest(id));
 }
 
-boost::asio::awaitable<redis::Result<std::optional<Principal>>> Authenticator::from_session(std::string id) {
-  if (!sessions_ || id.empty() || id.size() > 100) co_return std::optional<Principal>{};
+boost::asio::awaitable<redis::Result<Authenticator::Found>> Authenticator::from_session(std::string id) {
+  if (!sessions_ || id.empty() || id.size() > 100) co_return Found{};
   const auto key = "s:" + api_token_digest(id);
   if (auto known = cached(key)) co_return *known;
   const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(clock_->system_now().time_since_epoch()).count();
   auto session = co_await sessions_->find(id, now_ms);
   if (!session) co_return session.error();
-  std::optional<Principal> principal;
+  Found principal;
   if (*session) {
     auto user = co_await store_->user((*session)->username);
     if (!user) co_return user.error();
     const auto profiles = profiles_();
     if (*user && !(*user)->disabled)
       if (auto profile = profiles.find((*user)->profile); profile != profiles.end())
-        principal = Principal{Principal::Kind::user, (*user)->username, (*user)->display_name, (*user)->profile, profile->second.permissions,
-                              (*user)->scope, "", (*session)->csrf, id};
+        principal = std::make_shared<const Principal>(Principal{Principal::Kind::user, (*user)->username, (*user)->display_name, (*user)->profile,
+                                                                profile->second.permissions, (*user)->scope, "", (*session)->csrf, id});
   }
   keep(key, principal);
   co_return principal;
 }
 
-boost::asio::awaitable<redis::Result<std::optional<Principal>>> Authenticator::from_token(std::string token) {
-  if (!well_formed_api_token(token)) co_return std::optional<Principal>{};  // no Redis read for a mistyped or made-up one
+boost::asio::awaitable<redis::Result<Authenticator::Found>> Authenticator::from_token(std::string token) {
+  if (!well_formed_api_token(token)) co_return Found{};  // no Redis read for a mistyped or made-up one
   const auto digest = api_token_digest(token);
   if (auto known = cached(digest)) co_return *known;
   auto record = co_await store_->token_by_digest(digest);
   if (!record) co_return record.error();
-  std::optional<Principal> principal;
-  if (*record) principal = principal_of(**record, profiles_(), clock_->system_now());
+  Found principal;
+  if (*record)
+    if (auto p = principal_of(**record, profiles_(), clock_->system_now())) principal = std::make_shared<const Principal>(std::move(*p));
   if (principal) {
     // When it was last used, to the second the cache allows.
     const auto at = format_utc(clock_->system_now());

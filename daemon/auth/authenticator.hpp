@@ -30,27 +30,29 @@ class Authenticator {
 
   Authenticator(std::shared_ptr<AuthStore> store, Profiles profiles, std::shared_ptr<const Clock> clock = nullptr,
                 std::shared_ptr<SessionStore> sessions = nullptr);
-  /// The token's principal; nullopt when it is none (malformed, unknown,
+  /// Shared, as cached: a request holds it without a copy.
+  using Found = std::shared_ptr<const Principal>;
+  /// The token's principal; null when it is none (malformed, unknown,
   /// revoked, expired, or its profile is gone).
-  boost::asio::awaitable<redis::Result<std::optional<Principal>>> from_token(std::string token);
+  boost::asio::awaitable<redis::Result<Found>> from_token(std::string token);
   /// A session cookie's principal (its user's, with the session's CSRF
-  /// token); nullopt when it is none (unknown, ended, or its user disabled or gone).
-  boost::asio::awaitable<redis::Result<std::optional<Principal>>> from_session(std::string id);
+  /// token); null when it is none (unknown, ended, or its user disabled or gone).
+  boost::asio::awaitable<redis::Result<Found>> from_session(std::string id);
   /// A session ended here (logout): refused at once on this instance, within a second on the others.
   void forget_session(const std::string& id);
 
  private:
   struct Cached {
-    std::optional<Principal> principal;
+    Found principal;
     std::chrono::steady_clock::time_point until;
   };
   std::shared_ptr<AuthStore> store_;
   Profiles profiles_;
   std::shared_ptr<const Clock> clock_;
   std::shared_ptr<SessionStore> sessions_;
-  /// The cached answer for `key` if still fresh ("" principal: refused), else nullopt.
-  std::optional<std::optional<Principal>> cached(const std::string& key);
-  void keep(const std::string& key, const std::optional<Principal>& principal);
+  /// The cached answer for `key` if still fresh (a null principal: refused), else nullopt.
+  std::optional<Found> cached(const std::string& key);
+  void keep(const std::string& key, const Found& principal);
   std::mutex mutex_;  // guards cache_ and refused_
   std::unordered_map<std::string, Cached> cache_;  // valid tokens, by digest
   // Well-formed tokens that are no token (anyone can make one): kept apart
