@@ -72,7 +72,7 @@ add_dependencies(orgcast_io orgcast_lua)
 add_executable(orgcastd daemon/app/orgcastd_main.cpp)
 target_link_libraries(orgcastd PRIVATE orgcast_io $<$<NOT:$<BOOL:${ORGCAST_SANITIZE}>>:${JEMALLOC_LIBRARY}>)
 
-add_executable(orgcast daemon/cli/orgcast_main.cpp daemon/cli/access_commands.cpp)
+add_executable(orgcast daemon/cli/orgcast_main.cpp daemon/cli/access_commands.cpp daemon/cli/redis_options.cpp)
 target_link_libraries(orgcast PRIVATE orgcast_io CURL::libcurl)
 target_precompile_headers(orgcast REUSE_FROM orgcast_io)
 

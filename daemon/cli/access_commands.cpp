@@ -1,4 +1,5 @@
 #include "cli/access_commands.hpp"
+#include "cli/redis_options.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
@@ -26,24 +27,11 @@ namespace {
 
 // Runs `task` against the config's Redis; its exit code (1 when Redis could not be reached).
 int with_store(const Config& config, const std::function<asio::awaitable<int>(auth::AuthStore&)>& task) {
-  std::string password;
-  if (!config.redis.password_file.empty()) {
-    std::string error;
-    auto secret = read_secret(config.redis.password_file, &error);
-    if (!secret) {
-      std::cerr << "orgcast: " << error << "\n";
-      return 1;
-    }
-    password = *secret;
-  }
+  auto options = redis_options(config);
+  if (!options) return 1;
   asio::io_context io;
   Log log(LogLevel::warn);
-  redis::Options options;
-  options.host = config.redis.host;
-  options.port = config.redis.port;
-  options.db = config.redis.db;
-  options.password = password;
-  auto client = redis::Client::create(io.get_executor(), options, log);
+  auto client = redis::Client::create(io.get_executor(), *options, log);
   client->start();
   auth::AuthStore store(client, config.redis.key_prefix);
   auto run = [&]() -> asio::awaitable<int> {
@@ -53,7 +41,7 @@ int with_store(const Config& config, const std::function<asio::awaitable<int>(au
     }
     int code = 1;  // not a ?: around a co_await (GCC 12 mishandles it)
     if (client->connected()) code = co_await task(store);
-    if (!client->connected()) std::cerr << "orgcast: cannot reach Redis at " << options.host << ":" << options.port << "\n";
+    if (!client->connected()) std::cerr << "orgcast: cannot reach Redis at " << options->host << ":" << options->port << "\n";
     client->stop();
     co_return code;
   };

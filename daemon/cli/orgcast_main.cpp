@@ -18,8 +18,8 @@
 #include <map>
 #include <sstream>
 
-#include "app/secrets.hpp"
 #include "cli/access_commands.hpp"
+#include "cli/redis_options.hpp"
 #include "config/loader.hpp"
 #include "core/files.hpp"
 #include "directory/importer.hpp"
@@ -88,23 +88,11 @@ int run_import(std::map<std::string, std::string>& args) {
             << result.person_count << " people\n";
   if (args.contains("report-only")) return 0;
 
-  std::string password;
-  if (!config->redis.password_file.empty()) {
-    std::string error;
-    auto secret = read_secret(config->redis.password_file, &error);
-    if (!secret) {
-      std::cerr << "orgcast: " << error << "\n";
-      return 1;
-    }
-    password = *secret;
-  }
+  auto redis_at = cli::redis_options(*config);
+  if (!redis_at) return 1;
   asio::io_context io;
   Log log(LogLevel::warn);
-  redis::Options ro;
-  ro.host = config->redis.host;
-  ro.port = config->redis.port;
-  ro.db = config->redis.db;
-  ro.password = password;
+  redis::Options ro = *redis_at;
   ro.command_timeout = std::chrono::milliseconds(std::max(config->redis.command_timeout_ms, 30000));
   auto client = redis::Client::create(io.get_executor(), ro, log);
   client->start();
