@@ -2,10 +2,12 @@
 # What checking credentials costs (tools/bench auth): two orgcastd on the
 # generated state, one with auth.required (requests carry a state
 # administrator's token) and one without (allowed on loopback only), the
-# same requests to each with wrk, alternated twice in one run. Prints:
+# same requests to each with wrk, alternated three times in one run (10 s
+# each: the machine drifts ±20 % from one minute to the next). Prints:
 #   auth_off_req_per_s / auth_on_req_per_s   GET /v1/directory (a status read) and
 #                                            POST /v1/audiences/preview (a district's mandal presidents), summed
 #   auth_overhead_pct                        how much slower with tokens (goal: at most 5)
+#   login_ms                                 p50 of 21 POST /v1/session (Argon2id, libsodium's interactive limits)
 # Expects: build/release built, REDIS_PORT set to a running Redis, DATA the CSVs.
 set -euo pipefail
 source tools/lib.sh
@@ -23,12 +25,12 @@ wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
 wrk.body = '{"selector": {"units": ["D1"], "levels": ["mandal"], "roles": ["president"]}}'
 LUA
-# rate PORT [HEADER]: requests/s of the status read plus the preview, 5 s each.
+# rate PORT [HEADER]: requests/s of the status read plus the preview, 10 s each.
 rate() {
   local port=$1; shift
   local status preview
-  status=$(wrk -t2 -c32 -d5s "$@" "http://127.0.0.1:$port/v1/directory" | awk '/Requests\/sec/ {print int($2)}')
-  preview=$(wrk -t2 -c32 -d5s -s "$BENCH_WORK/preview.lua" "$@" "http://127.0.0.1:$port/v1/audiences/preview" | awk '/Requests\/sec/ {print int($2)}')
+  status=$(wrk -t2 -c32 -d10s "$@" "http://127.0.0.1:$port/v1/directory" | awk '/Requests\/sec/ {print int($2)}')
+  preview=$(wrk -t2 -c32 -d10s -s "$BENCH_WORK/preview.lua" "$@" "http://127.0.0.1:$port/v1/audiences/preview" | awk '/Requests\/sec/ {print int($2)}')
   echo $((status + preview))
 }
 # Refused requests would be fast and wrong: both must answer 200.
@@ -37,10 +39,19 @@ for port in "$off_port" "$on_port"; do
   [ "$code" = 200 ] || { echo "bench: GET /v1/directory on port $port answered $code" >&2; exit 1; }
 done
 off=0 on=0
-for round in 1 2; do
+for round in 1 2 3; do
   off=$((off + $(rate "$off_port")))
   on=$((on + $(rate "$on_port" -H "Authorization: Bearer $token")))
 done
-echo "auth_off_req_per_s=$((off / 2)) req/s (GET /v1/directory + POST /v1/audiences/preview, wrk 2 threads x 32 connections, 5 s each, twice)"
-echo "auth_on_req_per_s=$((on / 2)) req/s (the same with a state administrator's token)"
+echo "auth_off_req_per_s=$((off / 3)) req/s (GET /v1/directory + POST /v1/audiences/preview, wrk 2 threads x 32 connections, 10 s each, three times)"
+echo "auth_on_req_per_s=$((on / 3)) req/s (the same with a state administrator's token)"
 echo "auth_overhead_pct=$(echo "scale=1; 100 * ($off - $on) / $off" | bc) %"
+# Logins: a user made with the CLI, 21 logins one after another, each timed by curl.
+echo -n "bench password 1" > "$BENCH_WORK/password"
+build/release/orgcast users add --config "$DAEMON_CONFIG" --username bench --profile state_admin --scope '*' \
+  --password-file "$BENCH_WORK/password" >/dev/null
+times=$(for _ in $(seq 1 21); do
+  curl -s -o /dev/null -w '%{time_total}\n' -H 'Content-Type: application/json' "http://127.0.0.1:$on_port/v1/session" \
+    -d '{"username": "bench", "password": "bench password 1"}'
+done | sort -n)
+echo "login_ms=$(echo "$times" | sed -n 11p | awk '{printf "%.0f", $1 * 1000}') ms (p50 of 21 logins; fastest $(echo "$times" | head -1 | awk '{printf "%.0f", $1 * 1000}'), slowest $(echo "$times" | tail -1 | awk '{printf "%.0f", $1 * 1000}'))"

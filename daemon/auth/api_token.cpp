@@ -37,7 +37,8 @@ std::string make_api_token(const std::array<std::uint8_t, 24>& random) {
 }
 
 bool well_formed_api_token(std::string_view token) {
-  if (token.size() != 3 + kBodyLength + 1 + kChecksumLength || !token.starts_with("oc_") || token[3 + kBodyLength] != '_') return false;
+  static_assert(kApiTokenLength == 3 + kBodyLength + 1 + kChecksumLength);
+  if (token.size() != kApiTokenLength || !token.starts_with("oc_") || token[3 + kBodyLength] != '_') return false;
   for (std::size_t i = 3; i < 3 + kBodyLength; ++i)
     if (kAlphabet.find(token[i]) == std::string_view::npos) return false;
   return checksum(token.substr(0, 3 + kBodyLength)) == token.substr(3 + kBodyLength + 1);

@@ -10,6 +10,8 @@
 
 namespace orgcast::auth {
 
+inline constexpr std::size_t kApiTokenLength = 3 + 32 + 1 + 6;  // oc_, body, _, checksum
+
 /// A token made of these random bytes (24 of them).
 std::string make_api_token(const std::array<std::uint8_t, 24>& random);
 /// A new token from libsodium's randombytes (the kernel's getrandom).

@@ -52,12 +52,12 @@ void Authenticator::keep(const std::string& key, const Found& principal) {
 
 void Authenticator::forget_session(const std::string& id) {
   std::lock_guard lock(mutex_);
-  cache_.erase("s:" + api_token_digest(id));
+  cache_.erase("s:" + id);
 }
 
 boost::asio::awaitable<redis::Result<Authenticator::Found>> Authenticator::from_session(std::string id) {
   if (!sessions_ || id.empty() || id.size() > 100) co_return Found{};
-  const auto key = "s:" + api_token_digest(id);
+  const auto key = "s:" + id;
   if (auto known = cached(key)) co_return *known;
   const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(clock_->system_now().time_since_epoch()).count();
   auto session = co_await sessions_->find(id, now_ms);
@@ -77,9 +77,15 @@ boost::asio::awaitable<redis::Result<Authenticator::Found>> Authenticator::from_
 }
 
 boost::asio::awaitable<redis::Result<Authenticator::Found>> Authenticator::from_token(std::string token) {
-  if (!well_formed_api_token(token)) co_return Found{};  // no Redis read for a mistyped or made-up one
+  // Cached by the token itself (this process holds it anyway while the
+  // request lives): a busy caller's request costs no SHA-256 at all.
+  if (token.size() != kApiTokenLength || !token.starts_with("oc_")) co_return Found{};
+  if (auto known = cached(token)) co_return *known;
+  if (!well_formed_api_token(token)) {  // no Redis read for a mistyped or made-up one
+    keep(token, nullptr);
+    co_return Found{};
+  }
   const auto digest = api_token_digest(token);
-  if (auto known = cached(digest)) co_return *known;
   auto record = co_await store_->token_by_digest(digest);
   if (!record) co_return record.error();
   Found principal;
@@ -90,7 +96,7 @@ boost::asio::awaitable<redis::Result<Authenticator::Found>> Authenticator::from_
     const auto at = format_utc(clock_->system_now());
     co_await store_->token_used(digest, at);
   }
-  keep(digest, principal);
+  keep(token, principal);
   co_return principal;
 }
 
