@@ -7,6 +7,7 @@
 #include <random>
 
 #include "api/common.hpp"
+#include "auth/principal.hpp"
 #include "core/digest.hpp"
 #include "broadcast/recipients.hpp"
 #include "core/run_on.hpp"
@@ -119,11 +120,14 @@ std::string new_owner() {
 awaitable<std::variant<broadcast::Store::IdempotencyHold, http::Response>> claim_idempotency_key(
     Context context, const http::Request& request, const boost::json::value& body,
     const std::function<awaitable<http::Response>(std::string id)>& replay) {
-  broadcast::Store::IdempotencyHold hold{std::string(request.header("idempotency-key").value_or("")), "", ""};
-  if (hold.key.size() > 200) co_return pointer_problem("Invalid request", {{"", "the Idempotency-Key header is longer than 200 bytes"}});
-  if (hold.key.starts_with("plan:"))  // the scheduler's own keys: a client may not take them
+  const std::string given(request.header("idempotency-key").value_or(""));
+  broadcast::Store::IdempotencyHold hold{given, "", ""};
+  if (given.size() > 200) co_return pointer_problem("Invalid request", {{"", "the Idempotency-Key header is longer than 200 bytes"}});
+  if (given.starts_with("plan:"))  // the scheduler's own keys: a client may not take them
     co_return pointer_problem("Invalid request", {{"", "an Idempotency-Key may not start with \"plan:\""}});
-  if (hold.key.empty()) co_return hold;
+  if (given.empty()) co_return hold;
+  // Each caller's keys are its own: another's "nightly-1" is another request.
+  if (const auto& p = request.principal) hold.key = (p->kind == auth::Principal::Kind::user ? "user:" : "token:") + p->id + "/" + given;
   hold.owner = new_owner();
   // The body as the key remembers it: SHA-256 of its JSON re-serialised (so spacing does not count).
   hold.body_hash = sha256_hex(boost::json::serialize(body));
@@ -137,10 +141,10 @@ awaitable<std::variant<broadcast::Store::IdempotencyHold, http::Response>> claim
     }
     case Outcome::in_progress:
       co_return http::problem(409, "in-progress", "Request in progress",
-                              "a request with Idempotency-Key " + hold.key.substr(0, 200) + " is still running; retry in a moment");
+                              "a request with Idempotency-Key " + given + " is still running; retry in a moment");
     case Outcome::mismatch:
       co_return http::problem(422, "idempotency-key-reused", "Idempotency-Key reused",
-                              "Idempotency-Key " + hold.key.substr(0, 200) + " was used for a request with another body");
+                              "Idempotency-Key " + given + " was used for a request with another body");
     case Outcome::claimed: break;
   }
   co_return hold;

@@ -107,6 +107,17 @@ TEST_F(Access, ATokensProfileDecidesWhatItMayCallAndARevokedOneIsRefusedWithinAS
     EXPECT_EQ(r.status, 403) << method << " " << path << ": " << r.body;
     EXPECT_THAT(r.body, ::testing::HasSubstr("permission")) << method << " " << path;
   }
+  // Idempotency-Keys are each caller's own: the same key from two callers is two requests.
+  const std::string other_body = R"({"audience": {"units": ["D-JOD"]}, "template": "announcement", "variables": {"subject": "बैठक", "details": "परसों"}, "channels": ["sms"]})";
+  auto keyed = [&](const std::string& who, const std::string& body) {
+    return http("POST", daemon_->url("/v1/broadcasts"), body, "application/json", {{"Authorization", "Bearer " + who}, {"Idempotency-Key", "nightly-1"}});
+  };
+  auto first = keyed(token, other_body);
+  ASSERT_EQ(first.status, 202) << first.body;
+  auto second = keyed(daemon_->token(), R"({"audience": {"units": ["D-JAI"]}, "template": "announcement", "variables": {"subject": "बैठक", "details": "कल"}, "channels": ["sms"]})");
+  EXPECT_EQ(second.status, 202) << "another caller's key: " << second.body;
+  EXPECT_NE(object_of(second)["id"].as_string(), object_of(first)["id"].as_string());
+  EXPECT_EQ(object_of(keyed(token, other_body))["id"].as_string(), object_of(first)["id"].as_string()) << "the same caller's retry: the same broadcast";
   // No wider than the profile it names.
   auto wider = as(daemon_->token(), "POST", "/v1/tokens", R"({"name": "x", "profile": "scheduler", "scope": ["*"], "permissions": ["view_contacts"]})");
   EXPECT_EQ(wider.status, 400);

@@ -85,7 +85,10 @@ TEST_F(IdempotencyTest, AKeyHeldByADeadRequestIsTakenOverAfterItsLease) {
   // What an instance killed between its claim and its write leaves behind.
   const auto hash = orgcast::sha256_hex(json::serialize(json::parse(kBody)));
   const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-  redis_cli(redis_.port(), {"SET", prefix_ + "bc:idem:dead-1", "pending|deadbeef|" + hash + "|" + std::to_string(now_ms + 1500), "EX", "86400"});
+  // Keys are each caller's: this one is the harness token's.
+  const std::string caller(object_of(daemon_->get("/v1/session"))["id"].as_string());
+  redis_cli(redis_.port(), {"SET", prefix_ + "bc:idem:token:" + caller + "/dead-1", "pending|deadbeef|" + hash + "|" + std::to_string(now_ms + 1500),
+                            "EX", "86400"});
   auto while_held = post_with_key(*daemon_, kBody, "dead-1");
   EXPECT_EQ(while_held.status, 409) << while_held.body;
   EXPECT_NE(while_held.body.find("dead-1"), std::string::npos) << while_held.body;
