@@ -21,19 +21,14 @@ using boost::asio::awaitable;
 
 namespace {
 
-json::array strings(const std::vector<std::string>& items) { return json::array(items.begin(), items.end()); }
-
 json::object token_json(const auth::TokenRecord& t) {
-  return json::object{{"id", t.id},           {"name", t.name},         {"profile", t.profile},       {"permissions", strings(t.permissions)},
-                      {"scope", strings(t.scope)}, {"created_at", t.created_at}, {"created_by", t.created_by}, {"expires_at", t.expires_at},
+  return json::object{{"id", t.id},           {"name", t.name},         {"profile", t.profile},       {"permissions", json::value_from(t.permissions)},
+                      {"scope", json::value_from(t.scope)}, {"created_at", t.created_at}, {"created_by", t.created_by}, {"expires_at", t.expires_at},
                       {"revoked_at", t.revoked_at}, {"last_used_at", t.last_used_at}};
 }
 
-// "user:<id>" or "token:<id>": who made a token.
-std::string creator_of(const auth::Principal& p) { return (p.kind == auth::Principal::Kind::user ? "user:" : "token:") + p.id; }
-
 // A caller over the whole directory sees and revokes every token; any other, those it made.
-bool may_manage(const auth::Principal& caller, const auth::TokenRecord& t) { return caller.whole_directory() || t.created_by == creator_of(caller); }
+bool may_manage(const auth::Principal& caller, const auth::TokenRecord& t) { return caller.whole_directory() || t.created_by == caller.tag(); }
 
 awaitable<http::Response> list_tokens(Context context, http::Request& request) {
   auto all = co_await context.auth->tokens();
@@ -119,7 +114,7 @@ awaitable<http::Response> create_token(Context context, http::Request& request) 
   const auto now = std::chrono::system_clock::now();
   t.digest = auth::api_token_digest(token);
   t.created_at = format_utc(now);
-  t.created_by = creator_of(caller);
+  t.created_by = caller.tag();
   t.expires_at = format_utc(now + std::chrono::hours(24 * days));
   // Its permissions written out (a profile widened later does not widen it),
   // and no longer-lived than a token that made it.

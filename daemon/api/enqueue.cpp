@@ -127,7 +127,7 @@ awaitable<std::variant<broadcast::Store::IdempotencyHold, http::Response>> claim
     co_return pointer_problem("Invalid request", {{"", "an Idempotency-Key may not start with \"plan:\""}});
   if (given.empty()) co_return hold;
   // Each caller's keys are its own: another's "nightly-1" is another request.
-  if (const auto& p = request.principal) hold.key = (p->kind == auth::Principal::Kind::user ? "user:" : "token:") + p->id + "/" + given;
+  if (const auto& p = request.principal) hold.key = p->tag() + "/" + given;
   hold.owner = new_owner();
   // The body as the key remembers it: SHA-256 of its JSON re-serialised (so spacing does not count).
   hold.body_hash = sha256_hex(boost::json::serialize(body));

@@ -29,15 +29,13 @@ using boost::asio::awaitable;
 
 namespace {
 
-json::array strings(const std::vector<std::string>& items) { return json::array(items.begin(), items.end()); }
-
 json::object who(const auth::Principal& p) {
   json::object out{{"kind", p.kind == auth::Principal::Kind::user ? "user" : "token"},
                    {"id", p.id},
                    {"name", p.name},
                    {"profile", p.profile},
-                   {"permissions", strings(p.permissions.names())},
-                   {"scope", strings(p.scope)}};
+                   {"permissions", json::value_from(p.permissions.names())},
+                   {"scope", json::value_from(p.scope)}};
   if (!p.csrf.empty()) out["csrf_token"] = p.csrf;
   return out;
 }

@@ -19,6 +19,8 @@ struct Principal {
   std::string expires_at;  // a token's, RFC 3339 UTC ("" none)
   std::string csrf;        // a session's CSRF token (a user's requests from the console)
   std::string session_id;  // a session's id ("" for a token)
+  /// "user:<id>" or "token:<id>": who made a token, whose an Idempotency-Key is.
+  std::string tag() const { return (kind == Kind::user ? "user:" : "token:") + id; }
   bool whole_directory() const {
     for (const auto& s : scope)
       if (s == "*") return true;

@@ -270,4 +270,49 @@ TEST_F(Sessions, FailedLoginsLockOneAddressNotTheAccount) {
   EXPECT_EQ(stranger.body, login("not the password", "10.0.0.8").body) << "one text for a wrong name and a wrong password";
 }
 
+// The endpoints of tokens and sessions, tried as a hostile client would:
+// each answer is a 4xx that names what is wrong, and nothing is made.
+TEST_F(Access, HostileRequestsToTokensAndSessionsGetAClear4xx) {
+  const std::string huge(2 << 20, 'x');
+  struct Row {
+    std::string method, path, body, content_type;
+    bool with_token;
+    int status;
+    std::string names;
+  };
+  const std::vector<Row> rows = {
+      {"POST", "/v1/tokens", "{\"name\": ", "application/json", true, 400, "JSON"},
+      {"POST", "/v1/tokens", "[]", "application/json", true, 400, "object"},
+      {"POST", "/v1/tokens", R"({"name": "x", "profile": "scheduler", "scope": ["*"], "root": true})", "application/json", true, 400, "/root"},
+      {"POST", "/v1/tokens", R"({"name": "x", "profile": "scheduler", "scope": "*"})", "application/json", true, 400, "/scope"},
+      {"POST", "/v1/tokens", R"({"name": "x", "profile": "scheduler", "scope": ["*"], "expires_in_days": 9999})", "application/json", true, 400,
+       "/expires_in_days"},
+      {"POST", "/v1/tokens", R"({"name": "x", "profile": "scheduler", "scope": ["*"]})", "text/plain;json", true, 415, "application/json"},
+      {"POST", "/v1/tokens", "{\"name\": \"" + huge + "\"}", "application/json", true, 413, "bytes"},
+      {"POST", "/v1/tokens", R"({"name": "x", "profile": "scheduler", "scope": ["*"]})", "application/json", false, 401, "Bearer"},
+      {"POST", "/v1/tokens/tk999/revoke", "", "application/json", true, 404, "tk999"},
+      {"POST", "/v1/tokens/%00%ff/revoke", "", "application/json", true, 404, "no token"},
+      {"POST", "/v1/tokens/tk1/revoke", "", "application/json", false, 401, "Bearer"},
+      {"DELETE", "/v1/session", "", "application/json", true, 400, "API token"},
+      {"DELETE", "/v1/session", "", "application/json", false, 401, "Bearer"},
+      {"POST", "/v1/session", "{\"username\": ", "application/json", false, 400, "JSON"},
+      {"POST", "/v1/session", R"({"username": 5, "password": "p"})", "application/json", false, 400, "/username"},
+      {"POST", "/v1/session", R"({"username": "a", "password": "p", "totp": 1})", "application/json", false, 400, "/totp"},
+      {"POST", "/v1/session", "username=a&password=p", "application/x-www-form-urlencoded", false, 415, "application/json"},
+      {"POST", "/v1/session", "{\"username\": \"" + huge + "\"}", "application/json", false, 413, "bytes"},
+      {"POST", "/v1/session", R"({"username": "nobody", "password": "guess"})", "application/json", false, 401, "wrong"},
+      {"GET", "/v1/meetings/m999/events", "", "application/json", true, 404, "m999"},
+      {"GET", "/v1/meetings/m1/events", "", "application/json", false, 401, "Bearer"},
+      {"POST", "/v1/meetings/m999/remind", R"({"who": "not_delivered"})", "application/json", true, 404, "m999"},
+  };
+  for (const auto& row : rows) {
+    auto r = http(row.method, daemon_->url(row.path), row.body, row.content_type,
+                  {{"Authorization", row.with_token ? "Bearer " + daemon_->token() : ""}});
+    EXPECT_EQ(r.status, row.status) << row.method << " " << row.path << " " << row.body.substr(0, 80) << ": " << r.body.substr(0, 300);
+    EXPECT_NE(r.body.find(row.names), std::string::npos) << row.method << " " << row.path << ": " << r.body.substr(0, 300);
+  }
+  auto listed = object_of(as(daemon_->token(), "GET", "/v1/tokens"))["tokens"].as_array();
+  EXPECT_EQ(listed.size(), 1u) << "nothing made beside the harness's own token: " << json::serialize(listed);
+}
+
 }  // namespace
