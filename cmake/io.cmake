@@ -22,6 +22,7 @@ add_library(orgcast_io STATIC
   daemon/directory_store/store.cpp
   daemon/directory_store/watcher.cpp
   daemon/api/common.cpp
+  daemon/api/caller_scope.cpp
   daemon/api/health_api.cpp
   daemon/api/directory_api.cpp
   daemon/api/audience_api.cpp

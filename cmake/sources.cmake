@@ -19,6 +19,7 @@ add_library(orgcast_logic STATIC
   daemon/directory/vocabulary.cpp
   daemon/directory/importer.cpp
   daemon/directory/org_index.cpp
+  daemon/directory/scope.cpp
   daemon/directory/selector.cpp
   daemon/directory/resolver.cpp
   daemon/directory/index_from_chunks.cpp
@@ -44,6 +45,7 @@ add_library(orgcast_logic STATIC
   daemon/auth/password.cpp
   daemon/auth/login_throttle.cpp
   daemon/auth/route_access.cpp
+  daemon/auth/callback_secrets.cpp
   daemon/keywords/normalise.cpp
   daemon/keywords/vocabulary.cpp
   daemon/keywords/engine.cpp

@@ -9,6 +9,7 @@
 #include <boost/json.hpp>
 #include <map>
 
+#include "api/caller_scope.hpp"
 #include "api/common.hpp"
 #include "api/routes.hpp"
 #include "core/text.hpp"
@@ -47,7 +48,7 @@ awaitable<http::Response> record(Context context, http::Request& request) {
   if (auto* problems = std::get_if<std::vector<directory::SelectorError>>(&read)) co_return pointer_problem("Invalid attendance", *problems);
   auto meeting = co_await context.meetings->get(id);
   if (!meeting) co_return redis_unavailable(meeting.error().message());
-  if (!*meeting) co_return no_meeting(id);
+  if (!*meeting || !sees_meeting(context, request, **meeting)) co_return no_meeting(id);
   if ((**meeting).field("state") == "cancelled") co_return http::problem(409, "cancelled", "Meeting cancelled", "meeting " + id + " was cancelled");
   // Each to the person: a contact id is a post; the person is its mobile.
   std::vector<std::uint64_t> mobiles;
@@ -78,7 +79,7 @@ awaitable<http::Response> of_meeting(Context context, http::Request& request) {
   const auto id = request.params["id"];
   auto meeting = co_await context.meetings->get(id);
   if (!meeting) co_return redis_unavailable(meeting.error().message());
-  if (!*meeting) co_return no_meeting(id);
+  if (!*meeting || !sees_meeting(context, request, **meeting)) co_return no_meeting(id);
   auto summary = co_await context.meetings->attendance(id);
   if (!summary) co_return redis_unavailable(summary.error().message());
   co_return http::json_response(200, json::serialize(attendance_json(*summary)));
@@ -88,9 +89,10 @@ awaitable<http::Response> of_person(Context context, http::Request& request) {
   const auto& contact = request.params["id"];
   auto index = context.watcher->index();
   if (!index) co_return index_unavailable();
-  auto ref = index->find_contact(contact);
-  if (!ref) co_return http::problem(404, "not-found", "No such contact", "no contact with id " + quoted_input(contact));
-  const auto mobile = index->person_mobile(ref->person);
+  const CallerScope caller(request, index->units());
+  const auto placed = reachable_contact(context, caller, *index, contact);
+  if (!placed) co_return not_found("contact", contact);
+  const auto mobile = index->person_mobile(placed->ref.person);
   const auto now = std::chrono::system_clock::now();
   auto found = co_await context.meetings->starting_between(now - kYear, now + kYear);
   if (!found) co_return redis_unavailable(found.error().message());
@@ -103,6 +105,7 @@ awaitable<http::Response> of_person(Context context, http::Request& request) {
   long long taken = 0, came = 0;
   for (const auto& p : *parts) {
     const auto& m = *by_id[p.meeting];
+    if (!sees_meeting(context, request, m)) continue;
     json::object row{{"meeting", p.meeting},      {"title", m.field("title")}, {"starts_at", m.field("starts_at")},
                      {"summoned", p.summoned},    {"answer", p.answer.empty() ? "none" : p.answer},
                      {"attendance_taken", p.taken}};
@@ -111,7 +114,7 @@ awaitable<http::Response> of_person(Context context, http::Request& request) {
     rows.push_back(std::move(row));
   }
   co_return http::json_response(200, json::serialize(json::object{{"contact", contact},
-                                                                  {"mobile", "+" + std::to_string(mobile)},
+                                                                  {"mobile", caller.mobile("+" + std::to_string(mobile), placed->unit)},
                                                                   {"meetings", std::move(rows)},
                                                                   {"summoned_with_attendance_taken", taken},
                                                                   {"came", came},
@@ -124,7 +127,7 @@ awaitable<http::Response> of_unit(Context context, http::Request& request) {
   if (!index) co_return index_unavailable();
   const auto& units = index->units();
   const auto unit = units.find(unit_id);
-  if (unit == directory::kNoUnit) co_return http::problem(404, "not-found", "No such unit", "no unit " + quoted_input(unit_id));
+  if (unit == directory::kNoUnit || !CallerScope(request, units).reaches(unit)) co_return not_found("unit", unit_id);
   const auto now = std::chrono::system_clock::now();
   auto found = co_await context.meetings->starting_between(now - kYear, now + kYear);
   if (!found) co_return redis_unavailable(found.error().message());

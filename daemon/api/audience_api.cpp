@@ -11,6 +11,7 @@
 #include <array>
 #include <unordered_set>
 
+#include "api/caller_scope.hpp"
 #include "api/common.hpp"
 #include "broadcast/keys.hpp"
 #include "redis/client.hpp"
@@ -85,7 +86,8 @@ awaitable<http::Response> preview(Context context, http::Request& request) {
   const auto* selector_json = body->as_object().if_contains("selector");
   if (!selector_json) problems.push_back({"/selector", "missing: the audience selector"});
   if (!problems.empty()) co_return pointer_problem("Invalid preview request", problems);
-  auto parsed = directory::parse_selector(*selector_json, *index, "/selector");
+  const CallerScope caller(request, index->units());
+  auto parsed = directory::parse_selector(*selector_json, *index, "/selector", &caller.scope());
   if (auto* errors = std::get_if<std::vector<directory::SelectorError>>(&parsed)) co_return pointer_problem("Invalid selector", *errors);
   auto selector = std::get<directory::Selector>(std::move(parsed));
 

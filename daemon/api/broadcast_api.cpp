@@ -9,7 +9,9 @@
 #include <boost/json.hpp>
 #include <random>
 
+#include "api/caller_scope.hpp"
 #include "api/common.hpp"
+#include "auth/principal.hpp"
 #include "api/enqueue.hpp"
 #include "api/event_stream.hpp"
 #include "api/routes.hpp"
@@ -64,9 +66,13 @@ awaitable<http::Response> create(Context context, http::Request& request) {
   auto body = parse_json_body(request, error);
   if (!body) co_return error;
   const auto messaging = context.messaging();
-  auto parsed = broadcast::parse_spec(*body, *index, spec_context(*messaging, std::chrono::system_clock::now()));
+  const CallerScope caller(request, index->units());
+  auto checks = spec_context(*messaging, std::chrono::system_clock::now());
+  checks.scope = &caller.scope();
+  auto parsed = broadcast::parse_spec(*body, *index, checks);
   if (auto* problems = std::get_if<std::vector<directory::SelectorError>>(&parsed)) co_return pointer_problem("Invalid broadcast", *problems);
   auto spec = std::get<broadcast::Spec>(std::move(parsed));
+  spec.author = request.principal->tag();
 
   std::function<awaitable<http::Response>(std::string)> replay_made = [context](std::string id) { return replay(context, id); };
   auto claimed = co_await claim_idempotency_key(context, request, *body, replay_made);
@@ -129,18 +135,21 @@ json::object broadcast_json(const broadcast::BroadcastInfo& b, bool full) {
   return out;
 }
 
-// The answer when a broadcast could not be read or does not exist.
-std::optional<http::Response> unless_found(const redis::Result<std::optional<broadcast::BroadcastInfo>>& info, const std::string& id) {
-  if (!info) return redis_unavailable(info.error().message());
-  if (!*info) return http::problem(404, "not-found", "No such broadcast", "no broadcast with id " + id);
-  return std::nullopt;
+// The broadcast, or the answer when it could not be read, does not exist
+// or is not the caller's to see (the same 404 as one that does not exist).
+awaitable<std::variant<broadcast::BroadcastInfo, http::Response>> visible(Context context, const http::Request& request, std::string id) {
+  auto info = co_await context.broadcasts->get(id);
+  if (!info) co_return redis_unavailable(info.error().message());
+  if (!*info) co_return not_found("broadcast", id);
+  if (!caller_sees(context, request, (*info)->root, (*info)->author)) co_return not_found("broadcast", id);
+  co_return std::move(**info);
 }
 
 awaitable<http::Response> show(Context context, http::Request& request) {
-  const auto& id = request.params["id"];
-  auto info = co_await context.broadcasts->get(id);
-  if (auto failed = unless_found(info, id)) co_return std::move(*failed);
-  co_return http::json_response(200, json::serialize(broadcast_json(**info, true)));
+  const auto id = request.params["id"];
+  auto info = co_await visible(context, request, id);
+  if (auto* refused = std::get_if<http::Response>(&info)) co_return std::move(*refused);
+  co_return http::json_response(200, json::serialize(broadcast_json(std::get<broadcast::BroadcastInfo>(info), true)));
 }
 
 // Settled: nothing is queued or awaiting a report (or the broadcast was
@@ -157,8 +166,8 @@ bool settled(const broadcast::BroadcastInfo& b) {
 
 awaitable<http::Response> events(Context context, http::Request& request) {
   const auto id = request.params["id"];
-  auto info = co_await context.broadcasts->get(id);
-  if (auto failed = unless_found(info, id)) co_return std::move(*failed);
+  auto info = co_await visible(context, request, id);
+  if (auto* refused = std::get_if<http::Response>(&info)) co_return std::move(*refused);
   SnapshotReader read = [context, id]() -> awaitable<std::optional<Snapshot>> {
     auto now = co_await context.broadcasts->get(id);
     if (!now || !*now) co_return std::nullopt;
@@ -170,7 +179,9 @@ awaitable<http::Response> events(Context context, http::Request& request) {
 // Cancel answers 202: the dispatchers settle what was still queued as
 // `cancelled` in the moments after (GET shows the counts move).
 awaitable<http::Response> cancel(Context context, http::Request& request) {
-  const auto& id = request.params["id"];
+  const auto id = request.params["id"];
+  auto info = co_await visible(context, request, id);
+  if (auto* refused = std::get_if<http::Response>(&info)) co_return std::move(*refused);
   auto before = co_await context.broadcasts->cancel(id);
   if (!before) co_return redis_unavailable(before.error().message());
   if (!*before) co_return http::problem(404, "not-found", "No such broadcast", "no broadcast with id " + id);
@@ -202,12 +213,17 @@ awaitable<http::Response> recipients(Context context, http::Request& request) {
   auto page = number("page", 1, 1000000), per_page = number("per_page", 100, 10000);
   if (!page || !per_page) co_return pointer_problem("Invalid query", {{"", "page is 1 or more; per_page is 1 to 10000"}});
   const bool csv = request.query.count("format") && request.query["format"] == "csv";
-  auto info = co_await context.broadcasts->get(id);
-  if (auto failed = unless_found(info, id)) co_return std::move(*failed);
-  auto message = json::parse((*info)->message_json);
+  auto found = co_await visible(context, request, id);
+  if (auto* refused = std::get_if<http::Response>(&found)) co_return std::move(*refused);
+  const auto* info = &std::get<broadcast::BroadcastInfo>(found);
+  auto index = context.watcher->index();
+  if (!index) co_return index_unavailable();
+  // Each number whole only with view_contacts over the recipient's unit.
+  const CallerScope caller(request, index->units());
+  auto message = json::parse(info->message_json);
   std::vector<std::string> channels;
   for (const auto& c : message.as_object()["channels"].as_array()) channels.emplace_back(c.as_string());
-  auto rows = co_await context.broadcasts->recipients(id, (*info)->chunks, state, (*page - 1) * *per_page, *per_page);
+  auto rows = co_await context.broadcasts->recipients(id, info->chunks, state, (*page - 1) * *per_page, *per_page);
   if (!rows) co_return redis_unavailable(rows.error().message());
   auto channel_of = [&](const broadcast::StateRecord& s) { return s.channel < channels.size() ? channels[s.channel] : std::string(); };
   std::string policy;
@@ -234,7 +250,7 @@ awaitable<http::Response> recipients(Context context, http::Request& request) {
       std::string trail;
       for (const auto& [channel, result] : tried(r)) trail += (trail.empty() ? "" : "; ") + channel + " -> " + result;
       out += csv_field(r.contact.id) + "," + csv_field(r.contact.name) + "," + csv_field(r.contact.name_hi) + "," +
-             phone::to_e164(r.contact.mobile) + "," + csv_field(r.contact.unit_id) + "," + csv_field(r.contact.role) + "," +
+             caller.mobile(phone::to_e164(r.contact.mobile), r.contact.unit_id) + "," + csv_field(r.contact.unit_id) + "," + csv_field(r.contact.role) + "," +
              channel_of(r.state) + "," + broadcast::name(r.state.state) + "," + csv_field(r.reason) + "," + csv_field(trail) + "\r\n";
     }
     auto response = http::text_response(200, std::move(out), "text/csv; charset=utf-8");
@@ -246,7 +262,7 @@ awaitable<http::Response> recipients(Context context, http::Request& request) {
     json::array trail;
     for (auto& [channel, result] : tried(r)) trail.push_back(json::object{{"channel", channel}, {"result", std::move(result)}});
     items.push_back(json::object{{"contact_id", r.contact.id},   {"name", r.contact.name},   {"name_hi", r.contact.name_hi},
-                                 {"mobile", phone::to_e164(r.contact.mobile)}, {"unit_id", r.contact.unit_id},
+                                 {"mobile", caller.mobile(phone::to_e164(r.contact.mobile), r.contact.unit_id)}, {"unit_id", r.contact.unit_id},
                                  {"role", r.contact.role},        {"channel", channel_of(r.state)},
                                  {"state", broadcast::name(r.state.state)}, {"attempts", r.state.attempts}, {"reason", r.reason},
                                  {"channels_tried", std::move(trail)}});

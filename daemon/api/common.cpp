@@ -37,7 +37,10 @@ http::Response pointer_problem(std::string title, const std::vector<directory::S
   for (const auto& e : errors) items.push_back({"pointer", e.pointer, e.message});
   std::string detail = errors.size() == 1 ? (errors[0].pointer.empty() ? "" : errors[0].pointer + ": ") + errors[0].message
                                           : std::to_string(errors.size()) + " problems; see errors";
-  // 422 only when every problem is of a well-formed request that cannot be done.
+  // 403 when a problem is a unit outside the caller's scope; 422 only when
+  // every problem is of a well-formed request that cannot be done.
+  const bool forbidden = std::any_of(errors.begin(), errors.end(), [](const auto& e) { return e.forbidden; });
+  if (forbidden) return http::problem(403, "out-of-scope", "Outside your scope", detail, items);
   const bool unprocessable = !errors.empty() && std::all_of(errors.begin(), errors.end(), [](const auto& e) { return e.unprocessable; });
   return http::problem(unprocessable ? 422 : 400, unprocessable ? "unprocessable" : "invalid-input", std::move(title), detail, items);
 }

@@ -55,6 +55,7 @@ namespace orgcast::auth {
 class AuthStore;
 class Authenticator;
 class SessionStore;
+class CallbackSecrets;
 }
 namespace orgcast::http {
 struct Request;
@@ -106,6 +107,7 @@ struct Context {
   /// How long a request holds its Idempotency-Key before a retry may take it over.
   std::chrono::milliseconds idempotency_lease{30000};
   std::map<std::string, std::shared_ptr<adapters::Adapter>> adapters;  // by provider name, for webhooks
+  std::shared_ptr<auth::CallbackSecrets> callback_secrets;  // the accounts whose callbacks carry a secret in their path
 };
 
 }  // namespace orgcast::api

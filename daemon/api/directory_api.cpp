@@ -7,12 +7,17 @@
 //   DELETE /v1/directory/contacts/{id}
 #include <boost/json.hpp>
 
+#include "api/caller_scope.hpp"
 #include "api/common.hpp"
+#include "auth/principal.hpp"
+#include "core/mask.hpp"
 #include "api/routes.hpp"
 #include "broadcast/keys.hpp"
 #include "core/run_on.hpp"
+#include "core/text.hpp"
 #include "directory/contact_json.hpp"
 #include "directory/importer.hpp"
+#include "directory/phone.hpp"
 #include "directory_store/store.hpp"
 #include "directory_store/watcher.hpp"
 #include "http/multipart.hpp"
@@ -38,6 +43,10 @@ json::object counts_json(std::size_t units, std::size_t contacts, std::size_t pe
 }
 
 awaitable<http::Response> import_directory(Context context, http::Request& request) {
+  // A whole directory replaces every unit: only a caller whose scope is the root may.
+  if (!request.principal->whole_directory())
+    co_return http::problem(403, "out-of-scope", "Outside your scope",
+                            "a full directory import replaces every unit; it needs a scope of the whole directory (\"*\"); change one contact with PUT /v1/directory/contacts/{id}");
   auto boundary = http::multipart_boundary(request.header("content-type").value_or(""));
   if (!boundary)
     co_return http::problem(415, "unsupported-media-type", "Unsupported media type",
@@ -93,21 +102,28 @@ awaitable<http::Response> directory_status(Context context, http::Request&) {
 awaitable<http::Response> get_contact(Context context, http::Request& request) {
   auto index = context.watcher->index();
   if (!index) co_return index_unavailable();
-  const auto& id = request.params["id"];
-  auto ref = index->find_contact(id);
-  if (!ref) co_return http::problem(404, "not-found", "No such contact", "no contact with id " + id);
-  std::uint32_t record = ref->record;
+  const auto id = request.params["id"];
+  const CallerScope caller(request, index->units());
+  const auto placed = reachable_contact(context, caller, *index, id);
+  if (!placed) co_return not_found("contact", id);
+  std::uint32_t record = placed->ref.record;
   auto records = co_await context.store->fetch_records(*index, std::span<const std::uint32_t>(&record, 1));
   if (!records) co_return redis_unavailable(records.error().message());
-  if (records->front().id.empty()) co_return http::problem(404, "not-found", "No such contact", "no contact with id " + id);
+  if (records->front().id.empty()) co_return not_found("contact", id);
   const auto& contact = records->front();
-  if (contact.app_token.empty()) co_return http::json_response(200, directory::contact_to_json(contact));
+  auto body = json::parse(directory::contact_to_json(contact)).as_object();
+  // Without view_contacts over the contact's unit: numbers masked, and no push token.
+  if (!caller.unmasked_at(placed->unit)) {
+    body["mobile"] = mask_phone(phone::to_e164(contact.mobile));
+    if (contact.whatsapp) body["whatsapp"] = mask_phone(phone::to_e164(contact.whatsapp));
+    co_return http::json_response(200, json::serialize(body));
+  }
+  if (contact.app_token.empty()) co_return http::json_response(200, json::serialize(body));
   // A token FCM called unregistered or invalid is dead: shown, and never used again.
   const broadcast::Keys keys{context.key_prefix};
   auto ask = redis::cmd("HGET", keys.dead_push_tokens(), contact.app_token);
   auto dead = co_await context.redis->command(std::move(ask));
   if (!dead) co_return redis_unavailable(dead.error().message());
-  auto body = json::parse(directory::contact_to_json(contact)).as_object();
   body["app_token_dead"] = dead->is_nil() ? json::value(nullptr) : json::value(dead->str);
   co_return http::json_response(200, json::serialize(body));
 }
@@ -115,10 +131,14 @@ awaitable<http::Response> get_contact(Context context, http::Request& request) {
 awaitable<http::Response> put_or_delete_contact(Context context, http::Request& request, bool remove) {
   auto index = context.watcher->index();
   if (!index) co_return index_unavailable();
-  const auto& id = request.params["id"];
+  const auto id = request.params["id"];
+  const CallerScope caller(request, index->units());
+  // A contact outside the scope is none of the caller's: as if it did not exist.
+  const bool exists = index->find_contact(id).has_value();
+  if (exists && !reachable_contact(context, caller, *index, id)) co_return not_found("contact", id);
   std::optional<directory::ContactRecord> record;
   if (remove) {
-    if (!index->find_contact(id)) co_return http::problem(404, "not-found", "No such contact", "no contact with id " + id);
+    if (!exists) co_return not_found("contact", id);
   } else {
     http::Response error;
     auto body = parse_json_body(request, error);
@@ -126,6 +146,9 @@ awaitable<http::Response> put_or_delete_contact(Context context, http::Request& 
     auto parsed = directory::parse_contact_json(*body, id, *index);
     if (auto* errors = std::get_if<std::vector<directory::SelectorError>>(&parsed)) co_return pointer_problem("Invalid contact", *errors);
     record = std::get<directory::ContactRecord>(std::move(parsed));
+    // Nor may a change put a contact where the caller does not reach.
+    if (!caller.reaches(record->unit_id))
+      co_return pointer_problem("Invalid contact", {{"/unit_id", "the unit " + quoted(record->unit_id) + " is outside your scope", false, true}});
   }
   if (!context.redis->connected()) co_return redis_unavailable(context.redis->status());
   auto written = co_await context.store->change_contact(index->version(), id, record);

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdio>
 #include <random>
+#include <tuple>
 
 #include "api/common.hpp"
 #include "auth/principal.hpp"
@@ -36,6 +37,7 @@ boost::asio::awaitable<std::variant<Enqueued, http::Response>> enqueue_broadcast
     auto resolution = directory::resolve(*index, spec.audience);
     auto summary = directory::summarize(*index, spec.audience, resolution, 0);
     const auto& units = index->units();
+    std::string root = summary.root == directory::kNoUnit ? std::string() : std::string(units.id(summary.root));
     if (const auto under = spec.breakdown_under; under != directory::kNoUnit && summary.root != directory::kNoUnit &&
                                                   summary.root >= under && summary.root < units.subtree_end(under))
       summary.root = under;
@@ -45,9 +47,10 @@ boost::asio::awaitable<std::variant<Enqueued, http::Response>> enqueue_broadcast
     // ran at 80k recipients/s).
     const auto all = index->posts();
     std::sort(resolution.posts.begin(), resolution.posts.end(), [&](std::uint32_t a, std::uint32_t b) { return all[a].record < all[b].record; });
-    return std::make_pair(std::move(resolution), std::move(summary));
+    return std::make_tuple(std::move(resolution), std::move(summary), std::move(root));
   };
-  auto [resolution, summary] = co_await run_on(context.compute, std::move(resolve));
+  auto [resolution, summary, audience_root] = co_await run_on(context.compute, std::move(resolve));
+  spec.audience_root = std::move(audience_root);
   const auto t1 = Clock::now();
   // Fetched, encoded and written in slices, each freed before the next: the
   // daemon's memory does not grow with the audience beyond the resolution.

@@ -12,7 +12,9 @@
 #include <charconv>
 #include <cstring>
 
+#include "api/caller_scope.hpp"
 #include "api/common.hpp"
+#include "auth/principal.hpp"
 #include "api/enqueue.hpp"
 #include "api/event_stream.hpp"
 #include "api/meeting_tally.hpp"
@@ -93,7 +95,7 @@ awaitable<http::Response> replay_meeting(Context context, std::string summons) {
 }
 
 awaitable<http::Response> create_claimed(Context context, std::shared_ptr<const directory::OrgIndex> index, json::value body,
-                                         broadcast::Store::IdempotencyHold hold);
+                                         broadcast::Store::IdempotencyHold hold, std::shared_ptr<const auth::Principal> principal);
 
 awaitable<http::Response> create(Context context, http::Request& request) {
   auto index = context.watcher->index();
@@ -109,14 +111,14 @@ awaitable<http::Response> create(Context context, http::Request& request) {
   auto claimed = co_await claim_idempotency_key(context, request, *body, replay_made);
   if (auto* answer = std::get_if<http::Response>(&claimed)) co_return std::move(*answer);
   auto hold = std::get<broadcast::Store::IdempotencyHold>(std::move(claimed));
-  auto answer = co_await create_claimed(context, index, std::move(*body), hold);
+  auto answer = co_await create_claimed(context, index, std::move(*body), hold, request.principal);
   // Anything but a meeting made gives the key back: a retry need not wait for its lease.
   if (answer.status != 201 && !hold.key.empty()) co_await context.broadcasts->release_idempotency_key(hold);
   co_return answer;
 }
 
 awaitable<http::Response> create_claimed(Context context, std::shared_ptr<const directory::OrgIndex> index, json::value request_body,
-                                         broadcast::Store::IdempotencyHold hold) {
+                                         broadcast::Store::IdempotencyHold hold, std::shared_ptr<const auth::Principal> principal) {
   const auto* body = &request_body;
   const auto now = std::chrono::system_clock::now();
   auto parsed = meetings::parse_meeting(*body, *index, now);
@@ -126,6 +128,11 @@ awaitable<http::Response> create_claimed(Context context, std::shared_ptr<const 
   const auto messaging = context.messaging();
   auto checks = spec_context(*messaging, now);
   checks.for_meeting = true;
+  const CallerScope caller(principal.get(), index->units());
+  checks.scope = &caller.scope();
+  if (!caller.reaches(meeting.organiser))
+    co_return pointer_problem("Invalid meeting", {{"/organiser", "the unit " + quoted(meeting.organiser) + " is outside your scope", false, true}});
+  meeting.author = principal->tag();
   // The one-tap link, where the template has it: checked (length, DLT) as a
   // stand-in of its length, each recipient's own put in at dispatch.
   const auto* summons_template = meeting.summons.contains("template") && meeting.summons.at("template").is_string()
@@ -155,9 +162,10 @@ awaitable<http::Response> create_claimed(Context context, std::shared_ptr<const 
     auto resolution = directory::resolve(*index, spec.audience);
     const auto root = directory::summarize(*index, spec.audience, resolution, 0).root;
     const bool held = organiser != directory::kNoUnit && root != directory::kNoUnit && root >= organiser && root < units.subtree_end(organiser);
-    return std::make_pair(resolution.posts.size(), held ? organiser : root);
+    return std::make_tuple(resolution.posts.size(), held ? organiser : root, root);
   };
-  const auto [reached, tally_root] = co_await run_on(context.compute, std::move(reach));
+  const auto [reached, tally_root, audience_root] = co_await run_on(context.compute, std::move(reach));
+  if (audience_root != directory::kNoUnit) meeting.audience_root = std::string(units.id(audience_root));
   if (reached == 0)
     co_return http::problem(422, "empty-audience", "Nobody to summon", "/audience: the audience matches no one in the directory");
   if (tally_root != directory::kNoUnit) meeting.tally_root = std::string(units.id(tally_root));
@@ -171,6 +179,7 @@ awaitable<http::Response> create_claimed(Context context, std::shared_ptr<const 
   meetings::with_code(meeting, code);
   spec = std::get<broadcast::Spec>(broadcast::parse_spec(json::value(meeting.summons), *index, checks));
   if (with_link) spec.content.link_meeting = static_cast<std::uint32_t>(std::stoul(id.substr(1)));
+  spec.author = meeting.author;
   spec.breakdown_under = tally_root;  // its per-unit counts (who it did not reach) are the tally's units
   // Who is summoned is kept as each slice of the summons is written: a
   // reply is matched against it. Every argument below is a named object:
@@ -236,6 +245,7 @@ awaitable<http::Response> list(Context context, http::Request& request) {
   json::array out;
   std::size_t matched = 0;
   for (const auto& m : *found) {
+    if (!sees_meeting(context, request, m)) continue;
     if (unit != directory::kNoUnit) {
       auto it = m.fields.find("organiser");
       const auto organiser = it == m.fields.end() ? directory::kNoUnit : units.find(it->second);
@@ -253,7 +263,7 @@ awaitable<http::Response> show(Context context, http::Request& request) {
   const auto& id = request.params["id"];
   auto meeting = co_await context.meetings->get(id);
   if (!meeting) co_return redis_unavailable(meeting.error().message());
-  if (!*meeting) co_return no_meeting(id);
+  if (!*meeting || !sees_meeting(context, request, **meeting)) co_return no_meeting(id);
   auto shown = co_await meeting_with_tally(context, std::move(**meeting));
   if (!shown) co_return redis_unavailable(shown.error().message());
   co_return http::json_response(200, json::serialize(*shown));
@@ -264,7 +274,7 @@ awaitable<http::Response> events(Context context, http::Request& request) {
   const auto id = request.params["id"];
   auto meeting = co_await context.meetings->get(id);
   if (!meeting) co_return redis_unavailable(meeting.error().message());
-  if (!*meeting) co_return no_meeting(id);
+  if (!*meeting || !sees_meeting(context, request, **meeting)) co_return no_meeting(id);
   SnapshotReader read = [context, id]() -> awaitable<std::optional<Snapshot>> {
     auto now = co_await context.meetings->get(id);
     if (!now || !*now) co_return std::nullopt;
@@ -313,6 +323,9 @@ awaitable<http::Response> remind(Context context, http::Request& request) {
       co_return pointer_problem("Invalid request", {{"/who", "expected \"silent\" or \"not_delivered\""}});
     if (w->as_string() == "not_delivered") who = Remind::not_delivered;
   }
+  auto meeting = co_await context.meetings->get(id);
+  if (!meeting) co_return redis_unavailable(meeting.error().message());
+  if (!*meeting || !sees_meeting(context, request, **meeting)) co_return no_meeting(id);
   std::function<awaitable<http::Response>(std::string)> replay_made = [id](std::string broadcast) -> awaitable<http::Response> {
     co_return http::json_response(202, json::serialize(json::object{{"meeting", id}, {"reminder", broadcast}, {"replayed", true}}));
   };
@@ -344,7 +357,7 @@ awaitable<http::Response> cancel(Context context, http::Request& request) {
   }
   auto meeting = co_await context.meetings->get(id);
   if (!meeting) co_return redis_unavailable(meeting.error().message());
-  if (!*meeting) co_return no_meeting(id);
+  if (!*meeting || !sees_meeting(context, request, **meeting)) co_return no_meeting(id);
   auto cancelled = co_await context.meetings->cancel(id, reason);
   if (!cancelled) co_return redis_unavailable(cancelled.error().message());
   if (*cancelled == 0) co_return http::problem(409, "cancelled", "Meeting already cancelled", "meeting " + id + " is already cancelled");
@@ -373,7 +386,7 @@ awaitable<http::Response> reschedule(Context context, http::Request& request) {
   if (!body) co_return error;
   auto meeting = co_await context.meetings->get(id);
   if (!meeting) co_return redis_unavailable(meeting.error().message());
-  if (!*meeting) co_return no_meeting(id);
+  if (!*meeting || !sees_meeting(context, request, **meeting)) co_return no_meeting(id);
   auto& fields = (*meeting)->fields;
   if (const auto ended = parse_rfc3339(fields["ends_at"]); ended && *ended < std::chrono::system_clock::now())
     co_return http::problem(409, "ended", "Meeting ended", "meeting " + id + " has ended: it cannot be moved");
@@ -429,7 +442,7 @@ awaitable<http::Response> people(Context context, http::Request& request) {
   }
   auto meeting = co_await context.meetings->get(id);
   if (!meeting) co_return redis_unavailable(meeting.error().message());
-  if (!*meeting) co_return no_meeting(id);
+  if (!*meeting || !sees_meeting(context, request, **meeting)) co_return no_meeting(id);
   auto all = co_await context.meetings->answers(id);
   if (!all) co_return redis_unavailable(all.error().message());
   std::vector<meetings::MeetingStore::Answer> matched;
@@ -457,6 +470,9 @@ awaitable<http::Response> people(Context context, http::Request& request) {
   }
   std::size_t next_view = 0;
   json::array rows;
+  auto now_index = context.watcher->index();
+  if (!now_index) co_return index_unavailable();
+  const CallerScope caller(request, now_index->units());
   std::string out = "mobile,name,name_hi,contact_ids,units,answer,answered_at,channel\r\n";
   for (auto i = first; i < last; ++i) {
     const auto& a = matched[i];
@@ -468,7 +484,8 @@ awaitable<http::Response> people(Context context, http::Request& request) {
       ids = std::string(view->id);
       units = std::string(view->unit_id);
     }
-    const auto mobile = "+" + std::to_string(a.mobile);
+    // Whole only with view_contacts over the person's unit (one no longer in the directory: masked).
+    const auto mobile = caller.mobile("+" + std::to_string(a.mobile), view ? view->unit_id : std::string_view());
     if (csv) {
       out += mobile + "," + csv_field(view ? view->name : "") + "," + csv_field(view ? view->name_hi : "") + "," + csv_field(ids) + "," +
              csv_field(units) + "," + (a.answer.empty() ? "none" : a.answer) + "," + a.at + "," + a.channel + "\r\n";

@@ -6,6 +6,7 @@
 //   PUT /v1/directory/contacts/{id}/consent   {"consent": "out"|"in", "channel": "sms"|"whatsapp"|"push"|"all", "note": "..."}
 #include <boost/json.hpp>
 
+#include "api/caller_scope.hpp"
 #include "api/common.hpp"
 #include "api/routes.hpp"
 #include "core/text.hpp"
@@ -21,19 +22,29 @@ using boost::asio::awaitable;
 
 namespace {
 
-// The person behind a contact id: their mobile, or a 404 / 503 answer.
-std::optional<std::uint64_t> mobile_of(const Context& context, const std::string& id, http::Response& error) {
+// The person behind a contact id in the caller's scope: their mobile, and
+// how it is shown to the caller (masked without view_contacts there).
+struct Person {
+  std::uint64_t mobile = 0;
+  std::string shown;
+};
+
+// The person, or a 404 / 503 answer.
+std::optional<Person> person_of(const Context& context, const http::Request& request, http::Response& error) {
   auto index = context.watcher->index();
   if (!index) {
     error = index_unavailable();
     return std::nullopt;
   }
-  auto ref = index->find_contact(id);
-  if (!ref) {
-    error = http::problem(404, "not-found", "No such contact", "no contact with id " + quoted_input(id));
+  const auto id = request.params.at("id");
+  const CallerScope caller(request, index->units());
+  const auto placed = reachable_contact(context, caller, *index, id);
+  if (!placed) {
+    error = not_found("contact", id);
     return std::nullopt;
   }
-  return index->person_mobile(ref->person);
+  const auto mobile = index->person_mobile(placed->ref.person);
+  return Person{mobile, caller.mobile(phone::to_e164(mobile), placed->unit)};
 }
 
 json::object entry_json(const redis::Reply& entry) {
@@ -45,21 +56,25 @@ json::object entry_json(const redis::Reply& entry) {
 
 awaitable<http::Response> inbound_of(Context context, http::Request& request) {
   http::Response error;
-  auto mobile = mobile_of(context, request.params["id"], error);
-  if (!mobile) co_return error;
-  auto entries = co_await context.inbound->of_person(*mobile, 100);
+  auto person = person_of(context, request, error);
+  if (!person) co_return error;
+  auto entries = co_await context.inbound->of_person(person->mobile, 100);
   if (!entries) co_return redis_unavailable(entries.error().message());
   json::array out;
   for (const auto& e : *entries)
-    if (e.elements.size() >= 2) out.push_back(entry_json(e));
-  co_return http::json_response(200, json::serialize(json::object{{"mobile", phone::to_e164(*mobile)}, {"messages", std::move(out)}}));
+    if (e.elements.size() >= 2) {
+      auto m = entry_json(e);
+      m["from"] = person->shown;
+      out.push_back(std::move(m));
+    }
+  co_return http::json_response(200, json::serialize(json::object{{"mobile", person->shown}, {"messages", std::move(out)}}));
 }
 
 awaitable<http::Response> get_consent(Context context, http::Request& request) {
   http::Response error;
-  auto mobile = mobile_of(context, request.params["id"], error);
-  if (!mobile) co_return error;
-  auto consent = co_await context.inbound->consent_of(*mobile);
+  auto person = person_of(context, request, error);
+  if (!person) co_return error;
+  auto consent = co_await context.inbound->consent_of(person->mobile);
   if (!consent) co_return redis_unavailable(consent.error().message());
   json::object opted_out;
   for (const auto& [channel, detail] : consent->opted_out) {
@@ -73,13 +88,13 @@ awaitable<http::Response> get_consent(Context context, http::Request& request) {
     if (!ec) history.push_back(std::move(v));
   }
   co_return http::json_response(200, json::serialize(json::object{
-                                         {"mobile", phone::to_e164(*mobile)}, {"opted_out", std::move(opted_out)}, {"history", std::move(history)}}));
+                                         {"mobile", person->shown}, {"opted_out", std::move(opted_out)}, {"history", std::move(history)}}));
 }
 
 awaitable<http::Response> put_consent(Context context, http::Request& request) {
   http::Response error;
-  auto mobile = mobile_of(context, request.params["id"], error);
-  if (!mobile) co_return error;
+  auto person = person_of(context, request, error);
+  if (!person) co_return error;
   auto body = parse_json_body(request, error);
   if (!body) co_return error;
   std::vector<directory::SelectorError> errors;
@@ -99,7 +114,7 @@ awaitable<http::Response> put_consent(Context context, http::Request& request) {
   if (characters(note) > 500) errors.push_back({"/note", "at most 500 characters"});
   if (!errors.empty()) co_return pointer_problem("Invalid consent", errors);
   if (!context.redis->connected()) co_return redis_unavailable(context.redis->status());
-  auto done = co_await context.inbound->record_consent(*mobile, consent, channel, "office", note);
+  auto done = co_await context.inbound->record_consent(person->mobile, consent, channel, "office", note);
   if (!done) co_return redis_unavailable(done.error().message());
   co_return co_await get_consent(context, request);
 }

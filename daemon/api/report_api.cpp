@@ -5,7 +5,10 @@
 #include <boost/json.hpp>
 #include <charconv>
 
+#include "api/caller_scope.hpp"
 #include "api/common.hpp"
+#include "auth/principal.hpp"
+#include "core/mask.hpp"
 #include "api/enqueue.hpp"
 #include "api/routes.hpp"
 #include "core/run_on.hpp"
@@ -55,10 +58,11 @@ struct Missing {
   std::size_t expected = 0;
 };
 
-awaitable<std::variant<Missing, http::Response>> missing(Context context, Filters f) {
+awaitable<std::variant<Missing, http::Response>> missing(Context context, Filters f, std::shared_ptr<const auth::Principal> principal) {
   Missing out;
   out.index = context.watcher->index();
   if (!out.index) co_return index_unavailable();
+  const CallerScope caller(principal.get(), out.index->units());
   const auto& vocabulary = out.index->vocabulary();
   if (f.level.empty() || f.role.empty()) co_return bad("give the level and role that report, e.g. level=district&role=president");
   directory::Selector who;
@@ -73,7 +77,11 @@ awaitable<std::variant<Missing, http::Response>> missing(Context context, Filter
   if (!f.unit.empty()) {
     const auto unit = out.index->units().find(f.unit);
     if (unit == directory::kNoUnit) co_return bad("unit: no unit " + quoted_input(f.unit) + " in the directory");
+    if (!caller.reaches(unit)) co_return http::problem(403, "out-of-scope", "Outside your scope", "unit: the unit " + quoted_input(f.unit) + " is outside your scope");
     who.units.push_back({unit, true});
+  } else if (!caller.scope().whole()) {  // no unit: the caller's part of the directory
+    for (auto u : caller.scope().roots()) who.units.push_back({u, true});
+    if (who.units.empty()) co_return http::problem(403, "out-of-scope", "Outside your scope", "your scope holds no unit of the directory");
   }
   auto index = out.index;
   auto resolve = [index, who] { return directory::resolve(*index, who).posts; };
@@ -96,8 +104,11 @@ awaitable<http::Response> list(Context context, http::Request& request) {
   auto index = context.watcher->index();
   if (!index) co_return index_unavailable();
   const auto& units = index->units();
+  const CallerScope caller(request, units);
   std::uint32_t unit = directory::kNoUnit;
   if (!f.unit.empty() && (unit = units.find(f.unit)) == directory::kNoUnit) co_return bad("unit: no unit " + quoted_input(f.unit) + " in the directory");
+  if (unit != directory::kNoUnit && !caller.reaches(unit))
+    co_return http::problem(403, "out-of-scope", "Outside your scope", "unit: the unit " + quoted_input(f.unit) + " is outside your scope");
   auto kept = co_await context.reports->of_day(f.day);
   if (!kept) co_return redis_unavailable(kept.error().message());
   json::array rows;
@@ -107,12 +118,11 @@ awaitable<http::Response> list(Context context, http::Request& request) {
     auto entry = json::parse(text, ec);
     if (ec || !entry.is_object()) continue;
     auto& o = entry.as_object();
-    if (unit != directory::kNoUnit) {
-      const auto* u = o.if_contains("unit");
-      const auto at = u && u->is_string() ? units.find(u->as_string()) : directory::kNoUnit;
-      if (at == directory::kNoUnit || at < unit || at >= units.subtree_end(unit)) continue;
-    }
-    if (const auto* m = o.if_contains("mobile"); m && m->is_string()) o["mobile"] = "+" + std::string(m->as_string());
+    const auto* u = o.if_contains("unit");
+    const auto at = u && u->is_string() ? units.find(u->as_string()) : directory::kNoUnit;
+    if (!caller.scope().whole() && !caller.reaches(at)) continue;
+    if (unit != directory::kNoUnit && (at == directory::kNoUnit || at < unit || at >= units.subtree_end(unit))) continue;
+    if (const auto* m = o.if_contains("mobile"); m && m->is_string()) o["mobile"] = caller.mobile("+" + std::string(m->as_string()), at);
     if (matched++ / f.per_page + 1 == f.page) rows.push_back(std::move(entry));
   }
   co_return http::json_response(200, json::serialize(json::object{
@@ -124,9 +134,10 @@ awaitable<http::Response> list_missing(Context context, http::Request& request) 
   f.day = text::ist_day(std::chrono::system_clock::now());
   for (const auto& [name, value] : request.query)
     if (auto why = read_filter(f, name, value); !why.empty()) co_return bad(why);
-  auto found = co_await missing(context, f);
+  auto found = co_await missing(context, f, request.principal);
   if (auto* answer = std::get_if<http::Response>(&found)) co_return std::move(*answer);
   const auto& m = std::get<Missing>(found);
+  const CallerScope caller(request, m.index->units());
   const auto first = std::min(m.posts.size(), (f.page - 1) * f.per_page), last = std::min(m.posts.size(), first + f.per_page);
   std::vector<std::uint32_t> records;
   for (auto i = first; i < last; ++i) records.push_back(m.index->posts()[m.posts[i]].record);
@@ -135,7 +146,8 @@ awaitable<http::Response> list_missing(Context context, http::Request& request) 
     auto fetched = co_await context.store->fetch_raw_records(*m.index, records);
     if (!fetched) co_return redis_unavailable(fetched.error().message());
     for (const auto& v : fetched->views())
-      rows.push_back(json::object{{"contact_id", v.id}, {"name", v.name}, {"name_hi", v.name_hi}, {"mobile", "+" + std::to_string(v.mobile)},
+      rows.push_back(json::object{{"contact_id", v.id}, {"name", v.name}, {"name_hi", v.name_hi},
+                                  {"mobile", caller.mobile("+" + std::to_string(v.mobile), v.unit_id)},
                                   {"unit", v.unit_id}, {"role", v.role}});
   }
   co_return http::json_response(200, json::serialize(json::object{{"date", f.day},
@@ -173,7 +185,7 @@ awaitable<http::Response> remind(Context context, http::Request& request) {
   auto release = [&]() -> awaitable<void> {
     if (!hold.key.empty()) co_await context.broadcasts->release_idempotency_key(hold);
   };
-  auto found = co_await missing(context, f);
+  auto found = co_await missing(context, f, request.principal);
   if (auto* answer = std::get_if<http::Response>(&found)) {
     co_await release();
     co_return std::move(*answer);
@@ -194,6 +206,7 @@ awaitable<http::Response> remind(Context context, http::Request& request) {
     co_return pointer_problem("Invalid request", *problems);
   }
   auto spec = std::get<broadcast::Spec>(std::move(parsed));
+  spec.author = request.principal->tag();
   spec.audience.only_persons = std::move(persons);
   spec.audience_json = json::serialize(json::object{{"reports_missing", f.day}, {"level", f.level}, {"role", f.role}, {"unit", f.unit}});
   SliceHook no_hook;  // named: GCC 12 mishandles temporaries with destructors inside a co_await

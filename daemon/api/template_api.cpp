@@ -5,6 +5,7 @@
 //                                      with its encoding, SMS segments and cost
 #include <boost/json.hpp>
 
+#include "api/caller_scope.hpp"
 #include "api/common.hpp"
 #include "api/routes.hpp"
 #include "broadcast/spec.hpp"
@@ -127,11 +128,13 @@ awaitable<http::Response> preview(Context context, http::Request& request) {
   if (auto* c = o.if_contains("contact")) {
     index = context.watcher->index();
     if (!index) co_return index_unavailable();
-    auto ref = c->is_string() ? index->find_contact(c->as_string()) : std::nullopt;
-    if (!ref) {
+    // A contact's rendering is a read of the contact: only within the caller's scope.
+    const CallerScope caller(request, index->units());
+    auto placed = c->is_string() ? reachable_contact(context, caller, *index, c->as_string()) : std::nullopt;
+    if (!placed) {
       problems.push_back({"/contact", "no contact with this id in the directory"});
     } else {
-      std::uint32_t record = ref->record;
+      std::uint32_t record = placed->ref.record;
       auto fetched = co_await context.store->fetch_records(*index, std::span<const std::uint32_t>(&record, 1));
       if (!fetched) co_return redis_unavailable(fetched.error().message());
       if (!fetched->empty() && !fetched->front().id.empty()) contact = fetched->front();

@@ -1,4 +1,4 @@
-// /v1/webhooks/{provider} (GET or POST, as the provider calls): delivery
+// /v1/webhooks/{provider}[/{secret}] (GET or POST, as the provider calls): delivery
 // reports and inbound messages from a provider. The handler parses (through
 // the provider's adapter), calls tracking/ (reports) and inbound/ (messages),
 // and answers: 503 when any part could not be kept, so the provider retries.
@@ -13,7 +13,13 @@
 #include "api/common.hpp"
 #include "api/routes.hpp"
 #include "core/text.hpp"
+#include "api/caller_scope.hpp"
+#include "auth/callback_secrets.hpp"
+#include "auth/principal.hpp"
+#include "core/mask.hpp"
+#include "directory_store/watcher.hpp"
 #include "inbound/inbound_path.hpp"
+#include "inbound/sender_directory.hpp"
 #include "tracking/report_tracker.hpp"
 #include "metrics/registry.hpp"
 #include "redis/client.hpp"
@@ -24,9 +30,24 @@ using boost::asio::awaitable;
 namespace {
 
 awaitable<http::Response> receive(Context context, http::Request& request) {
-  const auto& name = request.params["provider"];
+  const auto name = request.params["provider"];
   auto it = context.adapters.find(name);
-  if (it == context.adapters.end()) co_return http::problem(404, "not-found", "Unknown provider", "no provider named " + name);
+  if (it == context.adapters.end()) co_return http::problem(404, "not-found", "Unknown provider", "no provider named " + quoted_input(name, 64));
+  // An account whose callbacks prove nothing else carries its secret in the
+  // path; a callback without it is refused and counted, and changes nothing.
+  if (context.callback_secrets && context.callback_secrets->guards(name)) {
+    const auto expected = context.callback_secrets->of(name);
+    if (!expected) co_return http::unavailable("the callback secrets are not loaded yet", 1);  // the provider retries
+    const auto given = request.params.count("secret") ? request.params["secret"] : std::string();
+    if (!auth::same_secret(given, *expected)) {
+      context.metrics->counter("orgcast_webhook_forged_total", "provider callbacks refused for a missing or wrong secret", {{"provider", name}}).inc();
+      co_return http::problem(403, "forged-callback", "Refused",
+                              "a callback for " + name + " must come to its own URL, with the account's secret in the path (/v1/webhooks/" + name +
+                                  "/<secret>)");
+    }
+  } else if (request.params.count("secret")) {
+    co_return http::problem(404, "not-found", "Unknown callback URL", name + "'s callbacks come to /v1/webhooks/" + name);
+  }
   const auto question = request.target.find('?');
   adapters::CallbackRequest callback{request.method, question == std::string::npos ? "" : request.target.substr(question + 1),
                                      request.headers, request.body};
@@ -91,8 +112,14 @@ awaitable<http::Response> inbound(Context context, http::Request& request) {
     }
   }
   // With an outcome, the newest 10,000 messages are looked through.
-  auto reply = co_await context.inbound->latest(outcome.empty() ? limit : 10000);
+  // With an outcome, or a scope short of the whole directory, the newest 10,000 messages are looked through.
+  const bool whole = request.principal->whole_directory();
+  auto reply = co_await context.inbound->latest(outcome.empty() && whole ? limit : 10000);
   if (!reply) co_return redis_unavailable(reply.error().message());
+  auto index = context.watcher->index();
+  if (!index && !whole) co_return index_unavailable();
+  std::optional<CallerScope> caller;
+  if (index) caller.emplace(request, index->units());
   boost::json::array out;
   for (const auto& entry : reply->elements) {
     if (entry.elements.size() < 2 || out.size() >= limit) continue;
@@ -100,6 +127,20 @@ awaitable<http::Response> inbound(Context context, http::Request& request) {
     const auto& fields = entry.elements[1].elements;
     for (std::size_t i = 0; i + 1 < fields.size(); i += 2) m[fields[i].str] = fields[i + 1].str;
     if (!outcome.empty() && (!m.contains("outcome") || m["outcome"].as_string() != outcome)) continue;
+    // A message is the caller's when its writer holds a post in the scope (a
+    // stranger's, only with the whole directory); the number is masked
+    // without view_contacts there.
+    const std::string from = m.contains("from") && m["from"].is_string() ? std::string(m["from"].as_string()) : "";
+    std::uint32_t unit = directory::kNoUnit;
+    if (auto sender = context.senders ? context.senders->find(from) : std::nullopt; sender && caller && sender->index == index)
+      for (const auto& post : sender->posts)
+        if (caller->reaches(post.unit)) {
+          unit = post.unit;
+          break;
+        }
+    if (!whole && unit == directory::kNoUnit) continue;
+    const bool unmasked = whole ? request.principal->permissions.has(auth::Permission::view_contacts) : caller->unmasked_at(unit);
+    if (!unmasked) m["from"] = mask_phone(from);
     out.push_back(std::move(m));
   }
   co_return http::json_response(200, boost::json::serialize(boost::json::object{{"messages", std::move(out)}}));
@@ -110,6 +151,8 @@ awaitable<http::Response> inbound(Context context, http::Request& request) {
 void add_webhook_routes(http::Router& router, const Context& context) {
   router.add("POST", "/v1/webhooks/{provider}", [context](http::Request& r) { return receive(context, r); });
   router.add("GET", "/v1/webhooks/{provider}", [context](http::Request& r) { return receive(context, r); });
+  router.add("POST", "/v1/webhooks/{provider}/{secret}", [context](http::Request& r) { return receive(context, r); });
+  router.add("GET", "/v1/webhooks/{provider}/{secret}", [context](http::Request& r) { return receive(context, r); });
   router.add("GET", "/v1/inbound", [context](http::Request& r) { return inbound(context, r); });
 }
 

@@ -42,6 +42,7 @@
 #include "api/auth_guard.hpp"
 #include "auth/auth_store.hpp"
 #include "auth/authenticator.hpp"
+#include "auth/callback_secrets.hpp"
 #include "auth/password.hpp"
 #include "auth/session_store.hpp"
 #include "core/text.hpp"
@@ -82,7 +83,7 @@ redis::Options redis_options(const RedisConfig& c, std::string password) {
 // The key that signs the one-tap reply links (meetings/reply_link): made by
 // the first instance, kept in Redis, the same for every instance.
 asio::awaitable<void> load_reply_link_key(std::shared_ptr<redis::Client> redis, std::string prefix, std::shared_ptr<dispatch::Dispatcher> dispatcher,
-                                          const Log& log) {
+                                          std::shared_ptr<auth::CallbackSecrets> callback_secrets, const Log& log) {
   unsigned char random[32];
   if (RAND_bytes(random, sizeof random) != 1) {
     log.error("replies", "no random bytes for the reply link key: the dispatcher does not start");
@@ -109,7 +110,15 @@ asio::awaitable<void> load_reply_link_key(std::shared_ptr<redis::Client> redis, 
     co_await pause.async_wait(asio::as_tuple(asio::use_awaitable));
   }
   log.info("replies", "reply link key loaded");
-  if (dispatcher) dispatcher->start();
+  // The same key, for another purpose, gives the provider accounts' callback
+  // secrets: every instance derives the same ones.
+  if (callback_secrets) callback_secrets->set_key(meetings::reply_link_key());
+  if (dispatcher) {
+    dispatcher->add_callback_secrets([callback_secrets](const std::string& account) {
+      return callback_secrets ? callback_secrets->of(account) : std::nullopt;
+    });
+    dispatcher->start();
+  }
 }
 
 void schedule_watchdog(asio::steady_timer& timer, std::chrono::microseconds period) {
@@ -278,6 +287,7 @@ int run_daemon(Config config, DaemonOptions options, Log& log) {
       return 1;
     }
     context.adapters = providers->by_name;
+    context.callback_secrets = std::make_shared<auth::CallbackSecrets>(providers->callback_secrets);
     dispatch::DispatcherOptions d;
     d.key_prefix = config.redis.key_prefix;
     char host[256] = "orgcastd";
@@ -325,7 +335,7 @@ int run_daemon(Config config, DaemonOptions options, Log& log) {
   watcher->start();
   // The dispatcher starts once the reply links' key is known: a summons
   // cannot be rendered without it.
-  asio::co_spawn(io, load_reply_link_key(redis, config.redis.key_prefix, dispatcher, log), asio::detached);
+  asio::co_spawn(io, load_reply_link_key(redis, config.redis.key_prefix, dispatcher, context.callback_secrets, log), asio::detached);
   reply_lane->start();
   context.scheduler->start();
 

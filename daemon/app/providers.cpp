@@ -138,6 +138,19 @@ std::optional<Providers> build_providers(const Config& config, const adapters::T
     route.rate_per_second = p.rate_per_second;
     route.concurrency = std::max(1, p.concurrency);
     route.callback_url = config.dispatch.callback_base_url.empty() ? "" : config.dispatch.callback_base_url + "/v1/webhooks/" + p.name;
+    if (p.type == "sim" || p.type == "kannel" || p.type == "sms_http") {
+      std::string configured;
+      if (!setting(p, "callback_secret_file").empty()) {
+        auto value = secret(p, "callback_secret_file", error);
+        if (!value) return std::nullopt;
+        configured = std::string(trim(*value));
+        if (configured.size() < 16 || configured.find_first_not_of("0123456789abcdefABCDEFghijklmnopqrstuvwxyzGHIJKLMNOPQRSTUVWXYZ-_") != std::string::npos) {
+          error = "provider " + p.name + ": callback_secret_file: give at least 16 letters, digits, - or _ (it goes in a URL path)";
+          return std::nullopt;
+        }
+      }
+      out.callback_secrets[p.name] = configured;
+    }
     out.routes.push_back(std::move(route));
     out.by_name[p.name] = std::move(adapter);
   }

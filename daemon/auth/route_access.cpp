@@ -13,7 +13,8 @@ constexpr Access kOpen{true, std::nullopt};
 constexpr Access kAnyCaller{false, std::nullopt};
 constexpr Access need(Permission p) { return Access{false, p}; }
 
-// Reading mobile numbers needs view_contacts until numbers are masked per caller.
+// Reading people needs view; their numbers are whole only with view_contacts
+// over their unit (api/caller_scope), masked otherwise.
 const Row kTable[] = {
     {"GET", "/healthz", kOpen},
     {"GET", "/readyz", kOpen},
@@ -22,6 +23,8 @@ const Row kTable[] = {
     {"POST", "/r/{token}", kOpen},
     {"GET", "/v1/webhooks/{provider}", kOpen},  // providers authenticate their own way
     {"POST", "/v1/webhooks/{provider}", kOpen},
+    {"GET", "/v1/webhooks/{provider}/{secret}", kOpen},  // the secret in the path is the credential
+    {"POST", "/v1/webhooks/{provider}/{secret}", kOpen},
     {"POST", "/v1/session", kOpen},  // logging in: the password is the credential
     {"GET", "/v1/session", kAnyCaller},
     {"DELETE", "/v1/session", kAnyCaller},
@@ -30,35 +33,35 @@ const Row kTable[] = {
     {"POST", "/v1/tokens/{id}/revoke", need(Permission::manage_tokens)},
     {"GET", "/v1/directory", need(Permission::view)},
     {"POST", "/v1/directory/import", need(Permission::manage_directory)},
-    {"GET", "/v1/directory/contacts/{id}", need(Permission::view_contacts)},
+    {"GET", "/v1/directory/contacts/{id}", need(Permission::view)},
     {"PUT", "/v1/directory/contacts/{id}", need(Permission::manage_directory)},
     {"DELETE", "/v1/directory/contacts/{id}", need(Permission::manage_directory)},
-    {"GET", "/v1/directory/contacts/{id}/attendance", need(Permission::view_contacts)},
-    {"GET", "/v1/directory/contacts/{id}/consent", need(Permission::view_contacts)},
+    {"GET", "/v1/directory/contacts/{id}/attendance", need(Permission::view)},
+    {"GET", "/v1/directory/contacts/{id}/consent", need(Permission::view)},
     {"PUT", "/v1/directory/contacts/{id}/consent", need(Permission::manage_directory)},
-    {"GET", "/v1/directory/contacts/{id}/inbound", need(Permission::view_contacts)},
+    {"GET", "/v1/directory/contacts/{id}/inbound", need(Permission::view)},
     {"GET", "/v1/directory/units/{id}/attendance", need(Permission::view)},
-    {"GET", "/v1/inbound", need(Permission::view_contacts)},
+    {"GET", "/v1/inbound", need(Permission::view)},
     {"POST", "/v1/audiences/preview", need(Permission::view)},
     {"GET", "/v1/templates", need(Permission::view)},
     {"POST", "/v1/templates/{id}/preview", need(Permission::view)},
     {"POST", "/v1/broadcasts", need(Permission::send_announcement)},
     {"GET", "/v1/broadcasts/{id}", need(Permission::view)},
     {"GET", "/v1/broadcasts/{id}/events", need(Permission::view)},
-    {"GET", "/v1/broadcasts/{id}/recipients", need(Permission::view_contacts)},
+    {"GET", "/v1/broadcasts/{id}/recipients", need(Permission::view)},
     {"POST", "/v1/broadcasts/{id}/cancel", need(Permission::send_announcement)},
     {"POST", "/v1/meetings", need(Permission::send_summons)},
     {"GET", "/v1/meetings", need(Permission::view)},
     {"GET", "/v1/meetings/{id}", need(Permission::view)},
     {"PATCH", "/v1/meetings/{id}", need(Permission::manage_meetings)},
     {"GET", "/v1/meetings/{id}/events", need(Permission::view)},
-    {"GET", "/v1/meetings/{id}/people", need(Permission::view_contacts)},
+    {"GET", "/v1/meetings/{id}/people", need(Permission::view)},
     {"POST", "/v1/meetings/{id}/cancel", need(Permission::manage_meetings)},
     {"POST", "/v1/meetings/{id}/remind", need(Permission::manage_meetings)},
     {"GET", "/v1/meetings/{id}/attendance", need(Permission::view)},
     {"POST", "/v1/meetings/{id}/attendance", need(Permission::manage_meetings)},
-    {"GET", "/v1/reports", need(Permission::view_contacts)},
-    {"GET", "/v1/reports/missing", need(Permission::view_contacts)},
+    {"GET", "/v1/reports", need(Permission::view)},
+    {"GET", "/v1/reports/missing", need(Permission::view)},
     {"POST", "/v1/reports/remind", need(Permission::send_announcement)},
 };
 

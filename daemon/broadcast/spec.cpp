@@ -145,11 +145,23 @@ std::variant<Spec, std::vector<SelectorError>> parse_spec(const json::value& bod
                                                 "priority", "send_at", "expires_at", "report_timeout_s"};
   directory::reject_unknown_keys(o, keys, "", errors);
 
-  if (auto* audience = o.if_contains("audience")) {
-    auto parsed = directory::parse_selector(*audience, index, "/audience");
+  if (auto* given = o.if_contains("audience")) {
+    // An audience without units is the caller's scope: written into the
+    // audience kept with the broadcast, so that no later reading of it
+    // widens it to the whole directory.
+    json::value audience = *given;
+    if (auto* selector = audience.if_object(); selector && context.scope && !context.scope->whole()) {
+      auto* units = selector->if_contains("units");
+      if (!units || (units->is_array() && units->as_array().empty())) {
+        json::array ids;
+        for (auto u : context.scope->roots()) ids.emplace_back(index.units().id(u));
+        (*selector)["units"] = std::move(ids);
+      }
+    }
+    auto parsed = directory::parse_selector(audience, index, "/audience", context.scope);
     if (auto* problems = std::get_if<std::vector<SelectorError>>(&parsed)) errors.insert(errors.end(), problems->begin(), problems->end());
     else spec.audience = std::get<directory::Selector>(std::move(parsed));
-    spec.audience_json = json::serialize(*audience);
+    spec.audience_json = json::serialize(audience);
   } else {
     errors.push_back({"/audience", "missing: who the broadcast goes to (an audience selector)"});
   }

@@ -47,6 +47,9 @@ struct Spec {
   /// root (a meeting's summons: per unit below its organiser), when it holds
   /// the whole audience. Not given by clients.
   std::uint32_t breakdown_under = directory::kNoUnit;
+  /// Who asked for it ("user:<id>", "token:<id>"; "" the daemon itself) and
+  /// the audience's root unit id (set when it is resolved): who may see it.
+  std::string author, audience_root;
 };
 
 using orgcast::parse_rfc3339;
@@ -67,6 +70,10 @@ struct SpecContext {
   /// A summons template is sent only for a meeting (POST /v1/meetings gives
   /// it its code and counts the answers); a bare broadcast of one is refused.
   bool for_meeting = false;
+  /// The caller's scope: the audience may name no unit outside it, and an
+  /// audience that names no units is given the scope's (kept so with the
+  /// broadcast). Null: no limit (the daemon's own messages, auth off).
+  const directory::Scope* scope = nullptr;
 };
 
 std::variant<Spec, std::vector<directory::SelectorError>> parse_spec(const boost::json::value& body,

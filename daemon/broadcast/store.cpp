@@ -100,7 +100,7 @@ asio::awaitable<redis::Result<std::string>> Store::commit(const Spec& spec, cons
       {"state", nobody ? "done" : later ? "scheduled" : "queued"}, {"channels", channel_names},
       {"priority", name(spec.priority)}, {"total", std::to_string(audience.total)}, {"chunks", std::to_string(chunks)},
       {"created_at", format_rfc3339(now)}, {"message", message_json(spec)}, {"audience", spec.audience_json},
-      {"units", json::serialize(units)}, {"idempotency_key", hold.key}, {"retention_s", std::to_string(retention_.count())}};
+      {"author", spec.author}, {"root", spec.audience_root}, {"units", json::serialize(units)}, {"idempotency_key", hold.key}, {"retention_s", std::to_string(retention_.count())}};
   commit.push_back(std::to_string(fields.size()));
   for (const auto& [field, value] : fields) commit.push_back(field), commit.push_back(value);
   audience.counters["queued"] = static_cast<long long>(audience.total - audience.skipped);
@@ -148,6 +148,8 @@ asio::awaitable<redis::Result<std::optional<BroadcastInfo>>> Store::get(const st
     else if (key == "created_at") info.created_at = value;
     else if (key == "message") info.message_json = value;
     else if (key == "audience") info.audience_json = value;
+    else if (key == "author") info.author = value;
+    else if (key == "root") info.root = value;
     else if (key == "total") info.total = static_cast<std::size_t>(fields[i + 1].as_integer());
     else if (key == "chunks") info.chunks = static_cast<std::size_t>(fields[i + 1].as_integer());
   }

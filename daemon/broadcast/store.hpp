@@ -23,6 +23,7 @@ struct BroadcastInfo {
   std::string id, state, priority, created_at;
   std::string message_json;  // channels and content (template and variables), as the dispatcher reads them
   std::string audience_json;
+  std::string author, root;  // who asked for it, and the audience's root unit id ("" several trees)
   std::size_t total = 0, chunks = 0;
   std::map<std::string, long long> counters;  // "queued", "ch:sms:sent", "u:<unit>:delivered"...
 };

@@ -257,9 +257,9 @@ Option log_level_option() {
 
 const std::map<std::string, std::vector<std::pair<std::string, bool>>>& provider_settings() {
   static const std::map<std::string, std::vector<std::pair<std::string, bool>>> table = {
-      {"sim", {}},
+      {"sim", {{"callback_secret_file", false}}},
       // adapters/kannel/README.md
-      {"kannel", {{"username", true}, {"password_file", true}, {"sender", false}, {"smsc", false}, {"dlr_mask", false}}},
+      {"kannel", {{"username", true}, {"password_file", true}, {"sender", false}, {"smsc", false}, {"dlr_mask", false}, {"callback_secret_file", false}}},
       // adapters/sms_http/README.md
       {"sms_http",
        {{"method", false}, {"format", false}, {"auth_header", false}, {"auth_value_file", false}, {"to_format", false},
@@ -267,7 +267,7 @@ const std::map<std::string, std::vector<std::pair<std::string, bool>>>& provider
         {"field_callback", false}, {"field_reference", false}, {"id_path", false}, {"error_code_path", false},
         {"error_message_path", false}, {"callback_id", false}, {"callback_status", false}, {"callback_code", false},
         {"delivered_values", false}, {"failed_values", false}, {"mo_from", false}, {"mo_text", false}, {"mo_id", false},
-        {"mo_time", false}}},
+        {"mo_time", false}, {"callback_secret_file", false}}},
       // adapters/fcm/README.md
       {"fcm", {{"service_account_file", true}}},
       // adapters/whatsapp_cloud/README.md

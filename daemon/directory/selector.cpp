@@ -12,7 +12,8 @@ namespace {
 
 class Parser {
  public:
-  Parser(const OrgIndex& index, std::string at) : index_(index), vocab_(index.vocabulary()), at_(std::move(at)) {}
+  Parser(const OrgIndex& index, std::string at, const Scope* scope)
+      : index_(index), vocab_(index.vocabulary()), at_(std::move(at)), scope_(scope) {}
 
   std::vector<SelectorError> errors;
   Selector selector;
@@ -22,7 +23,7 @@ class Parser {
     static const std::vector<std::string> keys = {"units", "levels", "roles", "tags", "languages", "channels", "exclude", "people"};
     for (const auto& [key, value] : root.as_object()) {
       std::string pointer = at_ + "/" + json_pointer_token(key);
-      if (key == "units") selector.units = unit_list(value, pointer);
+      if (key == "units") selector.units = unit_list(value, pointer, true);
       else if (key == "levels") selector.levels = name_mask(value, pointer, vocab_.levels(), "level");
       else if (key == "roles") roles(value, pointer);
       else if (key == "tags") tags(value, pointer);
@@ -31,6 +32,11 @@ class Parser {
       else if (key == "exclude") exclude(value, pointer);
       else if (key == "people") people(value, pointer);
       else unknown_key(key, pointer, keys);
+    }
+    // No units: the caller's part of the directory.
+    if (scope_ && !scope_->whole() && selector.units.empty()) {
+      for (auto u : scope_->roots()) selector.units.push_back({u, true});
+      if (selector.units.empty()) fail(at_, "your scope holds no unit of the directory; ask an administrator to set it");
     }
   }
 
@@ -73,7 +79,7 @@ class Parser {
     return &value.as_array();
   }
 
-  std::vector<UnitChoice> unit_list(const json::value& value, const std::string& pointer) {
+  std::vector<UnitChoice> unit_list(const json::value& value, const std::string& pointer, bool reached = false) {
     std::vector<UnitChoice> out;
     auto* items = array_of(value, pointer, "unit ids or {\"id\", \"descendants\"} objects");
     if (!items) return out;
@@ -106,6 +112,8 @@ class Parser {
       if (id.empty()) continue;
       choice.unit = index_.units().find(id);
       if (choice.unit == kNoUnit) fail(at, "unknown unit " + quoted(id));
+      else if (reached && scope_ && !scope_->contains(choice.unit))
+        errors.push_back({at, "the unit " + quoted(id) + " is outside your scope", false, true});
       else out.push_back(choice);
     }
     return out;
@@ -204,6 +212,7 @@ class Parser {
   const OrgIndex& index_;
   const Vocabulary& vocab_;
   std::string at_;
+  const Scope* scope_;  // null: no limit
 };
 
 }  // namespace
@@ -245,8 +254,8 @@ std::variant<Selector, std::vector<SelectorError>> parse_selector(std::string_vi
 }
 
 std::variant<Selector, std::vector<SelectorError>> parse_selector(const json::value& root, const OrgIndex& index,
-                                                                  const std::string& at) {
-  Parser parser(index, at);
+                                                                  const std::string& at, const Scope* scope) {
+  Parser parser(index, at, scope);
   parser.parse(root);
   if (!parser.errors.empty()) return std::move(parser.errors);
   return std::move(parser.selector);

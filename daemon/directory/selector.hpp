@@ -12,6 +12,7 @@
 #include <boost/json/fwd.hpp>
 
 #include "directory/org_index.hpp"
+#include "directory/scope.hpp"
 
 namespace orgcast::directory {
 
@@ -43,6 +44,8 @@ struct SelectorError {
   /// Well-formed but not allowed here (422, e.g. a summons template in a
   /// bare broadcast) rather than malformed (400).
   bool unprocessable = false;
+  /// Outside the caller's scope (403): a unit it may not reach.
+  bool forbidden = false;
 };
 
 /// Adds an error (with a "did you mean") for each key of `object` not in `allowed`;
@@ -54,8 +57,10 @@ void reject_unknown_keys(const boost::json::object& object, const std::vector<st
 std::variant<Selector, std::vector<SelectorError>> parse_selector(std::string_view json, const OrgIndex& index);
 
 /// The same for a selector inside a larger document; pointers start with `at`
-/// (e.g. "/selector").
+/// (e.g. "/selector"). With a scope, each unit it names must be inside it
+/// (else a forbidden error naming the unit), and a selector that names no
+/// units means the scope's units, never the whole directory.
 std::variant<Selector, std::vector<SelectorError>> parse_selector(const boost::json::value& json, const OrgIndex& index,
-                                                                  const std::string& at);
+                                                                  const std::string& at, const Scope* scope = nullptr);
 
 }  // namespace orgcast::directory

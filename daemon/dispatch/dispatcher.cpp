@@ -103,6 +103,12 @@ Dispatcher::Lane* Dispatcher::lane_for(adapters::Channel channel) {
   return chosen;
 }
 
+void Dispatcher::add_callback_secrets(const std::function<std::optional<std::string>(const std::string& account)>& secret_of) {
+  for (auto& lane : lanes_)
+    if (auto secret = secret_of(std::string(lane.route.adapter->name())); secret && !lane.route.callback_url.empty())
+      lane.route.callback_url += "/" + *secret;
+}
+
 void Dispatcher::start() {
   for (int i = 0; i < options_.workers; ++i) {
     ++running_;

@@ -14,6 +14,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <random>
 #include <string>
 #include <unordered_set>
@@ -78,6 +79,9 @@ class Dispatcher : public std::enable_shared_from_this<Dispatcher> {
   Dispatcher(boost::asio::any_io_executor executor, std::shared_ptr<redis::Client> redis,
              std::vector<Route> routes, DispatcherOptions options, const Log& log, metrics::Registry& metrics);
 
+  /// Before start(): an account's callback URL gets its secret as a last
+  /// path segment (auth/callback_secrets.hpp), for the accounts that have one.
+  void add_callback_secrets(const std::function<std::optional<std::string>(const std::string& account)>& secret_of);
   void start();
   /// A graceful stop: no more claims; the windows in flight finish and are
   /// recorded (their records retried until `drain` has passed), what was

@@ -43,6 +43,8 @@ struct MeetingSpec {
   /// when it holds the whole audience, else the audience's own root (set
   /// once the audience is resolved).
   std::string tally_root;
+  /// Who made it, and its audience's own root unit: who may see it.
+  std::string author, audience_root;
 };
 
 /// A reminder offset, "24h" or "90m"; nullopt if it is not one.

@@ -42,7 +42,8 @@ boost::asio::awaitable<redis::Result<std::pair<std::string, unsigned>>> MeetingS
                          std::to_string(ms_of(spec.ends_at)), std::to_string(ms_of(spec.starts_at)));
   for (const auto& [field, value] : std::initializer_list<std::pair<const char*, std::string>>{
            {"id", id}, {"title", spec.title}, {"venue", spec.venue}, {"starts_at", spec.starts_at_text}, {"ends_at", spec.ends_at_text},
-           {"organiser", spec.organiser}, {"created_at", format_utc(now)}, {"state", "summoning"}}) {
+           {"organiser", spec.organiser}, {"created_at", format_utc(now)}, {"state", "summoning"},
+           {"author", spec.author}, {"audience_root", spec.audience_root}}) {
     args.push_back(field);
     args.push_back(value);
   }

@@ -98,9 +98,8 @@ TEST_F(Access, ATokensProfileDecidesWhatItMayCallAndARevokedOneIsRefusedWithinAS
                 .status,
             202);
   EXPECT_EQ(as(token, "GET", "/v1/directory").status, 200);
-  for (const auto& [method, path] : std::vector<std::pair<std::string, std::string>>{{"GET", "/v1/directory/contacts/C1"},
-                                                                                     {"POST", "/v1/directory/import"},
-                                                                                     {"GET", "/v1/inbound"},
+  for (const auto& [method, path] : std::vector<std::pair<std::string, std::string>>{{"POST", "/v1/directory/import"},
+                                                                                     {"PUT", "/v1/directory/contacts/C1"},
                                                                                      {"GET", "/v1/tokens"},
                                                                                      {"POST", "/v1/tokens"}}) {
     auto r = as(token, method, path, "{}");

@@ -290,8 +290,36 @@ TEST_F(LuaScripts, ReportsApplyForwardOnlyAndParkThoseThatCameEarly) {
   EXPECT_EQ(record(0).state, State::delivered);
   EXPECT_EQ(counter("delivered"), 1);
   EXPECT_EQ(counter("sent"), 0);
-  EXPECT_EQ(run({"HGET", keys_.early_reports("sim"), "unknown"}).str, "3|");
+  // Parked with its time, for ten minutes at most.
+  const auto parked = run({"HGET", keys_.early_reports("sim"), "unknown"}).str;
+  EXPECT_THAT(parked, ::testing::MatchesRegex("3\\|[0-9]+\\|")) << parked;
+  EXPECT_LE(run({"TTL", keys_.early_reports("sim")}).integer, 600);
   run({"DEL", keys_.early_reports("sim")});
+}
+
+// A report parked for a message id before anyone sent it is applied when
+// the id is recorded within ten minutes; one parked longer ago (a forged
+// report for a future id, or a stray) is dropped, never applied.
+TEST_F(LuaScripts, AnEarlyReportOlderThanTenMinutesIsNotApplied) {
+  const std::string ref = id_ + ":0:0:1:sms:RJ";
+  for (const auto& [parked, expected] : std::vector<std::pair<std::string, State>>{{"3|1|", State::sent}, {"", State::delivered}}) {
+    SCOPED_TRACE(parked.empty() ? "parked now" : "parked in 1970");
+    run({"DEL", keys_.states(id_, 0), keys_.counters(id_), keys_.early_reports("sim")});
+    SetUp();
+    auto a = token(0xB2B2B2B2);
+    claim(a, "", {{0, State::queued}});
+    const std::string now = run({"TIME"}).elements.at(0).str;
+    run({"HSET", keys_.early_reports("sim"), "m9", parked.empty() ? "3|" + now + "|" : parked});
+    std::string bytes;
+    StateRecord{State::sent, 1, 0, 0b11, 0, 0xB2B2B2B2}.encode_into(bytes);
+    auto written = run({"EVAL", dispatch::kRecordWindowScript, "13", keys_.states(id_, 0), keys_.counters(id_), keys_.failures(id_),
+                        keys_.report_wait(), keys_.dead_push_tokens(), keys_.broadcast(id_), keys_.requeued(id_, 0), "s", keys_.active("normal"),
+                        keys_.retry_due(id_, 0), keys_.ended(), keys_.early_reports("sim"), keys_.provider_message("sim", "m9"), a, "0", "60", "1",
+                        "0", bytes, "2", "sending", "-1", "sent", "1", "0", "0", "0", "0", "1", "12", "1", "13", "m9", ref});
+    ASSERT_EQ(written.elements.size(), 2u) << written.str;
+    EXPECT_EQ(record(0).state, expected);
+    EXPECT_EQ(run({"HEXISTS", keys_.early_reports("sim"), "m9"}).integer, 0) << "taken either way";
+  }
 }
 
 // Leases are the instances': a takeover claims only from a holder whose

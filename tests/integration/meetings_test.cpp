@@ -308,8 +308,13 @@ TEST_F(Meetings, HostileRequestsGetAClear4xx) {
     EXPECT_NE(r.body.find(row.names), std::string::npos) << row.method << " " << row.path.substr(0, 80) << ": " << r.body.substr(0, 300);
     EXPECT_LT(r.body.size(), 2000u) << "the answer quotes at most 200 characters of the input";
   }
-  EXPECT_EQ(http("POST", daemon_->url("/v1/meetings/m1/remind"), "", "application/json", {{"Idempotency-Key", "plan:remind:m1"}}).status, 400)
+  EXPECT_EQ(http("POST", daemon_->url("/v1/broadcasts"),
+                 R"({"audience": {"units": ["BT-1"]}, "template": "announcement", "variables": {"subject": "s", "details": "d"}, "channels": ["sms"]})",
+                 "application/json", {{"Idempotency-Key", "plan:remind:m1"}})
+                .status,
+            400)
       << "the scheduler's keys are not a client's";
+  EXPECT_EQ(http("POST", daemon_->url("/v1/meetings/m1/remind"), "", "application/json", {{"Idempotency-Key", "k"}}).status, 404) << "no meeting m1";
   EXPECT_EQ(number(object_of(daemon_->get("/v1/meetings")), "total"), 0) << "nothing made";
   EXPECT_TRUE(object_of(daemon_->get("/v1/directory/contacts/C1/consent"))["opted_out"].as_object().empty()) << "nothing changed";
   EXPECT_TRUE(daemon_->process().running());

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <boost/json.hpp>
 
 #include "directory/codec.hpp"
 #include "directory/importer.hpp"
@@ -168,6 +169,42 @@ TEST_F(ResolverTest, OverlayReplacesSnapshotRecordsAtBuild) {
   ASSERT_TRUE(index) << error;
   EXPECT_THAT(resolve_ids(R"({"units": ["M-JAI-1"]})", index.get()), ElementsAre("C4"));
   EXPECT_THAT(resolve_ids(R"({"units": ["BT-4"]})", index.get()), UnorderedElementsAre("C9", "C11", "C12"));
+}
+
+}  // namespace
+
+namespace {
+
+// A scope is units with their subtrees; an id the directory lacks gives nothing.
+TEST_F(ResolverTest, AScopeHoldsItsUnitsSubtreesAndFailsClosed) {
+  const auto& units = index_->units();
+  const std::vector<std::string> ids = {"M-JAI-1", "D-JAI", "NO-SUCH", "BT-4"};
+  const auto scope = Scope::of(ids, units);
+  EXPECT_FALSE(scope.whole());
+  EXPECT_EQ(scope.roots().size(), 2u) << "M-JAI-1 is inside D-JAI";
+  for (const char* in : {"D-JAI", "B-JAI-1", "M-JAI-2", "BT-3", "BT-4"}) EXPECT_TRUE(scope.contains(in, units)) << in;
+  for (const char* out : {"RJ", "D-JOD", "M-JOD-1", "NO-SUCH", ""}) EXPECT_FALSE(scope.contains(out, units)) << out;
+  EXPECT_FALSE(Scope::of(std::vector<std::string>{"NO-SUCH"}, units).contains("RJ", units));
+  EXPECT_TRUE(Scope::of(std::vector<std::string>{"D-JOD", "*"}, units).whole());
+}
+
+// With a scope, a unit outside it is a forbidden error at its pointer, and
+// no units means the scope's (never the whole directory).
+TEST_F(ResolverTest, AScopedSelectorRefusesUnitsOutsideAndDefaultsToTheScope) {
+  const auto scope = Scope::of(std::vector<std::string>{"D-JAI"}, index_->units());
+  auto refused = parse_selector(boost::json::parse(R"({"units": ["BT-1", "D-JOD"], "exclude": {"units": ["BT-4"]}})"), *index_, "/audience", &scope);
+  auto* errors = std::get_if<std::vector<SelectorError>>(&refused);
+  ASSERT_TRUE(errors);
+  ASSERT_EQ(errors->size(), 1u) << "an excluded unit outside the scope takes nothing from it";
+  EXPECT_EQ(errors->front().pointer, "/audience/units/1");
+  EXPECT_TRUE(errors->front().forbidden);
+  for (const char* none : {R"({"levels": ["district"]})", R"({"units": [], "levels": ["district"]})"}) {
+    auto parsed = parse_selector(boost::json::parse(none), *index_, "", &scope);
+    ASSERT_TRUE(std::holds_alternative<Selector>(parsed)) << none;
+    auto resolution = resolve(*index_, std::get<Selector>(parsed));
+    ASSERT_EQ(resolution.posts.size(), 1u) << none << ": Jaipur's district post only";
+    EXPECT_EQ(ids_.at(index_->posts()[resolution.posts[0]].record), "C2");
+  }
 }
 
 }  // namespace

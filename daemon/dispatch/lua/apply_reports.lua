@@ -1,9 +1,11 @@
 -- Delivery reports from a provider's webhook, matched by the provider's
 -- message id, all in one call. One that arrives before the dispatcher
 -- recorded the message id is parked in the hash pm-early:<provider>
--- (message id -> "state|reason"; it expires a day after the last one
--- parked, and holds 100,000 at most); record_window.lua applies it when
--- the id is recorded.
+-- (message id -> "state|parked at (s)|reason"; it holds 100,000 at most,
+-- expires ten minutes after the last one parked, and record_window.lua
+-- applies one when the id is recorded only if it was parked less than ten
+-- minutes before: a report for an id nobody sent yet cannot wait for a
+-- message sent later).
 -- The caller read each report's mapping first (MGET) and names the keys of
 -- the chunks they point to; a mapping that changed since (written by the
 -- dispatcher meanwhile) answers "again", and the caller reads it anew.
@@ -31,8 +33,8 @@ for r = 1, reports do
     local parked_state = parked and tonumber(string.sub(parked, 1, string.find(parked, '|', 1, true) - 1)) or -1
     if parked or redis.call('HLEN', early) < 100000 then
       if new > parked_state then
-        redis.call('HSET', early, message_id, new .. '|' .. reason)
-        redis.call('EXPIRE', early, '86400')
+        redis.call('HSET', early, message_id, new .. '|' .. redis.call('TIME')[1] .. '|' .. reason)
+        redis.call('EXPIRE', early, '600')
       end
       outcomes[r] = 'early'
     else

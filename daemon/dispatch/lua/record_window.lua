@@ -63,10 +63,16 @@ for _ = 1, tonumber(next_arg()) do
     local early = any_early and redis.call('HGET', early_key, message_id)
     if early then
       redis.call('HDEL', early_key, message_id)
+      -- "state|parked at (s)|reason": one parked ten minutes or more ago is
+      -- not this message's (its id was reported before anyone sent it).
       local bar = string.find(early, '|', 1, true)
-      local _, _, i, ci, channel, unit = parse_ref(ref)
-      apply_report(K, k, i, ci, channel, unit, tonumber(string.sub(early, 1, bar - 1)), string.sub(early, bar + 1))
-      applied = applied + 1
+      local second = string.find(early, '|', bar + 1, true)
+      local parked_at = second and tonumber(string.sub(early, bar + 1, second - 1))
+      if parked_at and tonumber(redis.call('TIME')[1]) - parked_at < 600 then
+        local _, _, i, ci, channel, unit = parse_ref(ref)
+        apply_report(K, k, i, ci, channel, unit, tonumber(string.sub(early, 1, bar - 1)), string.sub(early, second + 1))
+        applied = applied + 1
+      end
     end
   end
 end

@@ -1,0 +1,157 @@
+// Scope in the hierarchy, over HTTP: a caller reaches its units and their
+// subtrees and nothing else. The Jaipur district president can neither see,
+// target, change nor cancel anything in Jodhpur: a unit named outside the
+// scope is 403 with its JSON pointer, a resource outside it is 404 (as if
+// there were none), and a selector without units means the caller's scope.
+// Numbers are whole only with view_contacts over the person's unit.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+
+#include "support/daemon_under_test.hpp"
+#include "support/generated_directory.hpp"
+#include "support/http_client.hpp"
+#include "support/json_body.hpp"
+#include "support/redis_server.hpp"
+#include "support/utc_in.hpp"
+
+using namespace orgcast::testing;
+using namespace std::chrono_literals;
+using ::testing::HasSubstr;
+namespace json = boost::json;
+
+namespace {
+
+const std::string kAnnouncement = R"("template": "announcement", "variables": {"subject": "बैठक", "details": "कल"}, "channels": ["sms"])";
+
+class Scope : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    daemon_ = std::make_unique<DaemonUnderTest>(shared_redis_port(), unique_prefix());
+    daemon_->start();
+    ASSERT_TRUE(daemon_->wait_ready(10s)) << daemon_->process().log();
+    ASSERT_EQ(import_sample_directory(*daemon_), "");
+    jaipur_ = mint(R"({"name": "Jaipur president", "profile": "district_president", "scope": ["D-JAI"]})");
+    machine_ = mint(R"({"name": "state cron", "profile": "scheduler", "scope": ["RJ"]})");
+    jaipur_office_ = mint(R"({"name": "Jaipur office", "profile": "office_staff", "scope": ["D-JAI"]})");
+  }
+  std::string mint(const std::string& body) {
+    auto made = as(daemon_->token(), "POST", "/v1/tokens", body);
+    EXPECT_EQ(made.status, 201) << made.body;
+    return std::string(object_of(made)["token"].as_string());
+  }
+  HttpResult as(const std::string& token, const std::string& method, const std::string& path, const std::string& body = "") {
+    return http(method, daemon_->url(path), body, "application/json", {{"Authorization", "Bearer " + token}});
+  }
+  std::unique_ptr<DaemonUnderTest> daemon_;
+  std::string jaipur_, machine_, jaipur_office_;
+};
+
+TEST_F(Scope, TheJaipurPresidentNeitherSeesTargetsChangesNorCancelsAnythingInJodhpur) {
+  // What the state office made in Jodhpur.
+  auto jodhpur_broadcast = as(daemon_->token(), "POST", "/v1/broadcasts", R"({"audience": {"units": ["D-JOD"]}, )" + kAnnouncement + "}");
+  ASSERT_EQ(jodhpur_broadcast.status, 202) << jodhpur_broadcast.body;
+  const std::string jb(object_of(jodhpur_broadcast)["id"].as_string());
+  auto jodhpur_meeting = as(daemon_->token(), "POST", "/v1/meetings",
+                            R"({"title": "ज़िला बैठक", "venue": "कार्यालय", "starts_at": ")" + utc_in(48h) + R"(", "ends_at": ")" + utc_in(50h) +
+                                R"(", "organiser": "D-JOD"})");
+  ASSERT_EQ(jodhpur_meeting.status, 201) << jodhpur_meeting.body;
+  const std::string jm(object_of(jodhpur_meeting)["id"].as_string());
+
+  // Targeting Jodhpur: 403 naming the unit and where it was named.
+  for (const auto& [path, body, pointer] : std::vector<std::tuple<std::string, std::string, std::string>>{
+           {"/v1/broadcasts", R"({"audience": {"units": ["B-JAI-1", "D-JOD"]}, )" + kAnnouncement + "}", "/audience/units/1"},
+           {"/v1/broadcasts", R"({"audience": {"units": [{"id": "RJ", "descendants": true}]}, )" + kAnnouncement + "}", "/audience/units/0/id"},
+           {"/v1/audiences/preview", R"({"selector": {"units": ["BT-4"]}})", "/selector/units/0"},
+           {"/v1/meetings", R"({"title": "t", "venue": "v", "starts_at": ")" + utc_in(48h) + R"(", "ends_at": ")" + utc_in(50h) + R"(", "organiser": "D-JOD"})",
+            "/organiser"},
+           {"/v1/meetings", R"({"title": "t", "venue": "v", "starts_at": ")" + utc_in(48h) + R"(", "ends_at": ")" + utc_in(50h) +
+                                R"(", "organiser": "D-JAI", "audience": {"units": ["M-JOD-1"]}})",
+            "/audience/units/0"}}) {
+    auto r = as(jaipur_, "POST", path, body);
+    EXPECT_EQ(r.status, 403) << path << " " << body << ": " << r.body;
+    EXPECT_THAT(r.body, HasSubstr(pointer)) << path;
+    EXPECT_THAT(r.body, HasSubstr("outside your scope")) << path;
+  }
+  // Seeing, cancelling or reminding Jodhpur's: as if there were none.
+  for (const auto& [method, path] : std::vector<std::pair<std::string, std::string>>{
+           {"GET", "/v1/broadcasts/" + jb},
+           {"GET", "/v1/broadcasts/" + jb + "/recipients"},
+           {"GET", "/v1/broadcasts/" + jb + "/events"},
+           {"POST", "/v1/broadcasts/" + jb + "/cancel"},
+           {"GET", "/v1/meetings/" + jm},
+           {"GET", "/v1/meetings/" + jm + "/people"},
+           {"GET", "/v1/meetings/" + jm + "/events"},
+           {"GET", "/v1/meetings/" + jm + "/attendance"},
+           {"POST", "/v1/meetings/" + jm + "/cancel"},
+           {"POST", "/v1/meetings/" + jm + "/remind"},
+           {"GET", "/v1/directory/contacts/C3"},
+           {"GET", "/v1/directory/contacts/C6/consent"},
+           {"GET", "/v1/directory/contacts/C6/inbound"},
+           {"GET", "/v1/directory/contacts/C11/attendance"},
+           {"GET", "/v1/directory/units/D-JOD/attendance"}}) {
+    auto r = as(jaipur_, method, path);
+    EXPECT_EQ(r.status, 404) << method << " " << path << ": " << r.body;
+  }
+  // Its office changes Jaipur's contacts only.
+  EXPECT_EQ(as(jaipur_office_, "DELETE", "/v1/directory/contacts/C12").status, 404);
+  auto put_there = as(jaipur_office_, "PUT", "/v1/directory/contacts/C6", R"({"name": "X", "mobile": "9829000006", "unit_id": "D-JAI", "role": "president"})");
+  EXPECT_EQ(put_there.status, 404) << put_there.body;
+  auto move_out = as(jaipur_office_, "PUT", "/v1/directory/contacts/C2", R"({"name": "Suresh", "mobile": "9829000002", "unit_id": "D-JOD", "role": "president"})");
+  EXPECT_EQ(move_out.status, 403) << move_out.body;
+  EXPECT_THAT(move_out.body, HasSubstr("/unit_id"));
+  auto preview = as(jaipur_, "POST", "/v1/templates/announcement/preview", R"({"contact": "C3"})");
+  EXPECT_EQ(preview.status, 400) << "a contact's rendering is a read of the contact: " << preview.body;
+  EXPECT_EQ(as(jaipur_, "GET", "/v1/reports?unit=D-JOD").status, 403);
+  EXPECT_EQ(as(jaipur_, "GET", "/v1/reports/missing?level=district&role=president&unit=D-JOD").status, 403);
+  auto import = http("POST", daemon_->url("/v1/directory/import"), "--x--\r\n", "multipart/form-data; boundary=x", {{"Authorization", "Bearer " + jaipur_office_}});
+  EXPECT_EQ(import.status, 403) << "a full import replaces every unit: " << import.body;
+  EXPECT_THAT(import.body, HasSubstr("whole directory"));
+  auto moved_within = as(jaipur_office_, "PUT", "/v1/directory/contacts/C9", R"({"name": "Ravi Kumar", "mobile": "9829000009", "unit_id": "BT-1", "role": "president"})");
+  EXPECT_EQ(moved_within.status, 200) << moved_within.body;
+
+  // The listing shows Jaipur's meetings only; the state office sees both.
+  auto listed = as(jaipur_, "GET", "/v1/meetings");
+  ASSERT_EQ(listed.status, 200) << listed.body;
+  EXPECT_EQ(listed.body.find("\"" + jm + "\""), std::string::npos) << listed.body;
+  EXPECT_NE(as(daemon_->token(), "GET", "/v1/meetings").body.find("\"" + jm + "\""), std::string::npos);
+  EXPECT_EQ(object_of(as(daemon_->token(), "GET", "/v1/broadcasts/" + jb))["state"].as_string() == "cancelled", false) << "not cancelled by Jaipur";
+
+  // Its own part: a selector without units is Jaipur, never the state.
+  auto own = as(jaipur_, "POST", "/v1/broadcasts", R"({"audience": {}, )" + kAnnouncement + "}");
+  ASSERT_EQ(own.status, 202) << own.body;
+  const std::string ob(object_of(own)["id"].as_string());
+  EXPECT_EQ(number(object_of(own), "recipients"), 6) << "C2, C4 (with C7), C5, C8, C9, C10: Jaipur's six people";
+  auto shown = as(jaipur_, "GET", "/v1/broadcasts/" + ob);
+  ASSERT_EQ(shown.status, 200) << shown.body;
+  EXPECT_EQ(json::serialize(object_of(shown)["audience"]), R"({"units":["D-JAI"]})") << "kept with the scope written in";
+  EXPECT_EQ(as(jaipur_, "GET", "/v1/broadcasts/" + ob + "/recipients").status, 200);
+  auto preview_own = object_of(as(jaipur_, "POST", "/v1/audiences/preview", R"({"selector": {"levels": ["booth"]}})"));
+  EXPECT_EQ(number(preview_own, "count"), 4) << "Jaipur's booths: C7 (Mohan Lal), C8, C9, C10";
+  auto c2 = object_of(as(jaipur_, "GET", "/v1/directory/contacts/C2"));
+  EXPECT_EQ(c2["mobile"].as_string(), "+919829000002") << "view_contacts over Jaipur: the number whole";
+}
+
+TEST_F(Scope, NumbersAreMaskedWithoutViewContacts) {
+  // The scheduler reads counts and people, never a whole number.
+  auto c2 = as(machine_, "GET", "/v1/directory/contacts/C2");
+  ASSERT_EQ(c2.status, 200) << c2.body;
+  EXPECT_EQ(object_of(c2)["mobile"].as_string(), "+91982*****02");
+  EXPECT_EQ(c2.body.find("9829000002"), std::string::npos) << c2.body;
+  auto made = as(machine_, "POST", "/v1/broadcasts", R"({"audience": {"units": ["D-JAI"]}, )" + kAnnouncement + "}");
+  ASSERT_EQ(made.status, 202) << made.body;
+  const std::string id(object_of(made)["id"].as_string());
+  for (const std::string& format : {"", "?format=csv"}) {
+    auto listed = as(machine_, "GET", "/v1/broadcasts/" + id + "/recipients" + format);
+    ASSERT_EQ(listed.status, 200) << listed.body;
+    EXPECT_THAT(listed.body, HasSubstr("+91982*****02")) << format;
+    EXPECT_EQ(listed.body.find("9829000002"), std::string::npos) << format << ": " << listed.body;
+    auto whole = as(daemon_->token(), "GET", "/v1/broadcasts/" + id + "/recipients" + format);
+    EXPECT_THAT(whole.body, HasSubstr("+919829000002")) << "the state admin has view_contacts everywhere";
+  }
+  auto inbound = as(machine_, "GET", "/v1/inbound");
+  EXPECT_EQ(inbound.status, 200) << inbound.body;
+}
+
+}  // namespace
