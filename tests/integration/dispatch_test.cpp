@@ -92,3 +92,34 @@ TEST_F(DispatchTest, FailedRecipientsAreListedWithTheirReason) {
 }
 
 }  // namespace
+
+namespace {
+
+// A report is believed only at the account's own callback URL, with its
+// secret in the path: a forged one (no secret, a wrong one, a past or a
+// future message id) is refused with 403, counted, and changes nothing;
+// the genuine reports, which carry the secret, still apply.
+TEST_F(DispatchTest, ForgedReportsAreRefusedCountedAndChangeNothing) {
+  start({"--hold-reports", "1"});
+  auto id = broadcast(R"(["sms"])");
+  ASSERT_TRUE(eventually([&] { return count(id, "sent") == 11; }, 15s)) << json::serialize(info(id));
+  int forged = 0;
+  for (const std::string& path : {"/v1/webhooks/sim", "/v1/webhooks/sim/00000000000000000000000000000000", "/v1/webhooks/sim/x"})
+    for (const std::string& message : {"sim-1", "sim-5", "sim-99"}) {
+      auto r = http("POST", daemon_->url(path),
+                    R"({"message_id": ")" + message + R"(", "status": "undelivered", "error_code": "absent_subscriber", "timestamp": "2026-11-22T21:00:00Z"})",
+                    "application/json", {{"Authorization", ""}});
+      EXPECT_EQ(r.status, 403) << path << " " << message << ": " << r.body;
+      EXPECT_THAT(r.body, ::testing::HasSubstr("secret")) << path;
+      ++forged;
+    }
+  auto b = info(id);
+  EXPECT_EQ(count_in(b, "counts", "sent"), 11);
+  EXPECT_EQ(count_in(b, "counts", "failed"), 0);
+  EXPECT_THAT(daemon_->get("/metrics").body, ::testing::HasSubstr("orgcast_webhook_forged_total{provider=\"sim\"} " + std::to_string(forged)));
+  http("POST", sim_->url("/reports/release"));
+  ASSERT_TRUE(eventually([&] { return count(id, "delivered") == 11; }, 15s)) << "the genuine reports come with the secret: " << json::serialize(info(id));
+  EXPECT_EQ(count(id, "failed"), 0);
+}
+
+}  // namespace

@@ -5,6 +5,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <fstream>
+
 #include <boost/json.hpp>
 #include <map>
 
@@ -31,13 +33,17 @@ std::pair<std::string, int> text_received(const Kannel& kannel, const std::strin
 TEST(Kannel, HindiReminderThroughKannelWithReportsAndAnInboundReply) {
   ASSERT_TRUE(kannel_installed()) << "tools/setup installs kannel and kannel-extras";
   const int daemon_port = free_port();
-  Kannel kannel("http://127.0.0.1:" + std::to_string(daemon_port) + "/v1/webhooks/kannel");
+  // Kannel's get-url carries the account's callback secret, as its dlr-url does.
+  const std::string callback_secret = "kannel-callback-0123456789";
+  const auto secrets = temp_dir("kannel-secret");
+  std::ofstream(secrets + "/callback") << callback_secret;
+  Kannel kannel("http://127.0.0.1:" + std::to_string(daemon_port) + "/v1/webhooks/kannel/" + callback_secret);
   DaemonUnderTest daemon(shared_redis_port(), unique_prefix(),
                          "dispatch:\n  callback_base_url: http://127.0.0.1:" + std::to_string(daemon_port) +
                              "\n  retry_base_ms: 50\n  retry_cap_ms: 500\n"
                              "providers:\n  - name: kannel\n    type: kannel\n    channels: [sms]\n    url: " + kannel.sendsms_url() +
                              "\n    username: " + Kannel::kUsername + "\n    password_file: " + kannel.password_file() +
-                             "\n    rate_per_second: 200\n",
+                             "\n    callback_secret_file: " + secrets + "/callback\n    rate_per_second: 200\n",
                          daemon_port);
   daemon.start();
   ASSERT_TRUE(daemon.wait_ready(10s)) << daemon.process().log();

@@ -3,6 +3,7 @@
 // all-or-nothing ownership check and its idempotence, finishing refused
 // while a hold's recipient is sending, report timeouts ending recipients
 // unconfirmed and the broadcast done.
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <hiredis/hiredis.h>
 

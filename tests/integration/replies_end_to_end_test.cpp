@@ -53,17 +53,18 @@ class RepliesEndToEnd : public ::testing::Test {
     ASSERT_TRUE(kannel_installed()) << "tools/setup installs kannel and kannel-extras";
     const int port = free_port();
     const std::string base = "http://127.0.0.1:" + std::to_string(port);
-    kannel_ = std::make_unique<Kannel>(base + "/v1/webhooks/kannel");
+    const auto secrets = temp_dir("e2e-secrets");
+    kannel_ = std::make_unique<Kannel>(base + "/v1/webhooks/kannel/kannel-callback-0123456789");
     whatsapp_ = std::make_unique<FakeProvider>(
         "fake-whatsapp", std::vector<std::string>{"--token", "EAAG-test", "--app-secret", "s3cret", "--callback", base + "/v1/webhooks/whatsapp"});
-    const auto secrets = temp_dir("e2e-secrets");
     daemon_ = std::make_unique<DaemonUnderTest>(
         shared_redis_port(), unique_prefix(),
         "dispatch:\n  callback_base_url: " + base + "\n  retry_base_ms: 50\n  retry_cap_ms: 500\n"
         "replies:\n  sms_acknowledgements: false\n  batch_ms: 200\n"
         "providers:\n"
         "  - name: kannel\n    type: kannel\n    channels: [sms]\n    url: " + kannel_->sendsms_url() + "\n    username: " + Kannel::kUsername +
-            "\n    password_file: " + kannel_->password_file() + "\n    rate_per_second: 200\n"
+            "\n    password_file: " + kannel_->password_file() + "\n    callback_secret_file: " +
+            secret_file(secrets, "callback", "kannel-callback-0123456789") + "\n    rate_per_second: 200\n"
         "  - name: whatsapp\n    type: whatsapp_cloud\n    channels: [whatsapp]\n    url: " + whatsapp_->url() +
             "\n    phone_number_id: \"1234567890\"\n    access_token_file: " + secret_file(secrets, "token", "EAAG-test") +
             "\n    app_secret_file: " + secret_file(secrets, "secret", "s3cret") + "\n    verify_token_file: " + secret_file(secrets, "verify", "v") + "\n",
