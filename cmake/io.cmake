@@ -33,6 +33,7 @@ add_library(orgcast_io STATIC
   daemon/api/routes.cpp
   daemon/api/auth_guard.cpp
   daemon/api/access_api.cpp
+  daemon/api/users_api.cpp
   daemon/api/session_api.cpp
   daemon/auth/session_store.cpp
   daemon/auth/auth_store.cpp

@@ -5,6 +5,7 @@
 //   POST /v1/tokens/{id}/revoke  refused on every instance within a second
 #include <boost/json.hpp>
 
+#include "api/caller_scope.hpp"
 #include "api/common.hpp"
 #include "api/routes.hpp"
 #include "auth/api_token.hpp"
@@ -37,18 +38,6 @@ awaitable<http::Response> list_tokens(Context context, http::Request& request) {
   for (const auto& t : *all)
     if (may_manage(*request.principal, t)) out.push_back(token_json(t));
   co_return http::json_response(200, json::serialize(json::object{{"tokens", std::move(out)}}));
-}
-
-// `unit` is inside the caller's scope (a unit of it or below one).
-bool within(const auth::Principal& caller, const directory::OrgIndex* index, const std::string& unit) {
-  if (caller.whole_directory()) return true;
-  if (unit == "*" || !index) return false;
-  const auto& units = index->units();
-  const auto u = units.find(unit);
-  if (u == directory::kNoUnit) return false;
-  for (const auto& own : caller.scope)
-    if (const auto o = units.find(own); o != directory::kNoUnit && u >= o && u < units.subtree_end(o)) return true;
-  return false;
 }
 
 awaitable<http::Response> create_token(Context context, http::Request& request) {
@@ -87,7 +76,7 @@ awaitable<http::Response> create_token(Context context, http::Request& request) 
   list("permissions", t.permissions);
   if (t.scope.empty()) problems.push_back({"/scope", "expected at least one unit id (or \"*\": every unit)"});
   for (std::size_t i = 0; i < t.scope.size(); ++i)
-    if (!within(caller, index.get(), t.scope[i]))
+    if (!scope_within(caller, index.get(), t.scope[i]))
       problems.push_back({"/scope/" + std::to_string(i), quoted_input(t.scope[i]) + " is not within your scope"});
   // No wider than the profile it names, nor than its creator.
   auto allowed = profile == profiles.end() ? auth::Permissions{} : profile->second.permissions;

@@ -73,6 +73,12 @@ std::optional<PlacedContact> reachable_contact(const Context& context, const Cal
   return placed;
 }
 
+bool scope_within(const auth::Principal& caller, const directory::OrgIndex* index, const std::string& unit) {
+  if (caller.whole_directory()) return true;
+  if (unit == "*" || !index) return false;
+  return CallerScope(&caller, index->units()).reaches(std::string_view(unit));
+}
+
 http::Response not_found(std::string_view what, std::string_view id) {
   return http::problem(404, "not-found", "No such " + std::string(what), "no " + std::string(what) + " " + quoted_input(id));
 }

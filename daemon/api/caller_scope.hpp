@@ -62,6 +62,9 @@ struct PlacedContact {
 std::optional<PlacedContact> reachable_contact(const Context& context, const CallerScope& caller, const directory::OrgIndex& index,
                                                std::string_view id);
 
+/// `unit` ("*" every unit) is inside the caller's scope: a unit of it or below one.
+bool scope_within(const auth::Principal& caller, const directory::OrgIndex* index, const std::string& unit);
+
 /// 404 for a thing the caller may not see, in the words used for one that does not exist.
 http::Response not_found(std::string_view what, std::string_view id);
 

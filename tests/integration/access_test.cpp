@@ -269,6 +269,48 @@ TEST_F(Sessions, FailedLoginsLockOneAddressNotTheAccount) {
   EXPECT_EQ(stranger.body, login("not the password", "10.0.0.8").body) << "one text for a wrong name and a wrong password";
 }
 
+// Users over HTTP: made no wider than their maker (profile, scope), never
+// shown with a hash; a disabled user's sessions end at once and they cannot
+// log in until enabled again.
+TEST_F(Sessions, UsersAreMadeNoWiderThanTheirMakerAndDisablingEndsTheirSessions) {
+  const std::string ravi = R"({"username": "ravi", "name": "Ravi Kumar", "password": "a long enough secret", "profile": "district_president", "scope": ["D-JAI"]})";
+  auto made = as(daemon_->token(), "POST", "/v1/users", ravi);
+  ASSERT_EQ(made.status, 201) << made.body;
+  EXPECT_EQ(made.body.find("argon2"), std::string::npos) << "no hash shown: " << made.body;
+  EXPECT_EQ(made.body.find("a long enough secret"), std::string::npos);
+  EXPECT_EQ(as(daemon_->token(), "POST", "/v1/users", ravi).status, 409) << "the username is taken";
+  auto weak = as(daemon_->token(), "POST", "/v1/users", R"({"username": "x", "name": "X", "password": "short", "profile": "office_staff", "scope": ["RJ"]})");
+  EXPECT_EQ(weak.status, 400);
+  EXPECT_THAT(weak.body, ::testing::HasSubstr("/password"));
+  // A manager of Jaipur makes and sees Jaipur's users only.
+  const std::string jaipur_admin(
+      object_of(as(daemon_->token(), "POST", "/v1/tokens", R"({"name": "jaipur admin", "profile": "state_admin", "scope": ["D-JAI"]})"))["token"].as_string());
+  auto outside = as(jaipur_admin, "POST", "/v1/users", R"({"username": "anita", "name": "Anita", "password": "a long enough secret", "profile": "office_staff", "scope": ["D-JOD"]})");
+  EXPECT_EQ(outside.status, 400) << outside.body;
+  EXPECT_THAT(outside.body, ::testing::HasSubstr("/scope/0"));
+  auto listed = object_of(as(jaipur_admin, "GET", "/v1/users"))["users"].as_array();
+  ASSERT_EQ(listed.size(), 1u) << "ravi, not meena (the whole state)";
+  EXPECT_EQ(listed[0].as_object().at("username").as_string(), "ravi");
+  EXPECT_EQ(as(jaipur_admin, "POST", "/v1/users/meena/disable").status, 404) << "not its to manage";
+  const std::string president(
+      object_of(as(daemon_->token(), "POST", "/v1/tokens", R"({"name": "p", "profile": "district_president", "scope": ["D-JAI"]})"))["token"].as_string());
+  EXPECT_EQ(as(president, "GET", "/v1/users").status, 403) << "manage_users is not a district president's";
+
+  auto ravi_login = [&] {
+    return http("POST", daemon_->url("/v1/session"), R"({"username": "ravi", "password": "a long enough secret"})", "application/json",
+                {{"Authorization", ""}, {"X-Forwarded-For", "10.0.0.9"}});
+  };
+  const auto cookie = cookie_of(ravi_login());
+  ASSERT_EQ(with_cookie(cookie, "GET", "/v1/session").status, 200);
+  auto disabled = as(jaipur_admin, "POST", "/v1/users/ravi/disable");
+  ASSERT_EQ(disabled.status, 200) << disabled.body;
+  EXPECT_EQ(number(object_of(disabled), "sessions_ended"), 1);
+  EXPECT_TRUE(eventually([&] { return with_cookie(cookie, "GET", "/v1/session").status == 401; }, 3s)) << "ended within a second";
+  EXPECT_EQ(ravi_login().status, 401);
+  ASSERT_EQ(as(jaipur_admin, "POST", "/v1/users/ravi/enable").status, 200);
+  EXPECT_EQ(ravi_login().status, 201);
+}
+
 // The endpoints of tokens and sessions, tried as a hostile client would:
 // each answer is a 4xx that names what is wrong, and nothing is made.
 TEST_F(Access, HostileRequestsToTokensAndSessionsGetAClear4xx) {
