@@ -134,6 +134,7 @@ awaitable<http::Response> of_unit(Context context, http::Request& request) {
   json::array rows;
   long long summoned = 0, came = 0;
   for (const auto& m : *found) {
+    if (!sees_meeting(context, request, m)) continue;
     const auto organiser = units.find(m.field("organiser"));
     if (organiser == directory::kNoUnit || organiser < unit || organiser >= units.subtree_end(unit)) continue;
     const auto meeting_id = m.field("id");  // named: GCC 12 and temporaries inside a co_await

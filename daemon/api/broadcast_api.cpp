@@ -184,7 +184,7 @@ awaitable<http::Response> cancel(Context context, http::Request& request) {
   if (auto* refused = std::get_if<http::Response>(&info)) co_return std::move(*refused);
   auto before = co_await context.broadcasts->cancel(id);
   if (!before) co_return redis_unavailable(before.error().message());
-  if (!*before) co_return http::problem(404, "not-found", "No such broadcast", "no broadcast with id " + id);
+  if (!*before) co_return not_found("broadcast", id);
   if (**before == "done")
     co_return http::problem(409, "nothing-to-cancel", "Nothing to cancel", "broadcast " + id + " had no one to send to");
   if (**before != "cancelled") context.log->info("broadcast", id + " cancelled (was " + **before + ")");

@@ -81,6 +81,8 @@ awaitable<Queued> message_summoned(Context context, meetings::Meeting meeting, s
     if (entry->value->variable_index(name) >= 0) values[name] = value;
   json::value channels = json::array(channels_given.begin(), channels_given.end());
   if (channels_given.empty()) channels = summons_channels(meeting);
+  // Everyone summoned, wherever their posts are now: a notice may not miss
+  // someone who moved since the summons. Its author is the meeting's.
   json::object body{{"audience", json::object{}}, {"template", template_id}, {"variables", std::move(values)}, {"channels", std::move(channels)},
                     {"priority", "urgent"}};
   // A reminder or a move notice is no use once the meeting has started.
@@ -89,6 +91,7 @@ awaitable<Queued> message_summoned(Context context, meetings::Meeting meeting, s
   if (auto* problems = std::get_if<std::vector<directory::SelectorError>>(&parsed)) co_return pointer_problem("Cannot message the meeting", *problems);
   auto spec = std::get<broadcast::Spec>(std::move(parsed));
   spec.audience.only_persons = std::move(persons);
+  spec.author = meeting.field("author");
   spec.audience_json = json::serialize(json::object{{"meeting", meeting.field("id")}, {"people", spec.audience.only_persons.size()}});
   SliceHook no_hook;  // named: GCC 12 mishandles temporaries with destructors inside a co_await
   auto queued = co_await enqueue_broadcast(context, index, std::move(spec), std::move(hold), no_hook);

@@ -65,6 +65,7 @@ awaitable<http::Response> inbound_of(Context context, http::Request& request) {
     if (e.elements.size() >= 2) {
       auto m = entry_json(e);
       m["from"] = person->shown;
+      if (m.contains("mobile")) m["mobile"] = person->shown;
       out.push_back(std::move(m));
     }
   co_return http::json_response(200, json::serialize(json::object{{"mobile", person->shown}, {"messages", std::move(out)}}));

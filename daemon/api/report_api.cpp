@@ -200,7 +200,11 @@ awaitable<http::Response> remind(Context context, http::Request& request) {
   }
   const auto messaging = context.messaging();
   json::object spec_body{{"audience", json::object{}}, {"template", "report_reminder"}, {"channels", channels}, {"priority", "urgent"}};
-  auto parsed = broadcast::parse_spec(json::value(std::move(spec_body)), *m.index, spec_context(*messaging, std::chrono::system_clock::now()));
+  // Each person at a post inside the caller's scope (their first there).
+  const CallerScope caller(request, m.index->units());
+  auto checks = spec_context(*messaging, std::chrono::system_clock::now());
+  checks.scope = &caller.scope();
+  auto parsed = broadcast::parse_spec(json::value(std::move(spec_body)), *m.index, checks);
   if (auto* problems = std::get_if<std::vector<directory::SelectorError>>(&parsed)) {
     co_await release();
     co_return pointer_problem("Invalid request", *problems);

@@ -31,8 +31,12 @@ json::object user_json(const auth::UserRecord& u) {
                       {"language", u.language}, {"disabled", u.disabled}, {"created_at", u.created_at}};
 }
 
-// A user is the caller's to manage when each unit of the user's scope is in the caller's.
-bool may_manage(const auth::Principal& caller, const directory::OrgIndex* index, const auth::UserRecord& u) {
+// A user is the caller's to manage when the caller may do all the user may
+// (by profile), and each unit of the user's scope is in the caller's.
+bool may_manage(const Context& context, const auth::Principal& caller, const directory::OrgIndex* index, const auth::UserRecord& u) {
+  const auto profiles = context.access_profiles();
+  const auto profile = profiles.find(u.profile);
+  if (profile != profiles.end() && !caller.permissions.covers(profile->second.permissions)) return false;
   if (caller.whole_directory()) return true;
   if (u.scope.empty()) return false;
   for (const auto& unit : u.scope)
@@ -53,7 +57,7 @@ awaitable<http::Response> list_users(Context context, http::Request& request) {
   auto index = context.watcher->index();
   json::array out;
   for (const auto& u : *all)
-    if (may_manage(*request.principal, index.get(), u)) out.push_back(user_json(u));
+    if (may_manage(context, *request.principal, index.get(), u)) out.push_back(user_json(u));
   co_return http::json_response(200, json::serialize(json::object{{"users", std::move(out)}}));
 }
 
@@ -79,6 +83,7 @@ awaitable<http::Response> create_user(Context context, http::Request& request) {
   text("name", u.display_name, 100, true);
   text("profile", u.profile, 100, true);
   text("language", u.language, 8, false);
+  if (u.language.empty()) u.language = "hi";
   if (!u.username.empty() && !valid_username(u.username))
     problems.push_back({"/username", "use 1 to 64 of a-z, 0-9, '.', '_' and '-'"});
   if (const auto* v = o.if_contains("password"); !v || !v->is_string()) problems.push_back({"/password", "expected a text"});
@@ -128,10 +133,11 @@ awaitable<http::Response> set_disabled(Context context, http::Request& request, 
   auto user = co_await context.auth->user(username);
   if (!user) co_return redis_unavailable(user.error().message());
   auto index = context.watcher->index();
-  if (!*user || !may_manage(*request.principal, index.get(), **user)) co_return not_found("user", username);
+  if (!*user || !may_manage(context, *request.principal, index.get(), **user)) co_return not_found("user", username);
   if (disabled && request.principal->kind == auth::Principal::Kind::user && request.principal->id == username)
     co_return http::problem(409, "own-account", "Not your own", "you cannot disable your own account; another administrator can");
-  auto set = co_await context.auth->set_user_field(username, "disabled", disabled ? "1" : "0");
+  const std::string field = "disabled", value = disabled ? "1" : "0";  // named: GCC 12 and temporaries inside a co_await
+  auto set = co_await context.auth->set_user_field(username, field, value);
   if (!set) co_return redis_unavailable(set.error().message());
   std::size_t ended = 0;
   if (disabled) {

@@ -140,7 +140,9 @@ awaitable<http::Response> inbound(Context context, http::Request& request) {
         }
     if (!whole && unit == directory::kNoUnit) continue;
     const bool unmasked = whole ? request.principal->permissions.has(auth::Permission::view_contacts) : caller->unmasked_at(unit);
-    if (!unmasked) m["from"] = mask_phone(from);
+    if (!unmasked)
+      for (const char* number : {"from", "mobile"})  // the sender's number as given, and as the directory spells it
+        if (auto* v = m.if_contains(number); v && v->is_string()) *v = mask_phone(v->as_string());
     out.push_back(std::move(m));
   }
   co_return http::json_response(200, boost::json::serialize(boost::json::object{{"messages", std::move(out)}}));

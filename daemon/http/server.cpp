@@ -358,7 +358,12 @@ struct Server::State : std::enable_shared_from_this<State> {
           try {
             response = co_await (*match.handler)(request);
           } catch (const std::exception& e) {
-            log.error("http", request.method + " " + request.path + " failed: " + e.what());
+            // Credentials in a path (a callback's secret, a reply link's token) are not logged.
+            std::string path = request.path;
+            for (const char* credential : {"secret", "token"})
+              if (auto it = request.params.find(credential); it != request.params.end() && !it->second.empty())
+                if (auto at = path.find(it->second); at != std::string::npos) path.replace(at, it->second.size(), "{" + std::string(credential) + "}");
+            log.error("http", request.method + " " + path + " failed: " + e.what());
             response = problem(500, "internal", "Internal error", "the server failed to handle this request");
           }
         }

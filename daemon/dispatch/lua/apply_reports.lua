@@ -16,6 +16,7 @@
 -- Returns, per report, "applied", "fallback", "stale", "early", "early_dropped" or "again".
 ended_set_is(KEYS[2])
 local early = KEYS[1]
+local now = tonumber(redis.call('TIME')[1])
 local reports = #ARGV / 5
 local refs = reports > 0 and redis.call('MGET', unpack(KEYS, 3, 2 + reports)) or {}
 local outcomes = {}
@@ -30,10 +31,18 @@ for r = 1, reports do
     -- recorded (Kannel reports each part of a long SMS, "delivered" then
     -- "accepted by the SMSC"); the most advanced one is kept.
     local parked = redis.call('HGET', early, message_id)
-    local parked_state = parked and tonumber(string.sub(parked, 1, string.find(parked, '|', 1, true) - 1)) or -1
+    local parked_state = -1
+    if parked then
+      -- One parked ten minutes or more ago is as good as none: it may not
+      -- keep a later report for the same id out.
+      local bar = string.find(parked, '|', 1, true)
+      local second = string.find(parked, '|', bar + 1, true)
+      local parked_at = second and tonumber(string.sub(parked, bar + 1, second - 1))
+      if parked_at and now - parked_at < 600 then parked_state = tonumber(string.sub(parked, 1, bar - 1)) end
+    end
     if parked or redis.call('HLEN', early) < 100000 then
       if new > parked_state then
-        redis.call('HSET', early, message_id, new .. '|' .. redis.call('TIME')[1] .. '|' .. reason)
+        redis.call('HSET', early, message_id, new .. '|' .. now .. '|' .. reason)
         redis.call('EXPIRE', early, '600')
       end
       outcomes[r] = 'early'
