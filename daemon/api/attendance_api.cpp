@@ -11,6 +11,7 @@
 
 #include "api/caller_scope.hpp"
 #include "api/common.hpp"
+#include "inbound/sender_directory.hpp"
 #include "api/routes.hpp"
 #include "core/text.hpp"
 #include "directory/phone.hpp"
@@ -54,11 +55,21 @@ awaitable<http::Response> record(Context context, http::Request& request) {
   std::vector<std::uint64_t> mobiles;
   json::array unmatched;
   std::size_t unmatched_count = 0;
+  // Only people in the caller's scope: one outside it is unmatched, as if the directory lacked them.
+  const CallerScope caller(request, index->units());
+  auto in_scope = [&](std::uint64_t m) {
+    if (caller.scope().whole()) return true;
+    const auto sender = context.senders ? context.senders->find(std::to_string(m)) : std::nullopt;
+    if (!sender || sender->index != index) return false;
+    for (const auto& post : sender->posts)
+      if (caller.reaches(post.unit)) return true;
+    return false;
+  };
   for (const auto& a : std::get<std::vector<meetings::Attendee>>(read)) {
     std::optional<std::uint64_t> mobile;
     if (a.contact) {
-      if (auto ref = index->find_contact(a.given)) mobile = index->person_mobile(ref->person);
-    } else if (auto m = phone::normalise_indian_mobile(a.given); m && index->find_person(*m)) {
+      if (auto placed = reachable_contact(context, caller, *index, a.given)) mobile = index->person_mobile(placed->ref.person);
+    } else if (auto m = phone::normalise_indian_mobile(a.given); m && index->find_person(*m) && in_scope(*m)) {
       mobile = *m;
     }
     if (mobile) mobiles.push_back(*mobile);

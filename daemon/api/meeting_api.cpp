@@ -8,6 +8,7 @@
 //   POST  /v1/meetings/{id}/remind   a reminder to those who have not answered (Idempotency-Key); {"who": "not_delivered"}:
 //                                    to those the summons did not reach, through the channels it did not try
 //   GET   /v1/meetings/{id}/people   ?answer=yes|no|none&page=&per_page=&format=csv: who was summoned and what they answered
+#include <algorithm>
 #include <boost/json.hpp>
 #include <charconv>
 #include <cstring>
@@ -453,11 +454,16 @@ awaitable<http::Response> people(Context context, http::Request& request) {
   std::vector<std::optional<inbound::Sender>> senders;
   std::vector<std::uint32_t> records;
   std::shared_ptr<const directory::OrgIndex> index;
+  std::optional<CallerScope> reach;  // which of a person's posts is shown: the first in the caller's scope
   for (auto i = first; i < last; ++i) {
     senders.push_back(context.senders->find(std::to_string(matched[i].mobile)));
     if (senders.back() && !senders.back()->posts.empty()) {
-      if (!index) index = senders.back()->index;
-      if (senders.back()->index == index) records.push_back(senders.back()->posts.front().record);
+      if (!index) index = senders.back()->index, reach.emplace(request, index->units());
+      if (senders.back()->index != index) continue;
+      auto& posts = senders.back()->posts;
+      auto shown = std::find_if(posts.begin(), posts.end(), [&](const directory::Post& p) { return reach->reaches(p.unit); });
+      if (shown != posts.end()) std::rotate(posts.begin(), shown, shown + 1);
+      records.push_back(posts.front().record);
     }
   }
   std::vector<directory::ContactView> views;

@@ -115,7 +115,8 @@ awaitable<http::Response> put_consent(Context context, http::Request& request) {
   if (characters(note) > 500) errors.push_back({"/note", "at most 500 characters"});
   if (!errors.empty()) co_return pointer_problem("Invalid consent", errors);
   if (!context.redis->connected()) co_return redis_unavailable(context.redis->status());
-  auto done = co_await context.inbound->record_consent(person->mobile, consent, channel, "office", note);
+  const std::string how = "office";  // named: GCC 12 and temporaries inside a co_await
+  auto done = co_await context.inbound->record_consent(person->mobile, consent, channel, how, note);
   if (!done) co_return redis_unavailable(done.error().message());
   co_return co_await get_consent(context, request);
 }

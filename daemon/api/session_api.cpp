@@ -12,6 +12,7 @@
 #include <boost/json.hpp>
 
 #include "api/common.hpp"
+#include "api/hashing_slot.hpp"
 #include "api/routes.hpp"
 #include "auth/auth_store.hpp"
 #include "auth/authenticator.hpp"
@@ -53,13 +54,10 @@ http::Response wrong_login() {
 
 // A password checked on the hashing pool, at most `limit` at once (each takes 64 MiB): nullopt when busy.
 awaitable<std::optional<bool>> check_password(Context context, std::string hash, std::string password) {
-  if (context.hashes_in_flight->fetch_add(1) >= context.hashes_at_once) {
-    context.hashes_in_flight->fetch_sub(1);
-    co_return std::nullopt;
-  }
+  const HashingSlot slot(context.hashes_in_flight, context.hashes_at_once);
+  if (!slot.taken()) co_return std::nullopt;
   auto check = [hash = std::move(hash), password = std::move(password)] { return auth::password_matches(hash, password); };
   const bool matches = co_await run_on(context.hashing, std::move(check));
-  context.hashes_in_flight->fetch_sub(1);
   co_return matches;
 }
 
@@ -110,7 +108,8 @@ awaitable<http::Response> login(Context context, http::Request& request) {
   const auto& u = **user;
   if (auth::needs_rehash(u.password_hash)) {  // limits changed since: hashed again now that the password is known
     auto rehash = [password] { return auth::hash_password(password); };
-    if (auto fresh = co_await run_on(context.hashing, std::move(rehash))) co_await context.auth->set_user_field(u.username, "password_hash", *fresh);
+    const std::string field = "password_hash";  // named: GCC 12 and temporaries inside a co_await
+    if (auto fresh = co_await run_on(context.hashing, std::move(rehash))) co_await context.auth->set_user_field(u.username, field, *fresh);
   }
   const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
   auto session = co_await context.sessions->create(u.username, now_ms);

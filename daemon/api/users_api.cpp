@@ -9,6 +9,7 @@
 
 #include "api/caller_scope.hpp"
 #include "api/common.hpp"
+#include "api/hashing_slot.hpp"
 #include "api/routes.hpp"
 #include "auth/auth_store.hpp"
 #include "auth/password.hpp"
@@ -110,13 +111,13 @@ awaitable<http::Response> create_user(Context context, http::Request& request) {
   }
   if (!problems.empty()) co_return pointer_problem("Invalid user", problems);
   // Hashed on the hashing pool (64 MiB each), never on an I/O thread.
-  if (context.hashes_in_flight->fetch_add(1) >= context.hashes_at_once) {
-    context.hashes_in_flight->fetch_sub(1);
-    co_return http::unavailable("passwords are being checked; retry in a moment", 1);
+  std::optional<std::string> hashed;
+  {
+    const HashingSlot slot(context.hashes_in_flight, context.hashes_at_once);
+    if (!slot.taken()) co_return http::unavailable("passwords are being checked; retry in a moment", 1);
+    auto hash = [password] { return auth::hash_password(password); };
+    hashed = co_await run_on(context.hashing, std::move(hash));
   }
-  auto hash = [password] { return auth::hash_password(password); };
-  auto hashed = co_await run_on(context.hashing, std::move(hash));
-  context.hashes_in_flight->fetch_sub(1);
   if (!hashed) co_return http::unavailable("the password could not be hashed (out of memory); retry", 1);
   u.password_hash = std::move(*hashed);
   u.created_at = format_utc(std::chrono::system_clock::now());

@@ -58,8 +58,8 @@ class Parser {
         fail(at, "expected an Indian mobile number such as +919829000001");
         continue;
       }
-      if (auto person = index_.find_person(*mobile)) selector.only_persons.push_back(*person);
-      else fail(at, "nobody in the directory has the mobile " + quoted_input(*text));
+      if (auto person = index_.find_person(*mobile); person && in_scope(*person)) selector.only_persons.push_back(*person);
+      else fail(at, std::string(scope_ && !scope_->whole() ? "nobody in your scope" : "nobody in the directory") + " has the mobile " + quoted_input(*text));
     }
     std::sort(selector.only_persons.begin(), selector.only_persons.end());
     selector.only_persons.erase(std::unique(selector.only_persons.begin(), selector.only_persons.end()), selector.only_persons.end());
@@ -200,7 +200,7 @@ class Parser {
           }
           std::string_view id = (*items)[i].as_string();
           auto ref = index_.find_contact(id);
-          if (!ref) fail(item_at, "unknown contact " + quoted(id));
+          if (!ref || !in_scope(ref->person)) fail(item_at, "unknown contact " + quoted(id));
           else selector.exclude_persons.push_back(ref->person);
         }
       } else {
@@ -209,8 +209,24 @@ class Parser {
     }
   }
 
+  // Whether the person holds a post in the scope: a number or contact
+  // outside it is answered as one the directory lacks (no oracle). The
+  // persons in the scope are found once, from its units' posts.
+  bool in_scope(std::uint32_t person) {
+    if (!scope_ || scope_->whole()) return true;
+    if (persons_in_scope_.empty()) {
+      persons_in_scope_.assign(index_.person_count(), false);
+      for (auto root : scope_->roots()) {
+        const auto [first, end] = index_.post_range(root, index_.units().subtree_end(root));
+        for (auto p = first; p < end; ++p) persons_in_scope_[index_.posts()[p].person] = true;
+      }
+    }
+    return person < persons_in_scope_.size() && persons_in_scope_[person];
+  }
+
   const OrgIndex& index_;
   const Vocabulary& vocab_;
+  std::vector<bool> persons_in_scope_;
   std::string at_;
   const Scope* scope_;  // null: no limit
 };

@@ -133,6 +133,32 @@ TEST_F(Scope, TheJaipurPresidentNeitherSeesTargetsChangesNorCancelsAnythingInJod
   EXPECT_EQ(c2["mobile"].as_string(), "+919829000002") << "view_contacts over Jaipur: the number whole";
 }
 
+// A number or contact outside the scope is answered as one the directory
+// lacks: naming them tells the caller nothing.
+TEST_F(Scope, PeopleOutsideTheScopeAreAnsweredAsUnknown) {
+  auto outside = as(jaipur_, "POST", "/v1/audiences/preview", R"({"selector": {"people": ["+919829000003"]}})");
+  auto unknown = as(jaipur_, "POST", "/v1/audiences/preview", R"({"selector": {"people": ["+919829000077"]}})");
+  EXPECT_EQ(outside.status, 400) << outside.body;
+  std::string same = unknown.body;
+  for (auto at = same.find("000077"); at != std::string::npos; at = same.find("000077")) same.replace(at, 6, "000003");
+  EXPECT_EQ(outside.body, same) << "Anita in Jodhpur reads as nobody";
+  EXPECT_THAT(outside.body, HasSubstr("nobody in your scope"));
+  auto excluded = as(jaipur_, "POST", "/v1/audiences/preview", R"({"selector": {"exclude": {"contacts": ["C3"]}}})");
+  EXPECT_EQ(excluded.status, 400) << excluded.body;
+  EXPECT_THAT(excluded.body, HasSubstr("unknown contact"));
+  EXPECT_EQ(as(jaipur_, "POST", "/v1/audiences/preview", R"({"selector": {"people": ["+919829000002"]}})").status, 200) << "Suresh is Jaipur's";
+
+  // Attendance counts only the caller's people: Jodhpur's are unmatched, like strangers.
+  auto made = as(jaipur_, "POST", "/v1/meetings",
+                 R"({"title": "t", "venue": "v", "starts_at": ")" + utc_in(48h) + R"(", "ends_at": ")" + utc_in(50h) + R"(", "organiser": "D-JAI"})");
+  ASSERT_EQ(made.status, 201) << made.body;
+  const std::string id(object_of(made)["id"].as_string());
+  auto recorded = as(jaipur_office_, "POST", "/v1/meetings/" + id + "/attendance", R"({"contacts": ["C2", "C3"], "mobiles": ["+919829000006"]})");
+  ASSERT_EQ(recorded.status, 200) << recorded.body;
+  EXPECT_EQ(number(object_of(recorded), "added"), 1) << recorded.body;
+  EXPECT_EQ(number(object_of(recorded), "unmatched_count"), 2);
+}
+
 TEST_F(Scope, NumbersAreMaskedWithoutViewContacts) {
   // The scheduler reads counts and people, never a whole number.
   auto c2 = as(machine_, "GET", "/v1/directory/contacts/C2");
