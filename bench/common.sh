@@ -35,6 +35,7 @@ start_daemon() {
   local name=$1 prefix=$2 dispatch=$3
   HTTP_PORT=$(free_port)
   DAEMON_CONFIG="$BENCH_WORK/$name.yaml"
+  [ -s "$BENCH_WORK/audit.key" ] || head -c 48 /dev/urandom | base64 > "$BENCH_WORK/audit.key"
   cat > "$DAEMON_CONFIG" <<YAML
 server:
   listen: 127.0.0.1:$HTTP_PORT
@@ -49,6 +50,8 @@ $dispatch
 templates:
   dir: $PWD/templates
 ${TEMPLATES_YAML:-}
+audit:
+  key_file: $BENCH_WORK/audit.key
 auth:
   required: ${AUTH_REQUIRED:-false}   # false: loopback only (the config refuses it elsewhere); these figures are of the pipeline, not of auth
 YAML

@@ -34,6 +34,8 @@ add_library(orgcast_io STATIC
   daemon/api/auth_guard.cpp
   daemon/api/access_api.cpp
   daemon/api/users_api.cpp
+  daemon/api/audit_api.cpp
+  daemon/api/audit_trail.cpp
   daemon/api/session_api.cpp
   daemon/auth/session_store.cpp
   daemon/auth/auth_store.cpp
@@ -60,6 +62,7 @@ add_library(orgcast_io STATIC
   daemon/replies/reply_lane.cpp
   daemon/dispatch/dispatcher.cpp
   daemon/broadcast/store.cpp
+  daemon/audit/audit_log.cpp
   daemon/http/standalone.cpp
   daemon/app/secrets.cpp
   daemon/app/providers.cpp
@@ -74,7 +77,7 @@ add_dependencies(orgcast_io orgcast_lua)
 add_executable(orgcastd daemon/app/orgcastd_main.cpp)
 target_link_libraries(orgcastd PRIVATE orgcast_io $<$<NOT:$<BOOL:${ORGCAST_SANITIZE}>>:${JEMALLOC_LIBRARY}>)
 
-add_executable(orgcast daemon/cli/orgcast_main.cpp daemon/cli/access_commands.cpp daemon/cli/redis_options.cpp)
+add_executable(orgcast daemon/cli/orgcast_main.cpp daemon/cli/access_commands.cpp daemon/cli/audit_commands.cpp daemon/cli/redis_options.cpp)
 target_link_libraries(orgcast PRIVATE orgcast_io CURL::libcurl)
 target_precompile_headers(orgcast REUSE_FROM orgcast_io)
 

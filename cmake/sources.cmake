@@ -46,6 +46,7 @@ add_library(orgcast_logic STATIC
   daemon/auth/login_throttle.cpp
   daemon/auth/route_access.cpp
   daemon/auth/callback_secrets.cpp
+  daemon/audit/chain.cpp
   daemon/keywords/normalise.cpp
   daemon/keywords/vocabulary.cpp
   daemon/keywords/engine.cpp

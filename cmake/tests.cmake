@@ -4,6 +4,7 @@ add_executable(orgcast_unit_tests
   tests/unit/csv_test.cpp
   tests/unit/keywords_test.cpp
   tests/unit/auth_test.cpp
+  tests/unit/audit_chain_test.cpp
   tests/unit/auto_reply_test.cpp
   tests/unit/reply_link_test.cpp
   tests/unit/text_test.cpp

@@ -5,6 +5,7 @@
 //   POST /v1/tokens/{id}/revoke  refused on every instance within a second
 #include <boost/json.hpp>
 
+#include "api/audit_trail.hpp"
 #include "api/caller_scope.hpp"
 #include "api/common.hpp"
 #include "api/routes.hpp"
@@ -112,6 +113,10 @@ awaitable<http::Response> create_token(Context context, http::Request& request) 
   auto id = co_await context.auth->create_token(t);
   if (!id) co_return redis_unavailable(id.error().message());
   t.id = *id;
+  auto made = audit_entry(context, request, "token_create", t.id);
+  made.summary = "\"" + t.name.substr(0, 100) + "\", profile " + t.profile + ", scope " + auth::joined(t.scope) + ", expires " + t.expires_at;
+  if (t.scope.size() == 1 && t.scope[0] != "*") made.unit = t.scope[0];
+  co_await keep_audit(context, std::move(made));
   auto out = token_json(t);
   out["token"] = token;
   out["note"] = "the token is shown this once; only its SHA-256 is kept";
@@ -136,6 +141,11 @@ awaitable<http::Response> revoke_token(Context context, http::Request& request) 
     for (const auto& t : *all)
       if (t.created_by == "token:" + one && t.revoked_at.empty()) revoked.push_back(t.id);
   }
+  auto entry = audit_entry(context, request, "token_revoke", id);
+  entry.count = static_cast<long long>(revoked.size());
+  if (target->scope.size() == 1 && target->scope[0] != "*") entry.unit = target->scope[0];
+  for (const auto& r : revoked) entry.summary += (entry.summary.empty() ? "revoked " : ", ") + r;
+  co_await keep_audit(context, std::move(entry));
   co_return http::json_response(200, json::serialize(json::object{{"id", id}, {"revoked", json::array(revoked.begin(), revoked.end())}}));
 }
 

@@ -9,6 +9,7 @@
 #include <boost/json.hpp>
 #include <map>
 
+#include "api/audit_trail.hpp"
 #include "api/caller_scope.hpp"
 #include "api/common.hpp"
 #include "inbound/sender_directory.hpp"
@@ -81,6 +82,11 @@ awaitable<http::Response> record(Context context, http::Request& request) {
   if (!summary) co_return redis_unavailable(summary.error().message());
   auto out = attendance_json(*summary);
   out["added"] = *added;
+  auto recorded = audit_entry(context, request, "attendance", id);
+  recorded.unit = (**meeting).field("audience_root");
+  recorded.count = static_cast<long long>(*added);
+  recorded.summary = std::to_string(unmatched_count) + " unmatched";
+  co_await keep_audit(context, std::move(recorded));
   out["unmatched"] = std::move(unmatched);  // the first 100: nobody in the directory
   out["unmatched_count"] = unmatched_count;
   co_return http::json_response(200, json::serialize(out));

@@ -9,6 +9,7 @@
 #include <boost/json.hpp>
 #include <random>
 
+#include "api/audit_trail.hpp"
 #include "api/caller_scope.hpp"
 #include "api/common.hpp"
 #include "auth/principal.hpp"
@@ -35,6 +36,13 @@ using boost::asio::awaitable;
 
 namespace {
 
+// A broadcast in short, for the audit trail: its template and channels.
+std::string audit_summary(const broadcast::Spec& spec) {
+  std::string channels;
+  for (auto c : spec.channels) channels += (channels.empty() ? "" : ",") + std::string(adapters::name(c));
+  return (spec.content.tmpl ? "template " + spec.content.tmpl->id : std::string("a message")) + " by " + channels;
+}
+
 http::Response accepted(const std::string& id, std::size_t recipients, std::size_t skipped, bool replay,
                         const broadcast::Spec* moved_to_promotional_hours = nullptr) {
   json::object body{{"id", id}, {"recipients", recipients}, {"skipped", skipped}, {"state", "queued"}};
@@ -56,7 +64,7 @@ awaitable<http::Response> replay(Context context, std::string id) {  // by value
 }
 
 awaitable<http::Response> create_claimed(Context context, std::shared_ptr<const directory::OrgIndex> index, broadcast::Spec spec,
-                                         broadcast::Store::IdempotencyHold hold);
+                                         broadcast::Store::IdempotencyHold hold, audit::Entry sent);
 
 awaitable<http::Response> create(Context context, http::Request& request) {
   auto index = context.watcher->index();
@@ -78,19 +86,25 @@ awaitable<http::Response> create(Context context, http::Request& request) {
   auto claimed = co_await claim_idempotency_key(context, request, *body, replay_made);
   if (auto* answer = std::get_if<http::Response>(&claimed)) co_return std::move(*answer);
   auto hold = std::get<broadcast::Store::IdempotencyHold>(std::move(claimed));
-  auto answer = co_await create_claimed(context, index, std::move(spec), hold);
+  auto sent = audit_entry(context, request, "send");
+  sent.summary = audit_summary(spec);
+  auto answer = co_await create_claimed(context, index, std::move(spec), hold, std::move(sent));
   // Anything but a broadcast made gives the key back: a retry need not wait for its lease.
   if (answer.status != 202 && !hold.key.empty()) co_await context.broadcasts->release_idempotency_key(hold);
   co_return answer;
 }
 
 awaitable<http::Response> create_claimed(Context context, std::shared_ptr<const directory::OrgIndex> index, broadcast::Spec spec,
-                                         broadcast::Store::IdempotencyHold hold) {
+                                         broadcast::Store::IdempotencyHold hold, audit::Entry sent) {
   const bool moved_to_promotional_hours = spec.scheduled_for_promotional_hours;
   const auto send_at = spec.send_at;
   auto queued = co_await enqueue_broadcast(context, std::move(index), std::move(spec), std::move(hold));
   if (auto* refused = std::get_if<http::Response>(&queued)) co_return std::move(*refused);
   const auto& q = std::get<Enqueued>(queued);
+  sent.target = q.id;
+  sent.unit = q.root;
+  sent.count = static_cast<long long>(q.total - q.skipped);
+  co_await keep_audit(context, std::move(sent));
   broadcast::Spec shown;
   shown.send_at = send_at;
   co_return accepted(q.id, q.total, q.skipped, false, moved_to_promotional_hours ? &shown : nullptr);
@@ -188,6 +202,10 @@ awaitable<http::Response> cancel(Context context, http::Request& request) {
   if (**before == "done")
     co_return http::problem(409, "nothing-to-cancel", "Nothing to cancel", "broadcast " + id + " had no one to send to");
   if (**before != "cancelled") context.log->info("broadcast", id + " cancelled (was " + **before + ")");
+  auto cancelled = audit_entry(context, request, "cancel", id);
+  cancelled.unit = std::get<broadcast::BroadcastInfo>(info).root;
+  cancelled.summary = "was " + **before;
+  co_await keep_audit(context, std::move(cancelled));
   json::object body{{"id", id}, {"state", "cancelled"}, {"previous_state", **before}};
   co_return http::json_response(202, json::serialize(body));
 }
@@ -244,6 +262,14 @@ awaitable<http::Response> recipients(Context context, http::Request& request) {
     }
     return out;
   };
+  // An export with numbers whole is kept in the audit trail.
+  if (request.principal->permissions.has(auth::Permission::view_contacts) && !rows->empty()) {
+    auto exported = audit_entry(context, request, "export_numbers", id);
+    exported.unit = info->root;
+    exported.count = static_cast<long long>(rows->size());
+    exported.summary = std::string("recipients") + (csv ? " as CSV" : "") + (state ? ", state " + std::string(broadcast::name(*state)) : "");
+    co_await keep_audit(context, std::move(exported));
+  }
   if (csv) {
     std::string out = "contact_id,name,name_hi,mobile,unit_id,role,channel,state,reason,channels_tried\r\n";
     for (const auto& r : *rows) {

@@ -60,6 +60,9 @@ class CallbackSecrets;
 namespace orgcast::http {
 struct Request;
 }
+namespace orgcast::audit {
+class AuditLog;
+}
 namespace orgcast::api {
 
 /// The templates in force and what broadcasts take from the configuration
@@ -107,7 +110,8 @@ struct Context {
   /// How long a request holds its Idempotency-Key before a retry may take it over.
   std::chrono::milliseconds idempotency_lease{30000};
   std::map<std::string, std::shared_ptr<adapters::Adapter>> adapters;  // by provider name, for webhooks
-  std::shared_ptr<auth::CallbackSecrets> callback_secrets;  // the accounts whose callbacks carry a secret in their path
+  std::shared_ptr<auth::CallbackSecrets> callback_secrets;
+  std::shared_ptr<audit::AuditLog> audit;  // who did what (api/audit_trail); null: no audit.key_file  // the accounts whose callbacks carry a secret in their path
 };
 
 }  // namespace orgcast::api

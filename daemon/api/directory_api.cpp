@@ -7,6 +7,7 @@
 //   DELETE /v1/directory/contacts/{id}
 #include <boost/json.hpp>
 
+#include "api/audit_trail.hpp"
 #include "api/caller_scope.hpp"
 #include "api/common.hpp"
 #include "auth/principal.hpp"
@@ -85,6 +86,10 @@ awaitable<http::Response> import_directory(Context context, http::Request& reque
                                      std::to_string(meta->contacts) + " contacts");
   context.metrics->counter("orgcast_directory_imports_total", "directory imports published").inc();
   counts["version"] = meta->version;
+  auto imported = audit_entry(context, request, "directory_import", "version " + std::to_string(meta->version));
+  imported.count = static_cast<long long>(meta->contacts);
+  imported.summary = std::to_string(meta->units) + " units, " + std::to_string(meta->contacts) + " contacts";
+  co_await keep_audit(context, std::move(imported));
   co_return http::json_response(200, json::serialize(counts));
 }
 
@@ -135,7 +140,9 @@ awaitable<http::Response> put_or_delete_contact(Context context, http::Request& 
   const CallerScope caller(request, index->units());
   // A contact outside the scope is none of the caller's: as if it did not exist.
   const bool exists = index->find_contact(id).has_value();
-  if (exists && !reachable_contact(context, caller, *index, id)) co_return not_found("contact", id);
+  const auto placed = exists ? reachable_contact(context, caller, *index, id) : std::nullopt;
+  if (exists && !placed) co_return not_found("contact", id);
+  const std::string before_unit = placed ? std::string(index->units().id(placed->unit)) : "";
   std::optional<directory::ContactRecord> record;
   if (remove) {
     if (!exists) co_return not_found("contact", id);
@@ -159,6 +166,10 @@ awaitable<http::Response> put_or_delete_contact(Context context, http::Request& 
     co_return redis_unavailable(written.error().message());
   }
   context.metrics->counter("orgcast_directory_contact_changes_total", "single-contact changes written").inc();
+  auto changed = audit_entry(context, request, remove ? "contact_delete" : "contact_change", id);
+  changed.unit = record ? record->unit_id : before_unit;
+  changed.summary = record && !before_unit.empty() && before_unit != record->unit_id ? "moved from " + before_unit : "";
+  co_await keep_audit(context, std::move(changed));
   json::object body{{"id", id}, {"version", index->version()}, {"deleted", remove}, {"change", *written}};
   co_return http::json_response(200, json::serialize(body));
 }

@@ -104,7 +104,7 @@ boost::asio::awaitable<std::variant<Enqueued, http::Response>> enqueue_broadcast
                                      "; " + ms_since(t0) + " ms: resolve " + std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(t1 - t0).count()) +
                                      ", fetch, build and write in slices " + std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(t3 - t1).count()) +
                                      ", commit " + ms_since(t3));
-  co_return Enqueued{*id, total, skipped};
+  co_return Enqueued{*id, total, skipped, spec.audience_root};
 }
 
 

@@ -27,6 +27,7 @@ namespace orgcast::api {
 struct Enqueued {
   std::string id;
   std::size_t total = 0, skipped = 0;
+  std::string root;  // the audience's root unit id ("" several trees)
 };
 
 /// What a broadcast request is checked against (broadcast::parse_spec):

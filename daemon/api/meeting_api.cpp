@@ -13,6 +13,7 @@
 #include <charconv>
 #include <cstring>
 
+#include "api/audit_trail.hpp"
 #include "api/caller_scope.hpp"
 #include "api/common.hpp"
 #include "auth/principal.hpp"
@@ -96,7 +97,8 @@ awaitable<http::Response> replay_meeting(Context context, std::string summons) {
 }
 
 awaitable<http::Response> create_claimed(Context context, std::shared_ptr<const directory::OrgIndex> index, json::value body,
-                                         broadcast::Store::IdempotencyHold hold, std::shared_ptr<const auth::Principal> principal);
+                                         broadcast::Store::IdempotencyHold hold, std::shared_ptr<const auth::Principal> principal,
+                                         audit::Entry made);
 
 awaitable<http::Response> create(Context context, http::Request& request) {
   auto index = context.watcher->index();
@@ -112,14 +114,16 @@ awaitable<http::Response> create(Context context, http::Request& request) {
   auto claimed = co_await claim_idempotency_key(context, request, *body, replay_made);
   if (auto* answer = std::get_if<http::Response>(&claimed)) co_return std::move(*answer);
   auto hold = std::get<broadcast::Store::IdempotencyHold>(std::move(claimed));
-  auto answer = co_await create_claimed(context, index, std::move(*body), hold, request.principal);
+  auto made = audit_entry(context, request, "meeting_create");
+  auto answer = co_await create_claimed(context, index, std::move(*body), hold, request.principal, std::move(made));
   // Anything but a meeting made gives the key back: a retry need not wait for its lease.
   if (answer.status != 201 && !hold.key.empty()) co_await context.broadcasts->release_idempotency_key(hold);
   co_return answer;
 }
 
 awaitable<http::Response> create_claimed(Context context, std::shared_ptr<const directory::OrgIndex> index, json::value request_body,
-                                         broadcast::Store::IdempotencyHold hold, std::shared_ptr<const auth::Principal> principal) {
+                                         broadcast::Store::IdempotencyHold hold, std::shared_ptr<const auth::Principal> principal,
+                                         audit::Entry entry) {
   const auto* body = &request_body;
   const auto now = std::chrono::system_clock::now();
   auto parsed = meetings::parse_meeting(*body, *index, now);
@@ -208,6 +212,11 @@ awaitable<http::Response> create_claimed(Context context, std::shared_ptr<const 
   std::string warning;
   if (auto planned = co_await plan_reminders(context, id, meeting.starts_at_text, meeting.reminders_text); !planned)
     warning = "the reminder plan could not be kept (" + planned.error().message() + "); remind with POST /v1/meetings/" + id + "/remind";
+  entry.target = id;
+  entry.unit = meeting.audience_root;
+  entry.count = static_cast<long long>(q.total - q.skipped);
+  entry.summary = "summons " + q.id + ", code " + std::to_string(code);
+  co_await keep_audit(context, std::move(entry));
   json::object made_json{{"id", id}, {"code", code}, {"summons", q.id}, {"summoned", q.total - q.skipped}, {"skipped", q.skipped}};
   if (!warning.empty()) made_json["warning"] = warning;
   auto response = http::json_response(201, json::serialize(made_json));
@@ -342,6 +351,13 @@ awaitable<http::Response> remind(Context context, http::Request& request) {
   if (auto* refused = std::get_if<http::Response>(&queued)) co_return std::move(*refused);
   auto out = sent(queued, "reminder");
   out["meeting"] = id;
+  if (made) {
+    auto reminded = audit_entry(context, request, "remind", id);
+    reminded.unit = (*meeting)->field("audience_root");
+    reminded.count = out.contains("people") ? out["people"].to_number<long long>() : 0;
+    reminded.summary = std::string(who == Remind::silent ? "the silent" : "those not reached") + ", broadcast " + std::get<Enqueued>(queued).id;
+    co_await keep_audit(context, std::move(reminded));
+  }
   co_return http::json_response(made ? 202 : 200, json::serialize(out));
 }
 
@@ -359,6 +375,7 @@ awaitable<http::Response> cancel(Context context, http::Request& request) {
   auto meeting = co_await context.meetings->get(id);
   if (!meeting) co_return redis_unavailable(meeting.error().message());
   if (!*meeting || !sees_meeting(context, request, **meeting)) co_return no_meeting(id);
+  const auto audience_root = (*meeting)->field("audience_root");  // the meeting is handed on below
   auto cancelled = co_await context.meetings->cancel(id, reason);
   if (!cancelled) co_return redis_unavailable(cancelled.error().message());
   if (*cancelled == 0) co_return http::problem(409, "cancelled", "Meeting already cancelled", "meeting " + id + " is already cancelled");
@@ -377,6 +394,11 @@ awaitable<http::Response> cancel(Context context, http::Request& request) {
   auto out = sent(queued, "notice");
   out["id"] = id;
   out["state"] = "cancelled";
+  auto cancel_entry = audit_entry(context, request, "meeting_cancel", id);
+  cancel_entry.unit = audience_root;
+  cancel_entry.count = out.contains("people") ? out["people"].to_number<long long>() : 0;
+  cancel_entry.summary = reason.empty() ? "no reason given" : "reason: " + reason.substr(0, 200);
+  co_await keep_audit(context, std::move(cancel_entry));
   co_return http::json_response(202, json::serialize(out));
 }
 
@@ -417,6 +439,10 @@ awaitable<http::Response> reschedule(Context context, http::Request& request) {
   auto queued = co_await message_summoned(context, std::move(**now_moved), std::move(*everyone), notice_template, std::move(no_key));
   if (auto* refused = std::get_if<http::Response>(&queued)) co_return std::move(*refused);
   for (auto& [k, v] : sent(queued, "notice")) out[k] = v;
+  auto moved_entry = audit_entry(context, request, "meeting_change", id);
+  moved_entry.unit = fields["audience_root"];
+  moved_entry.summary = "starts " + change.starts_at_text;
+  co_await keep_audit(context, std::move(moved_entry));
   co_return http::json_response(200, json::serialize(out));
 }
 
@@ -502,6 +528,13 @@ awaitable<http::Response> people(Context context, http::Request& request) {
       if (!a.at.empty()) row["answered_at"] = a.at, row["channel"] = a.channel;
       rows.push_back(std::move(row));
     }
+  }
+  if (request.principal->permissions.has(auth::Permission::view_contacts) && last > first) {
+    auto exported = audit_entry(context, request, "export_numbers", id);
+    exported.unit = (*meeting)->field("audience_root");
+    exported.count = static_cast<long long>(last - first);
+    exported.summary = std::string("who was summoned") + (csv ? " as CSV" : "") + ", answer " + answer;
+    co_await keep_audit(context, std::move(exported));
   }
   if (csv) {
     auto response = http::text_response(200, std::move(out), "text/csv; charset=utf-8");

@@ -6,6 +6,7 @@
 //   PUT /v1/directory/contacts/{id}/consent   {"consent": "out"|"in", "channel": "sms"|"whatsapp"|"push"|"all", "note": "..."}
 #include <boost/json.hpp>
 
+#include "api/audit_trail.hpp"
 #include "api/caller_scope.hpp"
 #include "api/common.hpp"
 #include "api/routes.hpp"
@@ -27,6 +28,7 @@ namespace {
 struct Person {
   std::uint64_t mobile = 0;
   std::string shown;
+  std::string unit;  // the contact's unit id
 };
 
 // The person, or a 404 / 503 answer.
@@ -44,7 +46,7 @@ std::optional<Person> person_of(const Context& context, const http::Request& req
     return std::nullopt;
   }
   const auto mobile = index->person_mobile(placed->ref.person);
-  return Person{mobile, caller.mobile(phone::to_e164(mobile), placed->unit)};
+  return Person{mobile, caller.mobile(phone::to_e164(mobile), placed->unit), std::string(index->units().id(placed->unit))};
 }
 
 json::object entry_json(const redis::Reply& entry) {
@@ -118,6 +120,10 @@ awaitable<http::Response> put_consent(Context context, http::Request& request) {
   const std::string how = "office";  // named: GCC 12 and temporaries inside a co_await
   auto done = co_await context.inbound->record_consent(person->mobile, consent, channel, how, note);
   if (!done) co_return redis_unavailable(done.error().message());
+  auto recorded = audit_entry(context, request, "consent_change", request.params["id"]);
+  recorded.unit = person->unit;
+  recorded.summary = consent + " " + channel;
+  co_await keep_audit(context, std::move(recorded));
   co_return co_await get_consent(context, request);
 }
 

@@ -5,6 +5,7 @@
 #include <boost/json.hpp>
 #include <charconv>
 
+#include "api/audit_trail.hpp"
 #include "api/caller_scope.hpp"
 #include "api/common.hpp"
 #include "auth/principal.hpp"
@@ -220,6 +221,11 @@ awaitable<http::Response> remind(Context context, http::Request& request) {
     co_return std::move(*refused);
   }
   const auto& q = std::get<Enqueued>(queued);
+  auto reminded = audit_entry(context, request, "report_remind", q.id);
+  reminded.unit = f.unit.empty() ? q.root : f.unit;
+  reminded.count = static_cast<long long>(q.total - q.skipped);
+  reminded.summary = "missing reports of " + f.day + ": " + f.level + " " + f.role;
+  co_await keep_audit(context, std::move(reminded));
   co_return http::json_response(202, json::serialize(json::object{{"date", f.day}, {"reminder", q.id}, {"people", q.total - q.skipped}}));
 }
 

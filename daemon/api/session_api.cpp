@@ -11,6 +11,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json.hpp>
 
+#include "api/audit_trail.hpp"
 #include "api/common.hpp"
 #include "api/hashing_slot.hpp"
 #include "api/routes.hpp"
@@ -80,7 +81,13 @@ awaitable<http::Response> login(Context context, http::Request& request) {
   auto failures = co_await context.sessions->failures(username, address);
   if (!failures) co_return redis_unavailable(failures.error().message());
   const auto delay = auth::login_delay(*failures);
+  // Who tried, for the audit trail: the name given (never the password).
+  auto tried = audit_entry(context, request, "login", username.substr(0, 64));
+  tried.who = "login:" + username.substr(0, 64);
   if (delay.locked_for.count() > 0) {
+    tried.outcome = "refused";
+    tried.summary = "locked for this address";
+    co_await keep_audit(context, tried);
     auto locked = http::problem(429, "login-locked", "Too many failed logins",
                                 "too many failed logins for this user from this address; try again in " + std::to_string(delay.locked_for.count()) + " s");
     locked.headers.emplace_back("Retry-After", std::to_string(delay.locked_for.count()));
@@ -102,8 +109,13 @@ awaitable<http::Response> login(Context context, http::Request& request) {
   }
   if (!*user || !*matches || (*user)->disabled) {
     co_await context.sessions->failed(username, address);
+    tried.outcome = "refused";
+    tried.summary = !*user ? "no such user" : (*user)->disabled ? "user disabled" : "wrong password";
+    co_await keep_audit(context, tried);
     co_return wrong_login();
   }
+  tried.who = "user:" + (*user)->username;
+  co_await keep_audit(context, tried);
   co_await context.sessions->succeeded(username, address);
   const auto& u = **user;
   if (auth::needs_rehash(u.password_hash)) {  // limits changed since: hashed again now that the password is known
@@ -135,6 +147,8 @@ awaitable<http::Response> logout(Context context, http::Request& request) {
   auto removed = co_await context.sessions->remove(p.session_id);
   if (!removed) co_return redis_unavailable(removed.error().message());
   if (context.authenticator) context.authenticator->forget_session(p.session_id);
+  auto entry = audit_entry(context, request, "logout", p.id);  // named: GCC 12 and temporaries inside a co_await
+  co_await keep_audit(context, std::move(entry));
   auto response = http::json_response(200, json::serialize(json::object{{"logged_out", true}}));
   response.headers.emplace_back("Set-Cookie", cookie(context, request, "", 0));
   co_return response;

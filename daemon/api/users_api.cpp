@@ -7,6 +7,7 @@
 //   POST /v1/users/{username}/enable
 #include <boost/json.hpp>
 
+#include "api/audit_trail.hpp"
 #include "api/caller_scope.hpp"
 #include "api/common.hpp"
 #include "api/hashing_slot.hpp"
@@ -124,6 +125,10 @@ awaitable<http::Response> create_user(Context context, http::Request& request) {
   auto added = co_await context.auth->add_user(u);
   if (!added) co_return redis_unavailable(added.error().message());
   if (*added == 0) co_return http::problem(409, "taken", "Username taken", "the username " + quoted_input(u.username) + " is taken");
+  auto made = audit_entry(context, request, "user_create", u.username);
+  made.summary = "profile " + u.profile + ", scope " + auth::joined(u.scope);
+  if (u.scope.size() == 1 && u.scope[0] != "*") made.unit = u.scope[0];
+  co_await keep_audit(context, std::move(made));
   auto response = http::json_response(201, json::serialize(user_json(u)));
   response.headers.emplace_back("Location", "/v1/users/" + u.username);
   co_return response;
@@ -147,6 +152,10 @@ awaitable<http::Response> set_disabled(Context context, http::Request& request, 
     ended = *removed;
   }
   (*user)->disabled = disabled;
+  auto changed = audit_entry(context, request, disabled ? "user_disable" : "user_enable", username);
+  if ((*user)->scope.size() == 1 && (*user)->scope[0] != "*") changed.unit = (*user)->scope[0];
+  changed.count = static_cast<long long>(ended);
+  co_await keep_audit(context, std::move(changed));
   auto out = user_json(**user);
   if (disabled) out["sessions_ended"] = ended;
   co_return http::json_response(200, json::serialize(out));

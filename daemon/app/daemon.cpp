@@ -41,6 +41,8 @@
 #include "templates/link_check.hpp"
 #include "api/auth_guard.hpp"
 #include "auth/auth_store.hpp"
+#include "api/audit_trail.hpp"
+#include "audit/audit_log.hpp"
 #include "auth/authenticator.hpp"
 #include "auth/callback_secrets.hpp"
 #include "auth/password.hpp"
@@ -161,6 +163,22 @@ int run_daemon(Config config, DaemonOptions options, Log& log) {
     password = *secret;
   }
 
+  // The audit trail's key: from a file, never from Redis (whoever writes
+  // Redis must not be able to re-sign a changed trail).
+  std::string audit_key;
+  if (!config.audit.key_file.empty()) {
+    std::string error;
+    auto secret = read_secret(config.audit.key_file, &error);
+    if (!secret || trim(*secret).size() < 32) {
+      log.error("main", "audit.key_file: " + (secret ? std::string("the key must be at least 32 characters") : error));
+      return 1;
+    }
+    audit_key = std::string(trim(*secret));
+  } else if (config.auth.required) {
+    log.error("main", "audit.key_file is required when auth.required is true: the audit trail's HMAC key (e.g. head -c 32 /dev/urandom | base64 > key)");
+    return 1;
+  }
+
   auto messaging = load_messaging(config, log);
   if (!messaging) {
     log.error("main", "the templates are not valid (above); not starting");
@@ -213,6 +231,7 @@ int run_daemon(Config config, DaemonOptions options, Log& log) {
   context.authenticator = std::make_shared<auth::Authenticator>(context.auth, context.access_profiles, nullptr, context.sessions);
   context.hashing = hashing.get_executor();
   context.hashes_at_once = config.auth.login_hashes_at_once;
+  if (!audit_key.empty()) context.audit = std::make_shared<audit::AuditLog>(redis, config.redis.key_prefix, audit_key);
   context.session_lifetime_s = static_cast<long long>(config.auth.session_lifetime_hours) * 3600;
   context.decoy_hash = auth::hash_password(auth::random_secret()).value_or("");
   {
@@ -338,6 +357,20 @@ int run_daemon(Config config, DaemonOptions options, Log& log) {
   asio::co_spawn(io, load_reply_link_key(redis, config.redis.key_prefix, dispatcher, context.callback_secrets, log), asio::detached);
   reply_lane->start();
   context.scheduler->start();
+  // The audit chain's head in the log now and then: a tail cut off the trail
+  // in Redis still shows against it (orgcast audit verify --log-heads).
+  asio::steady_timer audit_head_timer(io);
+  std::function<void()> log_audit_head = [&] {
+    if (!context.audit) return;
+    asio::co_spawn(io, [&]() -> asio::awaitable<void> {
+      if (auto head = co_await context.audit->head(); head && *head != "0:") log.info("audit", "audit head " + *head);
+    }, asio::detached);
+    audit_head_timer.expires_after(std::chrono::minutes(config.audit.head_log_minutes));
+    audit_head_timer.async_wait([&](boost::system::error_code ec) {
+      if (!ec) log_audit_head();
+    });
+  };
+  log_audit_head();
 
   asio::steady_timer watchdog(io);
   std::uint64_t watchdog_usec = 0;
@@ -378,6 +411,12 @@ int run_daemon(Config config, DaemonOptions options, Log& log) {
           if (auto reloaded = load_messaging(*loaded.config, log)) messaging = std::move(reloaded);
           else log.error("templates", "reload refused: the templates in force are kept");
           log.info("config", "reloaded " + config.source_path);
+          audit::Entry reload;
+          reload.who = "daemon";
+          reload.action = "config_reload";
+          reload.target = config.source_path;
+          reload.outcome = "ok";
+          asio::co_spawn(io, api::keep_audit(context, std::move(reload)), asio::detached);
         }
         sd_notify(0, "READY=1");
         wait_signal();
@@ -405,6 +444,7 @@ int run_daemon(Config config, DaemonOptions options, Log& log) {
               if (http_pool) http_pool->stop();
               redis->stop();
               watchdog.cancel();
+              audit_head_timer.cancel();
               // Stop as soon as the watcher and Redis are done, or after 2 s
               // whatever is still running.
               deadline = now + std::chrono::seconds(2);

@@ -35,6 +35,7 @@ const Row kTable[] = {
     {"POST", "/v1/users", need(Permission::manage_users)},
     {"POST", "/v1/users/{username}/disable", need(Permission::manage_users)},
     {"POST", "/v1/users/{username}/enable", need(Permission::manage_users)},
+    {"GET", "/v1/audit", need(Permission::view)},
     {"GET", "/v1/directory", need(Permission::view)},
     {"POST", "/v1/directory/import", need(Permission::manage_directory)},
     {"GET", "/v1/directory/contacts/{id}", need(Permission::view)},

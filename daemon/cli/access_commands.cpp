@@ -25,29 +25,12 @@ namespace asio = boost::asio;
 
 namespace {
 
-// Runs `task` against the config's Redis; its exit code (1 when Redis could not be reached).
+// Runs `task` with the auth store of the config's Redis.
 int with_store(const Config& config, const std::function<asio::awaitable<int>(auth::AuthStore&)>& task) {
-  auto options = redis_options(config);
-  if (!options) return 1;
-  asio::io_context io;
-  Log log(LogLevel::warn);
-  auto client = redis::Client::create(io.get_executor(), *options, log);
-  client->start();
-  auth::AuthStore store(client, config.redis.key_prefix);
-  auto run = [&]() -> asio::awaitable<int> {
-    for (int i = 0; i < 100 && !client->connected(); ++i) {  // a bounded wait to connect
-      asio::steady_timer t(io, std::chrono::milliseconds(50));
-      co_await t.async_wait(asio::use_awaitable);
-    }
-    int code = 1;  // not a ?: around a co_await (GCC 12 mishandles it)
-    if (client->connected()) code = co_await task(store);
-    if (!client->connected()) std::cerr << "orgcast: cannot reach Redis at " << options->host << ":" << options->port << "\n";
-    client->stop();
-    co_return code;
-  };
-  auto future = asio::co_spawn(io, run(), asio::use_future);
-  io.run();
-  return future.get();
+  return with_redis(config, [&](std::shared_ptr<redis::Client> client) -> asio::awaitable<int> {
+    auth::AuthStore store(client, config.redis.key_prefix);
+    co_return co_await task(store);
+  });
 }
 
 int redis_failed(const boost::system::error_code& error) {

@@ -19,6 +19,7 @@
 #include <sstream>
 
 #include "cli/access_commands.hpp"
+#include "cli/audit_commands.hpp"
 #include "cli/redis_options.hpp"
 #include "config/loader.hpp"
 #include "core/files.hpp"
@@ -44,7 +45,8 @@ int usage() {
                "  orgcast users list --config FILE\n"
                "  orgcast tokens create --config FILE --name N --profile P --scope UNIT[,UNIT]|'*' [--expires-days 90]\n"
                "  orgcast tokens revoke --config FILE --id tk<N>\n"
-               "  orgcast tokens list --config FILE\n";
+               "  orgcast tokens list --config FILE\n"
+               "  orgcast audit verify --config FILE [--log-heads SEQ:MAC[,SEQ:MAC...]]\n";
   return 2;
 }
 
@@ -217,7 +219,7 @@ int main(int argc, char** argv) {
     first = 3;
   }
   std::string what;  // users and tokens: the action
-  if (command == "users" || command == "tokens") {
+  if (command == "users" || command == "tokens" || command == "audit") {
     if (argc < 3) return usage();
     what = argv[2];
     first = 3;
@@ -239,6 +241,13 @@ int main(int argc, char** argv) {
     auto config = load_config(args["config"]);
     if (!config) return 2;
     const int code = command == "users" ? cli::run_users(what, *config, args) : cli::run_tokens(what, *config, args);
+    return code == 2 ? usage() : code;
+  }
+  if (command == "audit") {
+    if (!args.contains("config")) return usage();
+    auto config = load_config(args["config"]);
+    if (!config) return 2;
+    const int code = cli::run_audit(what, *config, args);
     return code == 2 ? usage() : code;
   }
   return usage();

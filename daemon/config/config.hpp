@@ -115,6 +115,14 @@ struct AuthConfig {
   std::string trusted_proxies;
 };
 
+/// The audit trail (docs/ACCESS.md, "Audit trail").
+struct AuditConfig {
+  /// The file holding the key of the trail's HMAC chain (never kept in
+  /// Redis); required when auth.required. Every instance reads the same one.
+  std::string key_file;
+  int head_log_minutes = 5;  // how often the chain's head is written to the log
+};
+
 /// Daily reports by SMS or WhatsApp (REPORT <text>): who files them.
 struct ReportsConfig {
   std::vector<std::string> levels{"district"};  // posts at these levels...
@@ -162,6 +170,7 @@ struct Config {
   RepliesConfig replies;
   KeywordsConfig keywords;
   AuthConfig auth;
+  AuditConfig audit;
   ReportsConfig reports;
   TemplatesConfig templates;
   PricingConfig pricing;

@@ -26,6 +26,11 @@ void DaemonUnderTest::write_config(const std::string& extra_yaml) {
       << "redis:\n  port: " << redis_port_ << "\n  key_prefix: \"" << prefix_ << "\"\n"
       << "  reconnect_min_ms: 20\n  reconnect_max_ms: 200\n  connect_timeout_ms: 500\n"
       << extra_yaml;
+  // The audit trail's key, in a file of its own (as in production), unless the test brings its own.
+  if (extra_yaml.find("audit:") == std::string::npos) {
+    std::ofstream(dir_ + "/audit.key") << "test-audit-key-" << prefix_ << "-0123456789abcdef0123456789";
+    out << "audit:\n  key_file: " << dir_ << "/audit.key\n";
+  }
   // The shipped templates, unless the test brings its own.
   if (extra_yaml.find("templates:") == std::string::npos) out << "templates:\n  dir: " << ORGCAST_SOURCE_DIR << "/templates\n";
 }

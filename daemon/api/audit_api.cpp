@@ -1,0 +1,112 @@
+// The audit trail over HTTP (docs/ACCESS.md, "Audit trail"):
+//   GET /v1/audit?who=&action=&unit=&from=&to=&limit=&before=   newest first, within the caller's scope;
+//                                                               `next` is the cursor of the page after
+#include <boost/json.hpp>
+#include <charconv>
+
+#include "api/caller_scope.hpp"
+#include "api/common.hpp"
+#include "api/routes.hpp"
+#include "audit/audit_log.hpp"
+#include "auth/principal.hpp"
+#include "core/text.hpp"
+#include "core/utc_time.hpp"
+#include "directory_store/watcher.hpp"
+
+namespace orgcast::api {
+
+namespace json = boost::json;
+using boost::asio::awaitable;
+
+namespace {
+
+constexpr std::size_t kBatch = 1000;
+constexpr std::size_t kMostScanned = 20000;  // entries looked through for one page
+
+http::Response bad(const std::string& what) { return http::problem(400, "invalid-parameter", "Invalid parameter", what); }
+
+bool stream_id(std::string_view s) {
+  const auto dash = s.find('-');
+  if (s.empty() || s.size() > 41 || dash == 0 || dash == std::string_view::npos || dash + 1 == s.size()) return false;
+  for (std::size_t i = 0; i < s.size(); ++i)
+    if (i != dash && (s[i] < '0' || s[i] > '9')) return false;
+  return true;
+}
+
+awaitable<http::Response> list(Context context, http::Request& request) {
+  if (!context.audit) co_return http::problem(404, "not-found", "No audit trail", "this daemon keeps no audit trail (audit.key_file is not set)");
+  std::string who, action, unit_id, before;
+  std::optional<std::chrono::system_clock::time_point> from, to;
+  std::size_t limit = 100;
+  for (const auto& [name, value] : request.query) {
+    if (name == "who") who = value;
+    else if (name == "action") action = value;
+    else if (name == "unit") unit_id = value;
+    else if (name == "from" || name == "to") {
+      auto t = parse_rfc3339(value);
+      if (!t) co_return bad(name + " must be an RFC 3339 time such as 2026-11-27T10:00:00+05:30, not " + quoted_input(value));
+      (name == "from" ? from : to) = t;
+    } else if (name == "limit") {
+      if (auto why = read_paging("per_page", value, 500, limit); !why.empty()) co_return bad("limit must be a whole number from 1 to 500");
+    } else if (name == "before") {
+      if (!stream_id(value)) co_return bad("before must be the `next` of an earlier page, not " + quoted_input(value));
+      before = value;
+    } else {
+      co_return bad("unknown query parameter " + quoted_input(name) + "; expected who, action, unit, from, to, limit, before");
+    }
+  }
+  auto index = context.watcher->index();
+  const bool whole = request.principal->whole_directory();
+  if (!index && !whole) co_return index_unavailable();
+  std::optional<CallerScope> caller;
+  std::uint32_t unit = directory::kNoUnit;
+  if (index) {
+    caller.emplace(request, index->units());
+    if (!unit_id.empty()) {
+      unit = index->units().find(unit_id);
+      if (unit == directory::kNoUnit || !caller->reaches(unit)) co_return not_found("unit", unit_id);
+    }
+  }
+  json::array out;
+  std::string next, cursor = before;
+  std::size_t scanned = 0;
+  while (out.size() < limit && scanned < kMostScanned) {
+    auto batch = co_await context.audit->newest(cursor, kBatch);
+    if (!batch) co_return redis_unavailable(batch.error().message());
+    if (batch->empty()) break;
+    for (const auto& [id, text] : *batch) {
+      ++scanned;
+      cursor = id;
+      auto entry = audit::from_json(text);
+      if (!entry) continue;
+      // Within the caller's scope: an entry of no unit (a login, a token) only for the whole directory.
+      const auto at_unit = index && !entry->unit.empty() ? index->units().find(entry->unit) : directory::kNoUnit;
+      if (!whole && (at_unit == directory::kNoUnit || !caller->reaches(at_unit))) continue;
+      if (unit != directory::kNoUnit && (at_unit == directory::kNoUnit || at_unit < unit || at_unit >= index->units().subtree_end(unit))) continue;
+      if (!who.empty() && entry->who != who) continue;
+      if (!action.empty() && entry->action != action) continue;
+      const auto at = parse_rfc3339(entry->at);
+      if ((from && (!at || *at < *from)) || (to && (!at || *at >= *to))) continue;
+      auto shown = json::parse(text).as_object();
+      shown["id"] = id;
+      out.push_back(std::move(shown));
+      if (out.size() == limit) {
+        next = id;
+        break;
+      }
+    }
+    if (batch->size() < kBatch) break;
+  }
+  if (next.empty() && scanned >= kMostScanned) next = cursor;  // looked through enough for one page: go on from here
+  json::object body{{"entries", std::move(out)}};
+  if (!next.empty()) body["next"] = next;
+  co_return http::json_response(200, json::serialize(body));
+}
+
+}  // namespace
+
+void add_audit_routes(http::Router& router, const Context& context) {
+  router.add("GET", "/v1/audit", [context](http::Request& r) { return list(context, r); });
+}
+
+}  // namespace orgcast::api
