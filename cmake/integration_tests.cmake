@@ -50,6 +50,7 @@ add_executable(orgcast_integration_tests
   tests/integration/access_test.cpp
   tests/integration/scope_test.cpp
   tests/integration/audit_test.cpp
+  tests/integration/approvals_test.cpp
   tests/integration/power_cut_test.cpp
 )
 target_link_libraries(orgcast_integration_tests PRIVATE orgcast_test_support GTest::gtest_main)

@@ -35,6 +35,7 @@ add_library(orgcast_io STATIC
   daemon/api/access_api.cpp
   daemon/api/users_api.cpp
   daemon/api/audit_api.cpp
+  daemon/api/approval_api.cpp
   daemon/api/audit_trail.cpp
   daemon/api/session_api.cpp
   daemon/auth/session_store.cpp
@@ -63,6 +64,7 @@ add_library(orgcast_io STATIC
   daemon/dispatch/dispatcher.cpp
   daemon/broadcast/store.cpp
   daemon/audit/audit_log.cpp
+  daemon/approvals/approval_store.cpp
   daemon/http/standalone.cpp
   daemon/app/secrets.cpp
   daemon/app/providers.cpp

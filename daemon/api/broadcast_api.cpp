@@ -9,6 +9,7 @@
 #include <boost/json.hpp>
 #include <random>
 
+#include "api/approvals.hpp"
 #include "api/audit_trail.hpp"
 #include "api/caller_scope.hpp"
 #include "api/common.hpp"
@@ -81,6 +82,17 @@ awaitable<http::Response> create(Context context, http::Request& request) {
   if (auto* problems = std::get_if<std::vector<directory::SelectorError>>(&parsed)) co_return pointer_problem("Invalid broadcast", *problems);
   auto spec = std::get<broadcast::Spec>(std::move(parsed));
   spec.author = request.principal->tag();
+  // The two-person rule: over the caller's profile's threshold, it waits for a second person.
+  if (const auto over = approval_threshold(context, *request.principal)) {
+    auto audience = spec.audience;
+    auto resolve = [index, audience] { return directory::resolve(*index, audience).posts; };
+    auto posts = co_await run_on(context.compute, std::move(resolve));
+    if (static_cast<long long>(posts.size()) > *over) {
+      auto held = audit_entry(context, request, "hold_for_approval");
+      held.summary = audit_summary(spec);
+      co_return co_await hold_for_approval(context, std::move(held), index, std::move(spec), *body, std::move(posts));
+    }
+  }
 
   std::function<awaitable<http::Response>(std::string)> replay_made = [context](std::string id) { return replay(context, id); };
   auto claimed = co_await claim_idempotency_key(context, request, *body, replay_made);

@@ -63,6 +63,9 @@ struct Request;
 namespace orgcast::audit {
 class AuditLog;
 }
+namespace orgcast::approvals {
+class ApprovalStore;
+}
 namespace orgcast::api {
 
 /// The templates in force and what broadcasts take from the configuration
@@ -111,7 +114,11 @@ struct Context {
   std::chrono::milliseconds idempotency_lease{30000};
   std::map<std::string, std::shared_ptr<adapters::Adapter>> adapters;  // by provider name, for webhooks
   std::shared_ptr<auth::CallbackSecrets> callback_secrets;
-  std::shared_ptr<audit::AuditLog> audit;  // who did what (api/audit_trail); null: no audit.key_file  // the accounts whose callbacks carry a secret in their path
+  std::shared_ptr<audit::AuditLog> audit;  // who did what (api/audit_trail); null: no audit.key_file
+  std::shared_ptr<approvals::ApprovalStore> approvals;  // broadcasts held for a second person (api/approval_api)
+  /// The two-person rule in force: profile -> audience size above which its broadcasts wait for approval.
+  std::function<std::map<std::string, long long>()> approval_over;
+  std::chrono::hours approval_expiry{24};  // the accounts whose callbacks carry a secret in their path
 };
 
 }  // namespace orgcast::api

@@ -17,6 +17,7 @@ void add_all_routes(http::Router& router, const Context& context, const ServerCo
   add_access_routes(router, context);
   add_user_routes(router, context);
   add_audit_routes(router, context);
+  add_approval_routes(router, context);
   add_session_routes(router, context);
 }
 

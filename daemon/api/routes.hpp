@@ -21,6 +21,7 @@ void add_reply_link_routes(http::Router& router, const Context& context);
 void add_access_routes(http::Router& router, const Context& context);
 void add_user_routes(http::Router& router, const Context& context);
 void add_audit_routes(http::Router& router, const Context& context);
+void add_approval_routes(http::Router& router, const Context& context);
 void add_session_routes(http::Router& router, const Context& context);
 
 /// Every group above, on one router (the daemon's; tests read its route table).

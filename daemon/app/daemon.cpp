@@ -42,6 +42,7 @@
 #include "api/auth_guard.hpp"
 #include "auth/auth_store.hpp"
 #include "api/audit_trail.hpp"
+#include "approvals/approval_store.hpp"
 #include "audit/audit_log.hpp"
 #include "auth/authenticator.hpp"
 #include "auth/callback_secrets.hpp"
@@ -232,6 +233,12 @@ int run_daemon(Config config, DaemonOptions options, Log& log) {
   context.hashing = hashing.get_executor();
   context.hashes_at_once = config.auth.login_hashes_at_once;
   if (!audit_key.empty()) context.audit = std::make_shared<audit::AuditLog>(redis, config.redis.key_prefix, audit_key);
+  context.approvals = std::make_shared<approvals::ApprovalStore>(redis, config.redis.key_prefix);
+  context.approval_over = [&] {
+    std::lock_guard lock(config_mutex);
+    return config.auth.approval_over;
+  };
+  context.approval_expiry = std::chrono::hours(config.auth.approval_expiry_hours);
   context.session_lifetime_s = static_cast<long long>(config.auth.session_lifetime_hours) * 3600;
   context.decoy_hash = auth::hash_password(auth::random_secret()).value_or("");
   {
@@ -401,6 +408,7 @@ int run_daemon(Config config, DaemonOptions options, Log& log) {
           config.reports = loaded.config->reports;
           if (loaded.config->auth.required != config.auth.required) log.warn("config", "a change to auth.required takes effect at the next restart");
           config.auth.profiles = loaded.config->auth.profiles;
+          config.auth.approval_over = loaded.config->auth.approval_over;
           if (!(loaded.config->keywords.languages == config.keywords.languages)) {
             config.keywords = loaded.config->keywords;
             keyword_engine = std::make_shared<keywords::Engine>(keywords::Vocabulary::configured(config.keywords.languages));

@@ -191,6 +191,33 @@ Option profiles_option() {
           }};
 }
 
+Option approval_option() {
+  return {"auth.approval_over", Kind::profile_counts,
+          "the two-person rule: profile name -> the audience size above which that profile's broadcasts wait for a second "
+          "person's approval (a profile not named never waits)",
+          0, 0, [](Config& c, const YAML::Node& n) -> std::optional<std::string> {
+            if (!n.IsMap()) return "expected a map of profile name to a number of recipients";
+            std::map<std::string, long long> out;
+            for (const auto& entry : n) {
+              std::string name, text;
+              if (!scalar(entry.first, name) || !is_identifier(name)) return "profile names must be lower-case names";
+              long long count = -1;
+              if (scalar(entry.second, text)) {
+                try {
+                  std::size_t used = 0;
+                  count = std::stoll(text, &used);
+                  if (used != text.size()) count = -1;
+                } catch (const std::exception&) {
+                }
+              }
+              if (count < 0 || count > 100000000) return "in " + quoted(name) + ": expected a number of recipients from 0 to 100000000";
+              out[name] = count;
+            }
+            c.auth.approval_over = std::move(out);
+            return std::nullopt;
+          }};
+}
+
 Option providers_option() {
   return {"providers", Kind::providers,
           "provider accounts: a list of {name, type, channels, url, rate_per_second, concurrency, and the type's settings}", 0, 0,
@@ -377,6 +404,9 @@ const std::vector<Option>& options() {
                   "when server.listen is on loopback (benchmarks)",
                   [](Config& c) -> bool& { return c.auth.required; }),
       profiles_option(),
+      approval_option(),
+      int_option("auth.approval_expiry_hours", "a broadcast waiting for approval is dropped when nobody decided within this", 1, 720,
+                 [](Config& c) -> int& { return c.auth.approval_expiry_hours; }),
       string_option("audit.key_file", "file (or $CREDENTIALS_DIRECTORY/name) holding the audit trail's HMAC key; required when auth.required",
                     [](Config& c) -> std::string& { return c.audit.key_file; }),
       int_option("audit.head_log_minutes", "how often the audit chain's head is written to the log", 1, 1440,
@@ -423,6 +453,7 @@ std::string expected(const Option& option) {
     case Kind::log_level: return "debug, info, warn or error";
     case Kind::keywords: return "a map of language code to its word lists";
     case Kind::profiles: return "a map of profile name to a list of permissions";
+    case Kind::profile_counts: return "a map of profile name to a whole number";
   }
   return "a value";
 }

@@ -1,0 +1,122 @@
+// The two-person rule: a broadcast over its author's profile's threshold
+// waits, its audience frozen, until another person with `approve` over its
+// units approves (it is sent, to the people frozen with it) or rejects it;
+// the author never decides their own, another district cannot, and an
+// undecided request expires (tested with an injected clock).
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+
+#include "approvals/approval_store.hpp"
+#include "core/clock.hpp"
+#include "core/log.hpp"
+#include "redis/client.hpp"
+#include "support/daemon_under_test.hpp"
+#include "support/generated_directory.hpp"
+#include "support/http_client.hpp"
+#include "support/io_runner.hpp"
+#include "support/json_body.hpp"
+#include "support/redis_server.hpp"
+
+using namespace orgcast;
+using namespace orgcast::testing;
+using namespace std::chrono_literals;
+using ::testing::HasSubstr;
+namespace json = boost::json;
+
+namespace {
+
+const std::string kAnnouncement = R"("template": "announcement", "variables": {"subject": "बैठक", "details": "कल"}, "channels": ["sms"])";
+
+class Approvals : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    daemon_ = std::make_unique<DaemonUnderTest>(shared_redis_port(), unique_prefix(), "auth:\n  approval_over:\n    district_president: 3\n");
+    daemon_->start();
+    ASSERT_TRUE(daemon_->wait_ready(10s)) << daemon_->process().log();
+    ASSERT_EQ(import_sample_directory(*daemon_), "");
+    jaipur_ = mint(R"({"name": "Jaipur president", "profile": "district_president", "scope": ["D-JAI"]})");
+    jaipur_deputy_ = mint(R"({"name": "Jaipur deputy", "profile": "district_president", "scope": ["D-JAI"]})");
+    jodhpur_ = mint(R"({"name": "Jodhpur president", "profile": "district_president", "scope": ["D-JOD"]})");
+  }
+  std::string mint(const std::string& body) {
+    auto made = as(daemon_->token(), "POST", "/v1/tokens", body);
+    EXPECT_EQ(made.status, 201) << made.body;
+    return std::string(object_of(made)["token"].as_string());
+  }
+  HttpResult as(const std::string& token, const std::string& method, const std::string& path, const std::string& body = "") {
+    return http(method, daemon_->url(path), body, "application/json", {{"Authorization", "Bearer " + token}});
+  }
+  std::unique_ptr<DaemonUnderTest> daemon_;
+  std::string jaipur_, jaipur_deputy_, jodhpur_;
+};
+
+TEST_F(Approvals, ABroadcastOverTheThresholdWaitsForASecondPersonAndIsSentToItsFrozenAudience) {
+  auto held = as(jaipur_, "POST", "/v1/broadcasts", R"({"audience": {}, )" + kAnnouncement + "}");
+  ASSERT_EQ(held.status, 202) << held.body;
+  auto h = object_of(held);
+  EXPECT_EQ(h["state"].as_string(), "pending_approval");
+  const std::string id(h["approval"].as_string());
+  auto frozen = h["frozen"].as_object();
+  EXPECT_EQ(number(frozen, "count"), 6) << "Jaipur's six people";
+  EXPECT_EQ(frozen["root"].as_string(), "D-JAI");
+  EXPECT_EQ(number(frozen["by_unit"].as_object(), "B-JAI-1"), 5);
+  EXPECT_THAT(std::string(frozen["sample"].as_object()["text"].as_string()), HasSubstr("बैठक"));
+  EXPECT_TRUE(frozen["cost"].as_object().contains("total"));
+  // Below the threshold: sent at once.
+  EXPECT_NE(object_of(as(jaipur_, "POST", "/v1/broadcasts", R"({"audience": {"units": ["BT-1"]}, )" + kAnnouncement + "}")).count("id"), 0u);
+
+  auto own = as(jaipur_, "POST", "/v1/approvals/" + id + "/approve");
+  EXPECT_EQ(own.status, 403) << own.body;
+  EXPECT_THAT(own.body, HasSubstr("author"));
+  EXPECT_EQ(as(jodhpur_, "POST", "/v1/approvals/" + id + "/approve").status, 404) << "Jodhpur's president cannot see it";
+  EXPECT_EQ(object_of(as(jodhpur_, "GET", "/v1/approvals"))["approvals"].as_array().size(), 0u);
+  ASSERT_EQ(object_of(as(jaipur_deputy_, "GET", "/v1/approvals?state=pending_approval"))["approvals"].as_array().size(), 1u);
+
+  auto approved = as(jaipur_deputy_, "POST", "/v1/approvals/" + id + "/approve", R"({"reason": "checked with the office"})");
+  ASSERT_EQ(approved.status, 202) << approved.body;
+  const std::string broadcast(object_of(approved)["broadcast"].as_string());
+  EXPECT_EQ(number(object_of(approved), "recipients"), 6);
+  auto sent = object_of(as(jaipur_, "GET", "/v1/broadcasts/" + broadcast));
+  EXPECT_EQ(number(sent, "total"), 6) << "the author sees what was sent for them";
+  EXPECT_EQ(as(daemon_->token(), "POST", "/v1/approvals/" + id + "/approve").status, 409) << "decided once";
+  auto listed = object_of(as(jaipur_, "GET", "/v1/approvals"))["approvals"].as_array();
+  ASSERT_EQ(listed.size(), 1u);
+  EXPECT_EQ(listed[0].as_object().at("state").as_string(), "sent");
+  EXPECT_EQ(listed[0].as_object().at("broadcast").as_string(), broadcast);
+
+  // A rejection says why, and is final.
+  auto second = object_of(as(jaipur_, "POST", "/v1/broadcasts", R"({"audience": {"units": ["D-JAI"]}, )" + kAnnouncement + "}"));
+  const std::string other(second["approval"].as_string());
+  EXPECT_EQ(as(jaipur_deputy_, "POST", "/v1/approvals/" + other + "/reject").status, 400) << "no reason";
+  ASSERT_EQ(as(jaipur_deputy_, "POST", "/v1/approvals/" + other + "/reject", R"({"reason": "not before the rally"})").status, 200);
+  EXPECT_EQ(as(daemon_->token(), "POST", "/v1/approvals/" + other + "/approve").status, 409);
+  EXPECT_THAT(as(daemon_->token(), "GET", "/v1/audit?action=reject").body, HasSubstr("not before the rally"));
+  EXPECT_EQ(as(daemon_->token(), "POST", "/v1/approvals/ap999/approve").status, 404);
+}
+
+// An undecided request expires: read and decided as expired, never sent.
+TEST(ApprovalStore, AnUndecidedRequestExpires) {
+  Log log(LogLevel::error);
+  IoRunner io;
+  redis::Options o;
+  o.port = shared_redis_port();
+  auto client = redis::Client::create(io.executor(), o, log);
+  client->start();
+  ASSERT_TRUE(eventually([&] { return client->connected(); }, 5s));
+  auto clock = std::make_shared<ManualClock>(std::chrono::system_clock::time_point(std::chrono::milliseconds(1'800'000'000'000)));
+  approvals::ApprovalStore store(client, unique_prefix(), clock);
+  const auto id = io.run(store.hold({{"kind", "broadcast"}, {"author", "token:tk1"}}, {919829000001ull}, std::chrono::hours(24))).value();
+  EXPECT_EQ(io.run(store.get(id)).value()->field("state"), "pending_approval");
+  clock->advance(std::chrono::hours(24) - std::chrono::milliseconds(1));
+  EXPECT_EQ(io.run(store.get(id)).value()->field("state"), "pending_approval");
+  clock->advance(std::chrono::milliseconds(1));
+  EXPECT_EQ(io.run(store.get(id)).value()->field("state"), "expired");
+  EXPECT_EQ(io.run(store.decide(id, "approved", "token:tk2", "")).value(), "expired");
+  EXPECT_EQ(io.run(store.people(id)).value(), std::vector<std::uint64_t>{919829000001ull});
+  client->stop();
+  for (int turn = 0; turn < 2; ++turn) io.run([]() -> boost::asio::awaitable<void> { co_return; }());
+}
+
+}  // namespace
