@@ -46,6 +46,7 @@ add_library(orgcast_logic STATIC
   daemon/auth/login_throttle.cpp
   daemon/auth/route_access.cpp
   daemon/auth/callback_secrets.cpp
+  daemon/auth/totp.cpp
   daemon/audit/chain.cpp
   daemon/keywords/normalise.cpp
   daemon/keywords/vocabulary.cpp
@@ -69,7 +70,7 @@ add_library(orgcast_logic STATIC
 )
 # daemon/ holds the daemon's parts; the top level makes adapters/<provider>/ includable as such.
 target_include_directories(orgcast_logic PUBLIC ${CMAKE_SOURCE_DIR}/daemon ${CMAKE_SOURCE_DIR})
-target_link_libraries(orgcast_logic PUBLIC Boost::json Boost::url yaml-cpp OpenSSL::Crypto PkgConfig::ICU PkgConfig::SODIUM)
+target_link_libraries(orgcast_logic PUBLIC Boost::json Boost::url yaml-cpp OpenSSL::Crypto PkgConfig::ICU PkgConfig::SODIUM PkgConfig::OATH)
 
 if(EXISTS ${CMAKE_SOURCE_DIR}/cmake/io.cmake)
   include(cmake/io.cmake)

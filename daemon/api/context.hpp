@@ -109,6 +109,7 @@ struct Context {
   std::function<std::string(const http::Request&)> client_address;
   std::function<bool(const http::Request&)> came_over_tls;
   std::function<std::map<std::string, auth::Profile>()> access_profiles;  // the access profiles in force
+  std::function<std::vector<std::string>()> totp_required;  // profiles that log in with a TOTP code too
   std::string key_prefix;
   /// How long a request holds its Idempotency-Key before a retry may take it over.
   std::chrono::milliseconds idempotency_lease{30000};

@@ -9,6 +9,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <algorithm>
 #include <boost/json.hpp>
 
 #include "api/audit_trail.hpp"
@@ -19,6 +20,7 @@
 #include "auth/authenticator.hpp"
 #include "auth/login_throttle.hpp"
 #include "auth/password.hpp"
+#include "auth/totp.hpp"
 #include "auth/principal.hpp"
 #include "auth/session_store.hpp"
 #include "core/run_on.hpp"
@@ -68,8 +70,12 @@ awaitable<http::Response> login(Context context, http::Request& request) {
   if (!body) co_return error;
   std::vector<directory::SelectorError> problems;
   if (!body->is_object()) co_return pointer_problem("Invalid login", {{"", "the body must be a JSON object"}});
-  directory::reject_unknown_keys(body->as_object(), {"username", "password"}, "", problems);
-  std::string username, password;
+  directory::reject_unknown_keys(body->as_object(), {"username", "password", "totp"}, "", problems);
+  std::string username, password, code;
+  if (const auto* t = body->as_object().if_contains("totp")) {
+    if (!t->is_string() || t->as_string().size() > 16) problems.push_back({"/totp", "expected the 6 digits of the authenticator app"});
+    else code = std::string(t->as_string());
+  }
   for (auto [key, out] : {std::pair{"username", &username}, std::pair{"password", &password}}) {
     const auto* v = body->as_object().if_contains(key);
     if (!v || !v->is_string() || v->as_string().empty() || v->as_string().size() > 256)
@@ -113,6 +119,33 @@ awaitable<http::Response> login(Context context, http::Request& request) {
     tried.summary = !*user ? "no such user" : (*user)->disabled ? "user disabled" : "wrong password";
     co_await keep_audit(context, tried);
     co_return wrong_login();
+  }
+  // The second factor, for the profiles that need one: a code good once.
+  const auto& u0 = **user;
+  const auto needs = context.totp_required ? context.totp_required() : std::vector<std::string>{};
+  if (std::find(needs.begin(), needs.end(), u0.profile) != needs.end()) {
+    if (u0.totp_secret.empty()) {
+      tried.outcome = "refused";
+      tried.summary = "no second factor enrolled";
+      co_await keep_audit(context, tried);
+      co_return http::problem(401, "totp-not-enrolled", "Second factor needed",
+                              "profile " + u0.profile + " logs in with a TOTP code as well; an administrator enrols it (orgcast users totp)");
+    }
+    if (code.empty()) co_return http::problem(401, "totp-required", "Second factor needed", "send the 6 digits of your authenticator app as \"totp\"");
+    const auto step = auth::totp_step(u0.totp_secret, code, std::chrono::system_clock::now());
+    std::size_t fresh = 0;
+    if (step) {
+      auto taken = co_await context.sessions->use_totp_step(u0.username, *step);
+      if (!taken) co_return redis_unavailable(taken.error().message());
+      fresh = *taken;
+    }
+    if (!fresh) {
+      co_await context.sessions->failed(username, address);
+      tried.outcome = "refused";
+      tried.summary = step ? "a TOTP code used before" : "wrong TOTP code";
+      co_await keep_audit(context, tried);
+      co_return wrong_login();
+    }
   }
   tried.who = "user:" + (*user)->username;
   co_await keep_audit(context, tried);

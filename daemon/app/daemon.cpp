@@ -239,6 +239,10 @@ int run_daemon(Config config, DaemonOptions options, Log& log) {
     return config.auth.approval_over;
   };
   context.approval_expiry = std::chrono::hours(config.auth.approval_expiry_hours);
+  context.totp_required = [&] {
+    std::lock_guard lock(config_mutex);
+    return config.auth.totp_required;
+  };
   context.session_lifetime_s = static_cast<long long>(config.auth.session_lifetime_hours) * 3600;
   context.decoy_hash = auth::hash_password(auth::random_secret()).value_or("");
   {
@@ -409,6 +413,7 @@ int run_daemon(Config config, DaemonOptions options, Log& log) {
           if (loaded.config->auth.required != config.auth.required) log.warn("config", "a change to auth.required takes effect at the next restart");
           config.auth.profiles = loaded.config->auth.profiles;
           config.auth.approval_over = loaded.config->auth.approval_over;
+          config.auth.totp_required = loaded.config->auth.totp_required;
           if (!(loaded.config->keywords.languages == config.keywords.languages)) {
             config.keywords = loaded.config->keywords;
             keyword_engine = std::make_shared<keywords::Engine>(keywords::Vocabulary::configured(config.keywords.languages));

@@ -19,7 +19,7 @@ TokenRecord token_of(std::map<std::string, std::string> f) {
 
 UserRecord user_of(std::map<std::string, std::string> f) {
   return UserRecord{f["username"], f["display_name"], f["password_hash"], f["profile"], f["language"], split_list(f["scope"]),
-                    f["disabled"] == "1", f["created_at"]};
+                    f["disabled"] == "1", f["created_at"], f["totp_secret"]};
 }
 
 }  // namespace

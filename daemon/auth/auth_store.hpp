@@ -30,6 +30,7 @@ struct UserRecord {
   std::vector<std::string> scope;
   bool disabled = false;
   std::string created_at;
+  std::string totp_secret;  // base32; "" not enrolled. Never shown, logged or audited.
 };
 
 class AuthStore {

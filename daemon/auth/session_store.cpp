@@ -70,6 +70,18 @@ boost::asio::awaitable<redis::Result<std::size_t>> SessionStore::remove_all(std:
   co_return digests->elements.size();
 }
 
+boost::asio::awaitable<redis::Result<std::size_t>> SessionStore::use_totp_step(std::string username, long long step) {
+  static constexpr const char* kTake =
+      "local last = tonumber(redis.call('GET', KEYS[1]) or '-1') "
+      "if tonumber(ARGV[1]) <= last then return 0 end "
+      "redis.call('SET', KEYS[1], ARGV[1], 'EX', 300) return 1";
+  auto ask = redis::cmd("EVAL", kTake, "1", key("au:totp-step:" + username), std::to_string(step));
+  auto taken = co_await redis_->command(std::move(ask));
+  if (!taken) co_return taken.error();
+  if (taken->is_error()) co_return make_error_code(redis::Errc::server_error);
+  co_return static_cast<std::size_t>(taken->integer);
+}
+
 boost::asio::awaitable<redis::Result<LoginFailures>> SessionStore::failures(std::string username, std::string address) {
   std::vector<redis::Args> reads;
   reads.push_back(redis::cmd("GET", key("au:fail:" + username)));

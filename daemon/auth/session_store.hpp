@@ -39,6 +39,9 @@ class SessionStore {
   /// Ends every session of the user (disabled, or its password changed).
   boost::asio::awaitable<redis::Result<std::size_t>> remove_all(std::string username);
 
+  /// Takes a TOTP step for the user: 1 when it is later than every step used
+  /// before (a code is good once), 0 when it was used, or is older.
+  boost::asio::awaitable<redis::Result<std::size_t>> use_totp_step(std::string username, long long step);
   boost::asio::awaitable<redis::Result<LoginFailures>> failures(std::string username, std::string address);
   boost::asio::awaitable<redis::Result<std::size_t>> failed(std::string username, std::string address);
   boost::asio::awaitable<redis::Result<std::size_t>> succeeded(std::string username, std::string address);

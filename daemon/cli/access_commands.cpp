@@ -15,6 +15,7 @@
 #include "auth/auth_store.hpp"
 #include "auth/password.hpp"
 #include "auth/permissions.hpp"
+#include "auth/totp.hpp"
 #include "core/log.hpp"
 #include "core/utc_time.hpp"
 #include "redis/client.hpp"
@@ -129,6 +130,22 @@ int run_users(const std::string& what, const Config& config, std::map<std::strin
       if (*added == 0) std::cerr << "orgcast: the username " << username << " is taken\n";
       else std::cout << "added " << username << " (" << user.profile << ", scope " << auth::joined(user.scope) << ")\n";
       co_return *added == 0 ? 1 : 0;
+    });
+  }
+  if (what == "totp") {  // a new second factor: shown this once, for the user's authenticator app
+    const auto secret = auth::new_totp_secret();
+    if (secret.empty()) return 1;
+    return with_store(config, [&](auth::AuthStore& store) -> asio::awaitable<int> {
+      const std::string field = "totp_secret";
+      auto set = co_await store.set_user_field(username, field, secret);
+      if (!set) co_return redis_failed(set.error());
+      if (*set == 0) {
+        std::cerr << "orgcast: no user " << username << "\n";
+        co_return 1;
+      }
+      std::cout << auth::totp_uri(secret, username) << "\n";
+      std::cerr << "scan it (or type the secret " << secret << ") into an authenticator app; it is shown this once\n";
+      co_return 0;
     });
   }
   if (what == "passwd" || what == "disable" || what == "enable") {

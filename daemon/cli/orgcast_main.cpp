@@ -41,7 +41,7 @@ int usage() {
                "  orgcast templates check [--config FILE] [--dir DIR]\n"
                "  orgcast users add --config FILE --username U --profile P --scope UNIT[,UNIT]|'*' [--name N] [--language hi|en]\n"
                "                    [--password-file F]   (else the password is read from standard input)\n"
-               "  orgcast users passwd|disable|enable --config FILE --username U\n"
+               "  orgcast users passwd|disable|enable|totp --config FILE --username U\n"
                "  orgcast users list --config FILE\n"
                "  orgcast tokens create --config FILE --name N --profile P --scope UNIT[,UNIT]|'*' [--expires-days 90]\n"
                "  orgcast tokens revoke --config FILE --id tk<N>\n"

@@ -113,6 +113,9 @@ struct AuthConfig {
   int login_hashes_at_once = 2;     // password checks at a time (each takes 64 MiB)
   /// Addresses of reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are believed (comma-separated).
   std::string trusted_proxies;
+  /// Profiles whose users log in with a second factor (TOTP) too: by default those that reach
+  /// beyond a district and manage users.
+  std::vector<std::string> totp_required{"state_admin"};
   /// The two-person rule: profile -> audience size above which its broadcasts wait for approval.
   std::map<std::string, long long> approval_over;
   int approval_expiry_hours = 24;  // undecided this long: expired, never sent

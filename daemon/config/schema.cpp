@@ -90,9 +90,9 @@ std::optional<std::string> read_identifiers(const YAML::Node& n, std::vector<std
 }
 
 template <typename Field>
-Option identifiers_option(std::string path, std::string doc, Field field) {
+Option identifiers_option(std::string path, std::string doc, Field field, bool allow_empty = false) {
   return {path, Kind::identifier_list, std::move(doc), 0, 0,
-          [field](Config& c, const YAML::Node& n) { return read_identifiers(n, field(c), false); }};
+          [field, allow_empty](Config& c, const YAML::Node& n) { return read_identifiers(n, field(c), allow_empty); }};
 }
 
 Option listen_option() {
@@ -405,6 +405,8 @@ const std::vector<Option>& options() {
                   [](Config& c) -> bool& { return c.auth.required; }),
       profiles_option(),
       approval_option(),
+      identifiers_option("auth.totp_required", "profiles whose users log in with a TOTP code as well as the password (state_admin by default)",
+                         [](Config& c) -> std::vector<std::string>& { return c.auth.totp_required; }, true),
       int_option("auth.approval_expiry_hours", "a broadcast waiting for approval is dropped when nobody decided within this", 1, 720,
                  [](Config& c) -> int& { return c.auth.approval_expiry_hours; }),
       string_option("audit.key_file", "file (or $CREDENTIALS_DIRECTORY/name) holding the audit trail's HMAC key; required when auth.required",

@@ -11,6 +11,7 @@
 #include "api/context.hpp"
 #include "api/routes.hpp"
 #include "auth/route_access.hpp"
+#include "auth/totp.hpp"
 #include "support/daemon_under_test.hpp"
 #include "support/generated_directory.hpp"
 #include "support/http_client.hpp"
@@ -182,7 +183,7 @@ class Sessions : public Access {
  protected:
   void SetUp() override {
     // Behind a proxy on loopback: X-Forwarded-For stands for the client's address.
-    daemon_ = std::make_unique<DaemonUnderTest>(shared_redis_port(), unique_prefix(), "auth:\n  trusted_proxies: 127.0.0.1\n");
+    daemon_ = std::make_unique<DaemonUnderTest>(shared_redis_port(), unique_prefix(), "auth:\n  trusted_proxies: 127.0.0.1\n  totp_required: []\n");
     daemon_->start();
     ASSERT_TRUE(daemon_->wait_ready(10s)) << daemon_->process().log();
     ASSERT_EQ(import_sample_directory(*daemon_), "");
@@ -309,6 +310,46 @@ TEST_F(Sessions, UsersAreMadeNoWiderThanTheirMakerAndDisablingEndsTheirSessions)
   EXPECT_EQ(ravi_login().status, 401);
   ASSERT_EQ(as(jaipur_admin, "POST", "/v1/users/ravi/enable").status, 200);
   EXPECT_EQ(ravi_login().status, 201);
+}
+
+// The second factor: a state admin (auth.totp_required's default) logs in
+// with a TOTP code as well, each code good once; a district president
+// without.
+TEST_F(Access, AStateAdminLogsInWithATotpCodeThatIsGoodOnce) {
+  const auto secrets = temp_dir("totp");
+  std::ofstream(secrets + "/pw") << "correct horse battery";
+  auto add = [&](const std::string& name, const std::string& profile, const std::string& scope) {
+    auto added = run_command({build_dir() + "/orgcast", "users", "add", "--config", daemon_->config_path(), "--username", name, "--profile", profile,
+                              "--scope", scope, "--password-file", secrets + "/pw"});
+    ASSERT_EQ(added.code, 0) << added.output;
+  };
+  add("meena", "state_admin", "*");
+  add("suresh", "district_president", "D-JAI");
+  auto login = [&](const std::string& name, const std::string& totp) {
+    const std::string code = totp.empty() ? "" : R"(, "totp": ")" + totp + R"(")";
+    return http("POST", daemon_->url("/v1/session"), R"({"username": ")" + name + R"(", "password": "correct horse battery")" + code + "}",
+                "application/json", {{"Authorization", ""}});
+  };
+  EXPECT_EQ(login("suresh", "").status, 201) << "a district president needs no second factor";
+  auto unenrolled = login("meena", "");
+  EXPECT_EQ(unenrolled.status, 401);
+  EXPECT_THAT(unenrolled.body, ::testing::HasSubstr("orgcast users totp"));
+  auto enrolled = run_command({build_dir() + "/orgcast", "users", "totp", "--config", daemon_->config_path(), "--username", "meena"});
+  ASSERT_EQ(enrolled.code, 0) << enrolled.output;
+  const auto at = enrolled.output.find("secret=");
+  ASSERT_NE(at, std::string::npos) << enrolled.output;
+  const auto secret = enrolled.output.substr(at + 7, enrolled.output.find('&', at) - at - 7);
+  EXPECT_THAT(login("meena", "").body, ::testing::HasSubstr("6 digits of your authenticator app"));
+  if (orgcast::auth::totp_code(secret, std::chrono::system_clock::now()) != "000000") EXPECT_EQ(login("meena", "000000").status, 401) << "a wrong code";
+  const auto code = orgcast::auth::totp_code(secret, std::chrono::system_clock::now());
+  auto in = login("meena", code);
+  ASSERT_EQ(in.status, 201) << in.body;
+  auto again = login("meena", code);
+  EXPECT_EQ(again.status, 401) << "a code is good once";
+  EXPECT_THAT(again.body, ::testing::HasSubstr("username or password is wrong")) << "one generic text";
+  EXPECT_THAT(as(daemon_->token(), "GET", "/v1/audit?action=login").body, ::testing::HasSubstr("a TOTP code used before"));
+  EXPECT_EQ(as(daemon_->token(), "GET", "/v1/audit").body.find(secret), std::string::npos) << "the secret is never in the trail";
+  EXPECT_EQ(daemon_->process().log().find(secret), std::string::npos) << "nor in the log";
 }
 
 // The endpoints of tokens and sessions, tried as a hostile client would:

@@ -33,7 +33,7 @@ class Audit : public ::testing::Test {
     const int port = free_port();
     daemon_ = std::make_unique<DaemonUnderTest>(shared_redis_port(), prefix_,
                                                 "dispatch:\n  provider_url: http://127.0.0.1:9\n  callback_base_url: http://127.0.0.1:" +
-                                                    std::to_string(port) + "\n",
+                                                    std::to_string(port) + "\nauth:\n  totp_required: []\n",
                                                 port);
     daemon_->start();
     ASSERT_TRUE(daemon_->wait_ready(10s)) << daemon_->process().log();

@@ -7,6 +7,7 @@
 #include "auth/authenticator.hpp"
 #include "auth/login_throttle.hpp"
 #include "auth/route_access.hpp"
+#include "auth/totp.hpp"
 #include "core/utc_time.hpp"
 
 using namespace orgcast::auth;
@@ -84,6 +85,30 @@ TEST(LoginThrottle, AccountFailuresSlowAndAddressFailuresLockForLongerEachTime) 
   EXPECT_EQ(login_delay({6, 6}).locked_for, 60s);
   EXPECT_EQ(login_delay({9, 9}).locked_for, 480s);
   EXPECT_EQ(login_delay({100, 100}).locked_for, 3600s) << "at most an hour";
+}
+
+}  // namespace
+
+namespace {
+
+// RFC 6238's SHA-1 test vectors (the last six of their eight digits), and
+// one step of drift either way.
+TEST(Totp, CodesFollowRfc6238AndAllowOneStepOfDrift) {
+  using namespace std::chrono;
+  const std::string secret = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ";  // "12345678901234567890"
+  const auto at = [](long long s) { return system_clock::time_point(seconds(s)); };
+  EXPECT_EQ(orgcast::auth::totp_code(secret, at(59)), "287082");
+  EXPECT_EQ(orgcast::auth::totp_code(secret, at(1111111109)), "081804");
+  EXPECT_EQ(orgcast::auth::totp_code(secret, at(1234567890)), "005924");
+  EXPECT_EQ(orgcast::auth::totp_step(secret, "005924", at(1234567890)), 1234567890 / 30);
+  EXPECT_EQ(orgcast::auth::totp_step(secret, "005924", at(1234567890 + 30)), 1234567890 / 30) << "a step late";
+  EXPECT_FALSE(orgcast::auth::totp_step(secret, "005924", at(1234567890 + 90))) << "three steps late";
+  EXPECT_FALSE(orgcast::auth::totp_step(secret, "00592", at(1234567890)));
+  EXPECT_FALSE(orgcast::auth::totp_step("not base32!", "005924", at(1234567890)));
+  const auto fresh = orgcast::auth::new_totp_secret();
+  EXPECT_EQ(fresh.size(), 32u) << "160 bits in base32";
+  EXPECT_NE(fresh, orgcast::auth::new_totp_secret());
+  EXPECT_THAT(orgcast::auth::totp_uri(fresh, "meena"), ::testing::StartsWith("otpauth://totp/orgcast:meena?secret=" + fresh));
 }
 
 }  // namespace
