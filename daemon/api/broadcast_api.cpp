@@ -11,6 +11,7 @@
 
 #include "api/approvals.hpp"
 #include "api/audit_trail.hpp"
+#include "api/send_quota.hpp"
 #include "api/caller_scope.hpp"
 #include "api/common.hpp"
 #include "auth/principal.hpp"
@@ -82,12 +83,16 @@ awaitable<http::Response> create(Context context, http::Request& request) {
   if (auto* problems = std::get_if<std::vector<directory::SelectorError>>(&parsed)) co_return pointer_problem("Invalid broadcast", *problems);
   auto spec = std::get<broadcast::Spec>(std::move(parsed));
   spec.author = request.principal->tag();
-  // The two-person rule: over the caller's profile's threshold, it waits for a second person.
-  if (const auto over = approval_threshold(context, *request.principal)) {
+  // The daily quota and the two-person rule count the audience first.
+  const auto over = approval_threshold(context, *request.principal);
+  if (over || daily_quota(context, *request.principal)) {
     auto audience = spec.audience;
     auto resolve = [index, audience] { return directory::resolve(*index, audience).posts; };
     auto posts = co_await run_on(context.compute, std::move(resolve));
-    if (static_cast<long long>(posts.size()) > *over) {
+    const auto count = static_cast<long long>(posts.size());
+    if (auto refused = co_await take_send_quota(context, request.principal, count)) co_return std::move(*refused);
+    // Over the caller's profile's threshold, it waits for a second person.
+    if (over && count > *over) {
       auto held = audit_entry(context, request, "hold_for_approval");
       held.summary = audit_summary(spec);
       co_return co_await hold_for_approval(context, std::move(held), index, std::move(spec), *body, std::move(posts));

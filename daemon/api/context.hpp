@@ -119,7 +119,9 @@ struct Context {
   std::shared_ptr<approvals::ApprovalStore> approvals;  // broadcasts held for a second person (api/approval_api)
   /// The two-person rule in force: profile -> audience size above which its broadcasts wait for approval.
   std::function<std::map<std::string, long long>()> approval_over;
-  std::chrono::hours approval_expiry{24};  // the accounts whose callbacks carry a secret in their path
+  std::chrono::hours approval_expiry{24};
+  /// Profile -> recipients one user or token may send to per day (api/send_quota).
+  std::function<std::map<std::string, long long>()> daily_quota;  // the accounts whose callbacks carry a secret in their path
 };
 
 }  // namespace orgcast::api

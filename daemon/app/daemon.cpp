@@ -239,6 +239,10 @@ int run_daemon(Config config, DaemonOptions options, Log& log) {
     return config.auth.approval_over;
   };
   context.approval_expiry = std::chrono::hours(config.auth.approval_expiry_hours);
+  context.daily_quota = [&] {
+    std::lock_guard lock(config_mutex);
+    return config.auth.daily_quota;
+  };
   context.totp_required = [&] {
     std::lock_guard lock(config_mutex);
     return config.auth.totp_required;
@@ -414,6 +418,7 @@ int run_daemon(Config config, DaemonOptions options, Log& log) {
           config.auth.profiles = loaded.config->auth.profiles;
           config.auth.approval_over = loaded.config->auth.approval_over;
           config.auth.totp_required = loaded.config->auth.totp_required;
+          config.auth.daily_quota = loaded.config->auth.daily_quota;
           if (!(loaded.config->keywords.languages == config.keywords.languages)) {
             config.keywords = loaded.config->keywords;
             keyword_engine = std::make_shared<keywords::Engine>(keywords::Vocabulary::configured(config.keywords.languages));

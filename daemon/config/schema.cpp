@@ -191,11 +191,9 @@ Option profiles_option() {
           }};
 }
 
-Option approval_option() {
-  return {"auth.approval_over", Kind::profile_counts,
-          "the two-person rule: profile name -> the audience size above which that profile's broadcasts wait for a second "
-          "person's approval (a profile not named never waits)",
-          0, 0, [](Config& c, const YAML::Node& n) -> std::optional<std::string> {
+// A map of profile name to a whole number (a count of recipients).
+Option profile_counts_option(std::string path, std::string doc, std::map<std::string, long long> AuthConfig::*field) {
+  return {path, Kind::profile_counts, std::move(doc), 0, 0, [field](Config& c, const YAML::Node& n) -> std::optional<std::string> {
             if (!n.IsMap()) return "expected a map of profile name to a number of recipients";
             std::map<std::string, long long> out;
             for (const auto& entry : n) {
@@ -213,7 +211,7 @@ Option approval_option() {
               if (count < 0 || count > 100000000) return "in " + quoted(name) + ": expected a number of recipients from 0 to 100000000";
               out[name] = count;
             }
-            c.auth.approval_over = std::move(out);
+            c.auth.*field = std::move(out);
             return std::nullopt;
           }};
 }
@@ -404,7 +402,14 @@ const std::vector<Option>& options() {
                   "when server.listen is on loopback (benchmarks)",
                   [](Config& c) -> bool& { return c.auth.required; }),
       profiles_option(),
-      approval_option(),
+      profile_counts_option("auth.approval_over",
+                            "the two-person rule: profile name -> the audience size above which that profile's broadcasts wait for a "
+                            "second person's approval (a profile not named never waits)",
+                            &AuthConfig::approval_over),
+      profile_counts_option("auth.daily_quota",
+                            "profile name -> how many recipients one user or token of it may send to in a day (IST); a profile not "
+                            "named has no quota",
+                            &AuthConfig::daily_quota),
       identifiers_option("auth.totp_required", "profiles whose users log in with a TOTP code as well as the password (state_admin by default)",
                          [](Config& c) -> std::vector<std::string>& { return c.auth.totp_required; }, true),
       int_option("auth.approval_expiry_hours", "a broadcast waiting for approval is dropped when nobody decided within this", 1, 720,

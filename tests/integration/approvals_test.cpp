@@ -120,3 +120,33 @@ TEST(ApprovalStore, AnUndecidedRequestExpires) {
 }
 
 }  // namespace
+
+namespace {
+
+// The daily quota: each user or token of a profile sends to so many
+// recipients a day, a broadcast that would go over is refused whole.
+TEST(SendQuota, ABroadcastOverTheDaysQuotaIsRefusedWhole) {
+  DaemonUnderTest daemon(shared_redis_port(), unique_prefix(), "auth:\n  daily_quota:\n    scheduler: 7\n");
+  daemon.start();
+  ASSERT_TRUE(daemon.wait_ready(10s)) << daemon.process().log();
+  ASSERT_EQ(import_sample_directory(daemon), "");
+  auto as = [&](const std::string& token, const std::string& method, const std::string& path, const std::string& body = "") {
+    return http(method, daemon.url(path), body, "application/json", {{"Authorization", "Bearer " + token}});
+  };
+  auto mint = [&] {
+    return std::string(object_of(as(daemon.token(), "POST", "/v1/tokens", R"({"name": "cron", "profile": "scheduler", "scope": ["RJ"]})"))["token"].as_string());
+  };
+  const auto cron = mint(), other = mint();
+  auto send = [&](const std::string& token, const std::string& unit) {
+    return as(token, "POST", "/v1/broadcasts", R"({"audience": {"units": [")" + unit + R"("]}, )" + kAnnouncement + "}");
+  };
+  EXPECT_EQ(send(cron, "B-JAI-1").status, 202) << "5 of 7";
+  EXPECT_EQ(send(cron, "BT-1").status, 202) << "7 of 7";
+  auto over = send(cron, "BT-2");
+  EXPECT_EQ(over.status, 429) << over.body;
+  EXPECT_THAT(over.body, HasSubstr("7 used"));
+  EXPECT_EQ(send(other, "BT-2").status, 202) << "another token's quota is its own";
+  EXPECT_EQ(send(daemon.token(), "RJ").status, 202) << "state_admin has no quota here";
+}
+
+}  // namespace
