@@ -114,7 +114,7 @@ awaitable<http::Response> create_token(Context context, http::Request& request) 
   if (!id) co_return redis_unavailable(id.error().message());
   t.id = *id;
   auto made = audit_entry(context, request, "token_create", t.id);
-  made.summary = "\"" + t.name.substr(0, 100) + "\", profile " + t.profile + ", scope " + auth::joined(t.scope) + ", expires " + t.expires_at;
+  made.summary = "\"" + audit_text(t.name, 100) + "\", profile " + t.profile + ", scope " + auth::joined(t.scope) + ", expires " + t.expires_at;
   if (t.scope.size() == 1 && t.scope[0] != "*") made.unit = t.scope[0];
   co_await keep_audit(context, std::move(made));
   auto out = token_json(t);

@@ -28,12 +28,56 @@ namespace orgcast::api {
 namespace json = boost::json;
 using boost::asio::awaitable;
 
-std::optional<long long> approval_threshold(const Context& context, const auth::Principal& caller) {
-  if (!context.approval_over) return std::nullopt;
-  const auto over = context.approval_over();
-  auto it = over.find(caller.profile);
-  if (it == over.end()) return std::nullopt;
-  return it->second;
+std::optional<long long> strictest(const std::map<std::string, long long>& by_profile, const Lineage& lineage) {
+  std::optional<long long> out;
+  for (const auto& profile : lineage.profiles)
+    if (auto it = by_profile.find(profile); it != by_profile.end() && (!out || it->second < *out)) out = it->second;
+  return out;
+}
+
+namespace {
+
+// Walks the makers up from `tag`: the profiles met, and the person at the top.
+awaitable<redis::Result<Lineage>> walk(Context context, std::string tag, std::vector<std::string> profiles) {
+  Lineage out;
+  out.profiles = std::move(profiles);
+  std::vector<auth::TokenRecord> tokens;
+  for (int depth = 0; depth < 32 && tag.starts_with("token:"); ++depth) {
+    if (tokens.empty()) {
+      auto all = co_await context.auth->tokens();
+      if (!all) co_return all.error();
+      tokens = std::move(*all);
+    }
+    const auth::TokenRecord* token = nullptr;
+    for (const auto& t : tokens)
+      if ("token:" + t.id == tag) token = &t;
+    if (!token) break;
+    out.profiles.push_back(token->profile);
+    if (!(token->created_by.starts_with("token:") || token->created_by.starts_with("user:"))) break;  // made by the CLI: its own person
+    tag = token->created_by;
+  }
+  if (tag.starts_with("user:")) {
+    auto user = co_await context.auth->user(tag.substr(5));
+    if (!user) co_return user.error();
+    if (*user) out.profiles.push_back((*user)->profile);
+  }
+  out.person = tag;
+  co_return out;
+}
+
+}  // namespace
+
+awaitable<redis::Result<Lineage>> lineage_of(Context context, std::shared_ptr<const auth::Principal> caller) {
+  std::vector<std::string> profiles{caller->profile};
+  const auto tag = caller->tag();
+  co_return co_await walk(context, tag, std::move(profiles));
+}
+
+awaitable<redis::Result<std::string>> person_behind(Context context, std::string tag) {
+  std::vector<std::string> none;
+  auto lineage = co_await walk(context, tag, std::move(none));
+  if (!lineage) co_return lineage.error();
+  co_return lineage->person;
 }
 
 awaitable<http::Response> hold_for_approval(Context context, audit::Entry held, std::shared_ptr<const directory::OrgIndex> index,
@@ -118,16 +162,6 @@ json::object approval_json(const approvals::Approval& a) {
   return out;
 }
 
-// The person behind a caller: a token made by a user is that user's.
-awaitable<std::string> person_of(Context context, std::string tag) {
-  if (!tag.starts_with("token:")) co_return tag;
-  auto tokens = co_await context.auth->tokens();
-  if (tokens)
-    for (const auto& t : *tokens)
-      if ("token:" + t.id == tag && t.created_by.starts_with("user:")) co_return t.created_by;
-  co_return tag;
-}
-
 awaitable<http::Response> list(Context context, http::Request& request) {
   std::string state;
   for (const auto& [name, value] : request.query) {
@@ -143,6 +177,34 @@ awaitable<http::Response> list(Context context, http::Request& request) {
   for (const auto& a : *all)
     if ((state.empty() || a.field("state") == state) && caller_sees(context, request, a.field("root"), a.field("author"))) out.push_back(approval_json(a));
   co_return http::json_response(200, json::serialize(json::object{{"approvals", std::move(out)}}));
+}
+
+// The held request queued as its author's broadcast, to the frozen people; or why not.
+awaitable<std::variant<Enqueued, http::Response>> send_approved(Context context, std::string id, approvals::Approval a) {
+  auto index = context.watcher->index();
+  if (!index) co_return index_unavailable();
+  auto people = co_await context.approvals->people(id);
+  if (!people) co_return redis_unavailable(people.error().message());
+  std::vector<std::uint32_t> persons;
+  for (auto m : *people)
+    if (auto p = index->find_person(m)) persons.push_back(*p);
+  std::sort(persons.begin(), persons.end());
+  persons.erase(std::unique(persons.begin(), persons.end()), persons.end());
+  if (persons.empty()) co_return http::problem(409, "nobody", "Nobody left", "nobody frozen with the request is in the directory now");
+  boost::system::error_code ec;
+  auto body = json::parse(a.field("body"), ec);
+  if (ec) co_return http::problem(500, "internal", "Approval unreadable", "the held request could not be read");
+  const auto messaging = context.messaging();
+  auto parsed = broadcast::parse_spec(body, *index, spec_context(*messaging, std::chrono::system_clock::now()));
+  if (auto* problems = std::get_if<std::vector<directory::SelectorError>>(&parsed)) co_return pointer_problem("The held broadcast is no longer valid", *problems);
+  auto spec = std::get<broadcast::Spec>(std::move(parsed));
+  spec.author = a.field("author");
+  spec.audience.only_persons = std::move(persons);
+  broadcast::Store::IdempotencyHold no_key;
+  SliceHook no_hook;  // named: GCC 12 mishandles temporaries with destructors inside a co_await
+  auto queued = co_await enqueue_broadcast(context, index, std::move(spec), std::move(no_key), no_hook);
+  if (auto* refused = std::get_if<http::Response>(&queued)) co_return std::move(*refused);
+  co_return std::get<Enqueued>(queued);
 }
 
 awaitable<http::Response> decide(Context context, http::Request& request, bool approve) {
@@ -172,9 +234,12 @@ awaitable<http::Response> decide(Context context, http::Request& request, bool a
   // Over its units: the approver's scope holds the audience's root (seeing it as its author is not enough).
   if (!caller_sees(context, request, a.field("root"), ""))
     co_return http::problem(403, "out-of-scope", "Outside your scope", "the audience's root " + quoted(a.field("root")) + " is outside your scope");
-  const auto author = co_await person_of(context, a.field("author"));
-  const auto decider = co_await person_of(context, request.principal->tag());
-  if (author == decider || a.field("author") == request.principal->tag())
+  const auto author_tag = a.field("author"), decider_tag = request.principal->tag();  // named: GCC 12 and temporaries inside a co_await
+  auto author = co_await person_behind(context, author_tag);
+  if (!author) co_return redis_unavailable(author.error().message());
+  auto decider = co_await person_behind(context, decider_tag);
+  if (!decider) co_return redis_unavailable(decider.error().message());
+  if (*author == *decider || author_tag == decider_tag)
     co_return http::problem(403, "own-request", "Not your own", "the author of a request can never approve or reject it; another person must");
   const std::string state = approve ? "approved" : "rejected";
   const std::string who = request.principal->tag();
@@ -185,40 +250,30 @@ awaitable<http::Response> decide(Context context, http::Request& request, bool a
   auto entry = audit_entry(context, request, approve ? "approve" : "reject", id);
   entry.unit = a.field("root");
   entry.count = std::atoll(a.field("count").c_str());
-  entry.summary = reason.substr(0, 200);
+  entry.summary = audit_text(reason);
   if (!approve) {
     co_await keep_audit(context, std::move(entry));
     co_return http::json_response(200, json::serialize(json::object{{"approval", id}, {"state", "rejected"}, {"reason", reason}}));
   }
   // Sent as it was frozen: the held request, to the people frozen with it
-  // (those the directory still has), through the same pipeline.
-  auto index = context.watcher->index();
-  if (!index) co_return index_unavailable();
-  auto people = co_await context.approvals->people(id);
-  if (!people) co_return redis_unavailable(people.error().message());
-  std::vector<std::uint32_t> persons;
-  for (auto m : *people)
-    if (auto p = index->find_person(m)) persons.push_back(*p);
-  std::sort(persons.begin(), persons.end());
-  persons.erase(std::unique(persons.begin(), persons.end()), persons.end());
-  boost::system::error_code ec;
-  auto body = json::parse(a.field("body"), ec);
-  if (ec) co_return http::problem(500, "internal", "Approval unreadable", "the held request could not be read");
-  const auto messaging = context.messaging();
-  auto parsed = broadcast::parse_spec(body, *index, spec_context(*messaging, std::chrono::system_clock::now()));
-  if (auto* problems = std::get_if<std::vector<directory::SelectorError>>(&parsed)) co_return pointer_problem("The held broadcast is no longer valid", *problems);
-  auto spec = std::get<broadcast::Spec>(std::move(parsed));
-  spec.author = a.field("author");
-  spec.audience.only_persons = std::move(persons);
-  if (spec.audience.only_persons.empty()) co_return http::problem(409, "nobody", "Nobody left", "nobody frozen with the request is in the directory now");
-  broadcast::Store::IdempotencyHold no_key;
-  SliceHook no_hook;  // named: GCC 12 mishandles temporaries with destructors inside a co_await
-  auto queued = co_await enqueue_broadcast(context, index, std::move(spec), std::move(no_key), no_hook);
-  if (auto* refused = std::get_if<http::Response>(&queued)) co_return std::move(*refused);
-  const auto& q = std::get<Enqueued>(queued);
-  if (auto kept = co_await context.approvals->sent_as(id, q.id); !kept) co_return redis_unavailable(kept.error().message());
-  entry.summary = "sent as " + q.id + (reason.empty() ? "" : "; " + reason.substr(0, 200));
+  // (those the directory still has), through the same pipeline. If it cannot
+  // be sent now, it goes back to pending (it may be approved again) and the
+  // answer says why.
+  auto sent = co_await send_approved(context, id, a);
+  if (auto* refused = std::get_if<http::Response>(&sent)) {
+    const std::string why = "could not be sent: " + std::string(refused->body.substr(0, 300));
+    if (auto reopened = co_await context.approvals->reopen(id, why); !reopened)
+      context.log->error("approvals", "approval " + id + " is marked approved but was not sent, and could not be reopened");
+    entry.outcome = "failed";
+    entry.summary = audit_text(why);
+    co_await keep_audit(context, std::move(entry));
+    co_return std::move(*refused);
+  }
+  const auto q = std::get<Enqueued>(sent);
+  entry.summary = "sent as " + q.id + (reason.empty() ? "" : "; " + audit_text(reason));
   co_await keep_audit(context, std::move(entry));
+  if (auto kept = co_await context.approvals->sent_as(id, q.id); !kept)  // the broadcast is made: its answer stands
+    context.log->warn("approvals", "approval " + id + " sent as " + q.id + " but not marked so: " + kept.error().message());
   auto response = http::json_response(202, json::serialize(json::object{
                                                {"approval", id}, {"state", "sent"}, {"broadcast", q.id}, {"recipients", q.total - q.skipped}}));
   response.headers.emplace_back("Location", "/v1/broadcasts/" + q.id);

@@ -83,14 +83,20 @@ awaitable<http::Response> create(Context context, http::Request& request) {
   if (auto* problems = std::get_if<std::vector<directory::SelectorError>>(&parsed)) co_return pointer_problem("Invalid broadcast", *problems);
   auto spec = std::get<broadcast::Spec>(std::move(parsed));
   spec.author = request.principal->tag();
-  // The daily quota and the two-person rule count the audience first.
-  const auto over = approval_threshold(context, *request.principal);
-  if (over || daily_quota(context, *request.principal)) {
+  // The daily quota and the two-person rule count the audience first; both
+  // hold for the person behind the caller, whatever token it uses.
+  const bool ruled = (context.approval_over && !context.approval_over().empty()) || (context.daily_quota && !context.daily_quota().empty());
+  auto lineage = redis::Result<Lineage>(Lineage{});
+  if (ruled) lineage = co_await lineage_of(context, request.principal);
+  if (!lineage) co_return redis_unavailable(lineage.error().message());
+  const auto over = ruled && context.approval_over ? strictest(context.approval_over(), *lineage) : std::nullopt;
+  const auto quota = ruled && context.daily_quota ? strictest(context.daily_quota(), *lineage) : std::nullopt;
+  if (over || quota) {
     auto audience = spec.audience;
     auto resolve = [index, audience] { return directory::resolve(*index, audience).posts; };
     auto posts = co_await run_on(context.compute, std::move(resolve));
     const auto count = static_cast<long long>(posts.size());
-    if (auto refused = co_await take_send_quota(context, request.principal, count)) co_return std::move(*refused);
+    if (auto refused = co_await take_send_quota(context, *lineage, count)) co_return std::move(*refused);
     // Over the caller's profile's threshold, it waits for a second person.
     if (over && count > *over) {
       auto held = audit_entry(context, request, "hold_for_approval");

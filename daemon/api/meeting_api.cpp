@@ -397,7 +397,7 @@ awaitable<http::Response> cancel(Context context, http::Request& request) {
   auto cancel_entry = audit_entry(context, request, "meeting_cancel", id);
   cancel_entry.unit = audience_root;
   cancel_entry.count = out.contains("people") ? out["people"].to_number<long long>() : 0;
-  cancel_entry.summary = reason.empty() ? "no reason given" : "reason: " + reason.substr(0, 200);
+  cancel_entry.summary = reason.empty() ? "no reason given" : "reason: " + audit_text(reason);
   co_await keep_audit(context, std::move(cancel_entry));
   co_return http::json_response(202, json::serialize(out));
 }

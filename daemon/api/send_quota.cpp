@@ -7,17 +7,8 @@
 
 namespace orgcast::api {
 
-std::optional<long long> daily_quota(const Context& context, const auth::Principal& caller) {
-  if (!context.daily_quota) return std::nullopt;
-  const auto quotas = context.daily_quota();
-  auto it = quotas.find(caller.profile);
-  if (it == quotas.end()) return std::nullopt;
-  return it->second;
-}
-
-boost::asio::awaitable<std::optional<http::Response>> take_send_quota(Context context, std::shared_ptr<const auth::Principal> caller,
-                                                                     long long count) {
-  const auto quota = daily_quota(context, *caller);
+boost::asio::awaitable<std::optional<http::Response>> take_send_quota(Context context, Lineage lineage, long long count) {
+  const auto quota = context.daily_quota ? strictest(context.daily_quota(), lineage) : std::nullopt;
   if (!quota) co_return std::nullopt;
   // All or nothing, in one step: two broadcasts at once cannot both slip under it.
   static constexpr const char* kTake =
@@ -25,13 +16,13 @@ boost::asio::awaitable<std::optional<http::Response>> take_send_quota(Context co
       "if used + tonumber(ARGV[1]) > tonumber(ARGV[2]) then return used end "
       "redis.call('INCRBY', KEYS[1], ARGV[1]) redis.call('EXPIRE', KEYS[1], 172800) return -1";
   const auto day = text::ist_day(std::chrono::system_clock::now());
-  auto ask = redis::cmd("EVAL", kTake, "1", context.key_prefix + "au:quota:" + caller->tag() + ":" + day, std::to_string(count), std::to_string(*quota));
+  auto ask = redis::cmd("EVAL", kTake, "1", context.key_prefix + "au:quota:" + lineage.person + ":" + day, std::to_string(count), std::to_string(*quota));
   auto taken = co_await context.redis->command(std::move(ask));
   if (!taken) co_return redis_unavailable(taken.error().message());
   if (taken->is_error()) co_return redis_unavailable(taken->str);
   if (taken->integer < 0) co_return std::nullopt;
   auto refused = http::problem(429, "daily-quota", "Daily quota reached",
-                               "profile " + caller->profile + " may send to " + std::to_string(*quota) + " recipients a day; " +
+                               "you may send to " + std::to_string(*quota) + " recipients a day; " +
                                    std::to_string(taken->integer) + " used on " + day + " (IST), and this broadcast reaches " +
                                    std::to_string(count) + ". It renews at midnight IST.");
   refused.headers.emplace_back("Retry-After", "3600");

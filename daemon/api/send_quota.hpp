@@ -7,17 +7,16 @@
 
 #include <boost/asio/awaitable.hpp>
 
+#include "api/approvals.hpp"
 #include "api/context.hpp"
 #include "http/message.hpp"
 
 namespace orgcast::api {
 
-/// The caller's quota, if its profile has one.
-std::optional<long long> daily_quota(const Context& context, const auth::Principal& caller);
-
-/// Takes `count` recipients from the caller's quota for today: nullopt when
-/// taken, else the answer (429 saying what is left, and when it renews).
-boost::asio::awaitable<std::optional<http::Response>> take_send_quota(Context context, std::shared_ptr<const auth::Principal> caller,
-                                                                     long long count);
+/// Takes `count` recipients from the quota of the person behind the caller
+/// for today (the strictest of its lineage's profiles, api/approvals.hpp):
+/// nullopt when taken or there is none, else the answer (429 saying what
+/// is used, and when it renews).
+boost::asio::awaitable<std::optional<http::Response>> take_send_quota(Context context, Lineage lineage, long long count);
 
 }  // namespace orgcast::api

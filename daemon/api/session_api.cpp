@@ -14,6 +14,7 @@
 
 #include "api/audit_trail.hpp"
 #include "api/common.hpp"
+#include "core/digest.hpp"
 #include "api/hashing_slot.hpp"
 #include "api/routes.hpp"
 #include "auth/auth_store.hpp"
@@ -88,8 +89,11 @@ awaitable<http::Response> login(Context context, http::Request& request) {
   if (!failures) co_return redis_unavailable(failures.error().message());
   const auto delay = auth::login_delay(*failures);
   // Who tried, for the audit trail: the name given (never the password).
-  auto tried = audit_entry(context, request, "login", username.substr(0, 64));
-  tried.who = "login:" + username.substr(0, 64);
+  // A name that cannot be a username (a password typed in the wrong box?) is not written as typed.
+  const bool plausible = username.size() <= 64 && username.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789._-") == std::string::npos;
+  const std::string named = plausible ? username : "(not a username: sha256 " + sha256_hex(username).substr(0, 12) + ")";
+  auto tried = audit_entry(context, request, "login", named);
+  tried.who = "login:" + named;
   if (delay.locked_for.count() > 0) {
     tried.outcome = "refused";
     tried.summary = "locked for this address";
@@ -117,6 +121,7 @@ awaitable<http::Response> login(Context context, http::Request& request) {
     co_await context.sessions->failed(username, address);
     tried.outcome = "refused";
     tried.summary = !*user ? "no such user" : (*user)->disabled ? "user disabled" : "wrong password";
+    if (!*user) tried.who = tried.target = "login:(unknown: sha256 " + sha256_hex(username).substr(0, 12) + ")";  // not as typed
     co_await keep_audit(context, tried);
     co_return wrong_login();
   }

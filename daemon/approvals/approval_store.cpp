@@ -20,7 +20,8 @@ ApprovalStore::ApprovalStore(std::shared_ptr<redis::Client> redis, std::string k
 
 asio::awaitable<redis::Result<std::string>> ApprovalStore::hold(std::map<std::string, std::string> fields, std::vector<std::uint64_t> mobiles,
                                                                 std::chrono::hours expires_after) {
-  auto seq = co_await redis_->command(redis::cmd("INCR", key("ap:seq")));
+  auto next = redis::cmd("INCR", key("ap:seq"));  // named: GCC 12 and temporaries inside a co_await
+  auto seq = co_await redis_->command(std::move(next));
   if (!seq) co_return seq.error();
   if (seq->is_error()) co_return make_error_code(redis::Errc::server_error);
   const auto id = "ap" + std::to_string(seq->integer);
@@ -65,6 +66,7 @@ asio::awaitable<redis::Result<std::vector<std::uint64_t>>> ApprovalStore::people
   auto ask = redis::cmd("GET", key("ap:" + id + ":people"));
   auto got = co_await redis_->command(std::move(ask));
   if (!got) co_return got.error();
+  if (got->is_error()) co_return make_error_code(redis::Errc::server_error);
   std::vector<std::uint64_t> out;
   const auto& s = got->str;
   for (std::size_t at = 0; at + 8 <= s.size(); at += 8) {
@@ -102,6 +104,15 @@ asio::awaitable<redis::Result<std::size_t>> ApprovalStore::sent_as(std::string i
   auto ask = redis::cmd("HSET", key("ap:" + id), "broadcast", broadcast, "state", "sent");
   auto done = co_await redis_->command(std::move(ask));
   if (!done) co_return done.error();
+  if (done->is_error()) co_return make_error_code(redis::Errc::server_error);
+  co_return static_cast<std::size_t>(1);
+}
+
+asio::awaitable<redis::Result<std::size_t>> ApprovalStore::reopen(std::string id, std::string why) {
+  auto ask = redis::cmd("HSET", key("ap:" + id), "state", "pending_approval", "decided_by", "", "decided_at", "", "reason", "", "last_failure", why);
+  auto done = co_await redis_->command(std::move(ask));
+  if (!done) co_return done.error();
+  if (done->is_error()) co_return make_error_code(redis::Errc::server_error);
   co_return static_cast<std::size_t>(1);
 }
 

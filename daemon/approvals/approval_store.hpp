@@ -42,6 +42,8 @@ class ApprovalStore {
   boost::asio::awaitable<redis::Result<std::vector<Approval>>> newest(std::size_t count);
   /// "ok", "none", "expired", or the decision it already had (lua/decide_approval.lua).
   boost::asio::awaitable<redis::Result<std::string>> decide(std::string id, std::string state, std::string who, std::string reason);
+  /// Back to pending after an approval that could not send (why kept as last_failure): it may be approved again.
+  boost::asio::awaitable<redis::Result<std::size_t>> reopen(std::string id, std::string why);
   /// The broadcast an approval sent.
   boost::asio::awaitable<redis::Result<std::size_t>> sent_as(std::string id, std::string broadcast);
 

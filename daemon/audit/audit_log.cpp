@@ -15,7 +15,8 @@ AuditLog::AuditLog(std::shared_ptr<redis::Client> redis, std::string key_prefix,
       clock_(clock ? std::move(clock) : std::make_shared<SystemClock>()) {}
 
 asio::awaitable<redis::Result<std::string>> AuditLog::head() {
-  auto got = co_await redis_->command(redis::cmd("GET", head_key_));
+  auto ask = redis::cmd("GET", head_key_);  // named: GCC 12 and temporaries inside a co_await
+  auto got = co_await redis_->command(std::move(ask));
   if (!got) co_return got.error();
   if (got->is_error()) co_return make_error_code(redis::Errc::server_error);
   co_return got->is_nil() ? std::string("0:") : got->str;
@@ -31,7 +32,9 @@ asio::awaitable<redis::Result<std::string>> AuditLog::append(Entry entry) {
   for (int attempt = 0; attempt < 50; ++attempt) {
     const auto colon = head.find(':');
     if (colon == std::string::npos) co_return make_error_code(redis::Errc::server_error);
-    entry.seq = std::stoll(head.substr(0, colon)) + 1;
+    const auto seq = head.substr(0, colon);
+    if (seq.empty() || seq.size() > 18 || seq.find_first_not_of("0123456789") != std::string::npos) co_return make_error_code(redis::Errc::server_error);
+    entry.seq = std::stoll(seq) + 1;
     entry.prev = head.substr(colon + 1);
     entry.mac = mac_of(key_, entry);
     const auto next = head_of(entry.seq, entry.mac);

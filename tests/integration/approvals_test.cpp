@@ -32,24 +32,36 @@ const std::string kAnnouncement = R"("template": "announcement", "variables": {"
 class Approvals : public ::testing::Test {
  protected:
   void SetUp() override {
-    daemon_ = std::make_unique<DaemonUnderTest>(shared_redis_port(), unique_prefix(), "auth:\n  approval_over:\n    district_president: 3\n");
+    // district_lead: a district president who may also make tokens.
+    daemon_ = std::make_unique<DaemonUnderTest>(
+        shared_redis_port(), unique_prefix(),
+        "auth:\n  profiles:\n    district_lead: [view, view_contacts, send_announcement, send_summons, manage_meetings, approve, manage_tokens]\n"
+        "  approval_over:\n    district_lead: 3\n");
     daemon_->start();
     ASSERT_TRUE(daemon_->wait_ready(10s)) << daemon_->process().log();
     ASSERT_EQ(import_sample_directory(*daemon_), "");
-    jaipur_ = mint(R"({"name": "Jaipur president", "profile": "district_president", "scope": ["D-JAI"]})");
-    jaipur_deputy_ = mint(R"({"name": "Jaipur deputy", "profile": "district_president", "scope": ["D-JAI"]})");
-    jodhpur_ = mint(R"({"name": "Jodhpur president", "profile": "district_president", "scope": ["D-JOD"]})");
+    // Each its own person: made by the CLI, not by one token (tokens a token makes are its maker's).
+    jaipur_ = mint("Jaipur president", "D-JAI");
+    jaipur_deputy_ = mint("Jaipur deputy", "D-JAI");
+    jodhpur_ = mint("Jodhpur president", "D-JOD");
+    made_by_jaipur_ = child(R"({"name": "Jaipur's other token", "profile": "district_lead", "scope": ["D-JAI"]})");
+    cron_by_jaipur_ = child(R"({"name": "Jaipur's cron", "profile": "scheduler", "scope": ["D-JAI"]})");
   }
-  std::string mint(const std::string& body) {
-    auto made = as(daemon_->token(), "POST", "/v1/tokens", body);
+  std::string child(const std::string& body) {
+    auto made = as(jaipur_, "POST", "/v1/tokens", body);
     EXPECT_EQ(made.status, 201) << made.body;
     return std::string(object_of(made)["token"].as_string());
+  }
+  std::string mint(const std::string& name, const std::string& scope) {
+    auto token = daemon_->cli_token(name, "district_lead", scope);
+    EXPECT_FALSE(token.empty());
+    return token;
   }
   HttpResult as(const std::string& token, const std::string& method, const std::string& path, const std::string& body = "") {
     return http(method, daemon_->url(path), body, "application/json", {{"Authorization", "Bearer " + token}});
   }
   std::unique_ptr<DaemonUnderTest> daemon_;
-  std::string jaipur_, jaipur_deputy_, jodhpur_;
+  std::string jaipur_, jaipur_deputy_, jodhpur_, made_by_jaipur_, cron_by_jaipur_;
 };
 
 TEST_F(Approvals, ABroadcastOverTheThresholdWaitsForASecondPersonAndIsSentToItsFrozenAudience) {
@@ -71,8 +83,13 @@ TEST_F(Approvals, ABroadcastOverTheThresholdWaitsForASecondPersonAndIsSentToItsF
   EXPECT_EQ(own.status, 403) << own.body;
   EXPECT_THAT(own.body, HasSubstr("author"));
   EXPECT_EQ(as(jodhpur_, "POST", "/v1/approvals/" + id + "/approve").status, 404) << "Jodhpur's president cannot see it";
+  // A token the author made is the author's: it may neither approve nor escape the rule.
+  EXPECT_EQ(as(made_by_jaipur_, "POST", "/v1/approvals/" + id + "/approve").status, 403);
+  auto escaped = as(cron_by_jaipur_, "POST", "/v1/broadcasts", R"({"audience": {}, )" + kAnnouncement + "}");
+  EXPECT_EQ(object_of(escaped)["state"].as_string(), "pending_approval") << "a scheduler token made by a president is held like the president: " << escaped.body;
   EXPECT_EQ(object_of(as(jodhpur_, "GET", "/v1/approvals"))["approvals"].as_array().size(), 0u);
-  ASSERT_EQ(object_of(as(jaipur_deputy_, "GET", "/v1/approvals?state=pending_approval"))["approvals"].as_array().size(), 1u);
+  ASSERT_EQ(object_of(as(jaipur_deputy_, "GET", "/v1/approvals?state=pending_approval"))["approvals"].as_array().size(), 2u)
+      << "the president's, and the one its cron made";
 
   auto approved = as(jaipur_deputy_, "POST", "/v1/approvals/" + id + "/approve", R"({"reason": "checked with the office"})");
   ASSERT_EQ(approved.status, 202) << approved.body;
@@ -81,9 +98,8 @@ TEST_F(Approvals, ABroadcastOverTheThresholdWaitsForASecondPersonAndIsSentToItsF
   auto sent = object_of(as(jaipur_, "GET", "/v1/broadcasts/" + broadcast));
   EXPECT_EQ(number(sent, "total"), 6) << "the author sees what was sent for them";
   EXPECT_EQ(as(daemon_->token(), "POST", "/v1/approvals/" + id + "/approve").status, 409) << "decided once";
-  auto listed = object_of(as(jaipur_, "GET", "/v1/approvals"))["approvals"].as_array();
+  auto listed = object_of(as(jaipur_, "GET", "/v1/approvals?state=sent"))["approvals"].as_array();
   ASSERT_EQ(listed.size(), 1u);
-  EXPECT_EQ(listed[0].as_object().at("state").as_string(), "sent");
   EXPECT_EQ(listed[0].as_object().at("broadcast").as_string(), broadcast);
 
   // A rejection says why, and is final.
@@ -126,17 +142,18 @@ namespace {
 // The daily quota: each user or token of a profile sends to so many
 // recipients a day, a broadcast that would go over is refused whole.
 TEST(SendQuota, ABroadcastOverTheDaysQuotaIsRefusedWhole) {
-  DaemonUnderTest daemon(shared_redis_port(), unique_prefix(), "auth:\n  daily_quota:\n    scheduler: 7\n");
+  DaemonUnderTest daemon(shared_redis_port(), unique_prefix(),
+                         "auth:\n  profiles:\n    cron_lead: [view, send_announcement, manage_tokens]\n  daily_quota:\n    cron_lead: 7\n");
   daemon.start();
   ASSERT_TRUE(daemon.wait_ready(10s)) << daemon.process().log();
   ASSERT_EQ(import_sample_directory(daemon), "");
   auto as = [&](const std::string& token, const std::string& method, const std::string& path, const std::string& body = "") {
     return http(method, daemon.url(path), body, "application/json", {{"Authorization", "Bearer " + token}});
   };
-  auto mint = [&] {
-    return std::string(object_of(as(daemon.token(), "POST", "/v1/tokens", R"({"name": "cron", "profile": "scheduler", "scope": ["RJ"]})"))["token"].as_string());
-  };
+  auto mint = [&] { return daemon.cli_token("cron", "cron_lead", "RJ"); };  // each its own person (made by the CLI)
   const auto cron = mint(), other = mint();
+  const std::string cron_child(
+      object_of(as(cron, "POST", "/v1/tokens", R"({"name": "child", "profile": "cron_lead", "scope": ["RJ"]})"))["token"].as_string());
   auto send = [&](const std::string& token, const std::string& unit) {
     return as(token, "POST", "/v1/broadcasts", R"({"audience": {"units": [")" + unit + R"("]}, )" + kAnnouncement + "}");
   };
@@ -145,7 +162,8 @@ TEST(SendQuota, ABroadcastOverTheDaysQuotaIsRefusedWhole) {
   auto over = send(cron, "BT-2");
   EXPECT_EQ(over.status, 429) << over.body;
   EXPECT_THAT(over.body, HasSubstr("7 used"));
-  EXPECT_EQ(send(other, "BT-2").status, 202) << "another token's quota is its own";
+  EXPECT_EQ(send(cron_child, "BT-2").status, 429) << "a token it made shares its quota";
+  EXPECT_EQ(send(other, "BT-2").status, 202) << "another person's quota is its own";
   EXPECT_EQ(send(daemon.token(), "RJ").status, 202) << "state_admin has no quota here";
 }
 

@@ -16,6 +16,7 @@
 #include "support/http_client.hpp"
 #include "support/json_body.hpp"
 #include "support/redis_server.hpp"
+#include "support/utc_in.hpp"
 
 using namespace orgcast::testing;
 using namespace std::chrono_literals;
@@ -187,11 +188,20 @@ TEST_F(Audit, NoSecretFromAFailingPathReachesTheLogOrTheTrail) {
   // A whole mobile number is not written either: a consent recorded and a contact changed.
   ASSERT_EQ(as(daemon_->token(), "PUT", "/v1/directory/contacts/C9/consent", R"({"consent": "out", "channel": "sms"})").status, 200);
   ASSERT_EQ(as(daemon_->token(), "PUT", "/v1/directory/contacts/C9", R"({"name": "Ravi", "mobile": "9829000009", "unit_id": "BT-2", "role": "president"})").status, 200);
+  // A number typed into a reason is masked; a Hindi reason is cut between characters (the entry stays valid JSON).
+  auto meeting = object_of(as(daemon_->token(), "POST", "/v1/meetings",
+                              R"({"title": "t", "venue": "v", "starts_at": ")" + utc_in(48h) + R"(", "ends_at": ")" + utc_in(50h) + R"(", "organiser": "BT-2"})"));
+  const std::string hindi(170, 'x');
+  ASSERT_EQ(as(daemon_->token(), "POST", "/v1/meetings/" + std::string(meeting["id"].as_string()) + "/cancel",
+               R"({"reason": ")" + hindi + R"( बैठक रद्द call 9829000009"})").status,
+            202);
 
   std::string trail;
   for (const auto& e : stored()) trail += e + "\n";
   EXPECT_THAT(trail, HasSubstr("\"action\":\"login\"")) << "the logins are kept";
   EXPECT_THAT(trail, HasSubstr("wrong password"));
+  EXPECT_THAT(trail, HasSubstr("meeting_cancel"));
+  EXPECT_EQ(verify().code, 0) << "every entry still reads as JSON";
   const auto log = daemon_->process().log();
   for (const auto& canary : {password, good, token, secret, std::string("9829000009"), daemon_->token()}) {
     EXPECT_EQ(trail.find(canary), std::string::npos) << canary << " is in the trail";

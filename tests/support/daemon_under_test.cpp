@@ -54,13 +54,15 @@ void DaemonUnderTest::start() {
 // A token as an operator makes one, with the CLI; tried again once the
 // daemon is ready when Redis was away at start.
 void DaemonUnderTest::mint_token() {
-  if (token_.empty()) {
-    auto made = run_command({build_dir() + "/orgcast", "tokens", "create", "--config", config_path_, "--name", "tests", "--profile", "state_admin",
-                             "--scope", "*"});
-    if (const auto at = made.output.find("oc_"); made.code == 0 && at != std::string::npos)
-      token_ = made.output.substr(at, made.output.find('\n', at) - at);
-  }
+  if (token_.empty()) token_ = cli_token("tests", "state_admin", "*");
   if (!token_.empty()) use_token_for(url(""), token_);
+}
+
+std::string DaemonUnderTest::cli_token(const std::string& name, const std::string& profile, const std::string& scope) const {
+  auto made = run_command({build_dir() + "/orgcast", "tokens", "create", "--config", config_path_, "--name", name, "--profile", profile, "--scope", scope});
+  const auto at = made.output.find("oc_");
+  if (made.code != 0 || at == std::string::npos) return "";
+  return made.output.substr(at, made.output.find('\n', at) - at);
 }
 
 bool DaemonUnderTest::wait_ready(std::chrono::milliseconds timeout) {
