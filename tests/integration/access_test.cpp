@@ -340,7 +340,9 @@ TEST_F(Access, AStateAdminLogsInWithATotpCodeThatIsGoodOnce) {
   ASSERT_NE(at, std::string::npos) << enrolled.output;
   const auto secret = enrolled.output.substr(at + 7, enrolled.output.find('&', at) - at - 7);
   EXPECT_THAT(login("meena", "").body, ::testing::HasSubstr("6 digits of your authenticator app"));
-  if (orgcast::auth::totp_code(secret, std::chrono::system_clock::now()) != "000000") EXPECT_EQ(login("meena", "000000").status, 401) << "a wrong code";
+  if (orgcast::auth::totp_code(secret, std::chrono::system_clock::now()) != "000000") {
+    EXPECT_EQ(login("meena", "000000").status, 401) << "a wrong code";
+  }
   const auto code = orgcast::auth::totp_code(secret, std::chrono::system_clock::now());
   auto in = login("meena", code);
   ASSERT_EQ(in.status, 201) << in.body;

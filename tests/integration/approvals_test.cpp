@@ -12,6 +12,7 @@
 #include "core/clock.hpp"
 #include "core/log.hpp"
 #include "redis/client.hpp"
+#include "support/announcement.hpp"
 #include "support/daemon_under_test.hpp"
 #include "support/generated_directory.hpp"
 #include "support/http_client.hpp"
@@ -26,8 +27,6 @@ using ::testing::HasSubstr;
 namespace json = boost::json;
 
 namespace {
-
-const std::string kAnnouncement = R"("template": "announcement", "variables": {"subject": "बैठक", "details": "कल"}, "channels": ["sms"])";
 
 class Approvals : public ::testing::Test {
  protected:

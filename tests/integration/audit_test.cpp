@@ -11,6 +11,7 @@
 #include <boost/json.hpp>
 #include <functional>
 
+#include "support/announcement.hpp"
 #include "support/daemon_under_test.hpp"
 #include "support/generated_directory.hpp"
 #include "support/http_client.hpp"
@@ -24,8 +25,6 @@ using ::testing::HasSubstr;
 namespace json = boost::json;
 
 namespace {
-
-const std::string kAnnouncement = R"("template": "announcement", "variables": {"subject": "बैठक", "details": "कल"}, "channels": ["sms"])";
 
 class Audit : public ::testing::Test {
  protected:

@@ -104,8 +104,8 @@ TEST_F(DispatchTest, ForgedReportsAreRefusedCountedAndChangeNothing) {
   auto id = broadcast(R"(["sms"])");
   ASSERT_TRUE(eventually([&] { return count(id, "sent") == 11; }, 15s)) << json::serialize(info(id));
   int forged = 0;
-  for (const std::string& path : {"/v1/webhooks/sim", "/v1/webhooks/sim/00000000000000000000000000000000", "/v1/webhooks/sim/x"})
-    for (const std::string& message : {"sim-1", "sim-5", "sim-99"}) {
+  for (const std::string path : {"/v1/webhooks/sim", "/v1/webhooks/sim/00000000000000000000000000000000", "/v1/webhooks/sim/x"})
+    for (const std::string message : {"sim-1", "sim-5", "sim-99"}) {
       auto r = http("POST", daemon_->url(path),
                     R"({"message_id": ")" + message + R"(", "status": "undelivered", "error_code": "absent_subscriber", "timestamp": "2026-11-22T21:00:00Z"})",
                     "application/json", {{"Authorization", ""}});

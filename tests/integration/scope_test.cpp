@@ -9,6 +9,7 @@
 
 #include <boost/json.hpp>
 
+#include "support/announcement.hpp"
 #include "support/daemon_under_test.hpp"
 #include "support/generated_directory.hpp"
 #include "support/http_client.hpp"
@@ -22,8 +23,6 @@ using ::testing::HasSubstr;
 namespace json = boost::json;
 
 namespace {
-
-const std::string kAnnouncement = R"("template": "announcement", "variables": {"subject": "बैठक", "details": "कल"}, "channels": ["sms"])";
 
 class Scope : public ::testing::Test {
  protected:
@@ -168,7 +167,7 @@ TEST_F(Scope, NumbersAreMaskedWithoutViewContacts) {
   auto made = as(machine_, "POST", "/v1/broadcasts", R"({"audience": {"units": ["D-JAI"]}, )" + kAnnouncement + "}");
   ASSERT_EQ(made.status, 202) << made.body;
   const std::string id(object_of(made)["id"].as_string());
-  for (const std::string& format : {"", "?format=csv"}) {
+  for (const std::string format : {"", "?format=csv"}) {
     auto listed = as(machine_, "GET", "/v1/broadcasts/" + id + "/recipients" + format);
     ASSERT_EQ(listed.status, 200) << listed.body;
     EXPECT_THAT(listed.body, HasSubstr("+91982*****02")) << format;
