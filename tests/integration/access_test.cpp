@@ -7,9 +7,11 @@
 
 #include <boost/json.hpp>
 #include <fstream>
+#include <hiredis/hiredis.h>
 
 #include "api/context.hpp"
 #include "api/routes.hpp"
+#include "auth/api_token.hpp"
 #include "auth/route_access.hpp"
 #include "auth/totp.hpp"
 #include "support/daemon_under_test.hpp"
@@ -132,6 +134,19 @@ TEST_F(Access, ATokensProfileDecidesWhatItMayCallAndARevokedOneIsRefusedWithinAS
   ASSERT_TRUE(eventually([&] { return as(token, "GET", "/v1/session").status == 401; }, 3s));
   EXPECT_LT(std::chrono::steady_clock::now() - revoked_at, 1500ms);
   EXPECT_EQ(as(daemon_->token(), "POST", "/v1/tokens/tk999/revoke").status, 404);
+}
+
+// A token past its expiry is refused within about a second, like a revoked one.
+TEST_F(Access, AnExpiredTokenIsRefused) {
+  const auto token = daemon_->cli_token("short-lived", "scheduler", "RJ");
+  ASSERT_EQ(as(token, "GET", "/v1/directory").status, 200);
+  // Its expiry moved into the past, as time would move it.
+  std::unique_ptr<redisContext, decltype(&redisFree)> redis(redisConnect("127.0.0.1", shared_redis_port()), &redisFree);
+  ASSERT_TRUE(redis && !redis->err);
+  const auto key = daemon_->key_prefix() + "au:token:" + orgcast::auth::api_token_digest(token);
+  freeReplyObject(redisCommand(redis.get(), "HSET %s expires_at 2020-01-01T00:00:00Z", key.c_str()));
+  EXPECT_TRUE(eventually([&] { return as(token, "GET", "/v1/directory").status == 401; }, 3s));
+  EXPECT_THAT(as(token, "GET", "/v1/directory").body, ::testing::HasSubstr("revoked or expired"));
 }
 
 // A stranger's big body is refused at its header: the 401 comes before a

@@ -32,6 +32,7 @@ class DaemonUnderTest {
   HttpResult get(const std::string& path) const { return http("GET", url(path)); }
   /// The state administrator's token minted for the tests (`orgcast tokens create`); every http() to this daemon carries it.
   const std::string& token() const { return token_; }
+  const std::string& key_prefix() const { return prefix_; }
   /// Another token made by the CLI (its own person, not one a token made); "" when it could not be.
   std::string cli_token(const std::string& name, const std::string& profile, const std::string& scope) const;
 
