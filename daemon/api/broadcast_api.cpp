@@ -42,7 +42,11 @@ namespace {
 std::string audit_summary(const broadcast::Spec& spec) {
   std::string channels;
   for (auto c : spec.channels) channels += (channels.empty() ? "" : ",") + std::string(adapters::name(c));
-  return (spec.content.tmpl ? "template " + spec.content.tmpl->id : std::string("a message")) + " by " + channels;
+  std::string out = spec.content.tmpl ? "template " : "a message";
+  if (spec.content.tmpl) out += spec.content.tmpl->id;
+  out += " by ";
+  out += channels;
+  return out;
 }
 
 http::Response accepted(const std::string& id, std::size_t recipients, std::size_t skipped, bool replay,
