@@ -23,6 +23,7 @@ add_library(orgcast_io STATIC
   daemon/directory_store/watcher.cpp
   daemon/api/common.cpp
   daemon/api/caller_scope.cpp
+  daemon/api/contact_read_limit.cpp
   daemon/api/health_api.cpp
   daemon/api/directory_api.cpp
   daemon/api/audience_api.cpp

@@ -11,6 +11,7 @@
 
 #include "api/audit_trail.hpp"
 #include "api/caller_scope.hpp"
+#include "api/contact_read_limit.hpp"
 #include "api/common.hpp"
 #include "inbound/sender_directory.hpp"
 #include "api/routes.hpp"
@@ -107,6 +108,7 @@ awaitable<http::Response> of_person(Context context, http::Request& request) {
   auto index = context.watcher->index();
   if (!index) co_return index_unavailable();
   const CallerScope caller(request, index->units());
+  if (auto refused = contact_read_refused(context, request)) co_return std::move(*refused);
   const auto placed = reachable_contact(context, caller, *index, contact);
   if (!placed) co_return not_found("contact", contact);
   const auto mobile = index->person_mobile(placed->ref.person);

@@ -67,6 +67,9 @@ namespace orgcast::approvals {
 class ApprovalStore;
 }
 namespace orgcast::api {
+class ContactReadLimit;
+}
+namespace orgcast::api {
 
 /// The templates in force and what broadcasts take from the configuration
 /// with them; replaced whole when a reload reads a valid set.
@@ -116,7 +119,8 @@ struct Context {
   std::map<std::string, std::shared_ptr<adapters::Adapter>> adapters;  // by provider name, for webhooks
   std::shared_ptr<auth::CallbackSecrets> callback_secrets;
   std::shared_ptr<audit::AuditLog> audit;  // who did what (api/audit_trail); null: no audit.key_file
-  std::shared_ptr<approvals::ApprovalStore> approvals;  // broadcasts held for a second person (api/approval_api)
+  std::shared_ptr<approvals::ApprovalStore> approvals;
+  std::shared_ptr<ContactReadLimit> contact_reads;  // reads of single contacts per caller (api/contact_read_limit)  // broadcasts held for a second person (api/approval_api)
   /// The two-person rule in force: profile -> audience size above which its broadcasts wait for approval.
   std::function<std::map<std::string, long long>()> approval_over;
   std::chrono::hours approval_expiry{24};

@@ -9,6 +9,7 @@
 
 #include "api/audit_trail.hpp"
 #include "api/caller_scope.hpp"
+#include "api/contact_read_limit.hpp"
 #include "api/common.hpp"
 #include "auth/principal.hpp"
 #include "core/mask.hpp"
@@ -109,6 +110,7 @@ awaitable<http::Response> get_contact(Context context, http::Request& request) {
   if (!index) co_return index_unavailable();
   const auto id = request.params["id"];
   const CallerScope caller(request, index->units());
+  if (auto refused = contact_read_refused(context, request)) co_return std::move(*refused);
   const auto placed = reachable_contact(context, caller, *index, id);
   if (!placed) co_return not_found("contact", id);
   std::uint32_t record = placed->ref.record;

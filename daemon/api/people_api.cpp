@@ -8,6 +8,7 @@
 
 #include "api/audit_trail.hpp"
 #include "api/caller_scope.hpp"
+#include "api/contact_read_limit.hpp"
 #include "api/common.hpp"
 #include "api/routes.hpp"
 #include "core/text.hpp"
@@ -40,6 +41,10 @@ std::optional<Person> person_of(const Context& context, const http::Request& req
   }
   const auto id = request.params.at("id");
   const CallerScope caller(request, index->units());
+  if (auto refused = contact_read_refused(context, request)) {
+    error = std::move(*refused);
+    return std::nullopt;
+  }
   const auto placed = reachable_contact(context, caller, *index, id);
   if (!placed) {
     error = not_found("contact", id);

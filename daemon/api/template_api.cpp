@@ -6,6 +6,7 @@
 #include <boost/json.hpp>
 
 #include "api/caller_scope.hpp"
+#include "api/contact_read_limit.hpp"
 #include "api/common.hpp"
 #include "api/routes.hpp"
 #include "broadcast/spec.hpp"
@@ -130,6 +131,7 @@ awaitable<http::Response> preview(Context context, http::Request& request) {
     if (!index) co_return index_unavailable();
     // A contact's rendering is a read of the contact: only within the caller's scope.
     const CallerScope caller(request, index->units());
+    if (auto refused = contact_read_refused(context, request)) co_return std::move(*refused);
     auto placed = c->is_string() ? reachable_contact(context, caller, *index, c->as_string()) : std::nullopt;
     if (!placed) {
       problems.push_back({"/contact", "no contact with this id in the directory"});

@@ -42,6 +42,7 @@
 #include "api/auth_guard.hpp"
 #include "auth/auth_store.hpp"
 #include "api/audit_trail.hpp"
+#include "api/contact_read_limit.hpp"
 #include "approvals/approval_store.hpp"
 #include "audit/audit_log.hpp"
 #include "auth/authenticator.hpp"
@@ -234,6 +235,7 @@ int run_daemon(Config config, DaemonOptions options, Log& log) {
   context.hashes_at_once = config.auth.login_hashes_at_once;
   if (!audit_key.empty()) context.audit = std::make_shared<audit::AuditLog>(redis, config.redis.key_prefix, audit_key);
   context.approvals = std::make_shared<approvals::ApprovalStore>(redis, config.redis.key_prefix);
+  context.contact_reads = std::make_shared<api::ContactReadLimit>(config.auth.contact_reads_per_minute);
   context.approval_over = [&] {
     std::lock_guard lock(config_mutex);
     return config.auth.approval_over;

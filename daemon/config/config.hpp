@@ -119,6 +119,7 @@ struct AuthConfig {
   /// The two-person rule: profile -> audience size above which its broadcasts wait for approval.
   std::map<std::string, long long> approval_over;
   int approval_expiry_hours = 24;  // undecided this long: expired, never sent
+  int contact_reads_per_minute = 120;  // one caller's reads of single contacts, per instance (0: no limit)
   /// Profile -> recipients one user or token of it may send to per day (IST).
   std::map<std::string, long long> daily_quota;
 };

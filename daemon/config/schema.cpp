@@ -412,6 +412,10 @@ const std::vector<Option>& options() {
                             &AuthConfig::daily_quota),
       identifiers_option("auth.totp_required", "profiles whose users log in with a TOTP code as well as the password (state_admin by default)",
                          [](Config& c) -> std::vector<std::string>& { return c.auth.totp_required; }, true),
+      int_option("auth.contact_reads_per_minute",
+                 "reads of single contacts (a contact, its consent, inbound, attendance, a preview for it) one caller may make a minute; 0: "
+                 "no limit",
+                 0, 100000, [](Config& c) -> int& { return c.auth.contact_reads_per_minute; }),
       int_option("auth.approval_expiry_hours", "a broadcast waiting for approval is dropped when nobody decided within this", 1, 720,
                  [](Config& c) -> int& { return c.auth.approval_expiry_hours; }),
       string_option("audit.key_file", "file (or $CREDENTIALS_DIRECTORY/name) holding the audit trail's HMAC key; required when auth.required",

@@ -179,4 +179,25 @@ TEST_F(Scope, NumbersAreMaskedWithoutViewContacts) {
   EXPECT_EQ(inbound.status, 200) << inbound.body;
 }
 
+// Reading people one by one is rate-limited per caller: a stolen token
+// cannot walk the directory number by number.
+TEST(ContactReads, AreLimitedPerCaller) {
+  DaemonUnderTest daemon(shared_redis_port(), unique_prefix(), "auth:\n  contact_reads_per_minute: 3\n");
+  daemon.start();
+  ASSERT_TRUE(daemon.wait_ready(10s)) << daemon.process().log();
+  ASSERT_EQ(import_sample_directory(daemon), "");
+  const auto other = daemon.cli_token("other", "office_staff", "RJ");
+  auto read = [&](const std::string& token, const std::string& path) {
+    return http("GET", daemon.url(path), "", "application/json", {{"Authorization", "Bearer " + token}});
+  };
+  for (const char* path : {"/v1/directory/contacts/C1", "/v1/directory/contacts/C2/consent", "/v1/directory/contacts/C3/inbound"})
+    EXPECT_EQ(read(daemon.token(), path).status, 200) << path;
+  auto refused = read(daemon.token(), "/v1/directory/contacts/C4");
+  EXPECT_EQ(refused.status, 429) << refused.body;
+  EXPECT_THAT(refused.headers, HasSubstr("Retry-After: "));
+  EXPECT_THAT(refused.body, HasSubstr("3 contacts a minute"));
+  EXPECT_EQ(read(other, "/v1/directory/contacts/C4").status, 200) << "another caller's reads are its own";
+  EXPECT_EQ(read(daemon.token(), "/v1/directory").status, 200) << "counts are not contacts";
+}
+
 }  // namespace
