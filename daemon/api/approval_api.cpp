@@ -233,7 +233,7 @@ awaitable<http::Response> decide(Context context, http::Request& request, bool a
   const auto& a = **found;
   // Over its units: the approver's scope holds the audience's root (seeing it as its author is not enough).
   if (!caller_sees(context, request, a.field("root"), ""))
-    co_return http::problem(403, "out-of-scope", "Outside your scope", "the audience's root " + quoted(a.field("root")) + " is outside your scope");
+    co_return out_of_scope("the audience's root " + quoted(a.field("root")) + " is outside your scope");
   const auto author_tag = a.field("author"), decider_tag = request.principal->tag();  // named: GCC 12 and temporaries inside a co_await
   auto author = co_await person_behind(context, author_tag);
   if (!author) co_return redis_unavailable(author.error().message());

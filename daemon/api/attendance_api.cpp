@@ -62,10 +62,7 @@ awaitable<http::Response> record(Context context, http::Request& request) {
   auto in_scope = [&](std::uint64_t m) {
     if (caller.scope().whole()) return true;
     const auto sender = context.senders ? context.senders->find(std::to_string(m)) : std::nullopt;
-    if (!sender || sender->index != index) return false;
-    for (const auto& post : sender->posts)
-      if (caller.reaches(post.unit)) return true;
-    return false;
+    return sender && sender->index == index && caller.first_reached(sender->posts);
   };
   for (const auto& a : std::get<std::vector<meetings::Attendee>>(read)) {
     std::optional<std::uint64_t> mobile;

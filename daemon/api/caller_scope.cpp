@@ -79,6 +79,8 @@ bool scope_within(const auth::Principal& caller, const directory::OrgIndex* inde
   return CallerScope(&caller, index->units()).reaches(std::string_view(unit));
 }
 
+http::Response out_of_scope(const std::string& detail) { return http::problem(403, "out-of-scope", "Outside your scope", detail); }
+
 http::Response not_found(std::string_view what, std::string_view id) {
   return http::problem(404, "not-found", "No such " + std::string(what), "no " + std::string(what) + " " + quoted_input(id));
 }

@@ -5,6 +5,7 @@
 // Something outside the scope is answered as if it did not exist (404).
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -29,6 +30,12 @@ class CallerScope {
   std::string mobile(std::string_view e164, std::uint32_t unit) const;
   std::string mobile(std::string_view e164, std::string_view unit_id) const { return mobile(e164, units_.find(unit_id)); }
   bool unmasked_at(std::uint32_t unit) const { return view_contacts_ && reaches(unit); }
+  /// Of a person's posts, the first the caller reaches; null when none.
+  const directory::Post* first_reached(std::span<const directory::Post> posts) const {
+    for (const auto& post : posts)
+      if (reaches(post.unit)) return &post;
+    return nullptr;
+  }
 
  private:
   const directory::UnitTable& units_;
@@ -64,6 +71,9 @@ std::optional<PlacedContact> reachable_contact(const Context& context, const Cal
 
 /// `unit` ("*" every unit) is inside the caller's scope: a unit of it or below one.
 bool scope_within(const auth::Principal& caller, const directory::OrgIndex* index, const std::string& unit);
+
+/// 403 for something the caller named outside its scope, saying what.
+http::Response out_of_scope(const std::string& detail);
 
 /// 404 for a thing the caller may not see, in the words used for one that does not exist.
 http::Response not_found(std::string_view what, std::string_view id);

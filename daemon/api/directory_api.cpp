@@ -47,8 +47,7 @@ json::object counts_json(std::size_t units, std::size_t contacts, std::size_t pe
 awaitable<http::Response> import_directory(Context context, http::Request& request) {
   // A whole directory replaces every unit: only a caller whose scope is the root may.
   if (!request.principal->whole_directory())
-    co_return http::problem(403, "out-of-scope", "Outside your scope",
-                            "a full directory import replaces every unit; it needs a scope of the whole directory (\"*\"); change one contact with PUT /v1/directory/contacts/{id}");
+    co_return out_of_scope("a full directory import replaces every unit; it needs a scope of the whole directory (\"*\"); change one contact with PUT /v1/directory/contacts/{id}");
   auto boundary = http::multipart_boundary(request.header("content-type").value_or(""));
   if (!boundary)
     co_return http::problem(415, "unsupported-media-type", "Unsupported media type",

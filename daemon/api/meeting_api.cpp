@@ -487,8 +487,10 @@ awaitable<http::Response> people(Context context, http::Request& request) {
       if (!index) index = senders.back()->index, reach.emplace(request, index->units());
       if (senders.back()->index != index) continue;
       auto& posts = senders.back()->posts;
-      auto shown = std::find_if(posts.begin(), posts.end(), [&](const directory::Post& p) { return reach->reaches(p.unit); });
-      if (shown != posts.end()) std::rotate(posts.begin(), shown, shown + 1);
+      if (const auto* shown = reach->first_reached(posts)) {
+        const auto at = posts.begin() + (shown - posts.data());
+        std::rotate(posts.begin(), at, at + 1);
+      }
       records.push_back(posts.front().record);
     }
   }

@@ -49,6 +49,8 @@ std::string read_filter(Filters& f, const std::string& name, const std::string& 
   return "";
 }
 
+std::string unit_outside(const std::string& unit) { return "unit: the unit " + quoted_input(unit) + " is outside your scope"; }
+
 http::Response bad(const std::string& what) { return http::problem(400, "invalid-parameter", "Invalid parameter", what); }
 
 // Who should have reported on the day and has not: one post per person,
@@ -78,11 +80,11 @@ awaitable<std::variant<Missing, http::Response>> missing(Context context, Filter
   if (!f.unit.empty()) {
     const auto unit = out.index->units().find(f.unit);
     if (unit == directory::kNoUnit) co_return bad("unit: no unit " + quoted_input(f.unit) + " in the directory");
-    if (!caller.reaches(unit)) co_return http::problem(403, "out-of-scope", "Outside your scope", "unit: the unit " + quoted_input(f.unit) + " is outside your scope");
+    if (!caller.reaches(unit)) co_return out_of_scope(unit_outside(f.unit));
     who.units.push_back({unit, true});
   } else if (!caller.scope().whole()) {  // no unit: the caller's part of the directory
     for (auto u : caller.scope().roots()) who.units.push_back({u, true});
-    if (who.units.empty()) co_return http::problem(403, "out-of-scope", "Outside your scope", "your scope holds no unit of the directory");
+    if (who.units.empty()) co_return out_of_scope("your scope holds no unit of the directory");
   }
   auto index = out.index;
   auto resolve = [index, who] { return directory::resolve(*index, who).posts; };
@@ -109,7 +111,7 @@ awaitable<http::Response> list(Context context, http::Request& request) {
   std::uint32_t unit = directory::kNoUnit;
   if (!f.unit.empty() && (unit = units.find(f.unit)) == directory::kNoUnit) co_return bad("unit: no unit " + quoted_input(f.unit) + " in the directory");
   if (unit != directory::kNoUnit && !caller.reaches(unit))
-    co_return http::problem(403, "out-of-scope", "Outside your scope", "unit: the unit " + quoted_input(f.unit) + " is outside your scope");
+    co_return out_of_scope(unit_outside(f.unit));
   auto kept = co_await context.reports->of_day(f.day);
   if (!kept) co_return redis_unavailable(kept.error().message());
   json::array rows;

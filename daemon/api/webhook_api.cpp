@@ -133,11 +133,7 @@ awaitable<http::Response> inbound(Context context, http::Request& request) {
     const std::string from = m.contains("from") && m["from"].is_string() ? std::string(m["from"].as_string()) : "";
     std::uint32_t unit = directory::kNoUnit;
     if (auto sender = context.senders ? context.senders->find(from) : std::nullopt; sender && caller && sender->index == index)
-      for (const auto& post : sender->posts)
-        if (caller->reaches(post.unit)) {
-          unit = post.unit;
-          break;
-        }
+      if (const auto* post = caller->first_reached(sender->posts)) unit = post->unit;
     if (!whole && unit == directory::kNoUnit) continue;
     const bool unmasked = whole ? request.principal->permissions.has(auth::Permission::view_contacts) : caller->unmasked_at(unit);
     if (!unmasked)

@@ -13,6 +13,14 @@ long long ms_of(std::chrono::system_clock::time_point t) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
 }
 
+// An approval from its hash; a pending one past its expiry reads `expired`.
+Approval approval_of(const redis::Reply& hash, long long now_ms) {
+  Approval a;
+  for (std::size_t i = 0; i + 1 < hash.elements.size(); i += 2) a.fields[hash.elements[i].str] = hash.elements[i + 1].str;
+  if (a.field("state") == "pending_approval" && now_ms >= std::atoll(a.field("expires_ms").c_str())) a.fields["state"] = "expired";
+  return a;
+}
+
 }  // namespace
 
 ApprovalStore::ApprovalStore(std::shared_ptr<redis::Client> redis, std::string key_prefix, std::shared_ptr<const Clock> clock)
@@ -55,11 +63,7 @@ asio::awaitable<redis::Result<std::optional<Approval>>> ApprovalStore::get(std::
   if (!got) co_return got.error();
   if (got->is_error()) co_return make_error_code(redis::Errc::server_error);
   if (got->elements.empty()) co_return std::optional<Approval>{};
-  Approval a;
-  for (std::size_t i = 0; i + 1 < got->elements.size(); i += 2) a.fields[got->elements[i].str] = got->elements[i + 1].str;
-  if (a.field("state") == "pending_approval" && ms_of(clock_->system_now()) >= std::atoll(a.field("expires_ms").c_str()))
-    a.fields["state"] = "expired";
-  co_return std::optional<Approval>(std::move(a));
+  co_return std::optional<Approval>(approval_of(*got, ms_of(clock_->system_now())));
 }
 
 asio::awaitable<redis::Result<std::vector<std::uint64_t>>> ApprovalStore::people(std::string id) {
@@ -81,11 +85,18 @@ asio::awaitable<redis::Result<std::vector<Approval>>> ApprovalStore::newest(std:
   auto ask = redis::cmd("ZREVRANGE", key("ap:all"), "0", std::to_string(count - 1));
   auto ids = co_await redis_->command(std::move(ask));
   if (!ids) co_return ids.error();
+  if (ids->is_error()) co_return make_error_code(redis::Errc::server_error);
+  // Read in one round trip, not one per approval.
+  std::vector<redis::Args> reads;
+  for (const auto& id : ids->elements) reads.push_back(redis::cmd("HGETALL", key("ap:" + id.str)));
   std::vector<Approval> out;
-  for (const auto& id : ids->elements) {
-    auto one = co_await get(id.str);
-    if (!one) co_return one.error();
-    if (*one) out.push_back(std::move(**one));
+  if (reads.empty()) co_return out;
+  auto got = co_await redis_->pipeline(std::move(reads));
+  if (!got) co_return got.error();
+  const auto now = ms_of(clock_->system_now());
+  for (const auto& reply : *got) {
+    if (reply.is_error() || reply.elements.empty()) continue;
+    out.push_back(approval_of(reply, now));
   }
   co_return out;
 }

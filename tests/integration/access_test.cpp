@@ -369,7 +369,8 @@ TEST_F(Access, AStateAdminLogsInWithATotpCodeThatIsGoodOnce) {
   EXPECT_EQ(daemon_->process().log().find(secret), std::string::npos) << "nor in the log";
 }
 
-// The endpoints of tokens and sessions, tried as a hostile client would:
+// The endpoints of tokens, sessions, users, approvals and the audit trail,
+// tried as a hostile client would:
 // each answer is a 4xx that names what is wrong, and nothing is made.
 TEST_F(Access, HostileRequestsToTokensAndSessionsGetAClear4xx) {
   const std::string huge(2 << 20, 'x');
@@ -403,6 +404,44 @@ TEST_F(Access, HostileRequestsToTokensAndSessionsGetAClear4xx) {
       {"GET", "/v1/meetings/m999/events", "", "application/json", true, 404, "m999"},
       {"GET", "/v1/meetings/m1/events", "", "application/json", false, 401, "Bearer"},
       {"POST", "/v1/meetings/m999/remind", R"({"who": "not_delivered"})", "application/json", true, 404, "m999"},
+      // Users
+      {"POST", "/v1/users", "{\"username\": ", "application/json", true, 400, "JSON"},
+      {"POST", "/v1/users", "[]", "application/json", true, 400, "object"},
+      {"POST", "/v1/users", R"({"username": "Bad Name", "name": "x", "password": "long enough secret", "profile": "office_staff", "scope": ["RJ"]})",
+       "application/json", true, 400, "/username"},
+      {"POST", "/v1/users", R"({"username": "ravi", "name": "x", "password": "long enough secret", "profile": "office_staff", "scope": "RJ"})",
+       "application/json", true, 400, "/scope"},
+      {"POST", "/v1/users", R"({"username": "ravi", "name": "x", "password": "long enough secret", "profile": "root", "scope": ["RJ"]})",
+       "application/json", true, 400, "/profile"},
+      {"POST", "/v1/users", R"({"username": "ravi", "name": "x", "password": "long enough secret", "profile": "office_staff", "scope": ["RJ"], "admin": true})",
+       "application/json", true, 400, "/admin"},
+      {"POST", "/v1/users", R"({"username": "ravi"})", "text/plain;json", true, 415, "application/json"},
+      {"POST", "/v1/users", "{\"name\": \"" + huge + "\"}", "application/json", true, 413, "bytes"},
+      {"POST", "/v1/users", R"({"username": "ravi"})", "application/json", false, 401, "Bearer"},
+      {"GET", "/v1/users", "", "application/json", false, 401, "Bearer"},
+      {"POST", "/v1/users/nobody/disable", "", "application/json", true, 404, "nobody"},
+      {"POST", "/v1/users/nobody/enable", "", "application/json", false, 401, "Bearer"},
+      // Approvals
+      {"POST", "/v1/approvals/ap999/approve", "", "application/json", true, 404, "ap999"},
+      {"POST", "/v1/approvals/ap999/reject", "{\"reason\": ", "application/json", true, 400, "JSON"},
+      {"POST", "/v1/approvals/ap999/reject", R"({"reason": 5})", "application/json", true, 400, "/reason"},
+      {"POST", "/v1/approvals/ap999/reject", "{}", "application/json", true, 400, "/reason"},
+      {"POST", "/v1/approvals/ap999/reject", R"({"reason": "no", "also": 1})", "application/json", true, 400, "/also"},
+      {"POST", "/v1/approvals/ap999/approve", "{\"reason\": \"" + huge + "\"}", "application/json", true, 413, "bytes"},
+      {"POST", "/v1/approvals/ap999/approve", R"({"reason": "ok"})", "text/plain", true, 415, "application/json"},
+      {"POST", "/v1/approvals/ap999/approve", "", "application/json", false, 401, "Bearer"},
+      {"GET", "/v1/approvals?state=bogus", "", "application/json", true, 400, "state"},
+      {"GET", "/v1/approvals?color=red", "", "application/json", true, 400, "color"},
+      {"GET", "/v1/approvals", "", "application/json", false, 401, "Bearer"},
+      // The audit trail
+      {"GET", "/v1/audit?limit=0", "", "application/json", true, 400, "limit"},
+      {"GET", "/v1/audit?before=x", "", "application/json", true, 400, "before"},
+      {"GET", "/v1/audit?from=yesterday", "", "application/json", true, 400, "from"},
+      {"GET", "/v1/audit?unit=NOWHERE", "", "application/json", true, 404, "NOWHERE"},
+      {"GET", "/v1/audit?color=red", "", "application/json", true, 400, "color"},
+      {"GET", "/v1/audit", "", "application/json", false, 401, "Bearer"},
+      // A callback path for an account this daemon does not have
+      {"POST", "/v1/webhooks/nosuch/0123456789abcdef", "{}", "application/json", false, 404, "nosuch"},
   };
   for (const auto& row : rows) {
     auto r = http(row.method, daemon_->url(row.path), row.body, row.content_type,
@@ -412,6 +451,7 @@ TEST_F(Access, HostileRequestsToTokensAndSessionsGetAClear4xx) {
   }
   auto listed = object_of(as(daemon_->token(), "GET", "/v1/tokens"))["tokens"].as_array();
   EXPECT_EQ(listed.size(), 1u) << "nothing made beside the harness's own token: " << json::serialize(listed);
+  EXPECT_TRUE(object_of(as(daemon_->token(), "GET", "/v1/users"))["users"].as_array().empty()) << "no user made";
 }
 
 }  // namespace
