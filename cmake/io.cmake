@@ -37,6 +37,7 @@ add_library(orgcast_io STATIC
   daemon/api/users_api.cpp
   daemon/api/audit_api.cpp
   daemon/api/approval_api.cpp
+  daemon/api/approvals.cpp
   daemon/api/send_quota.cpp
   daemon/api/audit_trail.cpp
   daemon/api/session_api.cpp

@@ -1,7 +1,8 @@
 // The two-person rule over HTTP (docs/ACCESS.md, "Two-person rule"):
 //   GET  /v1/approvals?state=            requests held for approval the caller may see, newest first,
 //                                        each with its frozen audience (count, breakdown, cost, a rendered message)
-//   POST /v1/approvals/{id}/approve      {"reason"?}: sends it, through the same pipeline; never by its author
+//   POST /v1/approvals/{id}/approve      {"reason"?}: runs it (a broadcast, a meeting and its summons, a meeting
+//                                        or report reminder) through the same pipeline; never by its author
 //   POST /v1/approvals/{id}/reject       {"reason"}: it is never sent
 #include <algorithm>
 #include <boost/json.hpp>
@@ -11,154 +12,30 @@
 #include "api/caller_scope.hpp"
 #include "api/common.hpp"
 #include "api/enqueue.hpp"
+#include "api/meeting_create.hpp"
+#include "api/meeting_notices.hpp"
 #include "api/routes.hpp"
 #include "approvals/approval_store.hpp"
-#include "auth/auth_store.hpp"
+#include "meetings/meeting_store.hpp"
 #include "auth/principal.hpp"
-#include "broadcast/estimate.hpp"
-#include "core/run_on.hpp"
 #include "core/text.hpp"
-#include "directory/resolver.hpp"
-#include "directory_store/store.hpp"
 #include "directory_store/watcher.hpp"
-#include "pricing/cost.hpp"
 
 namespace orgcast::api {
 
 namespace json = boost::json;
 using boost::asio::awaitable;
 
-std::optional<long long> strictest(const std::map<std::string, long long>& by_profile, const Lineage& lineage) {
-  std::optional<long long> out;
-  for (const auto& profile : lineage.profiles)
-    if (auto it = by_profile.find(profile); it != by_profile.end() && (!out || it->second < *out)) out = it->second;
-  return out;
-}
-
-namespace {
-
-// Walks the makers up from `tag`: the profiles met, and the person at the top.
-awaitable<redis::Result<Lineage>> walk(Context context, std::string tag, std::vector<std::string> profiles) {
-  Lineage out;
-  out.profiles = std::move(profiles);
-  std::vector<auth::TokenRecord> tokens;
-  for (int depth = 0; depth < 32 && tag.starts_with("token:"); ++depth) {
-    if (tokens.empty()) {
-      auto all = co_await context.auth->tokens();
-      if (!all) co_return all.error();
-      tokens = std::move(*all);
-    }
-    const auth::TokenRecord* token = nullptr;
-    for (const auto& t : tokens)
-      if ("token:" + t.id == tag) token = &t;
-    if (!token) break;
-    out.profiles.push_back(token->profile);
-    if (!(token->created_by.starts_with("token:") || token->created_by.starts_with("user:"))) break;  // made by the CLI: its own person
-    tag = token->created_by;
-  }
-  if (tag.starts_with("user:")) {
-    auto user = co_await context.auth->user(tag.substr(5));
-    if (!user) co_return user.error();
-    if (*user) out.profiles.push_back((*user)->profile);
-  }
-  out.person = tag;
-  co_return out;
-}
-
-}  // namespace
-
-awaitable<redis::Result<Lineage>> lineage_of(Context context, std::shared_ptr<const auth::Principal> caller) {
-  std::vector<std::string> profiles{caller->profile};
-  const auto tag = caller->tag();
-  co_return co_await walk(context, tag, std::move(profiles));
-}
-
-awaitable<redis::Result<std::string>> person_behind(Context context, std::string tag) {
-  std::vector<std::string> none;
-  auto lineage = co_await walk(context, tag, std::move(none));
-  if (!lineage) co_return lineage.error();
-  co_return lineage->person;
-}
-
-awaitable<http::Response> hold_for_approval(Context context, audit::Entry held, std::shared_ptr<const directory::OrgIndex> index,
-                                            broadcast::Spec spec, json::value body, std::vector<std::uint32_t> posts) {
-  if (!context.approvals) co_return http::unavailable("approvals are not available", 1);
-  // Frozen: the people, and what the approver is shown of them.
-  std::vector<std::uint64_t> mobiles;
-  std::vector<std::uint32_t> records;
-  mobiles.reserve(posts.size());
-  records.reserve(posts.size());
-  for (auto p : posts) {
-    mobiles.push_back(index->person_mobile(index->posts()[p].person));
-    records.push_back(index->posts()[p].record);
-  }
-  auto raw = co_await context.store->fetch_raw_records(*index, records);
-  if (!raw) co_return redis_unavailable(raw.error().message());
-  auto freeze = [&] {
-    const auto views = raw->views();
-    const auto e = broadcast::estimate(spec.content, spec.channels, views, &index->units());
-    directory::Resolution resolution{posts};
-    const auto summary = directory::summarize(*index, spec.audience, resolution, 0);
-    json::object by_unit;
-    const auto& units = index->units();
-    for (const auto& [unit, count] : summary.by_child) by_unit[std::string(units.id(unit))] = count;
-    json::object by_channel;
-    for (auto channel : spec.channels) {
-      const auto& c = e.by_channel[static_cast<std::size_t>(channel)];
-      by_channel[adapters::name(channel)] = json::object{{"messages", c.messages}, {"cost", pricing::format_amount(c.micros)}};
-    }
-    // One recipient's message as it would be sent: what the approver reads.
-    json::object sample;
-    for (const auto& v : views) {
-      const int first = broadcast::first_usable_channel(spec.channels, v, 0);
-      if (first < 0) continue;
-      adapters::OutboundMessage m;
-      m.channel = spec.channels[static_cast<std::size_t>(first)];
-      spec.content.fill(m, v, &units);
-      sample = json::object{{"channel", adapters::name(m.channel)}, {"text", m.text}};
-      break;
-    }
-    return json::object{{"count", posts.size()},
-                        {"root", summary.root == directory::kNoUnit ? std::string() : std::string(units.id(summary.root))},
-                        {"by_unit", std::move(by_unit)},
-                        {"cost", json::object{{"currency", spec.content.prices.currency}, {"total", pricing::format_amount(e.micros)},
-                                              {"by_channel", std::move(by_channel)}, {"unreachable", e.unreachable}}},
-                        {"sample", std::move(sample)}};
-  };
-  auto frozen = co_await run_on(context.compute, std::move(freeze));
-  const std::string root(frozen["root"].as_string());
-  if (auto* o = body.if_object()) {
-    boost::system::error_code ec;
-    if (auto audience = json::parse(spec.audience_json, ec); !ec) (*o)["audience"] = std::move(audience);
-  }
-  std::map<std::string, std::string> fields{{"kind", "broadcast"},  {"author", spec.author},       {"root", root},
-                                            {"count", std::to_string(posts.size())}, {"body", json::serialize(body)},
-                                            {"frozen", json::serialize(frozen)}};
-  auto id = co_await context.approvals->hold(std::move(fields), std::move(mobiles), context.approval_expiry);
-  if (!id) co_return redis_unavailable(id.error().message());
-  held.action = "hold_for_approval";
-  held.target = *id;
-  held.unit = root;
-  held.count = static_cast<long long>(posts.size());
-  co_await keep_audit(context, std::move(held));
-  json::object out{{"approval", *id}, {"state", "pending_approval"}, {"recipients", posts.size()},
-                   {"note", "over your profile's threshold: a second person with approve over its units must approve it"}};
-  out["frozen"] = std::move(frozen);
-  auto response = http::json_response(202, json::serialize(out));
-  response.headers.emplace_back("Location", "/v1/approvals/" + *id);
-  co_return response;
-}
-
 namespace {
 
 json::object approval_json(const approvals::Approval& a) {
   json::object out;
-  for (const char* f : {"id", "kind", "state", "author", "root", "created_at", "expires_at", "decided_by", "decided_at", "reason", "broadcast"})
+  for (const char* f : {"id", "kind", "state", "author", "root", "created_at", "expires_at", "decided_by", "decided_at", "reason", "last_failure", "broadcast", "meeting"})
     if (auto v = a.field(f); !v.empty()) out[f] = v;
   out["count"] = std::atoll(a.field("count").c_str());
   boost::system::error_code ec;
   if (auto frozen = json::parse(a.field("frozen"), ec); !ec) out["frozen"] = std::move(frozen);
-  if (auto body = json::parse(a.field("body"), ec); !ec) out["broadcast_request"] = std::move(body);
+  if (auto body = json::parse(a.field("body"), ec); !ec) out["request"] = std::move(body);
   return out;
 }
 
@@ -179,8 +56,89 @@ awaitable<http::Response> list(Context context, http::Request& request) {
   co_return http::json_response(200, json::serialize(json::object{{"approvals", std::move(out)}}));
 }
 
-// The held request queued as its author's broadcast, to the frozen people; or why not.
-awaitable<std::variant<Enqueued, http::Response>> send_approved(Context context, std::string id, approvals::Approval a) {
+// What an approved request made: a broadcast (a meeting's summons), and the meeting.
+struct Ran {
+  std::string broadcast, meeting;
+  std::size_t recipients = 0;
+};
+using RunOutcome = std::variant<Ran, http::Response>;
+
+// The author as they were when they asked: their tag, profile and scope (a meeting is made in their name).
+std::shared_ptr<const auth::Principal> author_as_held(const approvals::Approval& a) {
+  auto p = std::make_shared<auth::Principal>();
+  const auto tag = a.field("author");
+  p->kind = tag.starts_with("user:") ? auth::Principal::Kind::user : auth::Principal::Kind::token;
+  p->id = tag.substr(tag.find(':') + 1);
+  p->profile = a.field("author_profile");
+  boost::system::error_code ec;
+  if (auto scope = json::parse(a.field("author_scope"), ec); !ec && scope.is_array())
+    for (const auto& unit : scope.as_array())
+      if (unit.is_string()) p->scope.emplace_back(unit.as_string());
+  return p;
+}
+
+RunOutcome ran(const std::variant<Enqueued, http::Response>& queued) {
+  if (const auto* refused = std::get_if<http::Response>(&queued)) return *refused;
+  const auto& q = std::get<Enqueued>(queued);
+  return Ran{q.id, "", q.total - q.skipped};
+}
+
+// A broadcast or a report reminder: its request, to the frozen people.
+awaitable<RunOutcome> run_broadcast(Context context, std::shared_ptr<const directory::OrgIndex> index, approvals::Approval a, json::value body,
+                                    std::vector<std::uint32_t> persons) {
+  const auto messaging = context.messaging();
+  auto parsed = broadcast::parse_spec(body, *index, spec_context(*messaging, std::chrono::system_clock::now()));
+  if (auto* problems = std::get_if<std::vector<directory::SelectorError>>(&parsed)) co_return pointer_problem("The held request is no longer valid", *problems);
+  auto spec = std::get<broadcast::Spec>(std::move(parsed));
+  spec.author = a.field("author");
+  spec.audience.only_persons = std::move(persons);
+  if (auto kept = a.field("audience_json"); !kept.empty()) spec.audience_json = kept;
+  broadcast::Store::IdempotencyHold no_key;
+  SliceHook no_hook;  // named: GCC 12 mishandles temporaries with destructors inside a co_await
+  co_return ran(co_await enqueue_broadcast(context, index, std::move(spec), std::move(no_key), no_hook));
+}
+
+// A meeting's reminder: to the frozen people, unless the meeting was cancelled or has started meanwhile.
+awaitable<RunOutcome> run_meeting_reminder(Context context, approvals::Approval a, std::vector<std::uint64_t> mobiles) {
+  const auto meeting_id = a.field("meeting");
+  auto meeting = co_await context.meetings->get(meeting_id);
+  if (!meeting) co_return redis_unavailable(meeting.error().message());
+  if (!*meeting) co_return no_meeting(meeting_id);
+  if (auto why = meeting_closed(**meeting); why) co_return std::move(*why);
+  std::vector<std::string> channels;
+  boost::system::error_code ec;
+  if (auto given = json::parse(a.field("channels"), ec); !ec && given.is_array())
+    for (const auto& c : given.as_array())
+      if (c.is_string()) channels.emplace_back(c.as_string());
+  const std::string reminder_template = "meeting_reminder";  // named: GCC 12 and temporaries inside a co_await
+  broadcast::Store::IdempotencyHold no_key;
+  auto queued = co_await message_summoned(context, std::move(**meeting), std::move(mobiles), reminder_template, std::move(no_key), channels);
+  auto out = ran(queued);
+  if (auto* r = std::get_if<Ran>(&out)) r->meeting = meeting_id;
+  co_return out;
+}
+
+// A meeting: made now in its author's name, its summons to the frozen people.
+awaitable<RunOutcome> run_meeting(Context context, std::shared_ptr<const directory::OrgIndex> index, approvals::Approval a, json::value body,
+                                  std::vector<std::uint32_t> persons, audit::Entry entry) {
+  broadcast::Store::IdempotencyHold no_key;
+  auto author = author_as_held(a);
+  entry.action = "meeting_create";
+  auto made = co_await make_meeting(context, index, std::move(body), std::move(no_key), std::move(author), std::move(entry), std::move(persons));
+  if (made.status != 201) co_return made;
+  boost::system::error_code ec;
+  auto shown = json::parse(made.body, ec);
+  const auto* o = !ec ? shown.if_object() : nullptr;
+  if (!o) co_return made;
+  Ran out;
+  out.meeting = std::string(o->at("id").as_string());
+  out.broadcast = std::string(o->at("summons").as_string());
+  out.recipients = static_cast<std::size_t>(o->at("summoned").to_number<long long>());
+  co_return out;
+}
+
+// The held request run as its author's, to the frozen people; or why not.
+awaitable<RunOutcome> run_approved(Context context, std::string id, approvals::Approval a, audit::Entry entry) {
   auto index = context.watcher->index();
   if (!index) co_return index_unavailable();
   auto people = co_await context.approvals->people(id);
@@ -194,17 +152,10 @@ awaitable<std::variant<Enqueued, http::Response>> send_approved(Context context,
   boost::system::error_code ec;
   auto body = json::parse(a.field("body"), ec);
   if (ec) co_return http::problem(500, "internal", "Approval unreadable", "the held request could not be read");
-  const auto messaging = context.messaging();
-  auto parsed = broadcast::parse_spec(body, *index, spec_context(*messaging, std::chrono::system_clock::now()));
-  if (auto* problems = std::get_if<std::vector<directory::SelectorError>>(&parsed)) co_return pointer_problem("The held broadcast is no longer valid", *problems);
-  auto spec = std::get<broadcast::Spec>(std::move(parsed));
-  spec.author = a.field("author");
-  spec.audience.only_persons = std::move(persons);
-  broadcast::Store::IdempotencyHold no_key;
-  SliceHook no_hook;  // named: GCC 12 mishandles temporaries with destructors inside a co_await
-  auto queued = co_await enqueue_broadcast(context, index, std::move(spec), std::move(no_key), no_hook);
-  if (auto* refused = std::get_if<http::Response>(&queued)) co_return std::move(*refused);
-  co_return std::get<Enqueued>(queued);
+  const auto kind = a.field("kind");
+  if (kind == "meeting") co_return co_await run_meeting(context, index, std::move(a), std::move(body), std::move(persons), std::move(entry));
+  if (kind == "meeting_reminder") co_return co_await run_meeting_reminder(context, std::move(a), std::move(*people));
+  co_return co_await run_broadcast(context, index, std::move(a), std::move(body), std::move(persons));
 }
 
 awaitable<http::Response> decide(Context context, http::Request& request, bool approve) {
@@ -259,8 +210,8 @@ awaitable<http::Response> decide(Context context, http::Request& request, bool a
   // (those the directory still has), through the same pipeline. If it cannot
   // be sent now, it goes back to pending (it may be approved again) and the
   // answer says why.
-  auto sent = co_await send_approved(context, id, a);
-  if (auto* refused = std::get_if<http::Response>(&sent)) {
+  auto outcome = co_await run_approved(context, id, a, entry);
+  if (auto* refused = std::get_if<http::Response>(&outcome)) {
     const std::string why = "could not be sent: " + std::string(refused->body.substr(0, 300));
     if (auto reopened = co_await context.approvals->reopen(id, why); !reopened)
       context.log->error("approvals", "approval " + id + " is marked approved but was not sent, and could not be reopened");
@@ -269,14 +220,18 @@ awaitable<http::Response> decide(Context context, http::Request& request, bool a
     co_await keep_audit(context, std::move(entry));
     co_return std::move(*refused);
   }
-  const auto q = std::get<Enqueued>(sent);
-  entry.summary = "sent as " + q.id + (reason.empty() ? "" : "; " + audit_text(reason));
+  const auto done = std::get<Ran>(outcome);
+  entry.summary = (done.broadcast.empty() ? std::string("nobody left to send to") : "sent as " + done.broadcast) +
+                  (done.meeting.empty() ? "" : ", meeting " + done.meeting) + (reason.empty() ? "" : "; " + audit_text(reason));
   co_await keep_audit(context, std::move(entry));
-  if (auto kept = co_await context.approvals->sent_as(id, q.id); !kept)  // the broadcast is made: its answer stands
-    context.log->warn("approvals", "approval " + id + " sent as " + q.id + " but not marked so: " + kept.error().message());
-  auto response = http::json_response(202, json::serialize(json::object{
-                                               {"approval", id}, {"state", "sent"}, {"broadcast", q.id}, {"recipients", q.total - q.skipped}}));
-  response.headers.emplace_back("Location", "/v1/broadcasts/" + q.id);
+  if (auto kept = co_await context.approvals->sent_as(id, done.broadcast, done.meeting); !kept)  // it is made: its answer stands
+    context.log->warn("approvals", "approval " + id + " sent as " + done.broadcast + " but not marked so: " + kept.error().message());
+  json::object out{{"approval", id}, {"kind", a.field("kind")}, {"state", "sent"}, {"recipients", done.recipients}};
+  out["broadcast"] = done.broadcast.empty() ? json::value(nullptr) : json::value(done.broadcast);
+  if (!done.meeting.empty()) out["meeting"] = done.meeting;
+  auto response = http::json_response(202, json::serialize(out));
+  if (!done.meeting.empty()) response.headers.emplace_back("Location", "/v1/meetings/" + done.meeting);
+  else if (!done.broadcast.empty()) response.headers.emplace_back("Location", "/v1/broadcasts/" + done.broadcast);
   co_return response;
 }
 

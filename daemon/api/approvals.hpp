@@ -1,12 +1,15 @@
 #pragma once
-// The two-person rule as broadcasts meet it (docs/ACCESS.md): whether a
-// caller's broadcast of so many people must wait for a second person, and
-// holding it (api/approval_api.cpp answers the approvers).
+// The two-person rule and the daily quota as requests that send meet them
+// (docs/ACCESS.md): a broadcast, a meeting's summons, a meeting reminder or
+// a report reminder of so many people is counted against its author's
+// quota, and over its profile's threshold waits for a second person
+// (api/approval_api.cpp answers the approvers and runs what they approve).
 #include <cstdint>
 #include <map>
 #include <memory>
-#include <string>
 #include <optional>
+#include <string>
+#include <variant>
 #include <vector>
 
 #include <boost/asio/awaitable.hpp>
@@ -15,8 +18,13 @@
 #include "api/context.hpp"
 #include "audit/chain.hpp"
 #include "broadcast/spec.hpp"
+#include "broadcast/store.hpp"
 #include "http/message.hpp"
 #include "redis/client.hpp"
+
+namespace orgcast::auth {
+struct Principal;
+}
 
 namespace orgcast::api {
 
@@ -36,11 +44,32 @@ boost::asio::awaitable<redis::Result<std::string>> person_behind(Context context
 /// The smallest of a profile-to-count map over the lineage's profiles; nullopt: none named.
 std::optional<long long> strictest(const std::map<std::string, long long>& by_profile, const Lineage& lineage);
 
-/// Holds the broadcast with its audience frozen (the people `posts` reach,
-/// their count, breakdown, cost and one rendered message): 202 with the
-/// approval's id and `pending_approval`. `body` is the request's, its
-/// audience as `spec` has it (units written in).
-boost::asio::awaitable<http::Response> hold_for_approval(Context context, audit::Entry held, std::shared_ptr<const directory::OrgIndex> index,
-                                                         broadcast::Spec spec, boost::json::value body, std::vector<std::uint32_t> posts);
+/// A request that may be held for approval, as it would be run once approved.
+struct Holdable {
+  std::string kind;                            // broadcast, meeting, meeting_reminder, report_reminder
+  boost::json::value body;                     // what is run again (a broadcast's audience with its units written in)
+  std::map<std::string, std::string> fields;   // what else running it needs (its meeting, its channels...); "root": whose to approve
+                                               // when not its audience's root
+  broadcast::Store::IdempotencyHold key;       // the request's Idempotency-Key: names the approval once held
+  audit::Entry entry;                          // who asked, from where: the trail's entry for holding it
+};
+
+/// Recipients taken from a person's daily quota (key "": none).
+struct QuotaTaken {
+  std::string key;
+  long long count = 0;
+};
+
+/// The daily quota and the two-person rule for sending `spec` for `caller`
+/// (its audience resolved here, on the compute pool). QuotaTaken: send it
+/// now (give it back with give_back_send_quota if nothing is made); else the
+/// answer: 429 over the quota, or 202 with the request held, its audience
+/// frozen (the people, their count, breakdown, cost and one rendered message).
+boost::asio::awaitable<std::variant<QuotaTaken, http::Response>> apply_send_rules(Context context, std::shared_ptr<const auth::Principal> caller,
+                                                                       std::shared_ptr<const directory::OrgIndex> index,
+                                                                       broadcast::Spec spec, Holdable held);
+
+/// An Idempotency-Key that named a held request: what the first answer said, as it stands now.
+boost::asio::awaitable<http::Response> replay_held(Context context, std::string approval_id);
 
 }  // namespace orgcast::api

@@ -10,8 +10,8 @@
 #include <random>
 
 #include "api/approvals.hpp"
-#include "api/audit_trail.hpp"
 #include "api/send_quota.hpp"
+#include "api/audit_trail.hpp"
 #include "api/caller_scope.hpp"
 #include "api/common.hpp"
 #include "auth/principal.hpp"
@@ -87,37 +87,27 @@ awaitable<http::Response> create(Context context, http::Request& request) {
   if (auto* problems = std::get_if<std::vector<directory::SelectorError>>(&parsed)) co_return pointer_problem("Invalid broadcast", *problems);
   auto spec = std::get<broadcast::Spec>(std::move(parsed));
   spec.author = request.principal->tag();
-  // The daily quota and the two-person rule count the audience first; both
-  // hold for the person behind the caller, whatever token it uses.
-  const bool ruled = (context.approval_over && !context.approval_over().empty()) || (context.daily_quota && !context.daily_quota().empty());
-  auto lineage = redis::Result<Lineage>(Lineage{});
-  if (ruled) lineage = co_await lineage_of(context, request.principal);
-  if (!lineage) co_return redis_unavailable(lineage.error().message());
-  const auto over = ruled && context.approval_over ? strictest(context.approval_over(), *lineage) : std::nullopt;
-  const auto quota = ruled && context.daily_quota ? strictest(context.daily_quota(), *lineage) : std::nullopt;
-  if (over || quota) {
-    auto audience = spec.audience;
-    auto resolve = [index, audience] { return directory::resolve(*index, audience).posts; };
-    auto posts = co_await run_on(context.compute, std::move(resolve));
-    const auto count = static_cast<long long>(posts.size());
-    if (auto refused = co_await take_send_quota(context, *lineage, count)) co_return std::move(*refused);
-    // Over the caller's profile's threshold, it waits for a second person.
-    if (over && count > *over) {
-      auto held = audit_entry(context, request, "hold_for_approval");
-      held.summary = audit_summary(spec);
-      co_return co_await hold_for_approval(context, std::move(held), index, std::move(spec), *body, std::move(posts));
-    }
-  }
-
   std::function<awaitable<http::Response>(std::string)> replay_made = [context](std::string id) { return replay(context, id); };
   auto claimed = co_await claim_idempotency_key(context, request, *body, replay_made);
   if (auto* answer = std::get_if<http::Response>(&claimed)) co_return std::move(*answer);
   auto hold = std::get<broadcast::Store::IdempotencyHold>(std::move(claimed));
-  auto sent = audit_entry(context, request, "send");
-  sent.summary = audit_summary(spec);
-  auto answer = co_await create_claimed(context, index, std::move(spec), hold, std::move(sent));
-  // Anything but a broadcast made gives the key back: a retry need not wait for its lease.
-  if (answer.status != 202 && !hold.key.empty()) co_await context.broadcasts->release_idempotency_key(hold);
+  // The daily quota, and over the caller's threshold a second person's approval.
+  Holdable held{"broadcast", *body, {}, hold, audit_entry(context, request, "send")};
+  held.entry.summary = audit_summary(spec);
+  if (auto* o = held.body.if_object()) {  // run again with the units the caller's scope gave it
+    boost::system::error_code ec;
+    if (auto audience = json::parse(spec.audience_json, ec); !ec) (*o)["audience"] = std::move(audience);
+  }
+  auto sent = held.entry;
+  auto ruled = co_await apply_send_rules(context, request.principal, index, spec, std::move(held));
+  http::Response answer;
+  if (auto* refused = std::get_if<http::Response>(&ruled)) answer = std::move(*refused);
+  else answer = co_await create_claimed(context, index, std::move(spec), hold, std::move(sent));
+  // Anything but a broadcast made (or held) gives the key and the quota back: a retry need not wait for its lease.
+  if (answer.status != 202) {
+    if (!hold.key.empty()) co_await context.broadcasts->release_idempotency_key(hold);
+    if (auto* taken = std::get_if<QuotaTaken>(&ruled)) co_await give_back_send_quota(context, *taken);
+  }
   co_return answer;
 }
 
@@ -306,9 +296,7 @@ awaitable<http::Response> recipients(Context context, http::Request& request) {
              caller.mobile(phone::to_e164(r.contact.mobile), r.contact.unit_id) + "," + csv_field(r.contact.unit_id) + "," + csv_field(r.contact.role) + "," +
              channel_of(r.state) + "," + broadcast::name(r.state.state) + "," + csv_field(r.reason) + "," + csv_field(trail) + "\r\n";
     }
-    auto response = http::text_response(200, std::move(out), "text/csv; charset=utf-8");
-    response.headers.emplace_back("Content-Disposition", "attachment; filename=\"" + id + "-recipients.csv\"");
-    co_return response;
+    co_return csv_response(std::move(out), id + "-recipients.csv");
   }
   json::array items;
   for (const auto& r : *rows) {

@@ -1,5 +1,6 @@
 #include "api/common.hpp"
 #include "core/text.hpp"
+#include "directory/resolver.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -21,15 +22,31 @@ std::optional<boost::json::value> parse_json_body(const http::Request& request, 
                           "send the body as application/json (optionally ; charset=utf-8), not " + quoted_input(type.empty() ? "nothing" : type, 100));
     return std::nullopt;
   }
+  // Named where it is: a client's developer finds the byte, not just "syntax error".
+  if (const auto bad = invalid_utf8_at(request.body); bad != std::string_view::npos) {
+    error = http::problem(400, "invalid-utf8", "Invalid UTF-8", "the body is not valid UTF-8 at " + text_position(request.body, bad));
+    return std::nullopt;
+  }
   boost::system::error_code ec;
   boost::json::parse_options options;
   options.max_depth = 32;
-  auto value = boost::json::parse(request.body, ec, {}, options);
+  boost::json::stream_parser parser({}, options);
+  const auto used = parser.write(request.body.data(), request.body.size(), ec);
+  if (!ec) parser.finish(ec);
   if (ec) {
-    error = http::problem(400, "invalid-json", "Invalid JSON", "the body is not valid JSON: " + ec.message());
+    error = http::problem(400, "invalid-json", "Invalid JSON",
+                          "the body is not valid JSON at " + text_position(request.body, std::min(used, request.body.size())) + ": " + ec.message());
     return std::nullopt;
   }
-  return value;
+  return parser.release();
+}
+
+std::string text_position(std::string_view text, std::size_t offset) {
+  std::size_t line = 1, line_start = 0;
+  for (std::size_t i = 0; i < offset && i < text.size(); ++i)
+    if (text[i] == '\n') ++line, line_start = i + 1;
+  return "line " + std::to_string(line) + ", column " + std::to_string(characters(text.substr(line_start, offset - line_start)) + 1) +
+         " (byte " + std::to_string(offset) + ")";
 }
 
 http::Response pointer_problem(std::string title, const std::vector<directory::SelectorError>& errors) {
@@ -61,11 +78,32 @@ std::string read_paging(const std::string& name, const std::string& value, std::
 
 std::string csv_field(std::string_view value) {
   // A value a spreadsheet would run as a formula is written as text (OWASP: CSV injection).
-  const bool formula = !value.empty() && (value[0] == '=' || value[0] == '+' || value[0] == '-' || value[0] == '@');
+  const bool formula = !value.empty() && (value[0] == '=' || value[0] == '+' || value[0] == '-' || value[0] == '@' || value[0] == '\t' || value[0] == '\r');
   if (!formula && value.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(value);
   std::string out = formula ? "\"'" : "\"";
   for (char c : value) out += c == '"' ? std::string("\"\"") : std::string(1, c);
   return out + "\"";
+}
+
+http::Response empty_audience(const directory::OrgIndex& index, const directory::Selector& selector) {
+  const auto funnel = directory::filter_funnel(index, selector);
+  std::vector<http::ProblemItem> items;
+  std::string emptied, counts;
+  for (const auto& [filter, left] : funnel) {
+    items.push_back({"filter", filter, std::to_string(left) + " posts left after it"});
+    counts += (counts.empty() ? "" : ", ") + filter + " " + std::to_string(left);
+    if (left == 0 && emptied.empty()) emptied = filter;
+  }
+  const std::string detail = "/audience: the audience matches no one (posts left after each filter: " + counts + ")" +
+                             (emptied.empty() ? std::string() : "; " + emptied + " emptied it");
+  return http::problem(422, "empty-audience", "Nobody to send to", detail, items, items.size());
+}
+
+http::Response csv_response(std::string rows, const std::string& filename) {
+  // A byte-order mark first: without it Excel reads UTF-8 as the machine's code page and garbles every Hindi name.
+  auto response = http::text_response(200, "\xEF\xBB\xBF" + std::move(rows), "text/csv; charset=utf-8");
+  response.headers.emplace_back("Content-Disposition", "attachment; filename=\"" + filename + "\"");
+  return response;
 }
 
 http::Response redis_unavailable(const std::string& why) { return http::unavailable("Redis is unavailable: " + why, 2); }

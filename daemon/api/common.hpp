@@ -11,8 +11,12 @@
 
 namespace orgcast::api {
 
-/// The parsed body, or a 400/415 response that says what is wrong and where.
+/// The parsed body, or a 400/415 response that says what is wrong and where
+/// (a syntax error or a byte that is not UTF-8 by line, column and byte).
 std::optional<boost::json::value> parse_json_body(const http::Request& request, http::Response& error);
+
+/// "line L, column C (byte B)" of a byte offset in a text (the column counted in characters).
+std::string text_position(std::string_view text, std::size_t offset);
 
 /// 400 listing each problem with its JSON pointer.
 http::Response pointer_problem(std::string title, const std::vector<directory::SelectorError>& errors);
@@ -24,8 +28,13 @@ http::Response no_meeting(const std::string& id);
 /// query value into `out`; "" when fine, else what is wrong.
 std::string read_paging(const std::string& name, const std::string& value, std::size_t most_per_page, std::size_t& out);
 
-/// One CSV field (RFC 4180 quoting); a leading = + - @ is kept as text, not a formula.
+/// One CSV field (RFC 4180 quoting); a leading = + - @ tab or CR is kept as text, not a formula.
 std::string csv_field(std::string_view value);
+/// 422 for an audience that matches no one, with the posts left after each
+/// of its filters in turn (directory::filter_funnel): which one emptied it.
+http::Response empty_audience(const directory::OrgIndex& index, const directory::Selector& selector);
+/// A CSV export: 200, a UTF-8 byte-order mark, then the rows; saved as `filename`.
+http::Response csv_response(std::string rows, const std::string& filename);
 
 /// 503 for an operation that needs Redis or the index.
 http::Response redis_unavailable(const std::string& why);

@@ -1,5 +1,7 @@
 #include "api/enqueue.hpp"
 
+#include "api/approvals.hpp"
+
 #include <algorithm>
 #include <boost/json.hpp>
 #include <chrono>
@@ -50,6 +52,11 @@ boost::asio::awaitable<std::variant<Enqueued, http::Response>> enqueue_broadcast
     return std::make_tuple(std::move(resolution), std::move(summary), std::move(root));
   };
   auto [resolution, summary, audience_root] = co_await run_on(context.compute, std::move(resolve));
+  if (resolution.posts.empty()) {  // nobody: a broadcast of no one is a mistake, said with which filter emptied it
+    auto audience = spec.audience;
+    auto explain = [index, audience] { return empty_audience(*index, audience); };
+    co_return co_await run_on(context.compute, std::move(explain));
+  }
   spec.audience_root = std::move(audience_root);
   const auto t1 = Clock::now();
   // Fetched, encoded and written in slices, each freed before the next: the
@@ -140,6 +147,8 @@ awaitable<std::variant<broadcast::Store::IdempotencyHold, http::Response>> claim
   switch (claimed->outcome) {
     case Outcome::done: {
       const std::string made = claimed->id;
+      // Held for approval rather than made: answered with the approval as it stands.
+      if (made.starts_with("ap")) co_return co_await replay_held(context, made);
       co_return co_await replay(made);
     }
     case Outcome::in_progress:
@@ -158,7 +167,9 @@ awaitable<replies::ReplyLane::Sent> enqueue_reply(Context context, boost::json::
   auto index = context.watcher->index();
   if (!index || !context.redis->connected()) co_return Sent::unavailable;
   const auto messaging = context.messaging();
-  auto parsed = broadcast::parse_spec(boost::json::value(std::move(body)), *index, spec_context(*messaging, std::chrono::system_clock::now()));
+  auto checks = spec_context(*messaging, std::chrono::system_clock::now());
+  checks.for_replies = true;
+  auto parsed = broadcast::parse_spec(boost::json::value(std::move(body)), *index, checks);
   if (auto* problems = std::get_if<std::vector<directory::SelectorError>>(&parsed)) {
     const auto& first = problems->front();
     context.log->warn("replies", "an automatic reply was refused: " + first.pointer + ": " + first.message);

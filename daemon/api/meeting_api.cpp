@@ -13,15 +13,18 @@
 #include <charconv>
 #include <cstring>
 
+#include "api/approvals.hpp"
 #include "api/audit_trail.hpp"
 #include "api/caller_scope.hpp"
 #include "api/common.hpp"
 #include "auth/principal.hpp"
 #include "api/enqueue.hpp"
 #include "api/event_stream.hpp"
+#include "api/meeting_create.hpp"
 #include "api/meeting_tally.hpp"
 #include "api/meeting_notices.hpp"
 #include "api/routes.hpp"
+#include "api/send_quota.hpp"
 #include "core/run_on.hpp"
 #include "directory/resolver.hpp"
 #include "core/text.hpp"
@@ -96,10 +99,6 @@ awaitable<http::Response> replay_meeting(Context context, std::string summons) {
   co_return response;
 }
 
-awaitable<http::Response> create_claimed(Context context, std::shared_ptr<const directory::OrgIndex> index, json::value body,
-                                         broadcast::Store::IdempotencyHold hold, std::shared_ptr<const auth::Principal> principal,
-                                         audit::Entry made);
-
 awaitable<http::Response> create(Context context, http::Request& request) {
   auto index = context.watcher->index();
   if (!index) co_return index_unavailable();
@@ -115,15 +114,17 @@ awaitable<http::Response> create(Context context, http::Request& request) {
   if (auto* answer = std::get_if<http::Response>(&claimed)) co_return std::move(*answer);
   auto hold = std::get<broadcast::Store::IdempotencyHold>(std::move(claimed));
   auto made = audit_entry(context, request, "meeting_create");
-  auto answer = co_await create_claimed(context, index, std::move(*body), hold, request.principal, std::move(made));
+  auto answer = co_await make_meeting(context, index, std::move(*body), hold, request.principal, std::move(made));
   // Anything but a meeting made gives the key back: a retry need not wait for its lease.
   if (answer.status != 201 && !hold.key.empty()) co_await context.broadcasts->release_idempotency_key(hold);
   co_return answer;
 }
 
-awaitable<http::Response> create_claimed(Context context, std::shared_ptr<const directory::OrgIndex> index, json::value request_body,
-                                         broadcast::Store::IdempotencyHold hold, std::shared_ptr<const auth::Principal> principal,
-                                         audit::Entry entry) {
+}  // namespace
+
+awaitable<http::Response> make_meeting(Context context, std::shared_ptr<const directory::OrgIndex> index, json::value request_body,
+                                       broadcast::Store::IdempotencyHold hold, std::shared_ptr<const auth::Principal> principal,
+                                       audit::Entry entry, std::vector<std::uint32_t> frozen) {
   const auto* body = &request_body;
   const auto now = std::chrono::system_clock::now();
   auto parsed = meetings::parse_meeting(*body, *index, now);
@@ -169,22 +170,41 @@ awaitable<http::Response> create_claimed(Context context, std::shared_ptr<const 
     const bool held = organiser != directory::kNoUnit && root != directory::kNoUnit && root >= organiser && root < units.subtree_end(organiser);
     return std::make_tuple(resolution.posts.size(), held ? organiser : root, root);
   };
+  if (!frozen.empty()) spec.audience.only_persons = frozen;  // approved: exactly the people it was approved for
   const auto [reached, tally_root, audience_root] = co_await run_on(context.compute, std::move(reach));
   if (audience_root != directory::kNoUnit) meeting.audience_root = std::string(units.id(audience_root));
-  if (reached == 0)
-    co_return http::problem(422, "empty-audience", "Nobody to summon", "/audience: the audience matches no one in the directory");
+  if (reached == 0) {
+    auto audience = spec.audience;
+    auto explain = [index, audience] { return empty_audience(*index, audience); };
+    co_return co_await run_on(context.compute, std::move(explain));
+  }
   if (tally_root != directory::kNoUnit) meeting.tally_root = std::string(units.id(tally_root));
+  // The daily quota, and over the caller's threshold a second person's
+  // approval (then the meeting is made when it is approved).
+  QuotaTaken taken;
+  if (frozen.empty()) {
+    Holdable held{"meeting", request_body, {}, hold, entry};
+    auto ruled = co_await apply_send_rules(context, principal, index, spec, std::move(held));
+    if (auto* answer = std::get_if<http::Response>(&ruled)) co_return std::move(*answer);
+    taken = std::get<QuotaTaken>(ruled);
+  }
   auto made = co_await context.meetings->create(meeting);
-  if (!made) co_return redis_unavailable(made.error().message());
+  if (!made) {
+    co_await give_back_send_quota(context, taken);
+    co_return redis_unavailable(made.error().message());
+  }
   const auto [id, code] = *made;
-  if (code == 0)
+  if (code == 0) {
+    co_await give_back_send_quota(context, taken);
     co_return http::problem(409, "codes-exhausted", "No meeting code free",
                             "every meeting code (10-999) is held by a meeting that ended less than 30 days ago or has not ended");
+  }
   // The summons as sent: with the meeting's code (checked above with the widest).
   meetings::with_code(meeting, code);
   spec = std::get<broadcast::Spec>(broadcast::parse_spec(json::value(meeting.summons), *index, checks));
   if (with_link) spec.content.link_meeting = static_cast<std::uint32_t>(std::stoul(id.substr(1)));
   spec.author = meeting.author;
+  if (!frozen.empty()) spec.audience.only_persons = std::move(frozen);
   spec.breakdown_under = tally_root;  // its per-unit counts (who it did not reach) are the tally's units
   // Who is summoned is kept as each slice of the summons is written: a
   // reply is matched against it. Every argument below is a named object:
@@ -203,6 +223,7 @@ awaitable<http::Response> create_claimed(Context context, std::shared_ptr<const 
   auto queued = co_await enqueue_broadcast(context, index, std::move(spec), std::move(hold), keep_summoned);
   if (auto* refused = std::get_if<http::Response>(&queued)) {
     co_await context.meetings->summons_failed(id, code);  // no code held, nobody's reply goes to it
+    co_await give_back_send_quota(context, taken);
     co_return std::move(*refused);
   }
   const auto& q = std::get<Enqueued>(queued);
@@ -223,6 +244,8 @@ awaitable<http::Response> create_claimed(Context context, std::shared_ptr<const 
   response.headers.emplace_back("Location", "/v1/meetings/" + id);
   co_return response;
 }
+
+namespace {
 
 // ?date=YYYY-MM-DD (a day in IST; else from yesterday on), ?unit=<id>
 // (organised in that unit or below), ?page=&per_page= (50, at most 500).
@@ -345,7 +368,19 @@ awaitable<http::Response> remind(Context context, http::Request& request) {
   auto claimed = co_await claim_idempotency_key(context, request, remembered, replay_made);
   if (auto* answer = std::get_if<http::Response>(&claimed)) co_return std::move(*answer);
   auto hold = std::get<broadcast::Store::IdempotencyHold>(std::move(claimed));
-  auto queued = co_await remind_silent(context, id, hold, who);
+  // The daily quota, and over the caller's threshold a second person's approval.
+  auto principal = request.principal;
+  auto asked = audit_entry(context, request, "remind", id);
+  const auto root = (*meeting)->field("audience_root");
+  SendGate rules = [context, principal, hold, asked, id, root](broadcast::Spec spec, json::value body) -> awaitable<std::optional<http::Response>> {
+    auto index = context.watcher->index();
+    if (!index) co_return index_unavailable();
+    Holdable held{"meeting_reminder", body, {{"meeting", id}, {"root", root}, {"channels", json::serialize(body.at("channels"))}}, hold, asked};
+    auto ruled = co_await apply_send_rules(context, principal, index, std::move(spec), std::move(held));
+    if (auto* answer = std::get_if<http::Response>(&ruled)) co_return std::move(*answer);
+    co_return std::nullopt;
+  };
+  auto queued = co_await remind_silent(context, id, hold, who, rules);
   const bool made = std::holds_alternative<Enqueued>(queued) && !std::get<Enqueued>(queued).id.empty();
   if (!made && !hold.key.empty()) co_await context.broadcasts->release_idempotency_key(hold);  // a retry need not wait for the lease
   if (auto* refused = std::get_if<http::Response>(&queued)) co_return std::move(*refused);
@@ -539,9 +574,7 @@ awaitable<http::Response> people(Context context, http::Request& request) {
     co_await keep_audit(context, std::move(exported));
   }
   if (csv) {
-    auto response = http::text_response(200, std::move(out), "text/csv; charset=utf-8");
-    response.headers.emplace_back("Content-Disposition", "attachment; filename=\"" + id + "-people.csv\"");
-    co_return response;
+    co_return csv_response(std::move(out), id + "-people.csv");
   }
   co_return http::json_response(200, json::serialize(json::object{
                                          {"people", std::move(rows)}, {"total", matched.size()}, {"page", page}, {"per_page", per_page}}));

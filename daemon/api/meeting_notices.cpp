@@ -57,7 +57,7 @@ awaitable<redis::Result<std::unordered_set<std::uint64_t>>> not_reached(Context 
 }  // namespace
 
 awaitable<Queued> message_summoned(Context context, meetings::Meeting meeting, std::vector<std::uint64_t> mobiles, std::string template_id,
-                                   broadcast::Store::IdempotencyHold hold, std::vector<std::string> channels_given) {
+                                   broadcast::Store::IdempotencyHold hold, std::vector<std::string> channels_given, SendGate gate) {
   auto index = context.watcher->index();
   if (!index) co_return index_unavailable();
   std::vector<std::uint32_t> persons;
@@ -87,12 +87,16 @@ awaitable<Queued> message_summoned(Context context, meetings::Meeting meeting, s
                     {"priority", "urgent"}};
   // A reminder or a move notice is no use once the meeting has started.
   if (template_id != "meeting_cancelled") body["expires_at"] = meeting.field("starts_at");
-  auto parsed = broadcast::parse_spec(json::value(std::move(body)), *index, spec_context(*messaging, std::chrono::system_clock::now()));
+  json::value request(std::move(body));
+  auto parsed = broadcast::parse_spec(request, *index, spec_context(*messaging, std::chrono::system_clock::now()));
   if (auto* problems = std::get_if<std::vector<directory::SelectorError>>(&parsed)) co_return pointer_problem("Cannot message the meeting", *problems);
   auto spec = std::get<broadcast::Spec>(std::move(parsed));
   spec.audience.only_persons = std::move(persons);
   spec.author = meeting.field("author");
   spec.audience_json = json::serialize(json::object{{"meeting", meeting.field("id")}, {"people", spec.audience.only_persons.size()}});
+  if (gate) {
+    if (auto instead = co_await gate(spec, std::move(request))) co_return std::move(*instead);
+  }
   SliceHook no_hook;  // named: GCC 12 mishandles temporaries with destructors inside a co_await
   auto queued = co_await enqueue_broadcast(context, index, std::move(spec), std::move(hold), no_hook);
   // A reply to it (WhatsApp names the message replied to) is for this meeting.
@@ -104,14 +108,20 @@ awaitable<Queued> message_summoned(Context context, meetings::Meeting meeting, s
   co_return queued;
 }
 
-awaitable<Queued> remind_silent(Context context, std::string meeting_id, broadcast::Store::IdempotencyHold hold, Remind who) {
+std::optional<http::Response> meeting_closed(const meetings::Meeting& meeting) {
+  const auto id = meeting.field("id");
+  if (meeting.field("state") == "cancelled") return http::problem(409, "cancelled", "Meeting cancelled", "meeting " + id + " is cancelled");
+  const auto starts = parse_rfc3339(meeting.field("starts_at"));
+  if (starts && *starts <= std::chrono::system_clock::now())
+    return http::problem(409, "started", "Meeting started", "meeting " + id + " has started; nobody is reminded");
+  return std::nullopt;
+}
+
+awaitable<Queued> remind_silent(Context context, std::string meeting_id, broadcast::Store::IdempotencyHold hold, Remind who, SendGate gate) {
   auto meeting = co_await context.meetings->get(meeting_id);
   if (!meeting) co_return redis_unavailable(meeting.error().message());
   if (!*meeting) co_return no_meeting(meeting_id);
-  if ((**meeting).field("state") == "cancelled") co_return http::problem(409, "cancelled", "Meeting cancelled", "meeting " + meeting_id + " is cancelled");
-  const auto starts = parse_rfc3339((**meeting).field("starts_at"));
-  if (starts && *starts <= std::chrono::system_clock::now())
-    co_return http::problem(409, "started", "Meeting started", "meeting " + meeting_id + " has started; nobody is reminded");
+  if (auto closed = meeting_closed(**meeting)) co_return std::move(*closed);
   auto silent = co_await context.meetings->summoned(meeting_id, true);
   if (!silent) co_return redis_unavailable(silent.error().message());
   // Sent again where it failed, a reminder would fail again: those the
@@ -129,7 +139,8 @@ awaitable<Queued> remind_silent(Context context, std::string meeting_id, broadca
     if (channels.empty()) co_return Enqueued{};  // every channel was tried: nothing left to try
   }
   const std::string reminder_template = "meeting_reminder";  // named: GCC 12 and temporaries inside a co_await
-  co_return co_await message_summoned(context, std::move(**meeting), std::move(*silent), reminder_template, std::move(hold), std::move(channels));
+  co_return co_await message_summoned(context, std::move(**meeting), std::move(*silent), reminder_template, std::move(hold), std::move(channels),
+                                      std::move(gate));
 }
 
 awaitable<redis::Result<std::size_t>> plan_reminders(Context context, std::string meeting_id, std::string starts_at,

@@ -5,6 +5,7 @@
 #include <boost/json.hpp>
 #include <charconv>
 
+#include "api/approvals.hpp"
 #include "api/audit_trail.hpp"
 #include "api/caller_scope.hpp"
 #include "api/common.hpp"
@@ -12,6 +13,7 @@
 #include "core/mask.hpp"
 #include "api/enqueue.hpp"
 #include "api/routes.hpp"
+#include "api/send_quota.hpp"
 #include "core/run_on.hpp"
 #include "core/text.hpp"
 #include "directory/resolver.hpp"
@@ -207,7 +209,8 @@ awaitable<http::Response> remind(Context context, http::Request& request) {
   const CallerScope caller(request, m.index->units());
   auto checks = spec_context(*messaging, std::chrono::system_clock::now());
   checks.scope = &caller.scope();
-  auto parsed = broadcast::parse_spec(json::value(std::move(spec_body)), *m.index, checks);
+  json::value asked(std::move(spec_body));
+  auto parsed = broadcast::parse_spec(asked, *m.index, checks);
   if (auto* problems = std::get_if<std::vector<directory::SelectorError>>(&parsed)) {
     co_await release();
     co_return pointer_problem("Invalid request", *problems);
@@ -216,17 +219,26 @@ awaitable<http::Response> remind(Context context, http::Request& request) {
   spec.author = request.principal->tag();
   spec.audience.only_persons = std::move(persons);
   spec.audience_json = json::serialize(json::object{{"reports_missing", f.day}, {"level", f.level}, {"role", f.role}, {"unit", f.unit}});
+  // The daily quota, and over the caller's threshold a second person's approval.
+  auto reminded = audit_entry(context, request, "report_remind");
+  reminded.summary = "missing reports of " + f.day + ": " + f.level + " " + f.role;
+  Holdable held{"report_reminder", asked, {{"audience_json", spec.audience_json}}, hold, reminded};
+  auto ruled = co_await apply_send_rules(context, request.principal, m.index, spec, std::move(held));
+  if (auto* answer = std::get_if<http::Response>(&ruled)) {
+    if (answer->status != 202) co_await release();
+    co_return std::move(*answer);
+  }
   SliceHook no_hook;  // named: GCC 12 mishandles temporaries with destructors inside a co_await
   auto queued = co_await enqueue_broadcast(context, m.index, std::move(spec), hold, no_hook);
   if (auto* refused = std::get_if<http::Response>(&queued)) {
     co_await release();
+    co_await give_back_send_quota(context, std::get<QuotaTaken>(ruled));
     co_return std::move(*refused);
   }
   const auto& q = std::get<Enqueued>(queued);
-  auto reminded = audit_entry(context, request, "report_remind", q.id);
+  reminded.target = q.id;
   reminded.unit = f.unit.empty() ? q.root : f.unit;
   reminded.count = static_cast<long long>(q.total - q.skipped);
-  reminded.summary = "missing reports of " + f.day + ": " + f.level + " " + f.role;
   co_await keep_audit(context, std::move(reminded));
   co_return http::json_response(202, json::serialize(json::object{{"date", f.day}, {"reminder", q.id}, {"people", q.total - q.skipped}}));
 }

@@ -1,6 +1,23 @@
 #include "api/routes.hpp"
 
+#include <string_view>
+
 namespace orgcast::api {
+
+namespace {
+
+// An id orgcast numbers itself: its prefix and up to 18 digits. Anything
+// else (a colon, a suffix) names nothing, and never reaches a Redis key.
+std::function<bool(std::string_view)> numbered(std::string_view prefix) {
+  return [prefix](std::string_view id) {
+    if (!id.starts_with(prefix) || id.size() == prefix.size() || id.size() > prefix.size() + 18) return false;
+    for (char c : id.substr(prefix.size()))
+      if (c < '0' || c > '9') return false;
+    return true;
+  };
+}
+
+}  // namespace
 
 void add_all_routes(http::Router& router, const Context& context, const ServerConfig& server) {
   add_health_routes(router, context);
@@ -19,6 +36,10 @@ void add_all_routes(http::Router& router, const Context& context, const ServerCo
   add_audit_routes(router, context);
   add_approval_routes(router, context);
   add_session_routes(router, context);
+  router.require("/v1/broadcasts/", "id", numbered("b"), "broadcast");
+  router.require("/v1/meetings/", "id", numbered("m"), "meeting");
+  router.require("/v1/approvals/", "id", numbered("ap"), "approval");
+  router.require("/v1/tokens/", "id", numbered("tk"), "token");
 }
 
 }  // namespace orgcast::api

@@ -9,6 +9,9 @@ namespace asio = boost::asio;
 
 namespace {
 
+// How long a request is kept after it would expire (decided or not): the approvers' list is recent history; the audit trail keeps it all.
+constexpr std::chrono::hours kKeptAfterExpiry{24 * 30};
+
 long long ms_of(std::chrono::system_clock::time_point t) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
 }
@@ -27,7 +30,7 @@ ApprovalStore::ApprovalStore(std::shared_ptr<redis::Client> redis, std::string k
     : redis_(std::move(redis)), prefix_(std::move(key_prefix)), clock_(clock ? std::move(clock) : std::make_shared<SystemClock>()) {}
 
 asio::awaitable<redis::Result<std::string>> ApprovalStore::hold(std::map<std::string, std::string> fields, std::vector<std::uint64_t> mobiles,
-                                                                std::chrono::hours expires_after) {
+                                                                std::chrono::hours expires_after, AlsoWrite also) {
   auto next = redis::cmd("INCR", key("ap:seq"));  // named: GCC 12 and temporaries inside a co_await
   auto seq = co_await redis_->command(std::move(next));
   if (!seq) co_return seq.error();
@@ -50,6 +53,14 @@ asio::awaitable<redis::Result<std::string>> ApprovalStore::hold(std::map<std::st
   writes.push_back(std::move(set));
   writes.push_back(redis::cmd("SET", key("ap:" + id + ":people"), people));
   writes.push_back(redis::cmd("ZADD", key("ap:all"), std::to_string(ms_of(now)), id));
+  // Kept as long as it may matter: a decided or expired request is history for the approver's list a month on.
+  const auto keep = std::to_string(std::chrono::duration_cast<std::chrono::seconds>(expires_after).count() + kKeptAfterExpiry.count());
+  writes.push_back(redis::cmd("EXPIRE", key("ap:" + id), keep));
+  writes.push_back(redis::cmd("EXPIRE", key("ap:" + id + ":people"), keep));
+  const auto forgotten = ms_of(now - expires_after - kKeptAfterExpiry);
+  writes.push_back(redis::cmd("ZREMRANGEBYSCORE", key("ap:all"), "-inf", std::to_string(forgotten)));
+  if (also)
+    for (auto& extra : also(id)) writes.push_back(std::move(extra));
   auto done = co_await redis_->pipeline(std::move(writes));
   if (!done) co_return done.error();
   for (const auto& r : *done)
@@ -111,8 +122,8 @@ asio::awaitable<redis::Result<std::string>> ApprovalStore::decide(std::string id
   co_return done->str;
 }
 
-asio::awaitable<redis::Result<std::size_t>> ApprovalStore::sent_as(std::string id, std::string broadcast) {
-  auto ask = redis::cmd("HSET", key("ap:" + id), "broadcast", broadcast, "state", "sent");
+asio::awaitable<redis::Result<std::size_t>> ApprovalStore::sent_as(std::string id, std::string broadcast, std::string meeting) {
+  auto ask = redis::cmd("HSET", key("ap:" + id), "broadcast", broadcast, "meeting", meeting, "state", "sent");
   auto done = co_await redis_->command(std::move(ask));
   if (!done) co_return done.error();
   if (done->is_error()) co_return make_error_code(redis::Errc::server_error);

@@ -6,6 +6,7 @@
 // someone else with `approve` over its units approves or rejects it, or it
 // expires.
 #include <chrono>
+#include <functional>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -32,9 +33,11 @@ class ApprovalStore {
  public:
   ApprovalStore(std::shared_ptr<redis::Client> redis, std::string key_prefix, std::shared_ptr<const Clock> clock = nullptr);
 
+  /// Commands written with a held request, knowing its id (its Idempotency-Key marked done).
+  using AlsoWrite = std::function<std::vector<redis::Args>(const std::string& id)>;
   /// Holds a request: its fields, and the mobiles of the people it reaches. Its id (ap<N>).
   boost::asio::awaitable<redis::Result<std::string>> hold(std::map<std::string, std::string> fields, std::vector<std::uint64_t> mobiles,
-                                                          std::chrono::hours expires_after);
+                                                          std::chrono::hours expires_after, AlsoWrite also = {});
   /// nullopt when there is none; a pending one past its expiry reads `expired`.
   boost::asio::awaitable<redis::Result<std::optional<Approval>>> get(std::string id);
   boost::asio::awaitable<redis::Result<std::vector<std::uint64_t>>> people(std::string id);
@@ -44,8 +47,8 @@ class ApprovalStore {
   boost::asio::awaitable<redis::Result<std::string>> decide(std::string id, std::string state, std::string who, std::string reason);
   /// Back to pending after an approval that could not send (why kept as last_failure): it may be approved again.
   boost::asio::awaitable<redis::Result<std::size_t>> reopen(std::string id, std::string why);
-  /// The broadcast an approval sent.
-  boost::asio::awaitable<redis::Result<std::size_t>> sent_as(std::string id, std::string broadcast);
+  /// What an approval made: its broadcast ("" nobody was left), and the meeting ("" none).
+  boost::asio::awaitable<redis::Result<std::size_t>> sent_as(std::string id, std::string broadcast, std::string meeting = "");
 
  private:
   std::string key(const std::string& name) const { return prefix_ + name; }

@@ -25,6 +25,8 @@ const char* name(Priority priority) {
 namespace {
 
 constexpr std::size_t kMaxTextBytes = 4096;
+// How far in the past a send_at may be (a clock a little behind, a request slow to arrive) before it is refused.
+constexpr std::chrono::minutes kSendAtSlack{5};
 
 void parse_template_content(const json::object& o, const SpecContext& context, Spec& spec, std::vector<SelectorError>& errors) {
   const auto& name = o.at("template");
@@ -43,6 +45,12 @@ void parse_template_content(const json::object& o, const SpecContext& context, S
     errors.push_back({"/template",
                       "template " + quoted(name.as_string()) +
                           " is a meeting summons: send it with POST /v1/meetings, which gives it its meeting code and counts the answers",
+                      true});
+    return;
+  }
+  if (kind == templates::Kind::reply && !context.for_replies) {
+    errors.push_back({"/template",
+                      "template " + quoted(name.as_string()) + " is a reply: the daemon sends it to someone who wrote, never as a broadcast",
                       true});
     return;
   }
@@ -206,6 +214,10 @@ std::variant<Spec, std::vector<SelectorError>> parse_spec(const json::value& bod
   };
   spec.send_at = time_at("send_at");
   spec.expires_at = time_at("expires_at");
+  // A time well in the past is a mistake (a wrong date or zone), not "now":
+  // sent at once, it would reach everyone at an hour nobody chose.
+  if (spec.send_at && *spec.send_at < now - kSendAtSlack)
+    errors.push_back({"/send_at", "is more than five minutes in the past (now is " + format_rfc3339(now) + "); leave it out to send at once"});
   // Promotional SMS may only go out 10:00-21:00 IST: outside it the
   // broadcast is scheduled for 10:00 (rather than workers holding its
   // messages for hours).

@@ -70,6 +70,9 @@ struct SpecContext {
   /// A summons template is sent only for a meeting (POST /v1/meetings gives
   /// it its code and counts the answers); a bare broadcast of one is refused.
   bool for_meeting = false;
+  /// A reply template answers someone who wrote (the reply lane's own
+  /// messages); a broadcast of one is refused.
+  bool for_replies = false;
   /// The caller's scope: the audience may name no unit outside it, and an
   /// audience that names no units is given the scope's (kept so with the
   /// broadcast). Null: no limit (the daemon's own messages, auth off).

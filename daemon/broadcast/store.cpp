@@ -55,6 +55,12 @@ asio::awaitable<void> Store::release_idempotency_key(const IdempotencyHold& hold
   co_await redis_->command(redis::cmd("EVAL", std::string(lua::idempotency_release), "1", keys_.idempotency(hold.key), hold.owner));
 }
 
+std::optional<redis::Args> Store::idempotency_done(const IdempotencyHold& hold, const std::string& made) const {
+  if (hold.key.empty()) return std::nullopt;
+  return redis::cmd("EVAL", std::string(lua::idempotency_done), "1", keys_.idempotency(hold.key), hold.owner, hold.body_hash, made,
+                    kIdempotencyTtl);
+}
+
 asio::awaitable<redis::Result<std::string>> Store::new_id() {
   auto seq = redis::ok_reply(co_await redis_->command(redis::cmd("INCR", keys_.sequence())));
   if (!seq) co_return seq.error();

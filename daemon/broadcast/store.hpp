@@ -52,6 +52,9 @@ class Store {
                                                                                 std::chrono::milliseconds lease);
   /// Gives the key back after a failure, if this request still holds it.
   boost::asio::awaitable<void> release_idempotency_key(const IdempotencyHold& hold);
+  /// The key's command marking it done with `made` (not a broadcast: a held
+  /// request's approval), for a caller's pipeline; nothing when there is no key.
+  std::optional<redis::Args> idempotency_done(const IdempotencyHold& hold, const std::string& made) const;
   /// A broadcast is written in three steps, so that the daemon never holds
   /// every recipient at once: a new id; its recipients slice by slice
   /// (write_chunks, any number of times); then commit, which makes it exist.

@@ -7,15 +7,18 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/use_future.hpp>
 #include <iostream>
+#include <pwd.h>
 #include <termios.h>
 #include <unistd.h>
 
 #include "app/secrets.hpp"
+#include "audit/audit_log.hpp"
 #include "auth/api_token.hpp"
 #include "auth/auth_store.hpp"
 #include "auth/password.hpp"
 #include "auth/permissions.hpp"
 #include "auth/totp.hpp"
+#include "core/text.hpp"
 #include "core/log.hpp"
 #include "core/utc_time.hpp"
 #include "redis/client.hpp"
@@ -26,11 +29,44 @@ namespace asio = boost::asio;
 
 namespace {
 
-// Runs `task` with the auth store of the config's Redis.
-int with_store(const Config& config, const std::function<asio::awaitable<int>(auth::AuthStore&)>& task) {
+// Who runs the CLI, as the audit trail names them: the operating system's user.
+std::string operator_tag() {
+  const auto* pw = getpwuid(geteuid());
+  return "cli:" + std::string(pw && pw->pw_name ? pw->pw_name : std::to_string(geteuid()));
+}
+
+// Runs `task` with the auth store of the config's Redis. A change (`action`
+// not empty; `target` read once the task is done) that succeeded goes into the audit trail, as one made over
+// HTTP does; the CLI is refused when the trail's key cannot be read, so no
+// change is made unrecorded where a trail is kept.
+int with_store(const Config& config, const std::function<asio::awaitable<int>(auth::AuthStore&)>& task, const std::string& action = "",
+               const std::string& target = "", const std::string& summary = "") {
+  std::string key;
+  if (!action.empty() && !config.audit.key_file.empty()) {
+    std::string error;
+    auto secret = read_secret(config.audit.key_file, &error);
+    if (!secret) {
+      std::cerr << "orgcast: audit.key_file: " << error << " (a change is recorded in the audit trail; nothing was changed)\n";
+      return 1;
+    }
+    key = std::string(trim(*secret));
+  }
   return with_redis(config, [&](std::shared_ptr<redis::Client> client) -> asio::awaitable<int> {
     auth::AuthStore store(client, config.redis.key_prefix);
-    co_return co_await task(store);
+    const int code = co_await task(store);
+    if (code != 0 || key.empty()) co_return code;
+    audit::Entry entry;
+    entry.who = operator_tag();
+    entry.action = action;
+    entry.target = target;
+    entry.summary = summary;
+    entry.outcome = "ok";
+    audit::AuditLog trail(client, config.redis.key_prefix, key);
+    if (auto kept = co_await trail.append(std::move(entry)); !kept) {
+      std::cerr << "orgcast: the change was made but not written to the audit trail: " << kept.error().message() << "\n";
+      co_return 1;
+    }
+    co_return 0;
   });
 }
 
@@ -130,7 +166,7 @@ int run_users(const std::string& what, const Config& config, std::map<std::strin
       if (*added == 0) std::cerr << "orgcast: the username " << username << " is taken\n";
       else std::cout << "added " << username << " (" << user.profile << ", scope " << auth::joined(user.scope) << ")\n";
       co_return *added == 0 ? 1 : 0;
-    });
+    }, "user_create", username, "profile " + user.profile + ", scope " + auth::joined(user.scope));
   }
   if (what == "totp") {  // a new second factor: shown this once, for the user's authenticator app
     const auto secret = auth::new_totp_secret();
@@ -146,7 +182,7 @@ int run_users(const std::string& what, const Config& config, std::map<std::strin
       std::cout << auth::totp_uri(secret, username) << "\n";
       std::cerr << "scan it (or type the secret " << secret << ") into an authenticator app; it is shown this once\n";
       co_return 0;
-    });
+    }, "user_totp", username, "a new second factor enrolled");
   }
   if (what == "passwd" || what == "disable" || what == "enable") {
     std::string field = "disabled", value = what == "disable" ? "1" : "0";
@@ -163,7 +199,7 @@ int run_users(const std::string& what, const Config& config, std::map<std::strin
       if (*set == 0) std::cerr << "orgcast: no user " << username << "\n";
       else std::cout << username << ": " << (what == "passwd" ? "password changed" : what + "d") << "\n";
       co_return *set == 0 ? 1 : 0;
-    });
+    }, "user_" + what, username);
   }
   return 2;
 }
@@ -187,7 +223,7 @@ int run_tokens(const std::string& what, const Config& config, std::map<std::stri
       if (*done == 0) std::cerr << "orgcast: no token " << args["id"] << "\n";
       else std::cout << "revoked " << args["id"] << "\n";
       co_return *done == 0 ? 1 : 0;
-    });
+    }, "token_revoke", args["id"]);
   }
   if (what != "create" || !args.contains("name") || !args.contains("profile") || !args.contains("scope")) return 2;
   if (!known_profile(config, args["profile"])) return 2;
@@ -206,6 +242,7 @@ int run_tokens(const std::string& what, const Config& config, std::map<std::stri
   record.created_at = now_utc();
   record.created_by = "cli";
   record.expires_at = format_utc(std::chrono::system_clock::now() + std::chrono::hours(24 * days));
+  std::string made_id;  // the audit entry's target, once made
   return with_store(config, [&](auth::AuthStore& store) -> asio::awaitable<int> {
     auto id = co_await store.create_token(record);
     if (!id) co_return redis_failed(id.error());
@@ -213,8 +250,9 @@ int run_tokens(const std::string& what, const Config& config, std::map<std::stri
     std::cerr << "token " << *id << " (" << record.profile << ", scope " << auth::joined(record.scope) << ", expires " << record.expires_at
               << "); shown this once:\n";
     std::cout << token << "\n";
+    made_id = *id;
     co_return 0;
-  });
+  }, "token_create", made_id, "profile " + record.profile + ", scope " + auth::joined(record.scope) + ", expires " + record.expires_at);
 }
 
 }  // namespace orgcast::cli

@@ -35,7 +35,9 @@ std::string json_pointer_token(std::string_view key);
 /// Characters (code points) of UTF-8 text: continuation bytes are not counted.
 std::size_t characters(std::string_view utf8);
 
-/// Whether the bytes are well-formed UTF-8 sequences (lead and continuation bytes).
+/// Whether the bytes are well-formed UTF-8 (RFC 3629: no overlong forms, surrogates or code points past U+10FFFF).
 bool valid_utf8(std::string_view s);
+/// The offset of the first byte that is not well-formed UTF-8; npos when all are.
+std::size_t invalid_utf8_at(std::string_view s);
 
 }  // namespace orgcast

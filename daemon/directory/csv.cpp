@@ -1,5 +1,7 @@
 #include "directory/csv.hpp"
 
+#include "core/text.hpp"
+
 namespace orgcast::csv {
 
 Reader::Reader(std::string_view data) : data_(data) {
@@ -108,6 +110,14 @@ bool Reader::next(Row& row) {
     if (scratch_index[i] < 0) continue;
     auto [offset, length] = scratch_fields_[static_cast<std::size_t>(scratch_index[i])];
     row.fields[i] = std::string_view(scratch_).substr(offset, length);
+  }
+  // A name in another encoding (a spreadsheet saved as Windows-1252 or ISCII) would be stored garbled.
+  for (std::size_t i = 0; i < row.fields.size(); ++i) {
+    if (const auto bad = invalid_utf8_at(row.fields[i]); bad != std::string_view::npos) {
+      row.error = "field " + std::to_string(i + 1) + " is not valid UTF-8 (byte " + std::to_string(bad + 1) +
+                  " of the field); save the file as UTF-8";
+      break;
+    }
   }
   return true;
 }

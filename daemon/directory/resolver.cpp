@@ -107,6 +107,61 @@ Resolution resolve(const OrgIndex& index, const Selector& selector) {
   return out;
 }
 
+std::vector<std::pair<std::string, std::uint64_t>> filter_funnel(const OrgIndex& index, const Selector& selector) {
+  const auto& units = index.units();
+  std::vector<Range> chosen = selector.units.empty() ? std::vector<Range>{{0, units.size()}} : merged_ranges(units, selector.units);
+  const auto ranges = subtract(chosen, merged_ranges(units, selector.exclude_units));
+  std::vector<std::uint64_t> only(selector.only_persons.begin(), selector.only_persons.end()), excluded(selector.exclude_persons.begin(),
+                                                                                                       selector.exclude_persons.end());
+  std::sort(only.begin(), only.end());
+  std::sort(excluded.begin(), excluded.end());
+  // Each filter in the order it is told, and whether the selector uses it.
+  using Test = bool (*)(const Selector&, const Post&, const UnitTable&, const std::vector<std::uint64_t>&, const std::vector<std::uint64_t>&);
+  struct Filter {
+    const char* key;
+    bool used;
+    Test keeps;
+  };
+  const Filter filters[] = {
+      {"levels", selector.levels != 0, [](const Selector& s, const Post& p, const UnitTable& u, const auto&, const auto&) { return (s.levels >> u.level(p.unit) & 1) != 0; }},
+      {"roles", selector.roles.any(), [](const Selector& s, const Post& p, const UnitTable&, const auto&, const auto&) { return s.roles.test(p.role); }},
+      {"languages", selector.languages != 0, [](const Selector& s, const Post& p, const UnitTable&, const auto&, const auto&) { return (s.languages >> p.language & 1) != 0; }},
+      {"tags", selector.tags_any != 0 || selector.tags_all != 0,
+       [](const Selector& s, const Post& p, const UnitTable&, const auto&, const auto&) {
+         return (!s.tags_any || (p.tags & s.tags_any)) && (p.tags & s.tags_all) == s.tags_all;
+       }},
+      {"exclude.tags", selector.exclude_tags != 0, [](const Selector& s, const Post& p, const UnitTable&, const auto&, const auto&) { return !(p.tags & s.exclude_tags); }},
+      {"channels", selector.channels != 0, [](const Selector& s, const Post& p, const UnitTable&, const auto&, const auto&) { return (p.channels & s.channels) != 0; }},
+      {"people", !selector.only_persons.empty() || !selector.exclude_persons.empty(),
+       [](const Selector&, const Post& p, const UnitTable&, const std::vector<std::uint64_t>& in, const std::vector<std::uint64_t>& out) {
+         return (in.empty() || std::binary_search(in.begin(), in.end(), p.person)) && !std::binary_search(out.begin(), out.end(), p.person);
+       }},
+  };
+  constexpr std::size_t kFilters = std::size(filters);
+  std::uint64_t in_units = 0;
+  std::uint64_t failed_at[kFilters] = {};
+  const auto posts = index.posts();
+  for (auto [first, end] : ranges) {
+    const auto [p, q] = index.post_range(first, end);
+    for (auto i = p; i < q; ++i) {
+      ++in_units;
+      for (std::size_t f = 0; f < kFilters; ++f)
+        if (filters[f].used && !filters[f].keeps(selector, posts[i], units, only, excluded)) {
+          ++failed_at[f];
+          break;
+        }
+    }
+  }
+  std::vector<std::pair<std::string, std::uint64_t>> out{{"units", in_units}};
+  std::uint64_t left = in_units;
+  for (std::size_t f = 0; f < kFilters; ++f) {
+    if (!filters[f].used) continue;
+    left -= failed_at[f];
+    out.emplace_back(filters[f].key, left);
+  }
+  return out;
+}
+
 AudienceSummary summarize(const OrgIndex& index, const Selector& selector, const Resolution& resolution,
                           std::size_t sample_size) {
   AudienceSummary s;

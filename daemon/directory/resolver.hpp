@@ -4,6 +4,8 @@
 // i.e. their highest post in the chosen part of the tree). Pure and
 // allocation-light: one pass over contiguous post ranges plus a bitmap.
 #include <cstdint>
+#include <string>
+#include <utility>
 #include <string_view>
 #include <vector>
 
@@ -17,6 +19,13 @@ struct Resolution {
 };
 
 Resolution resolve(const OrgIndex& index, const Selector& selector);
+
+/// Why an audience came out empty: how many posts are left after each
+/// filter of the selector in turn (its units, then levels, roles,
+/// languages, tags, excluded tags, channels, and the people named or
+/// excluded), each filter the selector uses named by its JSON key. The
+/// first zero is the filter that emptied it.
+std::vector<std::pair<std::string, std::uint64_t>> filter_funnel(const OrgIndex& index, const Selector& selector);
 
 /// Counts of a resolved audience, for previews and reports.
 struct AudienceSummary {

@@ -1,7 +1,11 @@
 #pragma once
 // Maps (method, path pattern) to a handler. Patterns are literal segments
-// and {name} parameters: "/v1/directory/contacts/{id}". A path that matches
-// no pattern is 404; one that matches with another method is 405.
+// and {name} parameters: "/v1/directory/contacts/{id}". Each segment of a
+// path is percent-decoded before it is matched; an empty segment ("//", a
+// trailing "/") matches nothing. A parameter is UTF-8
+// without control characters, and may be held to a shape of its own
+// (require): a broadcast id is "b" and digits, never a Redis key. A path
+// that matches no pattern is 404; one that matches with another method is 405.
 #include <functional>
 #include <optional>
 #include <string>
@@ -37,6 +41,11 @@ class Router {
   void wrap(const std::function<Handler(const std::string& method, const std::string& pattern, Handler inner)>& wrapper);
   /// Gives each route the precheck `make` returns for it (an empty one: none).
   void set_prechecks(const std::function<Precheck(const std::string& method, const std::string& pattern)>& make);
+  /// Parameter `param` of every route whose pattern starts with `pattern_prefix`
+  /// must satisfy `valid`, or the route answers 404 "no <noun> <value>"
+  /// without reaching its handler (after the same access checks: a stranger
+  /// learns nothing from the shape of an id). Call after every add.
+  void require(const std::string& pattern_prefix, const std::string& param, std::function<bool(std::string_view)> valid, std::string noun);
   /// Every route as (method, pattern), in the order added.
   std::vector<std::pair<std::string, std::string>> routes() const;
 
@@ -47,6 +56,12 @@ class Router {
     Handler handler;
     std::size_t body_limit;
     Precheck precheck;
+    struct Shape {
+      std::size_t segment;
+      std::function<bool(std::string_view)> valid;
+      Handler refuse;  // 404 naming the value
+    };
+    std::vector<Shape> shapes;
   };
   std::vector<Route> routes_;
 };

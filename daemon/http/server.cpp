@@ -15,6 +15,7 @@
 #include <list>
 #include <mutex>
 
+#include "core/text.hpp"
 #include "http/problem.hpp"
 #include "metrics/registry.hpp"
 
@@ -351,7 +352,7 @@ struct Server::State : std::enable_shared_from_this<State> {
         } else if (!match.handler) {
           response = match.status == 405
                          ? problem(405, "method-not-allowed", "Method not allowed", request.method + " is not allowed here")
-                         : problem(404, "not-found", "Not found", "no resource at " + request.path);
+                         : problem(404, "not-found", "Not found", "no resource at " + orgcast::quoted_input(request.path));
           if (match.status == 405) response.headers.emplace_back("Allow", match.allow);
         } else {
           request.body = std::move(message.body());

@@ -19,6 +19,7 @@
 #include "support/io_runner.hpp"
 #include "support/json_body.hpp"
 #include "support/redis_server.hpp"
+#include "support/utc_in.hpp"
 
 using namespace orgcast;
 using namespace orgcast::testing;
@@ -35,7 +36,7 @@ class Approvals : public ::testing::Test {
     daemon_ = std::make_unique<DaemonUnderTest>(
         shared_redis_port(), unique_prefix(),
         "auth:\n  profiles:\n    district_lead: [view, view_contacts, send_announcement, send_summons, manage_meetings, approve, manage_tokens]\n"
-        "  approval_over:\n    district_lead: 3\n");
+        "  approval_over:\n    district_lead: 2\n");
     daemon_->start();
     ASSERT_TRUE(daemon_->wait_ready(10s)) << daemon_->process().log();
     ASSERT_EQ(import_sample_directory(*daemon_), "");
@@ -111,6 +112,60 @@ TEST_F(Approvals, ABroadcastOverTheThresholdWaitsForASecondPersonAndIsSentToItsF
   EXPECT_EQ(as(daemon_->token(), "POST", "/v1/approvals/ap999/approve").status, 404);
 }
 
+// A meeting's summons, a reminder to those who have not answered and a
+// reminder of missing reports are held like a broadcast; each runs, once
+// approved, as its author asked; an Idempotency-Key names the held request.
+TEST_F(Approvals, AMeetingItsReminderAndAReportReminderOverTheThresholdWaitForASecondPerson) {
+  const std::string meeting_body = R"({"title": "Zila baithak", "venue": "Jaipur office", "starts_at": ")" + utc_in(48h) +
+                                   R"(", "ends_at": ")" + utc_in(50h) + R"(", "organiser": "D-JAI"})";
+  auto ask = [&](const std::string& key) {
+    return http("POST", daemon_->url("/v1/meetings"), meeting_body, "application/json",
+                {{"Authorization", "Bearer " + jaipur_}, {"Idempotency-Key", key}});
+  };
+  auto held = ask("zila-1");
+  ASSERT_EQ(held.status, 202) << held.body;
+  auto h = object_of(held);
+  EXPECT_EQ(h["state"].as_string(), "pending_approval");
+  EXPECT_EQ(h["kind"].as_string(), "meeting");
+  const std::string id(h["approval"].as_string());
+  auto again = object_of(ask("zila-1"));
+  EXPECT_EQ(again["approval"].as_string(), id) << "the same key names the same held request, never a second";
+  EXPECT_EQ(object_of(as(jaipur_, "GET", "/v1/meetings"))["meetings"].as_array().size(), 0u) << "no meeting before it is approved";
+  EXPECT_EQ(as(jaipur_, "POST", "/v1/approvals/" + id + "/approve").status, 403) << "never by its author";
+
+  auto approved = as(jaipur_deputy_, "POST", "/v1/approvals/" + id + "/approve");
+  ASSERT_EQ(approved.status, 202) << approved.body;
+  auto a = object_of(approved);
+  const std::string meeting(a["meeting"].as_string());
+  EXPECT_GT(number(a, "recipients"), 2);
+  auto shown = object_of(as(jaipur_, "GET", "/v1/meetings/" + meeting));
+  auto listed = object_of(as(jaipur_deputy_, "GET", "/v1/approvals"))["approvals"].as_array();
+  ASSERT_EQ(listed.size(), 1u);
+  EXPECT_EQ(shown["author"], listed[0].as_object().at("author")) << "made in its author's name, not its approver's";
+  EXPECT_EQ(shown["summons"].as_string(), a["broadcast"].as_string());
+
+  // Everyone summoned is silent so far: a reminder to them is over the threshold too.
+  auto remind = as(jaipur_, "POST", "/v1/meetings/" + meeting + "/remind");
+  ASSERT_EQ(remind.status, 202) << remind.body;
+  ASSERT_TRUE(object_of(remind)["kind"].is_string()) << remind.body;
+  EXPECT_EQ(object_of(remind)["kind"].as_string(), "meeting_reminder");
+  const std::string reminder(object_of(remind)["approval"].as_string());
+  auto reminded = as(jaipur_deputy_, "POST", "/v1/approvals/" + reminder + "/approve");
+  ASSERT_EQ(reminded.status, 202) << reminded.body;
+  EXPECT_EQ(object_of(reminded)["meeting"].as_string(), meeting);
+  EXPECT_TRUE(object_of(reminded)["broadcast"].is_string()) << reminded.body;
+
+  // Jaipur's three booth presidents have not reported today.
+  auto reports = as(jaipur_, "POST", "/v1/reports/remind", R"({"level": "booth", "role": "president"})");
+  ASSERT_EQ(reports.status, 202) << reports.body;
+  ASSERT_TRUE(object_of(reports)["kind"].is_string()) << reports.body;
+  EXPECT_EQ(object_of(reports)["kind"].as_string(), "report_reminder");
+  auto report_reminded = as(jaipur_deputy_, "POST", "/v1/approvals/" + std::string(object_of(reports)["approval"].as_string()) + "/approve");
+  ASSERT_EQ(report_reminded.status, 202) << report_reminded.body;
+  EXPECT_EQ(number(object_of(report_reminded), "recipients"), 3);
+  EXPECT_EQ(object_of(as(jaipur_, "GET", "/v1/approvals?state=sent"))["approvals"].as_array().size(), 3u);
+}
+
 // An undecided request expires: read and decided as expired, never sent.
 TEST(ApprovalStore, AnUndecidedRequestExpires) {
   Log log(LogLevel::error);
@@ -142,7 +197,7 @@ namespace {
 // recipients a day, a broadcast that would go over is refused whole.
 TEST(SendQuota, ABroadcastOverTheDaysQuotaIsRefusedWhole) {
   DaemonUnderTest daemon(shared_redis_port(), unique_prefix(),
-                         "auth:\n  profiles:\n    cron_lead: [view, send_announcement, manage_tokens]\n  daily_quota:\n    cron_lead: 7\n");
+                         "auth:\n  profiles:\n    cron_lead: [view, send_announcement, send_summons, manage_tokens]\n  daily_quota:\n    cron_lead: 7\n");
   daemon.start();
   ASSERT_TRUE(daemon.wait_ready(10s)) << daemon.process().log();
   ASSERT_EQ(import_sample_directory(daemon), "");
@@ -164,6 +219,14 @@ TEST(SendQuota, ABroadcastOverTheDaysQuotaIsRefusedWhole) {
   EXPECT_EQ(send(cron_child, "BT-2").status, 429) << "a token it made shares its quota";
   EXPECT_EQ(send(other, "BT-2").status, 202) << "another person's quota is its own";
   EXPECT_EQ(send(daemon.token(), "RJ").status, 202) << "state_admin has no quota here";
+  // A meeting's summons takes from the same quota.
+  auto meeting = [&](const std::string& token) {
+    return as(token, "POST", "/v1/meetings",
+              R"({"title": "t", "venue": "v", "starts_at": ")" + utc_in(48h) + R"(", "ends_at": ")" + utc_in(50h) + R"(", "organiser": "B-JAI-1"})");
+  };
+  EXPECT_EQ(meeting(cron).status, 429) << "7 of 7 used";
+  EXPECT_EQ(meeting(other).status, 201) << "1 + 5 of 7";
+  EXPECT_EQ(meeting(other).status, 429) << "6 + 5 would be over 7";
 }
 
 }  // namespace

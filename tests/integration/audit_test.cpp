@@ -94,7 +94,9 @@ TEST_F(Audit, WhatIsDoneIsKeptAndReadWithinTheCallersScope) {
   auto all = entries(daemon_->token());
   std::vector<std::string> actions;
   for (const auto& e : all) actions.emplace_back(e.as_object().at("action").as_string());
-  EXPECT_THAT(actions, ::testing::ElementsAre("consent_change", "cancel", "send", "send", "token_create", "directory_import"));
+  EXPECT_THAT(actions, ::testing::ElementsAre("consent_change", "cancel", "send", "send", "token_create", "directory_import", "token_create"));
+  EXPECT_THAT(std::string(all.back().as_object().at("who").as_string()), ::testing::StartsWith("cli:"))
+      << "the first token, made by the CLI, is kept too, with the operator's login";
   const auto& jaipur_send = all[3].as_object();
   EXPECT_THAT(std::string(jaipur_send.at("who").as_string()), ::testing::StartsWith("token:tk"));
   EXPECT_EQ(jaipur_send.at("address").as_string(), "127.0.0.1");
@@ -115,18 +117,18 @@ TEST_F(Audit, WhatIsDoneIsKeptAndReadWithinTheCallersScope) {
   auto page = object_of(as(daemon_->token(), "GET", "/v1/audit?limit=2"));
   ASSERT_TRUE(page.contains("next"));
   auto rest = entries(daemon_->token(), "?before=" + std::string(page["next"].as_string()));
-  EXPECT_EQ(rest.size(), 4u) << "the page after the first two";
+  EXPECT_EQ(rest.size(), 5u) << "the page after the first two";
 
   auto whole = verify();
   EXPECT_EQ(whole.code, 0) << whole.output;
-  EXPECT_THAT(whole.output, HasSubstr("6 entries"));
+  EXPECT_THAT(whole.output, HasSubstr("7 entries"));
 }
 
 TEST_F(Audit, VerifyFindsAnEntryChangedRemovedReorderedOrATailCutOff) {
   for (int n = 0; n < 4; ++n) ASSERT_EQ(as(daemon_->token(), "POST", "/v1/broadcasts", R"({"audience": {"units": ["BT-1"]}, )" + kAnnouncement + "}").status, 202);
   const auto original = stored();
   const auto original_head = head();
-  ASSERT_EQ(original.size(), 5u) << "the sample directory's import, then four sends";
+  ASSERT_EQ(original.size(), 6u) << "the first token (made by the CLI), the sample directory's import, then four sends";
   ASSERT_EQ(verify().code, 0);
   struct Tamper {
     const char* what;
@@ -135,9 +137,9 @@ TEST_F(Audit, VerifyFindsAnEntryChangedRemovedReorderedOrATailCutOff) {
     std::string log_heads;
   };
   const std::vector<Tamper> tampers = {
-      {"an entry changed", [](auto& e, auto&) { e[1].replace(e[1].find("\"count\":2"), 9, "\"count\":9"); }, "was changed", ""},
-      {"a middle entry removed", [](auto& e, auto&) { e.erase(e.begin() + 1); }, "removed", ""},
-      {"entries reordered", [](auto& e, auto&) { std::swap(e[1], e[2]); }, "entry 2 of 5", ""},
+      {"an entry changed", [](auto& e, auto&) { e[2].replace(e[2].find("\"count\":2"), 9, "\"count\":9"); }, "was changed", ""},
+      {"a middle entry removed", [](auto& e, auto&) { e.erase(e.begin() + 2); }, "removed", ""},
+      {"entries reordered", [](auto& e, auto&) { std::swap(e[2], e[3]); }, "entry 3 of 6", ""},
       {"the tail removed", [](auto& e, auto&) { e.pop_back(); }, "at the end were removed", ""},
       {"the tail removed and the head moved back",
        [](auto& e, auto& h) {
@@ -163,7 +165,7 @@ TEST_F(Audit, VerifyFindsAnEntryChangedRemovedReorderedOrATailCutOff) {
   ASSERT_EQ(as(daemon_->token(), "POST", "/v1/broadcasts/nosuch/cancel").status, 404);
   ASSERT_EQ(as(daemon_->token(), "POST", "/v1/tokens", R"({"name": "x", "profile": "scheduler", "scope": ["RJ"]})").status, 201);
   EXPECT_EQ(verify(original_head).code, 0);
-  EXPECT_EQ(stored().size(), 6u);
+  EXPECT_EQ(stored().size(), 7u);
 }
 
 TEST_F(Audit, NoSecretFromAFailingPathReachesTheLogOrTheTrail) {

@@ -8,6 +8,7 @@
 #include <boost/json.hpp>
 
 #include "support/daemon_under_test.hpp"
+#include "support/json_body.hpp"
 #include "support/generated_directory.hpp"
 #include "support/redis_server.hpp"
 #include "support/sample_directory.hpp"
@@ -145,8 +146,48 @@ TEST_F(BroadcastApiTest, HostileRequestsGetAClear4xxAndHoldNoKey) {
   EXPECT_EQ(corrected.status, 202) << corrected.body;
   // A body that is not JSON at all, and one that is JSON but not an object.
   EXPECT_EQ(post_broadcast(*daemon_, "\x01\xff not json", "k2").status, 400);
+  // Where a body is wrong is named: the line and column of a syntax error, the byte that is not UTF-8.
+  auto syntax = post_broadcast(*daemon_, "{\n  \"audience\": {},\n  \"template\": ,\n}", "k2");
+  EXPECT_EQ(syntax.status, 400);
+  EXPECT_THAT(syntax.body, HasSubstr("line 3, column 15")) << syntax.body;
+  auto latin1 = post_broadcast(*daemon_, "{\"audience\": {}, \"template\": \"caf\xe9\"}", "k2");
+  EXPECT_EQ(latin1.status, 400);
+  EXPECT_THAT(latin1.body, HasSubstr("not valid UTF-8 at line 1, column 34 (byte 33)")) << latin1.body;
+  // A path that is not a broadcast's: an escaped colon, an empty segment, a NUL.
+  for (const std::string path : {"/v1/broadcasts/b1%3Ac", "/v1/broadcasts/b1%00", "/v1/broadcasts/b1/"})
+    EXPECT_EQ(daemon_->get(path).status, 404) << path;
+  EXPECT_EQ(http("POST", daemon_->url("/v1/broadcasts//cancel"), "").status, 404);
+  // Well-formed, but nothing to send: an audience of no one says which filter emptied it; a
+  // send_at in 2020 is a mistake, not "now"; a reply template answers someone who wrote.
+  auto nobody = post_broadcast(*daemon_, R"({"audience": {"units": ["D-JAI"], "roles": ["booth_level_agent"]}, "template": "announcement", "variables": {"subject": "s", "details": "d"}, "channels": ["sms"]})");
+  EXPECT_EQ(nobody.status, 422) << nobody.body;
+  EXPECT_THAT(nobody.body, HasSubstr("units 7, roles 0")) << nobody.body;
+  EXPECT_THAT(nobody.body, HasSubstr("roles emptied it"));
+  auto long_ago = post_broadcast(*daemon_, R"({"audience": {"units": ["BT-1"]}, "template": "announcement", "variables": {"subject": "s", "details": "d"}, "channels": ["sms"], "send_at": "2020-01-01T10:00:00+05:30"})");
+  EXPECT_EQ(long_ago.status, 400);
+  EXPECT_THAT(long_ago.body, HasSubstr("/send_at"));
+  auto reply_only = post_broadcast(*daemon_, R"({"audience": {"units": ["BT-1"]}, "template": "help_reply", "channels": ["sms"]})");
+  EXPECT_EQ(reply_only.status, 422);
+  EXPECT_THAT(reply_only.body, HasSubstr("is a reply"));
   EXPECT_EQ(post_broadcast(*daemon_, "[1, 2, 3]", "k2").status, 400);
   EXPECT_EQ(post_broadcast(*daemon_, kWhatsAppToTheState, "k2").status, 202) << "the key was not held by the refused requests";
+}
+
+// A name a spreadsheet would run (OWASP's CSV injection) is exported as
+// text, after a byte-order mark so Excel reads the Hindi names as UTF-8.
+TEST_F(BroadcastApiTest, ACsvExportNeutralisesFormulasAndStartsWithAByteOrderMark) {
+  auto changed = http("PUT", daemon_->url("/v1/directory/contacts/C9"),
+                      R"j({"name": "=HYPERLINK(\"http://evil.example\",\"click\")", "name_hi": "+रवि", "mobile": "9829000009", "unit_id": "BT-2", "role": "president"})j",
+                      "application/json");
+  ASSERT_EQ(changed.status, 200) << changed.body;
+  ASSERT_TRUE(eventually([&] { return daemon_->get("/v1/directory/contacts/C9").body.find("HYPERLINK") != std::string::npos; }, 2s))
+      << "the index in force has the change";
+  auto made = post_broadcast(*daemon_, R"({"audience": {"units": ["BT-2"]}, "template": "announcement", "variables": {"subject": "s", "details": "d"}, "channels": ["sms"]})");
+  ASSERT_EQ(made.status, 202) << made.body;
+  auto csv = daemon_->get("/v1/broadcasts/" + std::string(object_of(made)["id"].as_string()) + "/recipients?format=csv");
+  ASSERT_EQ(csv.status, 200);
+  EXPECT_TRUE(csv.body.starts_with("\xEF\xBB\xBF" "contact_id,")) << csv.body;
+  EXPECT_THAT(csv.body, HasSubstr(R"j(C9,"'=HYPERLINK(""http://evil.example"",""click"")","'+रवि",)j")) << csv.body;
 }
 
 }  // namespace

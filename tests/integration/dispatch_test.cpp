@@ -86,6 +86,7 @@ TEST_F(DispatchTest, FailedRecipientsAreListedWithTheirReason) {
   EXPECT_THAT(std::string(first["reason"].as_string()), ::testing::HasSubstr("sms: invalid_recipient (invalid_recipient)"));
   auto csv = daemon_->get("/v1/broadcasts/" + id + "/recipients?state=failed&format=csv");
   EXPECT_THAT(csv.content_type, ::testing::HasSubstr("text/csv"));
+  EXPECT_TRUE(csv.body.starts_with("\xEF\xBB\xBF")) << "a byte-order mark, or Excel garbles the Hindi names";
   EXPECT_EQ(std::count(csv.body.begin(), csv.body.end(), '\n'), 12) << csv.body;
   EXPECT_THAT(csv.body, ::testing::HasSubstr("C1,Ramesh Sharma,रमेश शर्मा,+919829000001,RJ,president,sms,failed,"));
   EXPECT_EQ(daemon_->get("/v1/broadcasts/" + id + "/recipients?state=lost").status, 400);

@@ -193,8 +193,12 @@ TEST_F(SpecTest, TemplateProblemsNameTheVariable) {
   EXPECT_THAT(errors(R"({"audience": {}, "template": "announcement", "channels": ["sms"],
                          "variables": {"subject": "a subject far longer than thirty characters", "details": "x"}})"),
               ElementsAre("/variables/subject: is 43 characters; the template allows 30"));
-  EXPECT_THAT(errors(R"({"audience": {}, "template": "help_reply", "channels": ["push"]})"),
-              ElementsAre("/channels/0: the template has no push content"));
+  EXPECT_THAT(errors(R"({"audience": {}, "template": "help_reply", "channels": ["sms"]})"),
+              ElementsAre("/template: template \"help_reply\" is a reply: the daemon sends it to someone who wrote, never as a broadcast"));
+  SpecContext replies{&catalog_, templates::Rules{}, "1101000000000000001", PricingConfig{}, kNow, false, true};
+  auto reply = parse_spec(boost::json::parse(R"({"audience": {}, "template": "help_reply", "channels": ["push"]})"), *index_, replies);
+  ASSERT_TRUE(std::holds_alternative<std::vector<directory::SelectorError>>(reply)) << "the reply lane's own";
+  EXPECT_EQ(std::get<std::vector<directory::SelectorError>>(reply)[0].message, "the template has no push content");
   EXPECT_THAT(errors(R"({"audience": {}, "template": "nope", "channels": ["sms"]})"),
               ElementsAre("/template: no template \"nope\"; the templates are: announcement, help_reply, meeting_cancelled, meeting_reminder, meeting_rescheduled, meeting_summons, opt_in_ack, opt_out_ack, report_reminder, rsvp_ack, which_meeting"));
 }
@@ -216,6 +220,19 @@ TEST_F(SpecTest, EveryProblemHasItsPointer) {
 }  // namespace
 
 namespace {
+
+// A send_at well in the past is a mistake (a wrong date or zone), never "now".
+TEST_F(SpecTest, ASendAtMoreThanFiveMinutesPastIsRefused) {
+  auto at = [&](const char* when) {
+    return errors(R"({"audience": {}, "template": "announcement", "variables": {"subject": "s", "details": "d"}, "channels": ["sms"], "send_at": ")" +
+                  std::string(when) + "\"}");
+  };
+  EXPECT_THAT(at("2020-01-01T10:00:00+05:30"),
+              ElementsAre("/send_at: is more than five minutes in the past (now is 2026-11-22T12:00:00Z); leave it out to send at once"));
+  EXPECT_THAT(at("2026-11-22T11:54:59Z"), ::testing::SizeIs(1));
+  EXPECT_THAT(at("2026-11-22T11:55:00Z"), ::testing::IsEmpty()) << "a clock a little behind";
+  EXPECT_THAT(at("2026-11-22T18:00:00+05:30"), ::testing::IsEmpty());
+}
 
 TEST_F(SpecTest, PromotionalSmsIsScheduledForTenInTheMorningIst) {
   catalog_ = with_promotional_template();

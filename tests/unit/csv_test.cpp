@@ -65,6 +65,18 @@ TEST(Csv, UnclosedQuoteIsAnErrorNamingTheLine) {
   EXPECT_EQ(row.error, "field 2 opens a quote on line 2 that is never closed");
 }
 
+// A file saved in another encoding is named, not stored garbled.
+TEST(Csv, AFieldThatIsNotUtf8IsAnErrorNamingTheField) {
+  Reader reader("id,name\nC1,\xE9t\xE9\nC2,\xE0\xA4\x95\n");
+  Row row;
+  ASSERT_TRUE(reader.next(row));
+  ASSERT_TRUE(reader.next(row));
+  EXPECT_EQ(row.line, 2u);
+  EXPECT_EQ(row.error, "field 2 is not valid UTF-8 (byte 1 of the field); save the file as UTF-8");
+  ASSERT_TRUE(reader.next(row));
+  EXPECT_EQ(row.error, "") << "Devanagari is UTF-8";
+}
+
 TEST(Csv, QuoteInsideUnquotedFieldIsAnError) {
   Reader reader("1,ab\"c,3\n4,5,6\n");
   Row row;

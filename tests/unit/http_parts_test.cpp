@@ -2,6 +2,11 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/use_future.hpp>
+#include <future>
+
 #include "http/multipart.hpp"
 #include "http/router.hpp"
 
@@ -19,13 +24,54 @@ TEST(Router, MatchesParametersMethodsAndLimits) {
   auto m = router.match("PUT", "/v1/directory/contacts/C%201", &request);
   ASSERT_NE(m.handler, nullptr);
   EXPECT_EQ(m.body_limit, 1234u);
-  EXPECT_EQ(request.params["id"], "C%201");
+  EXPECT_EQ(request.params["id"], "C 1") << "each segment percent-decoded";
   auto wrong = router.match("DELETE", "/v1/directory/contacts/C1", nullptr);
   EXPECT_EQ(wrong.handler, nullptr);
   EXPECT_EQ(wrong.status, 405);
   EXPECT_EQ(wrong.allow, "GET, PUT");
   EXPECT_EQ(router.match("GET", "/v1/directory/contacts", nullptr).status, 404);
   EXPECT_EQ(router.match("GET", "/v1/directory/contacts/a/b", nullptr).status, 404);
+}
+
+// A path names a resource only when each segment is well-formed: no empty
+// segment, no broken escape, no control character, and an id in its shape.
+TEST(Router, RefusesEmptySegmentsBrokenEscapesAndIdsOutOfShape) {
+  Router router;
+  router.add("GET", "/v1/broadcasts/{id}", nothing);
+  router.add("POST", "/v1/broadcasts/{id}/cancel", nothing);
+  router.add("GET", "/v1/directory/contacts/{id}", nothing);
+  router.require("/v1/broadcasts/", "id", [](std::string_view id) { return id == "b4"; }, "broadcast");
+  EXPECT_NE(router.match("GET", "/v1/broadcasts/b4", nullptr).handler, nullptr);
+  EXPECT_NE(router.match("GET", "/v1/broadcasts/b%34", nullptr).handler, nullptr) << "%34 is 4";
+  for (const char* path : {"/v1/broadcasts/b4/", "/v1//broadcasts/b4", "/v1/broadcasts/b4%", "/v1/broadcasts/b4%zz"})
+    EXPECT_EQ(router.match("GET", path, nullptr).status, 404) << path;
+  // An id out of shape reaches the route (and its access checks), not its handler: 404 naming it.
+  auto answer = [&](const char* method, const char* path) {
+    Request request;
+    auto m = router.match(method, path, &request);
+    if (!m.handler) return Response{m.status, {}, "no route"};
+    boost::asio::io_context io;
+    std::future<Response> answered = boost::asio::co_spawn(io, (*m.handler)(request), boost::asio::use_future);
+    io.run();
+    return answered.get();
+  };
+  const std::pair<const char*, const char*> refused[] = {
+      {"/v1/broadcasts/x/cancel", R"(no broadcast \"x\")"},  // the shape holds on every route under the prefix
+      {"/v1/broadcasts/b4:c/cancel", R"(no broadcast \"b4:c\")"},
+      {"/v1/broadcasts/b4%3Ac/cancel", R"(no broadcast \"b4:c\")"},
+      {"/v1/directory/contacts/C1%2Fx", R"(no contact \"C1/x\")"},
+      {"/v1/directory/contacts/C1%00", "no contact"},
+      {"/v1/directory/contacts/%FF", "no contact"},
+      {"/v1/directory/contacts/", R"(no contact \"\")"},  // an empty segment names nothing
+      {"/v1/broadcasts//cancel", R"(no broadcast \"\")"}};
+  for (const auto& [path, says] : refused) {
+    const auto r = answer(std::string_view(path).ends_with("cancel") ? "POST" : "GET", path);
+    EXPECT_EQ(r.status, 404) << path;
+    EXPECT_THAT(r.body, ::testing::HasSubstr(says)) << path;
+  }
+  Request request;
+  ASSERT_NE(router.match("GET", "/v1/directory/contacts/%E0%A4%95", &request).handler, nullptr);
+  EXPECT_EQ(request.params["id"], "\xE0\xA4\x95") << "a Hindi id, decoded";
 }
 
 TEST(Multipart, BoundaryFromContentType) {

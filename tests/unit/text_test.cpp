@@ -15,3 +15,17 @@ TEST(Text, QuotedInputIsBoundedAndValidUtf8) {
   EXPECT_TRUE(valid_utf8(quoted_input(std::string(5000, 'a') + "\xE0\xA4")));
   EXPECT_EQ(characters(quoted_input(std::string(5000, 'a'))), 203u) << "200 characters, an ellipsis and the quotes";
 }
+
+// RFC 3629 UTF-8 only: an overlong form, a surrogate or a code point past
+// U+10FFFF is named by its offset, as a body or a CSV field is refused.
+TEST(Text, InvalidUtf8IsFoundAtItsFirstByte) {
+  EXPECT_EQ(invalid_utf8_at("plain, हिंदी"), std::string_view::npos);
+  EXPECT_EQ(invalid_utf8_at("ab\xff"), 2u);
+  EXPECT_EQ(invalid_utf8_at("a\xC0\xAF"), 1u) << "overlong '/'";
+  EXPECT_EQ(invalid_utf8_at("\xE0\x80\xAF"), 0u) << "overlong, three bytes";
+  EXPECT_EQ(invalid_utf8_at("x\xED\xA0\x80"), 1u) << "a UTF-16 surrogate";
+  EXPECT_EQ(invalid_utf8_at("\xF4\x90\x80\x80"), 0u) << "past U+10FFFF";
+  EXPECT_EQ(invalid_utf8_at("\xF0\x9F\x99\x8F"), std::string_view::npos) << "an emoji";
+  EXPECT_EQ(invalid_utf8_at("ok\xE0\xA4"), 2u) << "cut off";
+  EXPECT_FALSE(valid_utf8("\xC1\xBF"));
+}
