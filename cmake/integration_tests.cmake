@@ -25,6 +25,7 @@ add_executable(orgcast_integration_tests
   tests/integration/redis_client_test.cpp
   tests/integration/directory_api_test.cpp
   tests/integration/daemon_lifecycle_test.cpp
+  tests/integration/malformed_http_test.cpp
   tests/integration/http_client_test.cpp
   tests/integration/broadcast_api_test.cpp
   tests/integration/template_test.cpp

@@ -18,6 +18,12 @@ struct ServerConfig {
   std::size_t import_body_limit_bytes = std::size_t{512} << 20;
   int max_connections = 1024;
   int idle_timeout_ms = 30000;
+  // A body that stalls (no byte for idle_timeout_ms), arrives slower than
+  // this once past its first 10 s, or takes longer than body_max_seconds in
+  // all is answered 408: a slow but steady upload completes, a stalled one
+  // does not hold a connection.
+  int body_min_bytes_per_second = 1024;
+  int body_max_seconds = 600;
   int shutdown_grace_ms = 5000;
 
   bool operator==(const ServerConfig&) const = default;

@@ -106,6 +106,8 @@ struct Server::State : std::enable_shared_from_this<State> {
     std::weak_ptr<tcp::socket> socket;
     bool busy = false;                           // a request is being read or handled
     Clock::time_point deadline = Clock::time_point::max();  // of the read or write in progress
+    bool reading_body = false;  // past its deadline, the read is cancelled (and answered 408), not the connection closed
+    bool timed_out = false;     // the sweep cancelled the read
   };
 
   asio::any_io_executor executor;
@@ -123,6 +125,28 @@ struct Server::State : std::enable_shared_from_this<State> {
   std::list<Connection> connections;
   bool stopping = false;
   std::function<void()> on_drained;
+
+  void cancel(const Connection& c) {
+    asio::post(c.executor, [weak = c.socket] {
+      if (auto socket = weak.lock()) {
+        error_code ignored;
+        socket->cancel(ignored);
+      }
+    });
+  }
+
+  // Reading a request's body: each read may take the idle timeout; past it the read is cancelled.
+  void reading_body(std::list<Connection>::iterator it, bool reading) {
+    std::lock_guard lock(mutex);
+    it->busy = true;
+    it->reading_body = reading;
+    it->deadline = reading ? Clock::now() + idle_timeout() : Clock::time_point::max();
+  }
+
+  bool timed_out(std::list<Connection>::iterator it) {
+    std::lock_guard lock(mutex);
+    return it->timed_out;
+  }
 
   void close(const Connection& c) {
     asio::post(c.executor, [weak = c.socket] {
@@ -153,11 +177,17 @@ struct Server::State : std::enable_shared_from_this<State> {
       std::lock_guard lock(mutex);
       if (stopping && connections.empty()) co_return;
       const auto now = Clock::now();
-      for (auto& c : connections)
-        if (c.deadline <= now) {
-          c.deadline = Clock::time_point::max();
-          close(c);
+      for (auto& c : connections) {
+        if (c.deadline > now) continue;
+        if (c.reading_body && !c.timed_out) {  // answered 408 by its session; closed if that too hangs
+          c.timed_out = true;
+          c.deadline = now + std::chrono::seconds(5);
+          cancel(c);
+          continue;
         }
+        c.deadline = Clock::time_point::max();
+        close(c);
+      }
     }
   }
 
@@ -177,6 +207,38 @@ struct Server::State : std::enable_shared_from_this<State> {
     it->busy = false;
     it->deadline = Clock::now() + idle_timeout();
     return !stopping;
+  }
+
+  // A request whose header could not be read, answered for what is wrong
+  // with it; nullopt when there is nothing to answer (the client went away
+  // or said nothing).
+  static std::optional<Response> malformed_request(const error_code& ec, bool has_start_line) {
+    if (ec == bhttp::error::header_limit) {
+      // One limit covers the request line and the headers: the line was too long if it was never read whole.
+      if (!has_start_line)
+        return problem(414, "uri-too-long", "Request line too long", "the request line is over 16 KB; send long input in a body");
+      return problem(431, "headers-too-large", "Request headers too large", "the request's headers are over 16 KB in all");
+    }
+    if (ec == bhttp::error::bad_content_length || ec == bhttp::error::multiple_content_length || ec == bhttp::error::bad_transfer_encoding)
+      return problem(400, "bad-framing", "Bad request framing",
+                     "the body's length is unclear (" + ec.message() + "): send one Content-Length, or Transfer-Encoding: chunked, not both");
+    if (ec == bhttp::error::bad_target || ec == bhttp::error::bad_method || ec == bhttp::error::bad_version ||
+        ec == bhttp::error::bad_line_ending || ec == bhttp::error::bad_field || ec == bhttp::error::bad_value ||
+        ec == bhttp::error::bad_obs_fold)
+      return problem(400, "bad-request", "Malformed request", "the request is not valid HTTP/1.1: " + ec.message());
+    return std::nullopt;
+  }
+
+  // 408 for a body that stalled, arrives too slowly or takes too long; nullopt while it is fine.
+  std::optional<Response> slow_body(bool stalled, Clock::duration elapsed, std::size_t bytes) const {
+    const auto seconds = std::chrono::duration<double>(elapsed).count();
+    std::string why;
+    if (stalled) why = "no byte of the body arrived for " + std::to_string(config.idle_timeout_ms / 1000) + " s";
+    else if (seconds > config.body_max_seconds) why = "the body took longer than " + std::to_string(config.body_max_seconds) + " s to arrive";
+    else if (seconds > 10 && bytes / seconds < config.body_min_bytes_per_second)
+      why = "the body arrives slower than " + std::to_string(config.body_min_bytes_per_second) + " bytes/s";
+    if (why.empty()) return std::nullopt;
+    return problem(408, "request-timeout", "Request timeout", why + " (" + std::to_string(bytes) + " bytes read); send it again");
   }
 
   asio::awaitable<void> reject_too_large(tcp::socket& socket, std::list<Connection>::iterator it, beast::flat_buffer& buffer,
@@ -289,7 +351,13 @@ struct Server::State : std::enable_shared_from_this<State> {
       // the header; the route's own limit is applied once the route is known.
       parser.body_limit(boost::none);
       auto [read_ec, header_bytes] = co_await bhttp::async_read_header(socket, buffer, parser, kUseTuple);
-      if (read_ec) break;
+      if (read_ec) {
+        // Malformed HTTP is answered, then the connection closed; a client gone or silent is not.
+        const bool has_start_line = !parser.get().method_string().empty();
+        if (auto refusal = malformed_request(read_ec, has_start_line)) co_await refuse_before_body(socket, it, buffer, std::move(*refusal), 11);
+        else log.debug("http", "a request ended before its header was read: " + read_ec.message());
+        break;
+      }
       set_deadline(it, true, idle_timeout());  // for the body
       const auto& header = parser.get();
       Request request;
@@ -326,9 +394,21 @@ struct Server::State : std::enable_shared_from_this<State> {
         co_await bhttp::async_write(socket, proceed, kUseTuple);
       }
       error_code body_ec = take_buffered_body(buffer, parser);
-      if (!body_ec && !parser.is_done()) {
-        auto [read_ec, body_bytes] = co_await bhttp::async_read(socket, buffer, parser, kUseTuple);
+      std::optional<Response> too_slow;
+      const auto body_started = Clock::now();
+      std::size_t body_read = 0;
+      while (!body_ec && !parser.is_done()) {
+        reading_body(it, true);
+        auto [read_ec, got] = co_await bhttp::async_read_some(socket, buffer, parser, kUseTuple);
         body_ec = read_ec;
+        body_read += got;
+        too_slow = slow_body(body_ec && timed_out(it), Clock::now() - body_started, body_read);
+        if (too_slow) break;
+      }
+      reading_body(it, false);
+      if (too_slow) {
+        co_await refuse_before_body(socket, it, buffer, std::move(*too_slow), header.version());
+        break;
       }
       set_deadline(it, true, kNoDeadline);  // a handler may take its time (an import, a big audience)
       Response response;

@@ -25,7 +25,8 @@ class RawConnection {
   }
   ~RawConnection() { close(fd_); }
   bool connected() const { return connected_; }
-  void send_text(const std::string& text) { ASSERT_EQ(::send(fd_, text.data(), text.size(), 0), static_cast<ssize_t>(text.size())); }
+  int fd() const { return fd_; }
+  void send_text(const std::string& text) { ASSERT_EQ(::send(fd_, text.data(), text.size(), MSG_NOSIGNAL), static_cast<ssize_t>(text.size())) << "the daemon closed the connection"; }
   // Reads until the daemon closes the connection (true) or 5 s pass (false); `received` gets what came.
   bool read_until_closed(std::string& received) {
     char buffer[4096];
