@@ -9,6 +9,7 @@ add_library(orgcast_logic STATIC
   daemon/core/utc_time.cpp
   daemon/core/mask.cpp
   daemon/core/text.cpp
+  daemon/core/json_text.cpp
   daemon/core/digest.cpp
   daemon/config/config.cpp
   daemon/config/schema.cpp

@@ -15,6 +15,7 @@
 #include "core/text.hpp"
 #include "core/utc_time.hpp"
 #include "directory_store/watcher.hpp"
+#include "core/json_text.hpp"
 
 namespace orgcast::api {
 
@@ -38,7 +39,7 @@ awaitable<http::Response> list_tokens(Context context, http::Request& request) {
   json::array out;
   for (const auto& t : *all)
     if (may_manage(*request.principal, t)) out.push_back(token_json(t));
-  co_return http::json_response(200, json::serialize(json::object{{"tokens", std::move(out)}}));
+  co_return http::json_response(200, json_text(json::object{{"tokens", std::move(out)}}));
 }
 
 awaitable<http::Response> create_token(Context context, http::Request& request) {
@@ -120,7 +121,7 @@ awaitable<http::Response> create_token(Context context, http::Request& request) 
   auto out = token_json(t);
   out["token"] = token;
   out["note"] = "the token is shown this once; only its SHA-256 is kept";
-  co_return http::json_response(201, json::serialize(out));
+  co_return http::json_response(201, json_text(out));
 }
 
 // Revokes it and every token made with it (and theirs): a leaked token's children go with it.
@@ -146,7 +147,7 @@ awaitable<http::Response> revoke_token(Context context, http::Request& request) 
   if (target->scope.size() == 1 && target->scope[0] != "*") entry.unit = target->scope[0];
   for (const auto& r : revoked) entry.summary += (entry.summary.empty() ? "revoked " : ", ") + r;
   co_await keep_audit(context, std::move(entry));
-  co_return http::json_response(200, json::serialize(json::object{{"id", id}, {"revoked", json::array(revoked.begin(), revoked.end())}}));
+  co_return http::json_response(200, json_text(json::object{{"id", id}, {"revoked", json::array(revoked.begin(), revoked.end())}}));
 }
 
 }  // namespace

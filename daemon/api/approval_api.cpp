@@ -16,10 +16,13 @@
 #include "api/meeting_notices.hpp"
 #include "api/routes.hpp"
 #include "approvals/approval_store.hpp"
+#include "auth/auth_store.hpp"
+#include "core/utc_time.hpp"
 #include "meetings/meeting_store.hpp"
 #include "auth/principal.hpp"
 #include "core/text.hpp"
 #include "directory_store/watcher.hpp"
+#include "core/json_text.hpp"
 
 namespace orgcast::api {
 
@@ -53,7 +56,7 @@ awaitable<http::Response> list(Context context, http::Request& request) {
   json::array out;
   for (const auto& a : *all)
     if ((state.empty() || a.field("state") == state) && caller_sees(context, request, a.field("root"), a.field("author"))) out.push_back(approval_json(a));
-  co_return http::json_response(200, json::serialize(json::object{{"approvals", std::move(out)}}));
+  co_return http::json_response(200, json_text(json::object{{"approvals", std::move(out)}}));
 }
 
 // What an approved request made: a broadcast (a meeting's summons), and the meeting.
@@ -63,18 +66,37 @@ struct Ran {
 };
 using RunOutcome = std::variant<Ran, http::Response>;
 
-// The author as they were when they asked: their tag, profile and scope (a meeting is made in their name).
-std::shared_ptr<const auth::Principal> author_as_held(const approvals::Approval& a) {
+// The author as they are now: a request is not run in the name of a user
+// since disabled or a token since revoked or expired, and a meeting is made
+// with the scope its author has now (narrowed meanwhile, narrowed for it).
+awaitable<std::variant<std::shared_ptr<const auth::Principal>, http::Response>> current_author(Context context, approvals::Approval a) {
   auto p = std::make_shared<auth::Principal>();
   const auto tag = a.field("author");
-  p->kind = tag.starts_with("user:") ? auth::Principal::Kind::user : auth::Principal::Kind::token;
+  const auto gone = [&](const std::string& why) {
+    return http::problem(409, "author-gone", "Author can no longer send", "the request's author " + quoted(tag) + " " + why + "; it is not run in their name");
+  };
   p->id = tag.substr(tag.find(':') + 1);
-  p->profile = a.field("author_profile");
-  boost::system::error_code ec;
-  if (auto scope = json::parse(a.field("author_scope"), ec); !ec && scope.is_array())
-    for (const auto& unit : scope.as_array())
-      if (unit.is_string()) p->scope.emplace_back(unit.as_string());
-  return p;
+  if (tag.starts_with("user:")) {
+    p->kind = auth::Principal::Kind::user;
+    auto user = co_await context.auth->user(p->id);
+    if (!user) co_return redis_unavailable(user.error().message());
+    if (!*user || (*user)->disabled) co_return gone("is disabled");
+    p->profile = (*user)->profile;
+    p->scope = (*user)->scope;
+    co_return std::shared_ptr<const auth::Principal>(std::move(p));
+  }
+  auto tokens = co_await context.auth->tokens();
+  if (!tokens) co_return redis_unavailable(tokens.error().message());
+  for (const auto& t : *tokens) {
+    if (t.id != p->id) continue;
+    const auto expires = parse_rfc3339(t.expires_at);
+    if (!t.revoked_at.empty()) co_return gone("was revoked");
+    if (expires && *expires <= std::chrono::system_clock::now()) co_return gone("has expired");
+    p->profile = t.profile;
+    p->scope = t.scope;
+    co_return std::shared_ptr<const auth::Principal>(std::move(p));
+  }
+  co_return gone("no longer exists");
 }
 
 RunOutcome ran(const std::variant<Enqueued, http::Response>& queued) {
@@ -87,11 +109,14 @@ RunOutcome ran(const std::variant<Enqueued, http::Response>& queued) {
 awaitable<RunOutcome> run_broadcast(Context context, std::shared_ptr<const directory::OrgIndex> index, approvals::Approval a, json::value body,
                                     std::vector<std::uint32_t> persons) {
   const auto messaging = context.messaging();
-  auto parsed = broadcast::parse_spec(body, *index, spec_context(*messaging, std::chrono::system_clock::now()));
+  // Checked as of when it was held: a send_at that has passed while it waited is not a mistake of its author's.
+  const auto held_at = parse_rfc3339(a.field("created_at")).value_or(std::chrono::system_clock::now());
+  auto parsed = broadcast::parse_spec(body, *index, spec_context(*messaging, held_at));
   if (auto* problems = std::get_if<std::vector<directory::SelectorError>>(&parsed)) co_return pointer_problem("The held request is no longer valid", *problems);
   auto spec = std::get<broadcast::Spec>(std::move(parsed));
   spec.author = a.field("author");
   spec.audience.only_persons = std::move(persons);
+  if (spec.send_at && *spec.send_at < std::chrono::system_clock::now()) spec.send_at.reset();  // its time passed while it waited: now
   if (auto kept = a.field("audience_json"); !kept.empty()) spec.audience_json = kept;
   broadcast::Store::IdempotencyHold no_key;
   SliceHook no_hook;  // named: GCC 12 mishandles temporaries with destructors inside a co_await
@@ -119,11 +144,11 @@ awaitable<RunOutcome> run_meeting_reminder(Context context, approvals::Approval 
 }
 
 // A meeting: made now in its author's name, its summons to the frozen people.
-awaitable<RunOutcome> run_meeting(Context context, std::shared_ptr<const directory::OrgIndex> index, approvals::Approval a, json::value body,
-                                  std::vector<std::uint32_t> persons, audit::Entry entry) {
+awaitable<RunOutcome> run_meeting(Context context, std::shared_ptr<const directory::OrgIndex> index, std::shared_ptr<const auth::Principal> author,
+                                  json::value body, std::vector<std::uint32_t> persons, audit::Entry entry) {
   broadcast::Store::IdempotencyHold no_key;
-  auto author = author_as_held(a);
   entry.action = "meeting_create";
+  entry.summary = "approved, in the name of " + author->tag();
   auto made = co_await make_meeting(context, index, std::move(body), std::move(no_key), std::move(author), std::move(entry), std::move(persons));
   if (made.status != 201) co_return made;
   boost::system::error_code ec;
@@ -152,8 +177,12 @@ awaitable<RunOutcome> run_approved(Context context, std::string id, approvals::A
   boost::system::error_code ec;
   auto body = json::parse(a.field("body"), ec);
   if (ec) co_return http::problem(500, "internal", "Approval unreadable", "the held request could not be read");
+  auto author = co_await current_author(context, a);
+  if (auto* refused = std::get_if<http::Response>(&author)) co_return std::move(*refused);
   const auto kind = a.field("kind");
-  if (kind == "meeting") co_return co_await run_meeting(context, index, std::move(a), std::move(body), std::move(persons), std::move(entry));
+  if (kind == "meeting")
+    co_return co_await run_meeting(context, index, std::get<std::shared_ptr<const auth::Principal>>(std::move(author)), std::move(body), std::move(persons),
+                                   std::move(entry));
   if (kind == "meeting_reminder") co_return co_await run_meeting_reminder(context, std::move(a), std::move(*people));
   co_return co_await run_broadcast(context, index, std::move(a), std::move(body), std::move(persons));
 }
@@ -204,7 +233,7 @@ awaitable<http::Response> decide(Context context, http::Request& request, bool a
   entry.summary = audit_text(reason);
   if (!approve) {
     co_await keep_audit(context, std::move(entry));
-    co_return http::json_response(200, json::serialize(json::object{{"approval", id}, {"state", "rejected"}, {"reason", reason}}));
+    co_return http::json_response(200, json_text(json::object{{"approval", id}, {"state", "rejected"}, {"reason", reason}}));
   }
   // Sent as it was frozen: the held request, to the people frozen with it
   // (those the directory still has), through the same pipeline. If it cannot
@@ -229,7 +258,7 @@ awaitable<http::Response> decide(Context context, http::Request& request, bool a
   json::object out{{"approval", id}, {"kind", a.field("kind")}, {"state", "sent"}, {"recipients", done.recipients}};
   out["broadcast"] = done.broadcast.empty() ? json::value(nullptr) : json::value(done.broadcast);
   if (!done.meeting.empty()) out["meeting"] = done.meeting;
-  auto response = http::json_response(202, json::serialize(out));
+  auto response = http::json_response(202, json_text(out));
   if (!done.meeting.empty()) response.headers.emplace_back("Location", "/v1/meetings/" + done.meeting);
   else if (!done.broadcast.empty()) response.headers.emplace_back("Location", "/v1/broadcasts/" + done.broadcast);
   co_return response;

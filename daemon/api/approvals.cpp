@@ -16,6 +16,7 @@
 #include "directory/resolver.hpp"
 #include "directory_store/store.hpp"
 #include "pricing/cost.hpp"
+#include "core/json_text.hpp"
 
 namespace orgcast::api {
 
@@ -159,7 +160,7 @@ awaitable<http::Response> hold_for_approval(Context context, std::shared_ptr<con
   json::object out{{"approval", *id}, {"kind", held.kind}, {"state", "pending_approval"}, {"recipients", posts.size()},
                    {"note", "over your profile's threshold: a second person with approve over its units must approve it"}};
   out["frozen"] = std::move(frozen);
-  auto response = http::json_response(202, json::serialize(out));
+  auto response = http::json_response(202, json_text(out));
   response.headers.emplace_back("Location", "/v1/approvals/" + *id);
   co_return response;
 }
@@ -195,11 +196,12 @@ awaitable<http::Response> replay_held(Context context, std::string approval_id) 
     if (!got) co_return redis_unavailable(got.error().message());
     found = std::move(*got);
   }
-  if (!found) co_return http::problem(409, "in-progress", "Request in progress", "retry in a moment");
+  if (!found) co_return http::problem(404, "not-found", "No longer kept", "the request held for approval as " + approval_id + " is no longer kept");
   json::object out{{"approval", approval_id}, {"kind", found->field("kind")}, {"state", found->field("state")},
                    {"recipients", std::atoll(found->field("count").c_str())}, {"idempotent_replay", true}};
   if (auto made = found->field("broadcast"); !made.empty()) out["broadcast"] = made;
-  auto response = http::json_response(202, json::serialize(out));
+  if (auto meeting = found->field("meeting"); !meeting.empty()) out["meeting"] = meeting;
+  auto response = http::json_response(202, json_text(out));
   response.headers.emplace_back("Location", "/v1/approvals/" + approval_id);
   co_return response;
 }

@@ -20,6 +20,7 @@
 #include "directory_store/watcher.hpp"
 #include "meetings/attendance_list.hpp"
 #include "meetings/meeting_store.hpp"
+#include "core/json_text.hpp"
 
 namespace orgcast::api {
 
@@ -87,7 +88,7 @@ awaitable<http::Response> record(Context context, http::Request& request) {
   co_await keep_audit(context, std::move(recorded));
   out["unmatched"] = std::move(unmatched);  // the first 100: nobody in the directory
   out["unmatched_count"] = unmatched_count;
-  co_return http::json_response(200, json::serialize(out));
+  co_return http::json_response(200, json_text(out));
 }
 
 awaitable<http::Response> of_meeting(Context context, http::Request& request) {
@@ -97,7 +98,7 @@ awaitable<http::Response> of_meeting(Context context, http::Request& request) {
   if (!*meeting || !sees_meeting(context, request, **meeting)) co_return no_meeting(id);
   auto summary = co_await context.meetings->attendance(id);
   if (!summary) co_return redis_unavailable(summary.error().message());
-  co_return http::json_response(200, json::serialize(attendance_json(*summary)));
+  co_return http::json_response(200, json_text(attendance_json(*summary)));
 }
 
 awaitable<http::Response> of_person(Context context, http::Request& request) {
@@ -129,7 +130,7 @@ awaitable<http::Response> of_person(Context context, http::Request& request) {
     if (p.taken && p.summoned) ++taken, came += p.came;
     rows.push_back(std::move(row));
   }
-  co_return http::json_response(200, json::serialize(json::object{{"contact", contact},
+  co_return http::json_response(200, json_text(json::object{{"contact", contact},
                                                                   {"mobile", caller.mobile("+" + std::to_string(mobile), placed->unit)},
                                                                   {"meetings", std::move(rows)},
                                                                   {"summoned_with_attendance_taken", taken},
@@ -164,7 +165,7 @@ awaitable<http::Response> of_unit(Context context, http::Request& request) {
                                 {"summoned", a->summoned}, {"came", came_summoned},
                                 {"rate", a->summoned ? static_cast<double>(came_summoned) / static_cast<double>(a->summoned) : 0.0}});
   }
-  co_return http::json_response(200, json::serialize(json::object{
+  co_return http::json_response(200, json_text(json::object{
                                          {"unit", unit_id}, {"meetings", std::move(rows)}, {"summoned", summoned}, {"came", came},
                                          {"rate", summoned ? static_cast<double>(came) / static_cast<double>(summoned) : 0.0}}));
 }

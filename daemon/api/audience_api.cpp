@@ -26,6 +26,7 @@
 #include "directory/resolver.hpp"
 #include "directory_store/store.hpp"
 #include "directory_store/watcher.hpp"
+#include "core/json_text.hpp"
 
 namespace orgcast::api {
 namespace json = boost::json;
@@ -196,7 +197,7 @@ awaitable<http::Response> preview(Context context, http::Request& request) {
                                    {"unreachable", e.unreachable},
                                    {"note", "each recipient on the first channel of the policy they have an address for"}};
   }
-  co_return http::json_response(200, json::serialize(out));
+  co_return http::json_response(200, json_text(out));
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 #include "core/text.hpp"
 #include "core/utc_time.hpp"
 #include "directory_store/watcher.hpp"
+#include "core/json_text.hpp"
 
 namespace orgcast::api {
 
@@ -100,7 +101,7 @@ awaitable<http::Response> list(Context context, http::Request& request) {
   if (next.empty() && scanned >= kMostScanned) next = cursor;  // looked through enough for one page: go on from here
   json::object body{{"entries", std::move(out)}};
   if (!next.empty()) body["next"] = next;
-  co_return http::json_response(200, json::serialize(body));
+  co_return http::json_response(200, json_text(body));
 }
 
 }  // namespace

@@ -31,6 +31,7 @@
 #include "metrics/registry.hpp"
 #include "pricing/cost.hpp"
 #include "redis/client.hpp"
+#include "core/json_text.hpp"
 
 namespace orgcast::api {
 namespace json = boost::json;
@@ -57,7 +58,7 @@ http::Response accepted(const std::string& id, std::size_t recipients, std::size
     body["send_at"] = format_utc(*moved_to_promotional_hours->send_at);
     body["note"] = "a promotional SMS template: scheduled for 10:00 IST, when promotional SMS may be sent (10:00-21:00 IST)";
   }
-  auto response = http::json_response(202, json::serialize(body));
+  auto response = http::json_response(202, json_text(body));
   response.headers.emplace_back("Location", "/v1/broadcasts/" + id);
   return response;
 }
@@ -180,7 +181,7 @@ awaitable<http::Response> show(Context context, http::Request& request) {
   const auto id = request.params["id"];
   auto info = co_await visible(context, request, id);
   if (auto* refused = std::get_if<http::Response>(&info)) co_return std::move(*refused);
-  co_return http::json_response(200, json::serialize(broadcast_json(std::get<broadcast::BroadcastInfo>(info), true)));
+  co_return http::json_response(200, json_text(broadcast_json(std::get<broadcast::BroadcastInfo>(info), true)));
 }
 
 // Settled: nothing is queued or awaiting a report (or the broadcast was
@@ -202,7 +203,7 @@ awaitable<http::Response> events(Context context, http::Request& request) {
   SnapshotReader read = [context, id]() -> awaitable<std::optional<Snapshot>> {
     auto now = co_await context.broadcasts->get(id);
     if (!now || !*now) co_return std::nullopt;
-    co_return Snapshot{json::serialize(broadcast_json(**now, false)), settled(**now)};
+    co_return Snapshot{json_text(broadcast_json(**now, false)), settled(**now)};
   };
   co_return event_stream(std::move(read));
 }
@@ -224,7 +225,7 @@ awaitable<http::Response> cancel(Context context, http::Request& request) {
   cancelled.summary = "was " + **before;
   co_await keep_audit(context, std::move(cancelled));
   json::object body{{"id", id}, {"state", "cancelled"}, {"previous_state", **before}};
-  co_return http::json_response(202, json::serialize(body));
+  co_return http::json_response(202, json_text(body));
 }
 
 awaitable<http::Response> recipients(Context context, http::Request& request) {
@@ -309,7 +310,7 @@ awaitable<http::Response> recipients(Context context, http::Request& request) {
                                  {"channels_tried", std::move(trail)}});
   }
   json::object out{{"id", id}, {"page", *page}, {"per_page", *per_page}, {"recipients", std::move(items)}};
-  co_return http::json_response(200, json::serialize(out));
+  co_return http::json_response(200, json_text(out));
 }
 
 }  // namespace

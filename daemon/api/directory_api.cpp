@@ -25,6 +25,7 @@
 #include "http/multipart.hpp"
 #include "metrics/registry.hpp"
 #include "redis/client.hpp"
+#include "core/json_text.hpp"
 
 namespace orgcast::api {
 namespace json = boost::json;
@@ -77,7 +78,7 @@ awaitable<http::Response> import_directory(Context context, http::Request& reque
   auto counts = counts_json(result.unit_count, result.contact_count, result.person_count);
   if (report_only) {
     counts["valid"] = true;
-    co_return http::json_response(200, json::serialize(counts));
+    co_return http::json_response(200, json_text(counts));
   }
   if (!context.redis->connected()) co_return redis_unavailable(context.redis->status());
   auto meta = co_await context.store->publish(std::move(result), "POST /v1/directory/import");
@@ -90,7 +91,7 @@ awaitable<http::Response> import_directory(Context context, http::Request& reque
   imported.count = static_cast<long long>(meta->contacts);
   imported.summary = std::to_string(meta->units) + " units, " + std::to_string(meta->contacts) + " contacts";
   co_await keep_audit(context, std::move(imported));
-  co_return http::json_response(200, json::serialize(counts));
+  co_return http::json_response(200, json_text(counts));
 }
 
 awaitable<http::Response> directory_status(Context context, http::Request&) {
@@ -101,7 +102,7 @@ awaitable<http::Response> directory_status(Context context, http::Request&) {
   body["imported_at"] = meta->imported_at;
   body["source"] = meta->source;
   if (auto index = context.watcher->index()) body["index_version"] = index->version();
-  co_return http::json_response(200, json::serialize(body));
+  co_return http::json_response(200, json_text(body));
 }
 
 awaitable<http::Response> get_contact(Context context, http::Request& request) {
@@ -122,16 +123,16 @@ awaitable<http::Response> get_contact(Context context, http::Request& request) {
   if (!caller.unmasked_at(placed->unit)) {
     body["mobile"] = mask_phone(phone::to_e164(contact.mobile));
     if (contact.whatsapp) body["whatsapp"] = mask_phone(phone::to_e164(contact.whatsapp));
-    co_return http::json_response(200, json::serialize(body));
+    co_return http::json_response(200, json_text(body));
   }
-  if (contact.app_token.empty()) co_return http::json_response(200, json::serialize(body));
+  if (contact.app_token.empty()) co_return http::json_response(200, json_text(body));
   // A token FCM called unregistered or invalid is dead: shown, and never used again.
   const broadcast::Keys keys{context.key_prefix};
   auto ask = redis::cmd("HGET", keys.dead_push_tokens(), contact.app_token);
   auto dead = co_await context.redis->command(std::move(ask));
   if (!dead) co_return redis_unavailable(dead.error().message());
   body["app_token_dead"] = dead->is_nil() ? json::value(nullptr) : json::value(dead->str);
-  co_return http::json_response(200, json::serialize(body));
+  co_return http::json_response(200, json_text(body));
 }
 
 awaitable<http::Response> put_or_delete_contact(Context context, http::Request& request, bool remove) {
@@ -172,7 +173,7 @@ awaitable<http::Response> put_or_delete_contact(Context context, http::Request& 
   changed.summary = record && !before_unit.empty() && before_unit != record->unit_id ? "moved from " + before_unit : "";
   co_await keep_audit(context, std::move(changed));
   json::object body{{"id", id}, {"version", index->version()}, {"deleted", remove}, {"change", *written}};
-  co_return http::json_response(200, json::serialize(body));
+  co_return http::json_response(200, json_text(body));
 }
 
 }  // namespace

@@ -52,11 +52,7 @@ boost::asio::awaitable<std::variant<Enqueued, http::Response>> enqueue_broadcast
     return std::make_tuple(std::move(resolution), std::move(summary), std::move(root));
   };
   auto [resolution, summary, audience_root] = co_await run_on(context.compute, std::move(resolve));
-  if (resolution.posts.empty()) {  // nobody: a broadcast of no one is a mistake, said with which filter emptied it
-    auto audience = spec.audience;
-    auto explain = [index, audience] { return empty_audience(*index, audience); };
-    co_return co_await run_on(context.compute, std::move(explain));
-  }
+  if (resolution.posts.empty()) co_return co_await explain_empty_audience(context, index, spec.audience);  // which filter emptied it
   spec.audience_root = std::move(audience_root);
   const auto t1 = Clock::now();
   // Fetched, encoded and written in slices, each freed before the next: the
@@ -160,6 +156,11 @@ awaitable<std::variant<broadcast::Store::IdempotencyHold, http::Response>> claim
     case Outcome::claimed: break;
   }
   co_return hold;
+}
+
+awaitable<http::Response> explain_empty_audience(Context context, std::shared_ptr<const directory::OrgIndex> index, directory::Selector audience) {
+  auto explain = [index, audience] { return empty_audience(*index, audience); };
+  co_return co_await run_on(context.compute, std::move(explain));
 }
 
 awaitable<replies::ReplyLane::Sent> enqueue_reply(Context context, boost::json::object body, bool confirms_opt_out) {

@@ -47,6 +47,10 @@ boost::asio::awaitable<std::variant<Enqueued, http::Response>> enqueue_broadcast
                                                                                  broadcast::Spec spec, broadcast::Store::IdempotencyHold hold,
                                                                                  SliceHook on_slice = {});
 
+/// 422 for an audience that matches no one, saying which filter emptied it (worked out on the compute pool).
+boost::asio::awaitable<http::Response> explain_empty_audience(Context context, std::shared_ptr<const directory::OrgIndex> index,
+                                                              directory::Selector audience);
+
 /// Claims the request's Idempotency-Key (if it has one) for this body: the
 /// hold to queue under (empty key: none given), or the answer to give now —
 /// what the key made before (`replay` of its broadcast id), 409 while the

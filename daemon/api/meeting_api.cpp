@@ -38,6 +38,7 @@
 #include "meetings/meeting_store.hpp"
 #include "meetings/reply_link.hpp"
 #include "redis/client.hpp"
+#include "core/json_text.hpp"
 
 namespace orgcast::api {
 
@@ -94,7 +95,7 @@ awaitable<http::Response> replay_meeting(Context context, std::string summons) {
   const auto& fields = (*meeting)->fields;
   json::object body{{"id", *id}, {"summons", summons}, {"idempotent_replay", true}};
   if (auto it = fields.find("code"); it != fields.end()) body["code"] = std::stoll(it->second);
-  auto response = http::json_response(201, json::serialize(body));
+  auto response = http::json_response(201, json_text(body));
   response.headers.emplace_back("Location", "/v1/meetings/" + *id);
   co_return response;
 }
@@ -173,11 +174,7 @@ awaitable<http::Response> make_meeting(Context context, std::shared_ptr<const di
   if (!frozen.empty()) spec.audience.only_persons = frozen;  // approved: exactly the people it was approved for
   const auto [reached, tally_root, audience_root] = co_await run_on(context.compute, std::move(reach));
   if (audience_root != directory::kNoUnit) meeting.audience_root = std::string(units.id(audience_root));
-  if (reached == 0) {
-    auto audience = spec.audience;
-    auto explain = [index, audience] { return empty_audience(*index, audience); };
-    co_return co_await run_on(context.compute, std::move(explain));
-  }
+  if (reached == 0) co_return co_await explain_empty_audience(context, index, spec.audience);
   if (tally_root != directory::kNoUnit) meeting.tally_root = std::string(units.id(tally_root));
   // The daily quota, and over the caller's threshold a second person's
   // approval (then the meeting is made when it is approved).
@@ -227,12 +224,13 @@ awaitable<http::Response> make_meeting(Context context, std::shared_ptr<const di
     co_return std::move(*refused);
   }
   const auto& q = std::get<Enqueued>(queued);
-  if (auto set = co_await context.meetings->summons_queued(id, q.id); !set) co_return redis_unavailable(set.error().message());
-  // The meeting and its summons are made: a plan that could not be kept is a
+  // The meeting and its summons are made: what could not be kept after is a
   // warning (a retry of the POST would summon everyone again), not a 503.
   std::string warning;
+  if (auto set = co_await context.meetings->summons_queued(id, q.id); !set)
+    warning = "the meeting could not be marked summoned (" + set.error().message() + "); its summons " + q.id + " is queued";
   if (auto planned = co_await plan_reminders(context, id, meeting.starts_at_text, meeting.reminders_text); !planned)
-    warning = "the reminder plan could not be kept (" + planned.error().message() + "); remind with POST /v1/meetings/" + id + "/remind";
+    warning += std::string(warning.empty() ? "" : "; ") + "the reminder plan could not be kept (" + planned.error().message() + "); remind with POST /v1/meetings/" + id + "/remind";
   entry.target = id;
   entry.unit = meeting.audience_root;
   entry.count = static_cast<long long>(q.total - q.skipped);
@@ -240,7 +238,7 @@ awaitable<http::Response> make_meeting(Context context, std::shared_ptr<const di
   co_await keep_audit(context, std::move(entry));
   json::object made_json{{"id", id}, {"code", code}, {"summons", q.id}, {"summoned", q.total - q.skipped}, {"skipped", q.skipped}};
   if (!warning.empty()) made_json["warning"] = warning;
-  auto response = http::json_response(201, json::serialize(made_json));
+  auto response = http::json_response(201, json_text(made_json));
   response.headers.emplace_back("Location", "/v1/meetings/" + id);
   co_return response;
 }
@@ -289,7 +287,7 @@ awaitable<http::Response> list(Context context, http::Request& request) {
     if (!shown) co_return redis_unavailable(shown.error().message());
     out.push_back(std::move(*shown));
   }
-  co_return http::json_response(200, json::serialize(json::object{{"meetings", std::move(out)}, {"total", matched}, {"page", page}, {"per_page", per_page}}));
+  co_return http::json_response(200, json_text(json::object{{"meetings", std::move(out)}, {"total", matched}, {"page", page}, {"per_page", per_page}}));
 }
 
 awaitable<http::Response> show(Context context, http::Request& request) {
@@ -299,7 +297,7 @@ awaitable<http::Response> show(Context context, http::Request& request) {
   if (!*meeting || !sees_meeting(context, request, **meeting)) co_return no_meeting(id);
   auto shown = co_await meeting_with_tally(context, std::move(**meeting));
   if (!shown) co_return redis_unavailable(shown.error().message());
-  co_return http::json_response(200, json::serialize(*shown));
+  co_return http::json_response(200, json_text(*shown));
 }
 
 // The meeting and its tally whenever it changes; done once the meeting has ended or was cancelled.
@@ -315,7 +313,7 @@ awaitable<http::Response> events(Context context, http::Request& request) {
     const bool over = (*now)->field("state") == "cancelled" || (ends && *ends < std::chrono::system_clock::now());
     auto shown = co_await meeting_with_tally(context, std::move(**now));
     if (!shown) co_return std::nullopt;
-    co_return Snapshot{json::serialize(*shown), over};
+    co_return Snapshot{json_text(*shown), over};
   };
   co_return event_stream(std::move(read));
 }
@@ -360,7 +358,7 @@ awaitable<http::Response> remind(Context context, http::Request& request) {
   if (!meeting) co_return redis_unavailable(meeting.error().message());
   if (!*meeting || !sees_meeting(context, request, **meeting)) co_return no_meeting(id);
   std::function<awaitable<http::Response>(std::string)> replay_made = [id](std::string broadcast) -> awaitable<http::Response> {
-    co_return http::json_response(202, json::serialize(json::object{{"meeting", id}, {"reminder", broadcast}, {"replayed", true}}));
+    co_return http::json_response(202, json_text(json::object{{"meeting", id}, {"reminder", broadcast}, {"replayed", true}}));
   };
   // The key remembers which meeting it reminded: the same key for another meeting is 422.
   const json::value remembered = who == Remind::silent ? json::value(json::object{{"remind", id}})
@@ -371,18 +369,25 @@ awaitable<http::Response> remind(Context context, http::Request& request) {
   // The daily quota, and over the caller's threshold a second person's approval.
   auto principal = request.principal;
   auto asked = audit_entry(context, request, "remind", id);
-  const auto root = (*meeting)->field("audience_root");
-  SendGate rules = [context, principal, hold, asked, id, root](broadcast::Spec spec, json::value body) -> awaitable<std::optional<http::Response>> {
+  auto root = (*meeting)->field("audience_root");
+  if (root.empty()) root = (*meeting)->field("tally_root");  // whose to approve, as sees_meeting reads it
+  auto taken = std::make_shared<QuotaTaken>();                // given back if the reminder is not made after all
+  SendGate rules = [context, principal, hold, asked, id, root, taken](broadcast::Spec spec, json::value body) -> awaitable<std::optional<http::Response>> {
     auto index = context.watcher->index();
     if (!index) co_return index_unavailable();
     Holdable held{"meeting_reminder", body, {{"meeting", id}, {"root", root}, {"channels", json::serialize(body.at("channels"))}}, hold, asked};
     auto ruled = co_await apply_send_rules(context, principal, index, std::move(spec), std::move(held));
     if (auto* answer = std::get_if<http::Response>(&ruled)) co_return std::move(*answer);
+    *taken = std::get<QuotaTaken>(ruled);
     co_return std::nullopt;
   };
   auto queued = co_await remind_silent(context, id, hold, who, rules);
   const bool made = std::holds_alternative<Enqueued>(queued) && !std::get<Enqueued>(queued).id.empty();
-  if (!made && !hold.key.empty()) co_await context.broadcasts->release_idempotency_key(hold);  // a retry need not wait for the lease
+  const bool held_for_approval = std::holds_alternative<http::Response>(queued) && std::get<http::Response>(queued).status == 202;
+  if (!made && !held_for_approval) {  // a retry need not wait for the lease, nor pay twice
+    if (!hold.key.empty()) co_await context.broadcasts->release_idempotency_key(hold);
+    co_await give_back_send_quota(context, *taken);
+  }
   if (auto* refused = std::get_if<http::Response>(&queued)) co_return std::move(*refused);
   auto out = sent(queued, "reminder");
   out["meeting"] = id;
@@ -393,7 +398,7 @@ awaitable<http::Response> remind(Context context, http::Request& request) {
     reminded.summary = std::string(who == Remind::silent ? "the silent" : "those not reached") + ", broadcast " + std::get<Enqueued>(queued).id;
     co_await keep_audit(context, std::move(reminded));
   }
-  co_return http::json_response(made ? 202 : 200, json::serialize(out));
+  co_return http::json_response(made ? 202 : 200, json_text(out));
 }
 
 awaitable<http::Response> cancel(Context context, http::Request& request) {
@@ -434,7 +439,7 @@ awaitable<http::Response> cancel(Context context, http::Request& request) {
   cancel_entry.count = out.contains("people") ? out["people"].to_number<long long>() : 0;
   cancel_entry.summary = reason.empty() ? "no reason given" : "reason: " + audit_text(reason);
   co_await keep_audit(context, std::move(cancel_entry));
-  co_return http::json_response(202, json::serialize(out));
+  co_return http::json_response(202, json_text(out));
 }
 
 awaitable<http::Response> reschedule(Context context, http::Request& request) {
@@ -478,7 +483,7 @@ awaitable<http::Response> reschedule(Context context, http::Request& request) {
   moved_entry.unit = fields["audience_root"];
   moved_entry.summary = "starts " + change.starts_at_text;
   co_await keep_audit(context, std::move(moved_entry));
-  co_return http::json_response(200, json::serialize(out));
+  co_return http::json_response(200, json_text(out));
 }
 
 // Everyone summoned, by mobile, with their answer and their current posts
@@ -576,7 +581,7 @@ awaitable<http::Response> people(Context context, http::Request& request) {
   if (csv) {
     co_return csv_response(std::move(out), id + "-people.csv");
   }
-  co_return http::json_response(200, json::serialize(json::object{
+  co_return http::json_response(200, json_text(json::object{
                                          {"people", std::move(rows)}, {"total", matched.size()}, {"page", page}, {"per_page", per_page}}));
 }
 

@@ -16,6 +16,7 @@
 #include "directory_store/watcher.hpp"
 #include "inbound/inbound_store.hpp"
 #include "redis/client.hpp"
+#include "core/json_text.hpp"
 
 namespace orgcast::api {
 
@@ -75,7 +76,7 @@ awaitable<http::Response> inbound_of(Context context, http::Request& request) {
       if (m.contains("mobile")) m["mobile"] = person->shown;
       out.push_back(std::move(m));
     }
-  co_return http::json_response(200, json::serialize(json::object{{"mobile", person->shown}, {"messages", std::move(out)}}));
+  co_return http::json_response(200, json_text(json::object{{"mobile", person->shown}, {"messages", std::move(out)}}));
 }
 
 awaitable<http::Response> get_consent(Context context, http::Request& request) {
@@ -95,7 +96,7 @@ awaitable<http::Response> get_consent(Context context, http::Request& request) {
     auto v = json::parse(entry, ec);
     if (!ec) history.push_back(std::move(v));
   }
-  co_return http::json_response(200, json::serialize(json::object{
+  co_return http::json_response(200, json_text(json::object{
                                          {"mobile", person->shown}, {"opted_out", std::move(opted_out)}, {"history", std::move(history)}}));
 }
 

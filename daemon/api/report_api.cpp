@@ -21,6 +21,7 @@
 #include "directory_store/watcher.hpp"
 #include "reports/report_store.hpp"
 #include "text/ist_time.hpp"
+#include "core/json_text.hpp"
 
 namespace orgcast::api {
 
@@ -130,7 +131,7 @@ awaitable<http::Response> list(Context context, http::Request& request) {
     if (const auto* m = o.if_contains("mobile"); m && m->is_string()) o["mobile"] = caller.mobile("+" + std::string(m->as_string()), at);
     if (matched++ / f.per_page + 1 == f.page) rows.push_back(std::move(entry));
   }
-  co_return http::json_response(200, json::serialize(json::object{
+  co_return http::json_response(200, json_text(json::object{
                                          {"date", f.day}, {"reports", std::move(rows)}, {"total", matched}, {"page", f.page}, {"per_page", f.per_page}}));
 }
 
@@ -155,7 +156,7 @@ awaitable<http::Response> list_missing(Context context, http::Request& request) 
                                   {"mobile", caller.mobile("+" + std::to_string(v.mobile), v.unit_id)},
                                   {"unit", v.unit_id}, {"role", v.role}});
   }
-  co_return http::json_response(200, json::serialize(json::object{{"date", f.day},
+  co_return http::json_response(200, json_text(json::object{{"date", f.day},
                                                                   {"expected", m.expected},
                                                                   {"reported", m.expected - m.posts.size()},
                                                                   {"missing", std::move(rows)},
@@ -182,7 +183,7 @@ awaitable<http::Response> remind(Context context, http::Request& request) {
       co_return pointer_problem("Invalid request", {{"/" + std::string(name), why}});
   }
   std::function<awaitable<http::Response>(std::string)> replay_made = [](std::string made) -> awaitable<http::Response> {
-    co_return http::json_response(202, json::serialize(json::object{{"reminder", made}, {"replayed", true}}));
+    co_return http::json_response(202, json_text(json::object{{"reminder", made}, {"replayed", true}}));
   };
   auto claimed = co_await claim_idempotency_key(context, request, *body, replay_made);
   if (auto* answer = std::get_if<http::Response>(&claimed)) co_return std::move(*answer);
@@ -201,7 +202,7 @@ awaitable<http::Response> remind(Context context, http::Request& request) {
   std::sort(persons.begin(), persons.end());
   if (persons.empty()) {  // everyone reported (an empty people list would mean everyone)
     co_await release();
-    co_return http::json_response(200, json::serialize(json::object{{"date", f.day}, {"reminder", nullptr}, {"people", 0}}));
+    co_return http::json_response(200, json_text(json::object{{"date", f.day}, {"reminder", nullptr}, {"people", 0}}));
   }
   const auto messaging = context.messaging();
   json::object spec_body{{"audience", json::object{}}, {"template", "report_reminder"}, {"channels", channels}, {"priority", "urgent"}};
@@ -240,7 +241,7 @@ awaitable<http::Response> remind(Context context, http::Request& request) {
   reminded.unit = f.unit.empty() ? q.root : f.unit;
   reminded.count = static_cast<long long>(q.total - q.skipped);
   co_await keep_audit(context, std::move(reminded));
-  co_return http::json_response(202, json::serialize(json::object{{"date", f.day}, {"reminder", q.id}, {"people", q.total - q.skipped}}));
+  co_return http::json_response(202, json_text(json::object{{"date", f.day}, {"reminder", q.id}, {"people", q.total - q.skipped}}));
 }
 
 }  // namespace

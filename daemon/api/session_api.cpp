@@ -26,6 +26,7 @@
 #include "auth/session_store.hpp"
 #include "core/run_on.hpp"
 #include "core/text.hpp"
+#include "core/json_text.hpp"
 
 namespace orgcast::api {
 
@@ -167,14 +168,14 @@ awaitable<http::Response> login(Context context, http::Request& request) {
   auth::Principal p{auth::Principal::Kind::user, u.username, u.display_name, u.profile, {}, u.scope, "", session->csrf};
   const auto profiles = context.access_profiles();
   if (auto profile = profiles.find(u.profile); profile != profiles.end()) p.permissions = profile->second.permissions;
-  auto response = http::json_response(201, json::serialize(who(p)));
+  auto response = http::json_response(201, json_text(who(p)));
   response.headers.emplace_back("Set-Cookie", cookie(context, request, session->id, context.session_lifetime_s));
   response.headers.emplace_back("Cache-Control", "no-store");
   co_return response;
 }
 
 awaitable<http::Response> whoami(Context, http::Request& request) {
-  auto response = http::json_response(200, json::serialize(who(*request.principal)));
+  auto response = http::json_response(200, json_text(who(*request.principal)));
   response.headers.emplace_back("Cache-Control", "no-store");
   co_return response;
 }
@@ -187,7 +188,7 @@ awaitable<http::Response> logout(Context context, http::Request& request) {
   if (context.authenticator) context.authenticator->forget_session(p.session_id);
   auto entry = audit_entry(context, request, "logout", p.id);  // named: GCC 12 and temporaries inside a co_await
   co_await keep_audit(context, std::move(entry));
-  auto response = http::json_response(200, json::serialize(json::object{{"logged_out", true}}));
+  auto response = http::json_response(200, json_text(json::object{{"logged_out", true}}));
   response.headers.emplace_back("Set-Cookie", cookie(context, request, "", 0));
   co_return response;
 }

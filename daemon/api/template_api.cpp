@@ -1,5 +1,6 @@
 // Templates over HTTP:
 //   GET  /v1/templates                 the templates in force: kind, variables, channels and languages
+//   GET  /v1/templates/{id}            one, with its texts as registered (DLT, Meta)
 //   POST /v1/templates/{id}/preview    {"contact": "C1"} or {"variables": {...}}, optionally
 //                                      "channels": [...], "languages": [...]: each variant rendered,
 //                                      with its encoding, SMS segments and cost
@@ -16,6 +17,7 @@
 #include "pricing/cost.hpp"
 #include "templates/bind.hpp"
 #include "templates/contact_values.hpp"
+#include "core/json_text.hpp"
 
 namespace orgcast::api {
 namespace json = boost::json;
@@ -59,7 +61,23 @@ awaitable<http::Response> list(Context context, http::Request&) {
   const auto messaging = context.messaging();
   json::array out;
   for (const auto& [_, entry] : messaging->catalog.by_id) out.push_back(template_json(*entry.value));
-  co_return http::json_response(200, json::serialize(json::object{{"templates", std::move(out)}}));
+  co_return http::json_response(200, json_text(json::object{{"templates", std::move(out)}}));
+}
+
+// One template with its texts as they are registered (SMS on DLT, WhatsApp at Meta): what a scheduler's developer needs to fill it.
+awaitable<http::Response> show(Context context, http::Request& request) {
+  const auto id = request.params["id"];
+  const auto messaging = context.messaging();
+  const auto* entry = messaging->catalog.find(id);
+  if (!entry) co_return not_found("template", id);
+  const auto& t = *entry->value;
+  auto out = template_json(t);
+  json::object sms, whatsapp;
+  for (const auto& [language, v] : t.sms)
+    sms[language] = json::object{{"registered", v.registered}, {"dlt_template_id", v.dlt_template_id}, {"sender", v.sender}};
+  for (const auto& [language, v] : t.whatsapp) whatsapp[language] = json::object{{"name", v.name}, {"language", v.language}, {"body", v.body}};
+  out["texts"] = json::object{{"sms", std::move(sms)}, {"whatsapp", std::move(whatsapp)}};
+  co_return http::json_response(200, json_text(out));
 }
 
 // One rendered variant as the preview shows it.
@@ -172,13 +190,14 @@ awaitable<http::Response> preview(Context context, http::Request& request) {
   }
   json::object out{{"template", template_json(t)}, {"currency", messaging->prices.currency}, {"variants", std::move(variants)}};
   if (contact) out["contact"] = json::object{{"id", contact->id}, {"language", contact->language}};
-  co_return http::json_response(200, json::serialize(out));
+  co_return http::json_response(200, json_text(out));
 }
 
 }  // namespace
 
 void add_template_routes(http::Router& router, const Context& context) {
   router.add("GET", "/v1/templates", [context](http::Request& r) { return list(context, r); });
+  router.add("GET", "/v1/templates/{id}", [context](http::Request& r) { return show(context, r); });
   router.add("POST", "/v1/templates/{id}/preview", [context](http::Request& r) { return preview(context, r); });
 }
 

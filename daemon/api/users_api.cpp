@@ -20,6 +20,7 @@
 #include "core/text.hpp"
 #include "core/utc_time.hpp"
 #include "directory_store/watcher.hpp"
+#include "core/json_text.hpp"
 
 namespace orgcast::api {
 
@@ -60,7 +61,7 @@ awaitable<http::Response> list_users(Context context, http::Request& request) {
   json::array out;
   for (const auto& u : *all)
     if (may_manage(context, *request.principal, index.get(), u)) out.push_back(user_json(u));
-  co_return http::json_response(200, json::serialize(json::object{{"users", std::move(out)}}));
+  co_return http::json_response(200, json_text(json::object{{"users", std::move(out)}}));
 }
 
 awaitable<http::Response> create_user(Context context, http::Request& request) {
@@ -129,7 +130,7 @@ awaitable<http::Response> create_user(Context context, http::Request& request) {
   made.summary = "profile " + u.profile + ", scope " + auth::joined(u.scope);
   if (u.scope.size() == 1 && u.scope[0] != "*") made.unit = u.scope[0];
   co_await keep_audit(context, std::move(made));
-  auto response = http::json_response(201, json::serialize(user_json(u)));
+  auto response = http::json_response(201, json_text(user_json(u)));
   response.headers.emplace_back("Location", "/v1/users/" + u.username);
   co_return response;
 }
@@ -158,7 +159,7 @@ awaitable<http::Response> set_disabled(Context context, http::Request& request, 
   co_await keep_audit(context, std::move(changed));
   auto out = user_json(**user);
   if (disabled) out["sessions_ended"] = ended;
-  co_return http::json_response(200, json::serialize(out));
+  co_return http::json_response(200, json_text(out));
 }
 
 }  // namespace

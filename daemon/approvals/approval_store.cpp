@@ -54,7 +54,7 @@ asio::awaitable<redis::Result<std::string>> ApprovalStore::hold(std::map<std::st
   writes.push_back(redis::cmd("SET", key("ap:" + id + ":people"), people));
   writes.push_back(redis::cmd("ZADD", key("ap:all"), std::to_string(ms_of(now)), id));
   // Kept as long as it may matter: a decided or expired request is history for the approver's list a month on.
-  const auto keep = std::to_string(std::chrono::duration_cast<std::chrono::seconds>(expires_after).count() + kKeptAfterExpiry.count());
+  const auto keep = std::to_string(std::chrono::duration_cast<std::chrono::seconds>(expires_after + kKeptAfterExpiry).count());
   writes.push_back(redis::cmd("EXPIRE", key("ap:" + id), keep));
   writes.push_back(redis::cmd("EXPIRE", key("ap:" + id + ":people"), keep));
   const auto forgotten = ms_of(now - expires_after - kKeptAfterExpiry);

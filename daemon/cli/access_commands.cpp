@@ -50,6 +50,10 @@ int with_store(const Config& config, const std::function<asio::awaitable<int>(au
       return 1;
     }
     key = std::string(trim(*secret));
+    if (key.size() < 32) {
+      std::cerr << "orgcast: audit.key_file: the key must be at least 32 characters, as the daemon requires; nothing was changed\n";
+      return 1;
+    }
   }
   return with_redis(config, [&](std::shared_ptr<redis::Client> client) -> asio::awaitable<int> {
     auth::AuthStore store(client, config.redis.key_prefix);

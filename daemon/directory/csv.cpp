@@ -112,7 +112,7 @@ bool Reader::next(Row& row) {
     row.fields[i] = std::string_view(scratch_).substr(offset, length);
   }
   // A name in another encoding (a spreadsheet saved as Windows-1252 or ISCII) would be stored garbled.
-  for (std::size_t i = 0; i < row.fields.size(); ++i) {
+  for (std::size_t i = 0; i < row.fields.size() && row.error.empty(); ++i) {
     if (const auto bad = invalid_utf8_at(row.fields[i]); bad != std::string_view::npos) {
       row.error = "field " + std::to_string(i + 1) + " is not valid UTF-8 (byte " + std::to_string(bad + 1) +
                   " of the field); save the file as UTF-8";

@@ -123,7 +123,7 @@ std::vector<std::pair<std::string, std::uint64_t>> filter_funnel(const OrgIndex&
     Test keeps;
   };
   const Filter filters[] = {
-      {"levels", selector.levels != 0, [](const Selector& s, const Post& p, const UnitTable& u, const auto&, const auto&) { return (s.levels >> u.level(p.unit) & 1) != 0; }},
+      {"levels", selector.levels != 0, [](const Selector& s, const Post& p, const UnitTable& u, const auto&, const auto&) { return u.level(p.unit) < 64 && (s.levels >> u.level(p.unit) & 1) != 0; }},
       {"roles", selector.roles.any(), [](const Selector& s, const Post& p, const UnitTable&, const auto&, const auto&) { return s.roles.test(p.role); }},
       {"languages", selector.languages != 0, [](const Selector& s, const Post& p, const UnitTable&, const auto&, const auto&) { return (s.languages >> p.language & 1) != 0; }},
       {"tags", selector.tags_any != 0 || selector.tags_all != 0,

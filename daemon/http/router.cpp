@@ -1,5 +1,7 @@
 #include "http/router.hpp"
 
+#include <algorithm>
+
 #include "core/text.hpp"
 #include "http/problem.hpp"
 
@@ -88,6 +90,22 @@ void Router::wrap(const std::function<Handler(const std::string& method, const s
   for (auto& route : routes_) {
     route.handler = wrapper(route.method, route.pattern, std::move(route.handler));
     for (auto& shape : route.shapes) shape.refuse = wrapper(route.method, route.pattern, std::move(shape.refuse));
+  }
+}
+
+void Router::set_query_names(const std::function<std::optional<std::vector<std::string>>(const std::string& method, const std::string& pattern)>& names) {
+  for (auto& route : routes_) {
+    auto taken = names(route.method, route.pattern);
+    if (!taken) continue;
+    std::string expected;
+    for (const auto& name : *taken) expected += (expected.empty() ? "" : ", ") + name;
+    route.handler = [inner = std::move(route.handler), taken = std::move(*taken), expected](Request& request) -> boost::asio::awaitable<Response> {
+      for (const auto& [name, value] : request.query)
+        if (std::find(taken.begin(), taken.end(), name) == taken.end())
+          co_return problem(400, "invalid-parameter", "Invalid parameter",
+                            "unknown query parameter " + quoted_input(name) + (expected.empty() ? "; this route takes none" : "; expected " + expected));
+      co_return co_await inner(request);
+    };
   }
 }
 

@@ -46,6 +46,11 @@ class Router {
   /// without reaching its handler (after the same access checks: a stranger
   /// learns nothing from the shape of an id). Call after every add.
   void require(const std::string& pattern_prefix, const std::string& param, std::function<bool(std::string_view)> valid, std::string noun);
+  /// The query parameters each route takes: `names` returns them for a
+  /// route (nullopt: any, its handler reads them all, e.g. a provider's
+  /// callback). Any other is answered 400 naming it, after the access
+  /// checks and before the handler. Call after every add, before wrap.
+  void set_query_names(const std::function<std::optional<std::vector<std::string>>(const std::string& method, const std::string& pattern)>& names);
   /// Every route as (method, pattern), in the order added.
   std::vector<std::pair<std::string, std::string>> routes() const;
 

@@ -128,10 +128,8 @@ struct Server::State : std::enable_shared_from_this<State> {
 
   void cancel(const Connection& c) {
     asio::post(c.executor, [weak = c.socket] {
-      if (auto socket = weak.lock()) {
-        error_code ignored;
-        socket->cancel(ignored);
-      }
+      error_code ignored;
+      if (auto socket = weak.lock()) socket->cancel(ignored);
     });
   }
 
@@ -140,6 +138,7 @@ struct Server::State : std::enable_shared_from_this<State> {
     std::lock_guard lock(mutex);
     it->busy = true;
     it->reading_body = reading;
+    it->timed_out = false;
     it->deadline = reading ? Clock::now() + idle_timeout() : Clock::time_point::max();
   }
 
@@ -400,9 +399,13 @@ struct Server::State : std::enable_shared_from_this<State> {
       while (!body_ec && !parser.is_done()) {
         reading_body(it, true);
         auto [read_ec, got] = co_await bhttp::async_read_some(socket, buffer, parser, kUseTuple);
-        body_ec = read_ec;
         body_read += got;
-        too_slow = slow_body(body_ec && timed_out(it), Clock::now() - body_started, body_read);
+        const bool stalled = read_ec == asio::error::operation_aborted && timed_out(it);
+        if (read_ec && !stalled) {  // over the limit (413 below), or the client gone
+          body_ec = read_ec;
+          break;
+        }
+        too_slow = slow_body(stalled, Clock::now() - body_started, body_read);
         if (too_slow) break;
       }
       reading_body(it, false);

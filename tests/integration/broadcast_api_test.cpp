@@ -157,6 +157,18 @@ TEST_F(BroadcastApiTest, HostileRequestsGetAClear4xxAndHoldNoKey) {
   for (const std::string path : {"/v1/broadcasts/b1%3Ac", "/v1/broadcasts/b1%00", "/v1/broadcasts/b1/"})
     EXPECT_EQ(daemon_->get(path).status, 404) << path;
   EXPECT_EQ(http("POST", daemon_->url("/v1/broadcasts//cancel"), "").status, 404);
+  // A query parameter a route does not take is a typo to be told, not a filter silently dropped.
+  for (const std::string path : {"/v1/broadcasts/b1/recipients?stat=failed", "/v1/broadcasts/b1?verbose=1", "/v1/directory?x=1"}) {
+    auto r = daemon_->get(path);
+    EXPECT_EQ(r.status, 400) << path << ": " << r.body;
+    EXPECT_THAT(r.body, HasSubstr(path.substr(path.find('?') + 1, path.find('=') - path.find('?') - 1))) << "names the parameter";
+  }
+  EXPECT_THAT(daemon_->get("/v1/broadcasts/b1/recipients?stat=failed").body, HasSubstr("expected state, page, per_page, format"));
+  // Decimals come out as decimals (a preview's resolve_ms of a few microseconds was 1.2E-2).
+  auto preview = http("POST", daemon_->url("/v1/audiences/preview"), R"({"selector": {"units": ["BT-1"]}})");
+  ASSERT_EQ(preview.status, 200) << preview.body;
+  EXPECT_THAT(preview.body, HasSubstr("\"resolve_ms\":0."));
+  EXPECT_THAT(preview.body, ::testing::Not(::testing::ContainsRegex("[0-9][eE][-+]?[0-9]"))) << preview.body;
   // Well-formed, but nothing to send: an audience of no one says which filter emptied it; a
   // send_at in 2020 is a mistake, not "now"; a reply template answers someone who wrote.
   auto nobody = post_broadcast(*daemon_, R"({"audience": {"units": ["D-JAI"], "roles": ["booth_level_agent"]}, "template": "announcement", "variables": {"subject": "s", "details": "d"}, "channels": ["sms"]})");

@@ -90,6 +90,14 @@ TEST_F(TemplateTest, PreviewsRenderEveryVariantOrOneContact) {
   start({});
   auto listed = json::parse(daemon_->get("/v1/templates").body).as_object()["templates"].as_array();
   EXPECT_EQ(listed.size(), 11u);
+  // One template, with its texts as registered: what a scheduler fills.
+  auto one = daemon_->get("/v1/templates/meeting_summons");
+  ASSERT_EQ(one.status, 200) << one.body;
+  auto summons = json::parse(one.body).as_object();
+  EXPECT_EQ(summons["kind"].as_string(), "summons");
+  EXPECT_TRUE(summons["texts"].as_object()["sms"].as_object().contains("hi")) << one.body;
+  EXPECT_FALSE(summons["texts"].as_object()["whatsapp"].as_object().empty());
+  EXPECT_EQ(daemon_->get("/v1/templates/no_such").status, 404);
 
   auto samples = post_json("/v1/templates/meeting_summons/preview", "{}");
   auto variants = samples["variants"].as_array();

@@ -2,7 +2,10 @@
 // bounded and always valid UTF-8, whatever bytes were sent.
 #include <gtest/gtest.h>
 
+#include "core/json_text.hpp"
 #include "core/text.hpp"
+
+#include <boost/json.hpp>
 
 using namespace orgcast;
 
@@ -28,4 +31,12 @@ TEST(Text, InvalidUtf8IsFoundAtItsFirstByte) {
   EXPECT_EQ(invalid_utf8_at("\xF0\x9F\x99\x8F"), std::string_view::npos) << "an emoji";
   EXPECT_EQ(invalid_utf8_at("ok\xE0\xA4"), 2u) << "cut off";
   EXPECT_FALSE(valid_utf8("\xC1\xBF"));
+}
+
+// Decimals as decimals: a client or a spreadsheet reads 0.13, not 1.3E-1.
+TEST(JsonText, DecimalsHaveNoExponentAndTheRestIsAsSerialized) {
+  const auto v = boost::json::parse(R"({"rate": 0.13, "ms": 1.5e-4, "big": 12345678.25, "n": 3, "neg": -2.5, "whole": 2.0,
+                                        "s": "हिंदी \"q\"", "a": [true, null, 1e-9], "o": {}})");
+  EXPECT_EQ(json_text(v), R"({"rate":0.13,"ms":0.00015,"big":12345678.25,"n":3,"neg":-2.5,"whole":2,"s":"हिंदी \"q\"","a":[true,null,0],"o":{}})");
+  EXPECT_EQ(boost::json::parse(json_text(v)).at("rate").as_double(), 0.13) << "still JSON";
 }
