@@ -26,6 +26,7 @@ add_library(orgcast_io STATIC
   daemon/api/contact_read_limit.cpp
   daemon/api/health_api.cpp
   daemon/api/directory_api.cpp
+  daemon/api/units_api.cpp
   daemon/api/audience_api.cpp
   daemon/api/template_api.cpp
   daemon/api/broadcast_api.cpp

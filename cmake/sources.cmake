@@ -21,6 +21,7 @@ add_library(orgcast_logic STATIC
   daemon/directory/importer.cpp
   daemon/directory/org_index.cpp
   daemon/directory/scope.cpp
+  daemon/directory/unit_search.cpp
   daemon/directory/selector.cpp
   daemon/directory/resolver.cpp
   daemon/directory/index_from_chunks.cpp

@@ -26,6 +26,7 @@ std::function<bool(std::string_view)> numbered(std::string_view prefix) {
 void add_all_routes(http::Router& router, const Context& context, const ServerConfig& server) {
   add_health_routes(router, context);
   add_directory_routes(router, context, server);
+  add_unit_routes(router, context);
   add_audience_routes(router, context);
   add_broadcast_routes(router, context);
   add_webhook_routes(router, context);
@@ -56,6 +57,7 @@ void add_all_routes(http::Router& router, const Context& context, const ServerCo
       {{"GET", "/v1/reports"}, {"date", "level", "role", "unit", "page", "per_page"}},
       {{"GET", "/v1/reports/missing"}, {"date", "level", "role", "unit", "page", "per_page"}},
       {{"GET", "/v1/inbound"}, {"limit", "outcome"}},
+      {{"GET", "/v1/directory/units"}, {"parent", "q", "limit"}},
   };
   router.set_query_names([](const std::string& method, const std::string& pattern) -> std::optional<std::vector<std::string>> {
     if (pattern.starts_with("/v1/webhooks/")) return std::nullopt;  // each provider's own parameters (Kannel's, WhatsApp's verification)

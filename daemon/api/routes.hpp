@@ -9,6 +9,7 @@ namespace orgcast::api {
 
 void add_health_routes(http::Router& router, const Context& context);
 void add_directory_routes(http::Router& router, const Context& context, const ServerConfig& server);
+void add_unit_routes(http::Router& router, const Context& context);
 void add_audience_routes(http::Router& router, const Context& context);
 void add_broadcast_routes(http::Router& router, const Context& context);
 void add_webhook_routes(http::Router& router, const Context& context);

@@ -158,6 +158,27 @@ TEST_F(Scope, PeopleOutsideTheScopeAreAnsweredAsUnknown) {
   EXPECT_EQ(number(object_of(recorded), "unmatched_count"), 2);
 }
 
+// Units by name or below a parent: only those in the caller's scope.
+TEST_F(Scope, UnitsAreFoundByNameOrParentWithinTheScope) {
+  auto found = object_of(as(jaipur_, "GET", "/v1/directory/units?q=booth"));
+  EXPECT_EQ(number(found, "total"), 3) << "Jaipur's three booths, not Jodhpur's";
+  auto hindi = object_of(as(jaipur_, "GET", "/v1/directory/units?q=%E0%A4%B8%E0%A4%BE%E0%A4%82%E0%A4%97%E0%A4%BE%E0%A4%A8%E0%A5%87%E0%A4%B0"));  // सांगानेर
+  ASSERT_FALSE(hindi["units"].as_array().empty());
+  auto first = hindi["units"].as_array()[0].as_object();
+  EXPECT_EQ(first["id"].as_string(), "B-JAI-1");
+  EXPECT_EQ(first["level"].as_string(), "block");
+  EXPECT_EQ(first["parent"].as_string(), "D-JAI");
+  EXPECT_EQ(number(first, "children"), 2);
+  auto top = object_of(as(jaipur_, "GET", "/v1/directory/units"))["units"].as_array();
+  ASSERT_EQ(top.size(), 1u);
+  EXPECT_EQ(top[0].as_object().at("id").as_string(), "D-JAI") << "the caller's top unit";
+  EXPECT_EQ(object_of(as(jaipur_, "GET", "/v1/directory/units?parent=M-JAI-1"))["units"].as_array().size(), 2u);
+  EXPECT_EQ(as(jaipur_, "GET", "/v1/directory/units?parent=D-JOD").status, 404);
+  EXPECT_EQ(as(jaipur_, "GET", "/v1/directory/units?q=").status, 400);
+  EXPECT_EQ(as(jaipur_, "GET", "/v1/directory/units?limit=0").status, 400);
+  EXPECT_EQ(number(object_of(as(daemon_->token(), "GET", "/v1/directory/units?parent=RJ")), "total"), 2) << "the state office sees both districts";
+}
+
 TEST_F(Scope, NumbersAreMaskedWithoutViewContacts) {
   // The scheduler reads counts and people, never a whole number.
   auto c2 = as(machine_, "GET", "/v1/directory/contacts/C2");
