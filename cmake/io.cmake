@@ -30,6 +30,7 @@ add_library(orgcast_io STATIC
   daemon/api/audience_api.cpp
   daemon/api/template_api.cpp
   daemon/api/broadcast_api.cpp
+  daemon/api/broadcast_listing.cpp
   daemon/api/enqueue.cpp
   daemon/api/event_stream.cpp
   daemon/api/routes.cpp

@@ -29,6 +29,7 @@ void add_all_routes(http::Router& router, const Context& context, const ServerCo
   add_unit_routes(router, context);
   add_audience_routes(router, context);
   add_broadcast_routes(router, context);
+  add_broadcast_list_routes(router, context);
   add_webhook_routes(router, context);
   add_template_routes(router, context);
   add_people_routes(router, context);
@@ -58,6 +59,7 @@ void add_all_routes(http::Router& router, const Context& context, const ServerCo
       {{"GET", "/v1/reports/missing"}, {"date", "level", "role", "unit", "page", "per_page"}},
       {{"GET", "/v1/inbound"}, {"limit", "outcome"}},
       {{"GET", "/v1/directory/units"}, {"parent", "q", "limit"}},
+      {{"GET", "/v1/broadcasts"}, {"state", "unit", "author", "kind", "from", "to", "limit", "cursor"}},
   };
   router.set_query_names([](const std::string& method, const std::string& pattern) -> std::optional<std::vector<std::string>> {
     if (pattern.starts_with("/v1/webhooks/")) return std::nullopt;  // each provider's own parameters (Kannel's, WhatsApp's verification)

@@ -12,6 +12,7 @@ void add_directory_routes(http::Router& router, const Context& context, const Se
 void add_unit_routes(http::Router& router, const Context& context);
 void add_audience_routes(http::Router& router, const Context& context);
 void add_broadcast_routes(http::Router& router, const Context& context);
+void add_broadcast_list_routes(http::Router& router, const Context& context);
 void add_webhook_routes(http::Router& router, const Context& context);
 void add_template_routes(http::Router& router, const Context& context);
 void add_people_routes(http::Router& router, const Context& context);

@@ -53,6 +53,7 @@ const Row kTable[] = {
     {"POST", "/v1/audiences/preview", need(Permission::view)},
     {"GET", "/v1/templates", need(Permission::view)},
     {"GET", "/v1/directory/units", need(Permission::view)},
+    {"GET", "/v1/broadcasts", need(Permission::view)},
     {"GET", "/v1/templates/{id}", need(Permission::view)},
     {"POST", "/v1/templates/{id}/preview", need(Permission::view)},
     {"POST", "/v1/broadcasts", need(Permission::send_announcement)},

@@ -20,6 +20,8 @@ struct Keys {
     return true;
   }
   std::string sequence() const { return prefix + "bc:seq"; }
+  /// zset of every broadcast id by when it was made (ms): the listing's index, newest first.
+  std::string made() const { return prefix + "bc:made"; }
   std::string idempotency(const std::string& key) const { return prefix + "bc:idem:" + key; }
   std::string broadcast(const std::string& id) const { return prefix + "bc:" + id; }
   std::string records(const std::string& id, std::size_t k) const { return broadcast(id) + ":r:" + std::to_string(k); }

@@ -16,6 +16,30 @@ constexpr const char* kIdempotencyTtl = "86400";
 
 }  // namespace
 
+namespace {
+
+// A broadcast's fields as its hash holds them.
+BroadcastInfo info_of(const std::string& id, const std::vector<redis::Reply>& fields) {
+  BroadcastInfo info;
+  info.id = id;
+  for (std::size_t i = 0; i + 1 < fields.size(); i += 2) {
+    const auto& key = fields[i].str;
+    const auto& value = fields[i + 1].str;
+    if (key == "state") info.state = value;
+    else if (key == "priority") info.priority = value;
+    else if (key == "created_at") info.created_at = value;
+    else if (key == "message") info.message_json = value;
+    else if (key == "audience") info.audience_json = value;
+    else if (key == "author") info.author = value;
+    else if (key == "root") info.root = value;
+    else if (key == "total") info.total = static_cast<std::size_t>(fields[i + 1].as_integer());
+    else if (key == "chunks") info.chunks = static_cast<std::size_t>(fields[i + 1].as_integer());
+  }
+  return info;
+}
+
+}  // namespace
+
 std::string message_json(const Spec& spec) {
   json::object o;
   json::array channels;
@@ -99,8 +123,8 @@ asio::awaitable<redis::Result<std::string>> Store::commit(const Spec& spec, cons
   // A broadcast whose every recipient was skipped has nothing left to do.
   const bool nobody = !chunks || audience.total == audience.skipped;
   const std::string due = later ? std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(spec.send_at->time_since_epoch()).count()) : "";
-  auto commit = redis::cmd("EVAL", std::string(lua::commit_broadcast), "6", keys_.broadcast(id), keys_.counters(id), queue,
-                           keys_.active(name(spec.priority)), keys_.scheduled(), keys_.idempotency(hold.key), hold.owner,
+  auto commit = redis::cmd("EVAL", std::string(lua::commit_broadcast), "7", keys_.broadcast(id), keys_.counters(id), queue,
+                           keys_.active(name(spec.priority)), keys_.scheduled(), keys_.idempotency(hold.key), keys_.made(), hold.owner,
                            hold.body_hash, kIdempotencyTtl, id, std::to_string(chunks), due, name(spec.priority));
   const std::vector<std::pair<std::string, std::string>> fields = {
       {"state", nobody ? "done" : later ? "scheduled" : "queued"}, {"channels", channel_names},
@@ -135,6 +159,37 @@ asio::awaitable<redis::Result<std::optional<std::string>>> Store::cancel(const s
   co_return std::optional<std::string>(reply->str);
 }
 
+asio::awaitable<redis::Result<std::vector<Store::Made>>> Store::made_between(long long max_ms, long long min_ms, std::size_t offset,
+                                                                           std::size_t count) {
+  auto ask = redis::cmd("ZREVRANGEBYSCORE", keys_.made(), std::to_string(max_ms), std::to_string(min_ms), "WITHSCORES", "LIMIT",
+                        std::to_string(offset), std::to_string(count));
+  auto ids = redis::ok_reply(co_await redis_->command(std::move(ask)));
+  if (!ids) co_return ids.error();
+  std::vector<Made> out;
+  std::vector<redis::Args> reads;
+  for (std::size_t i = 0; i + 1 < ids->elements.size(); i += 2) {
+    out.push_back(Made{std::atoll(ids->elements[i + 1].str.c_str()), BroadcastInfo{}});
+    out.back().info.id = ids->elements[i].str;
+    reads.push_back(redis::cmd("HGETALL", keys_.broadcast(out.back().info.id)));
+  }
+  if (reads.empty()) co_return out;
+  auto replies = co_await redis_->pipeline(std::move(reads));
+  if (!replies) co_return replies.error();
+  std::vector<Made> kept;
+  std::vector<std::string> gone;
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    const auto& fields = (*replies)[i].elements;
+    if (fields.empty()) gone.push_back(out[i].info.id);  // past its retention
+    else kept.push_back(Made{out[i].ms, info_of(out[i].info.id, fields)});
+  }
+  if (!gone.empty()) {
+    auto drop = redis::cmd("ZREM", keys_.made());
+    for (auto& id : gone) drop.push_back(std::move(id));
+    co_await redis_->command(std::move(drop));
+  }
+  co_return kept;
+}
+
 asio::awaitable<redis::Result<std::optional<BroadcastInfo>>> Store::get(const std::string& id) {
   if (!Keys::is_broadcast_id(id)) co_return std::optional<BroadcastInfo>{};
   std::vector<redis::Args> reads;
@@ -144,21 +199,7 @@ asio::awaitable<redis::Result<std::optional<BroadcastInfo>>> Store::get(const st
   if (!replies) co_return replies.error();
   const auto& fields = (*replies)[0].elements;
   if (fields.empty()) co_return std::optional<BroadcastInfo>{};
-  BroadcastInfo info;
-  info.id = id;
-  for (std::size_t i = 0; i + 1 < fields.size(); i += 2) {
-    const auto& key = fields[i].str;
-    const auto& value = fields[i + 1].str;
-    if (key == "state") info.state = value;
-    else if (key == "priority") info.priority = value;
-    else if (key == "created_at") info.created_at = value;
-    else if (key == "message") info.message_json = value;
-    else if (key == "audience") info.audience_json = value;
-    else if (key == "author") info.author = value;
-    else if (key == "root") info.root = value;
-    else if (key == "total") info.total = static_cast<std::size_t>(fields[i + 1].as_integer());
-    else if (key == "chunks") info.chunks = static_cast<std::size_t>(fields[i + 1].as_integer());
-  }
+  auto info = info_of(id, fields);
   const auto& counters = (*replies)[1].elements;
   for (std::size_t i = 0; i + 1 < counters.size(); i += 2) info.counters[counters[i].str] = counters[i + 1].as_integer();
   co_return std::optional<BroadcastInfo>(std::move(info));

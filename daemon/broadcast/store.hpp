@@ -68,6 +68,15 @@ class Store {
   boost::asio::awaitable<redis::Result<std::string>> commit(const Spec& spec, const std::string& id, QueuedAudience audience,
                                                             std::size_t chunks, const IdempotencyHold& hold);
   boost::asio::awaitable<redis::Result<std::optional<BroadcastInfo>>> get(const std::string& id);
+  /// A broadcast as the listing reads it: when it was made (ms) and its fields (no counters).
+  struct Made {
+    long long ms = 0;
+    BroadcastInfo info;
+  };
+  /// Broadcasts made from `min_ms` to `max_ms` (both included), newest
+  /// first, skipping `offset` of them, at most `count`; those gone past
+  /// their retention are left out (and dropped from the index).
+  boost::asio::awaitable<redis::Result<std::vector<Made>>> made_between(long long max_ms, long long min_ms, std::size_t offset, std::size_t count);
   /// Cancels what has not been sent yet (the dispatchers settle it as
   /// `cancelled`). Returns the state before, or nullopt if there is no such broadcast.
   boost::asio::awaitable<redis::Result<std::optional<std::string>>> cancel(const std::string& id);

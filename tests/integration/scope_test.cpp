@@ -158,6 +158,39 @@ TEST_F(Scope, PeopleOutsideTheScopeAreAnsweredAsUnknown) {
   EXPECT_EQ(number(object_of(recorded), "unmatched_count"), 2);
 }
 
+// Broadcasts listed newest first, filtered, paged by a cursor, and only
+// those the caller sees.
+TEST_F(Scope, BroadcastsAreListedNewestFirstWithinTheScope) {
+  std::vector<std::string> made;
+  for (const char* unit : {"BT-1", "D-JOD", "BT-2", "B-JAI-1"}) {
+    auto r = as(daemon_->token(), "POST", "/v1/broadcasts", std::string(R"({"audience": {"units": [")") + unit + R"("]}, )" + kAnnouncement + "}");
+    ASSERT_EQ(r.status, 202) << r.body;
+    made.emplace_back(object_of(r)["id"].as_string());
+  }
+  auto ids = [](const boost::json::object& page) {
+    std::vector<std::string> out;
+    for (const auto& b : page.at("broadcasts").as_array()) out.emplace_back(b.as_object().at("id").as_string());
+    return out;
+  };
+  auto all = object_of(as(daemon_->token(), "GET", "/v1/broadcasts"));
+  EXPECT_THAT(ids(all), ::testing::ElementsAre(made[3], made[2], made[1], made[0]));
+  EXPECT_EQ(all.at("broadcasts").as_array()[0].as_object().at("kind").as_string(), "announcement");
+  EXPECT_THAT(ids(object_of(as(jaipur_, "GET", "/v1/broadcasts"))), ::testing::ElementsAre(made[3], made[2], made[0])) << "not Jodhpur's";
+  EXPECT_THAT(ids(object_of(as(daemon_->token(), "GET", "/v1/broadcasts?unit=D-JOD"))), ::testing::ElementsAre(made[1]));
+  EXPECT_TRUE(ids(object_of(as(daemon_->token(), "GET", "/v1/broadcasts?kind=summons"))).empty());
+  // Two at a time: the next link goes on where the page ended, with the same filters.
+  auto first = object_of(as(jaipur_, "GET", "/v1/broadcasts?limit=2"));
+  EXPECT_THAT(ids(first), ::testing::ElementsAre(made[3], made[2]));
+  ASSERT_TRUE(first.at("next").is_string());
+  auto second = object_of(as(jaipur_, "GET", std::string(first.at("next").as_string())));
+  EXPECT_THAT(ids(second), ::testing::ElementsAre(made[0]));
+  EXPECT_TRUE(second.at("next").is_null());
+  EXPECT_EQ(as(jaipur_, "GET", "/v1/broadcasts?limit=0").status, 400);
+  EXPECT_EQ(as(jaipur_, "GET", "/v1/broadcasts?cursor=nonsense").status, 400);
+  EXPECT_EQ(as(jaipur_, "GET", "/v1/broadcasts?from=yesterday").status, 400);
+  EXPECT_EQ(as(jaipur_, "GET", "/v1/broadcasts?kind=spam").status, 400);
+}
+
 // Units by name or below a parent: only those in the caller's scope.
 TEST_F(Scope, UnitsAreFoundByNameOrParentWithinTheScope) {
   auto found = object_of(as(jaipur_, "GET", "/v1/directory/units?q=booth"));

@@ -4,7 +4,7 @@
 -- still holds that key (a request whose lease ran out and was taken over
 -- writes nothing, so two requests with one key never make two broadcasts).
 -- KEYS[1] bc:<id>   KEYS[2] bc:<id>:c   KEYS[3] q:<priority>:<id>   KEYS[4] q:active:<priority>
--- KEYS[5] q:scheduled   KEYS[6] bc:idem:<key> (any key name when there is none)
+-- KEYS[5] q:scheduled   KEYS[6] bc:idem:<key> (any key name when there is none)   KEYS[7] bc:made (the listing's index)
 -- ARGV[1] owner ("" without a key)   ARGV[2] body hash   ARGV[3] key lifetime (s)   ARGV[4] broadcast id
 -- ARGV[5] chunks   ARGV[6] due ms ("" to be active now)   ARGV[7] priority
 -- ARGV[8] number of broadcast fields, then field/value pairs; then the number of counters, then field/value pairs.
@@ -39,4 +39,6 @@ if chunks > 0 then
   end
 end
 if ARGV[1] ~= '' then redis.call('SET', KEYS[6], 'done|' .. ARGV[2] .. '|' .. ARGV[4], 'EX', ARGV[3]) end
+local t = redis.call('TIME')
+redis.call('ZADD', KEYS[7], string.format('%d', tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)), ARGV[4])
 return 'ok'
