@@ -54,7 +54,9 @@ std::string read_filters(const http::Request& request, Filters& f) {
     } else if (name == "cursor") {
       const auto dot = value.find('.');
       long long ms = -1;
-      if (dot == std::string::npos || std::from_chars(value.data(), value.data() + dot, ms).ec != std::errc() || ms < 0)
+      const auto read = dot == std::string::npos ? std::from_chars_result{value.data(), std::errc::invalid_argument}
+                                                 : std::from_chars(value.data(), value.data() + dot, ms);
+      if (read.ec != std::errc() || read.ptr != value.data() + dot || ms < 0)
         return "cursor is not one this listing gave (use the `next` link as it is)";
       f.cursor_ms = ms;
       f.cursor_id = value.substr(dot + 1);
@@ -89,36 +91,43 @@ awaitable<http::Response> list(Context context, http::Request& request) {
   const auto* units = index ? &index->units() : nullptr;
   std::uint32_t unit = directory::kNoUnit;
   if (!f.unit.empty()) {
-    unit = units ? units->find(f.unit) : directory::kNoUnit;
-    if (unit == directory::kNoUnit) co_return http::problem(400, "invalid-parameter", "Invalid parameter", "unit: no unit " + quoted_input(f.unit) + " in the directory");
+    if (!units) co_return index_unavailable();
+    unit = units->find(f.unit);
+    // A unit outside the scope is answered as one the directory lacks: no oracle of which exist.
+    if (unit == directory::kNoUnit || !CallerScope(request, *units).reaches(unit)) co_return not_found("unit", f.unit);
   }
   const auto messaging = context.messaging();
   json::array out;
   std::string next;
   long long max_ms = f.cursor_ms >= 0 ? std::min(f.cursor_ms, f.to_ms) : f.to_ms;
-  std::size_t offset = 0;
-  bool past_cursor = f.cursor_ms < 0, more = false;
-  long long last_ms = 0;  // the last broadcast looked at: where the next page resumes
-  std::string last_id;
-  // Pages of the index until the page is full; at most 20 reads a request (a
-  // narrow filter over a long history answers with `next` to go on).
+  // Where reading resumes: after (resume_ms, resume_id). Redis orders equal
+  // times by id, descending, so those at resume_ms with an id not below it
+  // were read before.
+  bool resuming = f.cursor_ms >= 0, more = false;
+  long long resume_ms = f.cursor_ms, last_ms = 0;
+  std::string resume_id = f.cursor_id, last_id;  // last: the last broadcast looked at
+  // Reads of the index until the page is full; at most 20 a request (a
+  // narrow filter over a long history answers with `next` to go on). Each
+  // read resumes after the last broadcast looked at, not at an offset: one
+  // made meanwhile moves nothing.
   constexpr std::size_t kRead = 200;
-  for (int reads = 0; reads < 20 && next.empty(); ++reads) {
-    auto page = co_await context.broadcasts->made_between(max_ms, f.from_ms, offset, kRead);
+  for (int reads = 0; reads < 20; ++reads) {
+    auto page = co_await context.broadcasts->made_between(max_ms, f.from_ms, 0, kRead);
     if (!page) co_return redis_unavailable(page.error().message());
     more = page->size() == kRead;
     for (const auto& made : *page) {
       const auto& b = made.info;
+      if (resuming) {
+        if (made.ms == resume_ms && b.id >= resume_id) continue;
+        resuming = false;
+      }
       if (out.size() == f.limit) {  // one more than a page: there is a next one
         next = next_link(request, last_ms, last_id);
         break;
       }
       last_ms = made.ms;
       last_id = b.id;
-      if (!past_cursor) {  // ties at the cursor's ms: resume after its id
-        if (made.ms == f.cursor_ms && b.id >= f.cursor_id) continue;
-        past_cursor = true;
-      }
+      if (b.state.empty()) continue;  // gone past its retention
       if (!caller_sees(context, request, b.root, b.author)) continue;
       if (!f.state.empty() && b.state != f.state) continue;
       if (!f.author.empty() && b.author != f.author) continue;
@@ -134,10 +143,12 @@ awaitable<http::Response> list(Context context, http::Request& request) {
                        {"author", b.author}, {"root", b.root}, {"total", b.total}, {"template", tmpl}, {"kind", kind}};
       out.push_back(std::move(row));
     }
-    if (!more) break;
-    offset += kRead;
+    if (!next.empty() || !more || last_id.empty()) break;
+    max_ms = resume_ms = last_ms;
+    resume_id = last_id;
+    resuming = true;
   }
-  if (next.empty() && more) next = next_link(request, last_ms, last_id);  // the reads ran out before the page filled
+  if (next.empty() && more && !last_id.empty()) next = next_link(request, last_ms, last_id);  // the reads ran out before the page filled
   json::object body{{"broadcasts", std::move(out)}};
   body["next"] = next.empty() ? json::value(nullptr) : json::value(next);
   co_return http::json_response(200, json_text(body));

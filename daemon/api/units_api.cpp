@@ -42,7 +42,10 @@ awaitable<http::Response> list(Context context, http::Request& request) {
   std::string parent_id, query;
   std::size_t limit = 100;
   for (const auto& [name, value] : request.query) {
-    if (name == "parent") parent_id = value;
+    if (name == "parent") {
+      if (value.empty()) co_return bad("parent must name a unit");
+      parent_id = value;
+    }
     else if (name == "q") {
       if (value.empty() || characters(value) > 100) co_return bad("q must be 1 to 100 characters");
       query = value;

@@ -175,19 +175,11 @@ asio::awaitable<redis::Result<std::vector<Store::Made>>> Store::made_between(lon
   if (reads.empty()) co_return out;
   auto replies = co_await redis_->pipeline(std::move(reads));
   if (!replies) co_return replies.error();
-  std::vector<Made> kept;
-  std::vector<std::string> gone;
   for (std::size_t i = 0; i < out.size(); ++i) {
     const auto& fields = (*replies)[i].elements;
-    if (fields.empty()) gone.push_back(out[i].info.id);  // past its retention
-    else kept.push_back(Made{out[i].ms, info_of(out[i].info.id, fields)});
+    if (!fields.empty()) out[i].info = info_of(out[i].info.id, fields);  // else gone: only its id, no state
   }
-  if (!gone.empty()) {
-    auto drop = redis::cmd("ZREM", keys_.made());
-    for (auto& id : gone) drop.push_back(std::move(id));
-    co_await redis_->command(std::move(drop));
-  }
-  co_return kept;
+  co_return out;
 }
 
 asio::awaitable<redis::Result<std::optional<BroadcastInfo>>> Store::get(const std::string& id) {

@@ -189,6 +189,8 @@ TEST_F(Scope, BroadcastsAreListedNewestFirstWithinTheScope) {
   EXPECT_EQ(as(jaipur_, "GET", "/v1/broadcasts?cursor=nonsense").status, 400);
   EXPECT_EQ(as(jaipur_, "GET", "/v1/broadcasts?from=yesterday").status, 400);
   EXPECT_EQ(as(jaipur_, "GET", "/v1/broadcasts?kind=spam").status, 400);
+  EXPECT_EQ(as(jaipur_, "GET", "/v1/broadcasts?unit=D-JOD").status, 404) << "another district is answered as no unit";
+  EXPECT_EQ(as(jaipur_, "GET", "/v1/broadcasts?cursor=12x.b3").status, 400);
 }
 
 // Units by name or below a parent: only those in the caller's scope.
@@ -208,6 +210,7 @@ TEST_F(Scope, UnitsAreFoundByNameOrParentWithinTheScope) {
   EXPECT_EQ(object_of(as(jaipur_, "GET", "/v1/directory/units?parent=M-JAI-1"))["units"].as_array().size(), 2u);
   EXPECT_EQ(as(jaipur_, "GET", "/v1/directory/units?parent=D-JOD").status, 404);
   EXPECT_EQ(as(jaipur_, "GET", "/v1/directory/units?q=").status, 400);
+  EXPECT_EQ(as(jaipur_, "GET", "/v1/directory/units?parent=").status, 400);
   EXPECT_EQ(as(jaipur_, "GET", "/v1/directory/units?limit=0").status, 400);
   EXPECT_EQ(number(object_of(as(daemon_->token(), "GET", "/v1/directory/units?parent=RJ")), "total"), 2) << "the state office sees both districts";
 }
