@@ -193,6 +193,28 @@ TEST_F(Scope, BroadcastsAreListedNewestFirstWithinTheScope) {
   EXPECT_EQ(as(jaipur_, "GET", "/v1/broadcasts?cursor=12x.b3").status, 400);
 }
 
+// A caller who sees few of many broadcasts: its page takes several reads
+// of the index, each resuming after the last, none skipped or repeated.
+TEST_F(Scope, AListingReadsOnPastBroadcastsItDoesNotSee) {
+  auto send = [&](const char* unit) {
+    auto r = as(daemon_->token(), "POST", "/v1/broadcasts", std::string(R"({"audience": {"units": [")") + unit + R"("]}, )" + kAnnouncement + "}");
+    EXPECT_EQ(r.status, 202) << r.body;
+    return std::string(object_of(r)["id"].as_string());
+  };
+  const auto oldest = send("BT-1");
+  for (int i = 0; i < 450; ++i) send("BT-4");  // Jodhpur's: more than two reads of 200
+  const auto newest = send("BT-2");
+  auto page = object_of(as(jaipur_, "GET", "/v1/broadcasts?limit=1"));
+  ASSERT_EQ(page["broadcasts"].as_array().size(), 1u);
+  EXPECT_EQ(page["broadcasts"].as_array()[0].as_object().at("id").as_string(), newest);
+  ASSERT_TRUE(page["next"].is_string());
+  auto rest = object_of(as(jaipur_, "GET", std::string(page["next"].as_string())));
+  ASSERT_EQ(rest["broadcasts"].as_array().size(), 1u) << json::serialize(rest);
+  EXPECT_EQ(rest["broadcasts"].as_array()[0].as_object().at("id").as_string(), oldest) << "found past 450 it does not see";
+  EXPECT_TRUE(rest["next"].is_null());
+  EXPECT_EQ(object_of(as(daemon_->token(), "GET", "/v1/broadcasts?limit=200&unit=BT-4"))["broadcasts"].as_array().size(), 200u);
+}
+
 // Units by name or below a parent: only those in the caller's scope.
 TEST_F(Scope, UnitsAreFoundByNameOrParentWithinTheScope) {
   auto found = object_of(as(jaipur_, "GET", "/v1/directory/units?q=booth"));
