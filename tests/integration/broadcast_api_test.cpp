@@ -167,7 +167,7 @@ TEST_F(BroadcastApiTest, HostileRequestsGetAClear4xxAndHoldNoKey) {
   // Decimals come out as decimals (a preview's resolve_ms of a few microseconds was 1.2E-2).
   auto preview = http("POST", daemon_->url("/v1/audiences/preview"), R"({"selector": {"units": ["BT-1"]}})");
   ASSERT_EQ(preview.status, 200) << preview.body;
-  EXPECT_THAT(preview.body, HasSubstr("\"resolve_ms\":0."));
+  EXPECT_THAT(preview.body, ::testing::ContainsRegex("\"resolve_ms\":[0-9]+(\\.[0-9]+)?,")) << "a plain decimal, however long it took";
   EXPECT_THAT(preview.body, ::testing::Not(::testing::ContainsRegex("[0-9][eE][-+]?[0-9]"))) << preview.body;
   // Well-formed, but nothing to send: an audience of no one says which filter emptied it; a
   // send_at in 2020 is a mistake, not "now"; a reply template answers someone who wrote.
