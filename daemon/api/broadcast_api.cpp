@@ -205,7 +205,7 @@ awaitable<http::Response> events(Context context, http::Request& request) {
     if (!now || !*now) co_return std::nullopt;
     co_return Snapshot{json_text(broadcast_json(**now, false)), settled(**now)};
   };
-  co_return event_stream(std::move(read));
+  co_return event_stream(std::move(read), std::string(request.header("last-event-id").value_or("").substr(0, 64)));
 }
 
 // Cancel answers 202: the dispatchers settle what was still queued as

@@ -1,5 +1,7 @@
 #include "api/event_stream.hpp"
 
+#include "core/digest.hpp"
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -14,6 +16,7 @@ struct EventStream {
   SnapshotReader read;
   std::chrono::milliseconds poll;
   std::string last;
+  std::string resume_id;  // the client's Last-Event-ID: the state it already has
   int sequence = 0;
   bool finished = false;
   std::chrono::steady_clock::time_point last_write = std::chrono::steady_clock::now();
@@ -32,9 +35,13 @@ boost::asio::awaitable<std::optional<std::string>> next_event(std::shared_ptr<Ev
     s->last_write = std::chrono::steady_clock::now();
     co_return std::string(": keep-alive\n\n");
   }
+  const auto id = sha256_hex(now->json).substr(0, 16);
+  const bool already_seen = s->sequence == 0 && !now->done && id == s->resume_id;  // a reconnect to an unchanged state
   s->last = now->json;
   s->last_write = std::chrono::steady_clock::now();
-  std::string event = "id: " + std::to_string(++s->sequence) + "\nevent: progress\ndata: " + now->json + "\n\n";
+  ++s->sequence;
+  if (already_seen) co_return std::string(": resumed\n\n");
+  std::string event = "id: " + id + "\nevent: progress\ndata: " + now->json + "\n\n";
   if (now->done) {
     s->finished = true;
     event += "event: done\ndata: " + now->json + "\n\n";
@@ -44,8 +51,9 @@ boost::asio::awaitable<std::optional<std::string>> next_event(std::shared_ptr<Ev
 
 }  // namespace
 
-http::Response event_stream(SnapshotReader read, std::chrono::milliseconds poll) {
+http::Response event_stream(SnapshotReader read, std::string last_event_id, std::chrono::milliseconds poll) {
   auto state = std::make_shared<EventStream>(EventStream{std::move(read), poll});
+  state->resume_id = std::move(last_event_id);
   http::Response response;
   response.content_type = "text/event-stream";
   response.headers.emplace_back("Cache-Control", "no-cache");

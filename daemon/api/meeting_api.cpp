@@ -315,7 +315,7 @@ awaitable<http::Response> events(Context context, http::Request& request) {
     if (!shown) co_return std::nullopt;
     co_return Snapshot{json_text(*shown), over};
   };
-  co_return event_stream(std::move(read));
+  co_return event_stream(std::move(read), std::string(request.header("last-event-id").value_or("").substr(0, 64)));
 }
 
 // An optional JSON object body with at most these keys ({} when empty).

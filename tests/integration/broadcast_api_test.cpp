@@ -11,6 +11,8 @@
 #include "support/json_body.hpp"
 #include "support/generated_directory.hpp"
 #include "support/redis_server.hpp"
+#include "support/utc_in.hpp"
+#include "support/raw_connection.hpp"
 #include "support/sample_directory.hpp"
 
 using namespace orgcast::testing;
@@ -183,6 +185,30 @@ TEST_F(BroadcastApiTest, HostileRequestsGetAClear4xxAndHoldNoKey) {
   EXPECT_THAT(reply_only.body, HasSubstr("is a reply"));
   EXPECT_EQ(post_broadcast(*daemon_, "[1, 2, 3]", "k2").status, 400);
   EXPECT_EQ(post_broadcast(*daemon_, kWhatsAppToTheState, "k2").status, 202) << "the key was not held by the refused requests";
+}
+
+// An event's id names the state it carries: a client reconnecting with
+// Last-Event-ID is not sent again what it already has.
+TEST_F(BroadcastApiTest, AnEventStreamResumesFromLastEventId) {
+  const std::string later = R"({"audience": {"units": ["BT-1"]}, "template": "announcement", "variables": {"subject": "s", "details": "d"}, "channels": ["sms"], "send_at": ")" +
+                            utc_in(3600s) + R"("})";
+  auto made = post_broadcast(*daemon_, later);
+  ASSERT_EQ(made.status, 202) << made.body;
+  const std::string request = "GET /v1/broadcasts/" + std::string(object_of(made)["id"].as_string()) + "/events HTTP/1.1\r\nHost: test\r\nAuthorization: Bearer " +
+                              daemon_->token() + "\r\n";
+  RawConnection first(daemon_->port());
+  first.send_text(request + "\r\n");
+  const auto seen = first.read_for(800);
+  const auto at = seen.find("id: ");
+  ASSERT_NE(at, std::string::npos) << seen;
+  const auto id = seen.substr(at + 4, seen.find('\n', at) - at - 4);
+  EXPECT_THAT(seen, HasSubstr("event: progress"));
+  RawConnection again(daemon_->port());
+  again.send_text(request + "Last-Event-ID: " + id + "\r\n\r\n");
+  const auto resumed = again.read_for(1200);
+  EXPECT_THAT(resumed, ::testing::StartsWith("HTTP/1.1 200"));
+  EXPECT_THAT(resumed, HasSubstr(": resumed"));
+  EXPECT_THAT(resumed, ::testing::Not(HasSubstr("event: progress"))) << "nothing changed since the id it gave: " << resumed;
 }
 
 // A name a spreadsheet would run (OWASP's CSV injection) is exported as

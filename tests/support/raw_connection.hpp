@@ -27,6 +27,15 @@ class RawConnection {
   bool connected() const { return connected_; }
   int fd() const { return fd_; }
   void send_text(const std::string& text) { ASSERT_EQ(::send(fd_, text.data(), text.size(), MSG_NOSIGNAL), static_cast<ssize_t>(text.size())) << "the daemon closed the connection"; }
+  // What comes within `ms` milliseconds (a stream that stays open).
+  std::string read_for(int ms) {
+    timeval limit{ms / 1000, (ms % 1000) * 1000};
+    setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof limit);
+    std::string received;
+    char buffer[4096];
+    for (ssize_t n; (n = recv(fd_, buffer, sizeof buffer, 0)) > 0;) received.append(buffer, static_cast<std::size_t>(n));
+    return received;
+  }
   // Reads until the daemon closes the connection (true) or 5 s pass (false); `received` gets what came.
   bool read_until_closed(std::string& received) {
     char buffer[4096];
