@@ -236,18 +236,14 @@ awaitable<http::Response> recipients(Context context, http::Request& request) {
       if (it->second == broadcast::name(static_cast<broadcast::State>(s))) state = static_cast<broadcast::State>(s);
     if (!state) co_return pointer_problem("Invalid query", {{"", "state=" + it->second + " is not a recipient state (" + broadcast::state_names() + ")"}});
   }
-  auto number = [&](const char* key, std::size_t fallback, std::size_t max) -> std::optional<std::size_t> {
-    auto it = request.query.find(key);
-    if (it == request.query.end()) return fallback;
-    try {
-      auto v = std::stoul(it->second);
-      if (v >= 1 && v <= max) return v;
-    } catch (const std::exception&) {
+  std::optional<std::size_t> page = 1, per_page = 100;
+  for (const char* key : {"page", "per_page"})
+    if (auto it = request.query.find(key); it != request.query.end()) {
+      std::size_t read = 0;
+      if (auto why = read_paging(key, it->second, 10000, read); !why.empty())
+        co_return http::problem(400, "invalid-parameter", "Invalid parameter", why);
+      (std::string_view(key) == "page" ? page : per_page) = read;
     }
-    return std::nullopt;
-  };
-  auto page = number("page", 1, 1000000), per_page = number("per_page", 100, 10000);
-  if (!page || !per_page) co_return pointer_problem("Invalid query", {{"", "page is 1 or more; per_page is 1 to 10000"}});
   const bool csv = request.query.count("format") && request.query["format"] == "csv";
   auto found = co_await visible(context, request, id);
   if (auto* refused = std::get_if<http::Response>(&found)) co_return std::move(*refused);
@@ -309,7 +305,17 @@ awaitable<http::Response> recipients(Context context, http::Request& request) {
                                  {"state", broadcast::name(r.state.state)}, {"attempts", r.state.attempts}, {"reason", r.reason},
                                  {"channels_tried", std::move(trail)}});
   }
-  json::object out{{"id", id}, {"page", *page}, {"per_page", *per_page}, {"recipients", std::move(items)}};
+  // How many in all (in that state, with one): the broadcast's counters, kept as recipients move.
+  std::size_t total = info->total;
+  if (state) {
+    auto it = info->counters.find(broadcast::name(*state));
+    total = it == info->counters.end() || it->second < 0 ? 0 : static_cast<std::size_t>(it->second);
+  }
+  json::object out{{"id", id}, {"page", *page}, {"per_page", *per_page}, {"total", total}, {"recipients", std::move(items)}};
+  if (*page * *per_page < total)
+    out["next"] = "/v1/broadcasts/" + id + "/recipients?page=" + std::to_string(*page + 1) + "&per_page=" + std::to_string(*per_page) +
+                  (state ? "&state=" + std::string(broadcast::name(*state)) : std::string());
+  else out["next"] = nullptr;
   co_return http::json_response(200, json_text(out));
 }
 

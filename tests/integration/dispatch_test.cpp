@@ -78,6 +78,11 @@ TEST_F(DispatchTest, FailedRecipientsAreListedWithTheirReason) {
   ASSERT_TRUE(eventually([&] { return count(id, "failed") == 11; }, 15s));
   auto listed = json::parse(daemon_->get("/v1/broadcasts/" + id + "/recipients?state=failed&per_page=5&page=3").body).as_object();
   ASSERT_EQ(listed["recipients"].as_array().size(), 1u) << "11 failures, pages of 5: the third has one";
+  EXPECT_EQ(listed["total"].as_int64(), 11);
+  EXPECT_TRUE(listed["next"].is_null()) << "the last page";
+  auto second = json::parse(daemon_->get("/v1/broadcasts/" + id + "/recipients?state=failed&per_page=5&page=2").body).as_object();
+  EXPECT_EQ(second["next"].as_string(), "/v1/broadcasts/" + id + "/recipients?page=3&per_page=5&state=failed");
+  EXPECT_EQ(daemon_->get("/v1/broadcasts/" + id + "/recipients?page=2x").status, 400) << "a number is a number";
   auto all = json::parse(daemon_->get("/v1/broadcasts/" + id + "/recipients?state=failed&per_page=100").body).as_object();
   ASSERT_EQ(all["recipients"].as_array().size(), 11u);
   auto first = all["recipients"].as_array()[0].as_object();
