@@ -42,7 +42,7 @@ http::Response import_problem(const directory::ImportedDirectory& result) {
 }
 
 json::object counts_json(std::size_t units, std::size_t contacts, std::size_t persons) {
-  return json::object{{"units", units}, {"contacts", contacts}, {"persons", persons}};
+  return json::object{{"units", units}, {"contacts", contacts}, {"people", persons}};  // "people", as every other answer names them
 }
 
 awaitable<http::Response> import_directory(Context context, http::Request& request) {

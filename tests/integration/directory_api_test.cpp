@@ -69,7 +69,7 @@ TEST_F(DirectoryApiTest, ImportOverHttpThenPreview) {
   auto body = parse(r);
   EXPECT_EQ(body["version"].as_int64(), 1);
   EXPECT_EQ(body["contacts"].as_int64(), 12);
-  EXPECT_EQ(body["persons"].as_int64(), 11);
+  EXPECT_EQ(body["people"].as_int64(), 11);
   ASSERT_TRUE(index_at(*daemon_, 1));
 
   auto preview = http("POST", daemon_->url("/v1/audiences/preview"), kMandalPresidentsOfJaipur);
