@@ -7,6 +7,7 @@
 //   POST /v1/broadcasts/{id}/cancel  what is not yet sent will not be
 #include <algorithm>
 #include <boost/json.hpp>
+#include <cmath>
 #include <random>
 
 #include "api/approvals.hpp"
@@ -161,6 +162,10 @@ json::object broadcast_json(const broadcast::BroadcastInfo& b, bool full) {
                              {"sms_segments", sms_segments}};
   if (full) {
     if (message.is_object()) message.as_object().erase("template_source");  // the dispatcher's copy, not news to the caller
+    // Money as decimal strings, as every cost is: a price kept as a number is shown as "0.115".
+    if (auto* kept = message.is_object() ? message.as_object().if_contains("prices") : nullptr; kept && kept->is_object())
+      for (auto& [key, price] : kept->as_object())
+        if (price.is_number()) price = pricing::format_amount(std::llround(price.to_number<double>() * 1e6));
     out["message"] = std::move(message);
     out["audience"] = json::parse(b.audience_json, ec);
   }

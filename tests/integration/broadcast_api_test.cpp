@@ -78,6 +78,9 @@ TEST_F(BroadcastApiTest, AcceptedOnceQueuedWithCounts) {
   EXPECT_EQ(info["message"].as_object()["template"].as_string(), "announcement");
   EXPECT_EQ(info["message"].as_object()["variables"].as_object()["subject"].as_string(), "बैठक कल 10 बजे");
   EXPECT_FALSE(info["message"].as_object().contains("template_source")) << "kept for the dispatcher, not shown";
+  for (const auto& [key, price] : info["message"].as_object()["prices"].as_object())
+    EXPECT_TRUE(price.is_string()) << key << ": money is a decimal string, as every cost is";
+  EXPECT_TRUE(info["cost"].as_object()["total"].is_string());
   EXPECT_EQ(info["by_unit"].as_object()["D-JAI:queued"].as_int64() + info["by_unit"].as_object()["D-JAI:skipped"].as_int64(), 6);
   EXPECT_EQ(daemon_->get("/v1/broadcasts/b999999").status, 404);
   // Skipped recipients are listed with why.
