@@ -17,6 +17,7 @@
 #include "api/routes.hpp"
 #include "approvals/approval_store.hpp"
 #include "auth/auth_store.hpp"
+#include "auth/authenticator.hpp"
 #include "core/utc_time.hpp"
 #include "meetings/meeting_store.hpp"
 #include "auth/principal.hpp"
@@ -89,12 +90,11 @@ awaitable<std::variant<std::shared_ptr<const auth::Principal>, http::Response>> 
   if (!tokens) co_return redis_unavailable(tokens.error().message());
   for (const auto& t : *tokens) {
     if (t.id != p->id) continue;
-    const auto expires = parse_rfc3339(t.expires_at);
-    if (!t.revoked_at.empty()) co_return gone("was revoked");
-    if (expires && *expires <= std::chrono::system_clock::now()) co_return gone("has expired");
-    p->profile = t.profile;
-    p->scope = t.scope;
-    co_return std::shared_ptr<const auth::Principal>(std::move(p));
+    // As the authenticator reads a token: none once revoked, expired or of a profile no longer in force.
+    const auto profiles = context.access_profiles ? context.access_profiles() : std::map<std::string, auth::Profile>{};
+    auto now = auth::principal_of(t, profiles, std::chrono::system_clock::now());
+    if (!now) co_return gone("was revoked or has expired");
+    co_return std::shared_ptr<const auth::Principal>(std::make_shared<auth::Principal>(std::move(*now)));
   }
   co_return gone("no longer exists");
 }

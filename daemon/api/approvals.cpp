@@ -132,12 +132,10 @@ awaitable<http::Response> hold_for_approval(Context context, std::shared_ptr<con
   // Whose it is to approve: the audience's root, or the unit the request names (a reminder: its meeting's audience).
   if (auto named = held.fields.find("root"); named != held.fields.end() && !named->second.empty()) frozen["root"] = named->second;
   const std::string root(frozen["root"].as_string());
-  // Run again once approved as its author, with the scope they had when they asked.
+  // Run again once approved in its author's name (their profile and scope read then, as they are).
   auto fields = std::move(held.fields);
   fields["kind"] = held.kind;
   fields["author"] = caller->tag();  // the caller, whatever the spec says (a summons is not yet its meeting's)
-  fields["author_profile"] = caller->profile;
-  fields["author_scope"] = json::serialize(json::array(caller->scope.begin(), caller->scope.end()));
   fields["root"] = root;
   fields["count"] = std::to_string(posts.size());
   fields["body"] = json::serialize(held.body);

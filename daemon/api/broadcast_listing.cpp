@@ -9,10 +9,12 @@
 #include <boost/url/rfc/unreserved_chars.hpp>
 #include <charconv>
 #include <limits>
+#include <optional>
 
 #include "api/caller_scope.hpp"
 #include "api/common.hpp"
 #include "api/routes.hpp"
+#include "auth/principal.hpp"
 #include "broadcast/store.hpp"
 #include "core/json_text.hpp"
 #include "core/text.hpp"
@@ -89,12 +91,18 @@ awaitable<http::Response> list(Context context, http::Request& request) {
   if (auto why = read_filters(request, f); !why.empty()) co_return http::problem(400, "invalid-parameter", "Invalid parameter", why);
   auto index = context.watcher->index();
   const auto* units = index ? &index->units() : nullptr;
+  // The caller's scope, resolved once for every broadcast looked at (none loaded: only its own and a whole directory's).
+  std::optional<CallerScope> caller;
+  if (units) caller.emplace(request, *units);
+  auto sees = [&](const broadcast::BroadcastInfo& b) {
+    return caller ? caller->sees(b.root, b.author) : request.principal->whole_directory() || b.author == request.principal->tag();
+  };
   std::uint32_t unit = directory::kNoUnit;
   if (!f.unit.empty()) {
-    if (!units) co_return index_unavailable();
+    if (!caller) co_return index_unavailable();
     unit = units->find(f.unit);
     // A unit outside the scope is answered as one the directory lacks: no oracle of which exist.
-    if (unit == directory::kNoUnit || !CallerScope(request, *units).reaches(unit)) co_return not_found("unit", f.unit);
+    if (unit == directory::kNoUnit || !caller->reaches(unit)) co_return not_found("unit", f.unit);
   }
   const auto messaging = context.messaging();
   json::array out;
@@ -112,7 +120,7 @@ awaitable<http::Response> list(Context context, http::Request& request) {
   // made meanwhile moves nothing.
   constexpr std::size_t kRead = 200;
   for (int reads = 0; reads < 20; ++reads) {
-    auto page = co_await context.broadcasts->made_between(max_ms, f.from_ms, 0, kRead);
+    auto page = co_await context.broadcasts->made_between(max_ms, f.from_ms, kRead);
     if (!page) co_return redis_unavailable(page.error().message());
     more = page->size() == kRead;
     for (const auto& made : *page) {
@@ -128,7 +136,7 @@ awaitable<http::Response> list(Context context, http::Request& request) {
       last_ms = made.ms;
       last_id = b.id;
       if (b.state.empty()) continue;  // gone past its retention
-      if (!caller_sees(context, request, b.root, b.author)) continue;
+      if (!sees(b)) continue;
       if (!f.state.empty() && b.state != f.state) continue;
       if (!f.author.empty() && b.author != f.author) continue;
       if (unit != directory::kNoUnit) {

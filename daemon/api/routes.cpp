@@ -1,5 +1,7 @@
 #include "api/routes.hpp"
 
+#include "broadcast/keys.hpp"
+
 #include <map>
 #include <optional>
 #include <string>
@@ -42,7 +44,7 @@ void add_all_routes(http::Router& router, const Context& context, const ServerCo
   add_audit_routes(router, context);
   add_approval_routes(router, context);
   add_session_routes(router, context);
-  router.require("/v1/broadcasts/", "id", numbered("b"), "broadcast");
+  router.require("/v1/broadcasts/", "id", broadcast::Keys::is_broadcast_id, "broadcast");
   router.require("/v1/meetings/", "id", numbered("m"), "meeting");
   router.require("/v1/approvals/", "id", numbered("ap"), "approval");
   router.require("/v1/tokens/", "id", numbered("tk"), "token");

@@ -159,10 +159,9 @@ asio::awaitable<redis::Result<std::optional<std::string>>> Store::cancel(const s
   co_return std::optional<std::string>(reply->str);
 }
 
-asio::awaitable<redis::Result<std::vector<Store::Made>>> Store::made_between(long long max_ms, long long min_ms, std::size_t offset,
-                                                                           std::size_t count) {
-  auto ask = redis::cmd("ZREVRANGEBYSCORE", keys_.made(), std::to_string(max_ms), std::to_string(min_ms), "WITHSCORES", "LIMIT",
-                        std::to_string(offset), std::to_string(count));
+asio::awaitable<redis::Result<std::vector<Store::Made>>> Store::made_between(long long max_ms, long long min_ms, std::size_t count) {
+  auto ask = redis::cmd("ZREVRANGEBYSCORE", keys_.made(), std::to_string(max_ms), std::to_string(min_ms), "WITHSCORES", "LIMIT", "0",
+                        std::to_string(count));
   auto ids = redis::ok_reply(co_await redis_->command(std::move(ask)));
   if (!ids) co_return ids.error();
   std::vector<Made> out;

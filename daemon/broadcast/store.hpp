@@ -74,9 +74,8 @@ class Store {
     BroadcastInfo info;
   };
   /// Broadcasts made from `min_ms` to `max_ms` (both included), newest
-  /// first, skipping `offset` of them, at most `count`; one whose hash is
-  /// gone has only its id (and an empty state).
-  boost::asio::awaitable<redis::Result<std::vector<Made>>> made_between(long long max_ms, long long min_ms, std::size_t offset, std::size_t count);
+  /// first, at most `count`; one whose hash is gone has only its id (and an empty state).
+  boost::asio::awaitable<redis::Result<std::vector<Made>>> made_between(long long max_ms, long long min_ms, std::size_t count);
   /// Cancels what has not been sent yet (the dispatchers settle it as
   /// `cancelled`). Returns the state before, or nullopt if there is no such broadcast.
   boost::asio::awaitable<redis::Result<std::optional<std::string>>> cancel(const std::string& id);
