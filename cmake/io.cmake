@@ -3,8 +3,8 @@ file(GLOB ORGCAST_LUA_FILES CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/daemon/*/lua/*
 set(ORGCAST_LUA_HEADER ${CMAKE_BINARY_DIR}/generated/lua_scripts.hpp)
 string(REPLACE ";" "|" ORGCAST_LUA_LIST "${ORGCAST_LUA_FILES}")
 add_custom_command(OUTPUT ${ORGCAST_LUA_HEADER}
-  COMMAND ${CMAKE_COMMAND} "-DLUA_FILES=${ORGCAST_LUA_LIST}" -DOUTPUT=${ORGCAST_LUA_HEADER} -P ${CMAKE_SOURCE_DIR}/cmake/embed_lua.cmake
-  DEPENDS ${ORGCAST_LUA_FILES} ${CMAKE_SOURCE_DIR}/cmake/embed_lua.cmake
+  COMMAND ${CMAKE_COMMAND} "-DFILES=${ORGCAST_LUA_LIST}" -DNAMESPACE=lua -DOUTPUT=${ORGCAST_LUA_HEADER} -P ${CMAKE_SOURCE_DIR}/cmake/embed_files.cmake
+  DEPENDS ${ORGCAST_LUA_FILES} ${CMAKE_SOURCE_DIR}/cmake/embed_files.cmake
   COMMENT "Embedding the Lua scripts" VERBATIM)
 add_custom_target(orgcast_lua DEPENDS ${ORGCAST_LUA_HEADER})
 
@@ -22,6 +22,7 @@ add_library(orgcast_io STATIC
   daemon/directory_store/store.cpp
   daemon/directory_store/watcher.cpp
   daemon/api/common.cpp
+  daemon/api/document_rules.cpp
   daemon/api/caller_scope.cpp
   daemon/api/contact_read_limit.cpp
   daemon/api/health_api.cpp

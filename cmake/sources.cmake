@@ -3,6 +3,16 @@
 #   orgcast_io     Redis, HTTP, the directory store and the API (Asio/Beast)
 # The daemon, the CLI, the tests and the benchmarks all link these.
 
+# The API document (daemon/openapi/spec/*.yaml), embedded at build time.
+file(GLOB ORGCAST_OPENAPI_FILES CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/daemon/openapi/spec/*.yaml)
+set(ORGCAST_OPENAPI_HEADER ${CMAKE_BINARY_DIR}/generated/openapi_spec.hpp)
+string(REPLACE ";" "|" ORGCAST_OPENAPI_LIST "${ORGCAST_OPENAPI_FILES}")
+add_custom_command(OUTPUT ${ORGCAST_OPENAPI_HEADER}
+  COMMAND ${CMAKE_COMMAND} "-DFILES=${ORGCAST_OPENAPI_LIST}" -DNAMESPACE=openapi_spec -DOUTPUT=${ORGCAST_OPENAPI_HEADER} -P ${CMAKE_SOURCE_DIR}/cmake/embed_files.cmake
+  DEPENDS ${ORGCAST_OPENAPI_FILES} ${CMAKE_SOURCE_DIR}/cmake/embed_files.cmake
+  COMMENT "Embedding the API document" VERBATIM)
+add_custom_target(orgcast_openapi_spec DEPENDS ${ORGCAST_OPENAPI_HEADER})
+
 add_library(orgcast_logic STATIC
   daemon/core/log.cpp
   daemon/core/files.cpp
@@ -11,6 +21,9 @@ add_library(orgcast_logic STATIC
   daemon/core/text.cpp
   daemon/core/json_text.cpp
   daemon/core/digest.cpp
+  daemon/openapi/yaml_json.cpp
+  daemon/openapi/json_schema.cpp
+  daemon/openapi/document.cpp
   daemon/config/config.cpp
   daemon/config/schema.cpp
   daemon/config/loader.cpp
@@ -72,6 +85,8 @@ add_library(orgcast_logic STATIC
 )
 # daemon/ holds the daemon's parts; the top level makes adapters/<provider>/ includable as such.
 target_include_directories(orgcast_logic PUBLIC ${CMAKE_SOURCE_DIR}/daemon ${CMAKE_SOURCE_DIR})
+target_include_directories(orgcast_logic PRIVATE ${CMAKE_BINARY_DIR}/generated)
+add_dependencies(orgcast_logic orgcast_openapi_spec)
 target_link_libraries(orgcast_logic PUBLIC Boost::json Boost::url yaml-cpp OpenSSL::Crypto PkgConfig::ICU PkgConfig::SODIUM PkgConfig::OATH)
 
 if(EXISTS ${CMAKE_SOURCE_DIR}/cmake/io.cmake)

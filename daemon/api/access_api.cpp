@@ -79,7 +79,7 @@ awaitable<http::Response> create_token(Context context, http::Request& request) 
   if (t.scope.empty()) problems.push_back({"/scope", "expected at least one unit id (or \"*\": every unit)"});
   for (std::size_t i = 0; i < t.scope.size(); ++i)
     if (!scope_within(caller, index.get(), t.scope[i]))
-      problems.push_back({"/scope/" + std::to_string(i), quoted_input(t.scope[i]) + " is not within your scope"});
+      problems.push_back({"/scope/" + std::to_string(i), quoted_input(t.scope[i]) + " is not within your scope", false, true});
   // No wider than the profile it names, nor than its creator.
   auto allowed = profile == profiles.end() ? auth::Permissions{} : profile->second.permissions;
   for (std::size_t i = 0; i < t.permissions.size(); ++i) {
@@ -94,7 +94,7 @@ awaitable<http::Response> create_token(Context context, http::Request& request) 
       if (auto p = auth::parse_permission(name)) effective.add(*p);
   }
   if (problems.empty() && !caller.permissions.covers(effective))
-    problems.push_back({t.permissions.empty() ? "/profile" : "/permissions", "a token may not do more than you may"});
+    problems.push_back({t.permissions.empty() ? "/profile" : "/permissions", "a token may not do more than you may", false, true});
   long long days = 90;
   if (const auto* v = o.if_contains("expires_in_days")) {
     if (!v->is_int64() || v->as_int64() < 1 || v->as_int64() > 366) problems.push_back({"/expires_in_days", "expected 1 to 366"});

@@ -1,6 +1,7 @@
 // The two-person rule over HTTP (docs/ACCESS.md, "Two-person rule"):
 //   GET  /v1/approvals?state=            requests held for approval the caller may see, newest first,
 //                                        each with its frozen audience (count, breakdown, cost, a rendered message)
+//   GET  /v1/approvals/{id}              one of them, as listed
 //   POST /v1/approvals/{id}/approve      {"reason"?}: runs it (a broadcast, a meeting and its summons, a meeting
 //                                        or report reminder) through the same pipeline; never by its author
 //   POST /v1/approvals/{id}/reject       {"reason"}: it is never sent
@@ -58,6 +59,16 @@ awaitable<http::Response> list(Context context, http::Request& request) {
   for (const auto& a : *all)
     if ((state.empty() || a.field("state") == state) && caller_sees(context, request, a.field("root"), a.field("author"))) out.push_back(approval_json(a));
   co_return http::json_response(200, json_text(json::object{{"approvals", std::move(out)}}));
+}
+
+// One held request, as the listing shows it: where a held 202's Location points.
+awaitable<http::Response> one(Context context, http::Request& request) {
+  const auto id = request.params["id"];
+  if (!context.approvals) co_return not_found("approval", id);
+  auto found = co_await context.approvals->get(id);
+  if (!found) co_return redis_unavailable(found.error().message());
+  if (!*found || !caller_sees(context, request, (*found)->field("root"), (*found)->field("author"))) co_return not_found("approval", id);
+  co_return http::json_response(200, json_text(approval_json(**found)));
 }
 
 // What an approved request made: a broadcast (a meeting's summons), and the meeting.
@@ -268,6 +279,7 @@ awaitable<http::Response> decide(Context context, http::Request& request, bool a
 
 void add_approval_routes(http::Router& router, const Context& context) {
   router.add("GET", "/v1/approvals", [context](http::Request& r) { return list(context, r); });
+  router.add("GET", "/v1/approvals/{id}", [context](http::Request& r) { return one(context, r); });
   router.add("POST", "/v1/approvals/{id}/approve", [context](http::Request& r) { return decide(context, r, true); });
   router.add("POST", "/v1/approvals/{id}/reject", [context](http::Request& r) { return decide(context, r, false); });
 }

@@ -1,9 +1,9 @@
 #include "api/routes.hpp"
 
+#include "api/document_rules.hpp"
+
 #include "broadcast/keys.hpp"
 
-#include <map>
-#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -48,26 +48,7 @@ void add_all_routes(http::Router& router, const Context& context, const ServerCo
   router.require("/v1/meetings/", "id", numbered("m"), "meeting");
   router.require("/v1/approvals/", "id", numbered("ap"), "approval");
   router.require("/v1/tokens/", "id", numbered("tk"), "token");
-  // The query parameters each route takes; a route not named takes none
-  // (?stat=failed is a typo to be told, not a filter silently dropped).
-  static const std::map<std::pair<std::string, std::string>, std::vector<std::string>> taken = {
-      {{"GET", "/v1/approvals"}, {"state"}},
-      {{"GET", "/v1/audit"}, {"who", "action", "unit", "from", "to", "limit", "before"}},
-      {{"GET", "/v1/broadcasts/{id}/recipients"}, {"state", "page", "per_page", "format"}},
-      {{"POST", "/v1/directory/import"}, {"report_only"}},
-      {{"GET", "/v1/meetings"}, {"date", "unit", "page", "per_page"}},
-      {{"GET", "/v1/meetings/{id}/people"}, {"answer", "page", "per_page", "format"}},
-      {{"GET", "/v1/reports"}, {"date", "level", "role", "unit", "page", "per_page"}},
-      {{"GET", "/v1/reports/missing"}, {"date", "level", "role", "unit", "page", "per_page"}},
-      {{"GET", "/v1/inbound"}, {"limit", "outcome"}},
-      {{"GET", "/v1/directory/units"}, {"parent", "q", "limit"}},
-      {{"GET", "/v1/broadcasts"}, {"state", "unit", "author", "kind", "from", "to", "limit", "cursor"}},
-  };
-  router.set_query_names([](const std::string& method, const std::string& pattern) -> std::optional<std::vector<std::string>> {
-    if (pattern.starts_with("/v1/webhooks/")) return std::nullopt;  // each provider's own parameters (Kannel's, WhatsApp's verification)
-    auto it = taken.find({method, pattern});
-    return it == taken.end() ? std::vector<std::string>{} : it->second;
-  });
+  hold_routes_to_the_document(router);
 }
 
 }  // namespace orgcast::api

@@ -96,7 +96,7 @@ awaitable<http::Response> create_user(Context context, http::Request& request) {
   const auto profile = profiles.find(u.profile);
   if (!u.profile.empty() && profile == profiles.end()) problems.push_back({"/profile", "no access profile " + quoted_input(u.profile)});
   else if (profile != profiles.end() && !caller.permissions.covers(profile->second.permissions))
-    problems.push_back({"/profile", "profile " + u.profile + " may do more than you may"});
+    problems.push_back({"/profile", "profile " + u.profile + " may do more than you may", false, true});
   auto index = context.watcher->index();
   const auto* scope = o.if_contains("scope");
   if (!scope || !scope->is_array() || scope->as_array().empty() || scope->as_array().size() > 100) {
@@ -107,7 +107,7 @@ awaitable<http::Response> create_user(Context context, http::Request& request) {
       const std::string at = "/scope/" + std::to_string(i);
       if (!item.is_string()) problems.push_back({at, "expected a unit id"});
       else if (!scope_within(caller, index.get(), std::string(item.as_string())))
-        problems.push_back({at, quoted_input(item.as_string()) + " is not within your scope"});
+        problems.push_back({at, quoted_input(item.as_string()) + " is not within your scope", false, true});
       else u.scope.emplace_back(item.as_string());
     }
   }

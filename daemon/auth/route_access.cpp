@@ -19,6 +19,7 @@ const Row kTable[] = {
     {"GET", "/healthz", kOpen},
     {"GET", "/readyz", kOpen},
     {"GET", "/metrics", kOpen},
+    {"GET", "/v1/openapi.json", kOpen},  // the API document: routes and shapes, never data
     {"GET", "/r/{token}", kOpen},  // the reply link: the token is the credential
     {"POST", "/r/{token}", kOpen},
     {"GET", "/v1/webhooks/{provider}", kOpen},  // providers authenticate their own way
@@ -37,6 +38,7 @@ const Row kTable[] = {
     {"POST", "/v1/users/{username}/enable", need(Permission::manage_users)},
     {"GET", "/v1/audit", need(Permission::view)},
     {"GET", "/v1/approvals", need(Permission::view)},
+    {"GET", "/v1/approvals/{id}", need(Permission::view)},
     {"POST", "/v1/approvals/{id}/approve", need(Permission::approve)},
     {"POST", "/v1/approvals/{id}/reject", need(Permission::approve)},
     {"GET", "/v1/directory", need(Permission::view)},

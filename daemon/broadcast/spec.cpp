@@ -183,9 +183,10 @@ std::variant<Spec, std::vector<SelectorError>> parse_spec(const json::value& bod
   if (o.contains("template")) {
     parse_template_content(o, context, spec, errors);
   } else if (o.contains("message")) {
-    auto* kind = o.if_contains("kind");
-    if (!kind || !kind->is_string() || kind->as_string() != "reply")
-      errors.push_back({"/message", "literal text is only for replies the daemon sends (\"kind\": \"reply\"); a broadcast names a template"});
+    // Free text carries no registered (DLT) template: only the daemon's own
+    // replies may send it, never a client, whatever it calls its request.
+    if (!context.for_replies)
+      errors.push_back({"/message", "literal text is only for replies the daemon sends; a broadcast names a template"});
     else parse_literal_content(o.at("message"), spec, errors);
     spec.content.default_language = context.rules.default_language;
     spec.content.dlt_entity_id = context.dlt_entity_id;
@@ -236,7 +237,9 @@ std::variant<Spec, std::vector<SelectorError>> parse_spec(const json::value& bod
       errors.push_back({"/report_timeout_s", "expected whole seconds from 10 to 604800"});
     else spec.report_timeout = std::chrono::seconds(timeout->as_int64());
   }
-  if (auto* kind = o.if_contains("kind"); kind && (!kind->is_string() || kind->as_string() != "reply"))
+  if (auto* kind = o.if_contains("kind"); kind && !context.for_replies)
+    errors.push_back({"/kind", "not a field of a broadcast (a template names its own kind)"});
+  else if (kind && (!kind->is_string() || kind->as_string() != "reply"))
     errors.push_back({"/kind", "only \"reply\" may be given (a template names its own kind)"});
   if (!errors.empty()) return errors;
   return spec;

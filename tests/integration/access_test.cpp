@@ -178,7 +178,7 @@ TEST_F(Access, TokensMadeByATokenAreListedToItAndRevokedWithIt) {
   const std::string child(object_of(made)["token"].as_string()), child_id(object_of(made)["id"].as_string());
   EXPECT_EQ(object_of(made)["permissions"].as_array().size(), 3u) << "written out: view, send_announcement, send_summons";
   auto outside = as(maker_token, "POST", "/v1/tokens", R"({"name": "x", "profile": "scheduler", "scope": ["D-JOD"]})");
-  EXPECT_EQ(outside.status, 400) << "Jodhpur is outside the maker's scope";
+  EXPECT_EQ(outside.status, 403) << "Jodhpur is outside the maker's scope";
   EXPECT_THAT(outside.body, ::testing::HasSubstr("/scope/0"));
   auto listed = object_of(as(maker_token, "GET", "/v1/tokens"))["tokens"].as_array();
   ASSERT_EQ(listed.size(), 1u) << "only the tokens it made";
@@ -302,7 +302,7 @@ TEST_F(Sessions, UsersAreMadeNoWiderThanTheirMakerAndDisablingEndsTheirSessions)
   const std::string jaipur_admin(
       object_of(as(daemon_->token(), "POST", "/v1/tokens", R"({"name": "jaipur admin", "profile": "state_admin", "scope": ["D-JAI"]})"))["token"].as_string());
   auto outside = as(jaipur_admin, "POST", "/v1/users", R"({"username": "anita", "name": "Anita", "password": "a long enough secret", "profile": "office_staff", "scope": ["D-JOD"]})");
-  EXPECT_EQ(outside.status, 400) << outside.body;
+  EXPECT_EQ(outside.status, 403) << "outside the maker's scope, as every such request is: " << outside.body;
   EXPECT_THAT(outside.body, ::testing::HasSubstr("/scope/0"));
   auto listed = object_of(as(jaipur_admin, "GET", "/v1/users"))["users"].as_array();
   ASSERT_EQ(listed.size(), 1u) << "ravi, not meena (the whole state)";

@@ -70,6 +70,9 @@ TEST_F(Approvals, ABroadcastOverTheThresholdWaitsForASecondPersonAndIsSentToItsF
   auto h = object_of(held);
   EXPECT_EQ(h["state"].as_string(), "pending_approval");
   const std::string id(h["approval"].as_string());
+  auto shown = as(jaipur_, "GET", "/v1/approvals/" + id);
+  ASSERT_EQ(shown.status, 200) << "where the 202's Location points: " << shown.body;
+  EXPECT_EQ(object_of(shown)["state"].as_string(), "pending_approval");
   auto frozen = h["frozen"].as_object();
   EXPECT_EQ(number(frozen, "count"), 6) << "Jaipur's six people";
   EXPECT_EQ(frozen["root"].as_string(), "D-JAI");

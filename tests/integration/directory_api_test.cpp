@@ -136,10 +136,14 @@ TEST_F(DirectoryApiTest, BadRequestsSayWhatAndWhere) {
   EXPECT_EQ(http("POST", daemon_->url("/v1/audiences/preview"), std::string(2 << 20, ' ')).status, 413);
   EXPECT_EQ(daemon_->get("/v1/nothing-here").status, 404);
   EXPECT_EQ(http("DELETE", daemon_->url("/v1/audiences/preview")).status, 405);
+  // A field the API document does not name is refused before the handler
+  // reads the body; what the fields mean is checked once the shape is right.
   auto contact = http("PUT", daemon_->url("/v1/directory/contacts/N1"), R"({"name": "N", "mobile": "12345", "unit_id": "RJ", "role": "member", "extra": 1})");
   EXPECT_EQ(contact.status, 400);
-  EXPECT_THAT(contact.body, HasSubstr(R"("pointer":"/mobile")"));
   EXPECT_THAT(contact.body, HasSubstr(R"("pointer":"/extra")"));
+  contact = http("PUT", daemon_->url("/v1/directory/contacts/N1"), R"({"name": "N", "mobile": "12345", "unit_id": "RJ", "role": "member"})");
+  EXPECT_EQ(contact.status, 400);
+  EXPECT_THAT(contact.body, HasSubstr(R"("pointer":"/mobile")"));
 }
 
 TEST_F(DirectoryApiTest, CliImportAndAudience) {

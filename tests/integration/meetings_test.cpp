@@ -321,10 +321,15 @@ TEST_F(Meetings, HostileRequestsGetAClear4xx) {
 }
 
 TEST_F(Meetings, BadMeetingsAreRefusedSayingWhere) {
+  // The shape first (the API document's schema: an unknown field, an
+  // empty title), then what the fields mean (the handler).
   auto bad = http("POST", daemon_->url("/v1/meetings"),
                   R"({"title": "", "venue": "x", "starts_at": "2020-01-01T10:00:00Z", "ends_at": "soon", "organiser": "NOWHERE", "agenda": 1})");
   EXPECT_EQ(bad.status, 400);
-  for (const char* where : {"/title", "/starts_at", "/ends_at", "/organiser", "/agenda"})
+  for (const char* where : {"/title", "/agenda"}) EXPECT_NE(bad.body.find(where), std::string::npos) << where << " in " << bad.body;
+  bad = http("POST", daemon_->url("/v1/meetings"), R"({"title": "t", "venue": "x", "starts_at": "2020-01-01T10:00:00Z", "ends_at": "soon", "organiser": "NOWHERE"})");
+  EXPECT_EQ(bad.status, 400);
+  for (const char* where : {"/starts_at", "/ends_at", "/organiser"})
     EXPECT_NE(bad.body.find(where), std::string::npos) << where << " in " << bad.body;
   auto channels = create("RJ", R"(, "channels": ["pigeon"])");
   EXPECT_EQ(channels.status, 400);

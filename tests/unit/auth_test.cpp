@@ -68,7 +68,7 @@ TEST(AccessProfiles, ATokensPrincipalIsNarrowedByItsProfileAndEndsWhenRevokedOrE
 }
 
 TEST(RouteAccess, OpenWithoutCredentialsIsExactlyThisList) {
-  EXPECT_THAT(open_routes(), ::testing::UnorderedElementsAre("GET /healthz", "GET /readyz", "GET /metrics", "POST /v1/session", "GET /r/{token}", "POST /r/{token}",
+  EXPECT_THAT(open_routes(), ::testing::UnorderedElementsAre("GET /healthz", "GET /readyz", "GET /metrics", "GET /v1/openapi.json", "POST /v1/session", "GET /r/{token}", "POST /r/{token}",
                                                              "GET /v1/webhooks/{provider}", "POST /v1/webhooks/{provider}",
                                                              "GET /v1/webhooks/{provider}/{secret}", "POST /v1/webhooks/{provider}/{secret}"));
   EXPECT_EQ(access_for("POST", "/v1/broadcasts")->permission, Permission::send_announcement);

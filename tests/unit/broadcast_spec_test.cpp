@@ -175,12 +175,18 @@ TEST_F(SpecTest, ASummonsIsSentOnlyForAMeeting) {
 }
 
 TEST_F(SpecTest, LiteralTextOnlyForReplies) {
-  auto parsed = parse(R"({"audience": {}, "kind": "reply", "message": {"text": "Hello"}, "channels": ["sms"]})");
+  // A client may not send free text (no DLT template) by calling it a reply.
+  EXPECT_THAT(errors(R"({"audience": {}, "kind": "reply", "message": {"text": "Hello"}, "channels": ["sms"]})"),
+              ElementsAre("/message: literal text is only for replies the daemon sends; a broadcast names a template",
+                          "/kind: not a field of a broadcast (a template names its own kind)"));
+  SpecContext replies{&catalog_, templates::Rules{}, "1101000000000000001", PricingConfig{}, kNow, false};
+  replies.for_replies = true;
+  auto parsed = parse_spec(boost::json::parse(R"({"audience": {}, "kind": "reply", "message": {"text": "Hello"}, "channels": ["sms"]})"), *index_, replies);
   ASSERT_TRUE(std::holds_alternative<Spec>(parsed));
   EXPECT_EQ(std::get<Spec>(parsed).priority, Priority::normal);
   EXPECT_EQ(*std::get<Spec>(parsed).content.whatsapp, "Hello");
   EXPECT_THAT(errors(R"({"audience": {}, "message": {"text": "Hello"}, "channels": ["sms"]})"),
-              ElementsAre("/message: literal text is only for replies the daemon sends (\"kind\": \"reply\"); a broadcast names a template"));
+              ElementsAre("/message: literal text is only for replies the daemon sends; a broadcast names a template"));
 }
 
 TEST_F(SpecTest, TemplateProblemsNameTheVariable) {
@@ -208,10 +214,12 @@ TEST_F(SpecTest, EveryProblemHasItsPointer) {
                          "priority": "asap", "send_at": "tomorrow", "expires_at": "2026-11-22T11:00:00Z", "extra": 1})"),
               ElementsAre("/extra: unknown key \"extra\"", "/audience/units/0: unknown unit \"NOPE\"",
                           "/channels/1: unknown channel; expected sms, whatsapp or push",
-                          "/channels/2: the channel sms is listed twice", "/message/whatsapp: expected a non-empty string",
+                          "/channels/2: the channel sms is listed twice",
+                          "/message: literal text is only for replies the daemon sends; a broadcast names a template",
                           "/priority: expected urgent, normal or bulk",
                           "/send_at: expected an RFC 3339 time, e.g. 2026-11-23T10:00:00+05:30",
-                          "/expires_at: must be later than now and than send_at"));
+                          "/expires_at: must be later than now and than send_at",
+                          "/kind: not a field of a broadcast (a template names its own kind)"));
   EXPECT_THAT(errors("{}"), ElementsAre("/audience: missing: who the broadcast goes to (an audience selector)",
                                         "/channels: missing: the channel policy, e.g. [\"whatsapp\", \"sms\"]",
                                         "/template: missing: the template to send (see GET /v1/templates)"));

@@ -1,0 +1,53 @@
+#include "api/document_rules.hpp"
+
+#include <boost/json.hpp>
+
+#include "api/common.hpp"
+#include "core/text.hpp"
+#include "openapi/document.hpp"
+
+namespace orgcast::api {
+
+namespace {
+
+// Whether the body is sent as JSON; any other (a CSV sign-in sheet, a
+// form) is its handler's to read or refuse.
+bool sent_as_json(const http::Request& request) {
+  const auto type = request.header("content-type").value_or("");
+  std::string media(trim(type.substr(0, type.find(';'))));
+  for (auto& c : media) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return media == "application/json";
+}
+
+}  // namespace
+
+void hold_routes_to_the_document(http::Router& router) {
+  router.set_query_names([](const std::string& method, const std::string& pattern) -> std::optional<std::vector<std::string>> {
+    // A provider's own parameters (Kannel's, WhatsApp's verification): the
+    // document names those orgcast reads; a provider may send more.
+    if (pattern.starts_with("/v1/webhooks/")) return std::nullopt;
+    return openapi::query_names(method, pattern);
+  });
+  const auto& rules = openapi::body_rules();
+  router.wrap([&rules](const std::string& method, const std::string& pattern, http::Handler inner) -> http::Handler {
+    // A provider's callback is checked by its handler, which proves who
+    // sent it first: a stranger learns nothing from what a body may hold.
+    if (!rules.has_schema(method, pattern) || pattern.starts_with("/v1/webhooks/")) return inner;
+    return [&rules, method, pattern, inner = std::move(inner)](http::Request& request) -> boost::asio::awaitable<http::Response> {
+      if (!request.body.empty() && sent_as_json(request)) {
+        http::Response error;
+        auto body = parse_json_body(request, error);
+        if (!body) co_return error;
+        auto errors = rules.check(method, pattern, *body);
+        if (!errors.empty()) {
+          std::vector<directory::SelectorError> items;
+          for (auto& e : errors) items.push_back({std::move(e.pointer), std::move(e.message)});
+          co_return pointer_problem("Invalid body", items);
+        }
+      }
+      co_return co_await inner(request);
+    };
+  });
+}
+
+}  // namespace orgcast::api
