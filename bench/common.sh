@@ -40,6 +40,10 @@ start_daemon() {
 server:
   listen: 127.0.0.1:$HTTP_PORT
   threads: ${IO_THREADS:-2}
+  # wrk's many connections and requests from one address are the load, not an abuse to limit.
+  max_connections_per_address: 0
+  requests_per_second_per_address: 0
+  requests_per_second_per_caller: 0
 redis:
   port: $REDIS_PORT
   key_prefix: "$prefix"

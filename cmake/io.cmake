@@ -16,6 +16,7 @@ add_library(orgcast_io STATIC
   daemon/dispatch/http_transport.cpp
   daemon/http/problem.cpp
   daemon/http/router.cpp
+  daemon/http/cors.cpp
   daemon/http/multipart.cpp
   daemon/http/server.cpp
   daemon/metrics/registry.cpp
@@ -23,6 +24,7 @@ add_library(orgcast_io STATIC
   daemon/directory_store/watcher.cpp
   daemon/api/common.cpp
   daemon/api/document_rules.cpp
+  daemon/api/request_limits.cpp
   daemon/api/caller_scope.cpp
   daemon/api/contact_read_limit.cpp
   daemon/api/health_api.cpp

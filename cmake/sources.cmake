@@ -59,6 +59,7 @@ add_library(orgcast_logic STATIC
   daemon/auth/api_token.cpp
   daemon/auth/password.cpp
   daemon/auth/login_throttle.cpp
+  daemon/auth/request_limiter.cpp
   daemon/auth/route_access.cpp
   daemon/auth/callback_secrets.cpp
   daemon/auth/totp.cpp

@@ -21,6 +21,7 @@
 #include <mutex>
 #include <thread>
 
+#include "api/request_limits.hpp"
 #include "api/routes.hpp"
 #include "broadcast/store.hpp"
 #include "dispatch/dispatcher.hpp"
@@ -48,6 +49,7 @@
 #include "auth/authenticator.hpp"
 #include "auth/callback_secrets.hpp"
 #include "auth/password.hpp"
+#include "auth/request_limiter.hpp"
 #include "auth/session_store.hpp"
 #include "core/text.hpp"
 #include "http/message.hpp"
@@ -353,8 +355,13 @@ int run_daemon(Config config, DaemonOptions options, Log& log) {
     return 1;
   }
   if (!config.auth.required) log.warn("auth", "auth.required is false: every request on loopback is an administrator");
+  api::limit_requests(router, {std::make_shared<auth::RequestLimiter>(config.server.requests_per_second_per_address, config.server.request_burst_per_address),
+                               std::make_shared<auth::RequestLimiter>(config.server.requests_per_second_per_caller, config.server.request_burst_per_caller),
+                               context.client_address});
 
-  http::Server server(io.get_executor(), config.server, router, log, metrics, io_threads.executors());
+  auto server_config = config.server;
+  for (auto proxy : split_trimmed(config.auth.trusted_proxies, ',')) server_config.trusted_peers.emplace_back(proxy);
+  http::Server server(io.get_executor(), server_config, router, log, metrics, io_threads.executors());
   std::uint16_t port = 0;
   try {
     port = server.start();

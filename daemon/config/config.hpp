@@ -25,6 +25,22 @@ struct ServerConfig {
   int body_min_bytes_per_second = 1024;
   int body_max_seconds = 600;
   int shutdown_grace_ms = 5000;
+  // One client may not take the daemon from the others: connections per
+  // TCP peer (a trusted proxy's are not counted), requests per client
+  // address and per caller (token or user), each a bucket refilled at the
+  // rate up to the burst; 0: no limit. Over: 429 with Retry-After.
+  int max_connections_per_address = 64;
+  int requests_per_second_per_address = 100;
+  int request_burst_per_address = 200;
+  int requests_per_second_per_caller = 50;
+  int request_burst_per_caller = 100;
+  // Origins (comma-separated, "*": any) whose web pages may call the API
+  // (CORS); a page of any other origin is refused. The daemon's own origin
+  // (the console) needs no entry.
+  std::string allowed_origins;
+  // Not read from the file: auth.trusted_proxies, whose connections carry
+  // many clients and are not limited per address.
+  std::vector<std::string> trusted_peers;
 
   bool operator==(const ServerConfig&) const = default;
 };

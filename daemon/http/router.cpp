@@ -86,6 +86,10 @@ void Router::set_prechecks(const std::function<Precheck(const std::string& metho
   for (auto& route : routes_) route.precheck = make(route.method, route.pattern);
 }
 
+void Router::wrap_prechecks(const std::function<Precheck(const std::string& method, const std::string& pattern, Precheck inner)>& wrapper) {
+  for (auto& route : routes_) route.precheck = wrapper(route.method, route.pattern, std::move(route.precheck));
+}
+
 void Router::wrap(const std::function<Handler(const std::string& method, const std::string& pattern, Handler inner)>& wrapper) {
   for (auto& route : routes_) {
     route.handler = wrapper(route.method, route.pattern, std::move(route.handler));

@@ -41,6 +41,8 @@ class Router {
   void wrap(const std::function<Handler(const std::string& method, const std::string& pattern, Handler inner)>& wrapper);
   /// Gives each route the precheck `make` returns for it (an empty one: none).
   void set_prechecks(const std::function<Precheck(const std::string& method, const std::string& pattern)>& make);
+  /// Replaces each route's precheck (perhaps empty) by what `wrapper` makes of it.
+  void wrap_prechecks(const std::function<Precheck(const std::string& method, const std::string& pattern, Precheck inner)>& wrapper);
   /// Parameter `param` of every route whose pattern starts with `pattern_prefix`
   /// must satisfy `valid`, or the route answers 404 "no <noun> <value>"
   /// without reaching its handler (after the same access checks: a stranger

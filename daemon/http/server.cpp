@@ -16,6 +16,7 @@
 #include <mutex>
 
 #include "core/text.hpp"
+#include "http/cors.hpp"
 #include "http/problem.hpp"
 #include "metrics/registry.hpp"
 
@@ -70,7 +71,7 @@ error_code take_buffered_body(beast::flat_buffer& buffer, bhttp::request_parser<
 bhttp::response<bhttp::string_body> to_beast(Response&& response, unsigned version, bool keep_alive) {
   bhttp::response<bhttp::string_body> out{static_cast<bhttp::status>(response.status), version};
   out.set(bhttp::field::server, "orgcastd");
-  out.set(bhttp::field::content_type, response.content_type);
+  if (!response.content_type.empty()) out.set(bhttp::field::content_type, response.content_type);
   for (auto& [name, value] : response.headers) out.set(name, value);
   out.body() = std::move(response.body);
   out.keep_alive(keep_alive);
@@ -85,6 +86,7 @@ struct Server::State : std::enable_shared_from_this<State> {
         metrics::Registry& metrics, std::vector<asio::any_io_executor> connection_executors)
       : executor(executor), acceptor(asio::make_strand(executor)), config(config), router(router), log(log),
         metrics(metrics), grace(executor), sweep_timer(acceptor.get_executor()), connection_executors(std::move(connection_executors)) {
+    for (auto origin : split_trimmed(config.allowed_origins, ',')) allowed_origins.emplace_back(origin);
     // Looked up once: a labelled lookup per request showed in profiles.
     for (int c = 1; c <= 5; ++c)
       responses[static_cast<std::size_t>(c)] =
@@ -108,6 +110,7 @@ struct Server::State : std::enable_shared_from_this<State> {
     Clock::time_point deadline = Clock::time_point::max();  // of the read or write in progress
     bool reading_body = false;  // past its deadline, the read is cancelled (and answered 408), not the connection closed
     bool timed_out = false;     // the sweep cancelled the read
+    std::string peer;           // the TCP peer's address, for the limit per address
   };
 
   asio::any_io_executor executor;
@@ -125,6 +128,7 @@ struct Server::State : std::enable_shared_from_this<State> {
   std::list<Connection> connections;
   bool stopping = false;
   std::function<void()> on_drained;
+  std::vector<std::string> allowed_origins;  // server.allowed_origins (CORS)
 
   void cancel(const Connection& c) {
     asio::post(c.executor, [weak = c.socket] {
@@ -319,30 +323,69 @@ struct Server::State : std::enable_shared_from_this<State> {
         continue;
       }
       std::list<Connection>::iterator it;
-      bool over_limit = false;
+      std::optional<Response> refusal;
       auto connection = std::make_shared<tcp::socket>(std::move(socket));
+      auto peer = peer_of(*connection);
       {
         std::lock_guard lock(mutex);
         if (stopping) break;
-        over_limit = connections.size() >= static_cast<std::size_t>(config.max_connections);
+        if (connections.size() >= static_cast<std::size_t>(config.max_connections)) {
+          metrics.counter("orgcast_http_rejected_total", "connections refused because server.max_connections were open").inc();
+          refusal = unavailable("too many connections", 1);
+        } else if (over_address_limit(peer)) {
+          metrics.counter("orgcast_http_rejected_per_address_total", "connections refused because their address held server.max_connections_per_address").inc();
+          refusal = problem(429, "too-many-requests", "Too many connections",
+                            "your address holds " + std::to_string(config.max_connections_per_address) + " connections already; reuse them");
+          refusal->headers.emplace_back("Retry-After", "1");
+        }
         it = connections.insert(connections.end(), Connection{connection->get_executor(), connection, true, Clock::now() + idle_timeout()});
+        it->peer = std::move(peer);
       }
-      asio::co_spawn(connection->get_executor(), session(self, connection, it, over_limit), asio::detached);
+      asio::co_spawn(connection->get_executor(), session(self, connection, it, std::move(refusal)), asio::detached);
     }
+  }
+
+  Response cross_origin_refusal(std::string_view origin) const {
+    return problem(403, "cross-origin", "Cross-origin request refused",
+                   "a request from a web page of another origin (" + orgcast::quoted_input(origin, 100) + ") is refused: server.allowed_origins does not name it");
+  }
+
+  // A CORS preflight: which method and headers a page of an allowed origin may send.
+  Response preflight(Origin verdict, std::string_view origin, const std::string& path, std::string_view method) const {
+    if (verdict == Origin::refused) return cross_origin_refusal(origin);
+    const auto match = router.match(std::string(method), path, nullptr);
+    if (!match.handler) return problem(404, "not-found", "Not found", std::string(method) + " " + orgcast::quoted_input(path) + " is not a route");
+    Response response{204, "", "", {}};
+    response.headers.emplace_back("Access-Control-Allow-Origin", std::string(origin));
+    response.headers.emplace_back("Access-Control-Allow-Methods", std::string(method));
+    response.headers.emplace_back("Access-Control-Allow-Headers", std::string(kCorsRequestHeaders));
+    response.headers.emplace_back("Access-Control-Max-Age", "600");
+    response.headers.emplace_back("Vary", "Origin");
+    return response;
+  }
+
+  // Whether `peer` holds its most connections already (under the mutex). A
+  // trusted proxy's connections carry many clients: their requests are
+  // limited per client address instead (api/request_limits).
+  bool over_address_limit(const std::string& peer) const {
+    if (config.max_connections_per_address <= 0 || peer.empty()) return false;
+    if (std::find(config.trusted_peers.begin(), config.trusted_peers.end(), peer) != config.trusted_peers.end()) return false;
+    const auto held = std::count_if(connections.begin(), connections.end(), [&](const Connection& c) { return c.peer == peer; });
+    return held >= config.max_connections_per_address;
   }
 
   // `self` keeps the server state alive while the connection lives.
   asio::awaitable<void> session(std::shared_ptr<State> /*self*/, std::shared_ptr<tcp::socket> connection,
-                                std::list<Connection>::iterator it, bool over_limit) {
+                                std::list<Connection>::iterator it, std::optional<Response> refusal) {
     auto& socket = *connection;
     beast::flat_buffer buffer;
-    if (over_limit) {
-      metrics.counter("orgcast_http_rejected_total", "connections refused because server.max_connections were open").inc();
-      auto response = to_beast(unavailable("too many connections", 1), 11, false);
+    if (refusal) {
+      count_response(refusal->status);
+      auto response = to_beast(std::move(*refusal), 11, false);
       set_deadline(it, true, std::chrono::seconds(5));
       co_await bhttp::async_write(socket, response, kUseTuple);
     }
-    while (!over_limit) {
+    while (!refusal) {
       if (!wait_for_request(it)) break;
       bhttp::request_parser<bhttp::string_body> parser;
       parser.header_limit(16 * 1024);
@@ -360,7 +403,22 @@ struct Server::State : std::enable_shared_from_this<State> {
       set_deadline(it, true, idle_timeout());  // for the body
       const auto& header = parser.get();
       Request request;
-      auto match = router.match(std::string(header.method_string()), std::string(header.target().substr(0, header.target().find('?'))), &request);
+      const std::string path(header.target().substr(0, header.target().find('?')));
+      auto match = router.match(std::string(header.method_string()), path, &request);
+      // A web page of another origin: refused unless server.allowed_origins
+      // names it, its preflight answered here (no route takes OPTIONS).
+      // Copied: the header is gone once the body is read.
+      const auto origin = header.find(bhttp::field::origin) == header.end() ? std::nullopt
+                                                                            : std::optional<std::string>(header[bhttp::field::origin]);
+      const auto verdict = judge_origin(origin, header[bhttp::field::host], allowed_origins);
+      if (header.method() == bhttp::verb::options && origin && header.find(bhttp::field::access_control_request_method) != header.end()) {
+        co_await refuse_before_body(socket, it, buffer, preflight(verdict, *origin, path, header[bhttp::field::access_control_request_method]), header.version());
+        break;
+      }
+      if (verdict == Origin::refused && !path.starts_with("/v1/webhooks/")) {
+        co_await refuse_before_body(socket, it, buffer, cross_origin_refusal(*origin), header.version());
+        break;
+      }
       const std::size_t limit = match.body_limit ? match.body_limit : config.body_limit_bytes;
       parser.body_limit(limit);
       // Who may send a body is known before it is read: a stranger's
@@ -458,6 +516,11 @@ struct Server::State : std::enable_shared_from_this<State> {
         it->deadline = Clock::now() + idle_timeout();  // for the answer
       }
       count_response(response.status);
+      if (verdict == Origin::allowed) {
+        response.headers.emplace_back("Access-Control-Allow-Origin", *origin);
+        response.headers.emplace_back("Access-Control-Expose-Headers", std::string(kCorsExposedHeaders));
+        response.headers.emplace_back("Vary", "Origin");
+      }
       if (response.stream) {
         co_await stream_response(socket, it, std::move(response), version);
         break;

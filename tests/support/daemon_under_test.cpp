@@ -21,8 +21,13 @@ DaemonUnderTest::~DaemonUnderTest() {
 
 void DaemonUnderTest::write_config(const std::string& extra_yaml) {
   std::ofstream out(config_path_);
+  // The tests' own polling (every 20 ms, often two requests) is no abuse:
+  // the per-client limits are off unless a test sets them.
+  const std::string limits = server_settings_.find("per_address") != std::string::npos || server_settings_.find("per_caller") != std::string::npos
+                                 ? ""
+                                 : "  requests_per_second_per_address: 0\n  requests_per_second_per_caller: 0\n";
   out << "log:\n  level: debug\n"
-      << "server:\n  listen: 127.0.0.1:" << fixed_port_ << "\n  threads: 2\n  shutdown_grace_ms: 2000\n" << server_settings_
+      << "server:\n  listen: 127.0.0.1:" << fixed_port_ << "\n  threads: 2\n  shutdown_grace_ms: 2000\n" << limits << server_settings_
       << "redis:\n  port: " << redis_port_ << "\n  key_prefix: \"" << prefix_ << "\"\n"
       << "  reconnect_min_ms: 20\n  reconnect_max_ms: 200\n  connect_timeout_ms: 500\n"
       << extra_yaml;

@@ -6,6 +6,7 @@
 #include "auth/api_token.hpp"
 #include "auth/authenticator.hpp"
 #include "auth/login_throttle.hpp"
+#include "auth/request_limiter.hpp"
 #include "auth/route_access.hpp"
 #include "auth/totp.hpp"
 #include "core/utc_time.hpp"
@@ -109,6 +110,40 @@ TEST(Totp, CodesFollowRfc6238AndAllowOneStepOfDrift) {
   EXPECT_EQ(fresh.size(), 32u) << "160 bits in base32";
   EXPECT_NE(fresh, orgcast::auth::new_totp_secret());
   EXPECT_THAT(orgcast::auth::totp_uri(fresh, "meena"), ::testing::StartsWith("otpauth://totp/orgcast:meena?secret=" + fresh));
+}
+
+}  // namespace
+
+namespace {
+
+using orgcast::auth::RequestLimiter;
+using Clock = RequestLimiter::Clock;
+
+TEST(RequestLimiter, ABurstIsAllowedThenTheRateAndEachKeyHasItsOwn) {
+  RequestLimiter limiter(10, 5);
+  const auto t0 = Clock::time_point{} + std::chrono::hours(1);
+  for (int i = 0; i < 5; ++i) EXPECT_FALSE(limiter.take("10.0.0.1", t0)) << "the burst, request " << i;
+  auto wait = limiter.take("10.0.0.1", t0);
+  ASSERT_TRUE(wait) << "the sixth at once is over";
+  EXPECT_EQ(*wait, std::chrono::milliseconds(100)) << "one comes back every 1/10 s";
+  EXPECT_FALSE(limiter.take("10.0.0.2", t0)) << "another address is not held back";
+  EXPECT_TRUE(limiter.take("10.0.0.1", t0 + std::chrono::milliseconds(50)));
+  EXPECT_FALSE(limiter.take("10.0.0.1", t0 + std::chrono::milliseconds(150))) << "refilled at the rate";
+  EXPECT_FALSE(limiter.take("10.0.0.1", t0 + std::chrono::hours(1))) << "after long idle, a full burst again";
+  for (int i = 0; i < 4; ++i) EXPECT_FALSE(limiter.take("10.0.0.1", t0 + std::chrono::hours(1)));
+  EXPECT_TRUE(limiter.take("10.0.0.1", t0 + std::chrono::hours(1))) << "never more than the burst";
+}
+
+TEST(RequestLimiter, ZeroIsNoLimitAndManyKeysDoNotGrowWithoutBound) {
+  RequestLimiter off(0, 1);
+  const auto t0 = Clock::time_point{} + std::chrono::hours(1);
+  for (int i = 0; i < 1000; ++i) EXPECT_FALSE(off.take("a", t0));
+  RequestLimiter limiter(1, 2, 100);
+  for (int i = 0; i < 1000; ++i) limiter.take("addr" + std::to_string(i), t0 + std::chrono::seconds(i / 100));
+  EXPECT_LE(limiter.keys(), 100u);
+  limiter.take("busy", t0 + std::chrono::seconds(20));
+  limiter.take("busy", t0 + std::chrono::seconds(20));
+  EXPECT_TRUE(limiter.take("busy", t0 + std::chrono::seconds(20))) << "a key in use keeps its count";
 }
 
 }  // namespace

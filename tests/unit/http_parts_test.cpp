@@ -7,6 +7,7 @@
 #include <boost/asio/use_future.hpp>
 #include <future>
 
+#include "http/cors.hpp"
 #include "http/multipart.hpp"
 #include "http/router.hpp"
 
@@ -106,3 +107,17 @@ TEST(Multipart, MalformedBodiesSayWhy) {
 }
 
 }  // namespace
+
+TEST(Cors, AnOriginIsOursListedOrRefused) {
+  using orgcast::http::judge_origin;
+  using orgcast::http::Origin;
+  const std::vector<std::string> allowed{"https://console.example.org"};
+  EXPECT_EQ(judge_origin(std::nullopt, "api.example.org", allowed), Origin::none) << "a scheduler or curl sends none";
+  EXPECT_EQ(judge_origin("https://api.example.org", "api.example.org", allowed), Origin::same) << "the console served by the daemon";
+  EXPECT_EQ(judge_origin("http://127.0.0.1:8080", "127.0.0.1:8080", allowed), Origin::same);
+  EXPECT_EQ(judge_origin("https://console.example.org", "api.example.org", allowed), Origin::allowed);
+  EXPECT_EQ(judge_origin("https://evil.example", "api.example.org", allowed), Origin::refused);
+  EXPECT_EQ(judge_origin("null", "api.example.org", allowed), Origin::refused) << "a sandboxed page or a file";
+  EXPECT_EQ(judge_origin("https://console.example.org.evil", "api.example.org", allowed), Origin::refused) << "whole origins, not prefixes";
+  EXPECT_EQ(judge_origin("https://evil.example", "api.example.org", {"*"}), Origin::allowed);
+}
