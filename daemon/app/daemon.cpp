@@ -204,6 +204,16 @@ int run_daemon(Config config, DaemonOptions options, Log& log) {
       std::chrono::milliseconds(config.directory.change_poll_ms), log, metrics);
 
   std::mutex config_mutex;  // guards `config` against SIGHUP reloads
+  // The time rules in force (time_rules/), under config_mutex: the config's
+  // quiet hours, promotional window and blackouts.
+  auto rules_of = [](const TimeRulesConfig& c) {
+    auto rules = std::make_shared<time_rules::Rules>();
+    rules->quiet_hours = c.quiet_hours;
+    rules->promotional_window = c.promotional_window;
+    rules->blackouts = c.blackouts;
+    return std::shared_ptr<const time_rules::Rules>(std::move(rules));
+  };
+  std::shared_ptr<const time_rules::Rules> rules_in_force = rules_of(config.time_rules);
   api::Context context;
   context.redis = redis;
   context.store = &store;
@@ -342,6 +352,10 @@ int run_daemon(Config config, DaemonOptions options, Log& log) {
     d.lease = std::chrono::milliseconds(config.dispatch.lease_ms);
     d.report_timeout = std::chrono::seconds(config.dispatch.report_timeout_s);
     d.index = [watcher] { return watcher->index(); };
+    d.time_rules = [&] {
+      std::lock_guard lock(config_mutex);
+      return rules_in_force;
+    };
     dispatcher = std::make_shared<dispatch::Dispatcher>(io.get_executor(), redis, std::move(providers->routes), d, log, metrics);
   }
   metrics.gauge_function("orgcast_redis_connected", "1 when the Redis connection is up", [redis] { return redis->connected() ? 1.0 : 0.0; });
@@ -423,6 +437,8 @@ int run_daemon(Config config, DaemonOptions options, Log& log) {
           // the rest of replies (links, the lane's pace, the hourly limit) at the next restart.
           config.replies.sms_acknowledgements = loaded.config->replies.sms_acknowledgements;
           config.reports = loaded.config->reports;
+          config.time_rules = loaded.config->time_rules;
+          rules_in_force = rules_of(config.time_rules);
           if (loaded.config->auth.required != config.auth.required) log.warn("config", "a change to auth.required takes effect at the next restart");
           config.auth.profiles = loaded.config->auth.profiles;
           config.auth.approval_over = loaded.config->auth.approval_over;

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "time_rules/time_rules.hpp"
+
 #include "core/log.hpp"
 
 namespace orgcast {
@@ -29,7 +31,7 @@ struct ServerConfig {
   // TCP peer (a trusted proxy's are not counted), requests per client
   // address and per caller (token or user), each a bucket refilled at the
   // rate up to the burst; 0: no limit. Over: 429 with Retry-After.
-  int max_connections_per_address = 64;
+  int max_connections_per_address = 256;
   int requests_per_second_per_address = 100;
   int request_burst_per_address = 200;
   int requests_per_second_per_caller = 50;
@@ -190,6 +192,15 @@ struct ProviderConfig {
   int line = 0;
 };
 
+/// When messages may go out (time_rules/): checked for each recipient at
+/// the moment it would be sent.
+struct TimeRulesConfig {
+  std::vector<time_rules::QuietHours> quiet_hours;  // per template kind, IST; replies always exempt
+  bool promotional_window = true;                   // DLT: promotional SMS only 10:00-21:00 IST
+  std::vector<time_rules::Blackout> blackouts;      // beside those made through /v1/blackouts
+  bool refuse_into_blackout = false;                // a broadcast posted into a blackout: 409 (true) or held until it ends
+};
+
 struct Config {
   std::string source_path;
   LogLevel log_level = LogLevel::info;
@@ -205,6 +216,7 @@ struct Config {
   ReportsConfig reports;
   TemplatesConfig templates;
   PricingConfig pricing;
+  TimeRulesConfig time_rules;
   /// Empty with dispatch.provider_url set: one `sim` account carries every channel.
   std::vector<ProviderConfig> providers;
 

@@ -6,6 +6,7 @@
 #include <tuple>
 
 #include "core/text.hpp"
+#include "core/utc_time.hpp"
 #include "auth/permissions.hpp"
 #include "keywords/vocabulary.hpp"
 
@@ -187,6 +188,71 @@ Option profiles_option() {
               out[name] = std::move(permissions);
             }
             c.auth.profiles = std::move(out);
+            return std::nullopt;
+          }};
+}
+
+// time_rules.quiet_hours: template kind -> "21:00-08:00" (IST).
+Option quiet_hours_option() {
+  return {"time_rules.quiet_hours", Kind::quiet_hours,
+          "per template kind (announcement, summons, reminder), a daily IST window when none is sent, e.g. \"21:00-08:00\"; replies are "
+          "always exempt",
+          0, 0, [](Config& c, const YAML::Node& n) -> std::optional<std::string> {
+            if (!n.IsMap()) return "expected a map of template kind to a window such as \"21:00-08:00\"";
+            std::vector<time_rules::QuietHours> out;
+            for (const auto& entry : n) {
+              std::string kind, text;
+              if (!scalar(entry.first, kind) || (kind != "announcement" && kind != "summons" && kind != "reminder"))
+                return "kinds are announcement, summons or reminder (replies are never held)";
+              auto window = scalar(entry.second, text) ? time_rules::parse_daily_window(text) : std::nullopt;
+              if (!window) return "in " + quoted(kind) + ": expected an IST window \"HH:MM-HH:MM\", e.g. \"21:00-08:00\"";
+              out.push_back({kind, *window});
+            }
+            c.time_rules.quiet_hours = std::move(out);
+            return std::nullopt;
+          }};
+}
+
+// time_rules.blackouts: [{name, units: [...], from, to, kinds: [...]}].
+Option blackouts_option() {
+  return {"time_rules.blackouts", Kind::blackouts,
+          "windows when nothing (or only some kinds) is sent to some units and below: a list of {name, units, from, to (RFC 3339), kinds}",
+          0, 0, [](Config& c, const YAML::Node& n) -> std::optional<std::string> {
+            if (!n.IsSequence()) return "expected a list of blackouts";
+            std::vector<time_rules::Blackout> out;
+            for (std::size_t i = 0; i < n.size(); ++i) {
+              const auto& entry = n[i];
+              const std::string at = "blackout " + std::to_string(i + 1);
+              if (!entry.IsMap()) return at + ": expected a map with name, units, from, to and kinds";
+              time_rules::Blackout b;
+              b.id = "config:" + std::to_string(i + 1);
+              std::string from, to;
+              for (const auto& field : entry) {
+                std::string key;
+                scalar(field.first, key);
+                if (key == "name") {
+                  if (!scalar(field.second, b.name)) return at + ": name must be a text";
+                } else if (key == "from" || key == "to") {
+                  if (!scalar(field.second, key == "from" ? from : to)) return at + ": " + key + " must be an RFC 3339 time";
+                } else if (key == "units" || key == "kinds") {
+                  if (!field.second.IsSequence()) return at + ": " + key + " must be a list";
+                  for (const auto& item : field.second) {
+                    std::string text;
+                    if (!scalar(item, text) || text.empty()) return at + ": " + key + " must be a list of texts";
+                    (key == "units" ? b.units : b.kinds).push_back(text);
+                  }
+                } else {
+                  return at + ": unknown key " + quoted(key) + "; expected name, units, from, to, kinds";
+                }
+              }
+              auto f = parse_rfc3339(from), t = parse_rfc3339(to);
+              if (!f || !t) return at + ": from and to must be RFC 3339 times, e.g. 2027-02-05T17:00:00+05:30";
+              if (*t <= *f) return at + ": to must be later than from";
+              if (b.units.empty()) return at + ": units must name at least one unit (the state's id for all)";
+              b.from = *f, b.to = *t;
+              out.push_back(std::move(b));
+            }
+            c.time_rules.blackouts = std::move(out);
             return std::nullopt;
           }};
 }
@@ -449,6 +515,12 @@ const std::vector<Option>& options() {
                     "Secure cookie) are believed, comma-separated; empty: none",
                     [](Config& c) -> std::string& { return c.auth.trusted_proxies; }),
       providers_option(),
+      quiet_hours_option(),
+      bool_option("time_rules.promotional_window", "promotional SMS only from 10:00 to 21:00 IST (DLT), held at send time outside it",
+                  [](Config& c) -> bool& { return c.time_rules.promotional_window; }),
+      blackouts_option(),
+      bool_option("time_rules.refuse_into_blackout", "a broadcast posted into a blackout of its region and kind is refused 409 (true) or held until it ends",
+                  [](Config& c) -> bool& { return c.time_rules.refuse_into_blackout; }),
       string_option("templates.dir", "folder of the message templates (*.yaml), relative to this file's folder",
                     [](Config& c) -> std::string& { return c.templates.dir; }),
       int_option("templates.max_sms_segments", "most SMS segments a template may need with every variable at its longest", 1, 10,
@@ -481,6 +553,8 @@ std::string expected(const Option& option) {
     case Kind::keywords: return "a map of language code to its word lists";
     case Kind::profiles: return "a map of profile name to a list of permissions";
     case Kind::profile_counts: return "a map of profile name to a whole number";
+    case Kind::quiet_hours: return "a map of template kind to an IST window \"HH:MM-HH:MM\"";
+    case Kind::blackouts: return "a list of blackouts: name, units, from, to, kinds";
   }
   return "a value";
 }

@@ -14,7 +14,7 @@
 
 namespace orgcast::config_schema {
 
-enum class Kind { string, integer, decimal, boolean, providers, endpoint, identifier_list, tag_groups, log_level, keywords, profiles, profile_counts };
+enum class Kind { string, integer, decimal, boolean, providers, endpoint, identifier_list, tag_groups, log_level, keywords, profiles, profile_counts, quiet_hours, blackouts };
 
 struct Option {
   std::string path;

@@ -270,6 +270,12 @@ std::vector<std::size_t> ChunkWork::take_due(SteadyTime now, std::size_t window)
   return due;
 }
 
+void ChunkWork::hold_until(std::size_t i, SteadyTime until) {
+  auto& due = not_before_[i];
+  due = std::max(due, until);
+  pending_.push_back(i);
+}
+
 SteadyTime ChunkWork::next_retry() const {
   auto soonest = SteadyTime::max();
   for (auto i : pending_)

@@ -102,6 +102,12 @@ class ChunkWork {
   void put_back(const std::vector<std::size_t>& batch) { pending_.insert(pending_.begin(), batch.begin(), batch.end()); }
   /// When the soonest waiting retry is due.
   SteadyTime next_retry() const;
+  /// Recipient i (taken from pending) waits until `until` (a time rule:
+  /// quiet hours, a blackout); back in pending. Not kept in Redis: when
+  /// the chunk comes back, the rules are asked again.
+  void hold_until(std::size_t i, SteadyTime until);
+  /// Recipient i's unit, as the snapshot queued with the broadcast has it.
+  std::string_view unit_of(std::size_t i) const { return recipients_.at(i).unit_id; }
 
   /// Write-ahead `sending` for the batch under this hold's token (lua/claim.lua);
   /// idempotent: a recipient already claimed by this hold is claimed again.

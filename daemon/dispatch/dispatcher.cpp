@@ -10,6 +10,9 @@
 #include <random>
 
 #include "broadcast/recipients.hpp"
+#include "core/utc_time.hpp"
+#include "directory/scope.hpp"
+#include "templates/template.hpp"
 #include "dispatch/scripts.hpp"
 #include "metrics/registry.hpp"
 
@@ -533,7 +536,7 @@ asio::awaitable<Dispatcher::Step> Dispatcher::work_window(std::shared_ptr<ChunkW
     claimed_ahead = true;
     if (batch->empty()) co_return Step::sent;  // another instance had them all
   } else {
-    *batch = work->take_due(started, window);
+    *batch = due_and_allowed(*work, window);
     if (batch->empty()) co_return Step::waiting;
   }
   auto claimed_at = started;
@@ -564,7 +567,7 @@ asio::awaitable<Dispatcher::Step> Dispatcher::work_window(std::shared_ptr<ChunkW
       work->record(*batch, *results, *via, options_.backoff, random_, metrics_, sent_at, clock_->system_now()));
   // The next window's claim rides in this pipeline, after the writes it
   // depends on (fallbacks queued again): one round trip per window, not two.
-  auto next = std::make_shared<std::vector<std::size_t>>(stopping_ ? std::vector<std::size_t>{} : work->take_due(sent_at, window));
+  auto next = std::make_shared<std::vector<std::size_t>>(stopping_ ? std::vector<std::size_t>{} : due_and_allowed(*work, window));
   auto writes = std::make_shared<std::vector<redis::Args>>();
   writes->push_back(*record);
   if (!next->empty()) writes->push_back(work->claim_command(*next));
@@ -592,6 +595,41 @@ asio::awaitable<Dispatcher::Step> Dispatcher::work_window(std::shared_ptr<ChunkW
     co_return Step::failed;
   }
   co_return Step::sent;
+}
+
+std::vector<std::size_t> Dispatcher::due_and_allowed(ChunkWork& work, std::size_t window) {
+  const auto now = clock_->steady_now();
+  auto rules = options_.time_rules ? options_.time_rules() : nullptr;
+  if (!rules || rules->empty()) return work.take_due(now, window);
+  const auto wall = clock_->system_now();
+  const auto& b = work.broadcast();
+  // Literal text is the daemon's reply to someone who wrote: never held.
+  const std::string_view kind = b.content.tmpl ? templates::name(b.content.tmpl->kind) : "reply";
+  const bool promotional = b.content.tmpl && b.content.tmpl->category == templates::DltCategory::promotional;
+  const auto index = b.index ? b.index : (options_.index ? options_.index() : nullptr);
+  std::vector<std::size_t> allowed;
+  std::size_t held = 0;
+  // Held ones are no longer due, so each round takes others: a chunk
+  // partly inside a blackout's region still sends the rest.
+  while (allowed.size() < window) {
+    auto due = work.take_due(now, window - allowed.size());
+    if (due.empty()) break;
+    for (auto i : due) {
+      const auto unit = work.unit_of(i);
+      time_rules::Message message{kind, promotional && work.channel_of(i) == adapters::Channel::sms, [&](const time_rules::Blackout& blackout) {
+                                    if (!index) return true;  // where the unit lies is unknown: held, not sent into a silence
+                                    return directory::Scope::of(blackout.units, index->units()).contains(unit, index->units());
+                                  }};
+      if (auto hold = time_rules::hold(*rules, message, wall)) {
+        work.hold_until(i, now + std::chrono::duration_cast<std::chrono::steady_clock::duration>(hold->until - wall));
+        if (held++ == 0) log_.debug("dispatch", "broadcast " + work.broadcast_id() + ": held by " + hold->why + " until " + format_utc(hold->until));
+      } else {
+        allowed.push_back(i);
+      }
+    }
+  }
+  if (held) metrics_.counter("orgcast_dispatch_held_by_time_rules_total", "recipients held at send time by quiet hours, the promotional window or a blackout").inc(held);
+  return allowed;
 }
 
 std::optional<State> Dispatcher::withheld(const ChunkWork& work) const {

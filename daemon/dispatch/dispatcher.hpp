@@ -32,6 +32,7 @@
 #include "dispatch/chunk_work.hpp"
 #include "dispatch/token_bucket.hpp"
 #include "redis/client.hpp"
+#include "time_rules/time_rules.hpp"
 #include "tracking/report_timeouts.hpp"
 
 namespace orgcast::metrics {
@@ -69,6 +70,10 @@ struct DispatcherOptions {
   std::function<std::shared_ptr<const directory::OrgIndex>()> index;
   /// Where time comes from; null: the system's.
   std::shared_ptr<const Clock> clock;
+  /// The time rules in force (quiet hours, the promotional window,
+  /// blackouts: time_rules/), asked for every recipient about to be sent;
+  /// null or empty: none.
+  std::function<std::shared_ptr<const time_rules::Rules>()> time_rules;
 };
 
 class Dispatcher : public std::enable_shared_from_this<Dispatcher> {
@@ -109,6 +114,9 @@ class Dispatcher : public std::enable_shared_from_this<Dispatcher> {
   boost::asio::awaitable<void> watch_cancels(std::shared_ptr<Dispatcher> self);
   /// Why nothing more of the chunk's broadcast may be sent (cancelled, expired), if so.
   std::optional<broadcast::State> withheld(const ChunkWork& work) const;
+  /// Up to `window` due recipients of the chunk that the time rules let go
+  /// now; those they hold wait in the chunk until the rules' end.
+  std::vector<std::size_t> due_and_allowed(ChunkWork& work, std::size_t window);
   std::uint32_t new_token();
   void count_redis_error(const char* step);
   enum class Recorded { written, lost, failed };

@@ -42,6 +42,7 @@ void serve_until_signalled(boost::asio::io_context& io, Router& router, const st
   config.listen_host = listen.substr(0, colon);
   config.listen_port = static_cast<std::uint16_t>(std::stoi(listen.substr(colon + 1)));
   config.shutdown_grace_ms = 200;
+  config.max_connections_per_address = 0;  // a fake provider: the daemons under test are its few, busy clients
   Server server(io.get_executor(), config, router, log, metrics, {io.get_executor()});  // io runs on this thread alone
   const auto port = server.start();
   if (!port_file.empty()) {

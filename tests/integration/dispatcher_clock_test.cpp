@@ -14,9 +14,14 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json.hpp>
+#include <fstream>
+#include <sstream>
 
 #include "app/providers.hpp"
 #include "core/clock.hpp"
+#include "core/utc_time.hpp"
+#include "directory/importer.hpp"
+#include "directory/index_from_chunks.hpp"
 #include "core/log.hpp"
 #include "dispatch/dispatcher.hpp"
 #include "dispatch/http_transport.hpp"
@@ -28,6 +33,7 @@
 #include "support/utc_in.hpp"
 #include "support/provider_sim_process.hpp"
 #include "support/redis_server.hpp"
+#include "time_rules/time_rules.hpp"
 
 using namespace orgcast;
 using namespace orgcast::testing;
@@ -84,6 +90,8 @@ class DispatcherClock : public ::testing::Test {
     d.lease = lease_;
     d.report_timeout = 600s;
     d.clock = clock_;
+    if (rules_) d.time_rules = [rules = rules_] { return rules; };
+    if (index_) d.index = [index = index_] { return index; };
     auto dispatcher = std::make_shared<dispatch::Dispatcher>(io_.executor(), redis_, std::move(providers->routes), d, log_, metrics);
     dispatcher->start();
     return dispatcher;
@@ -152,6 +160,8 @@ class DispatcherClock : public ::testing::Test {
   std::shared_ptr<http_client::Client> http_out_;
   std::shared_ptr<http_client::KeepAlivePool> http_pool_;
   std::shared_ptr<dispatch::Dispatcher> dispatcher_, second_;
+  std::shared_ptr<const time_rules::Rules> rules_;  // none unless a test sets them
+  std::shared_ptr<const directory::OrgIndex> index_;  // the directory as the daemon's watcher has it; none unless set
   int window_ = 4;
   std::chrono::milliseconds lease_ = 1000ms;
   std::atomic<bool> stopping_{false};
@@ -242,6 +252,68 @@ TEST_F(DispatcherClock, ALiveInstancesChunkIsNeverTakenOverHoweverFarTheClockRun
   EXPECT_EQ(duplicates(), 0);
   std::cout << "live lease on the injected clock: " << first_holder << " kept its chunk through 6 s of clock while its provider took 1.5 s"
             << " a request; " << total << " sent, 0 duplicates\n";
+}
+
+// Quiet hours hold a broadcast at the moment of sending: one that is
+// sending when they begin (21:00 IST by the injected clock) stops there, is
+// set aside, and goes on when they end (08:00), nobody twice.
+TEST_F(DispatcherClock, QuietHoursStopABroadcastThatIsSendingWhenTheyBeginUntilTheyEnd) {
+  auto rules = std::make_shared<time_rules::Rules>();
+  rules->quiet_hours.push_back({"announcement", *time_rules::parse_daily_window("21:00-08:00")});
+  rules_ = rules;
+  clock_ = std::make_shared<ManualClock>(*parse_rfc3339("2026-11-27T20:59:59+05:30"));
+  start({"--report-delay-ms", "10"});
+  long long total = 0;
+  const auto id = post(R"({"audience": {"units": ["D1"]}, "template": "announcement", "variables": {"subject": "Hello", "details": "at the office"}, "channels": ["sms"]})",
+                       total);
+  ASSERT_GT(total, 300);
+  ASSERT_TRUE(eventually([&] { return clock_ms() >= 1795793400000; }, 5s)) << "21:00 IST by the clock";  // 2026-11-27T15:30:00Z
+  std::this_thread::sleep_for(500ms);  // windows in flight at 21:00 finish
+  const auto at_nine = accepted();
+  std::this_thread::sleep_for(1500ms);
+  EXPECT_EQ(accepted(), at_nine) << "nothing sent during the quiet hours";
+  EXPECT_LT(at_nine, total) << "the broadcast was still sending at 21:00";
+  EXPECT_EQ(count(id, "queued"), total - at_nine) << json::serialize(broadcast(id));
+  std::cout << "quiet hours began after " << at_nine << " of " << total << " were sent\n";
+  jump(std::chrono::hours(11));  // past 08:00 IST
+  ASSERT_TRUE(eventually([&] { return accepted() == total; }, 20s)) << accepted() << " of " << total;
+  EXPECT_EQ(duplicates(), 0);
+  EXPECT_GT(metrics_.counter("orgcast_dispatch_held_by_time_rules_total", "").value(), 0u);
+}
+
+// A blackout holds only its region: a state-wide broadcast goes to every
+// district but the one in its election silence, which gets it once the
+// blackout ends; a reply-kind message would not be held at all.
+TEST_F(DispatcherClock, ABlackoutHoldsItsRegionOnlyUntilItEnds) {
+  auto rules = std::make_shared<time_rules::Rules>();
+  const auto now = std::chrono::system_clock::now();
+  rules->blackouts.push_back({"bo1", "Phase 1 poll", {"D1"}, now - std::chrono::hours(1), now + std::chrono::hours(47), {}});
+  rules_ = rules;
+  clock_ = std::make_shared<ManualClock>(now);
+  // The small directory's index, as the daemon's watcher gives the dispatcher (which units lie below D1).
+  directory::Vocabulary vocabulary{DirectoryConfig{}};
+  auto read = [](const std::string& path) { std::ifstream in(path); std::stringstream text; text << in.rdbuf(); return text.str(); };
+  auto imported = directory::import_directory(read(small_directory() + "/units.csv"), read(small_directory() + "/contacts.csv"), vocabulary);
+  std::string error;
+  index_ = directory::build_index_from_chunks(vocabulary, 1, imported.unit_chunks, imported.contact_chunks, {}, &error);
+  ASSERT_TRUE(index_) << error;
+  start({"--report-delay-ms", "10"});
+  long long total = 0;
+  const auto id = post(R"({"audience": {"units": ["RJ"]}, "template": "announcement", "variables": {"subject": "Hello", "details": "at the office"}, "channels": ["sms"]})",
+                       total);
+  // Everyone outside D1 is sent; D1's people wait.
+  auto d1_queued = [&] { return number(broadcast(id)["by_unit"].as_object(), "D1:queued"); };
+  ASSERT_TRUE(eventually([&] { return count(id, "queued") == d1_queued() && accepted() + count(id, "queued") == total; }, 30s))
+      << accepted() << " of " << total << ": " << json::serialize(broadcast(id));
+  std::this_thread::sleep_for(500ms);
+  const auto held = count(id, "queued");
+  EXPECT_EQ(accepted(), total - held) << "nothing more during the blackout";
+  EXPECT_GT(held, 0);
+  EXPECT_EQ(d1_queued(), held) << "only D1's: " << json::serialize(broadcast(id)["by_unit"]);
+  std::cout << "blackout of D1: " << total - held << " of " << total << " sent, " << held << " in D1 held\n";
+  jump(std::chrono::hours(48));
+  ASSERT_TRUE(eventually([&] { return accepted() == total; }, 20s)) << accepted() << " of " << total;
+  EXPECT_EQ(duplicates(), 0);
 }
 
 }  // namespace

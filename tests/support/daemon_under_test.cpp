@@ -26,8 +26,9 @@ void DaemonUnderTest::write_config(const std::string& extra_yaml) {
   const std::string limits = server_settings_.find("per_address") != std::string::npos || server_settings_.find("per_caller") != std::string::npos
                                  ? ""
                                  : "  requests_per_second_per_address: 0\n  requests_per_second_per_caller: 0\n";
+  const std::string connections = server_settings_.find("max_connections_per_address") != std::string::npos ? "" : "  max_connections_per_address: 0\n";
   out << "log:\n  level: debug\n"
-      << "server:\n  listen: 127.0.0.1:" << fixed_port_ << "\n  threads: 2\n  shutdown_grace_ms: 2000\n" << limits << server_settings_
+      << "server:\n  listen: 127.0.0.1:" << fixed_port_ << "\n  threads: 2\n  shutdown_grace_ms: 2000\n" << limits << connections << server_settings_
       << "redis:\n  port: " << redis_port_ << "\n  key_prefix: \"" << prefix_ << "\"\n"
       << "  reconnect_min_ms: 20\n  reconnect_max_ms: 200\n  connect_timeout_ms: 500\n"
       << extra_yaml;

@@ -419,6 +419,7 @@ int main(int argc, char** argv) {
   server_config.listen_host = options.listen.substr(0, colon);
   server_config.listen_port = static_cast<std::uint16_t>(std::stoi(options.listen.substr(colon + 1)));
   server_config.max_connections = 10000;
+  server_config.max_connections_per_address = 0;  // a provider: the daemons under test are its few, busy clients
   server_config.shutdown_grace_ms = 500;
   // One thread: connections and senders need no strand (a strand costs an allocation per co_await).
   std::vector<asio::any_io_executor> serial;
