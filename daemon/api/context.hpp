@@ -28,6 +28,10 @@ class InboundPath;
 class SenderDirectory;
 }
 
+namespace orgcast::time_rules {
+class BlackoutStore;
+struct Rules;
+}  // namespace orgcast::time_rules
 namespace orgcast::redis {
 class Client;
 }
@@ -120,12 +124,17 @@ struct Context {
   std::shared_ptr<auth::CallbackSecrets> callback_secrets;
   std::shared_ptr<audit::AuditLog> audit;  // who did what (api/audit_trail); null: no audit.key_file
   std::shared_ptr<approvals::ApprovalStore> approvals;
-  std::shared_ptr<ContactReadLimit> contact_reads;  // reads of single contacts per caller (api/contact_read_limit)  // broadcasts held for a second person (api/approval_api)
+  std::shared_ptr<ContactReadLimit> contact_reads;  // reads of single contacts per caller (api/contact_read_limit)
   /// The two-person rule in force: profile -> audience size above which its broadcasts wait for approval.
   std::function<std::map<std::string, long long>()> approval_over;
   std::chrono::hours approval_expiry{24};
   /// Profile -> recipients one user or token may send to per day (api/send_quota).
-  std::function<std::map<std::string, long long>()> daily_quota;  // the accounts whose callbacks carry a secret in their path
+  std::function<std::map<std::string, long long>()> daily_quota;
+  std::shared_ptr<time_rules::BlackoutStore> blackouts;  // blackouts made through /v1/blackouts
+  /// The time rules in force (time_rules/): the config's and the API's blackouts; null: none.
+  std::function<std::shared_ptr<const time_rules::Rules>()> time_rules;
+  /// A broadcast posted into a blackout of its region: refused 409 (true) or held until it ends (false).
+  std::function<bool()> refuse_into_blackout;
 };
 
 }  // namespace orgcast::api

@@ -25,6 +25,7 @@ void add_user_routes(http::Router& router, const Context& context);
 void add_audit_routes(http::Router& router, const Context& context);
 void add_approval_routes(http::Router& router, const Context& context);
 void add_session_routes(http::Router& router, const Context& context);
+void add_blackout_routes(http::Router& router, const Context& context);
 
 /// Every group above, on one router (the daemon's; tests read its route table).
 void add_all_routes(http::Router& router, const Context& context, const ServerConfig& server);

@@ -50,6 +50,7 @@
 #include "auth/callback_secrets.hpp"
 #include "auth/password.hpp"
 #include "auth/request_limiter.hpp"
+#include "time_rules/blackout_store.hpp"
 #include "auth/session_store.hpp"
 #include "core/text.hpp"
 #include "http/message.hpp"
@@ -205,16 +206,28 @@ int run_daemon(Config config, DaemonOptions options, Log& log) {
 
   std::mutex config_mutex;  // guards `config` against SIGHUP reloads
   // The time rules in force (time_rules/), under config_mutex: the config's
-  // quiet hours, promotional window and blackouts.
-  auto rules_of = [](const TimeRulesConfig& c) {
+  // quiet hours, promotional window and blackouts, and the blackouts made
+  // through /v1/blackouts (read from Redis every second).
+  std::vector<time_rules::Blackout> api_blackouts;
+  auto rules_of = [](const TimeRulesConfig& c, const std::vector<time_rules::Blackout>& made) {
     auto rules = std::make_shared<time_rules::Rules>();
     rules->quiet_hours = c.quiet_hours;
     rules->promotional_window = c.promotional_window;
     rules->blackouts = c.blackouts;
+    rules->blackouts.insert(rules->blackouts.end(), made.begin(), made.end());
     return std::shared_ptr<const time_rules::Rules>(std::move(rules));
   };
-  std::shared_ptr<const time_rules::Rules> rules_in_force = rules_of(config.time_rules);
+  std::shared_ptr<const time_rules::Rules> rules_in_force = rules_of(config.time_rules, api_blackouts);
   api::Context context;
+  context.blackouts = std::make_shared<time_rules::BlackoutStore>(redis, config.redis.key_prefix);
+  context.time_rules = [&] {
+    std::lock_guard lock(config_mutex);
+    return rules_in_force;
+  };
+  context.refuse_into_blackout = [&] {
+    std::lock_guard lock(config_mutex);
+    return config.time_rules.refuse_into_blackout;
+  };
   context.redis = redis;
   context.store = &store;
   context.broadcasts = &broadcasts;
@@ -410,6 +423,30 @@ int run_daemon(Config config, DaemonOptions options, Log& log) {
   };
   log_audit_head();
 
+  // Blackouts made through the API, on every instance within a second.
+  asio::steady_timer blackout_timer(io);
+  std::function<void(std::vector<time_rules::Blackout>)> use_blackouts = [&](std::vector<time_rules::Blackout> made) {
+    std::lock_guard lock(config_mutex);
+    if (made == api_blackouts) return;
+    api_blackouts = std::move(made);
+    rules_in_force = rules_of(config.time_rules, api_blackouts);
+  };
+  std::function<void()> read_blackouts = [&] {
+    // The coroutine's state is its by-value parameters (a lambda's captures would not outlive this call).
+    asio::co_spawn(io, [](std::shared_ptr<time_rules::BlackoutStore> store, std::function<void(std::vector<time_rules::Blackout>)> use) -> asio::awaitable<void> {
+      auto stored = co_await store->all();
+      if (!stored) co_return;  // Redis away: the last ones read stay in force
+      std::vector<time_rules::Blackout> made;
+      for (auto& s : *stored) made.push_back(std::move(s.blackout));
+      use(std::move(made));
+    }(context.blackouts, use_blackouts), asio::detached);
+    blackout_timer.expires_after(std::chrono::seconds(1));
+    blackout_timer.async_wait([&](boost::system::error_code ec) {
+      if (!ec) read_blackouts();
+    });
+  };
+  read_blackouts();
+
   asio::steady_timer watchdog(io);
   std::uint64_t watchdog_usec = 0;
   if (sd_watchdog_enabled(0, &watchdog_usec) > 0) schedule_watchdog(watchdog, std::chrono::microseconds(watchdog_usec / 2));
@@ -438,7 +475,7 @@ int run_daemon(Config config, DaemonOptions options, Log& log) {
           config.replies.sms_acknowledgements = loaded.config->replies.sms_acknowledgements;
           config.reports = loaded.config->reports;
           config.time_rules = loaded.config->time_rules;
-          rules_in_force = rules_of(config.time_rules);
+          rules_in_force = rules_of(config.time_rules, api_blackouts);
           if (loaded.config->auth.required != config.auth.required) log.warn("config", "a change to auth.required takes effect at the next restart");
           config.auth.profiles = loaded.config->auth.profiles;
           config.auth.approval_over = loaded.config->auth.approval_over;
@@ -488,6 +525,7 @@ int run_daemon(Config config, DaemonOptions options, Log& log) {
               redis->stop();
               watchdog.cancel();
               audit_head_timer.cancel();
+              blackout_timer.cancel();
               // Stop as soon as the watcher and Redis are done, or after 2 s
               // whatever is still running.
               deadline = now + std::chrono::seconds(2);

@@ -73,6 +73,10 @@ const Row kTable[] = {
     {"POST", "/v1/meetings/{id}/remind", need(Permission::manage_meetings)},
     {"GET", "/v1/meetings/{id}/attendance", need(Permission::view)},
     {"POST", "/v1/meetings/{id}/attendance", need(Permission::manage_meetings)},
+    // Blackouts hold what a region is sent: made and ended by whoever may approve sends.
+    {"GET", "/v1/blackouts", need(Permission::view)},
+    {"POST", "/v1/blackouts", need(Permission::approve)},
+    {"DELETE", "/v1/blackouts/{id}", need(Permission::approve)},
     {"GET", "/v1/reports", need(Permission::view)},
     {"GET", "/v1/reports/missing", need(Permission::view)},
     {"POST", "/v1/reports/remind", need(Permission::send_announcement)},

@@ -205,6 +205,22 @@ asio::awaitable<std::shared_ptr<const DispatchedBroadcast>> Dispatcher::broadcas
 // are due are queued again; ended broadcasts' records get their retention;
 // sent recipients whose report is overdue go to their policy's next
 // channel. Each is idempotent.
+// Chunks held by a time rule wait in q:retry until the rule's end. When
+// the rules change (a blackout ended early, quiet hours changed), every
+// chunk set aside is made due now: each is read again and asks the new
+// rules (one waiting for a retry finds it still not due and waits again).
+asio::awaitable<void> Dispatcher::recheck_held_on_new_rules() {
+  if (!options_.time_rules) co_return;
+  auto rules = options_.time_rules();
+  if (rules == rules_seen_) co_return;
+  const bool first = !rules_seen_;
+  rules_seen_ = rules;
+  if (first) co_return;
+  auto due_now = co_await redis_->command(redis::cmd("ZUNIONSTORE", keys_.retries(), "1", keys_.retries(), "WEIGHTS", "0"));
+  if (!due_now || due_now->is_error()) count_redis_error("recheck_held");
+  else log_.info("dispatch", "the time rules changed: " + std::to_string(due_now->as_integer()) + " chunks set aside are read again");
+}
+
 asio::awaitable<void> Dispatcher::housekeeping() {
   const auto now = clock_->steady_now();
   if (now - last_housekeeping_ < std::chrono::seconds(1)) co_return;
@@ -222,6 +238,7 @@ asio::awaitable<void> Dispatcher::housekeeping() {
     }
     co_await redis_->pipeline(std::move(activate));
   }
+  co_await recheck_held_on_new_rules();
   co_await requeue_due_retries(now_ms);
   if (auto swept = co_await retention_.sweep(); !swept) count_redis_error("retention");
   auto moved = co_await report_timeouts_.apply_due(clock_->system_now());

@@ -99,6 +99,7 @@ class Dispatcher : public std::enable_shared_from_this<Dispatcher> {
  private:
   boost::asio::awaitable<void> worker(std::shared_ptr<Dispatcher> self, int number);
   boost::asio::awaitable<void> housekeeping();
+  boost::asio::awaitable<void> recheck_held_on_new_rules();
   boost::asio::awaitable<bool> take_and_work();
   boost::asio::awaitable<void> requeue_due_retries(const std::string& now_ms);
   /// Reads one new entry from each active stream of `priority` and works them; false if none.
@@ -168,6 +169,7 @@ class Dispatcher : public std::enable_shared_from_this<Dispatcher> {
   enum Phase { claiming, sending, recording, idling };  // where a worker's time goes
   std::array<metrics::Counter*, 4> phase_micros_{};  // by Phase
   std::chrono::steady_clock::time_point last_housekeeping_{}, last_urgent_check_{};
+  std::shared_ptr<const time_rules::Rules> rules_seen_;  // the time rules at the last housekeeping
   std::array<std::chrono::steady_clock::time_point, 3> last_takeover_check_{};  // by priority
   std::unordered_set<std::string> cancelled_;  // broadcasts cancelled (the newest, from bc:cancelled)
   long long cancel_seq_ = 0;                     // bc:cancel-seq as last read

@@ -281,6 +281,35 @@ TEST_F(DispatcherClock, QuietHoursStopABroadcastThatIsSendingWhenTheyBeginUntilT
   EXPECT_GT(metrics_.counter("orgcast_dispatch_held_by_time_rules_total", "").value(), 0u);
 }
 
+// Held by quiet hours past its expires_at, the rest of a broadcast ends
+// `expired` when it passes (by the clock), never sent the next morning.
+TEST_F(DispatcherClock, HeldPastItsExpiresAtTheRestEndsExpired) {
+  // Quiet hours beginning at the next whole minute, for three hours, and
+  // the clock two seconds before them; expires_at (an hour from now, as
+  // the queuing daemon checks it) falls inside them.
+  const auto now = std::chrono::system_clock::now();
+  const auto quiet_from = std::chrono::ceil<std::chrono::minutes>(now + 1min);
+  const int from_minute = static_cast<int>((quiet_from.time_since_epoch() / 1min + 330) % (24 * 60));
+  auto rules = std::make_shared<time_rules::Rules>();
+  rules->quiet_hours.push_back({"announcement", {from_minute, (from_minute + 180) % (24 * 60)}});
+  rules_ = rules;
+  clock_ = std::make_shared<ManualClock>(quiet_from - 2s);
+  const auto expires = now + 1h;
+  start({"--report-delay-ms", "10"});
+  long long total = 0;
+  const auto id = post(R"({"audience": {"units": ["D1"]}, "template": "announcement", "variables": {"subject": "Hello", "details": "at the office"}, "channels": ["sms"], "expires_at": ")" +
+                           orgcast::format_utc(expires) + "\"}",
+                       total);
+  ASSERT_TRUE(eventually([&] { return clock_ms() >= std::chrono::duration_cast<std::chrono::milliseconds>((quiet_from + 500ms).time_since_epoch()).count(); }, 5s));
+  std::this_thread::sleep_for(500ms);  // windows in flight finish
+  const auto before = accepted();
+  EXPECT_LT(before, total) << "still sending when the quiet hours began";
+  jump(std::chrono::duration_cast<std::chrono::milliseconds>(expires - quiet_from) + 60s);  // past expires_at, still quiet
+  ASSERT_TRUE(eventually([&] { return count(id, "queued") == 0; }, 10s)) << json::serialize(broadcast(id));
+  EXPECT_EQ(count(id, "expired"), total - before) << json::serialize(broadcast(id));
+  EXPECT_EQ(accepted(), before) << "nothing sent after the quiet hours began";
+}
+
 // A blackout holds only its region: a state-wide broadcast goes to every
 // district but the one in its election silence, which gets it once the
 // blackout ends; a reply-kind message would not be held at all.
