@@ -24,6 +24,7 @@ add_library(orgcast_io STATIC
   daemon/directory_store/watcher.cpp
   daemon/api/common.cpp
   daemon/api/document_rules.cpp
+  daemon/api/inbound_json.cpp
   daemon/api/blackout_api.cpp
   daemon/time_rules/blackout_store.cpp
   daemon/api/request_limits.cpp

@@ -133,6 +133,8 @@ awaitable<http::Response> revoke_token(Context context, http::Request& request) 
   for (const auto& t : *all)
     if (t.id == id && may_manage(*request.principal, t)) target = &t;
   if (!target) co_return http::problem(404, "not-found", "No such token", "no token with id " + quoted_input(id) + " that you may revoke");
+  // Revoked already: the same answer, its time and the trail unchanged (a retry is not a second revocation).
+  if (!target->revoked_at.empty()) co_return http::json_response(200, json_text(json::object{{"id", id}, {"revoked", json::array{json::value(id)}}}));
   const auto at = format_utc(std::chrono::system_clock::now());
   std::vector<std::string> revoked{id};
   for (std::size_t n = 0; n < revoked.size(); ++n) {

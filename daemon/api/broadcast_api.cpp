@@ -24,6 +24,7 @@
 #include "broadcast/store.hpp"
 #include "core/digest.hpp"
 #include "core/run_on.hpp"
+#include "core/text.hpp"
 #include "core/utc_time.hpp"
 #include "directory/phone.hpp"
 #include "directory/resolver.hpp"
@@ -51,9 +52,10 @@ std::string audit_summary(const broadcast::Spec& spec) {
   return out;
 }
 
-http::Response accepted(const std::string& id, std::size_t recipients, std::size_t skipped, bool replay,
+// `state` as GET /v1/broadcasts/{id} would say it now: scheduled (for its send_at) or queued.
+http::Response accepted(const std::string& id, std::size_t recipients, std::size_t skipped, bool replay, std::string_view state,
                         const broadcast::Spec* moved_to_promotional_hours = nullptr) {
-  json::object body{{"id", id}, {"recipients", recipients}, {"skipped", skipped}, {"state", "queued"}};
+  json::object body{{"id", id}, {"recipients", recipients}, {"skipped", skipped}, {"state", state}};
   if (replay) body["idempotent_replay"] = true;
   if (moved_to_promotional_hours) {
     body["send_at"] = format_utc(*moved_to_promotional_hours->send_at);
@@ -68,7 +70,7 @@ awaitable<http::Response> replay(Context context, std::string id) {  // by value
   auto info = co_await context.broadcasts->get(id);
   if (!info) co_return redis_unavailable(info.error().message());
   if (!*info) co_return http::problem(409, "in-progress", "Request in progress", "retry in a moment");
-  co_return accepted(id, (*info)->total, static_cast<std::size_t>((*info)->counters["skipped"]), true);
+  co_return accepted(id, (*info)->total, static_cast<std::size_t>((*info)->counters["skipped"]), true, (*info)->state == "scheduled" ? "scheduled" : "queued");
 }
 
 awaitable<http::Response> create_claimed(Context context, std::shared_ptr<const directory::OrgIndex> index, broadcast::Spec spec,
@@ -126,7 +128,8 @@ awaitable<http::Response> create_claimed(Context context, std::shared_ptr<const 
   co_await keep_audit(context, std::move(sent));
   broadcast::Spec shown;
   shown.send_at = send_at;
-  co_return accepted(q.id, q.total, q.skipped, false, moved_to_promotional_hours ? &shown : nullptr);
+  const bool later = send_at && *send_at > std::chrono::system_clock::now();
+  co_return accepted(q.id, q.total, q.skipped, false, later ? "scheduled" : "queued", moved_to_promotional_hours ? &shown : nullptr);
 }
 
 // A broadcast as JSON: state, counts per state, per channel and per unit;
@@ -223,7 +226,7 @@ awaitable<http::Response> cancel(Context context, http::Request& request) {
   if (!before) co_return redis_unavailable(before.error().message());
   if (!*before) co_return not_found("broadcast", id);
   if (**before == "done")
-    co_return http::problem(409, "nothing-to-cancel", "Nothing to cancel", "broadcast " + id + " had no one to send to");
+    co_return http::problem(409, "nothing-to-cancel", "Nothing to cancel", "broadcast " + id + " is done: everyone in it has been sent to already");
   if (**before != "cancelled") context.log->info("broadcast", id + " cancelled (was " + **before + ")");
   auto cancelled = audit_entry(context, request, "cancel", id);
   cancelled.unit = std::get<broadcast::BroadcastInfo>(info).root;
@@ -239,7 +242,9 @@ awaitable<http::Response> recipients(Context context, http::Request& request) {
   if (auto it = request.query.find("state"); it != request.query.end() && !it->second.empty()) {
     for (int s = 0; s < broadcast::kStateCount; ++s)
       if (it->second == broadcast::name(static_cast<broadcast::State>(s))) state = static_cast<broadcast::State>(s);
-    if (!state) co_return pointer_problem("Invalid query", {{"", "state=" + it->second + " is not a recipient state (" + broadcast::state_names() + ")"}});
+    if (!state)
+      co_return http::problem(400, "invalid-parameter", "Invalid parameter",
+                              "state=" + orgcast::quoted_input(it->second, 100) + " is not a recipient state (" + broadcast::state_names() + ")");
   }
   std::optional<std::size_t> page = 1, per_page = 100;
   for (const char* key : {"page", "per_page"})

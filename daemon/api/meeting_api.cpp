@@ -358,7 +358,7 @@ awaitable<http::Response> remind(Context context, http::Request& request) {
   if (!meeting) co_return redis_unavailable(meeting.error().message());
   if (!*meeting || !sees_meeting(context, request, **meeting)) co_return no_meeting(id);
   std::function<awaitable<http::Response>(std::string)> replay_made = [id](std::string broadcast) -> awaitable<http::Response> {
-    co_return http::json_response(202, json_text(json::object{{"meeting", id}, {"reminder", broadcast}, {"replayed", true}}));
+    co_return http::json_response(202, json_text(json::object{{"meeting", id}, {"reminder", broadcast}, {"idempotent_replay", true}}));
   };
   // The key remembers which meeting it reminded: the same key for another meeting is 422.
   const json::value remembered = who == Remind::silent ? json::value(json::object{{"remind", id}})

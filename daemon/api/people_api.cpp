@@ -8,6 +8,7 @@
 
 #include "api/audit_trail.hpp"
 #include "api/caller_scope.hpp"
+#include "api/inbound_json.hpp"
 #include "api/contact_read_limit.hpp"
 #include "api/common.hpp"
 #include "api/routes.hpp"
@@ -55,12 +56,6 @@ std::optional<Person> person_of(const Context& context, const http::Request& req
   return Person{mobile, caller.mobile(phone::to_e164(mobile), placed->unit), std::string(index->units().id(placed->unit))};
 }
 
-json::object entry_json(const redis::Reply& entry) {
-  json::object m{{"id", entry.elements.at(0).str}};
-  const auto& fields = entry.elements.at(1).elements;
-  for (std::size_t i = 0; i + 1 < fields.size(); i += 2) m[fields[i].str] = fields[i + 1].str;
-  return m;
-}
 
 awaitable<http::Response> inbound_of(Context context, http::Request& request) {
   http::Response error;
@@ -71,9 +66,9 @@ awaitable<http::Response> inbound_of(Context context, http::Request& request) {
   json::array out;
   for (const auto& e : *entries)
     if (e.elements.size() >= 2) {
-      auto m = entry_json(e);
+      auto m = inbound_message_json(e);
       m["from"] = person->shown;
-      if (m.contains("mobile")) m["mobile"] = person->shown;
+      m["mobile"] = person->shown;
       out.push_back(std::move(m));
     }
   co_return http::json_response(200, json_text(json::object{{"mobile", person->shown}, {"messages", std::move(out)}}));

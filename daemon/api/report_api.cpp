@@ -183,7 +183,7 @@ awaitable<http::Response> remind(Context context, http::Request& request) {
       co_return pointer_problem("Invalid request", {{"/" + std::string(name), why}});
   }
   std::function<awaitable<http::Response>(std::string)> replay_made = [](std::string made) -> awaitable<http::Response> {
-    co_return http::json_response(202, json_text(json::object{{"reminder", made}, {"replayed", true}}));
+    co_return http::json_response(202, json_text(json::object{{"reminder", made}, {"idempotent_replay", true}}));
   };
   auto claimed = co_await claim_idempotency_key(context, request, *body, replay_made);
   if (auto* answer = std::get_if<http::Response>(&claimed)) co_return std::move(*answer);

@@ -16,6 +16,7 @@
 #include "api/caller_scope.hpp"
 #include "auth/callback_secrets.hpp"
 #include "auth/principal.hpp"
+#include "api/inbound_json.hpp"
 #include "core/mask.hpp"
 #include "directory_store/watcher.hpp"
 #include "inbound/inbound_path.hpp"
@@ -123,9 +124,7 @@ awaitable<http::Response> inbound(Context context, http::Request& request) {
   boost::json::array out;
   for (const auto& entry : reply->elements) {
     if (entry.elements.size() < 2 || out.size() >= limit) continue;
-    boost::json::object m{{"id", entry.elements[0].str}};
-    const auto& fields = entry.elements[1].elements;
-    for (std::size_t i = 0; i + 1 < fields.size(); i += 2) m[fields[i].str] = fields[i + 1].str;
+    auto m = inbound_message_json(entry);
     if (!outcome.empty() && (!m.contains("outcome") || m["outcome"].as_string() != outcome)) continue;
     // A message is the caller's when its writer holds a post in the scope (a
     // stranger's, only with the whole directory); the number is masked

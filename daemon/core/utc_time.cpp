@@ -63,4 +63,23 @@ std::optional<std::chrono::system_clock::time_point> parse_rfc3339(std::string_v
   return std::chrono::time_point_cast<std::chrono::system_clock::duration>(t + fraction);
 }
 
+std::string provider_time_as_rfc3339(std::string_view text) {
+  if (text.empty()) return "";
+  if (text.find_first_not_of("0123456789") == std::string_view::npos && (text.size() == 10 || text.size() == 13)) {
+    long long n = 0;
+    std::from_chars(text.data(), text.data() + text.size(), n);
+    const auto ms = text.size() == 13 ? std::chrono::milliseconds(n) : std::chrono::milliseconds(n * 1000);
+    return format_utc(std::chrono::system_clock::time_point(ms));
+  }
+  if (auto at = parse_rfc3339(text)) return format_utc(*at);
+  // "2026-11-27 10:00" or "2026-11-27 10:00:05": a space for the T, no zone (UTC).
+  if (text.size() == 16 || text.size() == 19) {
+    std::string iso(text);
+    iso[10] = 'T';
+    if (iso.size() == 16) iso += ":00";
+    if (auto at = parse_rfc3339(iso + "Z")) return format_utc(*at);
+  }
+  return "";
+}
+
 }  // namespace orgcast

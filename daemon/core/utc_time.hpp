@@ -13,4 +13,9 @@ std::string format_utc(std::chrono::system_clock::time_point t);
 /// Parses RFC 3339 ("2026-11-23T10:00:00Z", "...+05:30", fractional seconds allowed).
 std::optional<std::chrono::system_clock::time_point> parse_rfc3339(std::string_view text);
 
+/// A time as a provider gives it, as RFC 3339 UTC: Unix seconds or
+/// milliseconds (WhatsApp's "1732700000"), "YYYY-MM-DD HH:MM[:SS]" (Kannel's
+/// %t, read as UTC), or RFC 3339; "" for anything else (or nothing).
+std::string provider_time_as_rfc3339(std::string_view text);
+
 }  // namespace orgcast

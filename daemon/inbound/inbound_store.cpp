@@ -33,7 +33,7 @@ boost::asio::awaitable<redis::Result<std::vector<Received>>> InboundStore::store
     for (auto& a : redis::cmd(provider, m.provider_message_id, m.from, m.text, now, m.via.empty() ? std::string(adapters::name(m.channel)) : m.via, d.outcome,
                               keywords::name(d.reading.intent), d.reading.code ? std::to_string(*d.reading.code) : "", mobile,
                               d.reading.all_channels ? "1" : "0", d.language, d.reading.text, has_id ? "86400" : "300",
-                              r.answer_candidates.empty() ? "" : r.answer, d.report_unit, day, d.unit_chains, m.sent_at))
+                              r.answer_candidates.empty() ? "" : r.answer, d.report_unit, day, d.unit_chains, provider_time_as_rfc3339(m.sent_at)))
       args.push_back(std::move(a));
     args.insert(args.end(), r.answer_candidates.begin(), r.answer_candidates.end());
     stores.push_back(std::move(args));

@@ -188,6 +188,9 @@ TEST_F(Access, TokensMadeByATokenAreListedToItAndRevokedWithIt) {
   ASSERT_EQ(revoked.status, 200) << revoked.body;
   EXPECT_THAT(revoked.body, ::testing::HasSubstr(child_id));
   ASSERT_TRUE(eventually([&] { return as(child, "GET", "/v1/session").status == 401; }, 3s)) << "revoked with its maker";
+  auto again = as(daemon_->token(), "POST", "/v1/tokens/" + maker_id + "/revoke");
+  EXPECT_EQ(again.status, 200) << "revoking a revoked token is answered, not an error: " << again.body;
+  EXPECT_EQ(object_of(again)["revoked"].as_array().size(), 1u) << "nothing revoked again: " << again.body;
 }
 
 // People at the console: a user made with the CLI logs in and gets an

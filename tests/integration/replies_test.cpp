@@ -72,10 +72,10 @@ TEST_F(Replies, EachReplyIsReadAndKeptWithWhatWasDone) {
   auto yes = latest();
   EXPECT_EQ(yes["outcome"].as_string(), "answer");
   EXPECT_EQ(yes["intent"].as_string(), "yes");
-  EXPECT_EQ(yes["mobile"].as_string(), "919829000004");
+  EXPECT_EQ(yes["mobile"].as_string(), "+919829000004") << "E.164, as every other answer spells a number";
   ASSERT_EQ(reply("919829000004", "नहीं 47"), 200);
   EXPECT_EQ(latest()["intent"].as_string(), "no");
-  EXPECT_EQ(latest()["code"].as_string(), "47");
+  EXPECT_EQ(latest()["code"].as_int64(), 47) << "a number, as a meeting's code is";
   ASSERT_EQ(reply("919829000011", "STOP please"), 200);
   EXPECT_EQ(latest()["outcome"].as_string(), "for_a_person");
   EXPECT_TRUE(consent("C11")["opted_out"].as_object().empty()) << "STOP with other words is no opt-out";

@@ -4,6 +4,7 @@
 
 #include "core/json_text.hpp"
 #include "core/text.hpp"
+#include "core/utc_time.hpp"
 
 #include <boost/json.hpp>
 
@@ -39,4 +40,15 @@ TEST(JsonText, DecimalsHaveNoExponentAndTheRestIsAsSerialized) {
                                         "s": "हिंदी \"q\"", "a": [true, null, 1e-9], "o": {}})");
   EXPECT_EQ(json_text(v), R"({"rate":0.13,"ms":0.00015,"big":12345678.25,"n":3,"neg":-2.5,"whole":2,"s":"हिंदी \"q\"","a":[true,null,0],"o":{}})");
   EXPECT_EQ(boost::json::parse(json_text(v)).at("rate").as_double(), 0.13) << "still JSON";
+}
+
+TEST(ProviderTime, EachProvidersFormIsReadAsRfc3339) {
+  EXPECT_EQ(orgcast::provider_time_as_rfc3339("1795804961"), "2026-11-27T18:42:41Z") << "WhatsApp: Unix seconds";
+  EXPECT_EQ(orgcast::provider_time_as_rfc3339("1795804961500"), "2026-11-27T18:42:41Z") << "milliseconds";
+  EXPECT_EQ(orgcast::provider_time_as_rfc3339("2026-11-27 10:00"), "2026-11-27T10:00:00Z") << "Kannel's %t";
+  EXPECT_EQ(orgcast::provider_time_as_rfc3339("2026-11-27 10:00:05"), "2026-11-27T10:00:05Z");
+  EXPECT_EQ(orgcast::provider_time_as_rfc3339("2026-11-27T15:30:00+05:30"), "2026-11-27T10:00:00Z");
+  EXPECT_EQ(orgcast::provider_time_as_rfc3339(""), "");
+  EXPECT_EQ(orgcast::provider_time_as_rfc3339("yesterday"), "");
+  EXPECT_EQ(orgcast::provider_time_as_rfc3339("12345"), "");
 }
