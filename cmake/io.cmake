@@ -24,6 +24,9 @@ add_library(orgcast_io STATIC
   daemon/directory_store/watcher.cpp
   daemon/api/common.cpp
   daemon/api/document_rules.cpp
+  daemon/api/author_now.cpp
+  daemon/api/schedule_api.cpp
+  daemon/schedule/schedule_store.cpp
   daemon/api/inbound_json.cpp
   daemon/api/blackout_api.cpp
   daemon/time_rules/blackout_store.cpp

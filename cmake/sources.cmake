@@ -40,6 +40,7 @@ add_library(orgcast_logic STATIC
   daemon/directory/index_from_chunks.cpp
   daemon/directory/contact_json.cpp
   daemon/time_rules/time_rules.cpp
+  daemon/schedule/cron.cpp
   daemon/broadcast/spec.cpp
   daemon/broadcast/content.cpp
   daemon/broadcast/estimate.cpp

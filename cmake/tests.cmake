@@ -11,6 +11,7 @@ add_executable(orgcast_unit_tests
   tests/unit/text_test.cpp
   tests/unit/openapi_test.cpp
   tests/unit/time_rules_test.cpp
+  tests/unit/cron_test.cpp
   tests/unit/sms_segments_test.cpp
   tests/unit/dlt_match_test.cpp
   tests/unit/ist_time_test.cpp

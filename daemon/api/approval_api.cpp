@@ -9,6 +9,7 @@
 #include <boost/json.hpp>
 
 #include "api/approvals.hpp"
+#include "api/author_now.hpp"
 #include "api/audit_trail.hpp"
 #include "api/caller_scope.hpp"
 #include "api/common.hpp"
@@ -78,36 +79,8 @@ struct Ran {
 };
 using RunOutcome = std::variant<Ran, http::Response>;
 
-// The author as they are now: a request is not run in the name of a user
-// since disabled or a token since revoked or expired, and a meeting is made
-// with the scope its author has now (narrowed meanwhile, narrowed for it).
 awaitable<std::variant<std::shared_ptr<const auth::Principal>, http::Response>> current_author(Context context, approvals::Approval a) {
-  auto p = std::make_shared<auth::Principal>();
-  const auto tag = a.field("author");
-  const auto gone = [&](const std::string& why) {
-    return http::problem(409, "author-gone", "Author can no longer send", "the request's author " + quoted(tag) + " " + why + "; it is not run in their name");
-  };
-  p->id = tag.substr(tag.find(':') + 1);
-  if (tag.starts_with("user:")) {
-    p->kind = auth::Principal::Kind::user;
-    auto user = co_await context.auth->user(p->id);
-    if (!user) co_return redis_unavailable(user.error().message());
-    if (!*user || (*user)->disabled) co_return gone("is disabled");
-    p->profile = (*user)->profile;
-    p->scope = (*user)->scope;
-    co_return std::shared_ptr<const auth::Principal>(std::move(p));
-  }
-  auto tokens = co_await context.auth->tokens();
-  if (!tokens) co_return redis_unavailable(tokens.error().message());
-  for (const auto& t : *tokens) {
-    if (t.id != p->id) continue;
-    // As the authenticator reads a token: none once revoked, expired or of a profile no longer in force.
-    const auto profiles = context.access_profiles ? context.access_profiles() : std::map<std::string, auth::Profile>{};
-    auto now = auth::principal_of(t, profiles, std::chrono::system_clock::now());
-    if (!now) co_return gone("was revoked or has expired");
-    co_return std::shared_ptr<const auth::Principal>(std::make_shared<auth::Principal>(std::move(*now)));
-  }
-  co_return gone("no longer exists");
+  co_return co_await principal_now(context, a.field("author"));
 }
 
 RunOutcome ran(const std::variant<Enqueued, http::Response>& queued) {

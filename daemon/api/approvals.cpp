@@ -13,6 +13,11 @@
 #include "auth/principal.hpp"
 #include "broadcast/estimate.hpp"
 #include "core/run_on.hpp"
+#include "core/text.hpp"
+#include "core/utc_time.hpp"
+#include "directory/scope.hpp"
+#include "templates/template.hpp"
+#include "time_rules/time_rules.hpp"
 #include "directory/resolver.hpp"
 #include "directory_store/store.hpp"
 #include "pricing/cost.hpp"
@@ -163,11 +168,43 @@ awaitable<http::Response> hold_for_approval(Context context, std::shared_ptr<con
   co_return response;
 }
 
+// With time_rules.refuse_into_blackout, a request whose audience lies (in
+// part) in a blackout of its kind when it would be sent is 409 naming the
+// window; otherwise it is made, and the dispatcher holds that part until
+// the blackout ends. Only people's requests: the daemon's own notices (a
+// meeting moved or cancelled) are held, never refused.
+std::optional<http::Response> refused_by_blackout(const Context& context, const directory::OrgIndex& index, const broadcast::Spec& spec) {
+  if (!context.refuse_into_blackout || !context.refuse_into_blackout() || !context.time_rules) return std::nullopt;
+  const auto rules = context.time_rules();
+  if (!rules) return std::nullopt;
+  const std::string_view kind = spec.content.tmpl ? templates::name(spec.content.tmpl->kind) : "reply";
+  const auto& units = index.units();
+  auto overlaps = [&](const time_rules::Blackout& b) {
+    if (spec.audience.units.empty()) return true;  // the whole directory
+    const auto covered = directory::Scope::of(b.units, units);
+    for (const auto& choice : spec.audience.units) {
+      if (covered.contains(choice.unit)) return true;  // inside it
+      const auto end = choice.descendants ? units.subtree_end(choice.unit) : choice.unit + 1;
+      for (auto unit : covered.roots())
+        if (unit >= choice.unit && unit < end) return true;  // a part of it inside
+    }
+    return false;
+  };
+  const auto when = spec.send_at.value_or(std::chrono::system_clock::now());
+  const auto* blackout = time_rules::blackout_at(*rules, kind, when, overlaps);
+  if (!blackout) return std::nullopt;
+  return http::problem(409, "blackout", "In a blackout",
+                       "the blackout " + quoted(blackout->name.empty() ? blackout->id : blackout->name) + " (" + format_utc(blackout->from) + " to " +
+                           format_utc(blackout->to) + ", " + blackout->id + ") covers part of this audience when it would be sent: " +
+                           std::string(kind) + " messages are not sent there until it ends");
+}
+
 }  // namespace
 
 awaitable<std::variant<QuotaTaken, http::Response>> apply_send_rules(Context context, std::shared_ptr<const auth::Principal> caller,
                                                                       std::shared_ptr<const directory::OrgIndex> index, broadcast::Spec spec,
                                                                       Holdable held) {
+  if (auto refused = refused_by_blackout(context, *index, spec)) co_return std::move(*refused);
   const bool ruled = (context.approval_over && !context.approval_over().empty()) || (context.daily_quota && !context.daily_quota().empty());
   if (!ruled || !caller) co_return QuotaTaken{};
   // Both hold for the person behind the caller, whatever token it uses.

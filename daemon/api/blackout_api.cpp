@@ -29,6 +29,7 @@ using boost::asio::awaitable;
 namespace {
 
 const char* const kKinds[] = {"announcement", "summons", "reminder"};
+constexpr std::size_t kMostBlackouts = 500;
 
 // Whether the blackout touches the caller's scope: one of its units is in
 // the scope, or the scope lies inside one of them (a state-wide silence
@@ -114,6 +115,10 @@ awaitable<http::Response> create(Context context, http::Request& request) {
   const auto index = context.watcher->index();
   if (!index) co_return index_unavailable();
   if (!context.blackouts) co_return redis_unavailable("no blackout store");
+  // Bounded: every instance reads them all each second and asks them for each recipient.
+  if (auto stored = co_await context.blackouts->all(); !stored) co_return redis_unavailable(stored.error().message());
+  else if (stored->size() >= kMostBlackouts)
+    co_return http::problem(409, "taken", "Too many blackouts", std::to_string(kMostBlackouts) + " blackouts are kept already; end those that have ended (DELETE /v1/blackouts/{id})");
   auto read = read_blackout(body->as_object(), *request.principal, *index);
   if (auto* refused = std::get_if<http::Response>(&read)) co_return std::move(*refused);
   time_rules::StoredBlackout stored{std::get<time_rules::Blackout>(std::move(read)), request.principal->tag(), format_utc(std::chrono::system_clock::now())};
@@ -127,7 +132,7 @@ awaitable<http::Response> create(Context context, http::Request& request) {
   if (stored.blackout.units.size() == 1) entry.unit = stored.blackout.units[0];
   co_await keep_audit(context, std::move(entry));
   auto response = http::json_response(201, json_text(shown(stored, std::chrono::system_clock::now(), "api")));
-  response.headers.emplace_back("Location", "/v1/blackouts/" + *id);
+  response.headers.emplace_back("Location", "/v1/blackouts");  // listed there, with its state
   co_return response;
 }
 

@@ -48,6 +48,7 @@ class Store;
 
 namespace orgcast::schedule {
 class Scheduler;
+class ScheduleStore;
 }
 namespace orgcast::reports {
 class ReportStore;
@@ -131,6 +132,7 @@ struct Context {
   /// Profile -> recipients one user or token may send to per day (api/send_quota).
   std::function<std::map<std::string, long long>()> daily_quota;
   std::shared_ptr<time_rules::BlackoutStore> blackouts;  // blackouts made through /v1/blackouts
+  std::shared_ptr<schedule::ScheduleStore> schedules;    // recurring schedules (/v1/schedules)
   /// The time rules in force (time_rules/): the config's and the API's blackouts; null: none.
   std::function<std::shared_ptr<const time_rules::Rules>()> time_rules;
   /// A broadcast posted into a blackout of its region: refused 409 (true) or held until it ends (false).

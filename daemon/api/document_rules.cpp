@@ -10,13 +10,15 @@ namespace orgcast::api {
 
 namespace {
 
-// Whether the body is sent as JSON; any other (a CSV sign-in sheet, a
-// form) is its handler's to read or refuse.
-bool sent_as_json(const http::Request& request) {
+// Whether a handler could read the body as JSON: sent as JSON, as
+// something with "json" in its type, or as nothing (a CSV sign-in sheet, a
+// form are their handlers'). parse_json_body then holds it to exactly
+// application/json (415), so no media type slips past the schema.
+bool maybe_json(const http::Request& request) {
   const auto type = request.header("content-type").value_or("");
   std::string media(trim(type.substr(0, type.find(';'))));
   for (auto& c : media) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return media == "application/json";
+  return media.empty() || media.find("json") != std::string::npos;
 }
 
 }  // namespace
@@ -34,7 +36,7 @@ void hold_routes_to_the_document(http::Router& router) {
     // sent it first: a stranger learns nothing from what a body may hold.
     if (!rules.has_schema(method, pattern) || pattern.starts_with("/v1/webhooks/")) return inner;
     return [&rules, method, pattern, inner = std::move(inner)](http::Request& request) -> boost::asio::awaitable<http::Response> {
-      if (!request.body.empty() && sent_as_json(request)) {
+      if (!request.body.empty() && maybe_json(request)) {
         http::Response error;
         auto body = parse_json_body(request, error);
         if (!body) co_return error;

@@ -15,11 +15,7 @@
 #include "broadcast/recipients.hpp"
 #include "core/run_on.hpp"
 #include "core/text.hpp"
-#include "core/utc_time.hpp"
 #include "directory/resolver.hpp"
-#include "directory/scope.hpp"
-#include "templates/template.hpp"
-#include "time_rules/time_rules.hpp"
 #include "directory_store/store.hpp"
 #include "directory_store/watcher.hpp"
 #include "metrics/registry.hpp"
@@ -31,32 +27,6 @@ using boost::asio::awaitable;
 namespace {
 // Recipients fetched, encoded and written per slice: 100 chunks.
 constexpr std::size_t kSlicePosts = 100 * broadcast::kRecipientsPerChunk;
-
-// With time_rules.refuse_into_blackout, a broadcast whose audience lies
-// (in part) in a blackout of its kind now is 409 naming the window;
-// otherwise it is queued, and the dispatcher holds that part until the end.
-std::optional<http::Response> refused_by_blackout(const Context& context, const directory::OrgIndex& index, const broadcast::Spec& spec) {
-  if (!context.refuse_into_blackout || !context.refuse_into_blackout() || !context.time_rules) return std::nullopt;
-  const auto rules = context.time_rules();
-  if (!rules) return std::nullopt;
-  const std::string_view kind = spec.content.tmpl ? templates::name(spec.content.tmpl->kind) : "reply";
-  const auto& units = index.units();
-  const auto root = units.find(spec.audience_root);
-  auto overlaps = [&](const time_rules::Blackout& b) {
-    if (root == directory::kNoUnit) return true;
-    const auto covered = directory::Scope::of(b.units, units);
-    if (covered.contains(root)) return true;  // the whole audience is inside it
-    for (auto unit : covered.roots())
-      if (unit >= root && unit < units.subtree_end(root)) return true;  // a part of it is
-    return false;
-  };
-  const auto* blackout = time_rules::blackout_at(*rules, kind, std::chrono::system_clock::now(), overlaps);
-  if (!blackout) return std::nullopt;
-  return http::problem(409, "blackout", "In a blackout",
-                       "the blackout " + quoted(blackout->name.empty() ? blackout->id : blackout->name) + " (" + format_utc(blackout->from) + " to " +
-                           format_utc(blackout->to) + ", " + blackout->id + ") covers part of this audience: " + std::string(kind) +
-                           " messages are not sent there until it ends");
-}
 
 }  // namespace
 
@@ -85,7 +55,6 @@ boost::asio::awaitable<std::variant<Enqueued, http::Response>> enqueue_broadcast
   auto [resolution, summary, audience_root] = co_await run_on(context.compute, std::move(resolve));
   if (resolution.posts.empty()) co_return co_await explain_empty_audience(context, index, spec.audience);  // which filter emptied it
   spec.audience_root = std::move(audience_root);
-  if (auto refused = refused_by_blackout(context, *index, spec)) co_return std::move(*refused);
   const auto t1 = Clock::now();
   // Fetched, encoded and written in slices, each freed before the next: the
   // daemon's memory does not grow with the audience beyond the resolution.
@@ -161,7 +130,7 @@ awaitable<std::variant<broadcast::Store::IdempotencyHold, http::Response>> claim
   const std::string given(request.header("idempotency-key").value_or(""));
   broadcast::Store::IdempotencyHold hold{given, "", ""};
   if (given.size() > 200) co_return pointer_problem("Invalid request", {{"", "the Idempotency-Key header is longer than 200 bytes"}});
-  if (given.starts_with("plan:"))  // the scheduler's own keys: a client may not take them
+  if (given.starts_with("plan:") && !request.from_schedule)  // the scheduler's own keys: a client may not take them
     co_return pointer_problem("Invalid request", {{"", "an Idempotency-Key may not start with \"plan:\""}});
   if (given.empty()) co_return hold;
   // Each caller's keys are its own: another's "nightly-1" is another request.

@@ -1,6 +1,7 @@
 #pragma once
 // Requests per client: each route (but the providers' webhooks, which
-// come from a few gateways in bursts of reports and prove who they are)
+// come from a few gateways in bursts of reports and prove who they are,
+// and the reply link, tapped by many phones behind one carrier address)
 // takes one request from its client address's bucket (the real address,
 // through auth.trusted_proxies) before its credentials are checked, and one
 // from its caller's (token or user) after. Over either: 429 with

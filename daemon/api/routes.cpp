@@ -45,11 +45,13 @@ void add_all_routes(http::Router& router, const Context& context, const ServerCo
   add_approval_routes(router, context);
   add_session_routes(router, context);
   add_blackout_routes(router, context);
+  add_schedule_routes(router, context);
   router.require("/v1/broadcasts/", "id", broadcast::Keys::is_broadcast_id, "broadcast");
   router.require("/v1/meetings/", "id", numbered("m"), "meeting");
   router.require("/v1/approvals/", "id", numbered("ap"), "approval");
   router.require("/v1/tokens/", "id", numbered("tk"), "token");
   router.require("/v1/blackouts/", "id", numbered("bo"), "blackout");
+  router.require("/v1/schedules/", "id", numbered("sc"), "schedule");
   hold_routes_to_the_document(router);
 }
 

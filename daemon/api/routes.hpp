@@ -26,6 +26,10 @@ void add_audit_routes(http::Router& router, const Context& context);
 void add_approval_routes(http::Router& router, const Context& context);
 void add_session_routes(http::Router& router, const Context& context);
 void add_blackout_routes(http::Router& router, const Context& context);
+void add_schedule_routes(http::Router& router, const Context& context);
+/// Runs recurring schedules' occurrences (context.scheduler, kind "schedule")
+/// through `router`'s guarded routes; call once every route is guarded.
+void run_schedules(const Context& context, const http::Router& router);
 
 /// Every group above, on one router (the daemon's; tests read its route table).
 void add_all_routes(http::Router& router, const Context& context, const ServerConfig& server);

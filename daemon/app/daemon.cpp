@@ -50,6 +50,7 @@
 #include "auth/callback_secrets.hpp"
 #include "auth/password.hpp"
 #include "auth/request_limiter.hpp"
+#include "schedule/schedule_store.hpp"
 #include "time_rules/blackout_store.hpp"
 #include "auth/session_store.hpp"
 #include "core/text.hpp"
@@ -282,7 +283,10 @@ int run_daemon(Config config, DaemonOptions options, Log& log) {
     auto trusted = std::make_shared<std::vector<std::string>>(proxies.begin(), proxies.end());
     auto via_proxy = [trusted](const http::Request& r) { return std::find(trusted->begin(), trusted->end(), r.peer) != trusted->end(); };
     context.client_address = [via_proxy](const http::Request& r) {
-      const auto forwarded = r.header("x-forwarded-for");
+      // The last X-Forwarded-For line: the proxy appends its own after any the client forged.
+      std::optional<std::string_view> forwarded;
+      for (const auto& [name, value] : r.headers)
+        if (name == "x-forwarded-for") forwarded = value;
       if (!via_proxy(r) || !forwarded) return r.peer;
       const auto last = forwarded->rfind(',');
       return std::string(trim(last == std::string_view::npos ? *forwarded : forwarded->substr(last + 1)));
@@ -312,6 +316,7 @@ int run_daemon(Config config, DaemonOptions options, Log& log) {
   schedule::SchedulerOptions schedule_options;
   schedule_options.key_prefix = config.redis.key_prefix;
   context.scheduler = std::make_shared<schedule::Scheduler>(io.get_executor(), redis, schedule_options, log);
+  context.schedules = std::make_shared<schedule::ScheduleStore>(redis, config.redis.key_prefix);
   context.scheduler->on("meeting_reminder", [&context](const schedule::Item& item) { return api::run_planned_reminder(context, item); });
   // The reply lane: automatic replies go out grouped, as broadcasts.
   replies::ReplyLane::Options lane_options;
@@ -385,6 +390,9 @@ int run_daemon(Config config, DaemonOptions options, Log& log) {
   api::limit_requests(router, {std::make_shared<auth::RequestLimiter>(config.server.requests_per_second_per_address, config.server.request_burst_per_address),
                                std::make_shared<auth::RequestLimiter>(config.server.requests_per_second_per_caller, config.server.request_burst_per_caller),
                                context.client_address});
+
+  // Recurring schedules' occurrences go through the guarded routes, as their authors' requests would.
+  api::run_schedules(context, router);
 
   auto server_config = config.server;
   for (auto proxy : split_trimmed(config.auth.trusted_proxies, ',')) server_config.trusted_peers.emplace_back(proxy);
@@ -475,7 +483,8 @@ int run_daemon(Config config, DaemonOptions options, Log& log) {
           config.replies.sms_acknowledgements = loaded.config->replies.sms_acknowledgements;
           config.reports = loaded.config->reports;
           config.time_rules = loaded.config->time_rules;
-          rules_in_force = rules_of(config.time_rules, api_blackouts);
+          // Replaced only when they differ: a change makes every dispatcher read its held chunks again.
+          if (auto reloaded = rules_of(config.time_rules, api_blackouts); !(*reloaded == *rules_in_force)) rules_in_force = std::move(reloaded);
           if (loaded.config->auth.required != config.auth.required) log.warn("config", "a change to auth.required takes effect at the next restart");
           config.auth.profiles = loaded.config->auth.profiles;
           config.auth.approval_over = loaded.config->auth.approval_over;

@@ -77,6 +77,11 @@ const Row kTable[] = {
     {"GET", "/v1/blackouts", need(Permission::view)},
     {"POST", "/v1/blackouts", need(Permission::approve)},
     {"DELETE", "/v1/blackouts/{id}", need(Permission::approve)},
+    // A schedule's maker needs the permission of what it runs (checked by its handler, and again at each occurrence).
+    {"POST", "/v1/schedules", need(Permission::view)},
+    {"GET", "/v1/schedules", need(Permission::view)},
+    {"GET", "/v1/schedules/{id}", need(Permission::view)},
+    {"DELETE", "/v1/schedules/{id}", need(Permission::view)},
     {"GET", "/v1/reports", need(Permission::view)},
     {"GET", "/v1/reports/missing", need(Permission::view)},
     {"POST", "/v1/reports/remind", need(Permission::send_announcement)},

@@ -239,6 +239,8 @@ Option blackouts_option() {
                   for (const auto& item : field.second) {
                     std::string text;
                     if (!scalar(item, text) || text.empty()) return at + ": " + key + " must be a list of texts";
+                    if (key == "kinds" && text != "announcement" && text != "summons" && text != "reminder")
+                      return at + ": kinds are announcement, summons or reminder (replies are never held), not " + quoted(text);
                     (key == "units" ? b.units : b.kinds).push_back(text);
                   }
                 } else {

@@ -68,6 +68,7 @@ std::string provider_time_as_rfc3339(std::string_view text) {
   if (text.find_first_not_of("0123456789") == std::string_view::npos && (text.size() == 10 || text.size() == 13)) {
     long long n = 0;
     std::from_chars(text.data(), text.data() + text.size(), n);
+    if ((text.size() == 10 && n > 7258118400LL) || (text.size() == 13 && n > 7258118400000LL)) return "";  // past 2200: not a time a provider sends
     const auto ms = text.size() == 13 ? std::chrono::milliseconds(n) : std::chrono::milliseconds(n * 1000);
     return format_utc(std::chrono::system_clock::time_point(ms));
   }

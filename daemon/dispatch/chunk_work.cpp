@@ -263,23 +263,29 @@ std::optional<adapters::SendResult> ChunkWork::known_refusal(std::size_t i) cons
 std::vector<std::size_t> ChunkWork::take_due(SteadyTime now, std::size_t window) {
   std::vector<std::size_t> due, waiting;
   for (auto i : pending_) {
-    auto it = not_before_.find(i);
-    (due.size() < window && (it == not_before_.end() || it->second <= now) ? due : waiting).push_back(i);
+    auto retry = not_before_.find(i);
+    auto held = rule_holds_.find(i);
+    const bool ready = (retry == not_before_.end() || retry->second <= now) && (held == rule_holds_.end() || held->second <= now);
+    (due.size() < window && ready ? due : waiting).push_back(i);
   }
   pending_ = std::move(waiting);
   return due;
 }
 
 void ChunkWork::hold_until(std::size_t i, SteadyTime until) {
-  auto& due = not_before_[i];
-  due = std::max(due, until);
+  rule_holds_[i] = until;
   pending_.push_back(i);
 }
 
 SteadyTime ChunkWork::next_retry() const {
   auto soonest = SteadyTime::max();
-  for (auto i : pending_)
-    if (auto it = not_before_.find(i); it != not_before_.end()) soonest = std::min(soonest, it->second);
+  for (auto i : pending_) {
+    auto retry = not_before_.find(i);
+    auto held = rule_holds_.find(i);
+    if (retry == not_before_.end() && held == rule_holds_.end()) continue;
+    const auto at = std::max(retry == not_before_.end() ? SteadyTime::min() : retry->second, held == rule_holds_.end() ? SteadyTime::min() : held->second);
+    soonest = std::min(soonest, at);
+  }
   return soonest;
 }
 

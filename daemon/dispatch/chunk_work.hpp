@@ -102,10 +102,16 @@ class ChunkWork {
   void put_back(const std::vector<std::size_t>& batch) { pending_.insert(pending_.begin(), batch.begin(), batch.end()); }
   /// When the soonest waiting retry is due.
   SteadyTime next_retry() const;
-  /// Recipient i (taken from pending) waits until `until` (a time rule:
-  /// quiet hours, a blackout); back in pending. Not kept in Redis: when
-  /// the chunk comes back, the rules are asked again.
+  /// Recipient i (taken from pending) waits until `until` for a time rule
+  /// (quiet hours, a blackout); back in pending. Kept apart from retries'
+  /// due times and not in Redis: when the rules change, or the chunk comes
+  /// back, the rules are asked again.
   void hold_until(std::size_t i, SteadyTime until);
+  /// Forgets the time rules' holds (the rules changed); retries keep theirs.
+  void release_rule_holds() { rule_holds_.clear(); }
+  /// Which rules the holds were made under (an identity, compared only).
+  const void* rules_tag() const { return rules_tag_; }
+  void set_rules_tag(const void* tag) { rules_tag_ = tag; }
   /// Recipient i's unit, as the snapshot queued with the broadcast has it.
   std::string_view unit_of(std::size_t i) const { return recipients_.at(i).unit_id; }
 
@@ -183,6 +189,8 @@ class ChunkWork {
   std::vector<std::size_t> pending_;
   std::optional<std::vector<std::size_t>> preclaimed_;  // claimed (`sending`), not yet sent
   std::map<std::size_t, SteadyTime> not_before_;  // retries: not sent before (bc:<id>:due:<k> in Redis)
+  std::map<std::size_t, SteadyTime> rule_holds_;  // time rules: not sent before (in memory only)
+  const void* rules_tag_ = nullptr;
   std::map<std::size_t, broadcast::State> withheld_;
 };
 

@@ -507,6 +507,7 @@ asio::awaitable<void> Dispatcher::work_chunks(std::vector<std::shared_ptr<ChunkW
       work->lose();
       continue;
     }
+    forget_stale_holds(*work, options_.time_rules ? options_.time_rules() : nullptr);  // set aside by the rules in force, not old ones
     const bool set_aside = work->has_pending();
     auto finished = co_await redis_->command(work->finish_command(clock_->steady_now(), clock_->system_now()));
     if (!finished || finished->is_error()) {
@@ -614,9 +615,16 @@ asio::awaitable<Dispatcher::Step> Dispatcher::work_window(std::shared_ptr<ChunkW
   co_return Step::sent;
 }
 
+void Dispatcher::forget_stale_holds(ChunkWork& work, const std::shared_ptr<const time_rules::Rules>& rules) {
+  if (work.rules_tag() == rules.get()) return;
+  work.release_rule_holds();  // asked again under the rules in force
+  work.set_rules_tag(rules.get());
+}
+
 std::vector<std::size_t> Dispatcher::due_and_allowed(ChunkWork& work, std::size_t window) {
   const auto now = clock_->steady_now();
   auto rules = options_.time_rules ? options_.time_rules() : nullptr;
+  forget_stale_holds(work, rules);
   if (!rules || rules->empty()) return work.take_due(now, window);
   const auto wall = clock_->system_now();
   const auto& b = work.broadcast();
@@ -626,6 +634,12 @@ std::vector<std::size_t> Dispatcher::due_and_allowed(ChunkWork& work, std::size_
   const auto index = b.index ? b.index : (options_.index ? options_.index() : nullptr);
   std::vector<std::size_t> allowed;
   std::size_t held = 0;
+  if (!index && !rules->blackouts.empty()) {
+    // Which region a recipient is in is unknown until the directory's index
+    // is loaded: nobody goes into a possible silence; asked again shortly.
+    for (auto i : work.take_due(now, window)) work.hold_until(i, now + std::chrono::seconds(5));
+    return allowed;
+  }
   // Held ones are no longer due, so each round takes others: a chunk
   // partly inside a blackout's region still sends the rest.
   while (allowed.size() < window) {
@@ -634,7 +648,6 @@ std::vector<std::size_t> Dispatcher::due_and_allowed(ChunkWork& work, std::size_
     for (auto i : due) {
       const auto unit = work.unit_of(i);
       time_rules::Message message{kind, promotional && work.channel_of(i) == adapters::Channel::sms, [&](const time_rules::Blackout& blackout) {
-                                    if (!index) return true;  // where the unit lies is unknown: held, not sent into a silence
                                     return directory::Scope::of(blackout.units, index->units()).contains(unit, index->units());
                                   }};
       if (auto hold = time_rules::hold(*rules, message, wall)) {

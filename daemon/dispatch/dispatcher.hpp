@@ -118,6 +118,8 @@ class Dispatcher : public std::enable_shared_from_this<Dispatcher> {
   /// Up to `window` due recipients of the chunk that the time rules let go
   /// now; those they hold wait in the chunk until the rules' end.
   std::vector<std::size_t> due_and_allowed(ChunkWork& work, std::size_t window);
+  /// The chunk's holds were made under other rules than `rules`: forgotten.
+  void forget_stale_holds(ChunkWork& work, const std::shared_ptr<const time_rules::Rules>& rules);
   std::uint32_t new_token();
   void count_redis_error(const char* step);
   enum class Recorded { written, lost, failed };

@@ -29,6 +29,9 @@ struct Request {
   std::string peer;  // the connection's remote address
   /// Who sent it (set by api/auth_guard for every route that needs credentials).
   std::shared_ptr<const auth::Principal> principal;
+  /// Made by the daemon itself (a schedule's occurrence), never by the
+  /// server from a client: it may use the scheduler's "plan:" keys.
+  bool from_schedule = false;
 
   /// The first header with this (lower-case) name.
   std::optional<std::string_view> header(std::string_view name) const;

@@ -415,7 +415,16 @@ struct Server::State : std::enable_shared_from_this<State> {
         co_await refuse_before_body(socket, it, buffer, preflight(verdict, *origin, path, header[bhttp::field::access_control_request_method]), header.version());
         break;
       }
-      if (verdict == Origin::refused && !path.starts_with("/v1/webhooks/")) {
+      // Not pages' requests: providers' callbacks; and the reply link's own
+      // page, whose form posts with "Origin: null" (it sends no referrer).
+      // A page of an allowed origin may read every answer, a refusal too (its Retry-After).
+      auto let_page_read = [&](Response& response) {
+        if (verdict != Origin::allowed) return;
+        response.headers.emplace_back("Access-Control-Allow-Origin", *origin);
+        response.headers.emplace_back("Access-Control-Expose-Headers", std::string(kCorsExposedHeaders));
+        response.headers.emplace_back("Vary", "Origin");
+      };
+      if (verdict == Origin::refused && !path.starts_with("/v1/webhooks/") && !path.starts_with("/r/")) {
         co_await refuse_before_body(socket, it, buffer, cross_origin_refusal(*origin), header.version());
         break;
       }
@@ -435,6 +444,7 @@ struct Server::State : std::enable_shared_from_this<State> {
         }
         auto refused = co_await (*match.precheck)(head);
         if (refused) {
+          let_page_read(*refused);
           co_await refuse_before_body(socket, it, buffer, std::move(*refused), header.version());
           break;
         }
@@ -516,11 +526,7 @@ struct Server::State : std::enable_shared_from_this<State> {
         it->deadline = Clock::now() + idle_timeout();  // for the answer
       }
       count_response(response.status);
-      if (verdict == Origin::allowed) {
-        response.headers.emplace_back("Access-Control-Allow-Origin", *origin);
-        response.headers.emplace_back("Access-Control-Expose-Headers", std::string(kCorsExposedHeaders));
-        response.headers.emplace_back("Vary", "Origin");
-      }
+      let_page_read(response);
       if (response.stream) {
         co_await stream_response(socket, it, std::move(response), version);
         break;

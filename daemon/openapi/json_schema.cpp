@@ -140,13 +140,15 @@ void SchemaChecker::prepare(const json::value& schema, const std::string& at) {
 
 std::vector<SchemaError> SchemaChecker::check(const json::value& schema, const json::value& value, std::size_t most) const {
   std::vector<SchemaError> out;
-  check_at(schema, value, "", out);
+  check_at(schema, value, "", out, most);
   if (out.size() > most) out.resize(most);
   return out;
 }
 
 void SchemaChecker::check_at(const json::value& unresolved, const json::value& value, const std::string& pointer,
-                             std::vector<SchemaError>& out) const {
+                             std::vector<SchemaError>& out, std::size_t most) const {
+  // Enough said: a huge wrong body is not walked to its end.
+  if (out.size() >= most) return;
   const auto& schema = resolve(unresolved);
   if (schema.is_bool()) {
     if (!schema.get_bool()) out.push_back({pointer, "is not allowed here"});
@@ -197,7 +199,7 @@ void SchemaChecker::check_at(const json::value& unresolved, const json::value& v
     if (const auto* greatest = rule("maxItems"); greatest && array->size() > greatest->to_number<std::size_t>())
       out.push_back({pointer, "must hold at most " + json_text(*greatest) + " items"});
     if (const auto* items = rule("items"))
-      for (std::size_t i = 0; i < array->size(); ++i) check_at(*items, (*array)[i], pointer + "/" + std::to_string(i), out);
+      for (std::size_t i = 0; i < array->size() && out.size() < most; ++i) check_at(*items, (*array)[i], pointer + "/" + std::to_string(i), out, most);
   }
   if (const auto* object = value.if_object()) {
     if (const auto* least = rule("minProperties"); least && object->size() < least->to_number<std::size_t>())
@@ -212,14 +214,14 @@ void SchemaChecker::check_at(const json::value& unresolved, const json::value& v
     for (const auto& [name, field] : *object) {
       const std::string at = pointer + "/" + json_pointer_token(name);
       if (properties && properties->as_object().contains(name)) {
-        check_at(properties->as_object().at(name), field, at, out);
+        check_at(properties->as_object().at(name), field, at, out, most);
       } else if (extra && extra->is_bool() && !extra->get_bool()) {
         std::string known;
         if (properties)
           for (const auto& [k, v] : properties->as_object()) known += (known.empty() ? "" : ", ") + std::string(k);
         out.push_back({at, known.empty() ? "is not a field here" : "is not a field here; expected " + clipped(known)});
       } else if (extra) {
-        check_at(*extra, field, at, out);
+        check_at(*extra, field, at, out, most);
       }
     }
   }
@@ -232,7 +234,7 @@ void SchemaChecker::check_at(const json::value& unresolved, const json::value& v
     std::vector<std::string_view> types;
     for (const auto& branch : branches->as_array()) {
       std::vector<SchemaError> errors;
-      check_at(branch, value, pointer, errors);
+      check_at(branch, value, pointer, errors, most);
       if (errors.empty()) {
         ++matched;
         continue;

@@ -41,7 +41,7 @@ class SchemaChecker {
  private:
   const boost::json::value& resolve(const boost::json::value& schema) const;
   void check_at(const boost::json::value& schema, const boost::json::value& value, const std::string& pointer,
-                std::vector<SchemaError>& out) const;
+                std::vector<SchemaError>& out, std::size_t most) const;
 
   const boost::json::object& document_;
   std::map<std::string, std::shared_ptr<const std::regex>> patterns_;

@@ -49,6 +49,7 @@ struct Rules {
   bool promotional_window = true;
   std::vector<Blackout> blackouts;
   bool empty() const { return quiet_hours.empty() && !promotional_window && blackouts.empty(); }
+  bool operator==(const Rules&) const = default;
 };
 
 /// What is about to be sent: its kind, whether it is promotional SMS, and
@@ -68,8 +69,8 @@ struct Hold {
 /// rule in force at `now` pushes the time on, until none holds).
 std::optional<Hold> hold(const Rules& rules, const Message& message, SysTime now);
 
-/// The blackout in force at `now` for a kind in one of `units`' subtrees,
-/// if any (for refusing or holding a broadcast as it is posted).
+/// The blackout in force at `now` for a kind where `applies` says it does
+/// (a broadcast's audience), if any: for refusing one as it is posted.
 const Blackout* blackout_at(const Rules& rules, std::string_view kind, SysTime now, const std::function<bool(const Blackout&)>& applies);
 
 }  // namespace orgcast::time_rules

@@ -23,7 +23,7 @@ void DaemonUnderTest::write_config(const std::string& extra_yaml) {
   std::ofstream out(config_path_);
   // The tests' own polling (every 20 ms, often two requests) is no abuse:
   // the per-client limits are off unless a test sets them.
-  const std::string limits = server_settings_.find("per_address") != std::string::npos || server_settings_.find("per_caller") != std::string::npos
+  const std::string limits = server_settings_.find("requests_per_second") != std::string::npos
                                  ? ""
                                  : "  requests_per_second_per_address: 0\n  requests_per_second_per_caller: 0\n";
   const std::string connections = server_settings_.find("max_connections_per_address") != std::string::npos ? "" : "  max_connections_per_address: 0\n";
