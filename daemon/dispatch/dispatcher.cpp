@@ -200,11 +200,6 @@ asio::awaitable<std::shared_ptr<const DispatchedBroadcast>> Dispatcher::broadcas
   co_return b;
 }
 
-// Work every instance may do, at most once a second: scheduled broadcasts
-// whose send_at has come become active; chunks set aside for retries that
-// are due are queued again; ended broadcasts' records get their retention;
-// sent recipients whose report is overdue go to their policy's next
-// channel. Each is idempotent.
 // Chunks held by a time rule wait in q:retry until the rule's end. When
 // the rules change (a blackout ended early, quiet hours changed), every
 // chunk set aside is made due now: each is read again and asks the new
@@ -221,6 +216,11 @@ asio::awaitable<void> Dispatcher::recheck_held_on_new_rules() {
   else log_.info("dispatch", "the time rules changed: " + std::to_string(due_now->as_integer()) + " chunks set aside are read again");
 }
 
+// Work every instance may do, at most once a second: scheduled broadcasts
+// whose send_at has come become active; chunks set aside for retries that
+// are due are queued again; ended broadcasts' records get their retention;
+// sent recipients whose report is overdue go to their policy's next
+// channel. Each is idempotent.
 asio::awaitable<void> Dispatcher::housekeeping() {
   const auto now = clock_->steady_now();
   if (now - last_housekeeping_ < std::chrono::seconds(1)) co_return;

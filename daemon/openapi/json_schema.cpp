@@ -1,3 +1,7 @@
+// std::regex (the `pattern` keyword) trips GCC 12's -Wmaybe-uninitialized
+// inside <regex>'s own std::function (a false positive, GCC bug 105562);
+// before any include, so that it covers <regex>'s lines too.
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #include "openapi/json_schema.hpp"
 
 #include <algorithm>
