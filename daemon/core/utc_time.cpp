@@ -30,6 +30,9 @@ std::optional<std::chrono::system_clock::time_point> parse_rfc3339(std::string_v
       !digits(s, 14, 2, minute) || s[16] != ':' || !digits(s, 17, 2, second))
     return std::nullopt;
   if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) return std::nullopt;
+  // The clock counts nanoseconds in 64 bits (1678 to 2262): a year outside
+  // 1970-2199 is no time orgcast plans, and would overflow it.
+  if (year < 1970 || year > 2199) return std::nullopt;
   std::size_t at = 19;
   std::chrono::nanoseconds fraction{0};
   if (at < s.size() && s[at] == '.') {
@@ -49,6 +52,7 @@ std::optional<std::chrono::system_clock::time_point> parse_rfc3339(std::string_v
   } else if (at < s.size() && (s[at] == '+' || s[at] == '-')) {
     int oh, om;
     if (!digits(s, at + 1, 2, oh) || at + 3 >= s.size() || s[at + 3] != ':' || !digits(s, at + 4, 2, om)) return std::nullopt;
+    if (oh > 23 || om > 59) return std::nullopt;  // RFC 3339: hours 00-23, minutes 00-59
     offset_minutes = (oh * 60 + om) * (s[at] == '-' ? -1 : 1);
     at += 6;
   } else {

@@ -10,7 +10,8 @@ namespace orgcast {
 /// "2026-11-23T04:30:00Z" (RFC 3339, UTC, whole seconds).
 std::string format_utc(std::chrono::system_clock::time_point t);
 
-/// Parses RFC 3339 ("2026-11-23T10:00:00Z", "...+05:30", fractional seconds allowed).
+/// Parses RFC 3339 ("2026-11-23T10:00:00Z", "...+05:30", fractional seconds allowed);
+/// years 1970 to 2199 only (the clock's nanoseconds hold no more), offsets up to ±23:59.
 std::optional<std::chrono::system_clock::time_point> parse_rfc3339(std::string_view text);
 
 /// A time as a provider gives it, as RFC 3339 UTC: Unix seconds or

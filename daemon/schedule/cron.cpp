@@ -38,7 +38,8 @@ std::string read_field(std::string_view text, int lo, int hi, std::bitset<N>& se
         return "expected a range a-b, not " + quoted(part);
       }
     }
-    if (from < lo || to > hi || from > to) return "values must be from " + std::to_string(lo) + " to " + std::to_string(hi);
+    if (from > to) return "a range runs from low to high, not " + quoted(part);
+    if (from < lo || to > hi) return "values must be from " + std::to_string(lo) + " to " + std::to_string(hi);
     for (int v = from; v <= to; v += step) set.set(static_cast<std::size_t>(v));
   }
   if (set.none()) return "names no value";

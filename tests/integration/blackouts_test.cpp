@@ -99,6 +99,9 @@ TEST(Blackouts, BadOnesAreRefusedSayingWhere) {
       {"admin", "POST", "/v1/blackouts", blackout_body(R"(["D-JOD"])", utc_in(60s), utc_in(0s)), 400, "/to"},
       {"admin", "POST", "/v1/blackouts", blackout_body(R"(["D-JOD"])", utc_in(-7200s), utc_in(-3600s)), 400, "past"},
       {"admin", "POST", "/v1/blackouts", blackout_body(R"(["D-JOD"])", "tomorrow", utc_in(60s)), 400, "/from"},
+      // A year the clock cannot hold once stopped the daemon (an overflow).
+      {"admin", "POST", "/v1/blackouts", blackout_body(R"(["D-JOD"])", "0000-01-01T00:00:00Z", "9999-12-31T23:59:59Z"), 400, "/from"},
+      {"admin", "POST", "/v1/blackouts", blackout_body(R"(["D-JOD"])", utc_in(0s), "2030-05-07T18:00:00+23:60"), 400, "/to"},
       {"admin", "POST", "/v1/blackouts", blackout_body(R"([])", utc_in(0s), utc_in(60s)), 400, "/units"},
       {"admin", "POST", "/v1/blackouts", R"({"name": "x", "units": ["RJ"], "from": "2030-01-01T00:00:00Z", "to": "2030-01-02T00:00:00Z", "kinds": ["reply"]})", 400, "/kinds/0"},
       {"admin", "POST", "/v1/blackouts", R"({"name": "x", "units": ["RJ"], "from": "2030-01-01T00:00:00Z", "to": "2030-01-02T00:00:00Z", "region": 1})", 400, "/region"},

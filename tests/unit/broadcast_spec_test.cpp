@@ -81,6 +81,16 @@ TEST(Rfc3339, ParsesZonesAndFractions) {
   EXPECT_FALSE(parse_rfc3339("2026-02-30T04:30:00Z"));
   EXPECT_FALSE(parse_rfc3339("2026-11-23T04:30:00"));
   EXPECT_FALSE(parse_rfc3339("2026-11-23T04:30:00+0530"));
+  // Outside what the clock's nanoseconds hold (1678-2262) a time overflowed
+  // and stopped the daemon: 1970 to 2200 only. Offsets are real ones.
+  EXPECT_FALSE(parse_rfc3339("0000-01-01T00:00:00Z"));
+  EXPECT_FALSE(parse_rfc3339("9999-12-31T23:59:59Z"));
+  EXPECT_FALSE(parse_rfc3339("1969-12-31T23:59:59Z"));
+  EXPECT_TRUE(parse_rfc3339("2199-12-31T23:59:59Z"));
+  EXPECT_FALSE(parse_rfc3339("2030-05-07T18:00:00+23:60"));
+  EXPECT_FALSE(parse_rfc3339("2030-05-07T18:00:00+24:00"));
+  EXPECT_FALSE(parse_rfc3339("2030-05-07T18:00:00-99:59"));
+  EXPECT_TRUE(parse_rfc3339("2030-05-07T18:00:00-23:59"));
 }
 
 TEST_F(SpecTest, AcceptsAFullRequest) {
