@@ -404,7 +404,9 @@ struct Server::State : std::enable_shared_from_this<State> {
       const auto& header = parser.get();
       Request request;
       const std::string path(header.target().substr(0, header.target().find('?')));
-      auto match = router.match(std::string(header.method_string()), path, &request);
+      // HEAD is GET without the body (RFC 9110): answered by the GET route.
+      const bool head_only = header.method() == bhttp::verb::head;
+      auto match = router.match(head_only ? std::string("GET") : std::string(header.method_string()), path, &request);
       // A web page of another origin: refused unless server.allowed_origins
       // names it, its preflight answered here (no route takes OPTIONS).
       // Copied: the header is gone once the body is read.
@@ -527,6 +529,16 @@ struct Server::State : std::enable_shared_from_this<State> {
       }
       count_response(response.status);
       let_page_read(response);
+      if (head_only) {
+        // The GET answer's head, its Content-Length that of the body not sent.
+        auto full = to_beast(std::move(response), version, keep_alive);
+        bhttp::response<bhttp::empty_body> head{full.result(), version};
+        for (const auto& field : full) head.set(field.name_string(), field.value());
+        head.keep_alive(keep_alive);
+        auto [head_ec, head_written] = co_await bhttp::async_write(socket, head, kUseTuple);
+        if (head_ec || !keep_alive) break;
+        continue;
+      }
       if (response.stream) {
         co_await stream_response(socket, it, std::move(response), version);
         break;

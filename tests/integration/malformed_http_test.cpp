@@ -59,6 +59,25 @@ TEST(MalformedHttp, IsAnsweredWithWhatIsWrong) {
   EXPECT_EQ(daemon.get("/healthz").status, 200) << "and the daemon still answers";
 }
 
+// HEAD is GET without its body: a client keeping the connection reads the
+// next answer where it starts (a 405 with a body here once shifted every
+// answer after it).
+TEST(MalformedHttp, HeadIsAnsweredAsGetWithoutItsBody) {
+  DaemonUnderTest daemon(shared_redis_port(), unique_prefix());
+  daemon.start();
+  ASSERT_TRUE(daemon.wait_ready(10s)) << daemon.process().log();
+  RawConnection c(daemon.port());
+  ASSERT_TRUE(c.connected());
+  c.send_text("HEAD /healthz HTTP/1.1\r\nHost: test\r\n\r\nGET /healthz HTTP/1.1\r\nHost: test\r\n\r\n");
+  const auto got = c.read_for(1000);
+  ASSERT_THAT(got, ::testing::StartsWith("HTTP/1.1 200")) << got;
+  EXPECT_THAT(got, HasSubstr("Content-Length: 15")) << "the GET body's length: " << got;
+  const auto second = got.find("\r\n\r\n") + 4;
+  EXPECT_EQ(got.substr(second, 12), "HTTP/1.1 200") << "the GET's answer right after the HEAD's head: " << got;
+  EXPECT_NE(got.find(R"({"status":"ok"})"), std::string::npos) << got;
+  EXPECT_EQ(got.find(R"({"status":"ok"})"), got.rfind(R"({"status":"ok"})")) << "one body, the GET's: " << got;
+}
+
 TEST(MalformedHttp, ASlowButSteadyBodyCompletesAndAStalledOneIs408) {
   DaemonUnderTest daemon(shared_redis_port(), unique_prefix());
   daemon.set_server_settings("  idle_timeout_ms: 300\n  body_max_seconds: 3\n");
