@@ -21,6 +21,8 @@
 #include "api/caller_scope.hpp"
 #include "api/common.hpp"
 #include "api/context.hpp"
+#include "api/enqueue.hpp"
+#include "broadcast/spec.hpp"
 #include "api/routes.hpp"
 #include "auth/route_access.hpp"
 #include "core/json_text.hpp"
@@ -118,6 +120,24 @@ awaitable<http::Response> create(Context context, http::Request& request) {
   if (s.kind == "meeting_reminder") at += "/request";
   for (auto& e : openapi::body_rules().check("POST", target->pattern, *request_body)) problems.push_back({at + e.pointer, e.message});
   if (!problems.empty()) co_return pointer_problem("Invalid schedule", problems);
+  // A broadcast is read as POST /v1/broadcasts reads it, with the maker's
+  // scope: an unknown template or unit, or one outside the scope, is told
+  // now. Fixed times make no sense in what recurs.
+  if (s.kind == "broadcast") {
+    const auto index = context.watcher->index();
+    if (!index) co_return index_unavailable();
+    for (const char* fixed : {"send_at", "expires_at"})
+      if (request_body->as_object().contains(fixed))
+        problems.push_back({std::string("/broadcast/") + fixed, "a recurring schedule's broadcast is sent at each occurrence: no fixed time"});
+    const CallerScope caller(request, index->units());
+    const auto messaging = context.messaging();
+    auto checks = spec_context(*messaging, std::chrono::system_clock::now());
+    checks.scope = &caller.scope();
+    auto parsed = broadcast::parse_spec(*request_body, *index, checks);
+    if (auto* errors = std::get_if<std::vector<directory::SelectorError>>(&parsed))
+      for (auto& e : *errors) problems.push_back({"/broadcast" + e.pointer, e.message, e.unprocessable, e.forbidden});
+    if (!problems.empty()) co_return pointer_problem("Invalid schedule", problems);
+  }
   // Its author must be allowed what it will do.
   const auto access = auth::access_for("POST", target->pattern);
   if (access && access->permission && !request.principal->permissions.has(*access->permission))

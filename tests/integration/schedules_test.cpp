@@ -152,6 +152,10 @@ TEST_F(Schedules, BadOnesAreRefusedSayingWhereAndAnothersIsNotSeen) {
       {R"({"name": "x", "cron": "0 9 * * *", "meeting_reminder": {"meeting": "m1", "request": {"who": 5}}})", 400, "/meeting_reminder/request/who"},
       {R"({"name": "x", "cron": "0 9 * * *", "grace_minutes": -1, "report_reminder": {"level": "district", "role": "president"}})", 400, "/grace_minutes"},
       {R"({"name": "x", "cron": "0 0 31 2 *", "report_reminder": {"level": "district", "role": "president"}})", 400, "no time"},
+      // What a broadcast means is checked when it is scheduled, not at 09:00 every day after.
+      {R"({"name": "x", "cron": "0 9 * * *", "broadcast": {"audience": {"units": ["D-JAI"]}, "template": "nope", "channels": ["sms"]}})", 400, "/broadcast/template"},
+      {R"({"name": "x", "cron": "0 9 * * *", "broadcast": {"audience": {"units": ["NOWHERE"]}, "template": "announcement", "variables": {"subject": "s", "details": "d"}, "channels": ["sms"]}})", 400, "/broadcast/audience/units/0"},
+      {R"({"name": "x", "cron": "0 9 * * *", "broadcast": {"audience": {}, "template": "announcement", "variables": {"subject": "s", "details": "d"}, "channels": ["sms"], "send_at": "2030-01-01T09:00:00+05:30"}})", 400, "/broadcast/send_at"},
   };
   for (const auto& row : rows) {
     auto r = http("POST", daemons_[0]->url("/v1/schedules"), row.body);
@@ -178,6 +182,10 @@ TEST_F(Schedules, BadOnesAreRefusedSayingWhereAndAnothersIsNotSeen) {
   EXPECT_EQ(as_other("GET", "/v1/schedules/" + id).status, 404);
   EXPECT_EQ(as_other("DELETE", "/v1/schedules/" + id).status, 404);
   EXPECT_EQ(object_of(as_other("GET", "/v1/schedules"))["schedules"].as_array().size(), 0u);
+  auto outside = http("POST", daemons_[0]->url("/v1/schedules"),
+                      R"({"name": "x", "cron": "0 9 * * *", "broadcast": {"audience": {"units": ["D-JOD"]}, "template": "announcement", "variables": {"subject": "s", "details": "d"}, "channels": ["sms"]}})",
+                      "application/json", {{"Authorization", "Bearer " + other}});
+  EXPECT_EQ(outside.status, 403) << "another district's audience, refused when scheduled: " << outside.body;
   EXPECT_EQ(daemons_[0]->get("/v1/schedules/sc999").status, 404);
   EXPECT_EQ(daemons_[0]->get("/v1/schedules/b1").status, 404) << "not a schedule's id";
 }
