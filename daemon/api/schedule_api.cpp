@@ -223,9 +223,6 @@ awaitable<std::string> run_occurrence(Context context, const http::Router* route
   auto found = co_await context.schedules->get(id);
   if (!found) co_return "redis: " + found.error().message();
   if (!*found) co_return "";  // deleted: its chain ends here
-  // An instance just started has not read the directory yet: tried again
-  // (by the scheduler, with backoff), not refused for an unknown unit.
-  if (!context.watcher->index()) co_return "the directory index is not loaded yet";
   auto s = std::move(**found);
   std::string cron_error;
   const auto cron = schedule::Cron::parse(s.cron, cron_error);
@@ -245,6 +242,10 @@ awaitable<std::string> run_occurrence(Context context, const http::Router* route
     auto planned = co_await context.scheduler->add(std::move(next_item), std::move(kind), *plan.next, item.payload);
     if (!planned) co_return "redis: " + planned.error().message();
   }
+  // An instance just started has not read the directory yet: tried again
+  // (by the scheduler, with backoff), not refused for an unknown unit. The
+  // next occurrence is planned already, whatever becomes of this one.
+  if (!context.watcher->index()) co_return "the directory index is not loaded yet";
   s.last_occurrence = format_utc(item.due);
   s.last_at = format_utc(now);
   if (!plan.run) {
