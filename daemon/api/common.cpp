@@ -9,12 +9,18 @@
 
 namespace orgcast::api {
 
+std::string media_type_of(const http::Request& request) {
+  const auto type = request.header("content-type").value_or("");
+  std::string media(trim(type.substr(0, type.find(';'))));
+  for (auto& c : media) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return media;
+}
+
 std::optional<boost::json::value> parse_json_body(const http::Request& request, http::Response& error) {
   // Exactly application/json (a charset may follow): "text/plain;json" is
   // what a page elsewhere can make a browser send without asking.
   const auto type = request.header("content-type").value_or("");
-  std::string media(trim(type.substr(0, type.find(';'))));
-  for (auto& c : media) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  const auto media = media_type_of(request);
   std::string rest(type.find(';') == std::string_view::npos ? std::string_view() : trim(type.substr(type.find(';') + 1)));
   for (auto& c : rest) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   if (media != "application/json" || (!rest.empty() && rest != "charset=utf-8" && rest != "charset=\"utf-8\"")) {

@@ -11,6 +11,9 @@
 
 namespace orgcast::api {
 
+/// The request's media type, lower-case, without its parameters ("" none).
+std::string media_type_of(const http::Request& request);
+
 /// The parsed body, or a 400/415 response that says what is wrong and where
 /// (a syntax error or a byte that is not UTF-8 by line, column and byte).
 std::optional<boost::json::value> parse_json_body(const http::Request& request, http::Response& error);

@@ -15,9 +15,7 @@ namespace {
 // form are their handlers'). parse_json_body then holds it to exactly
 // application/json (415), so no media type slips past the schema.
 bool maybe_json(const http::Request& request) {
-  const auto type = request.header("content-type").value_or("");
-  std::string media(trim(type.substr(0, type.find(';'))));
-  for (auto& c : media) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  const auto media = media_type_of(request);
   return media.empty() || media.find("json") != std::string::npos;
 }
 

@@ -277,10 +277,13 @@ int run_daemon(Config config, DaemonOptions options, Log& log) {
   };
   context.session_lifetime_s = static_cast<long long>(config.auth.session_lifetime_hours) * 3600;
   context.decoy_hash = auth::hash_password(auth::random_secret()).value_or("");
+  // Behind a trusted reverse proxy: its X-Forwarded-For's last address is
+  // the client, X-Forwarded-Proto: https a TLS client; its connections are
+  // not limited per address (the server's trusted_peers).
+  std::vector<std::string> trusted_proxies;
+  for (auto proxy : split_trimmed(config.auth.trusted_proxies, ',')) trusted_proxies.emplace_back(proxy);
   {
-    // Behind a trusted reverse proxy: its X-Forwarded-For's last address is the client, X-Forwarded-Proto: https a TLS client.
-    const auto proxies = split_trimmed(config.auth.trusted_proxies, ',');
-    auto trusted = std::make_shared<std::vector<std::string>>(proxies.begin(), proxies.end());
+    auto trusted = std::make_shared<std::vector<std::string>>(trusted_proxies);
     auto via_proxy = [trusted](const http::Request& r) { return std::find(trusted->begin(), trusted->end(), r.peer) != trusted->end(); };
     context.client_address = [via_proxy](const http::Request& r) {
       // The last X-Forwarded-For line: the proxy appends its own after any the client forged.
@@ -395,7 +398,7 @@ int run_daemon(Config config, DaemonOptions options, Log& log) {
   api::run_schedules(context, router);
 
   auto server_config = config.server;
-  for (auto proxy : split_trimmed(config.auth.trusted_proxies, ',')) server_config.trusted_peers.emplace_back(proxy);
+  server_config.trusted_peers = trusted_proxies;
   http::Server server(io.get_executor(), server_config, router, log, metrics, io_threads.executors());
   std::uint16_t port = 0;
   try {

@@ -640,6 +640,9 @@ std::vector<std::size_t> Dispatcher::due_and_allowed(ChunkWork& work, std::size_
     for (auto i : work.take_due(now, window)) work.hold_until(i, now + std::chrono::seconds(5));
     return allowed;
   }
+  // Each blackout's region once per window, not once per recipient.
+  std::vector<directory::Scope> regions;
+  for (const auto& blackout : rules->blackouts) regions.push_back(directory::Scope::of(blackout.units, index->units()));
   // Held ones are no longer due, so each round takes others: a chunk
   // partly inside a blackout's region still sends the rest.
   while (allowed.size() < window) {
@@ -648,7 +651,7 @@ std::vector<std::size_t> Dispatcher::due_and_allowed(ChunkWork& work, std::size_
     for (auto i : due) {
       const auto unit = work.unit_of(i);
       time_rules::Message message{kind, promotional && work.channel_of(i) == adapters::Channel::sms, [&](const time_rules::Blackout& blackout) {
-                                    return directory::Scope::of(blackout.units, index->units()).contains(unit, index->units());
+                                    return regions[static_cast<std::size_t>(&blackout - rules->blackouts.data())].contains(unit, index->units());
                                   }};
       if (auto hold = time_rules::hold(*rules, message, wall)) {
         work.hold_until(i, now + std::chrono::duration_cast<std::chrono::steady_clock::duration>(hold->until - wall));

@@ -465,6 +465,30 @@ TEST_F(Access, HostileRequestsToTokensAndSessionsGetAClear4xx) {
       {"GET", "/v1/audit?unit=NOWHERE", "", "application/json", true, 404, "NOWHERE"},
       {"GET", "/v1/audit?color=red", "", "application/json", true, 400, "color"},
       {"GET", "/v1/audit", "", "application/json", false, 401, "Bearer"},
+      // The API document: open, read-only
+      {"POST", "/v1/openapi.json", "{}", "application/json", false, 405, "POST is not allowed"},
+      {"GET", "/v1/openapi.json?v=3", "", "application/json", false, 400, "v"},
+      // One held request
+      {"GET", "/v1/approvals/ap1", "", "application/json", false, 401, "Bearer"},
+      {"GET", "/v1/approvals/ap1", "", "application/json", true, 404, "ap1"},
+      {"GET", "/v1/approvals/ap1:x", "", "application/json", true, 404, "approval"},
+      // Blackouts
+      {"GET", "/v1/blackouts", "", "application/json", false, 401, "Bearer"},
+      {"POST", "/v1/blackouts", "{\"name\": ", "application/json", true, 400, "line 1, column 10"},
+      {"POST", "/v1/blackouts", R"({"name": 5, "units": "RJ", "from": 1, "to": []})", "application/json", true, 400, "/units"},
+      {"POST", "/v1/blackouts", R"({"name": "x", "units": ["RJ"], "from": "2030-01-01T00:00:00Z", "to": "2030-01-02T00:00:00Z"})", "text/plain", true, 415, "application/json"},
+      {"POST", "/v1/blackouts", huge, "application/json", true, 413, "limit"},
+      {"DELETE", "/v1/blackouts/bo1", "", "application/json", false, 401, "Bearer"},
+      {"DELETE", "/v1/blackouts/..%2Fbo1", "", "application/json", true, 404, "blackout"},
+      // Recurring schedules
+      {"GET", "/v1/schedules", "", "application/json", false, 401, "Bearer"},
+      {"POST", "/v1/schedules", "{\"cron\": ", "application/json", true, 400, "line 1, column 10"},
+      {"POST", "/v1/schedules", R"({"name": "x", "cron": 9, "report_reminder": []})", "application/json", true, 400, "/cron"},
+      {"POST", "/v1/schedules", huge, "application/json", true, 413, "limit"},
+      {"GET", "/v1/schedules/sc1", "", "application/json", true, 404, "sc1"},
+      {"GET", "/v1/schedules/sc1?all=1", "", "application/json", true, 400, "all"},
+      {"DELETE", "/v1/schedules/sc%00", "", "application/json", true, 404, "schedule"},
+      {"DELETE", "/v1/schedules/sc1", "", "application/json", false, 401, "Bearer"},
       // A callback path for an account this daemon does not have
       {"POST", "/v1/webhooks/nosuch/0123456789abcdef", "{}", "application/json", false, 404, "nosuch"},
   };
@@ -477,6 +501,8 @@ TEST_F(Access, HostileRequestsToTokensAndSessionsGetAClear4xx) {
   auto listed = object_of(as(daemon_->token(), "GET", "/v1/tokens"))["tokens"].as_array();
   EXPECT_EQ(listed.size(), 1u) << "nothing made beside the harness's own token: " << json::serialize(listed);
   EXPECT_TRUE(object_of(as(daemon_->token(), "GET", "/v1/users"))["users"].as_array().empty()) << "no user made";
+  EXPECT_TRUE(object_of(as(daemon_->token(), "GET", "/v1/blackouts"))["blackouts"].as_array().empty()) << "no blackout made";
+  EXPECT_TRUE(object_of(as(daemon_->token(), "GET", "/v1/schedules"))["schedules"].as_array().empty()) << "no schedule made";
 }
 
 }  // namespace
