@@ -30,7 +30,8 @@ start_sim() {
 
 # start_daemon NAME PREFIX DISPATCH_YAML_LINES: orgcastd dispatching to
 # SIM_PORT (unless the lines add a providers: section); TEMPLATES_YAML adds
-# lines to templates:. Sets HTTP_PORT, DAEMON_PID and DAEMON_CONFIG; waits until ready.
+# lines to templates:, EXTRA_YAML whole sections. Sets HTTP_PORT, DAEMON_PID
+# and DAEMON_CONFIG; waits until ready.
 start_daemon() {
   local name=$1 prefix=$2 dispatch=$3
   HTTP_PORT=$(free_port)
@@ -58,6 +59,8 @@ audit:
   key_file: $BENCH_WORK/audit.key
 auth:
   required: ${AUTH_REQUIRED:-false}   # false: loopback only (the config refuses it elsewhere); these figures are of the pipeline, not of auth
+  contact_reads_per_minute: 0        # the benchmark is the load, not a stolen token walking the directory
+${EXTRA_YAML:-}
 YAML
   if [ -n "${IMPORT_DATA:-}" ]; then
     build/release/orgcast import --config "$DAEMON_CONFIG" --units "$IMPORT_DATA/units.csv" --contacts "$IMPORT_DATA/contacts.csv" >&2

@@ -57,6 +57,8 @@ add_executable(orgcast_integration_tests
   tests/integration/client_limits_test.cpp
   tests/integration/blackouts_test.cpp
   tests/integration/schedules_test.cpp
+  tests/integration/scheduled_broadcasts_test.cpp
+  tests/integration/contact_search_test.cpp
 )
 target_link_libraries(orgcast_integration_tests PRIVATE orgcast_test_support GTest::gtest_main)
 target_precompile_headers(orgcast_integration_tests REUSE_FROM orgcast_io)

@@ -39,6 +39,9 @@ add_library(orgcast_io STATIC
   daemon/api/audience_api.cpp
   daemon/api/template_api.cpp
   daemon/api/broadcast_api.cpp
+  daemon/api/scheduled_broadcasts.cpp
+  daemon/api/contact_search.cpp
+  daemon/api/paging.cpp
   daemon/api/broadcast_listing.cpp
   daemon/api/enqueue.cpp
   daemon/api/event_stream.cpp

@@ -35,6 +35,7 @@ add_library(orgcast_logic STATIC
   daemon/directory/org_index.cpp
   daemon/directory/scope.cpp
   daemon/directory/unit_search.cpp
+  daemon/directory/name_index.cpp
   daemon/directory/selector.cpp
   daemon/directory/resolver.cpp
   daemon/directory/index_from_chunks.cpp

@@ -3,6 +3,7 @@ add_executable(orgcast_unit_tests
   tests/unit/chunk_work_timing_test.cpp
   tests/unit/csv_test.cpp
   tests/unit/unit_search_test.cpp
+  tests/unit/name_index_test.cpp
   tests/unit/keywords_test.cpp
   tests/unit/auth_test.cpp
   tests/unit/audit_chain_test.cpp

@@ -224,6 +224,21 @@ awaitable<std::variant<QuotaTaken, http::Response>> apply_send_rules(Context con
   co_return answer;
 }
 
+awaitable<std::variant<QuotaTaken, http::Response>> apply_rules_to_grown_audience(Context context, std::shared_ptr<const auth::Principal> caller,
+                                                                                   long long before, long long count) {
+  if (count <= before || !caller) co_return QuotaTaken{};
+  const bool ruled = (context.approval_over && !context.approval_over().empty()) || (context.daily_quota && !context.daily_quota().empty());
+  if (!ruled) co_return QuotaTaken{};
+  auto lineage = co_await lineage_of(context, caller);
+  if (!lineage) co_return redis_unavailable(lineage.error().message());
+  if (const auto over = context.approval_over ? strictest(context.approval_over(), *lineage) : std::nullopt; over && count > *over)
+    co_return http::problem(409, "needs-approval", "Needs approval",
+                            "the changed audience (" + std::to_string(count) + " people) is over your profile's threshold of " + std::to_string(*over) +
+                                ": cancel this broadcast and post it again, to be approved by a second person");
+  if (!context.daily_quota || context.daily_quota().empty()) co_return QuotaTaken{};
+  co_return co_await take_send_quota(context, *lineage, count - before);
+}
+
 awaitable<http::Response> replay_held(Context context, std::string approval_id) {
   std::optional<approvals::Approval> found;
   if (context.approvals) {

@@ -69,6 +69,14 @@ boost::asio::awaitable<std::variant<QuotaTaken, http::Response>> apply_send_rule
                                                                        std::shared_ptr<const directory::OrgIndex> index,
                                                                        broadcast::Spec spec, Holdable held);
 
+/// A planned broadcast's audience changed from `before` to `count` people:
+/// over the caller's approval threshold it is refused (409: a change is not
+/// held for approval; post it again), else the growth is taken from the
+/// caller's daily quota (429 over it).
+boost::asio::awaitable<std::variant<QuotaTaken, http::Response>> apply_rules_to_grown_audience(Context context,
+                                                                                                std::shared_ptr<const auth::Principal> caller,
+                                                                                                long long before, long long count);
+
 /// An Idempotency-Key that named a held request: what the first answer said, as it stands now.
 boost::asio::awaitable<http::Response> replay_held(Context context, std::string approval_id);
 

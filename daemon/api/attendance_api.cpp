@@ -166,7 +166,7 @@ awaitable<http::Response> of_unit(Context context, http::Request& request) {
                                 {"rate", a->summoned ? static_cast<double>(came_summoned) / static_cast<double>(a->summoned) : 0.0}});
   }
   co_return http::json_response(200, json_text(json::object{
-                                         {"unit", unit_id}, {"meetings", std::move(rows)}, {"summoned", summoned}, {"came", came},
+                                         {"unit_id", unit_id}, {"meetings", std::move(rows)}, {"summoned", summoned}, {"came", came},
                                          {"rate", summoned ? static_cast<double>(came) / static_cast<double>(summoned) : 0.0}}));
 }
 

@@ -8,6 +8,8 @@
 #include <algorithm>
 #include <boost/json.hpp>
 #include <cmath>
+#include <limits>
+#include <stdexcept>
 #include <random>
 
 #include "api/approvals.hpp"
@@ -18,7 +20,10 @@
 #include "auth/principal.hpp"
 #include "api/enqueue.hpp"
 #include "api/event_stream.hpp"
+#include "api/paging.hpp"
 #include "api/routes.hpp"
+#include "api/scheduled_broadcasts.hpp"
+#include "api/visible_broadcast.hpp"
 #include "broadcast/recipients.hpp"
 #include "broadcast/spec.hpp"
 #include "broadcast/store.hpp"
@@ -63,6 +68,7 @@ http::Response accepted(const std::string& id, std::size_t recipients, std::size
   }
   auto response = http::json_response(202, json_text(body));
   response.headers.emplace_back("Location", "/v1/broadcasts/" + id);
+  if (state == "scheduled" && !replay) response.headers.emplace_back("ETag", "\"v1\"");  // planned: PATCH with If-Match
   return response;
 }
 
@@ -74,7 +80,7 @@ awaitable<http::Response> replay(Context context, std::string id) {  // by value
 }
 
 awaitable<http::Response> create_claimed(Context context, std::shared_ptr<const directory::OrgIndex> index, broadcast::Spec spec,
-                                         broadcast::Store::IdempotencyHold hold, audit::Entry sent);
+                                         broadcast::Store::IdempotencyHold hold, audit::Entry sent, std::string request_json);
 
 awaitable<http::Response> create(Context context, http::Request& request) {
   auto index = context.watcher->index();
@@ -103,10 +109,11 @@ awaitable<http::Response> create(Context context, http::Request& request) {
     if (auto audience = json::parse(spec.audience_json, ec); !ec) (*o)["audience"] = std::move(audience);
   }
   auto sent = held.entry;
+  auto request_json = json::serialize(held.body);  // what a broadcast planned for later runs when it starts
   auto ruled = co_await apply_send_rules(context, request.principal, index, spec, std::move(held));
   http::Response answer;
   if (auto* refused = std::get_if<http::Response>(&ruled)) answer = std::move(*refused);
-  else answer = co_await create_claimed(context, index, std::move(spec), hold, std::move(sent));
+  else answer = co_await create_claimed(context, index, std::move(spec), hold, std::move(sent), std::move(request_json));
   // Anything but a broadcast made (or held) gives the key and the quota back: a retry need not wait for its lease.
   if (answer.status != 202) {
     if (!hold.key.empty()) co_await context.broadcasts->release_idempotency_key(hold);
@@ -116,10 +123,14 @@ awaitable<http::Response> create(Context context, http::Request& request) {
 }
 
 awaitable<http::Response> create_claimed(Context context, std::shared_ptr<const directory::OrgIndex> index, broadcast::Spec spec,
-                                         broadcast::Store::IdempotencyHold hold, audit::Entry sent) {
+                                         broadcast::Store::IdempotencyHold hold, audit::Entry sent, std::string request_json) {
   const bool moved_to_promotional_hours = spec.scheduled_for_promotional_hours;
   const auto send_at = spec.send_at;
-  auto queued = co_await enqueue_broadcast(context, std::move(index), std::move(spec), std::move(hold));
+  // One for later is planned, its audience resolved when it starts; one for now is queued.
+  const bool later = send_at && *send_at > std::chrono::system_clock::now();
+  std::variant<Enqueued, http::Response> queued;
+  if (later) queued = co_await plan_broadcast(context, std::move(index), std::move(spec), std::move(request_json), std::move(hold));
+  else queued = co_await enqueue_broadcast(context, std::move(index), std::move(spec), std::move(hold));
   if (auto* refused = std::get_if<http::Response>(&queued)) co_return std::move(*refused);
   const auto& q = std::get<Enqueued>(queued);
   sent.target = q.id;
@@ -128,7 +139,6 @@ awaitable<http::Response> create_claimed(Context context, std::shared_ptr<const 
   co_await keep_audit(context, std::move(sent));
   broadcast::Spec shown;
   shown.send_at = send_at;
-  const bool later = send_at && *send_at > std::chrono::system_clock::now();
   co_return accepted(q.id, q.total, q.skipped, false, later ? "scheduled" : "queued", moved_to_promotional_hours ? &shown : nullptr);
 }
 
@@ -153,6 +163,8 @@ json::object broadcast_json(const broadcast::BroadcastInfo& b, bool full) {
                    {"total", b.total}, {"created_at", b.created_at}, {"counts", std::move(counts)},
                    {"by_channel", std::move(by_channel)}, {"by_unit", std::move(by_unit)}};
   // Sends after which the provider may have sent anyway (a timeout): a person may have had the message twice.
+  if (b.version > 0) out["version"] = b.version;  // planned for later: changed with PATCH and If-Match until it starts
+  if (!b.not_sent_because.empty()) out["not_sent_because"] = b.not_sent_because;
   out["possible_duplicates"] = extra.contains("possible_duplicates") ? extra["possible_duplicates"] : json::value(0);
   // The cost of what was actually sent (accepted by a provider), at the prices of its creation.
   boost::system::error_code ec;
@@ -175,21 +187,14 @@ json::object broadcast_json(const broadcast::BroadcastInfo& b, bool full) {
   return out;
 }
 
-// The broadcast, or the answer when it could not be read, does not exist
-// or is not the caller's to see (the same 404 as one that does not exist).
-awaitable<std::variant<broadcast::BroadcastInfo, http::Response>> visible(Context context, const http::Request& request, std::string id) {
-  auto info = co_await context.broadcasts->get(id);
-  if (!info) co_return redis_unavailable(info.error().message());
-  if (!*info) co_return not_found("broadcast", id);
-  if (!caller_sees(context, request, (*info)->root, (*info)->author)) co_return not_found("broadcast", id);
-  co_return std::move(**info);
-}
-
 awaitable<http::Response> show(Context context, http::Request& request) {
   const auto id = request.params["id"];
-  auto info = co_await visible(context, request, id);
+  auto info = co_await visible_broadcast(context, request, id);
   if (auto* refused = std::get_if<http::Response>(&info)) co_return std::move(*refused);
-  co_return http::json_response(200, json_text(broadcast_json(std::get<broadcast::BroadcastInfo>(info), true)));
+  const auto& b = std::get<broadcast::BroadcastInfo>(info);
+  auto response = http::json_response(200, json_text(broadcast_json(b, true)));
+  if (auto etag = scheduled_etag(b); !etag.empty()) response.headers.emplace_back("ETag", std::move(etag));
+  co_return response;
 }
 
 // Settled: nothing is queued or awaiting a report (or the broadcast was
@@ -206,7 +211,7 @@ bool settled(const broadcast::BroadcastInfo& b) {
 
 awaitable<http::Response> events(Context context, http::Request& request) {
   const auto id = request.params["id"];
-  auto info = co_await visible(context, request, id);
+  auto info = co_await visible_broadcast(context, request, id);
   if (auto* refused = std::get_if<http::Response>(&info)) co_return std::move(*refused);
   SnapshotReader read = [context, id]() -> awaitable<std::optional<Snapshot>> {
     auto now = co_await context.broadcasts->get(id);
@@ -220,7 +225,7 @@ awaitable<http::Response> events(Context context, http::Request& request) {
 // `cancelled` in the moments after (GET shows the counts move).
 awaitable<http::Response> cancel(Context context, http::Request& request) {
   const auto id = request.params["id"];
-  auto info = co_await visible(context, request, id);
+  auto info = co_await visible_broadcast(context, request, id);
   if (auto* refused = std::get_if<http::Response>(&info)) co_return std::move(*refused);
   auto before = co_await context.broadcasts->cancel(id);
   if (!before) co_return redis_unavailable(before.error().message());
@@ -236,26 +241,87 @@ awaitable<http::Response> cancel(Context context, http::Request& request) {
   co_return http::json_response(202, json_text(body));
 }
 
+// The policy's channels the recipient went through, in order, each with what came of it.
+std::vector<std::pair<std::string, std::string>> channels_tried(const broadcast::Store::RecipientRow& r, const std::vector<std::string>& channels) {
+  std::vector<std::pair<std::string, std::string>> out;  // channel, result
+  for (std::size_t c = 0; c < r.left_because.size() && c < channels.size(); ++c) {
+    std::string result;
+    if (!((r.state.usable >> c) & 1u)) result = "no address";
+    else if (c < r.state.channel || r.state.state == broadcast::State::failed) {
+      result = r.left_because[c].empty() ? "failed" : r.left_because[c];
+      if (result.starts_with(channels[c] + ": ")) result.erase(0, channels[c].size() + 2);  // said by "channel"
+    } else result = broadcast::name(r.state.state);
+    out.emplace_back(channels[c], std::move(result));
+  }
+  return out;
+}
+
+// Rows as the recipients listing shows them: the channel each is on, and why a skipped one was.
+void explain_rows(std::vector<broadcast::Store::RecipientRow>& rows, const std::vector<std::string>& channels) {
+  std::string policy;
+  for (const auto& c : channels) policy += (policy.empty() ? "" : ", ") + c;
+  for (auto& r : rows)
+    if (r.state.state == broadcast::State::skipped && r.reason.empty()) r.reason = "no address for any channel of the policy (" + policy + ")";
+}
+
+std::string channel_of(const broadcast::StateRecord& s, const std::vector<std::string>& channels) {
+  return s.channel < channels.size() ? channels[s.channel] : std::string();
+}
+
+// A recipients export, read and written a few chunks at a time while it is sent: any size, in constant memory.
+struct RecipientsCsv {
+  Context context;
+  std::string id;
+  std::size_t chunks = 0, next_chunk = 0;
+  std::optional<broadcast::State> state;
+  std::vector<std::string> channels;
+  std::shared_ptr<const auth::Principal> principal;
+  std::shared_ptr<const directory::OrgIndex> index;  // the units the caller's scope is read against
+
+  awaitable<std::optional<std::string>> next() {
+    constexpr std::size_t kChunksAtOnce = 16;
+    if (next_chunk >= chunks) co_return std::nullopt;
+    std::string out;
+    const auto end = std::min(chunks, next_chunk + kChunksAtOnce);
+    auto rows = co_await context.broadcasts->recipients(id, end, state, 0, std::numeric_limits<std::size_t>::max(), next_chunk);
+    if (!rows) throw std::runtime_error("recipients export of " + id + ": " + rows.error().message());  // cut short, not ended
+    next_chunk = end;
+    explain_rows(*rows, channels);
+    const CallerScope caller(principal.get(), index->units());
+    for (const auto& r : *rows) {
+      std::string trail;
+      for (const auto& [channel, result] : channels_tried(r, channels)) trail += (trail.empty() ? "" : "; ") + channel + " -> " + result;
+      out += csv_field(r.contact.id) + "," + csv_field(r.contact.name) + "," + csv_field(r.contact.name_hi) + "," +
+             caller.mobile(phone::to_e164(r.contact.mobile), r.contact.unit_id) + "," + csv_field(r.contact.unit_id) + "," + csv_field(r.contact.role) + "," +
+             channel_of(r.state, channels) + "," + broadcast::name(r.state.state) + "," + csv_field(r.reason) + "," + csv_field(trail) + "\r\n";
+    }
+    co_return std::optional<std::string>(std::move(out));
+  }
+};
+
 awaitable<http::Response> recipients(Context context, http::Request& request) {
   const auto& id = request.params["id"];
   std::optional<broadcast::State> state;
-  if (auto it = request.query.find("state"); it != request.query.end() && !it->second.empty()) {
-    for (int s = 0; s < broadcast::kStateCount; ++s)
-      if (it->second == broadcast::name(static_cast<broadcast::State>(s))) state = static_cast<broadcast::State>(s);
-    if (!state)
-      co_return http::problem(400, "invalid-parameter", "Invalid parameter",
-                              "state=" + orgcast::quoted_input(it->second, 100) + " is not a recipient state (" + broadcast::state_names() + ")");
-  }
-  std::optional<std::size_t> page = 1, per_page = 100;
-  for (const char* key : {"page", "per_page"})
-    if (auto it = request.query.find(key); it != request.query.end()) {
-      std::size_t read = 0;
-      if (auto why = read_paging(key, it->second, 10000, read); !why.empty())
-        co_return http::problem(400, "invalid-parameter", "Invalid parameter", why);
-      (std::string_view(key) == "page" ? page : per_page) = read;
+  Paging paging;
+  paging.per_page = 100;
+  bool csv = false;
+  for (const auto& [name, value] : request.query) {
+    if (name == "state") {
+      if (value.empty()) continue;
+      for (int s = 0; s < broadcast::kStateCount; ++s)
+        if (value == broadcast::name(static_cast<broadcast::State>(s))) state = static_cast<broadcast::State>(s);
+      if (!state)
+        co_return http::problem(400, "invalid-parameter", "Invalid parameter",
+                                "state=" + orgcast::quoted_input(value, 100) + " is not a recipient state (" + broadcast::state_names() + ")");
+    } else if (name == "format") {
+      if (value != "csv" && value != "json")
+        co_return http::problem(400, "invalid-parameter", "Invalid parameter", "format must be json or csv, not " + quoted_input(value));
+      csv = value == "csv";
+    } else if (std::string why; read_paging_parameter(name, value, 10000, paging, why) && !why.empty()) {
+      co_return http::problem(400, "invalid-parameter", "Invalid parameter", why);
     }
-  const bool csv = request.query.count("format") && request.query["format"] == "csv";
-  auto found = co_await visible(context, request, id);
+  }
+  auto found = co_await visible_broadcast(context, request, id);
   if (auto* refused = std::get_if<http::Response>(&found)) co_return std::move(*refused);
   const auto* info = &std::get<broadcast::BroadcastInfo>(found);
   auto index = context.watcher->index();
@@ -265,71 +331,55 @@ awaitable<http::Response> recipients(Context context, http::Request& request) {
   auto message = json::parse(info->message_json);
   std::vector<std::string> channels;
   for (const auto& c : message.as_object()["channels"].as_array()) channels.emplace_back(c.as_string());
-  auto rows = co_await context.broadcasts->recipients(id, info->chunks, state, (*page - 1) * *per_page, *per_page);
-  if (!rows) co_return redis_unavailable(rows.error().message());
-  auto channel_of = [&](const broadcast::StateRecord& s) { return s.channel < channels.size() ? channels[s.channel] : std::string(); };
-  std::string policy;
-  for (const auto& c : channels) policy += (policy.empty() ? "" : ", ") + c;
-  for (auto& r : *rows)
-    if (r.state.state == broadcast::State::skipped && r.reason.empty()) r.reason = "no address for any channel of the policy (" + policy + ")";
-  // The policy's channels the recipient went through, in order, each with what came of it.
-  auto tried = [&](const broadcast::Store::RecipientRow& r) {
-    std::vector<std::pair<std::string, std::string>> out;  // channel, result
-    for (std::size_t c = 0; c < r.left_because.size() && c < channels.size(); ++c) {
-      std::string result;
-      if (!((r.state.usable >> c) & 1u)) result = "no address";
-      else if (c < r.state.channel || r.state.state == broadcast::State::failed) {
-        result = r.left_because[c].empty() ? "failed" : r.left_because[c];
-        if (result.starts_with(channels[c] + ": ")) result.erase(0, channels[c].size() + 2);  // said by "channel"
-      } else result = broadcast::name(r.state.state);
-      out.emplace_back(channels[c], std::move(result));
-    }
-    return out;
-  };
-  // An export with numbers whole is kept in the audit trail.
-  if (request.principal->permissions.has(auth::Permission::view_contacts) && !rows->empty()) {
-    auto exported = audit_entry(context, request, "export_numbers", id);
-    exported.unit = info->root;
-    exported.count = static_cast<long long>(rows->size());
-    exported.summary = std::string("recipients") + (csv ? " as CSV" : "") + (state ? ", state " + std::string(broadcast::name(*state)) : "");
-    co_await keep_audit(context, std::move(exported));
-  }
-  if (csv) {
-    std::string out = "contact_id,name,name_hi,mobile,unit_id,role,channel,state,reason,channels_tried\r\n";
-    for (const auto& r : *rows) {
-      std::string trail;
-      for (const auto& [channel, result] : tried(r)) trail += (trail.empty() ? "" : "; ") + channel + " -> " + result;
-      out += csv_field(r.contact.id) + "," + csv_field(r.contact.name) + "," + csv_field(r.contact.name_hi) + "," +
-             caller.mobile(phone::to_e164(r.contact.mobile), r.contact.unit_id) + "," + csv_field(r.contact.unit_id) + "," + csv_field(r.contact.role) + "," +
-             channel_of(r.state) + "," + broadcast::name(r.state.state) + "," + csv_field(r.reason) + "," + csv_field(trail) + "\r\n";
-    }
-    co_return csv_response(std::move(out), id + "-recipients.csv");
-  }
-  json::array items;
-  for (const auto& r : *rows) {
-    json::array trail;
-    for (auto& [channel, result] : tried(r)) trail.push_back(json::object{{"channel", channel}, {"result", std::move(result)}});
-    items.push_back(json::object{{"contact_id", r.contact.id},   {"name", r.contact.name},   {"name_hi", r.contact.name_hi},
-                                 {"mobile", caller.mobile(phone::to_e164(r.contact.mobile), r.contact.unit_id)}, {"unit_id", r.contact.unit_id},
-                                 {"role", r.contact.role},        {"channel", channel_of(r.state)},
-                                 {"state", broadcast::name(r.state.state)}, {"attempts", r.state.attempts}, {"reason", r.reason},
-                                 {"channels_tried", std::move(trail)}});
-  }
   // How many in all (in that state, with one): the broadcast's counters, kept as recipients move.
   std::size_t total = info->total;
   if (state) {
     auto it = info->counters.find(broadcast::name(*state));
     total = it == info->counters.end() || it->second < 0 ? 0 : static_cast<std::size_t>(it->second);
   }
-  json::object out{{"id", id}, {"page", *page}, {"per_page", *per_page}, {"total", total}, {"recipients", std::move(items)}};
-  if (*page * *per_page < total)
-    out["next"] = "/v1/broadcasts/" + id + "/recipients?page=" + std::to_string(*page + 1) + "&per_page=" + std::to_string(*per_page) +
-                  (state ? "&state=" + std::string(broadcast::name(*state)) : std::string());
-  else out["next"] = nullptr;
+  // An export with numbers whole is kept in the audit trail.
+  auto keep_export = [&](std::size_t count) {
+    auto exported = audit_entry(context, request, "export_numbers", id);
+    exported.unit = info->root;
+    exported.count = static_cast<long long>(count);
+    exported.summary = std::string("recipients") + (csv ? " as CSV" : "") + (state ? ", state " + std::string(broadcast::name(*state)) : "");
+    return exported;
+  };
+  const bool whole_numbers = request.principal->permissions.has(auth::Permission::view_contacts);
+  if (csv) {  // every recipient (a spreadsheet is not paged), streamed
+    if (whole_numbers && total > 0) co_await keep_audit(context, keep_export(total));
+    auto export_state = std::make_shared<RecipientsCsv>(RecipientsCsv{context, id, info->chunks, 0, state, channels, request.principal, index});
+    co_return csv_stream_response("contact_id,name,name_hi,mobile,unit_id,role,channel,state,reason,channels_tried\r\n",
+                                  [export_state]() { return export_state->next(); }, id + "-recipients.csv");
+  }
+  auto rows = co_await context.broadcasts->recipients(id, info->chunks, state, paging.offset(), paging.per_page);
+  if (!rows) co_return redis_unavailable(rows.error().message());
+  explain_rows(*rows, channels);
+  if (whole_numbers && !rows->empty()) co_await keep_audit(context, keep_export(rows->size()));
+  json::array items;
+  for (const auto& r : *rows) {
+    json::array trail;
+    for (auto& [channel, result] : channels_tried(r, channels)) trail.push_back(json::object{{"channel", channel}, {"result", std::move(result)}});
+    items.push_back(json::object{{"contact_id", r.contact.id},   {"name", r.contact.name},   {"name_hi", r.contact.name_hi},
+                                 {"mobile", caller.mobile(phone::to_e164(r.contact.mobile), r.contact.unit_id)}, {"unit_id", r.contact.unit_id},
+                                 {"role", r.contact.role},        {"channel", channel_of(r.state, channels)},
+                                 {"state", broadcast::name(r.state.state)}, {"attempts", r.state.attempts}, {"reason", r.reason},
+                                 {"channels_tried", std::move(trail)}});
+  }
+  json::object out{{"id", id}, {"page", paging.page_shown()}, {"per_page", paging.per_page}, {"total", total}, {"recipients", std::move(items)}};
+  out["next"] = next_page_link(request, paging, total);
   co_return http::json_response(200, json_text(out));
 }
 
 }  // namespace
+
+awaitable<std::variant<broadcast::BroadcastInfo, http::Response>> visible_broadcast(Context context, const http::Request& request, std::string id) {
+  auto info = co_await context.broadcasts->get(id);
+  if (!info) co_return redis_unavailable(info.error().message());
+  if (!*info) co_return not_found("broadcast", id);
+  if (!caller_sees(context, request, (*info)->root, (*info)->author)) co_return not_found("broadcast", id);
+  co_return std::move(**info);
+}
 
 void add_broadcast_routes(http::Router& router, const Context& context) {
   router.add("GET", "/v1/broadcasts/{id}/recipients", [context](http::Request& r) { return recipients(context, r); });

@@ -112,6 +112,35 @@ http::Response csv_response(std::string rows, const std::string& filename) {
   return response;
 }
 
+namespace {
+
+// The head of a streamed CSV, then its rows.
+struct CsvStream {
+  std::string head;
+  std::function<boost::asio::awaitable<std::optional<std::string>>()> rows;
+  bool started = false;
+
+  boost::asio::awaitable<std::optional<std::string>> next() {
+    if (!started) {
+      started = true;
+      co_return std::optional<std::string>(std::move(head));
+    }
+    co_return co_await rows();
+  }
+};
+
+}  // namespace
+
+http::Response csv_stream_response(std::string header_row, std::function<boost::asio::awaitable<std::optional<std::string>>()> rows,
+                                   const std::string& filename) {
+  auto state = std::make_shared<CsvStream>(CsvStream{"\xEF\xBB\xBF" + std::move(header_row), std::move(rows)});
+  http::Response response;
+  response.content_type = "text/csv; charset=utf-8";
+  response.headers.emplace_back("Content-Disposition", "attachment; filename=\"" + filename + "\"");
+  response.stream = [state]() { return state->next(); };
+  return response;
+}
+
 http::Response redis_unavailable(const std::string& why) { return http::unavailable("Redis is unavailable: " + why, 2); }
 
 http::Response index_unavailable() { return http::unavailable("the directory index is not loaded yet", 1); }

@@ -1,7 +1,9 @@
 #pragma once
 // Small pieces every API group uses: JSON bodies, pointer problems, and the
 // answers for "Redis is down" and "no index yet".
+#include <boost/asio/awaitable.hpp>
 #include <boost/json/value.hpp>
+#include <functional>
 #include <optional>
 #include <vector>
 
@@ -38,6 +40,11 @@ std::string csv_field(std::string_view value);
 http::Response empty_audience(const directory::OrgIndex& index, const directory::Selector& selector);
 /// A CSV export: 200, a UTF-8 byte-order mark, then the rows; saved as `filename`.
 http::Response csv_response(std::string rows, const std::string& filename);
+/// The same streamed (any size, in constant memory): the byte-order mark and
+/// `header_row`, then each piece `rows` gives until nullopt. A piece that
+/// throws cuts the body short (no last chunk), so a failed export never looks whole.
+http::Response csv_stream_response(std::string header_row, std::function<boost::asio::awaitable<std::optional<std::string>>()> rows,
+                                   const std::string& filename);
 
 /// 503 for an operation that needs Redis or the index.
 http::Response redis_unavailable(const std::string& why);

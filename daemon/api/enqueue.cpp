@@ -32,7 +32,7 @@ constexpr std::size_t kSlicePosts = 100 * broadcast::kRecipientsPerChunk;
 
 boost::asio::awaitable<std::variant<Enqueued, http::Response>> enqueue_broadcast(Context context, std::shared_ptr<const directory::OrgIndex> index,
                                                                                  broadcast::Spec spec, broadcast::Store::IdempotencyHold hold,
-                                                                                 SliceHook on_slice) {
+                                                                                 SliceHook on_slice, std::optional<Starting> starting) {
   using Clock = std::chrono::steady_clock;
   auto ms_since = [](Clock::time_point t) { return std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t).count()); };
   const auto t0 = Clock::now();
@@ -58,7 +58,8 @@ boost::asio::awaitable<std::variant<Enqueued, http::Response>> enqueue_broadcast
   const auto t1 = Clock::now();
   // Fetched, encoded and written in slices, each freed before the next: the
   // daemon's memory does not grow with the audience beyond the resolution.
-  auto id = co_await context.broadcasts->new_id();
+  redis::Result<std::string> id = starting ? starting->id : std::string();
+  if (!starting) id = co_await context.broadcasts->new_id();
   if (!id) co_return redis_unavailable(id.error().message());
   broadcast::QueuedAudience totals;
   std::size_t chunks = 0;
@@ -96,8 +97,12 @@ boost::asio::awaitable<std::variant<Enqueued, http::Response>> enqueue_broadcast
   }
   const auto total = totals.total, skipped = totals.skipped;
   const auto t3 = Clock::now();
-  auto committed = co_await context.broadcasts->commit(spec, *id, std::move(totals), chunks, hold);
+  auto committed = co_await context.broadcasts->commit(spec, *id, std::move(totals), chunks, hold, starting ? &starting->start : nullptr);
   if (!committed) co_return redis_unavailable(committed.error().message());
+  if (committed->empty() && starting) {  // changed, cancelled or taken over while it was written: nothing of this start is sent
+    co_await context.broadcasts->discard_chunks(*id, chunks);
+    co_return http::problem(409, "changed-meanwhile", "Changed meanwhile", "broadcast " + *id + " was changed or cancelled while it was being started");
+  }
   if (committed->empty())
     co_return http::problem(409, "in-progress", "Request in progress",
                             "another request with Idempotency-Key " + hold.key.substr(0, 200) + " took it over; retry to see its broadcast");

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <variant>
 #include <vector>
@@ -42,10 +43,17 @@ inline broadcast::SpecContext spec_context(const Messaging& messaging, std::chro
 using SliceHook = std::function<boost::asio::awaitable<bool>(std::string broadcast_id, std::vector<std::uint64_t> mobiles,
                                                              std::vector<std::uint32_t> units)>;
 
+/// A planned broadcast being started: queued under its own id, committed
+/// only while the starter still holds its start.
+struct Starting {
+  std::string id;
+  broadcast::Store::Start start;
+};
+
 /// The broadcast queued, or the answer that says why not (503, 409).
 boost::asio::awaitable<std::variant<Enqueued, http::Response>> enqueue_broadcast(Context context, std::shared_ptr<const directory::OrgIndex> index,
                                                                                  broadcast::Spec spec, broadcast::Store::IdempotencyHold hold,
-                                                                                 SliceHook on_slice = {});
+                                                                                 SliceHook on_slice = {}, std::optional<Starting> starting = std::nullopt);
 
 /// 422 for an audience that matches no one, saying which filter emptied it (worked out on the compute pool).
 boost::asio::awaitable<http::Response> explain_empty_audience(Context context, std::shared_ptr<const directory::OrgIndex> index,

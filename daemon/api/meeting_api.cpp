@@ -10,6 +10,7 @@
 //   GET   /v1/meetings/{id}/people   ?answer=yes|no|none&page=&per_page=&format=csv: who was summoned and what they answered
 #include <algorithm>
 #include <boost/json.hpp>
+#include <stdexcept>
 #include <charconv>
 #include <cstring>
 
@@ -23,6 +24,7 @@
 #include "api/meeting_create.hpp"
 #include "api/meeting_tally.hpp"
 #include "api/meeting_notices.hpp"
+#include "api/paging.hpp"
 #include "api/routes.hpp"
 #include "api/send_quota.hpp"
 #include "core/run_on.hpp"
@@ -246,14 +248,15 @@ awaitable<http::Response> make_meeting(Context context, std::shared_ptr<const di
 namespace {
 
 // ?date=YYYY-MM-DD (a day in IST; else from yesterday on), ?unit=<id>
-// (organised in that unit or below), ?page=&per_page= (50, at most 500).
+// (organised in that unit or below), ?page=&per_page= (50, at most 500) or the `next` link's cursor.
 awaitable<http::Response> list(Context context, http::Request& request) {
   auto index = context.watcher->index();
   if (!index) co_return index_unavailable();
   const auto now = std::chrono::system_clock::now();
   auto from = now - std::chrono::hours(24), to = now + std::chrono::hours(24 * 367);
   std::uint32_t unit = directory::kNoUnit;
-  std::size_t page = 1, per_page = 50;
+  Paging paging;
+  paging.per_page = 50;
   auto bad = [](const std::string& what) { return http::problem(400, "invalid-parameter", "Invalid parameter", what); };
   for (const auto& [name, value] : request.query) {
     if (name == "date") {
@@ -264,10 +267,10 @@ awaitable<http::Response> list(Context context, http::Request& request) {
     } else if (name == "unit") {
       unit = index->units().find(value);
       if (unit == directory::kNoUnit) co_return bad("unit: no unit " + quoted_input(value) + " in the directory");
-    } else if (name == "page" || name == "per_page") {
-      if (auto why = read_paging(name, value, 500, name == "page" ? page : per_page); !why.empty()) co_return bad(why);
+    } else if (std::string why; read_paging_parameter(name, value, 500, paging, why)) {
+      if (!why.empty()) co_return bad(why);
     } else {
-      co_return bad("unknown query parameter " + quoted_input(name) + "; expected date, unit, page, per_page");
+      co_return bad("unknown query parameter " + quoted_input(name) + "; expected date, unit, page, per_page, cursor");
     }
   }
   auto found = co_await context.meetings->starting_between(from, to);
@@ -282,12 +285,16 @@ awaitable<http::Response> list(Context context, http::Request& request) {
       const auto organiser = it == m.fields.end() ? directory::kNoUnit : units.find(it->second);
       if (organiser == directory::kNoUnit || organiser < unit || organiser >= units.subtree_end(unit)) continue;
     }
-    if (matched++ / per_page + 1 != page) continue;
+    if (!paging.has(matched++)) continue;
     auto shown = co_await meeting_with_tally(context, m);
     if (!shown) co_return redis_unavailable(shown.error().message());
     out.push_back(std::move(*shown));
   }
-  co_return http::json_response(200, json_text(json::object{{"meetings", std::move(out)}, {"total", matched}, {"page", page}, {"per_page", per_page}}));
+  co_return http::json_response(200, json_text(json::object{{"meetings", std::move(out)},
+                                                            {"total", matched},
+                                                            {"page", paging.page_shown()},
+                                                            {"per_page", paging.per_page},
+                                                            {"next", next_page_link(request, paging, matched)}}));
 }
 
 awaitable<http::Response> show(Context context, http::Request& request) {
@@ -486,45 +493,29 @@ awaitable<http::Response> reschedule(Context context, http::Request& request) {
   co_return http::json_response(200, json_text(out));
 }
 
-// Everyone summoned, by mobile, with their answer and their current posts
-// (names from the directory); filtered by answer, paged; JSON or CSV.
-awaitable<http::Response> people(Context context, http::Request& request) {
-  const auto id = request.params["id"];
-  std::string answer = "all";
-  std::size_t page = 1, per_page = 100;
-  bool csv = false;
-  auto bad = [](const std::string& what) { return http::problem(400, "invalid-parameter", "Invalid parameter", what); };
-  for (const auto& [name, value] : request.query) {
-    if (name == "answer") {
-      if (value != "yes" && value != "no" && value != "none" && value != "all") co_return bad("answer must be yes, no, none or all, not " + quoted_input(value));
-      answer = value;
-    } else if (name == "format") {
-      if (value != "csv" && value != "json") co_return bad("format must be json or csv, not " + quoted_input(value));
-      csv = value == "csv";
-    } else if (name == "page" || name == "per_page") {
-      if (auto why = read_paging(name, value, 10000, name == "page" ? page : per_page); !why.empty()) co_return bad(why);
-    } else {
-      co_return bad("unknown query parameter " + quoted_input(name) + "; expected answer, page, per_page, format");
-    }
-  }
-  auto meeting = co_await context.meetings->get(id);
-  if (!meeting) co_return redis_unavailable(meeting.error().message());
-  if (!*meeting || !sees_meeting(context, request, **meeting)) co_return no_meeting(id);
-  auto all = co_await context.meetings->answers(id);
-  if (!all) co_return redis_unavailable(all.error().message());
-  std::vector<meetings::MeetingStore::Answer> matched;
-  for (auto& a : *all)
-    if (answer == "all" || a.answer == answer || (answer == "none" && a.answer.empty())) matched.push_back(std::move(a));
-  const auto first = std::min(matched.size(), (page - 1) * per_page), last = std::min(matched.size(), first + per_page);
-  // Their posts now (contact ids change with re-imports; the answer is the person's), names fetched in one read.
+// One person summoned as the people listing shows them: their answer, and
+// their post now (the first in the caller's scope), none when they left the directory.
+struct PersonShown {
+  const meetings::MeetingStore::Answer* answer = nullptr;
+  std::string mobile, name, name_hi, contact_id, unit_id;
+  bool in_directory = false;
+};
+
+// The people of answers [first, last): their posts now (contact ids change
+// with re-imports; the answer is the person's), names fetched in one read.
+// `now_index`: the index in force, whose units the caller's scope is read against.
+awaitable<redis::Result<std::vector<PersonShown>>> people_shown(Context context, std::shared_ptr<const auth::Principal> principal,
+                                                                 std::shared_ptr<const directory::OrgIndex> now_index,
+                                                                 const std::vector<meetings::MeetingStore::Answer>* matched, std::size_t first,
+                                                                 std::size_t last) {
   std::vector<std::optional<inbound::Sender>> senders;
   std::vector<std::uint32_t> records;
   std::shared_ptr<const directory::OrgIndex> index;
   std::optional<CallerScope> reach;  // which of a person's posts is shown: the first in the caller's scope
   for (auto i = first; i < last; ++i) {
-    senders.push_back(context.senders->find(std::to_string(matched[i].mobile)));
+    senders.push_back(context.senders->find(std::to_string((*matched)[i].mobile)));
     if (senders.back() && !senders.back()->posts.empty()) {
-      if (!index) index = senders.back()->index, reach.emplace(request, index->units());
+      if (!index) index = senders.back()->index, reach.emplace(principal.get(), index->units());
       if (senders.back()->index != index) continue;
       auto& posts = senders.back()->posts;
       if (const auto* shown = reach->first_reached(posts)) {
@@ -538,39 +529,90 @@ awaitable<http::Response> people(Context context, http::Request& request) {
   directory_store::FetchedRecords fetched;
   if (index && !records.empty()) {
     auto got = co_await context.store->fetch_raw_records(*index, records);
-    if (!got) co_return redis_unavailable(got.error().message());
+    if (!got) co_return got.error();
     fetched = std::move(*got);
     views = fetched.views();
   }
+  const CallerScope caller(principal.get(), now_index->units());
+  std::vector<PersonShown> out;
   std::size_t next_view = 0;
-  json::array rows;
-  auto now_index = context.watcher->index();
-  if (!now_index) co_return index_unavailable();
-  const CallerScope caller(request, now_index->units());
-  std::string out = "mobile,name,name_hi,contact_ids,units,answer,answered_at,channel\r\n";
   for (auto i = first; i < last; ++i) {
-    const auto& a = matched[i];
+    const auto& a = (*matched)[i];
     const auto& sender = senders[i - first];
+    PersonShown p;
+    p.answer = &a;
     const directory::ContactView* view = nullptr;
-    std::string ids, units;
     if (sender && !sender->posts.empty() && sender->index == index && next_view < views.size()) view = &views[next_view++];
     if (view) {
-      ids = std::string(view->id);
-      units = std::string(view->unit_id);
+      p.in_directory = true;
+      p.name = view->name, p.name_hi = view->name_hi, p.contact_id = view->id, p.unit_id = view->unit_id;
     }
     // Whole only with view_contacts over the person's unit (one no longer in the directory: masked).
-    const auto mobile = caller.mobile("+" + std::to_string(a.mobile), view ? view->unit_id : std::string_view());
-    if (csv) {
-      out += mobile + "," + csv_field(view ? view->name : "") + "," + csv_field(view ? view->name_hi : "") + "," + csv_field(ids) + "," +
-             csv_field(units) + "," + (a.answer.empty() ? "none" : a.answer) + "," + a.at + "," + a.channel + "\r\n";
+    p.mobile = caller.mobile("+" + std::to_string(a.mobile), view ? view->unit_id : std::string_view());
+    out.push_back(std::move(p));
+  }
+  co_return out;
+}
+
+std::string person_csv_row(const PersonShown& p) {
+  const auto& a = *p.answer;
+  return p.mobile + "," + csv_field(p.name) + "," + csv_field(p.name_hi) + "," + csv_field(p.contact_id) + "," + csv_field(p.unit_id) + "," +
+         (a.answer.empty() ? "none" : a.answer) + "," + a.at + "," + a.channel + "\r\n";
+}
+
+// A meeting's people as a CSV, a thousand at a time while it is sent.
+struct PeopleCsv {
+  Context context;
+  std::shared_ptr<const auth::Principal> principal;
+  std::shared_ptr<const directory::OrgIndex> index;
+  std::shared_ptr<const std::vector<meetings::MeetingStore::Answer>> matched;
+  std::size_t next_person = 0;
+
+  awaitable<std::optional<std::string>> next() {
+    if (next_person >= matched->size()) co_return std::nullopt;
+    const auto first = next_person, last = std::min(matched->size(), first + 1000);
+    auto shown = co_await people_shown(context, principal, index, matched.get(), first, last);
+    if (!shown) throw std::runtime_error("a meeting's people export: " + shown.error().message());  // cut short, not ended
+    next_person = last;
+    std::string out;
+    for (const auto& p : *shown) out += person_csv_row(p);
+    co_return std::optional<std::string>(std::move(out));
+  }
+};
+
+// Everyone summoned, by mobile, with their answer and their current posts
+// (names from the directory); filtered by answer; a page as JSON, or everyone as a streamed CSV.
+awaitable<http::Response> people(Context context, http::Request& request) {
+  const auto id = request.params["id"];
+  std::string answer = "all";
+  Paging paging;
+  paging.per_page = 100;
+  bool csv = false;
+  auto bad = [](const std::string& what) { return http::problem(400, "invalid-parameter", "Invalid parameter", what); };
+  for (const auto& [name, value] : request.query) {
+    if (name == "answer") {
+      if (value != "yes" && value != "no" && value != "none" && value != "all") co_return bad("answer must be yes, no, none or all, not " + quoted_input(value));
+      answer = value;
+    } else if (name == "format") {
+      if (value != "csv" && value != "json") co_return bad("format must be json or csv, not " + quoted_input(value));
+      csv = value == "csv";
+    } else if (std::string why; read_paging_parameter(name, value, 10000, paging, why)) {
+      if (!why.empty()) co_return bad(why);
     } else {
-      json::object row{{"mobile", mobile}, {"answer", a.answer.empty() ? "none" : a.answer}};
-      if (view) row["name"] = view->name, row["name_hi"] = view->name_hi, row["contact_id"] = ids, row["unit"] = units;
-      else row["in_directory"] = false;
-      if (!a.at.empty()) row["answered_at"] = a.at, row["channel"] = a.channel;
-      rows.push_back(std::move(row));
+      co_return bad("unknown query parameter " + quoted_input(name) + "; expected answer, page, per_page, cursor, format");
     }
   }
+  auto meeting = co_await context.meetings->get(id);
+  if (!meeting) co_return redis_unavailable(meeting.error().message());
+  if (!*meeting || !sees_meeting(context, request, **meeting)) co_return no_meeting(id);
+  auto all = co_await context.meetings->answers(id);
+  if (!all) co_return redis_unavailable(all.error().message());
+  auto matched = std::make_shared<std::vector<meetings::MeetingStore::Answer>>();
+  for (auto& a : *all)
+    if (answer == "all" || a.answer == answer || (answer == "none" && a.answer.empty())) matched->push_back(std::move(a));
+  auto now_index = context.watcher->index();
+  if (!now_index) co_return index_unavailable();
+  const auto first = csv ? 0 : std::min(matched->size(), paging.offset()), last = csv ? matched->size() : std::min(matched->size(), first + paging.per_page);
   if (request.principal->permissions.has(auth::Permission::view_contacts) && last > first) {
     auto exported = audit_entry(context, request, "export_numbers", id);
     exported.unit = (*meeting)->field("audience_root");
@@ -578,11 +620,27 @@ awaitable<http::Response> people(Context context, http::Request& request) {
     exported.summary = std::string("who was summoned") + (csv ? " as CSV" : "") + ", answer " + answer;
     co_await keep_audit(context, std::move(exported));
   }
-  if (csv) {
-    co_return csv_response(std::move(out), id + "-people.csv");
+  if (csv) {  // everyone (a spreadsheet is not paged), streamed
+    auto export_state = std::make_shared<PeopleCsv>(PeopleCsv{context, request.principal, now_index, matched, 0});
+    co_return csv_stream_response("mobile,name,name_hi,contact_id,unit_id,answer,answered_at,channel\r\n",
+                                  [export_state]() { return export_state->next(); }, id + "-people.csv");
   }
-  co_return http::json_response(200, json_text(json::object{
-                                         {"people", std::move(rows)}, {"total", matched.size()}, {"page", page}, {"per_page", per_page}}));
+  auto shown = co_await people_shown(context, request.principal, now_index, matched.get(), first, last);
+  if (!shown) co_return redis_unavailable(shown.error().message());
+  json::array rows;
+  for (const auto& p : *shown) {
+    const auto& a = *p.answer;
+    json::object row{{"mobile", p.mobile}, {"answer", a.answer.empty() ? "none" : a.answer}};
+    if (p.in_directory) row["name"] = p.name, row["name_hi"] = p.name_hi, row["contact_id"] = p.contact_id, row["unit_id"] = p.unit_id;
+    else row["in_directory"] = false;
+    if (!a.at.empty()) row["answered_at"] = a.at, row["channel"] = a.channel;
+    rows.push_back(std::move(row));
+  }
+  co_return http::json_response(200, json_text(json::object{{"people", std::move(rows)},
+                                                            {"total", matched->size()},
+                                                            {"page", paging.page_shown()},
+                                                            {"per_page", paging.per_page},
+                                                            {"next", next_page_link(request, paging, matched->size())}}));
 }
 
 }  // namespace

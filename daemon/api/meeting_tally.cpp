@@ -51,7 +51,7 @@ json::object meeting_tally(const meetings::Meeting& meeting, const broadcast::Br
   json::array by_unit;
   for (const auto& [u, unit] : order) {
     auto row = units[*unit].to_json();
-    row["unit"] = *unit;
+    row["unit_id"] = *unit;
     if (u != directory::kNoUnit) {
       row["name"] = index->units().name(u);
       row["name_hi"] = index->units().name_hi(u);

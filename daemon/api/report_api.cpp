@@ -12,6 +12,7 @@
 #include "auth/principal.hpp"
 #include "core/mask.hpp"
 #include "api/enqueue.hpp"
+#include "api/paging.hpp"
 #include "api/routes.hpp"
 #include "api/send_quota.hpp"
 #include "core/run_on.hpp"
@@ -33,7 +34,7 @@ namespace {
 // The filters and paging a report listing takes, as given in a query or a body.
 struct Filters {
   std::string day, level, role, unit;
-  std::size_t page = 1, per_page = 100;
+  Paging paging{1, 100, std::nullopt};
 };
 
 // Reads one filter; "" when it is fine, else what is wrong.
@@ -44,8 +45,8 @@ std::string read_filter(Filters& f, const std::string& name, const std::string& 
   } else if (name == "level" || name == "role" || name == "unit") {
     if (value.empty() || value.size() > 64) return name + " must be 1 to 64 characters";
     (name == "level" ? f.level : name == "role" ? f.role : f.unit) = value;
-  } else if (name == "page" || name == "per_page") {
-    return read_paging(name, value, 1000, name == "page" ? f.page : f.per_page);
+  } else if (std::string why; read_paging_parameter(name, value, 1000, f.paging, why)) {
+    return why;
   } else {
     return "unknown parameter " + quoted_input(name);
   }
@@ -105,7 +106,7 @@ awaitable<http::Response> list(Context context, http::Request& request) {
   Filters f;
   f.day = text::ist_day(std::chrono::system_clock::now());
   for (const auto& [name, value] : request.query)
-    if (name == "level" || name == "role") co_return bad("unknown parameter " + quoted_input(name) + "; expected date, unit, page, per_page");
+    if (name == "level" || name == "role") co_return bad("unknown parameter " + quoted_input(name) + "; expected date, unit, page, per_page, cursor");
     else if (auto why = read_filter(f, name, value); !why.empty()) co_return bad(why);
   auto index = context.watcher->index();
   if (!index) co_return index_unavailable();
@@ -129,10 +130,18 @@ awaitable<http::Response> list(Context context, http::Request& request) {
     if (!caller.scope().whole() && !caller.reaches(at)) continue;
     if (unit != directory::kNoUnit && (at == directory::kNoUnit || at < unit || at >= units.subtree_end(unit))) continue;
     if (const auto* m = o.if_contains("mobile"); m && m->is_string()) o["mobile"] = caller.mobile("+" + std::string(m->as_string()), at);
-    if (matched++ / f.per_page + 1 == f.page) rows.push_back(std::move(entry));
+    if (auto kept_unit = o.find("unit"); kept_unit != o.end()) {  // kept as "unit"; shown as every answer names a unit's id
+      o["unit_id"] = kept_unit->value();
+      o.erase("unit");
+    }
+    if (f.paging.has(matched++)) rows.push_back(std::move(entry));
   }
-  co_return http::json_response(200, json_text(json::object{
-                                         {"date", f.day}, {"reports", std::move(rows)}, {"total", matched}, {"page", f.page}, {"per_page", f.per_page}}));
+  co_return http::json_response(200, json_text(json::object{{"date", f.day},
+                                                            {"reports", std::move(rows)},
+                                                            {"total", matched},
+                                                            {"page", f.paging.page_shown()},
+                                                            {"per_page", f.paging.per_page},
+                                                            {"next", next_page_link(request, f.paging, matched)}}));
 }
 
 awaitable<http::Response> list_missing(Context context, http::Request& request) {
@@ -144,7 +153,7 @@ awaitable<http::Response> list_missing(Context context, http::Request& request) 
   if (auto* answer = std::get_if<http::Response>(&found)) co_return std::move(*answer);
   const auto& m = std::get<Missing>(found);
   const CallerScope caller(request, m.index->units());
-  const auto first = std::min(m.posts.size(), (f.page - 1) * f.per_page), last = std::min(m.posts.size(), first + f.per_page);
+  const auto first = std::min(m.posts.size(), f.paging.offset()), last = std::min(m.posts.size(), first + f.paging.per_page);
   std::vector<std::uint32_t> records;
   for (auto i = first; i < last; ++i) records.push_back(m.index->posts()[m.posts[i]].record);
   json::array rows;
@@ -154,15 +163,16 @@ awaitable<http::Response> list_missing(Context context, http::Request& request) 
     for (const auto& v : fetched->views())
       rows.push_back(json::object{{"contact_id", v.id}, {"name", v.name}, {"name_hi", v.name_hi},
                                   {"mobile", caller.mobile("+" + std::to_string(v.mobile), v.unit_id)},
-                                  {"unit", v.unit_id}, {"role", v.role}});
+                                  {"unit_id", v.unit_id}, {"role", v.role}});
   }
   co_return http::json_response(200, json_text(json::object{{"date", f.day},
                                                                   {"expected", m.expected},
                                                                   {"reported", m.expected - m.posts.size()},
                                                                   {"missing", std::move(rows)},
                                                                   {"total", m.posts.size()},
-                                                                  {"page", f.page},
-                                                                  {"per_page", f.per_page}}));
+                                                                  {"page", f.paging.page_shown()},
+                                                                  {"per_page", f.paging.per_page},
+                                                                  {"next", next_page_link(request, f.paging, m.posts.size())}}));
 }
 
 awaitable<http::Response> remind(Context context, http::Request& request) {
@@ -178,7 +188,7 @@ awaitable<http::Response> remind(Context context, http::Request& request) {
       channels = value;
       continue;
     }
-    if (name == "page" || name == "per_page" || !value.is_string()) co_return pointer_problem("Invalid request", {{"/" + std::string(name), "unknown, or not a text"}});
+    if (name == "page" || name == "per_page" || name == "cursor" || !value.is_string()) co_return pointer_problem("Invalid request", {{"/" + std::string(name), "unknown, or not a text"}});
     if (auto why = read_filter(f, std::string(name), std::string(value.as_string())); !why.empty())
       co_return pointer_problem("Invalid request", {{"/" + std::string(name), why}});
   }

@@ -29,9 +29,11 @@ void add_all_routes(http::Router& router, const Context& context, const ServerCo
   add_health_routes(router, context);
   add_directory_routes(router, context, server);
   add_unit_routes(router, context);
+  add_contact_search_routes(router, context);
   add_audience_routes(router, context);
   add_broadcast_routes(router, context);
   add_broadcast_list_routes(router, context);
+  add_scheduled_broadcast_routes(router, context);
   add_webhook_routes(router, context);
   add_template_routes(router, context);
   add_people_routes(router, context);

@@ -396,6 +396,7 @@ int run_daemon(Config config, DaemonOptions options, Log& log) {
 
   // Recurring schedules' occurrences go through the guarded routes, as their authors' requests would.
   api::run_schedules(context, router);
+  api::run_scheduled_broadcasts(context);
 
   auto server_config = config.server;
   server_config.trusted_peers = trusted_proxies;

@@ -34,6 +34,9 @@ BroadcastInfo info_of(const std::string& id, const std::vector<redis::Reply>& fi
     else if (key == "root") info.root = value;
     else if (key == "total") info.total = static_cast<std::size_t>(fields[i + 1].as_integer());
     else if (key == "chunks") info.chunks = static_cast<std::size_t>(fields[i + 1].as_integer());
+    else if (key == "version") info.version = fields[i + 1].as_integer();
+    else if (key == "request") info.request_json = value;
+    else if (key == "not_sent_because") info.not_sent_because = value;
   }
   return info;
 }
@@ -109,7 +112,7 @@ asio::awaitable<redis::Result<std::size_t>> Store::write_chunks(const std::strin
 }
 
 asio::awaitable<redis::Result<std::string>> Store::commit(const Spec& spec, const std::string& id, QueuedAudience audience, std::size_t chunks,
-                                                         const IdempotencyHold& hold) {
+                                                         const IdempotencyHold& hold, const Start* start) {
   // Atomically (lua/commit_broadcast.lua): the broadcast, its counters and its queue.
   json::array units;
   for (const auto& u : audience.breakdown_units) units.emplace_back(u);
@@ -125,12 +128,16 @@ asio::awaitable<redis::Result<std::string>> Store::commit(const Spec& spec, cons
   const std::string due = later ? std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(spec.send_at->time_since_epoch()).count()) : "";
   auto commit = redis::cmd("EVAL", std::string(lua::commit_broadcast), "7", keys_.broadcast(id), keys_.counters(id), queue,
                            keys_.active(name(spec.priority)), keys_.scheduled(), keys_.idempotency(hold.key), keys_.made(), hold.owner,
-                           hold.body_hash, kIdempotencyTtl, id, std::to_string(chunks), due, name(spec.priority));
-  const std::vector<std::pair<std::string, std::string>> fields = {
+                           hold.body_hash, kIdempotencyTtl, id, std::to_string(chunks), due, name(spec.priority),
+                           start ? std::to_string(start->version) : "", start ? start->owner : "");
+  std::vector<std::pair<std::string, std::string>> fields = {
       {"state", nobody ? "done" : later ? "scheduled" : "queued"}, {"channels", channel_names},
       {"priority", name(spec.priority)}, {"total", std::to_string(audience.total)}, {"chunks", std::to_string(chunks)},
-      {"created_at", format_rfc3339(now)}, {"message", message_json(spec)}, {"audience", spec.audience_json},
-      {"author", spec.author}, {"root", spec.audience_root}, {"units", json::serialize(units)}, {"idempotency_key", hold.key}, {"retention_s", std::to_string(retention_.count())}};
+      {"message", message_json(spec)}, {"audience", spec.audience_json},
+      {"author", spec.author}, {"root", spec.audience_root}, {"units", json::serialize(units)}, {"retention_s", std::to_string(retention_.count())}};
+  // A planned broadcast keeps when it was made (and its key); it says when it started.
+  if (start) fields.emplace_back("started_at", format_rfc3339(now));
+  else fields.emplace_back("created_at", format_rfc3339(now)), fields.emplace_back("idempotency_key", hold.key);
   commit.push_back(std::to_string(fields.size()));
   for (const auto& [field, value] : fields) commit.push_back(field), commit.push_back(value);
   audience.counters["queued"] = static_cast<long long>(audience.total - audience.skipped);
@@ -142,6 +149,67 @@ asio::awaitable<redis::Result<std::string>> Store::commit(const Spec& spec, cons
   if (done->str == "lost") co_return std::string();
   if (done->str != "ok") co_return make_error_code(redis::Errc::server_error);
   co_return id;
+}
+
+asio::awaitable<redis::Result<std::string>> Store::plan(const Spec& spec, const std::string& id, std::size_t matched,
+                                                       const std::string& request_json, const IdempotencyHold& hold) {
+  // The same script as a queued broadcast's commit, with no chunks: no queue yet.
+  const auto now = clock_->system_now();
+  auto made = redis::cmd("EVAL", std::string(lua::commit_broadcast), "7", keys_.broadcast(id), keys_.counters(id), keys_.stream(name(spec.priority), id),
+                         keys_.active(name(spec.priority)), keys_.scheduled(), keys_.idempotency(hold.key), keys_.made(), hold.owner,
+                         hold.body_hash, kIdempotencyTtl, id, "0", "", name(spec.priority), "", "");
+  const std::vector<std::pair<std::string, std::string>> fields = {
+      {"state", "scheduled"}, {"version", "1"}, {"request", request_json}, {"priority", name(spec.priority)},
+      {"total", std::to_string(matched)}, {"chunks", "0"}, {"created_at", format_rfc3339(now)}, {"message", message_json(spec)},
+      {"audience", spec.audience_json}, {"author", spec.author}, {"root", spec.audience_root}, {"idempotency_key", hold.key},
+      {"retention_s", std::to_string(retention_.count())}};
+  made.push_back(std::to_string(fields.size()));
+  for (const auto& [field, value] : fields) made.push_back(field), made.push_back(value);
+  made.push_back("0");
+  auto done = redis::ok_reply(co_await redis_->command(std::move(made)));
+  if (!done) co_return done.error();
+  if (done->str == "lost") co_return std::string();
+  if (done->str != "ok") co_return make_error_code(redis::Errc::server_error);
+  co_return id;
+}
+
+asio::awaitable<redis::Result<std::string>> Store::take_start(const std::string& id, long long version, const std::string& owner,
+                                                             std::chrono::milliseconds lease) {
+  const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(clock_->system_now().time_since_epoch()).count();
+  auto reply = redis::ok_reply(co_await redis_->command(redis::cmd("EVAL", std::string(lua::start_scheduled), "1", keys_.broadcast(id),
+                                                                   std::to_string(version), owner, std::to_string(now_ms),
+                                                                   std::to_string(lease.count()))));
+  if (!reply) co_return reply.error();
+  co_return reply->str;
+}
+
+asio::awaitable<void> Store::release_start(const std::string& id, const std::string& owner) {
+  co_await redis_->command(redis::cmd("EVAL", std::string(lua::release_start), "1", keys_.broadcast(id), owner));
+}
+
+asio::awaitable<redis::Result<std::string>> Store::edit_scheduled(const std::string& id, long long version,
+                                                                 std::vector<std::pair<std::string, std::string>> fields) {
+  const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(clock_->system_now().time_since_epoch()).count();
+  auto args = redis::cmd("EVAL", std::string(lua::edit_scheduled), "1", keys_.broadcast(id), std::to_string(version), std::to_string(now_ms));
+  for (auto& [field, value] : fields) args.push_back(std::move(field)), args.push_back(std::move(value));
+  auto reply = redis::ok_reply(co_await redis_->command(std::move(args)));
+  if (!reply) co_return reply.error();
+  if (reply->type == redis::Reply::Type::integer) co_return std::to_string(reply->integer);
+  co_return reply->str;
+}
+
+asio::awaitable<redis::Result<bool>> Store::end_scheduled(const std::string& id, long long version, const std::string& owner, std::string why) {
+  auto reply = redis::ok_reply(co_await redis_->command(redis::cmd("EVAL", std::string(lua::end_scheduled), "1", keys_.broadcast(id),
+                                                                   std::to_string(version), owner, std::move(why),
+                                                                   format_rfc3339(clock_->system_now()))));
+  if (!reply) co_return redis::Result<bool>(boost::system::in_place_error, reply.error());
+  co_return reply->integer == 1;
+}
+
+asio::awaitable<void> Store::discard_chunks(const std::string& id, std::size_t chunks) {
+  std::vector<redis::Args> deletes;
+  for (std::size_t k = 0; k < chunks; ++k) deletes.push_back(redis::cmd("DEL", keys_.records(id, k), keys_.states(id, k)));
+  co_await redis::pipeline_in_batches(*redis_, std::move(deletes));
 }
 
 asio::awaitable<redis::Result<std::optional<std::string>>> Store::cancel(const std::string& id) {
@@ -198,12 +266,12 @@ asio::awaitable<redis::Result<std::optional<BroadcastInfo>>> Store::get(const st
 
 asio::awaitable<redis::Result<std::vector<Store::RecipientRow>>> Store::recipients(const std::string& id, std::size_t chunks,
                                                                                   std::optional<State> state,
-                                                                                  std::size_t offset, std::size_t limit) {
+                                                                                  std::size_t offset, std::size_t limit, std::size_t first_chunk) {
   const Keys& keys = keys_;
   std::vector<RecipientRow> rows;
   std::size_t skipped = 0;
   constexpr std::size_t kChunksPerRead = 16;
-  for (std::size_t first = 0; first < chunks && rows.size() < limit; first += kChunksPerRead) {
+  for (std::size_t first = first_chunk; first < chunks && rows.size() < limit; first += kChunksPerRead) {
     std::vector<redis::Args> reads;
     const auto last = std::min(chunks, first + kChunksPerRead);
     for (auto k = first; k < last; ++k) {

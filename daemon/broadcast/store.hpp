@@ -26,6 +26,11 @@ struct BroadcastInfo {
   std::string author, root;  // who asked for it, and the audience's root unit id ("" several trees)
   std::size_t total = 0, chunks = 0;
   std::map<std::string, long long> counters;  // "queued", "ch:sms:sent", "u:<unit>:delivered"...
+  /// A broadcast planned for later, its audience resolved when it starts:
+  /// its version (0: none, queued when it was made), the request it runs
+  /// then, and why it was not sent when it ends `not_sent`.
+  long long version = 0;
+  std::string request_json, not_sent_because;
 };
 
 class Store {
@@ -65,8 +70,33 @@ class Store {
   /// Makes the broadcast exist and queues its `chunks` chunks; `audience`
   /// holds the totals and counters of every slice (no chunks). With a key,
   /// only while this request holds it: "" when another request took it over.
+  /// Starting a planned broadcast (start_scheduled): its version and the starter's owner token.
+  struct Start {
+    long long version = 0;
+    std::string owner;
+  };
   boost::asio::awaitable<redis::Result<std::string>> commit(const Spec& spec, const std::string& id, QueuedAudience audience,
-                                                            std::size_t chunks, const IdempotencyHold& hold);
+                                                            std::size_t chunks, const IdempotencyHold& hold, const Start* start = nullptr);
+  /// A broadcast planned for spec.send_at, nobody queued yet: `request_json`
+  /// is what runs when it starts; `matched` whom its audience matches now.
+  /// Version 1. "" when another request took the Idempotency-Key over.
+  boost::asio::awaitable<redis::Result<std::string>> plan(const Spec& spec, const std::string& id, std::size_t matched,
+                                                          const std::string& request_json, const IdempotencyHold& hold);
+  /// Takes the start of version `version` for `owner` under `lease`
+  /// (lua/start_scheduled.lua): "ok", "busy|<ms>", "stale" or the state it is in.
+  boost::asio::awaitable<redis::Result<std::string>> take_start(const std::string& id, long long version, const std::string& owner,
+                                                                std::chrono::milliseconds lease);
+  /// Lets go of a start this owner took and could not finish.
+  boost::asio::awaitable<void> release_start(const std::string& id, const std::string& owner);
+  /// Writes `fields` into a planned broadcast that the caller read as
+  /// `version` (lua/edit_scheduled.lua): the new version as text, or
+  /// "stale", "starting" or the state it is in.
+  boost::asio::awaitable<redis::Result<std::string>> edit_scheduled(const std::string& id, long long version,
+                                                                    std::vector<std::pair<std::string, std::string>> fields);
+  /// Ends a planned broadcast `not_sent`, saying why; false when it no longer waited to start.
+  boost::asio::awaitable<redis::Result<bool>> end_scheduled(const std::string& id, long long version, const std::string& owner, std::string why);
+  /// Deletes chunks written for a start that was not committed.
+  boost::asio::awaitable<void> discard_chunks(const std::string& id, std::size_t chunks);
   boost::asio::awaitable<redis::Result<std::optional<BroadcastInfo>>> get(const std::string& id);
   /// A broadcast as the listing reads it: when it was made (ms) and its fields (no counters).
   struct Made {
@@ -88,12 +118,12 @@ class Store {
     /// (or, for the current one, why it failed); "" when it had no address there.
     std::vector<std::string> left_because;
   };
-  /// Recipients in `state` (or all, when empty), in queue order: skips `offset`
-  /// matches and returns at most `limit`. Reads the chunks in order: a cost
+  /// Recipients in `state` (or all, when empty), in queue order, of chunks
+  /// first_chunk up to `chunks`: skips `offset` matches and returns at most `limit`. Reads the chunks in order: a cost
   /// proportional to the broadcast, acceptable for reports, not for polling.
   boost::asio::awaitable<redis::Result<std::vector<RecipientRow>>> recipients(const std::string& id, std::size_t chunks,
                                                                               std::optional<State> state, std::size_t offset,
-                                                                              std::size_t limit);
+                                                                              std::size_t limit, std::size_t first_chunk = 0);
 
 
  private:

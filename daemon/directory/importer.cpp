@@ -9,6 +9,8 @@
 #include "core/text.hpp"
 #include "directory/codec.hpp"
 #include "directory/csv.hpp"
+#include "directory/index_from_chunks.hpp"
+#include "directory/name_index.hpp"
 #include "directory/phone.hpp"
 
 namespace orgcast::directory {
@@ -244,6 +246,7 @@ ImportedDirectory import_directory(std::string_view units_csv, std::string_view 
   const auto& col = *columns;
 
   codec::ChunkWriter writer;
+  NameIndexBuilder names;
   std::vector<Seen> ids, posts;
   std::vector<std::uint64_t> mobiles;
   std::hash<std::string_view> hash;
@@ -329,6 +332,7 @@ ImportedDirectory import_directory(std::string_view units_csv, std::string_view 
     ++out.contact_count;
     // Encoding is wasted work once the import is known to fail.
     if (errors.any()) continue;
+    names.add(record_ordinal(out.contact_chunks.size(), writer.count()), contact.name, contact.name_hi);
     writer.append(contact);
     if (writer.count() == codec::kContactsPerChunk) out.contact_chunks.push_back(writer.take());
   }
@@ -348,6 +352,7 @@ ImportedDirectory import_directory(std::string_view units_csv, std::string_view 
       if (unit_writer.count() == codec::kUnitsPerChunk) out.unit_chunks.push_back(unit_writer.take());
     }
     if (unit_writer.count() > 0) out.unit_chunks.push_back(unit_writer.take());
+    out.name_buckets = names.take();
   } else {
     out.contact_chunks.clear();
   }

@@ -31,6 +31,8 @@ struct ImportOptions {
 struct ImportedDirectory {
   std::vector<std::string> unit_chunks;
   std::vector<std::string> contact_chunks;
+  /// The name index (directory/name_index.hpp): bucket key -> packed entries.
+  std::vector<std::pair<std::string, std::string>> name_buckets;
   std::size_t unit_count = 0;
   std::size_t contact_count = 0;
   std::size_t person_count = 0;  // distinct mobiles

@@ -9,6 +9,7 @@
 //   dir:v{N}:u:{k}           unit chunk k of version N
 //   dir:v{N}:c:{k}           contact chunk k of version N
 //   dir:v{N}:overlay         hash: contact id -> record ("" = deleted) changed since the import
+//   dir:v{N}:names           hash: name bucket -> packed (record, word) entries (directory/name_index.hpp)
 #include <cstdint>
 #include <string>
 
@@ -26,6 +27,7 @@ struct Keys {
   std::string unit_chunk(std::uint64_t v, std::size_t k) const { return version(v) + "u:" + std::to_string(k); }
   std::string contact_chunk(std::uint64_t v, std::size_t k) const { return version(v) + "c:" + std::to_string(k); }
   std::string overlay(std::uint64_t v) const { return version(v) + "overlay"; }
+  std::string names(std::uint64_t v) const { return version(v) + "names"; }
 };
 
 }  // namespace orgcast::directory_store

@@ -1,5 +1,6 @@
 #include "directory_store/store.hpp"
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <chrono>
 #include <ctime>
@@ -118,6 +119,15 @@ asio::awaitable<redis::Result<VersionMeta>> Store::publish(directory::ImportedDi
     writes.push_back(redis::cmd("SET", keys_.unit_chunk(v, k), std::move(imported.unit_chunks[k])));
   for (std::size_t k = 0; k < imported.contact_chunks.size(); ++k)
     writes.push_back(redis::cmd("SET", keys_.contact_chunk(v, k), std::move(imported.contact_chunks[k])));
+  // The name index: its buckets, some hundreds to a command.
+  for (std::size_t first = 0; first < imported.name_buckets.size(); first += 500) {
+    auto bucket_writes = redis::cmd("HSET", keys_.names(v));
+    for (std::size_t i = first; i < std::min(imported.name_buckets.size(), first + 500); ++i) {
+      bucket_writes.push_back(std::move(imported.name_buckets[i].first));
+      bucket_writes.push_back(std::move(imported.name_buckets[i].second));
+    }
+    writes.push_back(std::move(bucket_writes));
+  }
   writes.push_back(redis::cmd("SET", keys_.meta(v), meta_json(meta)));
   auto written = co_await redis::pipeline_in_batches(*redis_, std::move(writes));
   if (!written) co_return written.error();
@@ -141,13 +151,32 @@ asio::awaitable<void> Store::remove_old_versions(std::uint64_t current) {
     auto comma = counts.find(',');
     std::size_t units = std::stoul(counts.substr(0, comma));
     std::size_t contacts = comma == std::string::npos ? 0 : std::stoul(counts.substr(comma + 1));
-    auto unlink = redis::cmd("UNLINK", keys_.meta(v), keys_.overlay(v));
+    auto unlink = redis::cmd("UNLINK", keys_.meta(v), keys_.overlay(v), keys_.names(v));
     for (std::size_t k = 0; k < units; ++k) unlink.push_back(keys_.unit_chunk(v, k));
     for (std::size_t k = 0; k < contacts; ++k) unlink.push_back(keys_.contact_chunk(v, k));
     deletes.push_back(std::move(unlink));
     deletes.push_back(redis::cmd("HDEL", keys_.versions(), std::to_string(v)));
   }
   if (!deletes.empty()) co_await redis::pipeline_in_batches(*redis_, std::move(deletes));
+}
+
+asio::awaitable<redis::Result<std::vector<std::string>>> Store::name_buckets(std::uint64_t version, std::vector<std::string> keys) {
+  auto ask = redis::cmd("HMGET", keys_.names(version));
+  for (auto& key : keys) ask.push_back(std::move(key));
+  auto reply = redis::ok_reply(co_await redis_->command(std::move(ask)));
+  if (!reply) co_return reply.error();
+  std::vector<std::string> out;
+  for (auto& e : reply->elements) out.push_back(std::move(e.str));  // nil: ""
+  co_return out;
+}
+
+asio::awaitable<redis::Result<std::vector<directory::OverlayEntry>>> Store::overlay(std::uint64_t version) {
+  auto reply = redis::ok_reply(co_await redis_->command(redis::cmd("HGETALL", keys_.overlay(version))));
+  if (!reply) co_return reply.error();
+  std::vector<directory::OverlayEntry> out;
+  for (std::size_t i = 0; i + 1 < reply->elements.size(); i += 2)
+    out.push_back({std::move(reply->elements[i].str), std::move(reply->elements[i + 1].str)});
+  co_return out;
 }
 
 asio::awaitable<redis::Result<VersionMeta>> Store::current_meta() {

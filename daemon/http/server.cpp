@@ -295,11 +295,15 @@ struct Server::State : std::enable_shared_from_this<State> {
       }
       set_deadline(it, false, kNoDeadline);  // waiting for news is not a timeout
       std::optional<std::string> piece;
+      bool failed = false;
       try {
         piece = co_await response.stream();
       } catch (const std::exception& e) {
         log.error("http", std::string("a streamed response failed: ") + e.what());
+        failed = true;
       }
+      // Cut short without the last chunk: the client sees an incomplete body, not a short one that looks whole.
+      if (failed) co_return;
       if (!piece) break;
       if (piece->empty()) continue;  // nothing new (an empty chunk would end the stream)
       set_deadline(it, false, idle_timeout());

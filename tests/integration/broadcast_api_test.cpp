@@ -172,7 +172,7 @@ TEST_F(BroadcastApiTest, HostileRequestsGetAClear4xxAndHoldNoKey) {
     EXPECT_EQ(r.status, 400) << path << ": " << r.body;
     EXPECT_THAT(r.body, HasSubstr(path.substr(path.find('?') + 1, path.find('=') - path.find('?') - 1))) << "names the parameter";
   }
-  EXPECT_THAT(daemon_->get("/v1/broadcasts/b1/recipients?stat=failed").body, HasSubstr("expected state, page, per_page, format"));
+  EXPECT_THAT(daemon_->get("/v1/broadcasts/b1/recipients?stat=failed").body, HasSubstr("expected state, page, cursor, per_page, format"));
   // Decimals come out as decimals (a preview's resolve_ms of a few microseconds was 1.2E-2).
   auto preview = http("POST", daemon_->url("/v1/audiences/preview"), R"({"selector": {"units": ["BT-1"]}})");
   ASSERT_EQ(preview.status, 200) << preview.body;

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
+#include <algorithm>
 #include <thread>
 
 #include "broadcast/spec.hpp"
@@ -81,7 +82,12 @@ TEST_F(DispatchTest, FailedRecipientsAreListedWithTheirReason) {
   EXPECT_EQ(listed["total"].as_int64(), 11);
   EXPECT_TRUE(listed["next"].is_null()) << "the last page";
   auto second = json::parse(daemon_->get("/v1/broadcasts/" + id + "/recipients?state=failed&per_page=5&page=2").body).as_object();
-  EXPECT_EQ(second["next"].as_string(), "/v1/broadcasts/" + id + "/recipients?page=3&per_page=5&state=failed");
+  EXPECT_EQ(second["next"].as_string(), "/v1/broadcasts/" + id + "/recipients?per_page=5&state=failed&cursor=o10");
+  auto third = json::parse(daemon_->get(std::string(second["next"].as_string())).body).as_object();
+  EXPECT_EQ(third["recipients"].as_array().size(), 1u) << "the `next` link is the page after";
+  EXPECT_TRUE(third["next"].is_null());
+  EXPECT_EQ(daemon_->get("/v1/broadcasts/" + id + "/recipients?cursor=zz").status, 400);
+  EXPECT_EQ(daemon_->get("/v1/broadcasts/" + id + "/recipients?page=2&cursor=o5").status, 400) << "one or the other";
   EXPECT_EQ(daemon_->get("/v1/broadcasts/" + id + "/recipients?page=2x").status, 400) << "a number is a number";
   auto all = json::parse(daemon_->get("/v1/broadcasts/" + id + "/recipients?state=failed&per_page=100").body).as_object();
   ASSERT_EQ(all["recipients"].as_array().size(), 11u);
@@ -126,6 +132,24 @@ TEST_F(DispatchTest, ForgedReportsAreRefusedCountedAndChangeNothing) {
   http("POST", sim_->url("/reports/release"));
   ASSERT_TRUE(eventually([&] { return count(id, "delivered") == 11; }, 15s)) << "the genuine reports come with the secret: " << json::serialize(info(id));
   EXPECT_EQ(count(id, "failed"), 0);
+}
+
+}  // namespace
+
+namespace {
+
+// A CSV export is every recipient, however many (not a page of them), streamed.
+TEST_F(DispatchTest, ARecipientsCsvIsEveryRecipientStreamed) {
+  start({"--report-delay-ms", "10"}, "", true);
+  auto id = post(R"({"audience": {}, "template": "announcement", "variables": {"subject": "x", "details": "y"}, "channels": ["sms"]})");
+  ASSERT_FALSE(id.empty());
+  const auto total = info(id)["total"].as_int64();
+  ASSERT_GT(total, 1000) << "more than a page of JSON (100) and of what a page may be (10,000 is the cap; the export has none)";
+  auto csv = http("GET", daemon_->url("/v1/broadcasts/" + id + "/recipients?format=csv"));
+  ASSERT_EQ(csv.status, 200) << csv.body.substr(0, 300);
+  EXPECT_TRUE(csv.body.starts_with("\xEF\xBB\xBF" "contact_id,name,name_hi,mobile,unit_id,role,channel,state,reason,channels_tried\r\n"));
+  EXPECT_EQ(static_cast<long long>(std::count(csv.body.begin(), csv.body.end(), '\n')), total + 1) << "a header and every recipient";
+  EXPECT_NE(csv.headers.find("chunked"), std::string::npos) << csv.headers;
 }
 
 }  // namespace

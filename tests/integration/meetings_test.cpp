@@ -142,6 +142,12 @@ TEST_F(Meetings, AnswersAreCountedForThePersonTheLastOneWinning) {
   auto paged = object_of(daemon_->get("/v1/meetings?per_page=1&page=2"));
   ASSERT_EQ(paged["meetings"].as_array().size(), 1u);
   EXPECT_EQ(paged["meetings"].as_array()[0].as_object()["id"].as_string(), id2);
+  auto first_page = object_of(daemon_->get("/v1/meetings?per_page=1"));
+  ASSERT_TRUE(first_page["next"].is_string()) << json::serialize(first_page);
+  auto followed = object_of(daemon_->get(std::string(first_page["next"].as_string())));
+  ASSERT_EQ(followed["meetings"].as_array().size(), 1u) << json::serialize(followed);
+  EXPECT_EQ(followed["meetings"].as_array()[0].as_object()["id"].as_string(), id2) << "the `next` link is the page after";
+  EXPECT_TRUE(followed["next"].is_null());
   EXPECT_EQ(daemon_->get("/v1/meetings?day=today").status, 400);
   EXPECT_EQ(daemon_->get("/v1/meetings?date=1-2-3").status, 400);
 }
@@ -183,9 +189,9 @@ TEST_F(MeetingsWithAnUnreachableNumber, TheTallyIsShownPerUnitBelowTheOrganiserW
   EXPECT_EQ(number(t, "not_delivered"), 1);
   EXPECT_EQ(number(t, "no_answer"), 4) << "C6, not reached, has not answered either";
   std::map<std::string, json::object> units;
-  for (const auto& u : t["by_unit"].as_array()) units[std::string(u.as_object().at("unit").as_string())] = u.as_object();
+  for (const auto& u : t["by_unit"].as_array()) units[std::string(u.as_object().at("unit_id").as_string())] = u.as_object();
   ASSERT_EQ(units.size(), 3u) << json::serialize(t);
-  EXPECT_EQ(t["by_unit"].as_array()[0].as_object().at("unit").as_string(), "RJ") << "the organiser's own people first";
+  EXPECT_EQ(t["by_unit"].as_array()[0].as_object().at("unit_id").as_string(), "RJ") << "the organiser's own people first";
   auto expect = [&](const std::string& unit, long long summoned, long long yes, long long no, long long none, long long not_delivered) {
     auto& u = units[unit];
     EXPECT_EQ(number(u, "summoned"), summoned) << unit;

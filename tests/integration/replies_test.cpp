@@ -161,7 +161,7 @@ TEST_F(Replies, DailyReportsAreKeptAndTheMissingReminded) {
   ASSERT_EQ(today["reports"].as_array().size(), 1u) << json::serialize(today);
   auto report = today["reports"].as_array()[0].as_object();
   EXPECT_EQ(report["text"].as_string(), "5 booth meetings today");
-  EXPECT_EQ(report["unit"].as_string(), "D-JOD");
+  EXPECT_EQ(report["unit_id"].as_string(), "D-JOD");
   EXPECT_EQ(report["mobile"].as_string(), "+919829000003");
   EXPECT_EQ(report["channel"].as_string(), "whatsapp");
   EXPECT_EQ(number(object_of(daemon_->get("/v1/reports?unit=D-JAI")), "total"), 0);

@@ -1,0 +1,41 @@
+#include "api/paging.hpp"
+
+#include <boost/url/encode.hpp>
+#include <boost/url/rfc/unreserved_chars.hpp>
+#include <charconv>
+#include <map>
+
+#include "api/common.hpp"
+
+namespace orgcast::api {
+
+bool read_paging_parameter(const std::string& name, const std::string& value, std::size_t most_per_page, Paging& paging, std::string& why) {
+  if (name == "page" || name == "per_page") {
+    why = read_paging(name, value, most_per_page, name == "page" ? paging.page : paging.per_page);
+    if (why.empty() && name == "page" && paging.cursor) why = "give page or cursor, not both";
+    return true;
+  }
+  if (name != "cursor") return false;
+  std::size_t offset = 0;
+  const auto end = value.data() + value.size();
+  const auto read = value.size() < 2 || value[0] != 'o' ? std::from_chars_result{value.data(), std::errc::invalid_argument}
+                                                          : std::from_chars(value.data() + 1, end, offset);
+  if (read.ec != std::errc() || read.ptr != end || offset > 100'000'000) why = "cursor is not one this listing gave (use the `next` link as it is)";
+  else if (paging.page != 1) why = "give page or cursor, not both";
+  else paging.cursor = offset, why.clear();
+  return true;
+}
+
+boost::json::value next_page_link(const http::Request& request, const Paging& paging, std::size_t total) {
+  const auto next = paging.offset() + paging.per_page;
+  if (next >= total) return nullptr;
+  std::map<std::string, std::string> kept;  // in name order: one link for one page
+  for (const auto& [name, value] : request.query)
+    if (name != "page" && name != "cursor") kept.emplace(name, value);
+  std::string link = request.path + "?";
+  for (const auto& [name, value] : kept) link += name + "=" + boost::urls::encode(value, boost::urls::unreserved_chars) + "&";
+  link += "cursor=o" + std::to_string(next);
+  return boost::json::value(std::move(link));
+}
+
+}  // namespace orgcast::api
