@@ -206,7 +206,7 @@ bool settled(const broadcast::BroadcastInfo& b) {
     return it == b.counters.end() ? 0 : it->second;
   };
   if (value("queued") > 0 || value("sending") > 0) return false;
-  return b.state == "cancelled" || b.state == "done";
+  return b.state == "cancelled" || b.state == "done" || b.state == "not_sent";
 }
 
 awaitable<http::Response> events(Context context, http::Request& request) {
@@ -232,6 +232,8 @@ awaitable<http::Response> cancel(Context context, http::Request& request) {
   if (!*before) co_return not_found("broadcast", id);
   if (**before == "done")
     co_return http::problem(409, "nothing-to-cancel", "Nothing to cancel", "broadcast " + id + " is done: everyone in it has been sent to already");
+  if (**before == "not_sent")
+    co_return http::problem(409, "nothing-to-cancel", "Nothing to cancel", "broadcast " + id + " was not sent: " + std::get<broadcast::BroadcastInfo>(info).not_sent_because);
   if (**before != "cancelled") context.log->info("broadcast", id + " cancelled (was " + **before + ")");
   auto cancelled = audit_entry(context, request, "cancel", id);
   cancelled.unit = std::get<broadcast::BroadcastInfo>(info).root;
@@ -332,7 +334,7 @@ awaitable<http::Response> recipients(Context context, http::Request& request) {
   std::vector<std::string> channels;
   for (const auto& c : message.as_object()["channels"].as_array()) channels.emplace_back(c.as_string());
   // How many in all (in that state, with one): the broadcast's counters, kept as recipients move.
-  std::size_t total = info->total;
+  std::size_t total = info->chunks == 0 ? 0 : info->total;  // planned for later: nobody queued yet
   if (state) {
     auto it = info->counters.find(broadcast::name(*state));
     total = it == info->counters.end() || it->second < 0 ? 0 : static_cast<std::size_t>(it->second);
@@ -347,7 +349,10 @@ awaitable<http::Response> recipients(Context context, http::Request& request) {
   };
   const bool whole_numbers = request.principal->permissions.has(auth::Permission::view_contacts);
   if (csv) {  // every recipient (a spreadsheet is not paged), streamed
-    if (whole_numbers && total > 0) co_await keep_audit(context, keep_export(total));
+    if (whole_numbers && total > 0) {
+      auto exported = keep_export(total);  // named: GCC 12 and temporaries inside a co_await
+      co_await keep_audit(context, std::move(exported));
+    }
     auto export_state = std::make_shared<RecipientsCsv>(RecipientsCsv{context, id, info->chunks, 0, state, channels, request.principal, index});
     co_return csv_stream_response("contact_id,name,name_hi,mobile,unit_id,role,channel,state,reason,channels_tried\r\n",
                                   [export_state]() { return export_state->next(); }, id + "-recipients.csv");
@@ -355,7 +360,10 @@ awaitable<http::Response> recipients(Context context, http::Request& request) {
   auto rows = co_await context.broadcasts->recipients(id, info->chunks, state, paging.offset(), paging.per_page);
   if (!rows) co_return redis_unavailable(rows.error().message());
   explain_rows(*rows, channels);
-  if (whole_numbers && !rows->empty()) co_await keep_audit(context, keep_export(rows->size()));
+  if (whole_numbers && !rows->empty()) {
+    auto exported = keep_export(rows->size());
+    co_await keep_audit(context, std::move(exported));
+  }
   json::array items;
   for (const auto& r : *rows) {
     json::array trail;

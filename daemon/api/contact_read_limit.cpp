@@ -6,7 +6,7 @@
 
 namespace orgcast::api {
 
-std::optional<http::Response> ContactReadLimit::take(const std::string& caller, std::chrono::steady_clock::time_point now) {
+std::optional<http::Response> ContactReadLimit::take(const std::string& caller, std::chrono::steady_clock::time_point now, std::size_t count) {
   if (per_minute_ <= 0) return std::nullopt;
   std::chrono::steady_clock::duration wait{};
   {
@@ -14,7 +14,7 @@ std::optional<http::Response> ContactReadLimit::take(const std::string& caller, 
     if (buckets_.size() > 10000) buckets_.clear();  // bounded: a flood of callers cannot grow it; each starts full again
     auto it = buckets_.find(caller);
     if (it == buckets_.end()) it = buckets_.emplace(caller, dispatch::TokenBucket(per_minute_ / 60.0, per_minute_, now)).first;
-    wait = it->second.take(now);
+    for (std::size_t n = 0; n < count && wait == std::chrono::steady_clock::duration::zero(); ++n) wait = it->second.take(now);
   }
   if (wait == std::chrono::steady_clock::duration::zero()) return std::nullopt;
   const auto seconds = std::max<long long>(1, std::chrono::duration_cast<std::chrono::seconds>(wait).count() + 1);
@@ -24,9 +24,9 @@ std::optional<http::Response> ContactReadLimit::take(const std::string& caller, 
   return refused;
 }
 
-std::optional<http::Response> contact_read_refused(const Context& context, const http::Request& request) {
+std::optional<http::Response> contact_read_refused(const Context& context, const http::Request& request, std::size_t count) {
   if (!context.contact_reads || !request.principal) return std::nullopt;
-  return context.contact_reads->take(request.principal->tag());
+  return context.contact_reads->take(request.principal->tag(), std::chrono::steady_clock::now(), count);
 }
 
 }  // namespace orgcast::api

@@ -20,7 +20,8 @@ class ContactReadLimit {
   /// `per_minute` reads a minute, in bursts of at most that many; 0: no limit.
   explicit ContactReadLimit(int per_minute) : per_minute_(per_minute) {}
   /// nullopt when this read may go; else the 429 that says when to come back.
-  std::optional<http::Response> take(const std::string& caller, std::chrono::steady_clock::time_point now = std::chrono::steady_clock::now());
+  std::optional<http::Response> take(const std::string& caller, std::chrono::steady_clock::time_point now = std::chrono::steady_clock::now(),
+                                     std::size_t count = 1);
 
  private:
   int per_minute_;
@@ -29,7 +30,7 @@ class ContactReadLimit {
 };
 
 struct Context;
-/// The request's caller takes one read: nullopt when it may go, else the 429.
-std::optional<http::Response> contact_read_refused(const Context& context, const http::Request& request);
+/// The request's caller takes `count` reads: nullopt when it may go, else the 429.
+std::optional<http::Response> contact_read_refused(const Context& context, const http::Request& request, std::size_t count = 1);
 
 }  // namespace orgcast::api

@@ -6,7 +6,8 @@
 // import are matched from the overlay). A mobile (10 digits, with or
 // without +91, spaces or dashes): that person's posts. Numbers are masked
 // without view_contacts over the contact's unit, as GET /v1/directory/contacts/{id}
-// shows them; each search is one of the caller's contact reads (auth.contact_reads_per_minute).
+// shows them; each contact shown with whole numbers is one of the caller's
+// contact reads (auth.contact_reads_per_minute; a search, at least one) and is audited.
 #include <boost/json.hpp>
 #include <boost/url/encode.hpp>
 #include <boost/url/rfc/unreserved_chars.hpp>
@@ -14,6 +15,7 @@
 #include <charconv>
 
 #include "api/caller_scope.hpp"
+#include "api/audit_trail.hpp"
 #include "api/common.hpp"
 #include "api/contact_read_limit.hpp"
 #include "api/routes.hpp"
@@ -85,7 +87,6 @@ awaitable<http::Response> search_contacts(Context context, http::Request& reques
   if (q.empty()) co_return bad("give q: a name (each word the start of a word of the name, English or Hindi) or a mobile number");
   auto index = context.watcher->index();
   if (!index) co_return index_unavailable();
-  if (auto refused = contact_read_refused(context, request)) co_return std::move(*refused);
   const CallerScope caller(request, index->units());
   std::vector<Match> matches;
   if (looks_like_a_number(q)) {
@@ -107,9 +108,13 @@ awaitable<http::Response> search_contacts(Context context, http::Request& reques
     for (const auto& w : words) buckets.push_back(directory::name_bucket(w));
     auto found = co_await context.store->name_buckets(index->version(), buckets);
     if (!found) co_return redis_unavailable(found.error().message());
+    if (!*found && index->snapshot_records() > 0)
+      co_return http::unavailable("directory version " + std::to_string(index->version()) +
+                                      " has no name index (it was imported by an older orgcast): import the directory again to search it by name",
+                                  60);
     auto overlay = co_await context.store->overlay(index->version());
     if (!overlay) co_return redis_unavailable(overlay.error().message());
-    auto match = [index, words, found = std::move(*found), overlay = std::move(*overlay), scope = caller.scope()] {
+    auto match = [index, words, found = found->value_or(std::vector<std::string>(words.size())), overlay = std::move(*overlay), scope = caller.scope()] {
       // Snapshot records with every word, then those that still have a post (not changed or deleted since) in scope.
       std::vector<std::uint32_t> records;
       for (std::size_t i = 0; i < words.size(); ++i) {
@@ -135,6 +140,18 @@ awaitable<http::Response> search_contacts(Context context, http::Request& reques
   }
   const auto total = matches.size();
   const auto first = std::min(offset, total), end = std::min(total, first + limit);
+  // Each contact shown with its numbers whole is a contact read (auth.contact_reads_per_minute), and kept in
+  // the audit trail: a search cannot walk the directory's numbers faster than reading contacts one by one.
+  std::size_t whole = 0;
+  for (auto i = first; i < end; ++i) whole += caller.unmasked_at(matches[i].unit) ? 1 : 0;
+  if (auto refused = contact_read_refused(context, request, std::max<std::size_t>(1, whole))) co_return std::move(*refused);
+  if (whole > 0) {
+    auto exported = audit_entry(context, request, "export_numbers", "contacts");
+    exported.count = static_cast<long long>(whole);
+    exported.unit = std::string(index->units().id(matches[first].unit));  // read by those whose scope holds it
+    exported.summary = "contact search " + quoted_input(q, 40);
+    co_await keep_audit(context, std::move(exported));
+  }
   std::vector<std::uint32_t> records;
   for (auto i = first; i < end; ++i) records.push_back(matches[i].record);
   auto read = co_await context.store->fetch_records(*index, records);

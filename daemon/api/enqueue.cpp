@@ -88,6 +88,11 @@ boost::asio::awaitable<std::variant<Enqueued, http::Response>> enqueue_broadcast
       return broadcast::queue_audience(*index, summary, *slice_posts, views, spec.channels);
     };
     auto slice = co_await run_on(context.compute, std::move(build));
+    if (starting) {  // a start whose hold ran out (another instance took it over) writes nothing more
+      auto held = co_await context.broadcasts->holds_start(*id, starting->start.owner);
+      if (!held) co_return redis_unavailable(held.error().message());
+      if (!*held) co_return http::problem(409, "changed-meanwhile", "Changed meanwhile", "broadcast " + *id + " was cancelled or taken over while it was being started");
+    }
     auto written = co_await context.broadcasts->write_chunks(*id, chunks, slice);
     if (!written) co_return redis_unavailable(written.error().message());
     if (on_slice && !co_await on_slice(*id, std::move(mobiles), std::move(units))) co_return redis_unavailable("could not keep who the broadcast goes to");
@@ -99,7 +104,7 @@ boost::asio::awaitable<std::variant<Enqueued, http::Response>> enqueue_broadcast
   const auto t3 = Clock::now();
   auto committed = co_await context.broadcasts->commit(spec, *id, std::move(totals), chunks, hold, starting ? &starting->start : nullptr);
   if (!committed) co_return redis_unavailable(committed.error().message());
-  if (committed->empty() && starting) {  // changed, cancelled or taken over while it was written: nothing of this start is sent
+  if (committed->empty() && starting) {  // cancelled or taken over while it was written: nothing of this start is sent
     co_await context.broadcasts->discard_chunks(*id, chunks);
     co_return http::problem(409, "changed-meanwhile", "Changed meanwhile", "broadcast " + *id + " was changed or cancelled while it was being started");
   }

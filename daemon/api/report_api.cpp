@@ -131,8 +131,9 @@ awaitable<http::Response> list(Context context, http::Request& request) {
     if (unit != directory::kNoUnit && (at == directory::kNoUnit || at < unit || at >= units.subtree_end(unit))) continue;
     if (const auto* m = o.if_contains("mobile"); m && m->is_string()) o["mobile"] = caller.mobile("+" + std::string(m->as_string()), at);
     if (auto kept_unit = o.find("unit"); kept_unit != o.end()) {  // kept as "unit"; shown as every answer names a unit's id
-      o["unit_id"] = kept_unit->value();
-      o.erase("unit");
+      json::value unit_id = std::move(kept_unit->value());  // moved out first: inserting may move the object's table
+      o.erase(kept_unit);
+      o.emplace("unit_id", std::move(unit_id));
     }
     if (f.paging.has(matched++)) rows.push_back(std::move(entry));
   }

@@ -66,10 +66,11 @@ std::optional<SysTime> planned_send_at(const broadcast::BroadcastInfo& info) {
   return parse_rfc3339(at->as_string());
 }
 
-awaitable<redis::Result<std::size_t>> plan_start(Context context, std::string id, long long version, SysTime at) {
+// `suffix`: another item for the same start (a retry planned by the start itself).
+awaitable<redis::Result<std::size_t>> plan_start(Context context, std::string id, long long version, SysTime at, SysTime due, std::string suffix) {
   json::object payload{{"id", id}, {"version", version}, {"send_at_ms", ms_of(at)}};
-  std::string item = start_item(id, version, at), kind = kStartKind;
-  co_return co_await context.scheduler->add(std::move(item), std::move(kind), at, json::serialize(payload));
+  std::string item = start_item(id, version, at) + suffix, kind = kStartKind, body = json::serialize(payload);
+  co_return co_await context.scheduler->add(std::move(item), std::move(kind), due, std::move(body));
 }
 
 // Whom the audience matches now, and its root unit's id ("" several trees), on the compute pool.
@@ -100,7 +101,8 @@ awaitable<std::variant<Enqueued, http::Response>> plan_broadcast(Context context
   auto id = co_await context.broadcasts->new_id();
   if (!id) co_return redis_unavailable(id.error().message());
   // The start first: one planned for a broadcast not made (a failed request) finds none and ends.
-  auto started = co_await plan_start(context, *id, 1, *spec.send_at);
+  std::string no_suffix;  // named: GCC 12 and temporaries inside a co_await
+  auto started = co_await plan_start(context, *id, 1, *spec.send_at, *spec.send_at, no_suffix);
   if (!started) co_return redis_unavailable(started.error().message());
   auto made = co_await context.broadcasts->plan(spec, *id, matched, request_json, hold);
   if (!made) co_return redis_unavailable(made.error().message());
@@ -120,6 +122,7 @@ struct StartRun {
   Context context;
   std::string id, owner;
   long long version = 0;
+  SysTime send_at;  // its planned time
 };
 
 // Ends it not sent, saying why, in the log and the audit trail.
@@ -139,10 +142,17 @@ awaitable<std::string> not_sent(StartRun run, broadcast::BroadcastInfo info, std
   co_return "";
 }
 
-// Held by this run but not finished (Redis away, no index yet): let go, so the scheduler's retry can take it.
+// Held by this run but not finished (Redis away, no index yet): let go, and
+// try again in 10 s as a new item (the scheduler's own retries of one item
+// are few; a start waits out an outage, up to its grace).
 awaitable<std::string> let_go(StartRun run, std::string why) {
   co_await run.context.broadcasts->release_start(run.id, run.owner);
-  co_return why;
+  const auto now = std::chrono::system_clock::now();
+  std::string retry = "~" + std::to_string(ms_of(now));
+  auto again = co_await plan_start(run.context, run.id, run.version, run.send_at, now + std::chrono::seconds(10), retry);
+  if (!again) co_return why;  // not planned: the scheduler's retry of this item
+  run.context.log->warn("broadcast", run.id + " not started yet (" + why + "); tried again in 10 s");
+  co_return "";
 }
 
 // The request as its author would make it now, or why it cannot be made.
@@ -174,54 +184,75 @@ awaitable<std::string> start(Context context, schedule::Item item) {
   auto payload = json::parse(item.payload, ec);
   const auto* o = !ec ? payload.if_object() : nullptr;
   if (!o || !o->contains("id") || !o->at("id").is_string() || !o->contains("version") || !o->at("version").is_int64()) co_return "";
-  StartRun run{context, std::string(o->at("id").as_string()), random_owner(), o->at("version").as_int64()};
+  StartRun run{context, std::string(o->at("id").as_string()), random_owner(), o->at("version").as_int64(), {}};
   const auto* send_at_ms = o->if_contains("send_at_ms");
   auto found = co_await context.broadcasts->get(run.id);
   if (!found) co_return "redis: " + found.error().message();
   if (!*found) co_return "broadcast " + run.id + " is not made yet";  // its request may still be committing it; tried again
   auto info = std::move(**found);
   const auto planned = planned_send_at(info);
+  // An edit plans its version's start before it writes the version: not there yet, so tried again (an edit that failed never gets there).
+  if (info.version > 0 && info.version < run.version && info.state == "scheduled") co_return "version " + std::to_string(run.version) + " is not written yet";
   if (info.version != run.version || info.state != "scheduled") co_return "";  // changed (its new version's start is planned), cancelled or started
   if (!send_at_ms || !send_at_ms->is_int64() || !planned || ms_of(*planned) != send_at_ms->as_int64()) co_return "";  // an edit's start that lost its race
+  run.send_at = *planned;
   auto took = co_await context.broadcasts->take_start(run.id, run.version, run.owner, kStartLease);
   if (!took) co_return "redis: " + took.error().message();
   if (took->starts_with("busy|")) {  // another instance is starting it; if it died, this takes it over when its hold runs out
     long long till = 0;
     std::from_chars(took->data() + 5, took->data() + took->size(), till);
     const SysTime again{std::chrono::milliseconds(till + 1000)};
-    std::string retry = start_item(run.id, run.version, *planned) + "~" + std::to_string(till), kind = kStartKind;
-    auto later = co_await context.scheduler->add(std::move(retry), std::move(kind), again, item.payload);
+    std::string retry = "~" + std::to_string(till);
+    auto later = co_await plan_start(context, run.id, run.version, *planned, again, retry);
     if (!later) co_return "redis: " + later.error().message();
     co_return "";
   }
   if (*took != "ok") co_return "";
+  // Late from its planned time (not the item's: a retry's due time is later).
   const auto now = std::chrono::system_clock::now();
-  if (now - item.due > kStartGrace) {
-    const auto late = std::chrono::duration_cast<std::chrono::minutes>(now - item.due).count();
-    co_return co_await not_sent(run, info, "due at " + format_utc(item.due) + ", it could start only " + std::to_string(late) +
-                                               " min later (the service was down), over the grace of " + std::to_string(kStartGrace.count()) + " min");
+  std::string refusal;  // why it will not be sent, if it will not
+  if (now - run.send_at > kStartGrace) {
+    const auto late = std::chrono::duration_cast<std::chrono::minutes>(now - run.send_at).count();
+    refusal = "due at " + format_utc(run.send_at) + ", it could start only " + std::to_string(late) +
+              " min later (the service was down), over the grace of " + std::to_string(kStartGrace.count()) + " min";
+    co_return co_await not_sent(run, info, refusal);
   }
   auto index = context.watcher->index();
-  if (!index) co_return co_await let_go(run, "the directory index is not loaded yet");
+  if (!index) {
+    refusal = "the directory index is not loaded yet";
+    co_return co_await let_go(run, refusal);
+  }
   auto author = co_await principal_now(context, info.author);
   if (auto* refused = std::get_if<http::Response>(&author)) {
-    if (refused->status == 503) co_return co_await let_go(run, "redis away");
-    co_return co_await not_sent(run, info, "its author " + info.author + " can no longer send (disabled, revoked or gone)");
+    refusal = refused->status == 503 ? "Redis is away" : "its author " + info.author + " can no longer send (disabled, revoked or gone)";
+    if (refused->status == 503) co_return co_await let_go(run, refusal);
+    co_return co_await not_sent(run, info, refusal);
   }
   const auto caller = std::get<std::shared_ptr<const auth::Principal>>(author);
   const auto access = auth::access_for("POST", "/v1/broadcasts");
-  if (access && access->permission && !caller->permissions.has(*access->permission))
-    co_return co_await not_sent(run, info, std::string("its author no longer has the permission ") + auth::name(*access->permission));
+  if (access && access->permission && !caller->permissions.has(*access->permission)) {
+    refusal = std::string("its author no longer has the permission ") + auth::name(*access->permission);
+    co_return co_await not_sent(run, info, refusal);
+  }
   auto made = request_now(context, *index, caller, info, now);
-  if (auto* why = std::get_if<std::string>(&made)) co_return co_await not_sent(run, info, *why);
+  if (auto* why = std::get_if<std::string>(&made)) {
+    refusal = *why;
+    co_return co_await not_sent(run, info, refusal);
+  }
   broadcast::Store::IdempotencyHold no_key;
   SliceHook no_hook;  // named: GCC 12 mishandles temporaries with destructors inside a co_await
   std::optional<Starting> starting = Starting{run.id, broadcast::Store::Start{run.version, run.owner}};
   auto queued = co_await enqueue_broadcast(context, index, std::get<broadcast::Spec>(std::move(made)), std::move(no_key), no_hook, starting);
   if (auto* refused = std::get_if<http::Response>(&queued)) {
-    if (refused->status >= 500) co_return co_await let_go(run, "unavailable: " + refused->body.substr(0, 200));
-    if (refused->status == 422) co_return co_await not_sent(run, info, "its audience matches no one now");
-    co_return "";  // changed or cancelled while it was written: nothing of it is sent
+    if (refused->status >= 500) {
+      refusal = "unavailable: " + refused->body.substr(0, 200);
+      co_return co_await let_go(run, refusal);
+    }
+    if (refused->status == 422) {
+      refusal = "its audience matches no one now";
+      co_return co_await not_sent(run, info, refusal);
+    }
+    co_return "";  // cancelled or taken over while it was written: nothing of this run is sent
   }
   const auto& q = std::get<Enqueued>(queued);
   context.log->info("broadcast", run.id + " started: " + std::to_string(q.total) + " recipients as the directory is now");
@@ -277,6 +308,17 @@ awaitable<http::Response> edit(Context context, http::Request& request) {
   if (auto* o = body.if_object(); o && patch->as_object().contains("audience")) {  // run again with the units the caller's scope gave it
     if (auto audience = json::parse(spec.audience_json, ec); !ec) (*o)["audience"] = std::move(audience);
   }
+  // It starts in its author's name, with the author's scope: a change the author could not send is refused now, not at its time.
+  if (info.author != request.principal->tag()) {
+    auto author = co_await principal_now(context, info.author);
+    if (auto* refused = std::get_if<http::Response>(&author)) co_return std::move(*refused);
+    const CallerScope author_scope(std::get<std::shared_ptr<const auth::Principal>>(author).get(), index->units());
+    auto as_author = spec_context(*messaging, now);
+    as_author.scope = &author_scope.scope();
+    auto checked = broadcast::parse_spec(body, *index, as_author);
+    if (auto* problems = std::get_if<std::vector<directory::SelectorError>>(&checked))
+      co_return pointer_problem("Invalid change: it is sent in the name of its author " + info.author + ", whose scope this does not fit", *problems);
+  }
   auto [matched, root] = co_await matched_now(context, index, spec.audience);
   if (matched == 0) co_return co_await explain_empty_audience(context, index, spec.audience);
   // A larger audience is held to the caller's threshold and daily quota as a new request would be.
@@ -284,15 +326,26 @@ awaitable<http::Response> edit(Context context, http::Request& request) {
   if (auto* refused = std::get_if<http::Response>(&ruled)) co_return std::move(*refused);
   spec.audience_root = root;
   // The next version's start, planned before it exists: if the edit loses a race it finds another version and ends.
-  auto planned = co_await plan_start(context, id, info.version + 1, *spec.send_at);
-  if (!planned) co_return redis_unavailable(planned.error().message());
+  // Nothing changed after all (Redis away): what was taken from the quota goes back.
+  auto give_back = [context, ruled]() -> awaitable<void> {
+    if (const auto* taken = std::get_if<QuotaTaken>(&ruled)) co_await give_back_send_quota(context, *taken);
+  };
+  std::string no_suffix;  // named: GCC 12 and temporaries inside a co_await
+  auto planned = co_await plan_start(context, id, info.version + 1, *spec.send_at, *spec.send_at, no_suffix);
+  if (!planned) {
+    co_await give_back();
+    co_return redis_unavailable(planned.error().message());
+  }
   std::vector<std::pair<std::string, std::string>> fields = {
       {"request", json::serialize(body)}, {"message", broadcast::message_json(spec)}, {"audience", spec.audience_json},
       {"total", std::to_string(matched)},   {"root", root}};
   auto edited = co_await context.broadcasts->edit_scheduled(id, info.version, std::move(fields));
-  if (!edited) co_return redis_unavailable(edited.error().message());
+  if (!edited) {
+    co_await give_back();
+    co_return redis_unavailable(edited.error().message());
+  }
   if (*edited == "stale" || *edited == "starting" || edited->empty() || !std::isdigit(static_cast<unsigned char>((*edited)[0]))) {
-    if (auto* taken = std::get_if<QuotaTaken>(&ruled)) co_await give_back_send_quota(context, *taken);
+    co_await give_back();
     if (*edited == "stale")
       co_return http::problem(412, "precondition-failed", "Changed since", "broadcast " + id + " was changed by another request meanwhile; read it again");
     info.state = *edited == "starting" ? "starting now" : edited->empty() ? "gone" : *edited;

@@ -2,8 +2,9 @@
 // reports and inbound messages from a provider. The handler parses (through
 // the provider's adapter), calls tracking/ (reports) and inbound/ (messages),
 // and answers: 503 when any part could not be kept, so the provider retries.
-//   GET /v1/inbound?limit=50&outcome=opted_out   the latest inbound messages, newest first,
+//   GET /v1/inbound?limit=50&outcome=opted_out&cursor=   the latest inbound messages, newest first (cursor: the `next` link's),
 //                                                with what was done with each (inbound/reply_decision.hpp)
+#include <algorithm>
 #include <boost/json.hpp>
 #include <charconv>
 #include <chrono>
@@ -95,9 +96,15 @@ bool known_outcome(const std::string& o) {
 
 awaitable<http::Response> inbound(Context context, http::Request& request) {
   std::size_t limit = 50;
-  std::string outcome;
+  std::string outcome, before;
   for (const auto& [name, value] : request.query) {
-    if (name == "limit") {
+    if (name == "cursor") {  // a message id: "<ms>-<n>"
+      const auto dash = value.find('-');
+      const bool digits = !value.empty() && value.size() <= 41 && std::all_of(value.begin(), value.end(), [](char c) { return (c >= '0' && c <= '9') || c == '-'; });
+      if (!digits || dash == std::string::npos || dash == 0 || dash + 1 == value.size() || value.find('-', dash + 1) != std::string::npos)
+        co_return http::problem(400, "invalid-parameter", "Invalid parameter", "cursor is not one this listing gave (use the `next` link as it is)");
+      before = value;
+    } else if (name == "limit") {
       int n = 0;
       const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
       if (ec != std::errc() || end != value.data() + value.size() || n < 1 || n > 1000)
@@ -115,15 +122,18 @@ awaitable<http::Response> inbound(Context context, http::Request& request) {
   // With an outcome, the newest 10,000 messages are looked through.
   // With an outcome, or a scope short of the whole directory, the newest 10,000 messages are looked through.
   const bool whole = request.principal->whole_directory();
-  auto reply = co_await context.inbound->latest(outcome.empty() && whole ? limit : 10000);
+  const std::size_t window = outcome.empty() && whole ? limit : 10000;
+  auto reply = co_await context.inbound->latest(window, before);
   if (!reply) co_return redis_unavailable(reply.error().message());
   auto index = context.watcher->index();
   if (!index && !whole) co_return index_unavailable();
   std::optional<CallerScope> caller;
   if (index) caller.emplace(request, index->units());
   boost::json::array out;
+  std::string last_read;  // the id of the last message looked at: the next page starts after it
   for (const auto& entry : reply->elements) {
     if (entry.elements.size() < 2 || out.size() >= limit) continue;
+    last_read = entry.elements[0].str;
     auto m = inbound_message_json(entry);
     if (!outcome.empty() && (!m.contains("outcome") || m["outcome"].as_string() != outcome)) continue;
     // A message is the caller's when its writer holds a post in the scope (a
@@ -140,7 +150,13 @@ awaitable<http::Response> inbound(Context context, http::Request& request) {
         if (auto* v = m.if_contains(number); v && v->is_string()) *v = mask_phone(v->as_string());
     out.push_back(std::move(m));
   }
-  co_return http::json_response(200, boost::json::serialize(boost::json::object{{"messages", std::move(out)}}));
+  // More may be older when the page is full, or the window read was.
+  boost::json::value next = nullptr;
+  if (!last_read.empty() && (out.size() >= limit || reply->elements.size() >= window)) {
+    std::string link = "/v1/inbound?limit=" + std::to_string(limit) + (outcome.empty() ? "" : "&outcome=" + outcome) + "&cursor=" + last_read;
+    next = boost::json::value(std::move(link));
+  }
+  co_return http::json_response(200, boost::json::serialize(boost::json::object{{"messages", std::move(out)}, {"next", std::move(next)}}));
 }
 
 }  // namespace

@@ -213,8 +213,11 @@ std::variant<Spec, std::vector<SelectorError>> parse_spec(const json::value& bod
     if (!t) errors.push_back({std::string("/") + key, "expected an RFC 3339 time, e.g. 2026-11-23T10:00:00+05:30"});
     return t;
   };
+  // Whole seconds, as they are kept (a planned broadcast's start is matched against its stored send_at).
   spec.send_at = time_at("send_at");
   spec.expires_at = time_at("expires_at");
+  if (spec.send_at) spec.send_at = std::chrono::floor<std::chrono::seconds>(*spec.send_at);
+  if (spec.expires_at) spec.expires_at = std::chrono::floor<std::chrono::seconds>(*spec.expires_at);
   // A time well in the past is a mistake (a wrong date or zone), not "now":
   // sent at once, it would reach everyone at an hour nobody chose.
   if (spec.send_at && *spec.send_at < now - kSendAtSlack)

@@ -208,8 +208,19 @@ asio::awaitable<redis::Result<bool>> Store::end_scheduled(const std::string& id,
 
 asio::awaitable<void> Store::discard_chunks(const std::string& id, std::size_t chunks) {
   std::vector<redis::Args> deletes;
-  for (std::size_t k = 0; k < chunks; ++k) deletes.push_back(redis::cmd("DEL", keys_.records(id, k), keys_.states(id, k)));
+  for (std::size_t first = 0; first < chunks; first += 256) {
+    const auto end = std::min(chunks, first + 256);
+    auto discard = redis::cmd("EVAL", std::string(lua::discard_start), std::to_string(1 + 2 * (end - first)), keys_.broadcast(id));
+    for (auto k = first; k < end; ++k) discard.push_back(keys_.records(id, k)), discard.push_back(keys_.states(id, k));
+    deletes.push_back(std::move(discard));
+  }
   co_await redis::pipeline_in_batches(*redis_, std::move(deletes));
+}
+
+asio::awaitable<redis::Result<bool>> Store::holds_start(const std::string& id, const std::string& owner) {
+  auto starting = redis::ok_reply(co_await redis_->command(redis::cmd("HGET", keys_.broadcast(id), "starting")));
+  if (!starting) co_return redis::Result<bool>(boost::system::in_place_error, starting.error());
+  co_return starting->str.starts_with(owner + "|");
 }
 
 asio::awaitable<redis::Result<std::optional<std::string>>> Store::cancel(const std::string& id) {

@@ -95,8 +95,10 @@ class Store {
                                                                     std::vector<std::pair<std::string, std::string>> fields);
   /// Ends a planned broadcast `not_sent`, saying why; false when it no longer waited to start.
   boost::asio::awaitable<redis::Result<bool>> end_scheduled(const std::string& id, long long version, const std::string& owner, std::string why);
-  /// Deletes chunks written for a start that was not committed.
+  /// Deletes chunks written for a start that was not committed (unless another starter committed them).
   boost::asio::awaitable<void> discard_chunks(const std::string& id, std::size_t chunks);
+  /// Whether `owner` still holds the broadcast's start (checked before each slice it writes).
+  boost::asio::awaitable<redis::Result<bool>> holds_start(const std::string& id, const std::string& owner);
   boost::asio::awaitable<redis::Result<std::optional<BroadcastInfo>>> get(const std::string& id);
   /// A broadcast as the listing reads it: when it was made (ms) and its fields (no counters).
   struct Made {

@@ -160,14 +160,19 @@ asio::awaitable<void> Store::remove_old_versions(std::uint64_t current) {
   if (!deletes.empty()) co_await redis::pipeline_in_batches(*redis_, std::move(deletes));
 }
 
-asio::awaitable<redis::Result<std::vector<std::string>>> Store::name_buckets(std::uint64_t version, std::vector<std::string> keys) {
+asio::awaitable<redis::Result<std::optional<std::vector<std::string>>>> Store::name_buckets(std::uint64_t version, std::vector<std::string> keys) {
+  std::vector<redis::Args> reads;
+  reads.push_back(redis::cmd("EXISTS", keys_.names(version)));
   auto ask = redis::cmd("HMGET", keys_.names(version));
   for (auto& key : keys) ask.push_back(std::move(key));
-  auto reply = redis::ok_reply(co_await redis_->command(std::move(ask)));
-  if (!reply) co_return reply.error();
+  reads.push_back(std::move(ask));
+  auto replies = co_await redis_->pipeline(std::move(reads));
+  if (!replies) co_return replies.error();
+  if ((*replies)[0].is_error() || (*replies)[1].is_error()) co_return make_error_code(redis::Errc::server_error);
+  if ((*replies)[0].integer == 0) co_return std::optional<std::vector<std::string>>{};
   std::vector<std::string> out;
-  for (auto& e : reply->elements) out.push_back(std::move(e.str));  // nil: ""
-  co_return out;
+  for (auto& e : (*replies)[1].elements) out.push_back(std::move(e.str));  // nil: ""
+  co_return std::optional<std::vector<std::string>>(std::move(out));
 }
 
 asio::awaitable<redis::Result<std::vector<directory::OverlayEntry>>> Store::overlay(std::uint64_t version) {

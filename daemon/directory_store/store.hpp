@@ -88,8 +88,8 @@ class Store {
   boost::asio::awaitable<redis::Result<FetchedRecords>> fetch_raw_records(const directory::OrgIndex& index,
                                                                          std::span<const std::uint32_t> records);
   boost::asio::awaitable<redis::Result<VersionMeta>> current_meta();
-  /// The name index's buckets of `version` by key, in order ("" for a key with none).
-  boost::asio::awaitable<redis::Result<std::vector<std::string>>> name_buckets(std::uint64_t version, std::vector<std::string> keys);
+  /// The name index's buckets of `version` by key, in order ("" for a key with none); nullopt when the version has no name index.
+  boost::asio::awaitable<redis::Result<std::optional<std::vector<std::string>>>> name_buckets(std::uint64_t version, std::vector<std::string> keys);
   /// The contacts changed in `version` since its import.
   boost::asio::awaitable<redis::Result<std::vector<directory::OverlayEntry>>> overlay(std::uint64_t version);
 

@@ -291,7 +291,7 @@ struct Server::State : std::enable_shared_from_this<State> {
     while (true) {
       {
         std::lock_guard lock(mutex);
-        if (stopping) break;
+        if (stopping) co_return;  // cut short (no last chunk): an export ended by a shutdown must not look whole
       }
       set_deadline(it, false, kNoDeadline);  // waiting for news is not a timeout
       std::optional<std::string> piece;

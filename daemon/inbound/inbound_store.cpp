@@ -55,9 +55,10 @@ boost::asio::awaitable<redis::Result<std::vector<Received>>> InboundStore::store
   co_return fresh;
 }
 
-boost::asio::awaitable<redis::Result<redis::Reply>> InboundStore::latest(std::size_t limit) {
+boost::asio::awaitable<redis::Result<redis::Reply>> InboundStore::latest(std::size_t limit, std::string before) {
   // Built before the co_await: GCC 12 mishandles temporaries with destructors inside one.
-  auto newest_first = redis::cmd("XREVRANGE", keys_.inbound_messages(), "+", "-", "COUNT", std::to_string(limit));
+  auto newest_first = redis::cmd("XREVRANGE", keys_.inbound_messages(), before.empty() ? std::string("+") : "(" + before, "-", "COUNT",
+                                 std::to_string(limit));
   co_return co_await redis_->command(std::move(newest_first));
 }
 

@@ -28,8 +28,8 @@ class InboundStore {
   /// Stores the messages from the provider account `provider`; the new
   /// ones (not seen before), in order.
   boost::asio::awaitable<redis::Result<std::vector<Received>>> store(std::string provider, std::vector<Received> messages);
-  /// The latest messages, newest first.
-  boost::asio::awaitable<redis::Result<redis::Reply>> latest(std::size_t limit);
+  /// The latest messages, newest first; with `before` (a message id), those older than it.
+  boost::asio::awaitable<redis::Result<redis::Reply>> latest(std::size_t limit, std::string before = "");
   /// The latest messages of one person (E.164 digits), newest first.
   boost::asio::awaitable<redis::Result<std::vector<redis::Reply>>> of_person(std::uint64_t mobile, std::size_t limit);
 

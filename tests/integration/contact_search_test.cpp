@@ -72,6 +72,8 @@ TEST_F(ContactSearch, ByAWordOfEitherNameOrByNumberWithinTheScope) {
   auto whole = as_admin["contacts"].as_array()[0].as_object();
   EXPECT_EQ(whole["mobile"].as_string(), "+919829000002");
   EXPECT_EQ(whole["name_hi"].as_string(), "सुरेश मीणा");
+  // Whole numbers shown are contact reads, and kept in the audit trail.
+  EXPECT_THAT(daemon_->get("/v1/audit?action=export_numbers").body, HasSubstr("contact search"));
 
   // Paged by the `next` link.
   auto page = object_of(search("q=mohan&limit=1"));

@@ -98,6 +98,16 @@ TEST_F(Replies, EachReplyIsReadAndKeptWithWhatWasDone) {
   EXPECT_EQ(typo.status, 400);
   EXPECT_NE(typo.body.find("outcom"), std::string::npos) << typo.body;
   EXPECT_EQ(daemon_->get("/v1/inbound?outcome=maybe").status, 400);
+  // Paged newest first by the `next` link: one answer a page, then none after the second.
+  auto first_answer = object_of(daemon_->get("/v1/inbound?outcome=answer&limit=1"));
+  ASSERT_EQ(first_answer["messages"].as_array().size(), 1u);
+  ASSERT_TRUE(first_answer["next"].is_string()) << json::serialize(first_answer);
+  auto second_answer = object_of(daemon_->get(std::string(first_answer["next"].as_string())));
+  ASSERT_EQ(second_answer["messages"].as_array().size(), 1u) << json::serialize(second_answer);
+  EXPECT_NE(second_answer["messages"].as_array()[0].as_object()["id"], first_answer["messages"].as_array()[0].as_object()["id"]);
+  EXPECT_EQ(answers["messages"].as_array()[1].as_object()["id"], second_answer["messages"].as_array()[0].as_object()["id"]) << "the one after";
+  EXPECT_EQ(daemon_->get("/v1/inbound?cursor=abc").status, 400);
+  EXPECT_EQ(daemon_->get("/v1/inbound?cursor=1-2-3").status, 400);
 
   // Without a provider id, the same text from the same sender is kept once.
   const auto before = object_of(daemon_->get("/v1/inbound?limit=1000"))["messages"].as_array().size();

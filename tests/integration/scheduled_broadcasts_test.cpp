@@ -10,7 +10,6 @@
 // froze the audience when the broadcast was posted.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <hiredis/hiredis.h>
 
 #include <boost/json.hpp>
 #include <thread>
@@ -18,6 +17,7 @@
 #include "broadcast/spec.hpp"
 #include "integration/dispatch_fixture.hpp"
 #include "support/json_body.hpp"
+#include "support/scheduler_time.hpp"
 #include "support/utc_in.hpp"
 
 using namespace orgcast::testing;
@@ -26,24 +26,6 @@ using ::testing::HasSubstr;
 
 namespace {
 
-std::vector<std::string> redis(const std::vector<std::string>& args) {
-  std::vector<std::string> out;
-  redisContext* c = redisConnect("127.0.0.1", shared_redis_port());
-  if (!c || c->err) return out;
-  std::vector<const char*> argv;
-  std::vector<std::size_t> lengths;
-  for (const auto& a : args) argv.push_back(a.c_str()), lengths.push_back(a.size());
-  auto* reply = static_cast<redisReply*>(redisCommandArgv(c, static_cast<int>(argv.size()), argv.data(), lengths.data()));
-  if (reply && reply->type == REDIS_REPLY_ARRAY)
-    for (std::size_t i = 0; i < reply->elements; ++i) out.emplace_back(reply->element[i]->str ? reply->element[i]->str : "");
-  else if (reply && reply->str)
-    out.emplace_back(reply->str);
-  if (reply) freeReplyObject(reply);
-  redisFree(c);
-  return out;
-}
-
-long long ms_of(std::chrono::system_clock::time_point t) { return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count(); }
 
 std::string to_rj(const std::string& more = "") {
   return R"({"audience": {"units": ["RJ"]}, "template": "announcement", "variables": {"subject": "Sabha", "details": "at the office"}, "channels": ["sms"])" +
@@ -53,17 +35,20 @@ std::string to_rj(const std::string& more = "") {
 class ScheduledBroadcasts : public DispatchTest {
  protected:
   // The planned starts of broadcast `id`, as the durable scheduler holds them.
-  std::vector<std::string> starts(const std::string& id) {
-    std::vector<std::string> out;
-    for (const auto& item : redis({"ZRANGE", prefix_ + "sch:due", "0", "-1"}))
-      if (item.starts_with("broadcast:" + id + "@")) out.push_back(item);
-    return out;
-  }
+  std::vector<std::string> starts(const std::string& id) { return scheduled_items(prefix_, "broadcast:" + id + "@"); }
   // The start comes due at `at`, as the clock would bring it.
-  void due_at(const std::string& item, std::chrono::system_clock::time_point at) {
-    const auto ms = std::to_string(ms_of(at));
-    redis({"HSET", prefix_ + "sch:item:" + item, "due", ms});
-    redis({"ZADD", prefix_ + "sch:due", ms, item});
+  void due_at(const std::string& item, std::chrono::system_clock::time_point at) { make_due(prefix_, item, at); }
+  // The broadcast was planned for `at` (as if it had been posted long ago), and its start comes due now.
+  void planned_for(const std::string& id, std::chrono::system_clock::time_point at) {
+    for (const auto& item : starts(id)) {
+      auto message = json::parse(shared_redis({"HGET", prefix_ + "bc:" + id, "message"}).at(0)).as_object();
+      message["send_at"] = orgcast::broadcast::format_rfc3339(at);
+      shared_redis({"HSET", prefix_ + "bc:" + id, "message", json::serialize(message)});
+      auto payload = json::parse(shared_redis({"HGET", prefix_ + "sch:item:" + item, "payload"}).at(0)).as_object();
+      payload["send_at_ms"] = ms_since_epoch(orgcast::broadcast::parse_rfc3339(orgcast::broadcast::format_rfc3339(at)).value());
+      shared_redis({"HSET", prefix_ + "sch:item:" + item, "payload", json::serialize(payload)});
+      due_at(item, std::chrono::system_clock::now());
+    }
   }
   HttpResult patch(const std::string& id, const std::string& body, const std::string& if_match) {
     std::vector<std::pair<std::string, std::string>> headers;
@@ -173,7 +158,11 @@ TEST_F(ScheduledBroadcasts, ItStartsOnceAcrossTwoInstancesAndARestart) {
   ASSERT_TRUE(second->wait_ready(10s)) << second->process().log();
   ASSERT_TRUE(eventually([&] { return second->get("/readyz").body.find("\"directory_version\":1") != std::string::npos; }, 5s));
   std::vector<std::string> ids;
-  for (int n = 0; n < 8; ++n) ids.push_back(post(to_rj(R"(, "send_at": ")" + utc_in(3600s) + "\"")));
+  for (int n = 0; n < 7; ++n) ids.push_back(post(to_rj(R"(, "send_at": ")" + utc_in(3600s) + "\"")));
+  // A time with milliseconds (as JavaScript writes one) is kept, and started, in whole seconds.
+  auto with_ms = utc_in(3600s);
+  with_ms.insert(with_ms.size() - 1, ".250");
+  ids.push_back(post(to_rj(R"(, "send_at": ")" + with_ms + "\"")));
   // One instance restarts before they come due.
   second.reset();
   second = std::make_unique<DaemonUnderTest>(
@@ -195,9 +184,12 @@ TEST_F(ScheduledBroadcasts, OneThatCannotStartInTimeOrWhoseAuthorIsGoneIsNotSent
   // Two hours late (the service was down at its time): over the grace.
   auto late = post(to_rj(R"(, "send_at": ")" + utc_in(3600s) + "\""));
   ASSERT_FALSE(late.empty());
-  for (const auto& item : starts(late)) due_at(item, std::chrono::system_clock::now() - 2h);
+  planned_for(late, std::chrono::system_clock::now() - 2h);
   ASSERT_TRUE(eventually([&] { return state(late) == "not_sent"; }, 10s)) << json::serialize(info(late));
   EXPECT_THAT(std::string(info(late)["not_sent_because"].as_string()), HasSubstr("over the grace of 30 min"));
+  auto cancel_late = http("POST", daemon_->url("/v1/broadcasts/" + late + "/cancel"));
+  EXPECT_EQ(cancel_late.status, 409) << "not sent is final: " << cancel_late.body;
+  EXPECT_EQ(state(late), "not_sent");
 
   // Its author's token revoked before it starts.
   auto token = http("POST", daemon_->url("/v1/tokens"), R"({"name": "nightly job", "profile": "scheduler", "scope": ["RJ"], "expires_in_days": 30})");

@@ -6,7 +6,6 @@
 // when an occurrence runs against the clock is the pure plan_occurrence,
 // tested on given times in tests/unit/cron_test.cpp.
 #include <gtest/gtest.h>
-#include <hiredis/hiredis.h>
 
 #include <boost/json.hpp>
 
@@ -15,6 +14,7 @@
 #include "support/http_client.hpp"
 #include "support/json_body.hpp"
 #include "support/redis_server.hpp"
+#include "support/scheduler_time.hpp"
 
 using namespace orgcast::testing;
 using namespace std::chrono_literals;
@@ -22,25 +22,6 @@ namespace json = boost::json;
 
 namespace {
 
-// One Redis command; its reply's array elements (or its one string) as text.
-std::vector<std::string> redis(const std::vector<std::string>& args) {
-  std::vector<std::string> out;
-  redisContext* c = redisConnect("127.0.0.1", shared_redis_port());
-  if (!c || c->err) return out;
-  std::vector<const char*> argv;
-  std::vector<std::size_t> lengths;
-  for (const auto& a : args) argv.push_back(a.c_str()), lengths.push_back(a.size());
-  auto* reply = static_cast<redisReply*>(redisCommandArgv(c, static_cast<int>(argv.size()), argv.data(), lengths.data()));
-  if (reply && reply->type == REDIS_REPLY_ARRAY)
-    for (std::size_t i = 0; i < reply->elements; ++i) out.emplace_back(reply->element[i]->str ? reply->element[i]->str : "");
-  else if (reply && reply->str)
-    out.emplace_back(reply->str);
-  if (reply) freeReplyObject(reply);
-  redisFree(c);
-  return out;
-}
-
-long long ms_of(std::chrono::system_clock::time_point t) { return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count(); }
 
 const std::string kEveryMorning =
     R"({"name": "Morning word to Jaipur", "cron": "0 9 * * *", "grace_minutes": 30,
@@ -60,18 +41,9 @@ class Schedules : public ::testing::Test {
       ASSERT_TRUE(eventually([&] { return d->get("/readyz").body.find("\"directory_version\":1") != std::string::npos; }, 5s));
   }
   // The planned occurrences of schedule `id`, as the durable scheduler holds them.
-  std::vector<std::string> planned(const std::string& id) {
-    std::vector<std::string> out;
-    for (const auto& item : redis({"ZRANGE", prefix_ + "sch:due", "0", "-1"}))
-      if (item.starts_with("schedule:" + id + "@")) out.push_back(item);
-    return out;
-  }
+  std::vector<std::string> planned(const std::string& id) { return scheduled_items(prefix_, "schedule:" + id + "@"); }
   // The occurrence comes due at `at` (the scheduler's due time, as the clock would bring it).
-  void due_at(const std::string& item, std::chrono::system_clock::time_point at) {
-    const auto ms = std::to_string(ms_of(at));
-    redis({"HSET", prefix_ + "sch:item:" + item, "due", ms});
-    redis({"ZADD", prefix_ + "sch:due", ms, item});
-  }
+  void due_at(const std::string& item, std::chrono::system_clock::time_point at) { make_due(prefix_, item, at); }
   json::object schedule(const std::string& id) { return object_of(daemons_[1]->get("/v1/schedules/" + id)); }
   std::string last_outcome(const std::string& id) {
     auto s = schedule(id);

@@ -12,7 +12,7 @@
 -- Returns the previous state, or nil when there is no such broadcast.
 local meta = redis.call('HMGET', KEYS[1], 'state', 'priority')
 if not meta[1] then return nil end
-if meta[1] == 'cancelled' or meta[1] == 'done' then return meta[1] end
+if meta[1] == 'cancelled' or meta[1] == 'done' or meta[1] == 'not_sent' then return meta[1] end
 redis.call('HSET', KEYS[1], 'state', 'cancelled', 'cancelled_at', ARGV[2])
 local seq = redis.call('INCR', KEYS[3])
 redis.call('ZADD', KEYS[4], seq, ARGV[1])

@@ -20,7 +20,8 @@ if ARGV[8] ~= '' then
   local meta = redis.call('HMGET', KEYS[1], 'state', 'version', 'starting')
   local starter = string.match(meta[3] or '', '^([^|]*)|')
   if meta[1] ~= 'scheduled' or meta[2] ~= ARGV[8] or starter ~= ARGV[9] then return 'lost' end
-  redis.call('HDEL', KEYS[1], 'starting')
+  -- Started: no longer a planned broadcast (even one waiting again for a promotional window), never changed or started again.
+  redis.call('HDEL', KEYS[1], 'starting', 'version')
 end
 local at = 11
 local fields = {}
