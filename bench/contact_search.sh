@@ -30,7 +30,7 @@ for key in $(redis-cli -p "$REDIS_PORT" --scan --pattern "${prefix}dir:v$version
 done
 echo "name_index_mb=$((index_bytes / 1048576)) MB ($(redis-cli -p "$REDIS_PORT" hlen "${prefix}dir:v$version:names") buckets)"
 echo "directory_contacts_mb=$((chunk_bytes / 1048576)) MB"
-echo "name_index_pct=$((100 * index_bytes / chunk_bytes)) %"
+echo "name_index_pct=$(echo "scale=1; 100 * $index_bytes / $chunk_bytes" | bc) %"
 
 base="http://127.0.0.1:$HTTP_PORT"
 mobile=$(sed -n '2p' "$DATA/contacts.csv" | cut -d, -f4 | tr -dc '0-9')
@@ -48,4 +48,4 @@ echo "search_hindi_per_s=$(rate "$base/v1/directory/contacts?q=%E0%A4%AE%E0%A5%8
 echo "search_number_per_s=$(rate "$base/v1/directory/contacts?q=$mobile") requests/s"
 healthz=$(rate "$base/healthz")
 echo "healthz_per_s=$healthz requests/s"
-echo "search_surname_vs_healthz_pct=$((100 * surname / healthz)) %"
+echo "search_surname_vs_healthz_pct=$(echo "scale=2; 100 * $surname / $healthz" | bc) %"

@@ -19,6 +19,7 @@
 #include "api/common.hpp"
 #include "api/contact_read_limit.hpp"
 #include "api/routes.hpp"
+#include "auth/principal.hpp"
 #include "core/json_text.hpp"
 #include "core/mask.hpp"
 #include "core/run_on.hpp"
@@ -90,6 +91,10 @@ awaitable<http::Response> search_contacts(Context context, http::Request& reques
   const CallerScope caller(request, index->units());
   std::vector<Match> matches;
   if (looks_like_a_number(q)) {
+    // A number found confirms the number: for one who sees numbers masked, that would unmask them by guessing.
+    if (!request.principal->permissions.has(auth::Permission::view_contacts))
+      co_return http::problem(403, "forbidden", "Numbers are masked for you",
+                              "searching by mobile number needs the view_contacts permission (you see numbers masked); search by name");
     const auto mobile = phone::normalise_indian_mobile(q);
     if (!mobile) co_return bad("q " + quoted_input(q, 40) + " is not an Indian mobile number");
     if (const auto person = index->find_person(*mobile)) {

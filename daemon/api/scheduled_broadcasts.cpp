@@ -264,10 +264,24 @@ awaitable<std::string> start(Context context, schedule::Item item) {
 http::Response not_editable(const std::string& id, const broadcast::BroadcastInfo& info) {
   if (info.version <= 0)
     return http::problem(409, "not-editable", "Not editable",
-                         "broadcast " + id + " was queued when it was made (it was sent at once, or approved with its audience as it was): "
-                         "cancel it and post it again to change it");
+                         "broadcast " + id + " is " + info.state + " and its recipients are queued (it started, was sent at once, or was approved with "
+                         "its audience as it was): only a broadcast planned for later that has not started can be changed; cancel it and post it again");
   return http::problem(409, "already-started", "No longer scheduled",
                        "broadcast " + id + " is " + info.state + ": only a scheduled broadcast that has not started can be changed");
+}
+
+// If-Match (RFC 9110): "*" or a list of entity tags, one of which is the current one. A tag sent without its quotes is read as quoted.
+bool if_match_holds(std::string_view header, const std::string& etag) {
+  std::size_t at = 0;
+  while (at <= header.size()) {
+    auto end = std::min(header.find(',', at), header.size());
+    auto tag = header.substr(at, end - at);
+    while (!tag.empty() && (tag.front() == ' ' || tag.front() == '\t')) tag.remove_prefix(1);
+    while (!tag.empty() && (tag.back() == ' ' || tag.back() == '\t')) tag.remove_suffix(1);
+    if (tag == "*" || tag == etag || (!tag.empty() && tag.front() != '"' && !tag.starts_with("W/") && "\"" + std::string(tag) + "\"" == etag)) return true;
+    at = end + 1;
+  }
+  return false;
 }
 
 awaitable<http::Response> edit(Context context, http::Request& request) {
@@ -276,12 +290,17 @@ awaitable<http::Response> edit(Context context, http::Request& request) {
   if (auto* refused = std::get_if<http::Response>(&found)) co_return std::move(*refused);
   auto info = std::get<broadcast::BroadcastInfo>(std::move(found));
   if (info.version <= 0 || info.state != "scheduled") co_return not_editable(id, info);
+  // It is sent in its author's name: changed by its author, or by someone who may approve others' broadcasts.
+  if (info.author != request.principal->tag() && !request.principal->permissions.has(auth::Permission::approve))
+    co_return http::problem(403, "forbidden", "Not yours to change",
+                            "broadcast " + id + " is sent in the name of " + info.author +
+                                ": only they, or someone with the approve permission over it, may change it (cancelling it is open to you)");
   const auto etag = scheduled_etag(info);
   const auto if_match = std::string(request.header("if-match").value_or(""));
   if (if_match.empty())
     co_return http::problem(428, "precondition-required", "If-Match required",
                             "send If-Match: " + etag + " (the ETag of GET /v1/broadcasts/" + id + ") so that a change made meanwhile is not overwritten");
-  if (if_match != etag)
+  if (!if_match_holds(if_match, etag))
     co_return http::problem(412, "precondition-failed", "Changed since",
                             "If-Match " + quoted_input(if_match, 40) + " is not its version: it is now " + etag + "; read it again");
   http::Response error;

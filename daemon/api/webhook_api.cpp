@@ -125,6 +125,8 @@ awaitable<http::Response> inbound(Context context, http::Request& request) {
   const std::size_t window = outcome.empty() && whole ? limit : 10000;
   auto reply = co_await context.inbound->latest(window, before);
   if (!reply) co_return redis_unavailable(reply.error().message());
+  if (reply->is_error())  // a cursor of the right shape that is no message id (past 64 bits)
+    co_return http::problem(400, "invalid-parameter", "Invalid parameter", "cursor is not one this listing gave (use the `next` link as it is)");
   auto index = context.watcher->index();
   if (!index && !whole) co_return index_unavailable();
   std::optional<CallerScope> caller;

@@ -220,6 +220,8 @@ std::variant<Spec, std::vector<SelectorError>> parse_spec(const json::value& bod
   if (spec.expires_at) spec.expires_at = std::chrono::floor<std::chrono::seconds>(*spec.expires_at);
   // A time well in the past is a mistake (a wrong date or zone), not "now":
   // sent at once, it would reach everyone at an hour nobody chose.
+  if (spec.send_at && *spec.send_at > now + std::chrono::hours(24 * 366))
+    errors.push_back({"/send_at", "is more than a year ahead (now is " + format_rfc3339(now) + "); a broadcast is planned at most a year ahead"});
   if (spec.send_at && *spec.send_at < now - kSendAtSlack)
     errors.push_back({"/send_at", "is more than five minutes in the past (now is " + format_rfc3339(now) + "); leave it out to send at once"});
   // Promotional SMS may only go out 10:00-21:00 IST: outside it the
