@@ -30,6 +30,7 @@
 #include "directory/phone.hpp"
 #include "directory_store/store.hpp"
 #include "directory_store/watcher.hpp"
+#include "keywords/normalise.hpp"
 
 namespace orgcast::api {
 
@@ -40,15 +41,16 @@ namespace {
 
 constexpr std::size_t kMostMatches = 10000;  // counted and paged; a name that common is a search to narrow
 
-// q as a mobile number: only digits, spaces, dashes and a leading +, with 10 to 13 digits.
-bool looks_like_a_number(std::string_view q) {
+// q as a mobile number: in matching form (any script's digits as ASCII,
+// punctuation as spaces) nothing but digits and spaces, five digits or more.
+// A name is never only digits; such a q that is no mobile number is 400.
+bool looks_like_a_number(std::string_view folded) {
   std::size_t digits = 0;
-  for (std::size_t i = 0; i < q.size(); ++i) {
-    const char c = q[i];
+  for (const char c : folded) {
     if (c >= '0' && c <= '9') ++digits;
-    else if (c != ' ' && c != '-' && !(c == '+' && i == 0)) return false;
+    else if (c != ' ') return false;
   }
-  return digits >= 10 && digits <= 13;
+  return digits >= 5;
 }
 
 // A match: the record and the unit of its post.
@@ -86,16 +88,19 @@ awaitable<http::Response> search_contacts(Context context, http::Request& reques
     }
   }
   if (q.empty()) co_return bad("give q: a name (each word the start of a word of the name, English or Hindi) or a mobile number");
+  if (const auto at = invalid_utf8_at(q); at != std::string::npos)
+    co_return bad("q is not valid UTF-8 (byte " + std::to_string(at + 1) + "): send the name in UTF-8, percent-encoded");
+  const auto folded = keywords::normalise(q);  // ४७ is 47, "(982) 900-0004" is digits and spaces
   auto index = context.watcher->index();
   if (!index) co_return index_unavailable();
   const CallerScope caller(request, index->units());
   std::vector<Match> matches;
-  if (looks_like_a_number(q)) {
+  if (looks_like_a_number(folded)) {
     // A number found confirms the number: for one who sees numbers masked, that would unmask them by guessing.
     if (!request.principal->permissions.has(auth::Permission::view_contacts))
       co_return http::problem(403, "forbidden", "Numbers are masked for you",
                               "searching by mobile number needs the view_contacts permission (you see numbers masked); search by name");
-    const auto mobile = phone::normalise_indian_mobile(q);
+    const auto mobile = phone::normalise_indian_mobile(folded);
     if (!mobile) co_return bad("q " + quoted_input(q, 40) + " is not an Indian mobile number");
     if (const auto person = index->find_person(*mobile)) {
       auto posts_of = [index, person = *person, scope = caller.scope()] {

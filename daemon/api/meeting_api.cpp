@@ -267,6 +267,8 @@ awaitable<http::Response> list(Context context, http::Request& request) {
     } else if (name == "unit") {
       unit = index->units().find(value);
       if (unit == directory::kNoUnit) co_return bad("unit: no unit " + quoted_input(value) + " in the directory");
+      if (!CallerScope(request, index->units()).reaches(unit))  // as the reports listing answers it
+        co_return out_of_scope("unit: the unit " + quoted_input(value) + " is outside your scope");
     } else if (std::string why; read_paging_parameter(name, value, 500, paging, why)) {
       if (!why.empty()) co_return bad(why);
     } else {

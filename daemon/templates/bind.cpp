@@ -17,6 +17,13 @@ std::string too_long(const std::string& text, const Variable& v) {
 
 // {"hi": "ज़िला कार्यसमिति की बैठक", "en": "District executive meeting"}:
 // each key a language code, each value a text within the variable's length.
+// A variable is one line of text inside a registered template (DLT matches the text as registered):
+// a control character (a newline, tab or NUL) in it is a mistake, or an attempt to reshape the message.
+bool has_control_character(std::string_view text) {
+  return std::any_of(text.begin(), text.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7F; });
+}
+constexpr const char* kControlCharacter = "holds a control character (a newline, tab or NUL): a variable is one line of text";
+
 void bind_per_language(const Variable& v, std::size_t index, const json::object& given, const std::string& pointer, BoundValues& bound,
                        std::vector<BindProblem>& problems) {
   if (given.empty()) return problems.push_back({pointer, "give at least one language's text"});
@@ -34,6 +41,10 @@ void bind_per_language(const Variable& v, std::size_t index, const json::object&
     const std::string text(value.as_string());
     if (characters(text) > v.max_length) {
       problems.push_back({at, too_long(text, v)});
+      continue;
+    }
+    if (has_control_character(text)) {
+      problems.push_back({at, kControlCharacter});
       continue;
     }
     bound.text_by_language[index][std::string(lang)] = text;
@@ -88,6 +99,10 @@ std::variant<BoundValues, std::vector<BindProblem>> bind_variables(const Templat
     }
     if (characters(text) > v.max_length) {
       problems.push_back({pointer, too_long(text, v)});
+      continue;
+    }
+    if (has_control_character(text)) {
+      problems.push_back({pointer, kControlCharacter});
       continue;
     }
     bound.text[static_cast<std::size_t>(index)] = text;

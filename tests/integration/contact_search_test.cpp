@@ -58,6 +58,10 @@ TEST_F(ContactSearch, ByAWordOfEitherNameOrByNumberWithinTheScope) {
   EXPECT_THAT(found("q=98290%2000004"), ElementsAre("C4", "C7")) << "a number: the person's posts";
   EXPECT_THAT(found("q=%2B919829000004"), ElementsAre("C4", "C7"));
   EXPECT_THAT(found("q=9829000077"), IsEmpty()) << "a number nobody has";
+  EXPECT_THAT(found("q=00919829000004"), ElementsAre("C4", "C7")) << "dialled from abroad";
+  EXPECT_THAT(found("q=%E0%A5%AF%E0%A5%AE%E0%A5%A8%E0%A5%AF%E0%A5%A6%E0%A5%A6%E0%A5%A6%E0%A5%A6%E0%A5%A6%E0%A5%AA"), ElementsAre("C4", "C7"))
+      << "९८२९०००००४, in Devanagari digits";
+  EXPECT_THAT(found("q=(982)%209000004%0A"), ElementsAre("C4", "C7")) << "brackets, and a newline pasted with it";
 
   // Another district's people are not found; numbers masked without view_contacts.
   const auto jodhpur = daemon_->cli_token("jodhpur", "district_president", "D-JOD");
@@ -115,6 +119,9 @@ TEST_F(ContactSearch, HostileQueriesAreRefusedNamingTheParameter) {
       {"q=meena&sort=name", 400, "sort"},
       {"q=%21%21%21", 400, "no letters or digits"},
       {"q=%2B%2B9829000004", 200, "contacts"},
+      {"q=982900000", 400, "not an Indian mobile number"},
+      {"q=98290000040", 400, "not an Indian mobile number"},
+      {"q=me%C3%28ena", 400, "not valid UTF-8"},
   };
   for (const auto& row : rows) {
     auto r = search(row.query);

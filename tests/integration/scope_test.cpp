@@ -103,6 +103,7 @@ TEST_F(Scope, TheJaipurPresidentNeitherSeesTargetsChangesNorCancelsAnythingInJod
   auto preview = as(jaipur_, "POST", "/v1/templates/announcement/preview", R"({"contact": "C3"})");
   EXPECT_EQ(preview.status, 400) << "a contact's rendering is a read of the contact: " << preview.body;
   EXPECT_EQ(as(jaipur_, "GET", "/v1/reports?unit=D-JOD").status, 403);
+  EXPECT_EQ(as(jaipur_, "GET", "/v1/meetings?unit=D-JOD").status, 403) << "as the reports listing answers it";
   EXPECT_EQ(as(jaipur_, "GET", "/v1/reports/missing?level=district&role=president&unit=D-JOD").status, 403);
   auto import = http("POST", daemon_->url("/v1/directory/import"), "--x--\r\n", "multipart/form-data; boundary=x", {{"Authorization", "Bearer " + jaipur_office_}});
   EXPECT_EQ(import.status, 403) << "a full import replaces every unit: " << import.body;

@@ -209,6 +209,10 @@ TEST_F(SpecTest, TemplateProblemsNameTheVariable) {
   EXPECT_THAT(errors(R"({"audience": {}, "template": "announcement", "channels": ["sms"],
                          "variables": {"subject": "a subject far longer than thirty characters", "details": "x"}})"),
               ElementsAre("/variables/subject: is 43 characters; the template allows 30"));
+  EXPECT_THAT(errors(R"({"audience": {}, "template": "announcement", "channels": ["sms"],
+                         "variables": {"subject": "a\u0000b", "details": {"hi": "line one\nline two"}}})"),
+              ElementsAre("/variables/subject: holds a control character (a newline, tab or NUL): a variable is one line of text",
+                          "/variables/details/hi: holds a control character (a newline, tab or NUL): a variable is one line of text"));
   EXPECT_THAT(errors(R"({"audience": {}, "template": "help_reply", "channels": ["sms"]})"),
               ElementsAre("/template: template \"help_reply\" is a reply: the daemon sends it to someone who wrote, never as a broadcast"));
   SpecContext replies{&catalog_, templates::Rules{}, "1101000000000000001", PricingConfig{}, kNow, false, true};
