@@ -225,6 +225,8 @@ struct Server::State : std::enable_shared_from_this<State> {
     if (ec == bhttp::error::bad_content_length || ec == bhttp::error::multiple_content_length || ec == bhttp::error::bad_transfer_encoding)
       return problem(400, "bad-framing", "Bad request framing",
                      "the body's length is unclear (" + ec.message() + "): send one Content-Length, or Transfer-Encoding: chunked, not both");
+    if (ec == bhttp::error::bad_chunk || ec == bhttp::error::bad_chunk_extension || ec == bhttp::error::partial_message)
+      return problem(400, "bad-framing", "Bad request framing", "the chunked body is malformed or cut short (" + ec.message() + ")");
     if (ec == bhttp::error::bad_target || ec == bhttp::error::bad_method || ec == bhttp::error::bad_version ||
         ec == bhttp::error::bad_line_ending || ec == bhttp::error::bad_field || ec == bhttp::error::bad_value ||
         ec == bhttp::error::bad_obs_fold)
@@ -406,6 +408,17 @@ struct Server::State : std::enable_shared_from_this<State> {
       }
       set_deadline(it, true, idle_timeout());  // for the body
       const auto& header = parser.get();
+      // HTTP/1.1 requires Host (RFC 9112 3.2); a body compressed in a way the API never reads is refused before it is.
+      std::optional<Response> unreadable;
+      if (header.version() >= 11 && header.find(bhttp::field::host) == header.end())
+        unreadable = problem(400, "bad-request", "Malformed request", "an HTTP/1.1 request needs a Host header");
+      else if (const auto coding = header[bhttp::field::content_encoding]; !coding.empty() && !beast::iequals(coding, "identity"))
+        unreadable = problem(415, "unsupported-media-type", "Unsupported content encoding",
+                             "Content-Encoding " + orgcast::quoted_input(std::string(coding), 40) + " is not read here: send the body uncompressed");
+      if (unreadable) {
+        co_await refuse_before_body(socket, it, buffer, std::move(*unreadable), header.version());
+        break;
+      }
       Request request;
       const std::string path(header.target().substr(0, header.target().find('?')));
       // HEAD is GET without the body (RFC 9110): answered by the GET route.
@@ -495,6 +508,7 @@ struct Server::State : std::enable_shared_from_this<State> {
         co_await reject_too_large(socket, it, buffer, limit, version);
         break;
       } else if (body_ec) {
+        if (auto refusal = malformed_request(body_ec, true)) co_await refuse_before_body(socket, it, buffer, std::move(*refusal), version);
         break;
       } else {
         auto message = parser.release();

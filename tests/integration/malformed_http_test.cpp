@@ -48,6 +48,11 @@ TEST(MalformedHttp, IsAnsweredWithWhatIsWrong) {
       {std::string("GET /v1/x\0y HTTP/1.1\r\n", 23) + host + "\r\n", "HTTP/1.1 400", "not valid HTTP"},
       {"HELLO\r\n\r\n", "HTTP/1.1 400", "not valid HTTP"},
       {"GET /healthz HTTP/9.9\r\n" + host + "\r\n", "HTTP/1.1 400", "not valid HTTP"},
+      {"GET /healthz HTTP/1.1\r\n\r\n", "HTTP/1.1 400", "Host"},
+      {"POST /v1/session HTTP/1.1\r\n" + host + "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nZZ\r\nhello\r\n0\r\n\r\n",
+       "HTTP/1.1 400", "chunked"},
+      {"POST /v1/session HTTP/1.1\r\n" + host + "Content-Type: application/json\r\nContent-Encoding: gzip\r\nContent-Length: 5\r\n\r\nhello",
+       "HTTP/1.1 415", "Content-Encoding"},
   };
   for (const auto& row : rows) {
     const auto got = answer_to(daemon, row.request);
