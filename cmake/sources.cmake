@@ -63,6 +63,7 @@ add_library(orgcast_logic STATIC
   daemon/auth/password.cpp
   daemon/auth/login_throttle.cpp
   daemon/auth/request_limiter.cpp
+  daemon/auth/address_group.cpp
   daemon/auth/route_access.cpp
   daemon/auth/callback_secrets.cpp
   daemon/auth/totp.cpp

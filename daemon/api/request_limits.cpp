@@ -1,5 +1,6 @@
 #include "api/request_limits.hpp"
 
+#include "auth/address_group.hpp"
 #include "auth/principal.hpp"
 #include "auth/request_limiter.hpp"
 #include "http/problem.hpp"
@@ -29,7 +30,8 @@ void limit_requests(http::Router& router, RequestLimits limits) {
       const auto now = auth::RequestLimiter::Clock::now();
       if (shared->by_address) {
         const auto address = shared->client_address ? shared->client_address(request) : request.peer;
-        if (auto wait = shared->by_address->take("address " + address, now)) co_return too_many(*wait, "your address");
+        // An IPv6 client is counted by its /64: it may rotate through every address in it.
+        if (auto wait = shared->by_address->take("address " + auth::address_group(address), now)) co_return too_many(*wait, "your address");
       }
       if (inner)
         if (auto refused = co_await inner(request)) co_return refused;

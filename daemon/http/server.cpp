@@ -15,6 +15,7 @@
 #include <list>
 #include <mutex>
 
+#include "auth/address_group.hpp"
 #include "core/text.hpp"
 #include "http/cors.hpp"
 #include "http/problem.hpp"
@@ -110,7 +111,8 @@ struct Server::State : std::enable_shared_from_this<State> {
     Clock::time_point deadline = Clock::time_point::max();  // of the read or write in progress
     bool reading_body = false;  // past its deadline, the read is cancelled (and answered 408), not the connection closed
     bool timed_out = false;     // the sweep cancelled the read
-    std::string peer;           // the TCP peer's address, for the limit per address
+    std::string peer;           // the TCP peer's address
+    std::string peer_group;     // what the limit per address counts: the address, or its IPv6 /64 (auth/address_group)
   };
 
   asio::any_io_executor executor;
@@ -338,13 +340,14 @@ struct Server::State : std::enable_shared_from_this<State> {
         if (connections.size() >= static_cast<std::size_t>(config.max_connections)) {
           metrics.counter("orgcast_http_rejected_total", "connections refused because server.max_connections were open").inc();
           refusal = unavailable("too many connections", 1);
-        } else if (over_address_limit(peer)) {
+        } else if (over_address_limit(peer, auth::address_group(peer))) {
           metrics.counter("orgcast_http_rejected_per_address_total", "connections refused because their address held server.max_connections_per_address").inc();
           refusal = problem(429, "too-many-requests", "Too many connections",
                             "your address holds " + std::to_string(config.max_connections_per_address) + " connections already; reuse them");
           refusal->headers.emplace_back("Retry-After", "1");
         }
         it = connections.insert(connections.end(), Connection{connection->get_executor(), connection, true, Clock::now() + idle_timeout()});
+        it->peer_group = auth::address_group(peer);
         it->peer = std::move(peer);
       }
       asio::co_spawn(connection->get_executor(), session(self, connection, it, std::move(refusal)), asio::detached);
@@ -373,10 +376,10 @@ struct Server::State : std::enable_shared_from_this<State> {
   // Whether `peer` holds its most connections already (under the mutex). A
   // trusted proxy's connections carry many clients: their requests are
   // limited per client address instead (api/request_limits).
-  bool over_address_limit(const std::string& peer) const {
+  bool over_address_limit(const std::string& peer, const std::string& group) const {
     if (config.max_connections_per_address <= 0 || peer.empty()) return false;
     if (std::find(config.trusted_peers.begin(), config.trusted_peers.end(), peer) != config.trusted_peers.end()) return false;
-    const auto held = std::count_if(connections.begin(), connections.end(), [&](const Connection& c) { return c.peer == peer; });
+    const auto held = std::count_if(connections.begin(), connections.end(), [&](const Connection& c) { return c.peer_group == group; });
     return held >= config.max_connections_per_address;
   }
 

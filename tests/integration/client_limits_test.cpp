@@ -47,6 +47,10 @@ TEST(ClientLimits, RequestsPerAddressAndPerTokenAreRefused429WithRetryAfter) {
   EXPECT_NE(over.body.find("your address"), std::string::npos) << over.body;
   // The same token from another address still has its own burst left.
   EXPECT_EQ(from(daemon, "10.0.0.2", scheduler, "/v1/session").status, 200);
+  // An IPv6 client is one client across its /64: five addresses of it share one burst.
+  for (int i = 1; i <= 5; ++i) EXPECT_EQ(from(daemon, "2001:db8:7:7::" + std::to_string(i), "", "/v1/broadcasts").status, 401) << i;
+  EXPECT_EQ(from(daemon, "2001:db8:7:7::ff", "", "/v1/broadcasts").status, 429) << "the sixth address of the same /64";
+  EXPECT_EQ(from(daemon, "2001:db8:7:8::1", "", "/v1/broadcasts").status, 401) << "the next /64 is another client";
 
   // A stranger is counted before its (missing) credentials are looked at.
   for (int i = 0; i < 5; ++i) EXPECT_EQ(from(daemon, "10.0.0.3", "", "/v1/broadcasts").status, 401) << i;

@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "auth/address_group.hpp"
 #include "auth/api_token.hpp"
 #include "auth/authenticator.hpp"
 #include "auth/login_throttle.hpp"
@@ -118,6 +119,17 @@ namespace {
 
 using orgcast::auth::RequestLimiter;
 using Clock = RequestLimiter::Clock;
+
+// A client rotating through its IPv6 /64 is one client to the per-address limits.
+TEST(AddressGroup, AnIpv6AddressCountsByItsSlash64AndAnIpv4OneAsItIs) {
+  EXPECT_EQ(address_group("203.0.113.7"), "203.0.113.7");
+  EXPECT_EQ(address_group("2001:db8:1:2:a:b:c:d"), "2001:db8:1:2::/64");
+  EXPECT_EQ(address_group("2001:0db8:0001:0002:ffff:0:0:1"), "2001:db8:1:2::/64") << "another address of the same network";
+  EXPECT_NE(address_group("2001:db8:1:3::1"), address_group("2001:db8:1:2::1")) << "the next /64 is another client";
+  EXPECT_EQ(address_group("::ffff:203.0.113.7"), "203.0.113.7") << "IPv4 mapped into IPv6";
+  EXPECT_EQ(address_group("not:an:address::zz"), "not:an:address::zz") << "kept as it is";
+  EXPECT_EQ(address_group(""), "");
+}
 
 TEST(RequestLimiter, ABurstIsAllowedThenTheRateAndEachKeyHasItsOwn) {
   RequestLimiter limiter(10, 5);
