@@ -2,11 +2,12 @@
 //   GET /v1/directory/units                  the caller's top units (its scope's roots)
 //   GET /v1/directory/units?parent=<id>      that unit's children
 //   GET /v1/directory/units?q=<text>         units whose English or Hindi name or id holds it, those starting with it first
-//   &limit=N (1-500, 100): each with its level, parent, children and the posts in its subtree
+//   &limit=N (1-500, 100) and &cursor= (the `next` link's): each with its level, parent, children and the posts in its subtree
 #include <boost/json.hpp>
 
 #include "api/caller_scope.hpp"
 #include "api/common.hpp"
+#include "api/paging.hpp"
 #include "api/routes.hpp"
 #include "core/json_text.hpp"
 #include "core/text.hpp"
@@ -41,6 +42,7 @@ awaitable<http::Response> list(Context context, http::Request& request) {
   auto bad = [](const std::string& what) { return http::problem(400, "invalid-parameter", "Invalid parameter", what); };
   std::string parent_id, query;
   std::size_t limit = 100;
+  Paging paging;  // `limit` is its page size; `cursor` where it starts
   for (const auto& [name, value] : request.query) {
     if (name == "parent") {
       if (value.empty()) co_return bad("parent must name a unit");
@@ -51,13 +53,17 @@ awaitable<http::Response> list(Context context, http::Request& request) {
       query = value;
     } else if (name == "limit") {
       if (auto why = read_paging("per_page", value, 500, limit); !why.empty()) co_return bad("limit must be a number from 1 to 500, not " + quoted_input(value));
+    } else if (name == "cursor") {
+      if (std::string why; read_paging_parameter(name, value, 500, paging, why) && !why.empty()) co_return bad(why);
     }
   }
   if (!parent_id.empty() && !query.empty()) co_return bad("give parent or q, not both");
+  paging.per_page = limit;
+  const auto first = paging.offset();
   std::vector<std::uint32_t> found;
   std::size_t total = 0;
   if (!query.empty()) {
-    auto matches = directory::search_units(units, query, caller.scope(), limit);
+    auto matches = directory::search_units(units, query, caller.scope(), first + limit);
     found = std::move(matches.units);
     total = matches.total;
   } else if (!parent_id.empty()) {
@@ -65,15 +71,13 @@ awaitable<http::Response> list(Context context, http::Request& request) {
     if (parent == directory::kNoUnit || !caller.reaches(parent)) co_return not_found("unit", parent_id);
     found = units.children(parent);
     total = found.size();
-    if (found.size() > limit) found.resize(limit);
   } else {
     found = caller.scope().whole() ? units.roots() : caller.scope().roots();
     total = found.size();
-    if (found.size() > limit) found.resize(limit);
   }
   json::array out;
-  for (auto u : found) out.push_back(unit_json(*index, u));
-  co_return http::json_response(200, json_text(json::object{{"units", std::move(out)}, {"total", total}}));
+  for (std::size_t i = first; i < found.size() && i < first + limit; ++i) out.push_back(unit_json(*index, found[i]));
+  co_return http::json_response(200, json_text(json::object{{"units", std::move(out)}, {"total", total}, {"next", next_page_link(request, paging, total)}}));
 }
 
 }  // namespace

@@ -235,6 +235,15 @@ TEST_F(Scope, UnitsAreFoundByNameOrParentWithinTheScope) {
   EXPECT_EQ(as(jaipur_, "GET", "/v1/directory/units?q=").status, 400);
   EXPECT_EQ(as(jaipur_, "GET", "/v1/directory/units?parent=").status, 400);
   EXPECT_EQ(as(jaipur_, "GET", "/v1/directory/units?limit=0").status, 400);
+  // Paged by the `next` link: Jaipur's three booths two at a time.
+  auto two = object_of(as(jaipur_, "GET", "/v1/directory/units?q=booth&limit=2"));
+  ASSERT_EQ(two["units"].as_array().size(), 2u);
+  ASSERT_TRUE(two["next"].is_string()) << json::serialize(two);
+  auto rest = object_of(as(jaipur_, "GET", std::string(two["next"].as_string())));
+  ASSERT_EQ(rest["units"].as_array().size(), 1u) << json::serialize(rest);
+  EXPECT_EQ(rest["units"].as_array()[0].as_object().at("id").as_string(), "BT-3");
+  EXPECT_TRUE(rest["next"].is_null());
+  EXPECT_EQ(as(jaipur_, "GET", "/v1/directory/units?cursor=x1").status, 400);
   EXPECT_EQ(number(object_of(as(daemon_->token(), "GET", "/v1/directory/units?parent=RJ")), "total"), 2) << "the state office sees both districts";
 }
 
