@@ -16,6 +16,7 @@
 #include "api/enqueue.hpp"
 #include "api/meeting_create.hpp"
 #include "api/meeting_notices.hpp"
+#include "api/paging.hpp"
 #include "api/routes.hpp"
 #include "approvals/approval_store.hpp"
 #include "auth/auth_store.hpp"
@@ -47,19 +48,28 @@ json::object approval_json(const approvals::Approval& a) {
 
 awaitable<http::Response> list(Context context, http::Request& request) {
   std::string state;
+  Paging paging;
+  paging.per_page = 50;
   for (const auto& [name, value] : request.query) {
-    if (name != "state") co_return http::problem(400, "invalid-parameter", "Invalid parameter", "unknown query parameter " + quoted_input(name) + "; expected state");
+    if (std::string why; read_paging_parameter(name, value, 500, paging, why)) {
+      if (!why.empty()) co_return http::problem(400, "invalid-parameter", "Invalid parameter", why);
+      continue;
+    }
+    if (name != "state")
+      co_return http::problem(400, "invalid-parameter", "Invalid parameter", "unknown query parameter " + quoted_input(name) + "; expected state, page, per_page, cursor");
     if (value != "pending_approval" && value != "sent" && value != "rejected" && value != "expired" && value != "approved")
       co_return http::problem(400, "invalid-parameter", "Invalid parameter", "state must be pending_approval, approved, sent, rejected or expired");
     state = value;
   }
-  if (!context.approvals) co_return http::json_response(200, R"({"approvals":[]})");
+  if (!context.approvals) co_return http::json_response(200, R"({"approvals":[],"total":0,"next":null})");
   auto all = co_await context.approvals->newest(500);
   if (!all) co_return redis_unavailable(all.error().message());
   json::array out;
+  std::size_t matched = 0;
   for (const auto& a : *all)
-    if ((state.empty() || a.field("state") == state) && caller_sees(context, request, a.field("root"), a.field("author"))) out.push_back(approval_json(a));
-  co_return http::json_response(200, json_text(json::object{{"approvals", std::move(out)}}));
+    if ((state.empty() || a.field("state") == state) && caller_sees(context, request, a.field("root"), a.field("author")))
+      if (paging.has(matched++)) out.push_back(approval_json(a));
+  co_return http::json_response(200, json_text(json::object{{"approvals", std::move(out)}, {"total", matched}, {"next", next_page_link(request, paging, matched)}}));
 }
 
 // One held request, as the listing shows it: where a held 202's Location points.

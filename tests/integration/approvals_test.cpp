@@ -93,6 +93,14 @@ TEST_F(Approvals, ABroadcastOverTheThresholdWaitsForASecondPersonAndIsSentToItsF
   EXPECT_EQ(object_of(as(jodhpur_, "GET", "/v1/approvals"))["approvals"].as_array().size(), 0u);
   ASSERT_EQ(object_of(as(jaipur_deputy_, "GET", "/v1/approvals?state=pending_approval"))["approvals"].as_array().size(), 2u)
       << "the president's, and the one its cron made";
+  auto one_page = object_of(as(jaipur_deputy_, "GET", "/v1/approvals?state=pending_approval&per_page=1"));
+  ASSERT_EQ(one_page["approvals"].as_array().size(), 1u);
+  EXPECT_EQ(number(one_page, "total"), 2);
+  ASSERT_TRUE(one_page["next"].is_string()) << json::serialize(one_page);
+  auto second_page = object_of(as(jaipur_deputy_, "GET", std::string(one_page["next"].as_string())));
+  ASSERT_EQ(second_page["approvals"].as_array().size(), 1u) << "the page after, by the `next` link";
+  EXPECT_NE(second_page["approvals"].as_array()[0].as_object().at("id"), one_page["approvals"].as_array()[0].as_object().at("id"));
+  EXPECT_TRUE(second_page["next"].is_null());
 
   auto approved = as(jaipur_deputy_, "POST", "/v1/approvals/" + id + "/approve", R"({"reason": "checked with the office"})");
   ASSERT_EQ(approved.status, 202) << approved.body;
