@@ -168,6 +168,9 @@ awaitable<http::Response> hold_for_approval(Context context, std::shared_ptr<con
   co_return response;
 }
 
+
+}  // namespace
+
 // With time_rules.refuse_into_blackout, a request whose audience lies (in
 // part) in a blackout of its kind when it would be sent is 409 naming the
 // window; otherwise it is made, and the dispatcher holds that part until
@@ -198,8 +201,6 @@ std::optional<http::Response> refused_by_blackout(const Context& context, const 
                            format_utc(blackout->to) + ", " + blackout->id + ") covers part of this audience when it would be sent: " +
                            std::string(kind) + " messages are not sent there until it ends");
 }
-
-}  // namespace
 
 awaitable<std::variant<QuotaTaken, http::Response>> apply_send_rules(Context context, std::shared_ptr<const auth::Principal> caller,
                                                                       std::shared_ptr<const directory::OrgIndex> index, broadcast::Spec spec,

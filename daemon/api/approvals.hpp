@@ -69,6 +69,9 @@ boost::asio::awaitable<std::variant<QuotaTaken, http::Response>> apply_send_rule
                                                                        std::shared_ptr<const directory::OrgIndex> index,
                                                                        broadcast::Spec spec, Holdable held);
 
+/// 409 naming the blackout its audience lies in when it would be sent, with time_rules.refuse_into_blackout; else nullopt.
+std::optional<http::Response> refused_by_blackout(const Context& context, const directory::OrgIndex& index, const broadcast::Spec& spec);
+
 /// A planned broadcast's audience changed from `before` to `count` people:
 /// over the caller's approval threshold it is refused (409: a change is not
 /// held for approval; post it again), else the growth is taken from the

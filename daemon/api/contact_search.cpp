@@ -9,15 +9,13 @@
 // shows them; each contact shown with whole numbers is one of the caller's
 // contact reads (auth.contact_reads_per_minute; a search, at least one) and is audited.
 #include <boost/json.hpp>
-#include <boost/url/encode.hpp>
-#include <boost/url/rfc/unreserved_chars.hpp>
 #include <algorithm>
-#include <charconv>
 
 #include "api/caller_scope.hpp"
 #include "api/audit_trail.hpp"
 #include "api/common.hpp"
 #include "api/contact_read_limit.hpp"
+#include "api/paging.hpp"
 #include "api/routes.hpp"
 #include "auth/principal.hpp"
 #include "core/json_text.hpp"
@@ -73,7 +71,8 @@ std::vector<Match> placed_in_scope(const directory::OrgIndex& index, const direc
 awaitable<http::Response> search_contacts(Context context, http::Request& request) {
   auto bad = [](const std::string& what) { return http::problem(400, "invalid-parameter", "Invalid parameter", what); };
   std::string q;
-  std::size_t limit = 20, offset = 0;
+  std::size_t limit = 20;
+  Paging paging;  // `limit` is its page size, `cursor` where it starts
   for (const auto& [name, value] : request.query) {
     if (name == "q") {
       if (value.empty() || characters(value) > 100) co_return bad("q must be 1 to 100 characters: a name, or a mobile number");
@@ -81,10 +80,8 @@ awaitable<http::Response> search_contacts(Context context, http::Request& reques
     } else if (name == "limit") {
       if (auto why = read_paging("per_page", value, 100, limit); !why.empty()) co_return bad("limit must be a number from 1 to 100, not " + quoted_input(value));
     } else if (name == "cursor") {
-      const auto end = value.data() + value.size();
-      const auto read = value.size() < 2 || value[0] != 'o' ? std::from_chars_result{value.data(), std::errc::invalid_argument}
-                                                              : std::from_chars(value.data() + 1, end, offset);
-      if (read.ec != std::errc() || read.ptr != end || offset > kMostMatches) co_return bad("cursor is not one this search gave (use the `next` link as it is)");
+      if (std::string why; read_paging_parameter(name, value, 100, paging, why) && (!why.empty() || paging.offset() > kMostMatches))
+        co_return bad("cursor is not one this search gave (use the `next` link as it is)");
     }
   }
   if (q.empty()) co_return bad("give q: a name (each word the start of a word of the name, English or Hindi) or a mobile number");
@@ -149,7 +146,8 @@ awaitable<http::Response> search_contacts(Context context, http::Request& reques
     matches = co_await run_on(context.compute, std::move(match));
   }
   const auto total = matches.size();
-  const auto first = std::min(offset, total), end = std::min(total, first + limit);
+  paging.per_page = limit;
+  const auto first = std::min(paging.offset(), total), end = std::min(total, first + limit);
   // Each contact shown with its numbers whole is a contact read (auth.contact_reads_per_minute), and kept in
   // the audit trail: a search cannot walk the directory's numbers faster than reading contacts one by one.
   std::size_t whole = 0;
@@ -177,11 +175,7 @@ awaitable<http::Response> search_contacts(Context context, http::Request& reques
     }
     contacts.push_back(std::move(shown));
   }
-  json::object out{{"contacts", std::move(contacts)}, {"total", total}};
-  if (end < total) {
-    auto next = "/v1/directory/contacts?q=" + boost::urls::encode(q, boost::urls::unreserved_chars) + "&limit=" + std::to_string(limit) + "&cursor=o" + std::to_string(end);
-    out["next"] = std::move(next);
-  } else out["next"] = nullptr;
+  json::object out{{"contacts", std::move(contacts)}, {"total", total}, {"next", next_page_link(request, paging, total)}};
   if (total >= kMostMatches) out["note"] = "more than " + std::to_string(kMostMatches) + " match: add a word to narrow the search";
   co_return http::json_response(200, json_text(out));
 }

@@ -124,15 +124,14 @@ boost::asio::awaitable<std::variant<Enqueued, http::Response>> enqueue_broadcast
 
 namespace {
 
-// A random owner for one request's hold on its Idempotency-Key.
+}  // namespace
+
 std::string new_owner() {
   static thread_local std::mt19937_64 random{std::random_device{}()};
   char out[17];
   std::snprintf(out, sizeof out, "%016llx", static_cast<unsigned long long>(random()));
   return out;
 }
-
-}  // namespace
 
 awaitable<std::variant<broadcast::Store::IdempotencyHold, http::Response>> claim_idempotency_key(
     Context context, const http::Request& request, const boost::json::value& body,

@@ -59,6 +59,9 @@ boost::asio::awaitable<std::variant<Enqueued, http::Response>> enqueue_broadcast
 boost::asio::awaitable<http::Response> explain_empty_audience(Context context, std::shared_ptr<const directory::OrgIndex> index,
                                                               directory::Selector audience);
 
+/// A random owner token for a hold (an Idempotency-Key's, a planned broadcast's start): 16 hex digits.
+std::string new_owner();
+
 /// Claims the request's Idempotency-Key (if it has one) for this body: the
 /// hold to queue under (empty key: none given), or the answer to give now —
 /// what the key made before (`replay` of its broadcast id), 409 while the

@@ -62,9 +62,8 @@ std::string path_of(const schedule::StoredSchedule& s) {
 
 const json::value kNoRequest = json::object{};  // a meeting reminder without a body: to those who have not answered
 
-long long ms_of(SysTime t) { return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count(); }
 
-std::string item_id(const std::string& schedule_id, SysTime at) { return "schedule:" + schedule_id + "@" + std::to_string(ms_of(at)); }
+std::string item_id(const std::string& schedule_id, SysTime at) { return "schedule:" + schedule_id + "@" + std::to_string(epoch_ms(at)); }
 
 json::object shown(const schedule::StoredSchedule& s) {
   json::object out{{"id", s.id}, {"name", s.name}, {"cron", s.cron}, {"time_zone", "Asia/Kolkata"}, {"grace_minutes", s.grace_s / 60},

@@ -6,8 +6,6 @@
 
 #include <boost/json.hpp>
 #include <charconv>
-#include <cstdio>
-#include <random>
 
 #include "api/approvals.hpp"
 #include "api/audit_trail.hpp"
@@ -42,19 +40,12 @@ constexpr std::chrono::minutes kStartGrace{30};
 // more than a state-wide audience takes (seconds), so only a dead instance's is taken over.
 constexpr std::chrono::minutes kStartLease{10};
 
-long long ms_of(SysTime t) { return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count(); }
 
 // One start per version and time: an edit that lost a race plans an item that finds its time is not the broadcast's.
 std::string start_item(const std::string& id, long long version, SysTime at) {
-  return "broadcast:" + id + "@" + std::to_string(version) + "@" + std::to_string(ms_of(at));
+  return "broadcast:" + id + "@" + std::to_string(version) + "@" + std::to_string(epoch_ms(at));
 }
 
-std::string random_owner() {
-  static thread_local std::mt19937_64 random{std::random_device{}()};
-  char out[17];
-  std::snprintf(out, sizeof out, "%016llx", static_cast<unsigned long long>(random()));
-  return out;
-}
 
 // The send_at a broadcast's stored message says (the time of its start).
 std::optional<SysTime> planned_send_at(const broadcast::BroadcastInfo& info) {
@@ -68,7 +59,7 @@ std::optional<SysTime> planned_send_at(const broadcast::BroadcastInfo& info) {
 
 // `suffix`: another item for the same start (a retry planned by the start itself).
 awaitable<redis::Result<std::size_t>> plan_start(Context context, std::string id, long long version, SysTime at, SysTime due, std::string suffix) {
-  json::object payload{{"id", id}, {"version", version}, {"send_at_ms", ms_of(at)}};
+  json::object payload{{"id", id}, {"version", version}, {"send_at_ms", epoch_ms(at)}};
   std::string item = start_item(id, version, at) + suffix, kind = kStartKind, body = json::serialize(payload);
   co_return co_await context.scheduler->add(std::move(item), std::move(kind), due, std::move(body));
 }
@@ -148,7 +139,7 @@ awaitable<std::string> not_sent(StartRun run, broadcast::BroadcastInfo info, std
 awaitable<std::string> let_go(StartRun run, std::string why) {
   co_await run.context.broadcasts->release_start(run.id, run.owner);
   const auto now = std::chrono::system_clock::now();
-  std::string retry = "~" + std::to_string(ms_of(now));
+  std::string retry = "~" + std::to_string(epoch_ms(now));
   auto again = co_await plan_start(run.context, run.id, run.version, run.send_at, now + std::chrono::seconds(10), retry);
   if (!again) co_return why;  // not planned: the scheduler's retry of this item
   run.context.log->warn("broadcast", run.id + " not started yet (" + why + "); tried again in 10 s");
@@ -184,7 +175,7 @@ awaitable<std::string> start(Context context, schedule::Item item) {
   auto payload = json::parse(item.payload, ec);
   const auto* o = !ec ? payload.if_object() : nullptr;
   if (!o || !o->contains("id") || !o->at("id").is_string() || !o->contains("version") || !o->at("version").is_int64()) co_return "";
-  StartRun run{context, std::string(o->at("id").as_string()), random_owner(), o->at("version").as_int64(), {}};
+  StartRun run{context, std::string(o->at("id").as_string()), new_owner(), o->at("version").as_int64(), {}};
   const auto* send_at_ms = o->if_contains("send_at_ms");
   auto found = co_await context.broadcasts->get(run.id);
   if (!found) co_return "redis: " + found.error().message();
@@ -194,7 +185,7 @@ awaitable<std::string> start(Context context, schedule::Item item) {
   // An edit plans its version's start before it writes the version: not there yet, so tried again (an edit that failed never gets there).
   if (info.version > 0 && info.version < run.version && info.state == "scheduled") co_return "version " + std::to_string(run.version) + " is not written yet";
   if (info.version != run.version || info.state != "scheduled") co_return "";  // changed (its new version's start is planned), cancelled or started
-  if (!send_at_ms || !send_at_ms->is_int64() || !planned || ms_of(*planned) != send_at_ms->as_int64()) co_return "";  // an edit's start that lost its race
+  if (!send_at_ms || !send_at_ms->is_int64() || !planned || epoch_ms(*planned) != send_at_ms->as_int64()) co_return "";  // an edit's start that lost its race
   run.send_at = *planned;
   auto took = co_await context.broadcasts->take_start(run.id, run.version, run.owner, kStartLease);
   if (!took) co_return "redis: " + took.error().message();
@@ -338,6 +329,8 @@ awaitable<http::Response> edit(Context context, http::Request& request) {
     if (auto* problems = std::get_if<std::vector<directory::SelectorError>>(&checked))
       co_return pointer_problem("Invalid change: it is sent in the name of its author " + info.author + ", whose scope this does not fit", *problems);
   }
+  // Moved into a blackout (its time or its audience): refused as a new request would be.
+  if (auto refused = refused_by_blackout(context, *index, spec)) co_return std::move(*refused);
   auto [matched, root] = co_await matched_now(context, index, spec.audience);
   if (matched == 0) co_return co_await explain_empty_audience(context, index, spec.audience);
   // A larger audience is held to the caller's threshold and daily quota as a new request would be.

@@ -7,6 +7,11 @@
 
 namespace orgcast {
 
+/// Milliseconds since the epoch: how Redis keys (zset scores, due times) hold a time.
+inline long long epoch_ms(std::chrono::system_clock::time_point t) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+}
+
 /// "2026-11-23T04:30:00Z" (RFC 3339, UTC, whole seconds).
 std::string format_utc(std::chrono::system_clock::time_point t);
 

@@ -489,6 +489,31 @@ TEST_F(Access, HostileRequestsToTokensAndSessionsGetAClear4xx) {
       {"GET", "/v1/schedules/sc1?all=1", "", "application/json", true, 400, "all"},
       {"DELETE", "/v1/schedules/sc%00", "", "application/json", true, 404, "schedule"},
       {"DELETE", "/v1/schedules/sc1", "", "application/json", false, 401, "Bearer"},
+      // Changing a broadcast planned for later
+      {"PATCH", "/v1/broadcasts/b1", R"({"variables": {"subject": "s"}})", "application/json", false, 401, "Bearer"},
+      {"PATCH", "/v1/broadcasts/b1", "{\"send_at\": ", "application/json", true, 400, "line 1, column 13"},
+      {"PATCH", "/v1/broadcasts/b1", "[]", "application/json", true, 400, "object"},
+      {"PATCH", "/v1/broadcasts/b1", R"({"priority": "urgent"})", "application/json", true, 400, "/priority"},
+      {"PATCH", "/v1/broadcasts/b1", huge, "application/json", true, 413, "bytes"},
+      {"PATCH", "/v1/broadcasts/b1:c", R"({"send_at": "2030-01-01T00:00:00Z"})", "application/json", true, 404, "broadcast"},
+      {"PATCH", "/v1/broadcasts/b999", R"({"send_at": "2030-01-01T00:00:00Z"})", "application/json", true, 404, "b999"},
+      // Finding people
+      {"GET", "/v1/directory/contacts?q=meena", "", "application/json", false, 401, "Bearer"},
+      {"GET", "/v1/directory/contacts?q=meena&limit=1e3", "", "application/json", true, 400, "limit"},
+      {"GET", "/v1/directory/contacts?q=meena&cursor=o-1", "", "application/json", true, 400, "cursor"},
+      {"GET", "/v1/directory/contacts?q=meena&verbose=1", "", "application/json", true, 400, "verbose"},
+      {"GET", "/v1/directory/contacts?q=meena", "{\"x\": \"" + huge + "\"}", "application/json", true, 413, "bytes"},
+      // Lists paged by a cursor
+      {"GET", "/v1/meetings?cursor=o", "", "application/json", true, 400, "cursor"},
+      {"GET", "/v1/meetings?page=2&cursor=o5", "", "application/json", true, 400, "page or cursor"},
+      {"GET", "/v1/reports?cursor=%FF", "", "application/json", true, 400, "cursor"},
+      {"GET", "/v1/reports/missing?level=district&role=president&cursor=o99999999999", "", "application/json", true, 400, "cursor"},
+      {"GET", "/v1/inbound?cursor=1-2-3", "", "application/json", true, 400, "cursor"},
+      {"GET", "/v1/inbound?cursor=99999999999999999999-0", "", "application/json", true, 400, "cursor"},
+      {"GET", "/v1/inbound", "", "application/json", false, 401, "Bearer"},
+      {"GET", "/v1/approvals?per_page=501", "", "application/json", true, 400, "per_page"},
+      {"GET", "/v1/approvals?cursor=zz", "", "application/json", true, 400, "cursor"},
+      {"GET", "/v1/directory/units?cursor=o1x", "", "application/json", true, 400, "cursor"},
       // A callback path for an account this daemon does not have
       {"POST", "/v1/webhooks/nosuch/0123456789abcdef", "{}", "application/json", false, 404, "nosuch"},
   };

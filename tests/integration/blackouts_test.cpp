@@ -130,6 +130,15 @@ TEST(Blackouts, WithRefuseIntoBlackoutABroadcastPostedIntoOneIs409NamingIt) {
   auto jaipur = http("POST", daemon.url("/v1/broadcasts"),
                      R"({"audience": {"units": ["D-JAI"]}, "template": "announcement", "variables": {"subject": "Sabha", "details": "at the office"}, "channels": ["sms"]})");
   EXPECT_EQ(jaipur.status, 202) << "another region: " << jaipur.body;
+  // A broadcast planned for later, changed so that its audience lies in the blackout when it would be sent: refused as a new one is.
+  auto planned = http("POST", daemon.url("/v1/broadcasts"),
+                      R"({"audience": {"units": ["D-JAI"]}, "template": "announcement", "variables": {"subject": "Sabha", "details": "at the office"}, "channels": ["sms"], "send_at": ")" +
+                          utc_in(1800s) + R"("})");
+  ASSERT_EQ(planned.status, 202) << planned.body;
+  auto moved = http("PATCH", daemon.url("/v1/broadcasts/" + std::string(object_of(planned)["id"].as_string())), R"({"audience": {"units": ["D-JOD"]}})",
+                    "application/json", {{"If-Match", "\"v1\""}});
+  EXPECT_EQ(moved.status, 409) << moved.body;
+  EXPECT_NE(moved.body.find("Jodhpur poll"), std::string::npos) << moved.body;
   auto listed = object_of(daemon.get("/v1/blackouts"))["blackouts"].as_array();
   ASSERT_EQ(listed.size(), 1u);
   EXPECT_EQ(listed[0].as_object().at("source").as_string(), "config");

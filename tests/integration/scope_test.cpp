@@ -79,6 +79,7 @@ TEST_F(Scope, TheJaipurPresidentNeitherSeesTargetsChangesNorCancelsAnythingInJod
            {"GET", "/v1/broadcasts/" + jb + "/recipients"},
            {"GET", "/v1/broadcasts/" + jb + "/events"},
            {"POST", "/v1/broadcasts/" + jb + "/cancel"},
+           {"PATCH", "/v1/broadcasts/" + jb},
            {"GET", "/v1/meetings/" + jm},
            {"GET", "/v1/meetings/" + jm + "/people"},
            {"GET", "/v1/meetings/" + jm + "/events"},
