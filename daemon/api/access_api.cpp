@@ -8,6 +8,7 @@
 #include "api/audit_trail.hpp"
 #include "api/caller_scope.hpp"
 #include "api/common.hpp"
+#include "api/paging.hpp"
 #include "api/routes.hpp"
 #include "auth/api_token.hpp"
 #include "auth/auth_store.hpp"
@@ -34,12 +35,14 @@ json::object token_json(const auth::TokenRecord& t) {
 bool may_manage(const auth::Principal& caller, const auth::TokenRecord& t) { return caller.whole_directory() || t.created_by == caller.tag(); }
 
 awaitable<http::Response> list_tokens(Context context, http::Request& request) {
+  Paging paging;
+  if (auto why = read_list_paging(request, paging); !why.empty()) co_return http::problem(400, "invalid-parameter", "Invalid parameter", why);
   auto all = co_await context.auth->tokens();
   if (!all) co_return redis_unavailable(all.error().message());
   json::array out;
   for (const auto& t : *all)
     if (may_manage(*request.principal, t)) out.push_back(token_json(t));
-  co_return http::json_response(200, json_text(json::object{{"tokens", std::move(out)}}));
+  co_return http::json_response(200, json_text(paged_list(request, paging, "tokens", std::move(out))));
 }
 
 awaitable<http::Response> create_token(Context context, http::Request& request) {

@@ -13,6 +13,7 @@
 #include "api/caller_scope.hpp"
 #include "api/contact_read_limit.hpp"
 #include "api/common.hpp"
+#include "api/paging.hpp"
 #include "inbound/sender_directory.hpp"
 #include "api/routes.hpp"
 #include "core/text.hpp"
@@ -103,6 +104,8 @@ awaitable<http::Response> of_meeting(Context context, http::Request& request) {
 
 awaitable<http::Response> of_person(Context context, http::Request& request) {
   const auto& contact = request.params["id"];
+  Paging paging;  // the meetings' rows; the totals are over all of them
+  if (auto why = read_list_paging(request, paging); !why.empty()) co_return http::problem(400, "invalid-parameter", "Invalid parameter", why);
   auto index = context.watcher->index();
   if (!index) co_return index_unavailable();
   const CallerScope caller(request, index->units());
@@ -130,16 +133,19 @@ awaitable<http::Response> of_person(Context context, http::Request& request) {
     if (p.taken && p.summoned) ++taken, came += p.came;
     rows.push_back(std::move(row));
   }
-  co_return http::json_response(200, json_text(json::object{{"contact", contact},
-                                                                  {"mobile", caller.mobile("+" + std::to_string(mobile), placed->unit)},
-                                                                  {"meetings", std::move(rows)},
-                                                                  {"summoned_with_attendance_taken", taken},
-                                                                  {"came", came},
-                                                                  {"rate", taken ? static_cast<double>(came) / static_cast<double>(taken) : 0.0}}));
+  auto out = paged_list(request, paging, "meetings", std::move(rows));
+  out["contact"] = contact;
+  out["mobile"] = caller.mobile("+" + std::to_string(mobile), placed->unit);
+  out["summoned_with_attendance_taken"] = taken;
+  out["came"] = came;
+  out["rate"] = taken ? static_cast<double>(came) / static_cast<double>(taken) : 0.0;
+  co_return http::json_response(200, json_text(out));
 }
 
 awaitable<http::Response> of_unit(Context context, http::Request& request) {
   const auto& unit_id = request.params["id"];
+  Paging paging;  // the meetings' rows; the totals are over all of them
+  if (auto why = read_list_paging(request, paging); !why.empty()) co_return http::problem(400, "invalid-parameter", "Invalid parameter", why);
   auto index = context.watcher->index();
   if (!index) co_return index_unavailable();
   const auto& units = index->units();
@@ -165,9 +171,12 @@ awaitable<http::Response> of_unit(Context context, http::Request& request) {
                                 {"summoned", a->summoned}, {"came", came_summoned},
                                 {"rate", a->summoned ? static_cast<double>(came_summoned) / static_cast<double>(a->summoned) : 0.0}});
   }
-  co_return http::json_response(200, json_text(json::object{
-                                         {"unit_id", unit_id}, {"meetings", std::move(rows)}, {"summoned", summoned}, {"came", came},
-                                         {"rate", summoned ? static_cast<double>(came) / static_cast<double>(summoned) : 0.0}}));
+  auto out = paged_list(request, paging, "meetings", std::move(rows));
+  out["unit_id"] = unit_id;
+  out["summoned"] = summoned;
+  out["came"] = came;
+  out["rate"] = summoned ? static_cast<double>(came) / static_cast<double>(summoned) : 0.0;
+  co_return http::json_response(200, json_text(out));
 }
 
 }  // namespace

@@ -1,11 +1,12 @@
 // The audit trail over HTTP (docs/ACCESS.md, "Audit trail"):
-//   GET /v1/audit?who=&action=&unit=&from=&to=&limit=&before=   newest first, within the caller's scope;
-//                                                               `next` is the cursor of the page after
+//   GET /v1/audit?who=&action=&unit=&from=&to=&limit=&cursor=   newest first, within the caller's scope;
+//                                                               `next` is the link to the page after
 #include <boost/json.hpp>
 #include <charconv>
 
 #include "api/caller_scope.hpp"
 #include "api/common.hpp"
+#include "api/paging.hpp"
 #include "api/routes.hpp"
 #include "audit/audit_log.hpp"
 #include "auth/principal.hpp"
@@ -45,15 +46,15 @@ awaitable<http::Response> list(Context context, http::Request& request) {
     else if (name == "unit") unit_id = value;
     else if (name == "from" || name == "to") {
       auto t = parse_rfc3339(value);
-      if (!t) co_return bad(name + " must be an RFC 3339 time such as 2026-11-27T10:00:00+05:30, not " + quoted_input(value));
+      if (!t) co_return bad(name + " must be " + std::string(kRfc3339Expected) + ", not " + quoted_input(value));
       (name == "from" ? from : to) = t;
     } else if (name == "limit") {
       if (auto why = read_paging("per_page", value, 500, limit); !why.empty()) co_return bad("limit must be a whole number from 1 to 500");
-    } else if (name == "before") {
-      if (!stream_id(value)) co_return bad("before must be the `next` of an earlier page, not " + quoted_input(value));
+    } else if (name == "cursor") {
+      if (!stream_id(value)) co_return bad("cursor is not one this listing gave (use the `next` link as it is), not " + quoted_input(value));
       before = value;
     } else {
-      co_return bad("unknown query parameter " + quoted_input(name) + "; expected who, action, unit, from, to, limit, before");
+      co_return bad("unknown query parameter " + quoted_input(name) + "; expected who, action, unit, from, to, limit, cursor");
     }
   }
   auto index = context.watcher->index();
@@ -99,8 +100,7 @@ awaitable<http::Response> list(Context context, http::Request& request) {
     if (batch->size() < kBatch) break;
   }
   if (next.empty() && scanned >= kMostScanned) next = cursor;  // looked through enough for one page: go on from here
-  json::object body{{"entries", std::move(out)}};
-  if (!next.empty()) body["next"] = next;
+  json::object body{{"entries", std::move(out)}, {"next", next.empty() ? json::value(nullptr) : json::value(link_with_cursor(request, next))}};
   co_return http::json_response(200, json_text(body));
 }
 

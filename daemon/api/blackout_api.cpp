@@ -11,6 +11,7 @@
 #include "api/audit_trail.hpp"
 #include "api/caller_scope.hpp"
 #include "api/common.hpp"
+#include "api/paging.hpp"
 #include "api/context.hpp"
 #include "api/routes.hpp"
 #include "auth/auth_store.hpp"
@@ -58,6 +59,8 @@ json::object shown(const time_rules::StoredBlackout& stored, std::chrono::system
 }
 
 awaitable<http::Response> list(Context context, http::Request& request) {
+  Paging paging;
+  if (auto why = read_list_paging(request, paging); !why.empty()) co_return http::problem(400, "invalid-parameter", "Invalid parameter", why);
   const auto index = context.watcher->index();
   const auto now = std::chrono::system_clock::now();
   json::array out;
@@ -71,7 +74,7 @@ awaitable<http::Response> list(Context context, http::Request& request) {
     for (const auto& s : *stored)
       if (touches(*request.principal, index.get(), s.blackout)) out.push_back(shown(s, now, "api"));
   }
-  co_return http::json_response(200, json_text(json::object{{"blackouts", std::move(out)}}));
+  co_return http::json_response(200, json_text(paged_list(request, paging, "blackouts", std::move(out))));
 }
 
 // The body's blackout, or what is wrong with it (each by its pointer; a unit outside the scope: 403).
@@ -92,7 +95,7 @@ std::variant<time_rules::Blackout, http::Response> read_blackout(const json::obj
   if (b.units.empty()) problems.push_back({"/units", "name at least one unit (the state's id for all)"});
   for (const char* key : {"from", "to"}) {
     auto at = parse_rfc3339(o.at(key).as_string());
-    if (!at) problems.push_back({std::string("/") + key, "expected an RFC 3339 time, e.g. 2027-02-05T17:00:00+05:30"});
+    if (!at) problems.push_back({std::string("/") + key, "expected " + std::string(kRfc3339Expected)});
     else (std::string_view(key) == "from" ? b.from : b.to) = *at;
   }
   if (problems.empty() && b.to <= b.from) problems.push_back({"/to", "must be later than from"});

@@ -5,14 +5,13 @@
 //   from/to: RFC 3339 times (made at or after, before); limit 1-200 (50); cursor: the `next` of the page before.
 // Only what the caller sees (its audience's root in the caller's scope, or its own).
 #include <boost/json.hpp>
-#include <boost/url/encode.hpp>
-#include <boost/url/rfc/unreserved_chars.hpp>
 #include <charconv>
 #include <limits>
 #include <optional>
 
 #include "api/caller_scope.hpp"
 #include "api/common.hpp"
+#include "api/paging.hpp"
 #include "api/routes.hpp"
 #include "auth/principal.hpp"
 #include "broadcast/store.hpp"
@@ -49,7 +48,7 @@ std::string read_filters(const http::Request& request, Filters& f) {
       (name == "state" ? f.state : name == "unit" ? f.unit : name == "author" ? f.author : f.kind) = value;
     } else if (name == "from" || name == "to") {
       const auto t = parse_rfc3339(value);
-      if (!t) return name + " must be an RFC 3339 time such as 2026-11-27T10:00:00+05:30, not " + quoted_input(value);
+      if (!t) return name + " must be " + std::string(kRfc3339Expected) + ", not " + quoted_input(value);
       (name == "from" ? f.from_ms : f.to_ms) = ms_of(*t) - (name == "to" ? 1 : 0);
     } else if (name == "limit") {
       if (auto why = read_paging("per_page", value, 200, f.limit); !why.empty()) return "limit must be a number from 1 to 200, not " + quoted_input(value);
@@ -80,10 +79,7 @@ std::string template_of(const broadcast::BroadcastInfo& info) {
 
 // The query again with the cursor moved: the next page's link.
 std::string next_link(const http::Request& request, long long ms, const std::string& id) {
-  std::string link = "/v1/broadcasts?cursor=" + std::to_string(ms) + "." + id;
-  for (const auto& [name, value] : request.query)
-    if (name != "cursor") link += "&" + name + "=" + boost::urls::encode(value, boost::urls::unreserved_chars);
-  return link;
+  return link_with_cursor(request, std::to_string(ms) + "." + id);
 }
 
 awaitable<http::Response> list(Context context, http::Request& request) {

@@ -32,7 +32,18 @@ void hold_routes_to_the_document(http::Router& router) {
   router.wrap([&rules](const std::string& method, const std::string& pattern, http::Handler inner) -> http::Handler {
     // A provider's callback is checked by its handler, which proves who
     // sent it first: a stranger learns nothing from what a body may hold.
-    if (!rules.has_schema(method, pattern) || pattern.starts_with("/v1/webhooks/")) return inner;
+    if (pattern.starts_with("/v1/webhooks/")) return inner;
+    const auto* operation = openapi::operation(method, pattern);
+    if (operation && !operation->contains("requestBody")) {
+      // A body where none is read is a mistake the caller should hear of
+      // (a reason sent with a cancel would be dropped without a word).
+      return [method, pattern, inner = std::move(inner)](http::Request& request) -> boost::asio::awaitable<http::Response> {
+        if (!request.body.empty())
+          co_return http::problem(400, "invalid-body", "Unexpected body", method + " " + pattern + " takes no body; send it without one");
+        co_return co_await inner(request);
+      };
+    }
+    if (!rules.has_schema(method, pattern)) return inner;
     return [&rules, method, pattern, inner = std::move(inner)](http::Request& request) -> boost::asio::awaitable<http::Response> {
       if (!request.body.empty() && maybe_json(request)) {
         http::Response error;

@@ -6,6 +6,7 @@
 #include <map>
 
 #include "api/common.hpp"
+#include "core/text.hpp"
 
 namespace orgcast::api {
 
@@ -26,16 +27,38 @@ bool read_paging_parameter(const std::string& name, const std::string& value, st
   return true;
 }
 
-boost::json::value next_page_link(const http::Request& request, const Paging& paging, std::size_t total) {
-  const auto next = paging.offset() + paging.per_page;
-  if (next >= total) return nullptr;
+std::string link_with_cursor(const http::Request& request, std::string_view cursor) {
   std::map<std::string, std::string> kept;  // in name order: one link for one page
   for (const auto& [name, value] : request.query)
     if (name != "page" && name != "cursor") kept.emplace(name, value);
   std::string link = request.path + "?";
   for (const auto& [name, value] : kept) link += name + "=" + boost::urls::encode(value, boost::urls::unreserved_chars) + "&";
-  link += "cursor=o" + std::to_string(next);
-  return boost::json::value(std::move(link));
+  return link + "cursor=" + boost::urls::encode(cursor, boost::urls::unreserved_chars);
+}
+
+boost::json::value next_page_link(const http::Request& request, const Paging& paging, std::size_t total) {
+  const auto next = paging.offset() + paging.per_page;
+  if (next >= total) return nullptr;
+  return boost::json::value(link_with_cursor(request, "o" + std::to_string(next)));
+}
+
+std::string read_list_paging(const http::Request& request, Paging& paging) {
+  constexpr std::size_t kMostPerPage = 500;
+  paging.per_page = 100;
+  std::string why;
+  for (const auto& [name, value] : request.query) {
+    if (name == "limit") why = read_paging("per_page", value, kMostPerPage, paging.per_page).empty() ? "" : "limit must be a whole number from 1 to 500, not " + quoted_input(value);
+    else if (name == "cursor") read_paging_parameter(name, value, kMostPerPage, paging, why);
+    if (!why.empty()) return why;
+  }
+  return "";
+}
+
+boost::json::object paged_list(const http::Request& request, const Paging& paging, const char* key, boost::json::array rows) {
+  const auto total = rows.size();
+  boost::json::array page;
+  for (std::size_t i = paging.offset(); i < total && i < paging.offset() + paging.per_page; ++i) page.push_back(std::move(rows[i]));
+  return boost::json::object{{key, std::move(page)}, {"total", total}, {"next", next_page_link(request, paging, total)}};
 }
 
 }  // namespace orgcast::api

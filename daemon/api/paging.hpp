@@ -3,10 +3,13 @@
 // not reported, a broadcast's recipients): `per_page` rows from where
 // `page` (1, 2, ...) or the opaque `cursor` of the page before's `next`
 // link says. `next` keeps every other parameter and is null on the last page.
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 #include <cstddef>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "http/message.hpp"
 
@@ -27,7 +30,19 @@ struct Paging {
 /// what is wrong in `why` ("" when fine); false for any other parameter.
 bool read_paging_parameter(const std::string& name, const std::string& value, std::size_t most_per_page, Paging& paging, std::string& why);
 
+/// This request's path and query with `cursor` set to `cursor`: the `next`
+/// link of any list (every other parameter kept, in name order).
+std::string link_with_cursor(const http::Request& request, std::string_view cursor);
+
 /// The link to the page after this one of `total` matches, or null.
 boost::json::value next_page_link(const http::Request& request, const Paging& paging, std::size_t total);
+
+/// Lists read whole (tokens, users, templates, schedules, blackouts, a
+/// person's meetings: tens to hundreds of rows) take `limit` (1 to 500,
+/// 100) and `cursor` like the rest. "" or what is wrong with them.
+std::string read_list_paging(const http::Request& request, Paging& paging);
+
+/// `{key: this page of rows, total, next}`.
+boost::json::object paged_list(const http::Request& request, const Paging& paging, const char* key, boost::json::array rows);
 
 }  // namespace orgcast::api

@@ -11,6 +11,7 @@
 #include "api/inbound_json.hpp"
 #include "api/contact_read_limit.hpp"
 #include "api/common.hpp"
+#include "api/paging.hpp"
 #include "api/routes.hpp"
 #include "core/text.hpp"
 #include "directory/phone.hpp"
@@ -58,20 +59,25 @@ std::optional<Person> person_of(const Context& context, const http::Request& req
 
 
 awaitable<http::Response> inbound_of(Context context, http::Request& request) {
+  Paging paging;
+  if (auto why = read_list_paging(request, paging); !why.empty()) co_return http::problem(400, "invalid-parameter", "Invalid parameter", why);
   http::Response error;
   auto person = person_of(context, request, error);
   if (!person) co_return error;
-  auto entries = co_await context.inbound->of_person(person->mobile, 100);
+  auto entries = co_await context.inbound->of_person(person->mobile, paging.offset(), paging.per_page);
   if (!entries) co_return redis_unavailable(entries.error().message());
   json::array out;
-  for (const auto& e : *entries)
+  for (const auto& e : entries->messages)
     if (e.elements.size() >= 2) {
       auto m = inbound_message_json(e);
       m["from"] = person->shown;
       m["mobile"] = person->shown;
       out.push_back(std::move(m));
     }
-  co_return http::json_response(200, json_text(json::object{{"mobile", person->shown}, {"messages", std::move(out)}}));
+  co_return http::json_response(200, json_text(json::object{{"mobile", person->shown},
+                                                            {"messages", std::move(out)},
+                                                            {"total", entries->kept},
+                                                            {"next", next_page_link(request, paging, entries->kept)}}));
 }
 
 awaitable<http::Response> get_consent(Context context, http::Request& request) {

@@ -20,6 +20,7 @@
 #include "api/author_now.hpp"
 #include "api/caller_scope.hpp"
 #include "api/common.hpp"
+#include "api/paging.hpp"
 #include "api/context.hpp"
 #include "api/enqueue.hpp"
 #include "broadcast/spec.hpp"
@@ -41,6 +42,8 @@ using boost::asio::awaitable;
 using SysTime = std::chrono::system_clock::time_point;
 
 namespace {
+
+constexpr std::chrono::minutes kShortestGap{60};  // between two occurrences of a schedule
 
 // What an occurrence of each kind requests, as a client would.
 struct Target {
@@ -97,6 +100,11 @@ awaitable<http::Response> create(Context context, http::Request& request) {
   std::string cron_error;
   const auto cron = schedule::Cron::parse(s.cron, cron_error);
   if (!cron) problems.push_back({"/cron", cron_error});
+  // A cron that fires every few minutes is nearly always a slip ("* 9 * * *" for "0 9 * * *"): each
+  // occurrence may reach a whole district.
+  else if (const auto gap = cron->shortest_gap(); gap < kShortestGap)
+    problems.push_back({"/cron", "runs " + std::to_string(gap.count()) + " minute(s) after an occurrence; occurrences must be at least " +
+                                     std::to_string(kShortestGap.count()) + " minutes apart (\"0 9 * * *\" is every day at 09:00)"});
   const json::value* request_body = nullptr;
   // By index: GCC 12 cannot keep a range-for's array reference in a coroutine frame.
   for (std::size_t k = 0; k < std::size(kTargets); ++k)
@@ -163,6 +171,8 @@ awaitable<http::Response> create(Context context, http::Request& request) {
 }
 
 awaitable<http::Response> list(Context context, http::Request& request) {
+  Paging paging;
+  if (auto why = read_list_paging(request, paging); !why.empty()) co_return http::problem(400, "invalid-parameter", "Invalid parameter", why);
   json::array out;
   if (context.schedules) {
     auto all = co_await context.schedules->all();
@@ -170,7 +180,7 @@ awaitable<http::Response> list(Context context, http::Request& request) {
     for (const auto& s : *all)
       if (may_see(*request.principal, s)) out.push_back(shown(s));
   }
-  co_return http::json_response(200, json_text(json::object{{"schedules", std::move(out)}}));
+  co_return http::json_response(200, json_text(paged_list(request, paging, "schedules", std::move(out))));
 }
 
 awaitable<http::Response> one(Context context, http::Request& request) {

@@ -9,6 +9,7 @@
 #include "api/caller_scope.hpp"
 #include "api/contact_read_limit.hpp"
 #include "api/common.hpp"
+#include "api/paging.hpp"
 #include "api/routes.hpp"
 #include "broadcast/spec.hpp"
 #include "core/text.hpp"
@@ -57,11 +58,13 @@ json::object template_json(const templates::Template& t) {
           {"channels", std::move(channels)}};
 }
 
-awaitable<http::Response> list(Context context, http::Request&) {
+awaitable<http::Response> list(Context context, http::Request& request) {
+  Paging paging;
+  if (auto why = read_list_paging(request, paging); !why.empty()) co_return http::problem(400, "invalid-parameter", "Invalid parameter", why);
   const auto messaging = context.messaging();
   json::array out;
   for (const auto& [_, entry] : messaging->catalog.by_id) out.push_back(template_json(*entry.value));
-  co_return http::json_response(200, json_text(json::object{{"templates", std::move(out)}}));
+  co_return http::json_response(200, json_text(paged_list(request, paging, "templates", std::move(out))));
 }
 
 // One template with its texts as they are registered (SMS on DLT, WhatsApp at Meta): what a scheduler's developer needs to fill it.

@@ -41,8 +41,9 @@ awaitable<http::Response> list(Context context, http::Request& request) {
   const CallerScope caller(request, units);
   auto bad = [](const std::string& what) { return http::problem(400, "invalid-parameter", "Invalid parameter", what); };
   std::string parent_id, query;
-  std::size_t limit = 100;
-  Paging paging;  // `limit` is its page size; `cursor` where it starts
+  Paging paging;
+  if (auto why = read_list_paging(request, paging); !why.empty()) co_return bad(why);
+  const auto limit = paging.per_page;
   for (const auto& [name, value] : request.query) {
     if (name == "parent") {
       if (value.empty()) co_return bad("parent must name a unit");
@@ -51,14 +52,9 @@ awaitable<http::Response> list(Context context, http::Request& request) {
     else if (name == "q") {
       if (value.empty() || characters(value) > 100) co_return bad("q must be 1 to 100 characters");
       query = value;
-    } else if (name == "limit") {
-      if (auto why = read_paging("per_page", value, 500, limit); !why.empty()) co_return bad("limit must be a number from 1 to 500, not " + quoted_input(value));
-    } else if (name == "cursor") {
-      if (std::string why; read_paging_parameter(name, value, 500, paging, why) && !why.empty()) co_return bad(why);
     }
   }
   if (!parent_id.empty() && !query.empty()) co_return bad("give parent or q, not both");
-  paging.per_page = limit;
   const auto first = paging.offset();
   std::vector<std::uint32_t> found;
   std::size_t total = 0;

@@ -10,6 +10,7 @@
 #include "api/audit_trail.hpp"
 #include "api/caller_scope.hpp"
 #include "api/common.hpp"
+#include "api/paging.hpp"
 #include "api/hashing_slot.hpp"
 #include "api/routes.hpp"
 #include "auth/auth_store.hpp"
@@ -55,13 +56,15 @@ bool valid_username(std::string_view name) {
 }
 
 awaitable<http::Response> list_users(Context context, http::Request& request) {
+  Paging paging;
+  if (auto why = read_list_paging(request, paging); !why.empty()) co_return http::problem(400, "invalid-parameter", "Invalid parameter", why);
   auto all = co_await context.auth->users();
   if (!all) co_return redis_unavailable(all.error().message());
   auto index = context.watcher->index();
   json::array out;
   for (const auto& u : *all)
     if (may_manage(context, *request.principal, index.get(), u)) out.push_back(user_json(u));
-  co_return http::json_response(200, json_text(json::object{{"users", std::move(out)}}));
+  co_return http::json_response(200, json_text(paged_list(request, paging, "users", std::move(out))));
 }
 
 awaitable<http::Response> create_user(Context context, http::Request& request) {

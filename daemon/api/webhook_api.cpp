@@ -12,6 +12,7 @@
 #include <map>
 
 #include "api/common.hpp"
+#include "api/paging.hpp"
 #include "api/routes.hpp"
 #include "core/text.hpp"
 #include "api/caller_scope.hpp"
@@ -155,8 +156,7 @@ awaitable<http::Response> inbound(Context context, http::Request& request) {
   // More may be older when the page is full, or the window read was.
   boost::json::value next = nullptr;
   if (!last_read.empty() && (out.size() >= limit || reply->elements.size() >= window)) {
-    std::string link = "/v1/inbound?limit=" + std::to_string(limit) + (outcome.empty() ? "" : "&outcome=" + outcome) + "&cursor=" + last_read;
-    next = boost::json::value(std::move(link));
+    next = boost::json::value(link_with_cursor(request, last_read));
   }
   co_return http::json_response(200, boost::json::serialize(boost::json::object{{"messages", std::move(out)}, {"next", std::move(next)}}));
 }

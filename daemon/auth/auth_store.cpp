@@ -1,6 +1,8 @@
 #include "auth/auth_store.hpp"
 
+#include <algorithm>
 #include <map>
+#include <tuple>
 
 namespace orgcast::auth {
 
@@ -81,6 +83,8 @@ boost::asio::awaitable<redis::Result<std::vector<TokenRecord>>> AuthStore::token
   if (!got) co_return got.error();
   for (const auto& r : *got)
     if (!r.is_error() && !r.elements.empty()) out.push_back(token_of(fields_of(r)));
+  // Oldest first, one order for every read: a list paged by position needs it.
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return std::tie(a.created_at, a.id) < std::tie(b.created_at, b.id); });
   co_return out;
 }
 
@@ -134,6 +138,7 @@ boost::asio::awaitable<redis::Result<std::vector<UserRecord>>> AuthStore::users(
   if (!got) co_return got.error();
   for (const auto& r : *got)
     if (!r.is_error() && !r.elements.empty()) out.push_back(user_of(fields_of(r)));
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.username < b.username; });  // one order for paging
   co_return out;
 }
 

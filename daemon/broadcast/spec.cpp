@@ -210,7 +210,7 @@ std::variant<Spec, std::vector<SelectorError>> parse_spec(const json::value& bod
     auto* v = o.if_contains(key);
     if (!v) return std::nullopt;
     auto t = v->is_string() ? parse_rfc3339(v->as_string()) : std::nullopt;
-    if (!t) errors.push_back({std::string("/") + key, "expected an RFC 3339 time, e.g. 2026-11-23T10:00:00+05:30"});
+    if (!t) errors.push_back({std::string("/") + key, "expected " + std::string(kRfc3339Expected)});
     return t;
   };
   // Whole seconds, as they are kept (a planned broadcast's start is matched against its stored send_at).

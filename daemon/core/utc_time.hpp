@@ -18,6 +18,8 @@ std::string format_utc(std::chrono::system_clock::time_point t);
 /// Parses RFC 3339 ("2026-11-23T10:00:00Z", "...+05:30", fractional seconds allowed);
 /// years 1970 to 2199 only (the clock's nanoseconds hold no more), offsets up to ±23:59.
 std::optional<std::chrono::system_clock::time_point> parse_rfc3339(std::string_view text);
+/// What parse_rfc3339 takes, as error messages say it.
+inline constexpr std::string_view kRfc3339Expected = "an RFC 3339 time with a zone in the years 1970 to 2199, e.g. 2026-11-25T10:00:00+05:30";
 
 /// A time as a provider gives it, as RFC 3339 UTC: Unix seconds or
 /// milliseconds (WhatsApp's "1732700000"), "YYYY-MM-DD HH:MM[:SS]" (Kannel's

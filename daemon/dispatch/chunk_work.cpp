@@ -372,6 +372,14 @@ redis::Args ChunkWork::record(const std::vector<std::size_t>& batch, const std::
       ++outcomes[static_cast<std::size_t>(s.state)];
       continue;
     }
+    if (auto d = deferred_.find(i); d != deferred_.end()) {  // a time rule began before its request: queued again, held
+      s.state = State::queued;
+      hold_until(i, d->second);
+      deferred_.erase(d);
+      moves.move(State::sending, channel, State::queued, channel, unit);
+      writes.write(i, s);
+      continue;
+    }
     // FCM said the token is gone: no broadcast sends to it again.
     if (b.channels.at(s.channel) == adapters::Channel::push && result.failure == adapters::SendFailure::invalid_recipient &&
         result.provider_code != "opted_out" && !dead_tokens_.contains(i)) {

@@ -134,6 +134,13 @@ class ChunkWork {
   /// Recipient i was not sent: its broadcast was cancelled or expired
   /// while it waited; record() ends it so.
   void withhold(std::size_t i, broadcast::State why) { withheld_[i] = why; }
+  /// Recipient i was not sent: a time rule began while it waited for a
+  /// slot or a token; record() puts it back, held until `until`.
+  void defer(std::size_t i, SteadyTime until) { deferred_[i] = until; }
+  /// Until when the time rules answer as they did for the window being
+  /// sent (time_rules::next_change at its check); max: no rules.
+  std::chrono::system_clock::time_point rules_checked_until() const { return rules_checked_until_; }
+  void set_rules_checked_until(std::chrono::system_clock::time_point t) { rules_checked_until_ = t; }
   /// The channel recipient i is on now.
   adapters::Channel channel_of(std::size_t i) const { return broadcast_->channels.at(states_[i].channel); }
 
@@ -192,6 +199,8 @@ class ChunkWork {
   std::map<std::size_t, SteadyTime> rule_holds_;  // time rules: not sent before (in memory only)
   const void* rules_tag_ = nullptr;
   std::map<std::size_t, broadcast::State> withheld_;
+  std::map<std::size_t, SteadyTime> deferred_;  // held by a time rule at the moment of sending
+  std::chrono::system_clock::time_point rules_checked_until_ = std::chrono::system_clock::time_point::max();
 };
 
 }  // namespace orgcast::dispatch

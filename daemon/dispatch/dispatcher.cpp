@@ -621,39 +621,69 @@ void Dispatcher::forget_stale_holds(ChunkWork& work, const std::shared_ptr<const
   work.set_rules_tag(rules.get());
 }
 
+namespace {
+
+// The time rules asked of one chunk's recipients: its broadcast's kind,
+// whether it is promotional, and each blackout's region, resolved once.
+class RuleCheck {
+ public:
+  RuleCheck(const time_rules::Rules& rules, const ChunkWork& work, std::shared_ptr<const directory::OrgIndex> index) : rules_(rules), index_(std::move(index)) {
+    const auto& b = work.broadcast();
+    // Literal text is the daemon's reply to someone who wrote: never held.
+    kind_ = b.content.tmpl ? templates::name(b.content.tmpl->kind) : "reply";
+    promotional_ = b.content.tmpl && b.content.tmpl->category == templates::DltCategory::promotional;
+    if (index_)
+      for (const auto& blackout : rules.blackouts) regions_.push_back(directory::Scope::of(blackout.units, index_->units()));
+  }
+  /// Which region a recipient is in is unknown until the directory's index is loaded.
+  bool regions_unknown() const { return !index_ && !rules_.blackouts.empty(); }
+  std::optional<time_rules::Hold> hold(const ChunkWork& work, std::size_t i, time_rules::SysTime wall) const {
+    const auto unit = work.unit_of(i);
+    time_rules::Message message{kind_, promotional_ && work.channel_of(i) == adapters::Channel::sms, [&](const time_rules::Blackout& blackout) {
+                                  return regions_[static_cast<std::size_t>(&blackout - rules_.blackouts.data())].contains(unit, index_->units());
+                                }};
+    return time_rules::hold(rules_, message, wall);
+  }
+
+ private:
+  const time_rules::Rules& rules_;
+  std::shared_ptr<const directory::OrgIndex> index_;
+  std::string_view kind_;
+  bool promotional_ = false;
+  std::vector<directory::Scope> regions_;
+};
+
+constexpr auto kRegionsUnknownWait = std::chrono::seconds(5);
+
+}  // namespace
+
 std::vector<std::size_t> Dispatcher::due_and_allowed(ChunkWork& work, std::size_t window) {
   const auto now = clock_->steady_now();
   auto rules = options_.time_rules ? options_.time_rules() : nullptr;
   forget_stale_holds(work, rules);
-  if (!rules || rules->empty()) return work.take_due(now, window);
+  if (!rules || rules->empty()) {
+    work.set_rules_checked_until(time_rules::SysTime::max());
+    return work.take_due(now, window);
+  }
   const auto wall = clock_->system_now();
+  // What is let go now is asked again at its request if a rule begins first (held_at_send).
+  work.set_rules_checked_until(time_rules::next_change(*rules, wall));
   const auto& b = work.broadcast();
-  // Literal text is the daemon's reply to someone who wrote: never held.
-  const std::string_view kind = b.content.tmpl ? templates::name(b.content.tmpl->kind) : "reply";
-  const bool promotional = b.content.tmpl && b.content.tmpl->category == templates::DltCategory::promotional;
-  const auto index = b.index ? b.index : (options_.index ? options_.index() : nullptr);
+  const RuleCheck check(*rules, work, b.index ? b.index : (options_.index ? options_.index() : nullptr));
   std::vector<std::size_t> allowed;
   std::size_t held = 0;
-  if (!index && !rules->blackouts.empty()) {
-    // Which region a recipient is in is unknown until the directory's index
-    // is loaded: nobody goes into a possible silence; asked again shortly.
-    for (auto i : work.take_due(now, window)) work.hold_until(i, now + std::chrono::seconds(5));
+  if (check.regions_unknown()) {
+    // Nobody goes into a possible silence; asked again shortly.
+    for (auto i : work.take_due(now, window)) work.hold_until(i, now + kRegionsUnknownWait);
     return allowed;
   }
-  // Each blackout's region once per window, not once per recipient.
-  std::vector<directory::Scope> regions;
-  for (const auto& blackout : rules->blackouts) regions.push_back(directory::Scope::of(blackout.units, index->units()));
   // Held ones are no longer due, so each round takes others: a chunk
   // partly inside a blackout's region still sends the rest.
   while (allowed.size() < window) {
     auto due = work.take_due(now, window - allowed.size());
     if (due.empty()) break;
     for (auto i : due) {
-      const auto unit = work.unit_of(i);
-      time_rules::Message message{kind, promotional && work.channel_of(i) == adapters::Channel::sms, [&](const time_rules::Blackout& blackout) {
-                                    return regions[static_cast<std::size_t>(&blackout - rules->blackouts.data())].contains(unit, index->units());
-                                  }};
-      if (auto hold = time_rules::hold(*rules, message, wall)) {
+      if (auto hold = check.hold(work, i, wall)) {
         work.hold_until(i, now + std::chrono::duration_cast<std::chrono::steady_clock::duration>(hold->until - wall));
         if (held++ == 0) log_.debug("dispatch", "broadcast " + work.broadcast_id() + ": held by " + hold->why + " until " + format_utc(hold->until));
       } else {
@@ -663,6 +693,21 @@ std::vector<std::size_t> Dispatcher::due_and_allowed(ChunkWork& work, std::size_
   }
   if (held) metrics_.counter("orgcast_dispatch_held_by_time_rules_total", "recipients held at send time by quiet hours, the promotional window or a blackout").inc(held);
   return allowed;
+}
+
+std::optional<std::chrono::steady_clock::time_point> Dispatcher::held_at_send(const ChunkWork& work, std::size_t i) {
+  auto rules = options_.time_rules ? options_.time_rules() : nullptr;
+  const auto wall = clock_->system_now();
+  if (wall < work.rules_checked_until() && rules.get() == work.rules_tag()) return std::nullopt;  // as when its window was let go
+  if (!rules || rules->empty()) return std::nullopt;
+  const auto now = clock_->steady_now();
+  const auto& b = work.broadcast();
+  const RuleCheck check(*rules, work, b.index ? b.index : (options_.index ? options_.index() : nullptr));
+  if (check.regions_unknown()) return now + kRegionsUnknownWait;
+  auto hold = check.hold(work, i, wall);
+  if (!hold) return std::nullopt;
+  metrics_.counter("orgcast_dispatch_held_by_time_rules_total", "recipients held at send time by quiet hours, the promotional window or a blackout").inc();
+  return now + std::chrono::duration_cast<std::chrono::steady_clock::duration>(hold->until - wall);
 }
 
 std::optional<State> Dispatcher::withheld(const ChunkWork& work) const {
@@ -720,6 +765,13 @@ asio::awaitable<void> Dispatcher::send_batch(std::shared_ptr<ChunkWork> work, st
       // any wait for a slot or a token (the claim may be long past).
       if (auto withheld = self->withheld(*work)) {
         work->withhold(i, *withheld);
+        release_slot(*lane);
+        --lane->given;
+        co_return;
+      }
+      // So are the time rules, when one may have begun since its window was let go.
+      if (auto until = self->held_at_send(*work, i)) {
+        work->defer(i, *until);
         release_slot(*lane);
         --lane->given;
         co_return;

@@ -118,6 +118,9 @@ class Dispatcher : public std::enable_shared_from_this<Dispatcher> {
   /// Up to `window` due recipients of the chunk that the time rules let go
   /// now; those they hold wait in the chunk until the rules' end.
   std::vector<std::size_t> due_and_allowed(ChunkWork& work, std::size_t window);
+  /// Whether a time rule began (or the rules changed) since recipient i's
+  /// window was let go, and holds it now: until when (steady clock).
+  std::optional<std::chrono::steady_clock::time_point> held_at_send(const ChunkWork& work, std::size_t i);
   /// The chunk's holds were made under other rules than `rules`: forgotten.
   void forget_stale_holds(ChunkWork& work, const std::shared_ptr<const time_rules::Rules>& rules);
   std::uint32_t new_token();

@@ -14,6 +14,7 @@
 #include <array>
 #include <list>
 #include <mutex>
+#include <optional>
 
 #include "auth/address_group.hpp"
 #include "core/text.hpp"
@@ -39,20 +40,31 @@ std::string peer_of(tcp::socket& socket) {
   return ec ? std::string() : endpoint.address().to_string();
 }
 
-// Copies Beast's request into the plain Request the handlers see.
-bool to_request(const bhttp::request<bhttp::string_body>& in, Request& out) {
+// A header that holds one value, sent twice: which one counts would depend
+// on who reads it (a proxy, orgcast), so the request is refused instead.
+std::optional<std::string> repeated_header(const bhttp::fields& fields) {
+  for (const char* name : {"Authorization", "Content-Type", "Host", "Cookie", "Origin", "X-CSRF-Token", "Idempotency-Key", "Last-Event-ID"})
+    if (fields.count(name) > 1) return std::string(name);
+  return std::nullopt;
+}
+
+// Copies Beast's request into the plain Request the handlers see, or says
+// why it cannot be read as one.
+std::optional<Response> to_request(const bhttp::request<bhttp::string_body>& in, Request& out) {
   out.method = std::string(in.method_string());
   out.target = std::string(in.target());
   auto url = boost::urls::parse_origin_form(out.target);
-  if (!url) return false;
+  if (!url) return problem(400, "bad-target", "Bad request target", "the request target is not a valid path and query");
   out.path = std::string(url->path());
-  for (auto param : url->params()) out.query[std::string(param.key)] = std::string(param.value);
+  for (auto param : url->params())
+    if (!out.query.emplace(std::string(param.key), std::string(param.value)).second)
+      return problem(400, "invalid-parameter", "Invalid parameter", "query parameter " + orgcast::quoted_input(param.key) + " is given twice; give it once");
   for (const auto& field : in) {
     std::string name(field.name_string());
     for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     out.headers.emplace_back(std::move(name), std::string(field.value()));
   }
-  return true;
+  return std::nullopt;
 }
 
 // A small body usually comes in the same segment as its header: parsed
@@ -415,6 +427,8 @@ struct Server::State : std::enable_shared_from_this<State> {
       std::optional<Response> unreadable;
       if (header.version() >= 11 && header.find(bhttp::field::host) == header.end())
         unreadable = problem(400, "bad-request", "Malformed request", "an HTTP/1.1 request needs a Host header");
+      else if (const auto twice = repeated_header(header))
+        unreadable = problem(400, "bad-request", "Malformed request", "header " + *twice + " is given more than once; send it once");
       else if (const auto coding = header[bhttp::field::content_encoding]; !coding.empty() && !beast::iequals(coding, "identity"))
         unreadable = problem(415, "unsupported-media-type", "Unsupported content encoding",
                              "Content-Encoding " + orgcast::quoted_input(std::string(coding), 40) + " is not read here: send the body uncompressed");
@@ -521,8 +535,8 @@ struct Server::State : std::enable_shared_from_this<State> {
         request.params = std::move(params);
         request.principal = std::move(principal);
         request.peer = peer_of(socket);
-        if (!to_request(message, request)) {
-          response = problem(400, "bad-target", "Bad request target", "the request target is not a valid path and query");
+        if (auto unreadable = to_request(message, request)) {
+          response = std::move(*unreadable);
         } else if (!match.handler) {
           response = match.status == 405
                          ? problem(405, "method-not-allowed", "Method not allowed", request.method + " is not allowed here")

@@ -62,19 +62,23 @@ boost::asio::awaitable<redis::Result<redis::Reply>> InboundStore::latest(std::si
   co_return co_await redis_->command(std::move(newest_first));
 }
 
-boost::asio::awaitable<redis::Result<std::vector<redis::Reply>>> InboundStore::of_person(std::uint64_t mobile, std::size_t limit) {
-  auto ids_read = redis::cmd("LRANGE", keys_.inbound_of(mobile), "0", std::to_string(limit - 1));
-  auto ids = co_await redis_->command(std::move(ids_read));
-  if (!ids) co_return ids.error();
-  if (ids->is_error()) co_return make_error_code(redis::Errc::server_error);
-  std::vector<redis::Reply> out;
+boost::asio::awaitable<redis::Result<InboundStore::PersonPage>> InboundStore::of_person(std::uint64_t mobile, std::size_t first, std::size_t count) {
+  std::vector<redis::Args> list_reads;
+  list_reads.push_back(redis::cmd("LRANGE", keys_.inbound_of(mobile), std::to_string(first), std::to_string(first + count - 1)));
+  list_reads.push_back(redis::cmd("LLEN", keys_.inbound_of(mobile)));
+  auto listed = co_await redis_->pipeline(std::move(list_reads));
+  if (!listed) co_return listed.error();
+  if (listed->size() != 2 || (*listed)[0].is_error() || (*listed)[1].is_error()) co_return make_error_code(redis::Errc::server_error);
+  const auto* ids = &(*listed)[0];
+  PersonPage out;
+  out.kept = static_cast<std::size_t>((*listed)[1].integer);
   if (ids->elements.empty()) co_return out;
   std::vector<redis::Args> reads;
   for (const auto& id : ids->elements) reads.push_back(redis::cmd("XRANGE", keys_.inbound_messages(), id.str, id.str));
   auto entries = co_await redis_->pipeline(std::move(reads));
   if (!entries) co_return entries.error();
   for (auto& e : *entries)
-    if (e.is_array() && !e.elements.empty()) out.push_back(std::move(e.elements[0]));  // gone when the stream was trimmed
+    if (e.is_array() && !e.elements.empty()) out.messages.push_back(std::move(e.elements[0]));  // gone when the stream was trimmed
   co_return out;
 }
 

@@ -49,7 +49,7 @@ class Fields {
     text(key, t);
     if (t.empty()) return std::nullopt;
     auto parsed = parse_rfc3339(t);
-    if (!parsed) errors_.push_back({std::string("/") + key, "expected an RFC 3339 time such as 2026-12-01T10:00:00+05:30, not " + quoted_input(t)});
+    if (!parsed) errors_.push_back({std::string("/") + key, "expected " + std::string(kRfc3339Expected) + ", not " + quoted_input(t)});
     as_given = t;
     return parsed;
   }

@@ -1,5 +1,6 @@
 #include "schedule/cron.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <vector>
 
@@ -103,6 +104,18 @@ std::optional<SysTime> Cron::next_after(SysTime t) const {
       if (hours_[static_cast<std::size_t>(m / 60)] && minutes_[static_cast<std::size_t>(m % 60)]) return SysTime(day + minutes(m) - kIst);
   }
   return std::nullopt;
+}
+
+std::chrono::minutes Cron::shortest_gap() const {
+  int first = -1, last = -1, shortest = 24 * 60;
+  for (int m = 0; m < 24 * 60; ++m) {
+    if (!hours_[static_cast<std::size_t>(m / 60)] || !minutes_[static_cast<std::size_t>(m % 60)]) continue;
+    if (last >= 0) shortest = std::min(shortest, m - last);
+    if (first < 0) first = m;
+    last = m;
+  }
+  if (first >= 0) shortest = std::min(shortest, first + 24 * 60 - last);
+  return minutes(shortest);
 }
 
 OccurrencePlan plan_occurrence(const Cron& cron, SysTime due, SysTime now, std::chrono::seconds grace) {

@@ -23,6 +23,11 @@ class Cron {
   /// within five years (e.g. 31 February).
   std::optional<std::chrono::system_clock::time_point> next_after(std::chrono::system_clock::time_point t) const;
   const std::string& text() const { return text_; }
+  /// The shortest time between two of its occurrences, from the times of
+  /// day it runs (the last of a day to the first of the next counted as if
+  /// both days ran): "* 9 * * *" (every minute of nine o'clock, where
+  /// "0 9 * * *" was meant) is one minute.
+  std::chrono::minutes shortest_gap() const;
 
  private:
   bool day_matches(int day_of_month, int month, int day_of_week) const;

@@ -94,7 +94,7 @@ std::variant<BoundValues, std::vector<BindProblem>> bind_variables(const Templat
     if (v.type == VariableType::time) {
       bound.times[static_cast<std::size_t>(index)] = parse_rfc3339(text);
       if (!bound.times[static_cast<std::size_t>(index)])
-        problems.push_back({pointer, "expected an RFC 3339 time, e.g. 2026-11-25T10:00:00+05:30"});
+        problems.push_back({pointer, "expected " + std::string(kRfc3339Expected)});
       continue;
     }
     if (characters(text) > v.max_length) {

@@ -92,6 +92,22 @@ std::optional<Hold> hold(const Rules& rules, const Message& message, SysTime now
   return Hold{at, why};
 }
 
+SysTime next_change(const Rules& rules, SysTime now) {
+  auto soonest = SysTime::max();
+  // The next time the IST clock reads `minute`, strictly after now.
+  auto next_at_minute = [&](int minute) {
+    const int ahead = ((minute - ist_minute_of_day(now)) % kDay + kDay) % kDay;
+    const SysTime at = std::chrono::floor<minutes>(now) + minutes(ahead);
+    soonest = std::min(soonest, at > now ? at : at + minutes(kDay));
+  };
+  for (const auto& quiet : rules.quiet_hours) next_at_minute(quiet.window.from_minute), next_at_minute(quiet.window.to_minute);
+  if (rules.promotional_window) next_at_minute(kOutsidePromotionalHours.from_minute), next_at_minute(kOutsidePromotionalHours.to_minute);
+  for (const auto& blackout : rules.blackouts)
+    for (const auto edge : {blackout.from, blackout.to})
+      if (edge > now) soonest = std::min(soonest, edge);
+  return soonest;
+}
+
 const Blackout* blackout_at(const Rules& rules, std::string_view kind, SysTime now, const std::function<bool(const Blackout&)>& applies) {
   if (kind == "reply") return nullptr;
   for (const auto& blackout : rules.blackouts)

@@ -69,6 +69,11 @@ struct Hold {
 /// rule in force at `now` pushes the time on, until none holds).
 std::optional<Hold> hold(const Rules& rules, const Message& message, SysTime now);
 
+/// The first moment after `now` at which any rule begins or ends (a quiet
+/// window's edge, 10:00 or 21:00 IST, a blackout's from or to): until then
+/// hold() answers every message as it does at `now`.
+SysTime next_change(const Rules& rules, SysTime now);
+
 /// The blackout in force at `now` for a kind where `applies` says it does
 /// (a broadcast's audience), if any: for refusing one as it is posted.
 const Blackout* blackout_at(const Rules& rules, std::string_view kind, SysTime now, const std::function<bool(const Blackout&)>& applies);

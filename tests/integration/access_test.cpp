@@ -193,6 +193,35 @@ TEST_F(Access, TokensMadeByATokenAreListedToItAndRevokedWithIt) {
   EXPECT_EQ(object_of(again)["revoked"].as_array().size(), 1u) << "nothing revoked again: " << again.body;
 }
 
+// The admin lists (tokens, templates, ...) are paged like every list: a
+// `limit`, the `next` link and the `total`, each row once, in one order.
+TEST_F(Access, SmallListsArePagedByTheNextLink) {
+  for (int n = 0; n < 4; ++n)
+    ASSERT_EQ(as(daemon_->token(), "POST", "/v1/tokens", R"({"name": "cron )" + std::to_string(n) + R"(", "profile": "scheduler", "scope": ["D-JAI"]})").status, 201);
+  auto walk = [&](const std::string& first, const char* key) {
+    std::vector<std::string> ids;
+    std::string link = first;
+    for (int pages = 0; pages < 20 && !link.empty(); ++pages) {
+      auto page = object_of(as(daemon_->token(), "GET", link));
+      EXPECT_LE(page[key].as_array().size(), 2u) << link;
+      for (const auto& row : page[key].as_array()) ids.emplace_back(row.as_object().at("id").as_string());
+      link = page["next"].is_string() ? std::string(page["next"].as_string()) : "";
+    }
+    return ids;
+  };
+  auto all_tokens = object_of(as(daemon_->token(), "GET", "/v1/tokens"));
+  EXPECT_EQ(all_tokens["total"].as_int64(), 5) << "the harness's and four";
+  EXPECT_TRUE(all_tokens["next"].is_null());
+  std::vector<std::string> every;
+  for (const auto& t : all_tokens["tokens"].as_array()) every.emplace_back(t.as_object().at("id").as_string());
+  EXPECT_EQ(walk("/v1/tokens?limit=2", "tokens"), every) << "3 pages, each token once, in the one order";
+  auto templates = object_of(as(daemon_->token(), "GET", "/v1/templates"));
+  std::vector<std::string> every_template;
+  for (const auto& t : templates["templates"].as_array()) every_template.emplace_back(t.as_object().at("id").as_string());
+  ASSERT_GT(every_template.size(), 2u);
+  EXPECT_EQ(walk("/v1/templates?limit=2", "templates"), every_template);
+}
+
 // People at the console: a user made with the CLI logs in and gets an
 // HttpOnly, SameSite=Strict cookie and a CSRF token; what changes something
 // needs the token and the same origin; logging out, or the user disabled,
@@ -460,7 +489,7 @@ TEST_F(Access, HostileRequestsToTokensAndSessionsGetAClear4xx) {
       {"POST", "/v1/meetings/m1:x/remind", "", "application/json", true, 404, "no meeting"},
       // The audit trail
       {"GET", "/v1/audit?limit=0", "", "application/json", true, 400, "limit"},
-      {"GET", "/v1/audit?before=x", "", "application/json", true, 400, "before"},
+      {"GET", "/v1/audit?cursor=x", "", "application/json", true, 400, "cursor"},
       {"GET", "/v1/audit?from=yesterday", "", "application/json", true, 400, "from"},
       {"GET", "/v1/audit?unit=NOWHERE", "", "application/json", true, 404, "NOWHERE"},
       {"GET", "/v1/audit?color=red", "", "application/json", true, 400, "color"},
@@ -484,6 +513,8 @@ TEST_F(Access, HostileRequestsToTokensAndSessionsGetAClear4xx) {
       {"GET", "/v1/schedules", "", "application/json", false, 401, "Bearer"},
       {"POST", "/v1/schedules", "{\"cron\": ", "application/json", true, 400, "line 1, column 10"},
       {"POST", "/v1/schedules", R"({"name": "x", "cron": 9, "report_reminder": []})", "application/json", true, 400, "/cron"},
+      {"POST", "/v1/schedules", R"({"name": "x", "cron": "* 9 * * *", "report_reminder": {"level": "district", "role": "president"}})", "application/json", true, 400,
+       "at least 60 minutes apart"},
       {"POST", "/v1/schedules", huge, "application/json", true, 413, "limit"},
       {"GET", "/v1/schedules/sc1", "", "application/json", true, 404, "sc1"},
       {"GET", "/v1/schedules/sc1?all=1", "", "application/json", true, 400, "all"},
@@ -497,6 +528,12 @@ TEST_F(Access, HostileRequestsToTokensAndSessionsGetAClear4xx) {
       {"PATCH", "/v1/broadcasts/b1", huge, "application/json", true, 413, "bytes"},
       {"PATCH", "/v1/broadcasts/b1:c", R"({"send_at": "2030-01-01T00:00:00Z"})", "application/json", true, 404, "broadcast"},
       {"PATCH", "/v1/broadcasts/b999", R"({"send_at": "2030-01-01T00:00:00Z"})", "application/json", true, 404, "b999"},
+      {"POST", "/v1/broadcasts", R"({"audience": {"units": ["D-JAI"]}, "template": "announcement", "variables": {"subject": "s", "details": "d"}, "channels": ["sms"], "send_at": "2300-01-01T00:00:00Z"})",
+       "application/json", true, 400, "years 1970 to 2199"},
+      // A body where none is read: said, not dropped
+      {"POST", "/v1/broadcasts/b1/cancel", R"({"reason": "wrong list"})", "application/json", true, 400, "takes no body"},
+      {"DELETE", "/v1/schedules/sc1", "x", "text/plain", true, 400, "takes no body"},
+      {"GET", "/v1/tokens", "{}", "application/json", true, 400, "takes no body"},
       // Finding people
       {"GET", "/v1/directory/contacts?q=meena", "", "application/json", false, 401, "Bearer"},
       {"GET", "/v1/directory/contacts?q=meena&limit=1e3", "", "application/json", true, 400, "limit"},
@@ -514,6 +551,14 @@ TEST_F(Access, HostileRequestsToTokensAndSessionsGetAClear4xx) {
       {"GET", "/v1/approvals?per_page=501", "", "application/json", true, 400, "per_page"},
       {"GET", "/v1/approvals?cursor=zz", "", "application/json", true, 400, "cursor"},
       {"GET", "/v1/directory/units?cursor=o1x", "", "application/json", true, 400, "cursor"},
+      {"GET", "/v1/tokens?limit=501", "", "application/json", true, 400, "limit"},
+      {"GET", "/v1/users?cursor=1", "", "application/json", true, 400, "cursor"},
+      {"GET", "/v1/templates?limit=-1", "", "application/json", true, 400, "limit"},
+      {"GET", "/v1/schedules?cursor=o1&page=2", "", "application/json", true, 400, "page"},
+      {"GET", "/v1/blackouts?limit=ten", "", "application/json", true, 400, "limit"},
+      {"GET", "/v1/directory/contacts/C1/inbound?cursor=oo", "", "application/json", true, 400, "cursor"},
+      {"GET", "/v1/directory/units/D-JAI/attendance?limit=0", "", "application/json", true, 400, "limit"},
+      {"GET", "/v1/directory/contacts/C1/attendance?cursor=o%00", "", "application/json", true, 400, "cursor"},
       // A callback path for an account this daemon does not have
       {"POST", "/v1/webhooks/nosuch/0123456789abcdef", "{}", "application/json", false, 404, "nosuch"},
   };

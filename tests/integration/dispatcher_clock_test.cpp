@@ -81,7 +81,7 @@ class DispatcherClock : public ::testing::Test {
     auto providers = app::build_providers(config, dispatch::make_transport(http_out_, http_pool_), error);
     EXPECT_TRUE(providers) << error;
     if (!providers) return nullptr;
-    for (auto& route : providers->routes) route.rate_per_second = 200;  // ~2 s for a district
+    for (auto& route : providers->routes) route.rate_per_second = rate_;  // 200: ~2 s for a district
     dispatch::DispatcherOptions d;
     d.key_prefix = prefix_;
     d.consumer = consumer;
@@ -163,6 +163,7 @@ class DispatcherClock : public ::testing::Test {
   std::shared_ptr<const time_rules::Rules> rules_;  // none unless a test sets them
   std::shared_ptr<const directory::OrgIndex> index_;  // the directory as the daemon's watcher has it; none unless set
   int window_ = 4;
+  int rate_ = 200;  // each provider account's requests a second
   std::chrono::milliseconds lease_ = 1000ms;
   std::atomic<bool> stopping_{false};
 };
@@ -279,6 +280,33 @@ TEST_F(DispatcherClock, QuietHoursStopABroadcastThatIsSendingWhenTheyBeginUntilT
   ASSERT_TRUE(eventually([&] { return accepted() == total; }, 20s)) << accepted() << " of " << total;
   EXPECT_EQ(duplicates(), 0);
   EXPECT_GT(metrics_.counter("orgcast_dispatch_held_by_time_rules_total", "").value(), 0u);
+}
+
+// A window let go just before 21:00 whose messages still wait for the
+// account's rate (10 a second, 40 to a window) when the quiet hours begin:
+// those not yet asked stop there — the rules are asked again before each
+// request once one may have begun — and go at 08:00, nobody twice.
+TEST_F(DispatcherClock, QuietHoursStopAWindowStillWaitingForTheRateWhenTheyBegin) {
+  auto rules = std::make_shared<time_rules::Rules>();
+  rules->quiet_hours.push_back({"announcement", *time_rules::parse_daily_window("21:00-08:00")});
+  rules_ = rules;
+  clock_ = std::make_shared<ManualClock>(*parse_rfc3339("2026-11-27T20:59:59.500+05:30"));
+  window_ = 40;
+  rate_ = 10;
+  start({"--report-delay-ms", "10"});
+  long long total = 0;
+  const auto id = post(R"({"audience": {"units": ["M1"]}, "template": "announcement", "variables": {"subject": "Hello", "details": "at the office"}, "channels": ["sms"]})",
+                       total);
+  ASSERT_GT(total, 40);
+  ASSERT_TRUE(eventually([&] { return clock_ms() >= 1795793400200; }, 5s)) << "21:00:00.2 IST by the clock";  // 2026-11-27T15:30:00.2Z
+  const auto at_nine = accepted();
+  std::this_thread::sleep_for(2s);  // 20 more tokens by the rate
+  EXPECT_EQ(accepted(), at_nine) << "nobody asked after 21:00, also of the window let go before it";
+  EXPECT_LT(at_nine, 40) << "the first window was still waiting for the rate at 21:00";
+  ASSERT_TRUE(eventually([&] { return count(id, "queued") == total - at_nine; }, 5s)) << json::serialize(broadcast(id));
+  jump(std::chrono::hours(11));  // past 08:00 IST
+  ASSERT_TRUE(eventually([&] { return accepted() == total; }, 20s)) << accepted() << " of " << total;
+  EXPECT_EQ(duplicates(), 0);
 }
 
 // Held by quiet hours past its expires_at, the rest of a broadcast ends

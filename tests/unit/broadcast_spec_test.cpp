@@ -202,7 +202,7 @@ TEST_F(SpecTest, LiteralTextOnlyForReplies) {
 TEST_F(SpecTest, TemplateProblemsNameTheVariable) {
   EXPECT_THAT(errors(R"({"audience": {}, "template": "meeting_reminder", "channels": ["sms"],
                          "variables": {"meeting.title": "ज़िला बैठक", "meeting.time": "tomorrow", "meeting.venu": "x", "name": "y"}})"),
-              ElementsAre("/variables/meeting.time: expected an RFC 3339 time, e.g. 2026-11-25T10:00:00+05:30",
+              ElementsAre("/variables/meeting.time: expected an RFC 3339 time with a zone in the years 1970 to 2199, e.g. 2026-11-25T10:00:00+05:30",
                           "/variables/meeting.venu: the template \"meeting_reminder\" has no variable \"meeting.venu\"; did you mean \"meeting.venue\"?",
                           "/variables/name: \"name\" comes from each contact; a broadcast cannot set it",
                           "/variables/meeting.venue: missing: the template \"meeting_reminder\" requires \"meeting.venue\""));
@@ -231,7 +231,7 @@ TEST_F(SpecTest, EveryProblemHasItsPointer) {
                           "/channels/2: the channel sms is listed twice",
                           "/message: literal text is only for replies the daemon sends; a broadcast names a template",
                           "/priority: expected urgent, normal or bulk",
-                          "/send_at: expected an RFC 3339 time, e.g. 2026-11-23T10:00:00+05:30",
+                          "/send_at: expected an RFC 3339 time with a zone in the years 1970 to 2199, e.g. 2026-11-25T10:00:00+05:30",
                           "/expires_at: must be later than now and than send_at",
                           "/kind: not a field of a broadcast (a template names its own kind)"));
   EXPECT_THAT(errors("{}"), ElementsAre("/audience: missing: who the broadcast goes to (an audience selector)",

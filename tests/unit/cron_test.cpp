@@ -60,4 +60,16 @@ TEST(Cron, AnOccurrenceRunsLateOnlyWithinItsGraceAndAnOutageIsOneSkip) {
   EXPECT_EQ(utc(*outage.next), "2026-12-02T03:30:00Z") << "the one still within grace, not the four missed between";
 }
 
+// The shortest time between two occurrences: what guards a schedule
+// against firing every minute of an hour by a slip of the first field.
+TEST(Cron, TheShortestGapBetweenOccurrences) {
+  auto gap = [](const char* text) { return cron(text).shortest_gap().count(); };
+  EXPECT_EQ(gap("* 9 * * *"), 1) << "every minute of nine o'clock";
+  EXPECT_EQ(gap("*/15 * * * *"), 15);
+  EXPECT_EQ(gap("0 9 * * *"), 24 * 60);
+  EXPECT_EQ(gap("0 9,18 * * 1-5"), 9 * 60) << "18:00 to 09:00 next morning is 15 h; 09:00 to 18:00 is 9 h";
+  EXPECT_EQ(gap("30 23 * * *"), 24 * 60);
+  EXPECT_EQ(gap("30 0,23 * * *"), 60) << "23:30 to 00:30 across midnight";
+}
+
 }  // namespace

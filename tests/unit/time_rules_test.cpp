@@ -71,4 +71,18 @@ TEST(TimeRules, ABlackoutHoldsItsRegionsKindsUntilItEndsAndRulesChain) {
   EXPECT_EQ(blackout_at(rules, "announcement", at("2026-11-30T07:00:00+05:30"), in_jaipur.within), nullptr) << "ended";
 }
 
+// Until the next edge of any rule, every message is answered as now: the
+// dispatcher asks again only once that time has come.
+TEST(TimeRules, TheNextChangeIsTheSoonestEdgeOfAnyRule) {
+  Rules rules = announcements_quiet_at_night();
+  rules.promotional_window = false;
+  EXPECT_EQ(format_rfc3339(next_change(rules, at("2026-11-27T20:59:59.500+05:30"))), "2026-11-27T15:30:00Z") << "21:00 IST";
+  EXPECT_EQ(format_rfc3339(next_change(rules, at("2026-11-27T21:00:00+05:30"))), "2026-11-28T02:30:00Z") << "then 08:00 IST";
+  rules.promotional_window = true;
+  EXPECT_EQ(format_rfc3339(next_change(rules, at("2026-11-27T09:00:00+05:30"))), "2026-11-27T04:30:00Z") << "10:00 IST";
+  rules.blackouts.push_back({"bo1", "poll", {"D1"}, at("2026-11-27T09:30:00+05:30"), at("2026-11-29T17:00:00+05:30"), {}});
+  EXPECT_EQ(format_rfc3339(next_change(rules, at("2026-11-27T09:00:00+05:30"))), "2026-11-27T04:00:00Z") << "the blackout's start";
+  EXPECT_EQ(next_change(Rules{{}, false, {}}, at("2026-11-27T09:00:00+05:30")), SysTime::max()) << "no rules: never";
+}
+
 }  // namespace
