@@ -20,6 +20,7 @@ add_library(orgcast_logic STATIC
   daemon/core/mask.cpp
   daemon/core/text.cpp
   daemon/core/json_text.cpp
+  daemon/core/json_repeated_key.cpp
   daemon/core/digest.cpp
   daemon/openapi/yaml_json.cpp
   daemon/openapi/json_schema.cpp

@@ -10,6 +10,7 @@ add_executable(orgcast_unit_tests
   tests/unit/auto_reply_test.cpp
   tests/unit/reply_link_test.cpp
   tests/unit/text_test.cpp
+  tests/unit/json_repeated_key_test.cpp
   tests/unit/openapi_test.cpp
   tests/unit/time_rules_test.cpp
   tests/unit/cron_test.cpp

@@ -1,4 +1,5 @@
 #include "api/common.hpp"
+#include "core/json_repeated_key.hpp"
 #include "core/text.hpp"
 #include "directory/resolver.hpp"
 
@@ -42,6 +43,13 @@ std::optional<boost::json::value> parse_json_body(const http::Request& request, 
   if (ec) {
     error = http::problem(400, "invalid-json", "Invalid JSON",
                           "the body is not valid JSON at " + text_position(request.body, std::min(used, request.body.size())) + ": " + ec.message());
+    return std::nullopt;
+  }
+  // A key given twice would mean one thing here and another to a proxy or log reader that keeps the first.
+  if (const auto twice = repeated_key(request.body); twice.offset != std::string_view::npos) {
+    error = http::problem(400, "invalid-json", "Invalid JSON",
+                          "the key " + quoted_input(twice.key, 100) + " is given twice in one object at " + text_position(request.body, twice.offset) +
+                              "; give it once");
     return std::nullopt;
   }
   return parser.release();

@@ -530,6 +530,9 @@ TEST_F(Access, HostileRequestsToTokensAndSessionsGetAClear4xx) {
       {"PATCH", "/v1/broadcasts/b999", R"({"send_at": "2030-01-01T00:00:00Z"})", "application/json", true, 404, "b999"},
       {"POST", "/v1/broadcasts", R"({"audience": {"units": ["D-JAI"]}, "template": "announcement", "variables": {"subject": "s", "details": "d"}, "channels": ["sms"], "send_at": "2300-01-01T00:00:00Z"})",
        "application/json", true, 400, "years 1970 to 2199"},
+      // A key twice: which value counts would depend on the reader
+      {"POST", "/v1/broadcasts", R"({"audience": {"units": ["D-JAI"]}, "template": "announcement", "variables": {"subject": "s", "details": "d"}, "channels": ["sms"], "audience": {"units": ["RJ"]}})",
+       "application/json", true, 400, "\\\"audience\\\" is given twice in one object at line 1, column 132"},
       // A body where none is read: said, not dropped
       {"POST", "/v1/broadcasts/b1/cancel", R"({"reason": "wrong list"})", "application/json", true, 400, "takes no body"},
       {"DELETE", "/v1/schedules/sc1", "x", "text/plain", true, 400, "takes no body"},
