@@ -13,6 +13,7 @@
 #include "core/mask.hpp"
 #include "api/enqueue.hpp"
 #include "api/paging.hpp"
+#include "api/report_reminders.hpp"
 #include "api/routes.hpp"
 #include "api/send_quota.hpp"
 #include "core/run_on.hpp"
@@ -65,31 +66,53 @@ struct Missing {
   std::size_t expected = 0;
 };
 
+// Who should report, by the filters' level, role and unit within the
+// caller's scope; or why not (one not in the directory, one outside).
+std::variant<directory::Selector, http::Response> reporters(const directory::OrgIndex& index, const CallerScope& caller, const Filters& f) {
+  const auto& vocabulary = index.vocabulary();
+  if (f.level.empty() || f.role.empty()) return bad("give the level and role that report, e.g. level=district&role=president");
+  directory::Selector who;
+  const auto& levels = vocabulary.levels();
+  const auto level = std::find(levels.begin(), levels.end(), f.level) - levels.begin();
+  if (static_cast<std::size_t>(level) >= levels.size()) return bad("level: no level " + quoted_input(f.level) + " in the directory");
+  who.levels = std::uint64_t{1} << level;
+  const auto& roles = vocabulary.roles();
+  const auto role = std::find(roles.begin(), roles.end(), f.role) - roles.begin();
+  if (static_cast<std::size_t>(role) >= roles.size() || role >= 256) return bad("role: no role " + quoted_input(f.role) + " in the directory");
+  who.roles.set(static_cast<std::size_t>(role));
+  if (!f.unit.empty()) {
+    const auto unit = index.units().find(f.unit);
+    if (unit == directory::kNoUnit) return bad("unit: no unit " + quoted_input(f.unit) + " in the directory");
+    if (!caller.reaches(unit)) return out_of_scope(unit_outside(f.unit));
+    who.units.push_back({unit, true});
+  } else if (!caller.scope().whole()) {  // no unit: the caller's part of the directory
+    for (auto u : caller.scope().roots()) who.units.push_back({u, true});
+    if (who.units.empty()) return out_of_scope("your scope holds no unit of the directory");
+  }
+  return who;
+}
+
+// A reminder's body as filters ("channels" aside), or what is wrong with it.
+std::variant<Filters, http::Response> reminder_filters(const json::object& body) {
+  Filters f;
+  f.day = text::ist_day(std::chrono::system_clock::now());
+  for (const auto& [name, value] : body) {
+    if (name == "channels") continue;
+    if (name == "page" || name == "per_page" || name == "cursor" || !value.is_string()) return pointer_problem("Invalid request", {{"/" + std::string(name), "unknown, or not a text"}});
+    if (auto why = read_filter(f, std::string(name), std::string(value.as_string())); !why.empty())
+      return pointer_problem("Invalid request", {{"/" + std::string(name), why}});
+  }
+  return f;
+}
+
 awaitable<std::variant<Missing, http::Response>> missing(Context context, Filters f, std::shared_ptr<const auth::Principal> principal) {
   Missing out;
   out.index = context.watcher->index();
   if (!out.index) co_return index_unavailable();
   const CallerScope caller(principal.get(), out.index->units());
-  const auto& vocabulary = out.index->vocabulary();
-  if (f.level.empty() || f.role.empty()) co_return bad("give the level and role that report, e.g. level=district&role=president");
-  directory::Selector who;
-  const auto& levels = vocabulary.levels();
-  const auto level = std::find(levels.begin(), levels.end(), f.level) - levels.begin();
-  if (static_cast<std::size_t>(level) >= levels.size()) co_return bad("level: no level " + quoted_input(f.level) + " in the directory");
-  who.levels = std::uint64_t{1} << level;
-  const auto& roles = vocabulary.roles();
-  const auto role = std::find(roles.begin(), roles.end(), f.role) - roles.begin();
-  if (static_cast<std::size_t>(role) >= roles.size() || role >= 256) co_return bad("role: no role " + quoted_input(f.role) + " in the directory");
-  who.roles.set(static_cast<std::size_t>(role));
-  if (!f.unit.empty()) {
-    const auto unit = out.index->units().find(f.unit);
-    if (unit == directory::kNoUnit) co_return bad("unit: no unit " + quoted_input(f.unit) + " in the directory");
-    if (!caller.reaches(unit)) co_return out_of_scope(unit_outside(f.unit));
-    who.units.push_back({unit, true});
-  } else if (!caller.scope().whole()) {  // no unit: the caller's part of the directory
-    for (auto u : caller.scope().roots()) who.units.push_back({u, true});
-    if (who.units.empty()) co_return out_of_scope("your scope holds no unit of the directory");
-  }
+  auto selected = reporters(*out.index, caller, f);
+  if (auto* refused = std::get_if<http::Response>(&selected)) co_return std::move(*refused);
+  const auto who = std::get<directory::Selector>(std::move(selected));
   auto index = out.index;
   auto resolve = [index, who] { return directory::resolve(*index, who).posts; };
   auto expected = co_await run_on(context.compute, std::move(resolve));
@@ -181,18 +204,11 @@ awaitable<http::Response> remind(Context context, http::Request& request) {
   auto body = parse_json_body(request, error);
   if (!body) co_return error;
   if (!body->is_object()) co_return pointer_problem("Invalid request", {{"", "the body must be a JSON object"}});
-  Filters f;
-  f.day = text::ist_day(std::chrono::system_clock::now());
+  auto read = reminder_filters(body->as_object());
+  if (auto* refused = std::get_if<http::Response>(&read)) co_return std::move(*refused);
+  const auto f = std::get<Filters>(std::move(read));
   json::value channels = json::array{"whatsapp", "sms"};
-  for (const auto& [name, value] : body->as_object()) {
-    if (name == "channels") {
-      channels = value;
-      continue;
-    }
-    if (name == "page" || name == "per_page" || name == "cursor" || !value.is_string()) co_return pointer_problem("Invalid request", {{"/" + std::string(name), "unknown, or not a text"}});
-    if (auto why = read_filter(f, std::string(name), std::string(value.as_string())); !why.empty())
-      co_return pointer_problem("Invalid request", {{"/" + std::string(name), why}});
-  }
+  if (const auto* given = body->as_object().if_contains("channels")) channels = *given;
   std::function<awaitable<http::Response>(std::string)> replay_made = [](std::string made) -> awaitable<http::Response> {
     co_return http::json_response(202, json_text(json::object{{"reminder", made}, {"idempotent_replay", true}}));
   };
@@ -256,6 +272,16 @@ awaitable<http::Response> remind(Context context, http::Request& request) {
 }
 
 }  // namespace
+
+std::optional<http::Response> report_reminder_refused(const Context& context, const http::Request& request, const json::object& body) {
+  auto read = reminder_filters(body);
+  if (auto* refused = std::get_if<http::Response>(&read)) return std::move(*refused);
+  const auto index = context.watcher->index();
+  if (!index) return index_unavailable();
+  auto selected = reporters(*index, CallerScope(request, index->units()), std::get<Filters>(read));
+  if (auto* refused = std::get_if<http::Response>(&selected)) return std::move(*refused);
+  return std::nullopt;
+}
 
 void add_report_routes(http::Router& router, const Context& context) {
   router.add("GET", "/v1/reports", [context](http::Request& r) { return list(context, r); });

@@ -21,10 +21,12 @@
 #include "api/caller_scope.hpp"
 #include "api/common.hpp"
 #include "api/paging.hpp"
+#include "api/report_reminders.hpp"
 #include "api/context.hpp"
 #include "api/enqueue.hpp"
 #include "broadcast/spec.hpp"
 #include "api/routes.hpp"
+#include "meetings/meeting_store.hpp"
 #include "auth/route_access.hpp"
 #include "core/json_text.hpp"
 #include "core/text.hpp"
@@ -150,6 +152,14 @@ awaitable<http::Response> create(Context context, http::Request& request) {
   if (access && access->permission && !request.principal->permissions.has(*access->permission))
     co_return http::problem(403, "forbidden", "Not permitted",
                             std::string("a schedule of ") + s.kind + " needs the permission " + auth::name(*access->permission) + ", which your profile does not give");
+  // A reminder's level, role and unit, or its meeting, as its route would find them now.
+  if (s.kind == "report_reminder") {
+    if (auto refused = report_reminder_refused(context, request, request_body->as_object())) co_return std::move(*refused);
+  } else if (s.kind == "meeting_reminder") {
+    auto meeting = co_await context.meetings->get(s.meeting);
+    if (!meeting) co_return redis_unavailable(meeting.error().message());
+    if (!*meeting || !sees_meeting(context, request, **meeting)) co_return not_found("meeting", s.meeting);
+  }
   s.body_json = json::serialize(*request_body);
   s.author = request.principal->tag();
   s.created_at = format_utc(std::chrono::system_clock::now());

@@ -121,6 +121,10 @@ TEST_F(Schedules, BadOnesAreRefusedSayingWhereAndAnothersIsNotSeen) {
       {R"({"name": "x", "cron": "0 9 * * *", "report_reminder": {"level": "district", "role": "president"}, "broadcast": {}})", 400, "give one of"},
       {R"({"name": "x", "cron": "0 9 * * *", "broadcast": {"audience": {}, "template": "announcement", "channels": ["fax"]}})", 400, "/broadcast/channels/0"},
       {R"({"name": "x", "cron": "0 9 * * *", "report_reminder": {"level": "district", "rol": "president"}})", 400, "/report_reminder/rol"},
+      // A reminder's level, role, unit and meeting are looked up when it is made.
+      {R"({"name": "x", "cron": "0 9 * * *", "report_reminder": {"level": "distrct", "role": "president"}})", 400, "no level"},
+      {R"({"name": "x", "cron": "0 9 * * *", "report_reminder": {"level": "district", "role": "president", "unit": "NOWHERE"}})", 400, "no unit"},
+      {R"({"name": "x", "cron": "0 9 * * *", "meeting_reminder": {"meeting": "m999"}})", 404, "m999"},
       {R"({"name": "x", "cron": "0 9 * * *", "meeting_reminder": {"meeting": "m1", "request": {"who": 5}}})", 400, "/meeting_reminder/request/who"},
       {R"({"name": "x", "cron": "0 9 * * *", "grace_minutes": -1, "report_reminder": {"level": "district", "role": "president"}})", 400, "/grace_minutes"},
       {R"({"name": "x", "cron": "0 0 31 2 *", "report_reminder": {"level": "district", "role": "president"}})", 400, "no time"},
