@@ -123,6 +123,18 @@ class DispatcherClock : public ::testing::Test {
     total = number(accepted, "recipients");
     return accepted.contains("id") ? std::string(accepted["id"].as_string()) : "";
   }
+  /// Quiet hours 21:00-08:00 IST for announcements, the clock at `clock`,
+  /// everything started, and an announcement to `unit` posted: its id.
+  std::string announce_before_quiet_hours(const char* clock, const char* unit, long long& total) {
+    auto rules = std::make_shared<time_rules::Rules>();
+    rules->quiet_hours.push_back({"announcement", *time_rules::parse_daily_window("21:00-08:00")});
+    rules_ = rules;
+    clock_ = std::make_shared<ManualClock>(*parse_rfc3339(clock));
+    start({"--report-delay-ms", "10"});
+    return post(R"({"audience": {"units": [")" + std::string(unit) +
+                    R"("]}, "template": "announcement", "variables": {"subject": "Hello", "details": "at the office"}, "channels": ["sms"]})",
+                total);
+  }
   json::object broadcast(const std::string& id) { return object_of(queuer_->get("/v1/broadcasts/" + id)); }
   long long count(const std::string& id, const char* state) {  // 0 when absent
     auto b = broadcast(id);
@@ -259,14 +271,8 @@ TEST_F(DispatcherClock, ALiveInstancesChunkIsNeverTakenOverHoweverFarTheClockRun
 // sending when they begin (21:00 IST by the injected clock) stops there, is
 // set aside, and goes on when they end (08:00), nobody twice.
 TEST_F(DispatcherClock, QuietHoursStopABroadcastThatIsSendingWhenTheyBeginUntilTheyEnd) {
-  auto rules = std::make_shared<time_rules::Rules>();
-  rules->quiet_hours.push_back({"announcement", *time_rules::parse_daily_window("21:00-08:00")});
-  rules_ = rules;
-  clock_ = std::make_shared<ManualClock>(*parse_rfc3339("2026-11-27T20:59:59+05:30"));
-  start({"--report-delay-ms", "10"});
   long long total = 0;
-  const auto id = post(R"({"audience": {"units": ["D1"]}, "template": "announcement", "variables": {"subject": "Hello", "details": "at the office"}, "channels": ["sms"]})",
-                       total);
+  const auto id = announce_before_quiet_hours("2026-11-27T20:59:59+05:30", "D1", total);
   ASSERT_GT(total, 300);
   ASSERT_TRUE(eventually([&] { return clock_ms() >= 1795793400000; }, 5s)) << "21:00 IST by the clock";  // 2026-11-27T15:30:00Z
   std::this_thread::sleep_for(500ms);  // windows in flight at 21:00 finish
@@ -287,16 +293,10 @@ TEST_F(DispatcherClock, QuietHoursStopABroadcastThatIsSendingWhenTheyBeginUntilT
 // those not yet asked stop there — the rules are asked again before each
 // request once one may have begun — and go at 08:00, nobody twice.
 TEST_F(DispatcherClock, QuietHoursStopAWindowStillWaitingForTheRateWhenTheyBegin) {
-  auto rules = std::make_shared<time_rules::Rules>();
-  rules->quiet_hours.push_back({"announcement", *time_rules::parse_daily_window("21:00-08:00")});
-  rules_ = rules;
-  clock_ = std::make_shared<ManualClock>(*parse_rfc3339("2026-11-27T20:59:59.500+05:30"));
   window_ = 40;
   rate_ = 10;
-  start({"--report-delay-ms", "10"});
   long long total = 0;
-  const auto id = post(R"({"audience": {"units": ["M1"]}, "template": "announcement", "variables": {"subject": "Hello", "details": "at the office"}, "channels": ["sms"]})",
-                       total);
+  const auto id = announce_before_quiet_hours("2026-11-27T20:59:59.500+05:30", "M1", total);
   ASSERT_GT(total, 40);
   ASSERT_TRUE(eventually([&] { return clock_ms() >= 1795793400200; }, 5s)) << "21:00:00.2 IST by the clock";  // 2026-11-27T15:30:00.2Z
   const auto at_nine = accepted();
