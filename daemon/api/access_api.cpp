@@ -36,7 +36,7 @@ bool may_manage(const auth::Principal& caller, const auth::TokenRecord& t) { ret
 
 awaitable<http::Response> list_tokens(Context context, http::Request& request) {
   Paging paging;
-  if (auto why = read_list_paging(request, paging); !why.empty()) co_return http::problem(400, "invalid-parameter", "Invalid parameter", why);
+  if (auto refused = read_list_paging(request, paging)) co_return std::move(*refused);
   auto all = co_await context.auth->tokens();
   if (!all) co_return redis_unavailable(all.error().message());
   json::array out;
@@ -62,6 +62,8 @@ awaitable<http::Response> create_token(Context context, http::Request& request) 
     else out = std::string(v->as_string());
   };
   text("name", t.name);
+  if (!t.name.empty())
+    if (auto why = name_problem(t.name, 100); !why.empty()) problems.push_back({"/name", why});
   text("profile", t.profile);
   const auto profiles = context.access_profiles();
   const auto profile = profiles.find(t.profile);
@@ -80,9 +82,7 @@ awaitable<http::Response> create_token(Context context, http::Request& request) 
   list("scope", t.scope);
   list("permissions", t.permissions);
   if (t.scope.empty()) problems.push_back({"/scope", "expected at least one unit id (or \"*\": every unit)"});
-  for (std::size_t i = 0; i < t.scope.size(); ++i)
-    if (!scope_within(caller, index.get(), t.scope[i]))
-      problems.push_back({"/scope/" + std::to_string(i), quoted_input(t.scope[i]) + " is not within your scope", false, true});
+  for (auto& problem : scope_problems(caller, index.get(), t.scope)) problems.push_back(std::move(problem));
   // No wider than the profile it names, nor than its creator.
   auto allowed = profile == profiles.end() ? auth::Permissions{} : profile->second.permissions;
   for (std::size_t i = 0; i < t.permissions.size(); ++i) {

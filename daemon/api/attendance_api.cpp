@@ -105,7 +105,7 @@ awaitable<http::Response> of_meeting(Context context, http::Request& request) {
 awaitable<http::Response> of_person(Context context, http::Request& request) {
   const auto& contact = request.params["id"];
   Paging paging;  // the meetings' rows; the totals are over all of them
-  if (auto why = read_list_paging(request, paging); !why.empty()) co_return http::problem(400, "invalid-parameter", "Invalid parameter", why);
+  if (auto refused = read_list_paging(request, paging)) co_return std::move(*refused);
   auto index = context.watcher->index();
   if (!index) co_return index_unavailable();
   const CallerScope caller(request, index->units());
@@ -145,7 +145,7 @@ awaitable<http::Response> of_person(Context context, http::Request& request) {
 awaitable<http::Response> of_unit(Context context, http::Request& request) {
   const auto& unit_id = request.params["id"];
   Paging paging;  // the meetings' rows; the totals are over all of them
-  if (auto why = read_list_paging(request, paging); !why.empty()) co_return http::problem(400, "invalid-parameter", "Invalid parameter", why);
+  if (auto refused = read_list_paging(request, paging)) co_return std::move(*refused);
   auto index = context.watcher->index();
   if (!index) co_return index_unavailable();
   const auto& units = index->units();

@@ -27,14 +27,6 @@ constexpr std::size_t kMostScanned = 20000;  // entries looked through for one p
 
 http::Response bad(const std::string& what) { return http::problem(400, "invalid-parameter", "Invalid parameter", what); }
 
-bool stream_id(std::string_view s) {
-  const auto dash = s.find('-');
-  if (s.empty() || s.size() > 41 || dash == 0 || dash == std::string_view::npos || dash + 1 == s.size()) return false;
-  for (std::size_t i = 0; i < s.size(); ++i)
-    if (i != dash && (s[i] < '0' || s[i] > '9')) return false;
-  return true;
-}
-
 awaitable<http::Response> list(Context context, http::Request& request) {
   if (!context.audit) co_return http::problem(404, "not-found", "No audit trail", "this daemon keeps no audit trail (audit.key_file is not set)");
   std::string who, action, unit_id, before;
@@ -51,7 +43,7 @@ awaitable<http::Response> list(Context context, http::Request& request) {
     } else if (name == "limit") {
       if (auto why = read_paging("per_page", value, 500, limit); !why.empty()) co_return bad("limit must be a whole number from 1 to 500");
     } else if (name == "cursor") {
-      if (!stream_id(value)) co_return bad("cursor is not one this listing gave (use the `next` link as it is), not " + quoted_input(value));
+      if (!is_stream_id(value)) co_return bad("cursor is not one this listing gave (use the `next` link as it is), not " + quoted_input(value));
       before = value;
     } else {
       co_return bad("unknown query parameter " + quoted_input(name) + "; expected who, action, unit, from, to, limit, cursor");
@@ -74,9 +66,13 @@ awaitable<http::Response> list(Context context, http::Request& request) {
   std::size_t scanned = 0;
   while (out.size() < limit && scanned < kMostScanned) {
     auto batch = co_await context.audit->newest(cursor, kBatch);
+    // Redis refuses an id of the right shape that no stream has (0-0, past 64 bits): the cursor's fault.
+    if (!batch && cursor == before && !before.empty() && batch.error() == make_error_code(redis::Errc::server_error))
+      co_return bad("cursor is not one this listing gave (use the `next` link as it is), not " + quoted_input(before));
     if (!batch) co_return redis_unavailable(batch.error().message());
     if (batch->empty()) break;
-    for (const auto& [id, text] : *batch) {
+    for (std::size_t n = 0; n < batch->size(); ++n) {
+      const auto& [id, text] = (*batch)[n];
       ++scanned;
       cursor = id;
       auto entry = audit::from_json(text);
@@ -93,7 +89,8 @@ awaitable<http::Response> list(Context context, http::Request& request) {
       shown["id"] = id;
       out.push_back(std::move(shown));
       if (out.size() == limit) {
-        next = id;
+        // The last entry of a batch that was not full is the trail's oldest: no page after.
+        if (n + 1 < batch->size() || batch->size() == kBatch) next = id;
         break;
       }
     }

@@ -60,7 +60,7 @@ json::object shown(const time_rules::StoredBlackout& stored, std::chrono::system
 
 awaitable<http::Response> list(Context context, http::Request& request) {
   Paging paging;
-  if (auto why = read_list_paging(request, paging); !why.empty()) co_return http::problem(400, "invalid-parameter", "Invalid parameter", why);
+  if (auto refused = read_list_paging(request, paging)) co_return std::move(*refused);
   const auto index = context.watcher->index();
   const auto now = std::chrono::system_clock::now();
   json::array out;
@@ -83,7 +83,7 @@ std::variant<time_rules::Blackout, http::Response> read_blackout(const json::obj
   std::vector<directory::SelectorError> problems;
   time_rules::Blackout b;
   if (const auto* name = o.if_contains("name"); name && name->is_string()) b.name = std::string(name->as_string());
-  if (characters(b.name) < 1 || characters(b.name) > 200) problems.push_back({"/name", "expected a name of 1 to 200 characters"});
+  if (auto why = name_problem(b.name, 200); !why.empty()) problems.push_back({"/name", why});
   const auto& units = o.at("units").as_array();
   for (std::size_t i = 0; i < units.size(); ++i) {
     const std::string unit(units[i].as_string());

@@ -1,5 +1,7 @@
 #include "api/caller_scope.hpp"
 
+#include <algorithm>
+
 #include "api/context.hpp"
 #include "auth/principal.hpp"
 #include "directory_store/watcher.hpp"
@@ -77,6 +79,24 @@ bool scope_within(const auth::Principal& caller, const directory::OrgIndex* inde
   if (caller.whole_directory()) return true;
   if (unit == "*" || !index) return false;
   return CallerScope(&caller, index->units()).reaches(std::string_view(unit));
+}
+
+std::vector<directory::SelectorError> scope_problems(const auth::Principal& caller, const directory::OrgIndex* index,
+                                                     const std::vector<std::string>& scope) {
+  std::vector<directory::SelectorError> problems;
+  for (std::size_t i = 0; i < scope.size(); ++i) {
+    const auto at = "/scope/" + std::to_string(i);
+    const auto& unit = scope[i];
+    if (std::find(scope.begin(), scope.begin() + static_cast<std::ptrdiff_t>(i), unit) != scope.begin() + static_cast<std::ptrdiff_t>(i))
+      problems.push_back({at, quoted_input(unit) + " is given twice"});
+    else if (unit == "*" && scope.size() > 1)
+      problems.push_back({at, "\"*\" (every unit) stands alone"});
+    else if (!scope_within(caller, index, unit))
+      problems.push_back({at, quoted_input(unit) + " is not within your scope", false, true});
+    else if (unit != "*" && (!index || index->units().find(unit) == directory::kNoUnit))
+      problems.push_back({at, index ? "no unit " + quoted_input(unit) + " in the directory" : "the directory is not loaded yet: only \"*\" can be checked now"});
+  }
+  return problems;
 }
 
 http::Response out_of_scope(const std::string& detail) { return http::problem(403, "out-of-scope", "Outside your scope", detail); }

@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "directory/scope.hpp"
+#include "directory/selector.hpp"
 #include "http/message.hpp"
 
 namespace orgcast::api {
@@ -71,6 +72,13 @@ std::optional<PlacedContact> reachable_contact(const Context& context, const Cal
 
 /// `unit` ("*" every unit) is inside the caller's scope: a unit of it or below one.
 bool scope_within(const auth::Principal& caller, const directory::OrgIndex* index, const std::string& unit);
+
+/// What is wrong with the scope of a token or user `caller` makes, each at
+/// "/scope/<i>": "*" beside units, a unit twice, a unit the directory does
+/// not have (one that is imported later must not widen it then), or one
+/// outside the caller's scope (403). Without an index only "*" passes.
+std::vector<directory::SelectorError> scope_problems(const auth::Principal& caller, const directory::OrgIndex* index,
+                                                     const std::vector<std::string>& scope);
 
 /// 403 for something the caller named outside its scope, saying what.
 http::Response out_of_scope(const std::string& detail);

@@ -27,11 +27,20 @@ bool read_paging_parameter(const std::string& name, const std::string& value, st
   return true;
 }
 
+bool is_stream_id(std::string_view s) {
+  const auto dash = s.find('-');
+  if (s.empty() || s.size() > 41 || dash == 0 || dash == std::string_view::npos || dash + 1 == s.size()) return false;
+  for (std::size_t i = 0; i < s.size(); ++i)
+    if (i != dash && (s[i] < '0' || s[i] > '9')) return false;
+  return true;
+}
+
 std::string link_with_cursor(const http::Request& request, std::string_view cursor) {
   std::map<std::string, std::string> kept;  // in name order: one link for one page
   for (const auto& [name, value] : request.query)
     if (name != "page" && name != "cursor") kept.emplace(name, value);
-  std::string link = request.path + "?";
+  // The path as sent (percent-encoded): a contact id may hold a space or a '#'.
+  std::string link = request.target.substr(0, request.target.find('?')) + "?";
   for (const auto& [name, value] : kept) link += name + "=" + boost::urls::encode(value, boost::urls::unreserved_chars) + "&";
   return link + "cursor=" + boost::urls::encode(cursor, boost::urls::unreserved_chars);
 }
@@ -42,16 +51,16 @@ boost::json::value next_page_link(const http::Request& request, const Paging& pa
   return boost::json::value(link_with_cursor(request, "o" + std::to_string(next)));
 }
 
-std::string read_list_paging(const http::Request& request, Paging& paging) {
+std::optional<http::Response> read_list_paging(const http::Request& request, Paging& paging) {
   constexpr std::size_t kMostPerPage = 500;
   paging.per_page = 100;
   std::string why;
   for (const auto& [name, value] : request.query) {
     if (name == "limit") why = read_paging("per_page", value, kMostPerPage, paging.per_page).empty() ? "" : "limit must be a whole number from 1 to 500, not " + quoted_input(value);
     else if (name == "cursor") read_paging_parameter(name, value, kMostPerPage, paging, why);
-    if (!why.empty()) return why;
+    if (!why.empty()) return http::problem(400, "invalid-parameter", "Invalid parameter", why);
   }
-  return "";
+  return std::nullopt;
 }
 
 boost::json::object paged_list(const http::Request& request, const Paging& paging, const char* key, boost::json::array rows) {

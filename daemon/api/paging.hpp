@@ -30,6 +30,10 @@ struct Paging {
 /// what is wrong in `why` ("" when fine); false for any other parameter.
 bool read_paging_parameter(const std::string& name, const std::string& value, std::size_t most_per_page, Paging& paging, std::string& why);
 
+/// A Redis stream id ("<ms>-<n>"): the cursor of lists read newest first
+/// by message id (the audit trail, inbound messages).
+bool is_stream_id(std::string_view s);
+
 /// This request's path and query with `cursor` set to `cursor`: the `next`
 /// link of any list (every other parameter kept, in name order).
 std::string link_with_cursor(const http::Request& request, std::string_view cursor);
@@ -39,8 +43,9 @@ boost::json::value next_page_link(const http::Request& request, const Paging& pa
 
 /// Lists read whole (tokens, users, templates, schedules, blackouts, a
 /// person's meetings: tens to hundreds of rows) take `limit` (1 to 500,
-/// 100) and `cursor` like the rest. "" or what is wrong with them.
-std::string read_list_paging(const http::Request& request, Paging& paging);
+/// 100) and `cursor` like the rest: read into `paging`, or a 400 saying
+/// what is wrong with them.
+std::optional<http::Response> read_list_paging(const http::Request& request, Paging& paging);
 
 /// `{key: this page of rows, total, next}`.
 boost::json::object paged_list(const http::Request& request, const Paging& paging, const char* key, boost::json::array rows);

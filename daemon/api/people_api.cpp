@@ -59,12 +59,19 @@ std::optional<Person> person_of(const Context& context, const http::Request& req
 
 
 awaitable<http::Response> inbound_of(Context context, http::Request& request) {
-  Paging paging;
-  if (auto why = read_list_paging(request, paging); !why.empty()) co_return http::problem(400, "invalid-parameter", "Invalid parameter", why);
+  std::size_t limit = 100;
+  std::string after;  // the cursor: the id of the last message of the page before
+  for (const auto& [name, value] : request.query) {
+    std::string why;
+    if (name == "limit" && !read_paging("per_page", value, 500, limit).empty()) why = "limit must be a whole number from 1 to 500, not " + quoted_input(value);
+    if (name == "cursor" && !is_stream_id(value)) why = "cursor is not one this listing gave (use the `next` link as it is)";
+    if (!why.empty()) co_return http::problem(400, "invalid-parameter", "Invalid parameter", why);
+    if (name == "cursor") after = value;
+  }
   http::Response error;
   auto person = person_of(context, request, error);
   if (!person) co_return error;
-  auto entries = co_await context.inbound->of_person(person->mobile, paging.offset(), paging.per_page);
+  auto entries = co_await context.inbound->of_person(person->mobile, std::move(after), limit);
   if (!entries) co_return redis_unavailable(entries.error().message());
   json::array out;
   for (const auto& e : entries->messages)
@@ -77,7 +84,7 @@ awaitable<http::Response> inbound_of(Context context, http::Request& request) {
   co_return http::json_response(200, json_text(json::object{{"mobile", person->shown},
                                                             {"messages", std::move(out)},
                                                             {"total", entries->kept},
-                                                            {"next", next_page_link(request, paging, entries->kept)}}));
+                                                            {"next", entries->last.empty() ? json::value(nullptr) : json::value(link_with_cursor(request, entries->last))}}));
 }
 
 awaitable<http::Response> get_consent(Context context, http::Request& request) {

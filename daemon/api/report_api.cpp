@@ -38,11 +38,16 @@ struct Filters {
   Paging paging{1, 100, std::nullopt};
 };
 
-// Reads one filter; "" when it is fine, else what is wrong.
+// Reads one filter; "" when it is fine, else what is wrong. A date is a
+// day on the IST calendar, or today or yesterday as of the request (what
+// a schedule's reminder at 09:00 means by "who did not report yesterday").
 std::string read_filter(Filters& f, const std::string& name, const std::string& value) {
   if (name == "date") {
-    if (value.size() != 10 || !parse_rfc3339(value + "T00:00:00+05:30")) return "date must be a day such as 2026-12-01, not " + quoted_input(value);
-    f.day = value;
+    const auto now = std::chrono::system_clock::now();
+    if (value == "today" || value == "yesterday") f.day = text::ist_day(value == "today" ? now : now - std::chrono::hours(24));
+    else if (value.size() != 10 || !parse_rfc3339(value + "T00:00:00+05:30"))
+      return "date must be a day such as 2026-12-01 (1970 to 2199), today or yesterday, not " + quoted_input(value);
+    else f.day = value;
   } else if (name == "level" || name == "role" || name == "unit") {
     if (value.empty() || value.size() > 64) return name + " must be 1 to 64 characters";
     (name == "level" ? f.level : name == "role" ? f.role : f.unit) = value;
@@ -56,6 +61,8 @@ std::string read_filter(Filters& f, const std::string& name, const std::string& 
 
 std::string unit_outside(const std::string& unit) { return "unit: the unit " + quoted_input(unit) + " is outside your scope"; }
 
+constexpr int kRemindDaysBack = 7;  // a reminder about a day older than this reaches people about a day long gone
+
 http::Response bad(const std::string& what) { return http::problem(400, "invalid-parameter", "Invalid parameter", what); }
 
 // Who should have reported on the day and has not: one post per person,
@@ -68,39 +75,60 @@ struct Missing {
 
 // Who should report, by the filters' level, role and unit within the
 // caller's scope; or why not (one not in the directory, one outside).
-std::variant<directory::Selector, http::Response> reporters(const directory::OrgIndex& index, const CallerScope& caller, const Filters& f) {
+struct FilterError {
+  std::string field, why;
+  bool forbidden = false;  // outside the caller's scope: 403
+};
+// As a query's problem (GET /v1/reports/missing) or a body's, by pointer under `at`.
+http::Response query_problem(const FilterError& e) {
+  const auto what = e.field.empty() ? e.why : e.field + ": " + e.why;
+  return e.forbidden ? out_of_scope(what) : bad(what);
+}
+http::Response body_problem(const FilterError& e, const std::string& at) {
+  return pointer_problem("Invalid request", {{at + (e.field.empty() ? "" : "/" + e.field), e.why, false, e.forbidden}});
+}
+
+std::variant<directory::Selector, FilterError> reporters(const directory::OrgIndex& index, const CallerScope& caller, const Filters& f) {
   const auto& vocabulary = index.vocabulary();
-  if (f.level.empty() || f.role.empty()) return bad("give the level and role that report, e.g. level=district&role=president");
+  if (f.level.empty() || f.role.empty()) return FilterError{"", "give the level and role that report, e.g. level=district&role=president"};
   directory::Selector who;
   const auto& levels = vocabulary.levels();
   const auto level = std::find(levels.begin(), levels.end(), f.level) - levels.begin();
-  if (static_cast<std::size_t>(level) >= levels.size()) return bad("level: no level " + quoted_input(f.level) + " in the directory");
+  if (static_cast<std::size_t>(level) >= levels.size()) return FilterError{"level", "no level " + quoted_input(f.level) + " in the directory"};
   who.levels = std::uint64_t{1} << level;
   const auto& roles = vocabulary.roles();
   const auto role = std::find(roles.begin(), roles.end(), f.role) - roles.begin();
-  if (static_cast<std::size_t>(role) >= roles.size() || role >= 256) return bad("role: no role " + quoted_input(f.role) + " in the directory");
+  if (static_cast<std::size_t>(role) >= roles.size() || role >= 256) return FilterError{"role", "no role " + quoted_input(f.role) + " in the directory"};
   who.roles.set(static_cast<std::size_t>(role));
   if (!f.unit.empty()) {
     const auto unit = index.units().find(f.unit);
-    if (unit == directory::kNoUnit) return bad("unit: no unit " + quoted_input(f.unit) + " in the directory");
-    if (!caller.reaches(unit)) return out_of_scope(unit_outside(f.unit));
+    if (unit == directory::kNoUnit) return FilterError{"unit", "no unit " + quoted_input(f.unit) + " in the directory"};
+    if (!caller.reaches(unit)) return FilterError{"unit", "the unit " + quoted_input(f.unit) + " is outside your scope", true};
     who.units.push_back({unit, true});
   } else if (!caller.scope().whole()) {  // no unit: the caller's part of the directory
     for (auto u : caller.scope().roots()) who.units.push_back({u, true});
-    if (who.units.empty()) return out_of_scope("your scope holds no unit of the directory");
+    if (who.units.empty()) return FilterError{"", "your scope holds no unit of the directory", true};
   }
   return who;
 }
 
-// A reminder's body as filters ("channels" aside), or what is wrong with it.
-std::variant<Filters, http::Response> reminder_filters(const json::object& body) {
+// A reminder's body as filters ("channels" aside), or what is wrong with
+// it, by pointer under `at`. One that recurs names its day relative to each
+// occurrence (today, yesterday); one sent now a day of the last week.
+std::variant<Filters, http::Response> reminder_filters(const json::object& body, const std::string& at, bool recurring) {
   Filters f;
-  f.day = text::ist_day(std::chrono::system_clock::now());
+  const auto now = std::chrono::system_clock::now();
+  f.day = text::ist_day(now);
   for (const auto& [name, value] : body) {
     if (name == "channels") continue;
-    if (name == "page" || name == "per_page" || name == "cursor" || !value.is_string()) return pointer_problem("Invalid request", {{"/" + std::string(name), "unknown, or not a text"}});
-    if (auto why = read_filter(f, std::string(name), std::string(value.as_string())); !why.empty())
-      return pointer_problem("Invalid request", {{"/" + std::string(name), why}});
+    const FilterError unknown{std::string(name), "unknown, or not a text"};
+    if (name == "page" || name == "per_page" || name == "cursor" || !value.is_string()) return body_problem(unknown, at);
+    const std::string given(value.as_string());
+    if (auto why = read_filter(f, std::string(name), given); !why.empty()) return body_problem({std::string(name), why}, at);
+    if (name != "date" || given == "today" || given == "yesterday") continue;
+    if (recurring) return body_problem({"date", "a schedule's reminder names its day as each occurrence sees it: today or yesterday, not " + quoted_input(given)}, at);
+    if (f.day > text::ist_day(now) || f.day < text::ist_day(now - std::chrono::hours(24 * kRemindDaysBack)))
+      return body_problem({"date", "a reminder is about today or one of the " + std::to_string(kRemindDaysBack) + " days before, not " + quoted_input(given)}, at);
   }
   return f;
 }
@@ -111,7 +139,7 @@ awaitable<std::variant<Missing, http::Response>> missing(Context context, Filter
   if (!out.index) co_return index_unavailable();
   const CallerScope caller(principal.get(), out.index->units());
   auto selected = reporters(*out.index, caller, f);
-  if (auto* refused = std::get_if<http::Response>(&selected)) co_return std::move(*refused);
+  if (auto* refused = std::get_if<FilterError>(&selected)) co_return query_problem(*refused);
   const auto who = std::get<directory::Selector>(std::move(selected));
   auto index = out.index;
   auto resolve = [index, who] { return directory::resolve(*index, who).posts; };
@@ -204,9 +232,8 @@ awaitable<http::Response> remind(Context context, http::Request& request) {
   auto body = parse_json_body(request, error);
   if (!body) co_return error;
   if (!body->is_object()) co_return pointer_problem("Invalid request", {{"", "the body must be a JSON object"}});
-  auto read = reminder_filters(body->as_object());
-  if (auto* refused = std::get_if<http::Response>(&read)) co_return std::move(*refused);
-  const auto f = std::get<Filters>(std::move(read));
+  if (auto refused = report_reminder_refused(context, request, body->as_object(), "", false)) co_return std::move(*refused);
+  const auto f = std::get<Filters>(reminder_filters(body->as_object(), "", false));
   json::value channels = json::array{"whatsapp", "sms"};
   if (const auto* given = body->as_object().if_contains("channels")) channels = *given;
   std::function<awaitable<http::Response>(std::string)> replay_made = [](std::string made) -> awaitable<http::Response> {
@@ -273,13 +300,14 @@ awaitable<http::Response> remind(Context context, http::Request& request) {
 
 }  // namespace
 
-std::optional<http::Response> report_reminder_refused(const Context& context, const http::Request& request, const json::object& body) {
-  auto read = reminder_filters(body);
+std::optional<http::Response> report_reminder_refused(const Context& context, const http::Request& request, const json::object& body,
+                                                      const std::string& at, bool recurring) {
+  auto read = reminder_filters(body, at, recurring);
   if (auto* refused = std::get_if<http::Response>(&read)) return std::move(*refused);
   const auto index = context.watcher->index();
   if (!index) return index_unavailable();
   auto selected = reporters(*index, CallerScope(request, index->units()), std::get<Filters>(read));
-  if (auto* refused = std::get_if<http::Response>(&selected)) return std::move(*refused);
+  if (auto* refused = std::get_if<FilterError>(&selected)) return body_problem(*refused, at);
   return std::nullopt;
 }
 

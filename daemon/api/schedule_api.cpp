@@ -97,6 +97,7 @@ awaitable<http::Response> create(Context context, http::Request& request) {
   std::vector<directory::SelectorError> problems;
   schedule::StoredSchedule s;
   s.name = std::string(o.at("name").as_string());
+  if (auto why = name_problem(s.name, 200); !why.empty()) problems.push_back({"/name", why});
   s.cron = std::string(o.at("cron").as_string());
   if (const auto* grace = o.if_contains("grace_minutes")) s.grace_s = grace->as_int64() * 60;
   std::string cron_error;
@@ -154,7 +155,7 @@ awaitable<http::Response> create(Context context, http::Request& request) {
                             std::string("a schedule of ") + s.kind + " needs the permission " + auth::name(*access->permission) + ", which your profile does not give");
   // A reminder's level, role and unit, or its meeting, as its route would find them now.
   if (s.kind == "report_reminder") {
-    if (auto refused = report_reminder_refused(context, request, request_body->as_object())) co_return std::move(*refused);
+    if (auto refused = report_reminder_refused(context, request, request_body->as_object(), "/report_reminder", true)) co_return std::move(*refused);
   } else if (s.kind == "meeting_reminder") {
     auto meeting = co_await context.meetings->get(s.meeting);
     if (!meeting) co_return redis_unavailable(meeting.error().message());
@@ -182,7 +183,7 @@ awaitable<http::Response> create(Context context, http::Request& request) {
 
 awaitable<http::Response> list(Context context, http::Request& request) {
   Paging paging;
-  if (auto why = read_list_paging(request, paging); !why.empty()) co_return http::problem(400, "invalid-parameter", "Invalid parameter", why);
+  if (auto refused = read_list_paging(request, paging)) co_return std::move(*refused);
   json::array out;
   if (context.schedules) {
     auto all = co_await context.schedules->all();

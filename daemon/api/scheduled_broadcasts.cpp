@@ -287,7 +287,10 @@ awaitable<http::Response> edit(Context context, http::Request& request) {
                             "broadcast " + id + " is sent in the name of " + info.author +
                                 ": only they, or someone with the approve permission over it, may change it (cancelling it is open to you)");
   const auto etag = scheduled_etag(info);
-  const auto if_match = std::string(request.header("if-match").value_or(""));
+  // A list header: several If-Match lines are one list (RFC 9110 5.3).
+  std::string if_match;
+  for (const auto& [name, value] : request.headers)
+    if (name == "if-match") if_match += (if_match.empty() ? "" : ", ") + value;
   if (if_match.empty())
     co_return http::problem(428, "precondition-required", "If-Match required",
                             "send If-Match: " + etag + " (the ETag of GET /v1/broadcasts/" + id + ") so that a change made meanwhile is not overwritten");

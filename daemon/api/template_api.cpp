@@ -60,7 +60,7 @@ json::object template_json(const templates::Template& t) {
 
 awaitable<http::Response> list(Context context, http::Request& request) {
   Paging paging;
-  if (auto why = read_list_paging(request, paging); !why.empty()) co_return http::problem(400, "invalid-parameter", "Invalid parameter", why);
+  if (auto refused = read_list_paging(request, paging)) co_return std::move(*refused);
   const auto messaging = context.messaging();
   json::array out;
   for (const auto& [_, entry] : messaging->catalog.by_id) out.push_back(template_json(*entry.value));

@@ -42,7 +42,7 @@ awaitable<http::Response> list(Context context, http::Request& request) {
   auto bad = [](const std::string& what) { return http::problem(400, "invalid-parameter", "Invalid parameter", what); };
   std::string parent_id, query;
   Paging paging;
-  if (auto why = read_list_paging(request, paging); !why.empty()) co_return bad(why);
+  if (auto refused = read_list_paging(request, paging)) co_return std::move(*refused);
   const auto limit = paging.per_page;
   for (const auto& [name, value] : request.query) {
     if (name == "parent") {

@@ -57,7 +57,7 @@ bool valid_username(std::string_view name) {
 
 awaitable<http::Response> list_users(Context context, http::Request& request) {
   Paging paging;
-  if (auto why = read_list_paging(request, paging); !why.empty()) co_return http::problem(400, "invalid-parameter", "Invalid parameter", why);
+  if (auto refused = read_list_paging(request, paging)) co_return std::move(*refused);
   auto all = co_await context.auth->users();
   if (!all) co_return redis_unavailable(all.error().message());
   auto index = context.watcher->index();
@@ -87,6 +87,8 @@ awaitable<http::Response> create_user(Context context, http::Request& request) {
   };
   text("username", u.username, 64, true);
   text("name", u.display_name, 100, true);
+  if (!u.display_name.empty())
+    if (auto why = name_problem(u.display_name, 100); !why.empty()) problems.push_back({"/name", why});
   text("profile", u.profile, 100, true);
   text("language", u.language, 8, false);
   if (u.language.empty()) u.language = "hi";
@@ -107,12 +109,11 @@ awaitable<http::Response> create_user(Context context, http::Request& request) {
   } else {
     for (std::size_t i = 0; i < scope->as_array().size(); ++i) {
       const auto& item = scope->as_array()[i];
-      const std::string at = "/scope/" + std::to_string(i);
-      if (!item.is_string()) problems.push_back({at, "expected a unit id"});
-      else if (!scope_within(caller, index.get(), std::string(item.as_string())))
-        problems.push_back({at, quoted_input(item.as_string()) + " is not within your scope", false, true});
+      if (!item.is_string()) problems.push_back({"/scope/" + std::to_string(i), "expected a unit id"});
       else u.scope.emplace_back(item.as_string());
     }
+    if (u.scope.size() == scope->as_array().size())
+      for (auto& problem : scope_problems(caller, index.get(), u.scope)) problems.push_back(std::move(problem));
   }
   if (!problems.empty()) co_return pointer_problem("Invalid user", problems);
   // Hashed on the hashing pool (64 MiB each), never on an I/O thread.

@@ -100,9 +100,7 @@ awaitable<http::Response> inbound(Context context, http::Request& request) {
   std::string outcome, before;
   for (const auto& [name, value] : request.query) {
     if (name == "cursor") {  // a message id: "<ms>-<n>"
-      const auto dash = value.find('-');
-      const bool digits = !value.empty() && value.size() <= 41 && std::all_of(value.begin(), value.end(), [](char c) { return (c >= '0' && c <= '9') || c == '-'; });
-      if (!digits || dash == std::string::npos || dash == 0 || dash + 1 == value.size() || value.find('-', dash + 1) != std::string::npos)
+      if (!is_stream_id(value))
         co_return http::problem(400, "invalid-parameter", "Invalid parameter", "cursor is not one this listing gave (use the `next` link as it is)");
       before = value;
     } else if (name == "limit") {

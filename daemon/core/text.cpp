@@ -96,6 +96,22 @@ std::string json_pointer_token(std::string_view key) {
   return out;
 }
 
+std::string name_problem(std::string_view text, std::size_t most) {
+  const auto expected = "expected a text of 1 to " + std::to_string(most) + " characters";
+  if (trim(text).empty()) return expected + ", not blank";
+  if (characters(text) > most) return expected;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    const auto next = i + 1 < text.size() ? static_cast<unsigned char>(text[i + 1]) : 0;
+    const auto third = i + 2 < text.size() ? static_cast<unsigned char>(text[i + 2]) : 0;
+    if (c < 0x20 || c == 0x7F || (c == 0xC2 && next >= 0x80 && next <= 0x9F))
+      return "holds a control character (a newline, tab, NUL or escape): a name is one line of text";
+    if (c == 0xE2 && ((next == 0x80 && third >= 0xAA && third <= 0xAE) || (next == 0x81 && third >= 0xA6 && third <= 0xA9)))
+      return "holds a text-direction control (U+202A to U+202E, U+2066 to U+2069), which makes a name read as another";
+  }
+  return "";
+}
+
 std::size_t characters(std::string_view utf8) {
   std::size_t n = 0;
   for (unsigned char c : utf8) n += (c & 0xC0) != 0x80;

@@ -32,6 +32,13 @@ std::string quoted_input(std::string_view s, std::size_t most = 200);
 /// A key as one token of a JSON pointer (RFC 6901): ~ as ~0, / as ~1.
 std::string json_pointer_token(std::string_view key);
 
+/// What is wrong with a name given through the API (a token's, a user's, a
+/// blackout's, a contact's), or "": 1 to `most` characters, not blank, one
+/// line with no control characters (C0, DEL, C1: an escape code would
+/// rewrite an operator's terminal) and no text-direction overrides (U+202A
+/// to U+202E, U+2066 to U+2069: they make a name read as another).
+std::string name_problem(std::string_view text, std::size_t most);
+
 /// Characters (code points) of UTF-8 text: continuation bytes are not counted.
 std::size_t characters(std::string_view utf8);
 

@@ -57,7 +57,7 @@ std::optional<Response> to_request(const bhttp::request<bhttp::string_body>& in,
   if (!url) return problem(400, "bad-target", "Bad request target", "the request target is not a valid path and query");
   out.path = std::string(url->path());
   for (auto param : url->params())
-    if (!out.query.emplace(std::string(param.key), std::string(param.value)).second)
+    if ((!param.key.empty() || param.has_value) && !out.query.emplace(std::string(param.key), std::string(param.value)).second)
       return problem(400, "invalid-parameter", "Invalid parameter", "query parameter " + orgcast::quoted_input(param.key) + " is given twice; give it once");
   for (const auto& field : in) {
     std::string name(field.name_string());
@@ -427,6 +427,9 @@ struct Server::State : std::enable_shared_from_this<State> {
       std::optional<Response> unreadable;
       if (header.version() >= 11 && header.find(bhttp::field::host) == header.end())
         unreadable = problem(400, "bad-request", "Malformed request", "an HTTP/1.1 request needs a Host header");
+      else if (const auto coding = header[bhttp::field::transfer_encoding]; !coding.empty() && !beast::iequals(coding, "chunked"))
+        unreadable = problem(501, "bad-framing", "Transfer coding not implemented",
+                             "Transfer-Encoding " + orgcast::quoted_input(std::string(coding), 40) + " is not read here: send the body chunked or with a Content-Length");
       else if (const auto twice = repeated_header(header))
         unreadable = problem(400, "bad-request", "Malformed request", "header " + *twice + " is given more than once; send it once");
       else if (const auto coding = header[bhttp::field::content_encoding]; !coding.empty() && !beast::iequals(coding, "identity"))

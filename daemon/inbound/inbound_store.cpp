@@ -62,17 +62,25 @@ boost::asio::awaitable<redis::Result<redis::Reply>> InboundStore::latest(std::si
   co_return co_await redis_->command(std::move(newest_first));
 }
 
-boost::asio::awaitable<redis::Result<InboundStore::PersonPage>> InboundStore::of_person(std::uint64_t mobile, std::size_t first, std::size_t count) {
-  std::vector<redis::Args> list_reads;
-  list_reads.push_back(redis::cmd("LRANGE", keys_.inbound_of(mobile), std::to_string(first), std::to_string(first + count - 1)));
-  list_reads.push_back(redis::cmd("LLEN", keys_.inbound_of(mobile)));
-  auto listed = co_await redis_->pipeline(std::move(list_reads));
+boost::asio::awaitable<redis::Result<InboundStore::PersonPage>> InboundStore::of_person(std::uint64_t mobile, std::string after, std::size_t count) {
+  // Where `after` is now, and the page after it, in one step.
+  static const std::string script =
+      "local from = 0\n"
+      "if ARGV[1] ~= '' then\n"
+      "  local at = redis.call('LPOS', KEYS[1], ARGV[1])\n"
+      "  if not at then return {{}, redis.call('LLEN', KEYS[1])} end\n"
+      "  from = at + 1\n"
+      "end\n"
+      "return {redis.call('LRANGE', KEYS[1], from, from + tonumber(ARGV[2]) - 1), redis.call('LLEN', KEYS[1]), from}";
+  auto listed = co_await redis_->command(redis::cmd("EVAL", script, "1", keys_.inbound_of(mobile), std::move(after), std::to_string(count)));
   if (!listed) co_return listed.error();
-  if (listed->size() != 2 || (*listed)[0].is_error() || (*listed)[1].is_error()) co_return make_error_code(redis::Errc::server_error);
-  const auto* ids = &(*listed)[0];
+  if (listed->is_error() || listed->elements.size() < 2) co_return make_error_code(redis::Errc::server_error);
+  const auto* ids = &listed->elements[0];
   PersonPage out;
-  out.kept = static_cast<std::size_t>((*listed)[1].integer);
+  out.kept = static_cast<std::size_t>(listed->elements[1].integer);
   if (ids->elements.empty()) co_return out;
+  const auto from = listed->elements.size() > 2 ? static_cast<std::size_t>(listed->elements[2].integer) : 0;
+  if (from + ids->elements.size() < out.kept) out.last = ids->elements.back().str;
   std::vector<redis::Args> reads;
   for (const auto& id : ids->elements) reads.push_back(redis::cmd("XRANGE", keys_.inbound_messages(), id.str, id.str));
   auto entries = co_await redis_->pipeline(std::move(reads));

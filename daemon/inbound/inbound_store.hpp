@@ -30,13 +30,16 @@ class InboundStore {
   boost::asio::awaitable<redis::Result<std::vector<Received>>> store(std::string provider, std::vector<Received> messages);
   /// The latest messages, newest first; with `before` (a message id), those older than it.
   boost::asio::awaitable<redis::Result<redis::Reply>> latest(std::size_t limit, std::string before = "");
-  /// One person's (E.164 digits) messages, newest first: `count` from the
-  /// `first` (0 the newest) of the last 500 kept, and how many are kept.
+  /// One person's (E.164 digits) messages, newest first: `count` after the
+  /// message `after` ("" from the newest) of the last 500 kept, and how
+  /// many are kept. By id, not position: one that comes in meanwhile does
+  /// not shift the next page. `after` no longer kept: none.
   struct PersonPage {
     std::vector<redis::Reply> messages;
     std::size_t kept = 0;
+    std::string last;  // the page's last id, the next page's `after`; "" when no page follows
   };
-  boost::asio::awaitable<redis::Result<PersonPage>> of_person(std::uint64_t mobile, std::size_t first, std::size_t count);
+  boost::asio::awaitable<redis::Result<PersonPage>> of_person(std::uint64_t mobile, std::string after, std::size_t count);
 
   /// The office records an opt-out ("out") or opt-in ("in") of `channel`
   /// ("sms", "whatsapp", "push" or "all") for a person; 1 when recorded.

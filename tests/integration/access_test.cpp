@@ -530,13 +530,31 @@ TEST_F(Access, HostileRequestsToTokensAndSessionsGetAClear4xx) {
       {"PATCH", "/v1/broadcasts/b999", R"({"send_at": "2030-01-01T00:00:00Z"})", "application/json", true, 404, "b999"},
       {"POST", "/v1/broadcasts", R"({"audience": {"units": ["D-JAI"]}, "template": "announcement", "variables": {"subject": "s", "details": "d"}, "channels": ["sms"], "send_at": "2300-01-01T00:00:00Z"})",
        "application/json", true, 400, "years 1970 to 2199"},
+      // A scope that names nothing today would widen when such a unit is imported
+      {"POST", "/v1/tokens", R"({"name": "a", "profile": "scheduler", "scope": ["NOPE"]})", "application/json", true, 400, "no unit \\\"NOPE\\\" in the directory"},
+      {"POST", "/v1/tokens", R"({"name": "a", "profile": "scheduler", "scope": ["*", "D-JAI"]})", "application/json", true, 400, "stands alone"},
+      {"POST", "/v1/tokens", R"({"name": "a", "profile": "scheduler", "scope": ["D-JAI", "D-JAI"]})", "application/json", true, 400, "/scope/1"},
+      {"POST", "/v1/users", R"({"username": "u", "name": "U", "password": "correct horse battery", "profile": "scheduler", "scope": ["NOPE"]})", "application/json", true, 400, "no unit"},
+      // Names are one line of plain text
+      {"POST", "/v1/tokens", R"({"name": "a\u001b[2Jb", "profile": "scheduler", "scope": ["D-JAI"]})", "application/json", true, 400, "control character"},
+      {"POST", "/v1/tokens", R"({"name": "   ", "profile": "scheduler", "scope": ["D-JAI"]})", "application/json", true, 400, "not blank"},
+      {"POST", "/v1/blackouts", R"({"name": "\u202etsoP", "units": ["D-JAI"], "from": "2030-01-01T00:00:00Z", "to": "2030-01-02T00:00:00Z"})", "application/json", true, 400, "text-direction"},
+      {"POST", "/v1/schedules", R"({"name": "a\nb", "cron": "0 9 * * *", "report_reminder": {"level": "district", "role": "president", "date": "yesterday"}})", "application/json", true, 400, "control character"},
+      // A report reminder about a day long gone, or a schedule's about a fixed day
+      {"POST", "/v1/reports/remind", R"({"level": "district", "role": "president", "date": "2020-01-01"})", "application/json", true, 400, "/date"},
+      {"POST", "/v1/schedules", R"({"name": "x", "cron": "0 9 * * *", "report_reminder": {"level": "district", "role": "president", "date": "2026-11-27"}})", "application/json", true, 400,
+       "/report_reminder/date"},
+      {"POST", "/v1/schedules", R"({"name": "x", "cron": "0 9 * * *", "report_reminder": {"level": "distrct", "role": "president"}})", "application/json", true, 400, "/report_reminder/level"},
+      // An audit cursor of the right shape that no trail has
+      {"GET", "/v1/audit?cursor=0-0", "", "application/json", true, 400, "cursor"},
+      {"GET", "/v1/audit?cursor=1-18446744073709551616", "", "application/json", true, 400, "cursor"},
       // A key twice: which value counts would depend on the reader
       {"POST", "/v1/broadcasts", R"({"audience": {"units": ["D-JAI"]}, "template": "announcement", "variables": {"subject": "s", "details": "d"}, "channels": ["sms"], "audience": {"units": ["RJ"]}})",
        "application/json", true, 400, "\\\"audience\\\" is given twice in one object at line 1, column 132"},
       // A body where none is read: said, not dropped
       {"POST", "/v1/broadcasts/b1/cancel", R"({"reason": "wrong list"})", "application/json", true, 400, "takes no body"},
       {"DELETE", "/v1/schedules/sc1", "x", "text/plain", true, 400, "takes no body"},
-      {"GET", "/v1/tokens", "{}", "application/json", true, 400, "takes no body"},
+      {"GET", "/v1/tokens", R"({"limit": 5})", "application/json", true, 400, "takes no body"},
       // Finding people
       {"GET", "/v1/directory/contacts?q=meena", "", "application/json", false, 401, "Bearer"},
       {"GET", "/v1/directory/contacts?q=meena&limit=1e3", "", "application/json", true, 400, "limit"},

@@ -53,6 +53,8 @@ TEST(MalformedHttp, IsAnsweredWithWhatIsWrong) {
        "HTTP/1.1 400", "chunked"},
       {"POST /v1/session HTTP/1.1\r\n" + host + "Content-Type: application/json\r\nContent-Encoding: gzip\r\nContent-Length: 5\r\n\r\nhello",
        "HTTP/1.1 415", "Content-Encoding"},
+      {"POST /v1/session HTTP/1.1\r\n" + host + "Content-Type: application/json\r\nTransfer-Encoding: gzip, chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n",
+       "HTTP/1.1 501", "Transfer-Encoding"},
       // One value, sent twice: which one counts would depend on who reads it.
       {"GET /healthz?verbose=1&verbose=0 HTTP/1.1\r\n" + host + "Connection: close\r\n\r\n", "HTTP/1.1 400", "\\\"verbose\\\" is given twice"},
       {"GET /v1/session HTTP/1.1\r\n" + host + "Authorization: Bearer a\r\nAuthorization: Bearer b\r\nConnection: close\r\n\r\n", "HTTP/1.1 400",

@@ -91,6 +91,15 @@ TEST_F(Replies, EachReplyIsReadAndKeptWithWhatWasDone) {
   auto mohan = object_of(daemon_->get("/v1/directory/contacts/C7/inbound"));
   ASSERT_EQ(mohan["messages"].as_array().size(), 2u) << json::serialize(mohan);
   EXPECT_EQ(mohan["messages"].as_array()[0].as_object()["text"].as_string(), "नहीं 47") << "newest first";
+  // Paged by message id: one written meanwhile does not shift the next page.
+  auto newest = object_of(daemon_->get("/v1/directory/contacts/C7/inbound?limit=1"));
+  EXPECT_EQ(newest["total"].as_int64(), 2);
+  ASSERT_TRUE(newest["next"].is_string()) << json::serialize(newest);
+  ASSERT_EQ(reply("919829000004", "thank you"), 200);
+  auto older = object_of(daemon_->get(std::string(newest["next"].as_string())));
+  ASSERT_EQ(older["messages"].as_array().size(), 1u) << json::serialize(older);
+  EXPECT_EQ(older["messages"].as_array()[0].as_object()["text"].as_string(), "Haan ji aaunga");
+  EXPECT_TRUE(older["next"].is_null()) << "the oldest: no page after";
   // Listed by outcome; a typo in a parameter is named.
   auto answers = object_of(daemon_->get("/v1/inbound?outcome=answer"));
   EXPECT_EQ(answers["messages"].as_array().size(), 2u);

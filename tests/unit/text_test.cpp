@@ -52,3 +52,13 @@ TEST(ProviderTime, EachProvidersFormIsReadAsRfc3339) {
   EXPECT_EQ(orgcast::provider_time_as_rfc3339("yesterday"), "");
   EXPECT_EQ(orgcast::provider_time_as_rfc3339("12345"), "");
 }
+
+TEST(Text, ANameIsOneLineOfPlainText) {
+  for (const char* fine : {"Nightly reminders", "जयपुर ज़िला", "a", "Phase 2 poll, 48-hour silence"}) EXPECT_EQ(name_problem(fine, 100), "") << fine;
+  EXPECT_NE(name_problem("", 100).find("1 to 100"), std::string::npos);
+  EXPECT_NE(name_problem("   ", 100).find("not blank"), std::string::npos);
+  EXPECT_NE(name_problem(std::string(101, 'x'), 100).find("1 to 100"), std::string::npos);
+  for (const std::string bad : {std::string("a\nb"), std::string("a\x1b[31mred"), std::string("a\0b", 3), std::string("a\x7f"), std::string("a\xc2\x85" "b")})
+    EXPECT_NE(name_problem(bad, 100).find("control character"), std::string::npos) << bad;
+  for (const char* bad : {"\xe2\x80\xae" "evil", "x\xe2\x81\xa6" "y"}) EXPECT_NE(name_problem(bad, 100).find("text-direction"), std::string::npos) << bad;
+}
