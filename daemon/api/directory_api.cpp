@@ -168,6 +168,9 @@ awaitable<http::Response> put_or_delete_contact(Context context, http::Request& 
     co_return redis_unavailable(written.error().message());
   }
   context.metrics->counter("orgcast_directory_contact_changes_total", "single-contact changes written").inc();
+  // Read your writes: answered once this daemon's own index holds the change
+  // (the console's next GET sees it; other instances within a poll).
+  co_await context.watcher->caught_up(*written, std::chrono::seconds(2));
   auto changed = audit_entry(context, request, remove ? "contact_delete" : "contact_change", id);
   changed.unit = record ? record->unit_id : before_unit;
   changed.summary = record && !before_unit.empty() && before_unit != record->unit_id ? "moved from " + before_unit : "";

@@ -6,6 +6,8 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <charconv>
+#include <utility>
 
 #include "core/run_on.hpp"
 #include "directory/index_from_chunks.hpp"
@@ -105,6 +107,7 @@ asio::awaitable<bool> Watcher::load_full() {
                              " in " + std::to_string(took.count()) + " s");
   position_ = shared->stream_position;
   publish(std::move(index));
+  set_applied(position_);
   co_return true;
 }
 
@@ -129,7 +132,10 @@ asio::awaitable<bool> Watcher::follow_changes() {
     }
     contact_changes.push_back(std::move(c));
   }
-  if (contact_changes.empty()) co_return true;
+  if (contact_changes.empty()) {
+    set_applied(position_);
+    co_return true;
+  }
   std::size_t rejected = 0;
   auto apply = [current, &contact_changes, &rejected] {
     return directory::apply_changes(*current, contact_changes, &rejected);
@@ -138,7 +144,40 @@ asio::awaitable<bool> Watcher::follow_changes() {
   metrics_.counter("orgcast_directory_changes_applied_total", "single-contact changes applied to the index").inc(contact_changes.size());
   if (rejected) log_.warn("directory", std::to_string(rejected) + " contact changes did not fit the vocabulary or units");
   publish(std::move(next));
+  set_applied(position_);
   co_return true;
+}
+
+namespace {
+
+// A stream id "<ms>-<n>" as a pair to compare; {0, 0} for anything else.
+std::pair<unsigned long long, unsigned long long> stream_order(std::string_view id) {
+  unsigned long long ms = 0, n = 0;
+  const auto dash = id.find('-');
+  if (dash == std::string_view::npos) return {0, 0};
+  std::from_chars(id.data(), id.data() + dash, ms);
+  std::from_chars(id.data() + dash + 1, id.data() + id.size(), n);
+  return {ms, n};
+}
+
+}  // namespace
+
+void Watcher::set_applied(const std::string& position) {
+  const std::lock_guard lock(mutex_);
+  applied_ = position;
+}
+
+asio::awaitable<bool> Watcher::caught_up(std::string change, std::chrono::milliseconds most) {
+  const auto wanted = stream_order(change);
+  const auto until = std::chrono::steady_clock::now() + most;
+  while (true) {
+    {
+      const std::lock_guard lock(mutex_);
+      if (stream_order(applied_) >= wanted) co_return true;
+    }
+    if (std::chrono::steady_clock::now() >= until) co_return false;
+    co_await sleep_for(std::chrono::milliseconds(10));
+  }
 }
 
 asio::awaitable<void> Watcher::run(std::shared_ptr<Watcher>) {  // the argument keeps the watcher alive

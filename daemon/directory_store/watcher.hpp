@@ -39,6 +39,10 @@ class Watcher : public std::enable_shared_from_this<Watcher> {
   void set_vocabulary(directory::Vocabulary vocabulary);
   void set_poll_interval(std::chrono::milliseconds poll) { poll_ms_ = static_cast<int>(poll.count()); }
   std::string status() const;
+  /// Waits (at most `most`) until this daemon's index holds the change with
+  /// stream id `change`: whoever wrote it reads it back right after. False
+  /// when it did not come in time.
+  boost::asio::awaitable<bool> caught_up(std::string change, std::chrono::milliseconds most);
   /// True once the watcher's loop has returned after stop().
   bool finished() const { return finished_.load(); }
 
@@ -48,6 +52,7 @@ class Watcher : public std::enable_shared_from_this<Watcher> {
   boost::asio::awaitable<bool> follow_changes();
   void publish(std::shared_ptr<const directory::OrgIndex> index);
   void set_status(std::string text);
+  void set_applied(const std::string& position);
 
   boost::asio::any_io_executor io_, compute_;
   std::shared_ptr<redis::Client> redis_;
@@ -58,11 +63,12 @@ class Watcher : public std::enable_shared_from_this<Watcher> {
   std::atomic<bool> stopping_{false};
   std::atomic<bool> finished_{false};
   std::atomic<bool> vocabulary_changed_{false};
-  mutable std::mutex mutex_;  // guards index_, vocabulary_ and status_
+  mutable std::mutex mutex_;  // guards index_, vocabulary_, status_ and applied_
   std::shared_ptr<const directory::OrgIndex> index_;
   directory::Vocabulary vocabulary_;
   std::string status_ = "not loaded";
-  std::string position_ = "0-0";
+  std::string position_ = "0-0";  // read up to, on the watcher's own strand
+  std::string applied_ = "0-0";   // in the published index
   std::uint64_t epoch_seen_ = 0;
 };
 

@@ -189,6 +189,8 @@ TEST_F(DirectoryApiTest, ChangesReachEveryInstanceWithinOneSecond) {
                   R"({"name": "Naya Adhyaksh", "name_hi": "नया अध्यक्ष", "mobile": "+91 70000 00100", "unit_id": "M-JAI-2", "role": "president"})");
   ASSERT_EQ(put.status, 200) << put.body;
   auto written = std::chrono::steady_clock::now();
+  // The writer reads it back at once (its own index holds the change before it answers).
+  EXPECT_EQ(http("GET", daemon_->url("/v1/directory/contacts/C100")).status, 200);
   // ...is seen by the second one within a second.
   ASSERT_TRUE(eventually([&] { return preview_count(other, kMandalPresidentsOfJaipur) == 3; }, 1s));
   EXPECT_LT(std::chrono::steady_clock::now() - written, 1s);
