@@ -265,10 +265,9 @@ awaitable<http::Response> list(Context context, http::Request& request) {
       from = *day;
       to = *day + std::chrono::hours(24);
     } else if (name == "unit") {
+      // A unit the directory lacks and one outside the scope are answered alike, as every listing's ?unit= is.
       unit = index->units().find(value);
-      if (unit == directory::kNoUnit) co_return bad("unit: no unit " + quoted_input(value) + " in the directory");
-      if (!CallerScope(request, index->units()).reaches(unit))  // as the reports listing answers it
-        co_return out_of_scope("unit: the unit " + quoted_input(value) + " is outside your scope");
+      if (unit == directory::kNoUnit || !CallerScope(request, index->units()).reaches(unit)) co_return not_found("unit", value);
     } else if (std::string why; read_paging_parameter(name, value, 500, paging, why)) {
       if (!why.empty()) co_return bad(why);
     } else {

@@ -59,8 +59,6 @@ std::string read_filter(Filters& f, const std::string& name, const std::string& 
   return "";
 }
 
-std::string unit_outside(const std::string& unit) { return "unit: the unit " + quoted_input(unit) + " is outside your scope"; }
-
 constexpr int kRemindDaysBack = 7;  // a reminder about a day older than this reaches people about a day long gone
 
 http::Response bad(const std::string& what) { return http::problem(400, "invalid-parameter", "Invalid parameter", what); }
@@ -78,9 +76,13 @@ struct Missing {
 struct FilterError {
   std::string field, why;
   bool forbidden = false;  // outside the caller's scope: 403
+  std::string unit;        // the unit, when it is one the caller does not reach
 };
-// As a query's problem (GET /v1/reports/missing) or a body's, by pointer under `at`.
+// As a query's problem (GET /v1/reports/missing: a unit the directory lacks
+// or outside the scope 404, as every listing's ?unit= is) or a body's, by
+// pointer under `at` (unknown 400, outside 403, as an audience's units).
 http::Response query_problem(const FilterError& e) {
+  if (!e.unit.empty()) return not_found("unit", e.unit);
   const auto what = e.field.empty() ? e.why : e.field + ": " + e.why;
   return e.forbidden ? out_of_scope(what) : bad(what);
 }
@@ -102,8 +104,8 @@ std::variant<directory::Selector, FilterError> reporters(const directory::OrgInd
   who.roles.set(static_cast<std::size_t>(role));
   if (!f.unit.empty()) {
     const auto unit = index.units().find(f.unit);
-    if (unit == directory::kNoUnit) return FilterError{"unit", "no unit " + quoted_input(f.unit) + " in the directory"};
-    if (!caller.reaches(unit)) return FilterError{"unit", "the unit " + quoted_input(f.unit) + " is outside your scope", true};
+    if (unit == directory::kNoUnit) return FilterError{"unit", "no unit " + quoted_input(f.unit) + " in the directory", false, f.unit};
+    if (!caller.reaches(unit)) return FilterError{"unit", "the unit " + quoted_input(f.unit) + " is outside your scope", true, f.unit};
     who.units.push_back({unit, true});
   } else if (!caller.scope().whole()) {  // no unit: the caller's part of the directory
     for (auto u : caller.scope().roots()) who.units.push_back({u, true});
@@ -164,9 +166,8 @@ awaitable<http::Response> list(Context context, http::Request& request) {
   const auto& units = index->units();
   const CallerScope caller(request, units);
   std::uint32_t unit = directory::kNoUnit;
-  if (!f.unit.empty() && (unit = units.find(f.unit)) == directory::kNoUnit) co_return bad("unit: no unit " + quoted_input(f.unit) + " in the directory");
-  if (unit != directory::kNoUnit && !caller.reaches(unit))
-    co_return out_of_scope(unit_outside(f.unit));
+  // A unit the directory lacks and one outside the scope are answered alike, as every listing's ?unit= is.
+  if (!f.unit.empty() && ((unit = units.find(f.unit)) == directory::kNoUnit || !caller.reaches(unit))) co_return not_found("unit", f.unit);
   auto kept = co_await context.reports->of_day(f.day);
   if (!kept) co_return redis_unavailable(kept.error().message());
   json::array rows;
