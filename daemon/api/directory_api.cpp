@@ -58,8 +58,11 @@ awaitable<http::Response> import_directory(Context context, http::Request& reque
   if (!parts) co_return http::problem(400, "invalid-multipart", "Malformed multipart body", why);
   const http::FormPart *units = nullptr, *contacts = nullptr;
   for (const auto& part : *parts) {
-    if (part.name == "units") units = &part;
-    else if (part.name == "contacts") contacts = &part;
+    const http::FormPart** slot = part.name == "units" ? &units : part.name == "contacts" ? &contacts : nullptr;
+    if (!slot) continue;
+    if (*slot)  // which of the two would be imported is not for the daemon to guess
+      co_return http::problem(400, "invalid-multipart", "Malformed multipart body", "the part \"" + part.name + "\" is given twice; send it once");
+    *slot = &part;
   }
   if (!units || !contacts)
     co_return http::problem(400, "missing-part", "Missing part", std::string("the multipart body has no \"") + (units ? "contacts" : "units") + "\" part");

@@ -136,9 +136,12 @@ std::string new_owner() {
 awaitable<std::variant<broadcast::Store::IdempotencyHold, http::Response>> claim_idempotency_key(
     Context context, const http::Request& request, const boost::json::value& body,
     const std::function<awaitable<http::Response>(std::string id)>& replay) {
-  const std::string given(request.header("idempotency-key").value_or(""));
+  const auto header = request.header("idempotency-key");
+  const std::string given(header.value_or(""));
   broadcast::Store::IdempotencyHold hold{given, "", ""};
-  if (given.size() > 200) co_return pointer_problem("Invalid request", {{"", "the Idempotency-Key header is longer than 200 bytes"}});
+  const bool printable = std::all_of(given.begin(), given.end(), [](char c) { return c >= 0x20 && c <= 0x7E; });
+  if ((header && given.empty()) || given.size() > 200 || !printable)
+    co_return pointer_problem("Invalid request", {{"", "the Idempotency-Key header must be 1 to 200 printable ASCII characters (or not sent)"}});
   if (given.starts_with("plan:") && !request.from_schedule)  // the scheduler's own keys: a client may not take them
     co_return pointer_problem("Invalid request", {{"", "an Idempotency-Key may not start with \"plan:\""}});
   if (given.empty()) co_return hold;
@@ -162,7 +165,7 @@ awaitable<std::variant<broadcast::Store::IdempotencyHold, http::Response>> claim
                               "a request with Idempotency-Key " + given + " is still running; retry in a moment");
     case Outcome::mismatch:
       co_return http::problem(422, "idempotency-key-reused", "Idempotency-Key reused",
-                              "Idempotency-Key " + given + " was used for a request with another body");
+                              "Idempotency-Key " + given + " was used for another request (another body, or another route)");
     case Outcome::claimed: break;
   }
   co_return hold;

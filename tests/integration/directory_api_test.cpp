@@ -144,6 +144,16 @@ TEST_F(DirectoryApiTest, BadRequestsSayWhatAndWhere) {
   contact = http("PUT", daemon_->url("/v1/directory/contacts/N1"), R"({"name": "N", "mobile": "12345", "unit_id": "RJ", "role": "member"})");
   EXPECT_EQ(contact.status, 400);
   EXPECT_THAT(contact.body, HasSubstr(R"("pointer":"/mobile")"));
+  // Two parts of one name: which would be imported is not guessed.
+  auto twice = http_multipart(daemon_->url("/v1/directory/import?report_only=true"),
+                              {{"units", orgcast::fixtures::kSampleUnits}, {"units", orgcast::fixtures::kSampleUnits}, {"contacts", orgcast::fixtures::kSampleContacts}});
+  EXPECT_EQ(twice.status, 400) << twice.body;
+  EXPECT_THAT(twice.body, HasSubstr("given twice"));
+  // An Idempotency-Key sent empty is a mistake, not no key.
+  auto empty_key = http("POST", daemon_->url("/v1/broadcasts"), R"({"audience": {"units": ["RJ"]}, "template": "announcement", "variables": {"subject": "s", "details": "d"}, "channels": ["sms"]})",
+                        "application/json", {{"Idempotency-Key", ""}});
+  EXPECT_EQ(empty_key.status, 400) << empty_key.body;
+  EXPECT_THAT(empty_key.body, HasSubstr("Idempotency-Key"));
 }
 
 TEST_F(DirectoryApiTest, CliImportAndAudience) {

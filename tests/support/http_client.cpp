@@ -58,8 +58,10 @@ HttpResult http(const std::string& method, const std::string& url, const std::st
                 const std::vector<std::pair<std::string, std::string>>& extra) {
   CURL* curl = curl_easy_init();
   curl_slist* headers = curl_slist_append(nullptr, ("Content-Type: " + content_type).c_str());
+  // An empty value is sent as an empty header ("Name;" in curl's words), but for Authorization, where it means none.
   for (const auto& [name, value] : extra)
-    if (!value.empty() || (name != "Authorization" && name != "authorization")) headers = curl_slist_append(headers, (name + ": " + value).c_str());
+    if (!value.empty() || (name != "Authorization" && name != "authorization"))
+      headers = curl_slist_append(headers, (value.empty() ? name + ";" : name + ": " + value).c_str());
   headers = with_credentials(headers, url, extra);
   curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
   curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method.c_str());
