@@ -47,6 +47,13 @@ namespace {
 
 constexpr std::chrono::minutes kShortestGap{60};  // between two occurrences of a schedule
 
+// The unit a schedule's audit entries are filed under, so that its maker's
+// district sees them: the maker's one unit ("" for a wider scope: those
+// entries are for the whole directory's eyes).
+std::string home_unit(const auth::Principal& maker) {
+  return maker.scope.size() == 1 && maker.scope[0] != "*" ? maker.scope[0] : "";
+}
+
 // What an occurrence of each kind requests, as a client would.
 struct Target {
   const char* kind;
@@ -174,6 +181,7 @@ awaitable<http::Response> create(Context context, http::Request& request) {
   auto planned = co_await context.scheduler->add(std::move(first_item), std::move(kind), *first, std::move(payload));
   if (!planned) co_return redis_unavailable(planned.error().message());
   auto entry = audit_entry(context, request, "schedule_create", s.id);
+  entry.unit = home_unit(*request.principal);
   entry.summary = "\"" + audit_text(s.name, 100) + "\", " + s.kind + ", cron \"" + s.cron + "\" IST";
   co_await keep_audit(context, std::move(entry));
   auto response = http::json_response(201, json_text(shown(s)));
@@ -212,6 +220,7 @@ awaitable<http::Response> remove(Context context, http::Request& request) {
   auto removed = co_await context.schedules->remove(id);
   if (!removed) co_return redis_unavailable(removed.error().message());
   auto entry = audit_entry(context, request, "schedule_delete", id);
+  entry.unit = home_unit(*request.principal);
   entry.summary = "\"" + audit_text((*s)->name, 100) + "\"";
   co_await keep_audit(context, std::move(entry));
   co_return http::json_response(200, json_text(json::object{{"id", id}, {"deleted", true}}));

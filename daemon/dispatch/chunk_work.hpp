@@ -137,10 +137,14 @@ class ChunkWork {
   /// Recipient i was not sent: a time rule began while it waited for a
   /// slot or a token; record() puts it back, held until `until`.
   void defer(std::size_t i, SteadyTime until) { deferred_[i] = until; }
-  /// Until when the time rules answer as they did for the window being
-  /// sent (time_rules::next_change at its check); max: no rules.
+  /// When the time rules were asked for the window being sent, and until
+  /// when they answer so (time_rules::next_change then; max: no rules).
+  std::chrono::system_clock::time_point rules_checked_at() const { return rules_checked_at_; }
   std::chrono::system_clock::time_point rules_checked_until() const { return rules_checked_until_; }
-  void set_rules_checked_until(std::chrono::system_clock::time_point t) { rules_checked_until_ = t; }
+  void set_rules_checked(std::chrono::system_clock::time_point at, std::chrono::system_clock::time_point until) {
+    rules_checked_at_ = at;
+    rules_checked_until_ = until;
+  }
   /// The channel recipient i is on now.
   adapters::Channel channel_of(std::size_t i) const { return broadcast_->channels.at(states_[i].channel); }
 
@@ -200,7 +204,7 @@ class ChunkWork {
   const void* rules_tag_ = nullptr;
   std::map<std::size_t, broadcast::State> withheld_;
   std::map<std::size_t, SteadyTime> deferred_;  // held by a time rule at the moment of sending
-  std::chrono::system_clock::time_point rules_checked_until_ = std::chrono::system_clock::time_point::max();
+  std::chrono::system_clock::time_point rules_checked_at_{}, rules_checked_until_ = std::chrono::system_clock::time_point::max();
 };
 
 }  // namespace orgcast::dispatch

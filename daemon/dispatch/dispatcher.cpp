@@ -661,13 +661,13 @@ std::vector<std::size_t> Dispatcher::due_and_allowed(ChunkWork& work, std::size_
   const auto now = clock_->steady_now();
   auto rules = options_.time_rules ? options_.time_rules() : nullptr;
   forget_stale_holds(work, rules);
+  const auto wall = clock_->system_now();
   if (!rules || rules->empty()) {
-    work.set_rules_checked_until(time_rules::SysTime::max());
+    work.set_rules_checked(wall, time_rules::SysTime::max());
     return work.take_due(now, window);
   }
-  const auto wall = clock_->system_now();
   // What is let go now is asked again at its request if a rule begins first (held_at_send).
-  work.set_rules_checked_until(time_rules::next_change(*rules, wall));
+  work.set_rules_checked(wall, time_rules::next_change(*rules, wall));
   const auto& b = work.broadcast();
   const RuleCheck check(*rules, work, b.index ? b.index : (options_.index ? options_.index() : nullptr));
   std::vector<std::size_t> allowed;
@@ -691,13 +691,22 @@ std::vector<std::size_t> Dispatcher::due_and_allowed(ChunkWork& work, std::size_
       }
     }
   }
-  if (held) metrics_.counter("orgcast_dispatch_held_by_time_rules_total", "recipients held at send time by quiet hours, the promotional window or a blackout").inc(held);
+  count_held(held);
   return allowed;
 }
 
+void Dispatcher::count_held(std::size_t held) {
+  if (held) metrics_.counter("orgcast_dispatch_held_by_time_rules_total", "recipients held at send time by quiet hours, the promotional window or a blackout").inc(held);
+}
+
 std::optional<std::chrono::steady_clock::time_point> Dispatcher::held_at_send(const ChunkWork& work, std::size_t i) {
-  auto rules = options_.time_rules ? options_.time_rules() : nullptr;
+  // Nothing per message while no rule can have begun: the rules in force
+  // (changed through the API, say) are looked at again only a second after
+  // the window's check, for a window still waiting for the rate.
+  constexpr auto kRulesLookedAtAgainAfter = std::chrono::seconds(1);
   const auto wall = clock_->system_now();
+  if (wall < work.rules_checked_until() && wall < work.rules_checked_at() + kRulesLookedAtAgainAfter) return std::nullopt;
+  auto rules = options_.time_rules ? options_.time_rules() : nullptr;
   if (wall < work.rules_checked_until() && rules.get() == work.rules_tag()) return std::nullopt;  // as when its window was let go
   if (!rules || rules->empty()) return std::nullopt;
   const auto now = clock_->steady_now();
@@ -706,7 +715,7 @@ std::optional<std::chrono::steady_clock::time_point> Dispatcher::held_at_send(co
   if (check.regions_unknown()) return now + kRegionsUnknownWait;
   auto hold = check.hold(work, i, wall);
   if (!hold) return std::nullopt;
-  metrics_.counter("orgcast_dispatch_held_by_time_rules_total", "recipients held at send time by quiet hours, the promotional window or a blackout").inc();
+  count_held(1);
   return now + std::chrono::duration_cast<std::chrono::steady_clock::duration>(hold->until - wall);
 }
 

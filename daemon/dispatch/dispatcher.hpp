@@ -121,6 +121,7 @@ class Dispatcher : public std::enable_shared_from_this<Dispatcher> {
   /// Whether a time rule began (or the rules changed) since recipient i's
   /// window was let go, and holds it now: until when (steady clock).
   std::optional<std::chrono::steady_clock::time_point> held_at_send(const ChunkWork& work, std::size_t i);
+  void count_held(std::size_t held);
   /// The chunk's holds were made under other rules than `rules`: forgotten.
   void forget_stale_holds(ChunkWork& work, const std::shared_ptr<const time_rules::Rules>& rules);
   std::uint32_t new_token();
