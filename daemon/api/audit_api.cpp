@@ -49,6 +49,7 @@ awaitable<http::Response> list(Context context, http::Request& request) {
       co_return bad("unknown query parameter " + quoted_input(name) + "; expected who, action, unit, from, to, limit, cursor");
     }
   }
+  if (from && to && *from >= *to) co_return bad("from must be before to: nothing is at or after from and before to");
   auto index = context.watcher->index();
   const bool whole = request.principal->whole_directory();
   if (!index && !whole) co_return index_unavailable();

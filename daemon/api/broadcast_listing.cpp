@@ -57,7 +57,7 @@ std::string read_filters(const http::Request& request, Filters& f) {
       long long ms = -1;
       const auto read = dot == std::string::npos ? std::from_chars_result{value.data(), std::errc::invalid_argument}
                                                  : std::from_chars(value.data(), value.data() + dot, ms);
-      if (read.ec != std::errc() || read.ptr != value.data() + dot || ms < 0)
+      if (read.ec != std::errc() || read.ptr != value.data() + dot || ms < 0 || !broadcast::Keys::is_broadcast_id(std::string_view(value).substr(dot + 1)))
         return "cursor is not one this listing gave (use the `next` link as it is)";
       f.cursor_ms = ms;
       f.cursor_id = value.substr(dot + 1);
@@ -65,6 +65,7 @@ std::string read_filters(const http::Request& request, Filters& f) {
   }
   if (!f.kind.empty() && f.kind != "announcement" && f.kind != "summons" && f.kind != "reminder" && f.kind != "reply")
     return "kind must be announcement, summons, reminder or reply";
+  if (f.from_ms > f.to_ms) return "from must be before to: nothing is made at or after from and before to";
   return "";
 }
 

@@ -1,5 +1,6 @@
 #include "meetings/meeting_spec.hpp"
 
+#include <algorithm>
 #include <boost/json.hpp>
 
 #include "core/text.hpp"
@@ -57,7 +58,7 @@ class Fields {
   void check_times(std::optional<TimePoint> starts, std::optional<TimePoint> ends, TimePoint now) {
     if (starts && *starts < now - std::chrono::minutes(5)) errors_.push_back({"/starts_at", "is in the past"});
     if (starts && ends && *ends <= *starts) errors_.push_back({"/ends_at", "must be after starts_at"});
-    if (starts && *starts > now + std::chrono::hours(24 * 366)) errors_.push_back({"/starts_at", "more than a year ahead"});
+    if (starts && *starts > now + std::chrono::hours(24 * 365)) errors_.push_back({"/starts_at", "more than a year (365 days) ahead"});
     if (starts && ends && *ends > *starts + std::chrono::hours(24 * 7)) errors_.push_back({"/ends_at", "a meeting lasts at most 7 days"});
   }
 
@@ -92,6 +93,7 @@ std::variant<MeetingSpec, std::vector<SelectorError>> parse_meeting(const json::
       const std::string at = "/reminders/" + std::to_string(i);
       if (!offset) errors.push_back({at, "expected hours or minutes before the start, such as \"24h\" or \"90m\" (at most 30 days)"});
       else if (starts && *starts - *offset <= now) errors.push_back({at, "would be due before now"});
+      else if (std::find(m.reminders.begin(), m.reminders.end(), *offset) != m.reminders.end()) errors.push_back({at, "the same time as another reminder: each person would get it twice"});
       else m.reminders.push_back(*offset), m.reminders_text.emplace_back(*text);
     }
   }

@@ -284,6 +284,8 @@ TEST_F(Meetings, HostileRequestsGetAClear4xx) {
       {"PATCH", "/v1/meetings/m1", "{", "application/json", 400, "JSON"},
       {"POST", "/v1/meetings", R"({"title": "t", "venue": "v", "starts_at": ")" + utc_in(48h) + R"(", "ends_at": ")" + utc_in(49h) + R"(", "organiser": "RJ", "reminders": ["1d", "24h", "72h"]})",
        "application/json", 400, "/reminders/0"},
+      {"POST", "/v1/meetings", R"({"title": "t", "venue": "v", "starts_at": ")" + utc_in(48h) + R"(", "ends_at": ")" + utc_in(49h) + R"(", "organiser": "RJ", "reminders": ["24h", "1440m"]})",
+       "application/json", 400, "twice"},
       {"GET", "/v1/meetings/m1/people?answer=maybe", "", "", 400, "answer"},
       {"GET", "/v1/meetings/m1/people?per_page=100000", "", "", 400, "per_page"},
       {"POST", "/v1/meetings/m1/attendance", "{\"mobiles\": [\"" + std::string(100, '9') + "\"]}", "application/json", 400, "/mobiles/0"},
