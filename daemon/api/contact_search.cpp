@@ -39,16 +39,17 @@ namespace {
 
 constexpr std::size_t kMostMatches = 10000;  // counted and paged; a name that common is a search to narrow
 
-// q as a mobile number: in matching form (any script's digits as ASCII,
-// punctuation as spaces) nothing but digits and spaces, five digits or more.
-// A name is never only digits; such a q that is no mobile number is 400.
-bool looks_like_a_number(std::string_view folded) {
+// How many digits q holds when, in matching form (any script's digits as
+// ASCII, punctuation as spaces), it is nothing but digits and spaces; 0
+// when it holds anything else. A name is never only digits: such a q is a
+// mobile number, or 400.
+std::size_t digits_only(std::string_view folded) {
   std::size_t digits = 0;
   for (const char c : folded) {
     if (c >= '0' && c <= '9') ++digits;
-    else if (c != ' ') return false;
+    else if (c != ' ') return 0;
   }
-  return digits >= 5;
+  return digits;
 }
 
 // A match: the record and the unit of its post.
@@ -92,7 +93,9 @@ awaitable<http::Response> search_contacts(Context context, http::Request& reques
   if (!index) co_return index_unavailable();
   const CallerScope caller(request, index->units());
   std::vector<Match> matches;
-  if (looks_like_a_number(folded)) {
+  if (const auto digits = digits_only(folded); digits > 0 && digits < 5) {
+    co_return bad("q " + quoted_input(q, 40) + " is too short for a mobile number (10 digits) and has no letters to search a name by");
+  } else if (digits >= 5) {
     // A number found confirms the number: for one who sees numbers masked, that would unmask them by guessing.
     if (!request.principal->permissions.has(auth::Permission::view_contacts))
       co_return http::problem(403, "forbidden", "Numbers are masked for you",

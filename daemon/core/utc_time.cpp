@@ -64,6 +64,10 @@ std::optional<std::chrono::system_clock::time_point> parse_rfc3339(std::string_v
   if (!date.ok()) return std::nullopt;
   auto t = std::chrono::sys_days(date) + std::chrono::hours(hour) + std::chrono::minutes(minute) +
            std::chrono::seconds(second) - std::chrono::minutes(offset_minutes);
+  // A leap second is the last of a UTC day (RFC 3339 5.7): 23:59:60Z, read as the next day's first.
+  if (second == 60 && (t - std::chrono::floor<std::chrono::days>(t - std::chrono::seconds(1))) != std::chrono::days(1)) return std::nullopt;
+  // Within the years taken in UTC as well ("2199-12-31T23:59:59-05:00" is 2200).
+  if (t >= std::chrono::sys_days(std::chrono::year(2200) / 1 / 1) || t < std::chrono::sys_days(std::chrono::year(1970) / 1 / 1)) return std::nullopt;
   return std::chrono::time_point_cast<std::chrono::system_clock::duration>(t + fraction);
 }
 

@@ -120,6 +120,7 @@ TEST_F(ContactSearch, HostileQueriesAreRefusedNamingTheParameter) {
       {"q=%21%21%21", 400, "no letters or digits"},
       {"q=%2B%2B9829000004", 200, "contacts"},
       {"q=982900000", 400, "not an Indian mobile number"},
+      {"q=98", 400, "too short for a mobile number"},
       {"q=98290000040", 400, "not an Indian mobile number"},
       {"q=me%C3%28ena", 400, "not valid UTF-8"},
   };

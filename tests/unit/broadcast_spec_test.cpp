@@ -87,6 +87,11 @@ TEST(Rfc3339, ParsesZonesAndFractions) {
   EXPECT_FALSE(parse_rfc3339("9999-12-31T23:59:59Z"));
   EXPECT_FALSE(parse_rfc3339("1969-12-31T23:59:59Z"));
   EXPECT_TRUE(parse_rfc3339("2199-12-31T23:59:59Z"));
+  EXPECT_FALSE(parse_rfc3339("2199-12-31T23:59:59-05:00")) << "2200 in UTC";
+  // A leap second is the last second of a UTC day, in any zone.
+  EXPECT_EQ(format_rfc3339(*parse_rfc3339("2026-12-31T23:59:60Z")), "2027-01-01T00:00:00Z");
+  EXPECT_TRUE(parse_rfc3339("2027-01-01T05:29:60+05:30"));
+  EXPECT_FALSE(parse_rfc3339("2027-01-15T10:30:60Z"));
   EXPECT_FALSE(parse_rfc3339("2030-05-07T18:00:00+23:60"));
   EXPECT_FALSE(parse_rfc3339("2030-05-07T18:00:00+24:00"));
   EXPECT_FALSE(parse_rfc3339("2030-05-07T18:00:00-99:59"));
