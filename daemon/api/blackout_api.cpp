@@ -31,6 +31,7 @@ namespace {
 
 const char* const kKinds[] = {"announcement", "summons", "reminder"};
 constexpr std::size_t kMostBlackouts = 500;
+constexpr std::chrono::hours kLongestBlackout{24 * 90};  // one made through the API
 
 // Whether the blackout touches the caller's scope: one of its units is in
 // the scope, or the scope lies inside one of them (a state-wide silence
@@ -100,6 +101,10 @@ std::variant<time_rules::Blackout, http::Response> read_blackout(const json::obj
   }
   if (problems.empty() && b.to <= b.from) problems.push_back({"/to", "must be later than from"});
   if (problems.empty() && b.to <= std::chrono::system_clock::now()) problems.push_back({"/to", "is past: the blackout would hold nothing"});
+  // An election's silence is 48 hours and its phases weeks apart: one made here that outlasts a
+  // season is a slip that would silence a region unnoticed (the config file's blackouts may be longer).
+  if (problems.empty() && b.to - b.from > kLongestBlackout)
+    problems.push_back({"/to", "a blackout made here lasts at most " + std::to_string(kLongestBlackout.count() / 24) + " days from its from"});
   if (const auto* kinds = o.if_contains("kinds"))
     for (std::size_t i = 0; i < kinds->as_array().size(); ++i) {
       const std::string kind(kinds->as_array()[i].as_string());

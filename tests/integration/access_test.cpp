@@ -542,6 +542,7 @@ TEST_F(Access, HostileRequestsToTokensAndSessionsGetAClear4xx) {
       {"POST", "/v1/tokens", R"({"name": "a\u001b[2Jb", "profile": "scheduler", "scope": ["D-JAI"]})", "application/json", true, 400, "control character"},
       {"POST", "/v1/tokens", R"({"name": "   ", "profile": "scheduler", "scope": ["D-JAI"]})", "application/json", true, 400, "not blank"},
       {"POST", "/v1/blackouts", R"({"name": "\u202etsoP", "units": ["D-JAI"], "from": "2030-01-01T00:00:00Z", "to": "2030-01-02T00:00:00Z"})", "application/json", true, 400, "text-direction"},
+      {"POST", "/v1/blackouts", R"({"name": "forever", "units": ["D-JAI"], "from": "2030-01-01T00:00:00Z", "to": "2199-01-01T00:00:00Z"})", "application/json", true, 400, "at most 90 days"},
       {"POST", "/v1/schedules", R"({"name": "a\nb", "cron": "0 9 * * *", "report_reminder": {"level": "district", "role": "president", "date": "yesterday"}})", "application/json", true, 400, "control character"},
       // A report reminder about a day long gone, or a schedule's about a fixed day
       {"POST", "/v1/reports/remind", R"({"level": "district", "role": "president", "date": "2020-01-01"})", "application/json", true, 400, "/date"},
