@@ -8,6 +8,7 @@
 #include <charconv>
 #include <limits>
 #include <optional>
+#include <set>
 
 #include "api/caller_scope.hpp"
 #include "api/common.hpp"
@@ -65,6 +66,8 @@ std::string read_filters(const http::Request& request, Filters& f) {
   }
   if (!f.kind.empty() && f.kind != "announcement" && f.kind != "summons" && f.kind != "reminder" && f.kind != "reply")
     return "kind must be announcement, summons, reminder or reply";
+  static const std::set<std::string, std::less<>> kStates = {"queued", "scheduled", "sending", "done", "cancelled", "not_sent"};
+  if (!f.state.empty() && !kStates.contains(f.state)) return "state must be queued, scheduled, sending, done, cancelled or not_sent, not " + quoted_input(f.state);
   if (f.from_ms > f.to_ms) return "from must be before to: nothing is made at or after from and before to";
   return "";
 }

@@ -471,6 +471,7 @@ TEST_F(Access, HostileRequestsToTokensAndSessionsGetAClear4xx) {
       {"GET", "/v1/broadcasts?from=2026-13-45T00:00:00Z", "", "application/json", true, 400, "from"},
       {"GET", "/v1/broadcasts?cursor=%00%FF", "", "application/json", true, 400, "cursor"},
       {"GET", "/v1/broadcasts?cursor=1795827018382.c:1", "", "application/json", true, 400, "cursor"},
+      {"GET", "/v1/broadcasts?state=bogus", "", "application/json", true, 400, "state must be"},
       {"GET", "/v1/broadcasts?from=2026-11-28T00:00:00Z&to=2026-11-27T00:00:00Z", "", "application/json", true, 400, "from must be before to"},
       {"GET", "/v1/audit?from=2026-11-28T00:00:00Z&to=2026-11-28T00:00:00Z", "", "application/json", true, 400, "from must be before to"},
       {"GET", "/v1/broadcasts?state=" + std::string(300, 's'), "", "application/json", true, 400, "state"},
