@@ -499,10 +499,11 @@ struct Server::State : std::enable_shared_from_this<State> {
         bhttp::response<bhttp::empty_body> proceed{bhttp::status::continue_, header.version()};
         co_await bhttp::async_write(socket, proceed, kUseTuple);
       }
+      const auto buffered = buffer.size();  // what came with the header counts as read too
       error_code body_ec = take_buffered_body(buffer, parser);
       std::optional<Response> too_slow;
       const auto body_started = Clock::now();
-      std::size_t body_read = 0;
+      std::size_t body_read = buffered - buffer.size();
       while (!body_ec && !parser.is_done()) {
         reading_body(it, true);
         auto [read_ec, got] = co_await bhttp::async_read_some(socket, buffer, parser, kUseTuple);
