@@ -769,7 +769,9 @@ asio::awaitable<void> Dispatcher::send_batch(std::shared_ptr<ChunkWork> work, st
     sends.push_back([](Dispatcher* self, std::shared_ptr<ChunkWork> work, std::size_t i, Lane* lane, adapters::OutboundMessage m,
                        adapters::SendResult* out) -> asio::awaitable<void> {
       co_await acquire_slot(*lane);
-      co_await self->acquire_token(*lane);
+      // The time rules are asked before the wait for a token too: at a rule's edge the rest of a window takes none.
+      auto deferred = self->held_at_send(*work, i);
+      if (!deferred) co_await self->acquire_token(*lane);
       // Cancel and expiry are final: checked right before the request, after
       // any wait for a slot or a token (the claim may be long past).
       if (auto withheld = self->withheld(*work)) {
@@ -779,8 +781,8 @@ asio::awaitable<void> Dispatcher::send_batch(std::shared_ptr<ChunkWork> work, st
         co_return;
       }
       // So are the time rules, when one may have begun since its window was let go.
-      if (auto until = self->held_at_send(*work, i)) {
-        work->defer(i, *until);
+      if (deferred || (deferred = self->held_at_send(*work, i))) {
+        work->defer(i, *deferred);
         release_slot(*lane);
         --lane->given;
         co_return;
