@@ -3,6 +3,7 @@
 #include <boost/url/encode.hpp>
 #include <boost/url/rfc/unreserved_chars.hpp>
 #include <charconv>
+#include <cstdint>
 #include <map>
 
 #include "api/common.hpp"
@@ -33,6 +34,15 @@ bool is_stream_id(std::string_view s) {
   for (std::size_t i = 0; i < s.size(); ++i)
     if (i != dash && (s[i] < '0' || s[i] > '9')) return false;
   return true;
+}
+
+bool stream_id_in_range(std::string_view s) {
+  const auto dash = s.find('-');
+  if (dash == std::string_view::npos) return false;
+  std::uint64_t ms = 0, n = 0;
+  const auto a = std::from_chars(s.data(), s.data() + dash, ms);
+  const auto b = std::from_chars(s.data() + dash + 1, s.data() + s.size(), n);
+  return a.ec == std::errc() && a.ptr == s.data() + dash && b.ec == std::errc() && b.ptr == s.data() + s.size();
 }
 
 std::string link_with_cursor(const http::Request& request, std::string_view cursor) {

@@ -33,6 +33,8 @@ bool read_paging_parameter(const std::string& name, const std::string& value, st
 /// A Redis stream id ("<ms>-<n>"): the cursor of lists read newest first
 /// by message id (the audit trail, inbound messages).
 bool is_stream_id(std::string_view s);
+/// A stream id whose two numbers each fit 64 bits, as Redis takes them.
+bool stream_id_in_range(std::string_view s);
 
 /// This request's path and query with `cursor` set to `cursor`: the `next`
 /// link of any list (every other parameter kept, in name order).

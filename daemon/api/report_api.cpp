@@ -135,6 +135,15 @@ std::variant<Filters, http::Response> reminder_filters(const json::object& body,
   return f;
 }
 
+// The filters' reporters within the caller's scope, or why not (by pointer under `at`).
+std::optional<http::Response> reporters_refused(const Context& context, const http::Request& request, const Filters& f, const std::string& at) {
+  const auto index = context.watcher->index();
+  if (!index) return index_unavailable();
+  auto selected = reporters(*index, CallerScope(request, index->units()), f);
+  if (auto* refused = std::get_if<FilterError>(&selected)) return body_problem(*refused, at);
+  return std::nullopt;
+}
+
 awaitable<std::variant<Missing, http::Response>> missing(Context context, Filters f, std::shared_ptr<const auth::Principal> principal) {
   Missing out;
   out.index = context.watcher->index();
@@ -233,8 +242,10 @@ awaitable<http::Response> remind(Context context, http::Request& request) {
   auto body = parse_json_body(request, error);
   if (!body) co_return error;
   if (!body->is_object()) co_return pointer_problem("Invalid request", {{"", "the body must be a JSON object"}});
-  if (auto refused = report_reminder_refused(context, request, body->as_object(), "", false)) co_return std::move(*refused);
-  const auto f = std::get<Filters>(reminder_filters(body->as_object(), "", false));
+  auto read = reminder_filters(body->as_object(), "", false);  // read once: its `today` is one moment's
+  if (auto* refused = std::get_if<http::Response>(&read)) co_return std::move(*refused);
+  const auto f = std::get<Filters>(std::move(read));
+  if (auto refused = reporters_refused(context, request, f, "")) co_return std::move(*refused);
   json::value channels = json::array{"whatsapp", "sms"};
   if (const auto* given = body->as_object().if_contains("channels")) channels = *given;
   std::function<awaitable<http::Response>(std::string)> replay_made = [](std::string made) -> awaitable<http::Response> {
@@ -305,11 +316,7 @@ std::optional<http::Response> report_reminder_refused(const Context& context, co
                                                       const std::string& at, bool recurring) {
   auto read = reminder_filters(body, at, recurring);
   if (auto* refused = std::get_if<http::Response>(&read)) return std::move(*refused);
-  const auto index = context.watcher->index();
-  if (!index) return index_unavailable();
-  auto selected = reporters(*index, CallerScope(request, index->units()), std::get<Filters>(read));
-  if (auto* refused = std::get_if<FilterError>(&selected)) return body_problem(*refused, at);
-  return std::nullopt;
+  return reporters_refused(context, request, std::get<Filters>(read), at);
 }
 
 void add_report_routes(http::Router& router, const Context& context) {

@@ -98,18 +98,25 @@ std::string json_pointer_token(std::string_view key) {
 
 std::string name_problem(std::string_view text, std::size_t most) {
   const auto expected = "expected a text of 1 to " + std::to_string(most) + " characters";
-  if (trim(text).empty()) return expected + ", not blank";
   if (characters(text) > most) return expected;
+  bool blank = true;  // nothing but spaces: ASCII, no-break (U+00A0), zero-width (U+200B), ideographic (U+3000)
   for (std::size_t i = 0; i < text.size(); ++i) {
     const auto c = static_cast<unsigned char>(text[i]);
     const auto next = i + 1 < text.size() ? static_cast<unsigned char>(text[i + 1]) : 0;
     const auto third = i + 2 < text.size() ? static_cast<unsigned char>(text[i + 2]) : 0;
-    if (c < 0x20 || c == 0x7F || (c == 0xC2 && next >= 0x80 && next <= 0x9F))
+    // C0, DEL, C1 (C2 80 to C2 9F) and the line and paragraph separators U+2028, U+2029.
+    if (c < 0x20 || c == 0x7F || (c == 0xC2 && next >= 0x80 && next <= 0x9F) || (c == 0xE2 && next == 0x80 && (third == 0xA8 || third == 0xA9)))
       return "holds a control character (a newline, tab, NUL or escape): a name is one line of text";
-    if (c == 0xE2 && ((next == 0x80 && third >= 0xAA && third <= 0xAE) || (next == 0x81 && third >= 0xA6 && third <= 0xA9)))
-      return "holds a text-direction control (U+202A to U+202E, U+2066 to U+2069), which makes a name read as another";
+    // U+202A to U+202E, U+2066 to U+2069, the marks U+200E, U+200F and U+061C.
+    if ((c == 0xE2 && next == 0x80 && ((third >= 0xAA && third <= 0xAE) || third == 0x8E || third == 0x8F)) ||
+        (c == 0xE2 && next == 0x81 && third >= 0xA6 && third <= 0xA9) || (c == 0xD8 && next == 0x9C))
+      return "holds a text-direction control (U+202A to U+202E, U+2066 to U+2069, U+200E, U+200F, U+061C), which makes a name read as another";
+    if (c == ' ') continue;
+    if (c == 0xC2 && next == 0xA0) ++i;
+    else if ((c == 0xE2 && next == 0x80 && third == 0x8B) || (c == 0xE3 && next == 0x80 && third == 0x80)) i += 2;
+    else blank = false;
   }
-  return "";
+  return blank ? expected + ", not blank" : "";
 }
 
 std::size_t characters(std::string_view utf8) {

@@ -30,9 +30,11 @@ std::variant<ContactRecord, std::vector<SelectorError>> parse_contact_json(const
   reject_unknown_keys(body.as_object(), keys, "", errors);
   text("name", record.name);
   text("name_hi", record.name_hi);
+  // As an import takes a name (at most 256 bytes), and one line of plain text.
   for (const auto& [key, given] : {std::pair<const char*, const std::string*>{"/name", &record.name}, {"/name_hi", &record.name_hi}})
-    if (!given->empty())
-      if (auto why = name_problem(*given, 100); !why.empty()) errors.push_back({key, why});
+    if (given->size() > 256) errors.push_back({key, "is longer than 256 bytes, as a directory import takes a name"});
+    else if (!given->empty())
+      if (auto why = name_problem(*given, 256); !why.empty()) errors.push_back({key, why});
   if (record.name.empty() && record.name_hi.empty()) errors.push_back({"/name", "a contact needs a name (name or name_hi)"});
   std::string mobile, why;
   text("mobile", mobile);

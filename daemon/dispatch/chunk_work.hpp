@@ -110,8 +110,10 @@ class ChunkWork {
   /// Forgets the time rules' holds (the rules changed); retries keep theirs.
   void release_rule_holds() { rule_holds_.clear(); }
   /// Which rules the holds were made under (an identity, compared only).
-  const void* rules_tag() const { return rules_tag_; }
-  void set_rules_tag(const void* tag) { rules_tag_ = tag; }
+  /// Held, not only pointed at: rules made later cannot take the old ones'
+  /// address and pass for them.
+  const void* rules_tag() const { return rules_tag_.get(); }
+  void set_rules_tag(std::shared_ptr<const void> tag) { rules_tag_ = std::move(tag); }
   /// Recipient i's unit, as the snapshot queued with the broadcast has it.
   std::string_view unit_of(std::size_t i) const { return recipients_.at(i).unit_id; }
 
@@ -201,7 +203,7 @@ class ChunkWork {
   std::optional<std::vector<std::size_t>> preclaimed_;  // claimed (`sending`), not yet sent
   std::map<std::size_t, SteadyTime> not_before_;  // retries: not sent before (bc:<id>:due:<k> in Redis)
   std::map<std::size_t, SteadyTime> rule_holds_;  // time rules: not sent before (in memory only)
-  const void* rules_tag_ = nullptr;
+  std::shared_ptr<const void> rules_tag_;
   std::map<std::size_t, broadcast::State> withheld_;
   std::map<std::size_t, SteadyTime> deferred_;  // held by a time rule at the moment of sending
   std::chrono::system_clock::time_point rules_checked_at_{}, rules_checked_until_ = std::chrono::system_clock::time_point::max();

@@ -618,7 +618,7 @@ asio::awaitable<Dispatcher::Step> Dispatcher::work_window(std::shared_ptr<ChunkW
 void Dispatcher::forget_stale_holds(ChunkWork& work, const std::shared_ptr<const time_rules::Rules>& rules) {
   if (work.rules_tag() == rules.get()) return;
   work.release_rule_holds();  // asked again under the rules in force
-  work.set_rules_tag(rules.get());
+  work.set_rules_tag(rules);
 }
 
 namespace {

@@ -123,6 +123,7 @@ TEST_F(Audit, WhatIsDoneIsKeptAndReadWithinTheCallersScope) {
     link = page["next"].is_string() ? std::string(page["next"].as_string()) : "";
   }
   EXPECT_THAT(sizes, ::testing::ElementsAre(2u, 2u, 2u, 1u));
+  EXPECT_TRUE(object_of(as(daemon_->token(), "GET", "/v1/audit?limit=7"))["next"].is_null()) << "a full last page has no page after";
 
   auto whole = verify();
   EXPECT_EQ(whole.code, 0) << whole.output;

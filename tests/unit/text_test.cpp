@@ -60,5 +60,8 @@ TEST(Text, ANameIsOneLineOfPlainText) {
   EXPECT_NE(name_problem(std::string(101, 'x'), 100).find("1 to 100"), std::string::npos);
   for (const std::string bad : {std::string("a\nb"), std::string("a\x1b[31mred"), std::string("a\0b", 3), std::string("a\x7f"), std::string("a\xc2\x85" "b")})
     EXPECT_NE(name_problem(bad, 100).find("control character"), std::string::npos) << bad;
-  for (const char* bad : {"\xe2\x80\xae" "evil", "x\xe2\x81\xa6" "y"}) EXPECT_NE(name_problem(bad, 100).find("text-direction"), std::string::npos) << bad;
+  for (const char* bad : {"\xe2\x80\xae" "evil", "x\xe2\x81\xa6" "y", "a\xe2\x80\x8f" "b", "a\xd8\x9c" "b"})
+    EXPECT_NE(name_problem(bad, 100).find("text-direction"), std::string::npos) << bad;
+  EXPECT_NE(name_problem("a\xe2\x80\xa8" "b", 100).find("control character"), std::string::npos) << "a line separator";
+  EXPECT_NE(name_problem("\xc2\xa0\xe2\x80\x8b \xe3\x80\x80", 100).find("not blank"), std::string::npos) << "no-break, zero-width and ideographic spaces";
 }
