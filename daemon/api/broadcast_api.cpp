@@ -279,6 +279,7 @@ struct RecipientsCsv {
   std::vector<std::string> channels;
   std::shared_ptr<const auth::Principal> principal;
   std::shared_ptr<const directory::OrgIndex> index;  // the units the caller's scope is read against
+  std::optional<CallerScope> caller;                 // resolved once, at the first rows
 
   awaitable<std::optional<std::string>> next() {
     constexpr std::size_t kChunksAtOnce = 16;
@@ -289,12 +290,12 @@ struct RecipientsCsv {
     if (!rows) throw std::runtime_error("recipients export of " + id + ": " + rows.error().message());  // cut short, not ended
     next_chunk = end;
     explain_rows(*rows, channels);
-    const CallerScope caller(principal.get(), index->units());
+    if (!caller) caller.emplace(principal.get(), index->units());
     for (const auto& r : *rows) {
       std::string trail;
       for (const auto& [channel, result] : channels_tried(r, channels)) trail += (trail.empty() ? "" : "; ") + channel + " -> " + result;
       out += csv_field(r.contact.id) + "," + csv_field(r.contact.name) + "," + csv_field(r.contact.name_hi) + "," +
-             caller.mobile(phone::to_e164(r.contact.mobile), r.contact.unit_id) + "," + csv_field(r.contact.unit_id) + "," + csv_field(r.contact.role) + "," +
+             caller->mobile(phone::to_e164(r.contact.mobile), r.contact.unit_id) + "," + csv_field(r.contact.unit_id) + "," + csv_field(r.contact.role) + "," +
              channel_of(r.state, channels) + "," + broadcast::name(r.state.state) + "," + csv_field(r.reason) + "," + csv_field(trail) + "\r\n";
     }
     co_return std::optional<std::string>(std::move(out));
@@ -353,7 +354,7 @@ awaitable<http::Response> recipients(Context context, http::Request& request) {
       auto exported = keep_export(total);  // named: GCC 12 and temporaries inside a co_await
       co_await keep_audit(context, std::move(exported));
     }
-    auto export_state = std::make_shared<RecipientsCsv>(RecipientsCsv{context, id, info->chunks, 0, state, channels, request.principal, index});
+    auto export_state = std::make_shared<RecipientsCsv>(RecipientsCsv{context, id, info->chunks, 0, state, channels, request.principal, index, std::nullopt});
     co_return csv_stream_response("contact_id,name,name_hi,mobile,unit_id,role,channel,state,reason,channels_tried\r\n",
                                   [export_state]() { return export_state->next(); }, id + "-recipients.csv");
   }
@@ -380,6 +381,14 @@ awaitable<http::Response> recipients(Context context, http::Request& request) {
 }
 
 }  // namespace
+
+std::string stored_message_text(const broadcast::BroadcastInfo& info, std::string_view key) {
+  boost::system::error_code ec;
+  auto message = json::parse(info.message_json, ec);
+  const auto* o = !ec ? message.if_object() : nullptr;
+  const auto* v = o ? o->if_contains(key) : nullptr;
+  return v && v->is_string() ? std::string(v->as_string()) : std::string();
+}
 
 awaitable<std::variant<broadcast::BroadcastInfo, http::Response>> visible_broadcast(Context context, const http::Request& request, std::string id) {
   auto info = co_await context.broadcasts->get(id);

@@ -13,6 +13,7 @@
 #include "api/caller_scope.hpp"
 #include "api/common.hpp"
 #include "api/paging.hpp"
+#include "api/visible_broadcast.hpp"
 #include "api/routes.hpp"
 #include "auth/principal.hpp"
 #include "broadcast/store.hpp"
@@ -70,15 +71,6 @@ std::string read_filters(const http::Request& request, Filters& f) {
   if (!f.state.empty() && !kStates.contains(f.state)) return "state must be queued, scheduled, sending, done, cancelled or not_sent, not " + quoted_input(f.state);
   if (f.from_ms > f.to_ms) return "from must be before to: nothing is made at or after from and before to";
   return "";
-}
-
-// The template a broadcast sends, from its stored message ("" literal text).
-std::string template_of(const broadcast::BroadcastInfo& info) {
-  boost::system::error_code ec;
-  auto message = json::parse(info.message_json, ec);
-  const auto* o = !ec ? message.if_object() : nullptr;
-  const auto* t = o ? o->if_contains("template") : nullptr;
-  return t && t->is_string() ? std::string(t->as_string()) : std::string();
 }
 
 // The query again with the cursor moved: the next page's link.
@@ -143,7 +135,7 @@ awaitable<http::Response> list(Context context, http::Request& request) {
         const auto root = units->find(b.root);
         if (root == directory::kNoUnit || root < unit || root >= units->subtree_end(unit)) continue;
       }
-      const auto tmpl = template_of(b);
+      const auto tmpl = stored_message_text(b, "template");  // "" literal text
       const auto* entry = tmpl.empty() ? nullptr : messaging->catalog.find(tmpl);
       const std::string kind = entry ? std::string(templates::name(entry->value->kind)) : tmpl.empty() ? "reply" : "";
       if (!f.kind.empty() && kind != f.kind) continue;

@@ -48,14 +48,7 @@ std::string start_item(const std::string& id, long long version, SysTime at) {
 
 
 // The send_at a broadcast's stored message says (the time of its start).
-std::optional<SysTime> planned_send_at(const broadcast::BroadcastInfo& info) {
-  boost::system::error_code ec;
-  auto message = json::parse(info.message_json, ec);
-  const auto* o = !ec ? message.if_object() : nullptr;
-  const auto* at = o ? o->if_contains("send_at") : nullptr;
-  if (!at || !at->is_string()) return std::nullopt;
-  return parse_rfc3339(at->as_string());
-}
+std::optional<SysTime> planned_send_at(const broadcast::BroadcastInfo& info) { return parse_rfc3339(stored_message_text(info, "send_at")); }
 
 // `suffix`: another item for the same start (a retry planned by the start itself).
 awaitable<redis::Result<std::size_t>> plan_start(Context context, std::string id, long long version, SysTime at, SysTime due, std::string suffix) {

@@ -428,7 +428,7 @@ struct Server::State : std::enable_shared_from_this<State> {
       if (header.version() >= 11 && header.find(bhttp::field::host) == header.end())
         unreadable = problem(400, "bad-request", "Malformed request", "an HTTP/1.1 request needs a Host header");
       else if (const auto coding = header[bhttp::field::transfer_encoding]; !coding.empty() && !beast::iequals(coding, "chunked"))
-        unreadable = problem(501, "bad-framing", "Transfer coding not implemented",
+        unreadable = problem(501, "bad-framing", "Unsupported transfer coding",
                              "Transfer-Encoding " + orgcast::quoted_input(std::string(coding), 40) + " is not read here: send the body chunked or with a Content-Length");
       else if (const auto twice = repeated_header(header))
         unreadable = problem(400, "bad-request", "Malformed request", "header " + *twice + " is given more than once; send it once");

@@ -540,6 +540,8 @@ TEST_F(Access, HostileRequestsToTokensAndSessionsGetAClear4xx) {
       {"POST", "/v1/tokens", R"({"name": "a", "profile": "scheduler", "scope": ["D-JAI", "D-JAI"]})", "application/json", true, 400, "/scope/1"},
       {"POST", "/v1/users", R"({"username": "u", "name": "U", "password": "correct horse battery", "profile": "scheduler", "scope": ["NOPE"]})", "application/json", true, 400, "no unit"},
       // Names are one line of plain text
+      {"PUT", "/v1/directory/contacts/C1", R"({"name": "a\u001b[2Jb", "mobile": "9829000001", "unit_id": "RJ", "role": "president"})", "application/json", true, 400, "/name"},
+      {"PUT", "/v1/directory/contacts/C1", R"({"name": "\u00a0\u200b", "mobile": "9829000001", "unit_id": "RJ", "role": "president"})", "application/json", true, 400, "not blank"},
       {"POST", "/v1/tokens", R"({"name": "a\u001b[2Jb", "profile": "scheduler", "scope": ["D-JAI"]})", "application/json", true, 400, "control character"},
       {"POST", "/v1/tokens", R"({"name": "   ", "profile": "scheduler", "scope": ["D-JAI"]})", "application/json", true, 400, "not blank"},
       {"POST", "/v1/blackouts", R"({"name": "\u202etsoP", "units": ["D-JAI"], "from": "2030-01-01T00:00:00Z", "to": "2030-01-02T00:00:00Z"})", "application/json", true, 400, "text-direction"},

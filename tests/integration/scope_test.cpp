@@ -90,7 +90,11 @@ TEST_F(Scope, TheJaipurPresidentNeitherSeesTargetsChangesNorCancelsAnythingInJod
            {"GET", "/v1/directory/contacts/C6/consent"},
            {"GET", "/v1/directory/contacts/C6/inbound"},
            {"GET", "/v1/directory/contacts/C11/attendance"},
-           {"GET", "/v1/directory/units/D-JOD/attendance"}}) {
+           {"GET", "/v1/directory/units/D-JOD/attendance"},
+           // Paged, they are as unseen
+           {"GET", "/v1/directory/contacts/C6/inbound?limit=1"},
+           {"GET", "/v1/directory/contacts/C11/attendance?limit=1&cursor=o1"},
+           {"GET", "/v1/directory/units/D-JOD/attendance?cursor=o1"}}) {
     auto r = as(jaipur_, method, path);
     EXPECT_EQ(r.status, 404) << method << " " << path << ": " << r.body;
   }
